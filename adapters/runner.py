@@ -1,0 +1,31 @@
+"""Start the core with the adapters the settings switch on, plus the job scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from adapters.console import ConsoleAdapter
+from bot.core import Lighthouse
+from config import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def run_bot(settings: Settings, *, console_user: str | None = None, force_console: bool = False) -> None:
+    core = Lighthouse(settings)
+    await core.start()
+    stop = asyncio.Event()
+    scheduler = asyncio.create_task(core.scheduler.run_forever(stop), name="scheduler")
+    try:
+        platform_tasks = []
+        # Each platform adapter registers its transport and runs until cancelled.
+        if not platform_tasks or force_console:
+            console = ConsoleAdapter(core, user=console_user or settings.console_user)
+            await console.run()
+        else:
+            await asyncio.gather(*platform_tasks)
+    finally:
+        stop.set()
+        await scheduler
+        await core.close()

@@ -1,0 +1,195 @@
+"""`profile`: show or change your own profile (organisation, sector, country, expertise, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.commands import command
+from bot.context import CommandContext
+from bot.errors import UserError
+from bot.members import get_or_create_organisation
+from bot.reply import Field, Reply, Section
+from bot.vocabulary import SECTORS, country_name, parse_country, parse_sector, parse_timezone
+from storage.models import Member
+
+MAX_LIST_ITEMS = 20
+MAX_ITEM_CHARS = 80
+
+_FIELD_ALIASES = {
+    "organisation": "organisation",
+    "organization": "organisation",
+    "org": "organisation",
+    "sector": "sector",
+    "country": "country",
+    "timezone": "timezone",
+    "time_zone": "timezone",
+    "tz": "timezone",
+    "expertise": "expertise",
+    "interests": "interests",
+    "name": "name",
+    "bio": "bio",
+}
+
+
+def profile_sections(member: Member) -> list[Section]:
+    fields = [
+        Field("Name", member.display_name),
+        Field("Organisation", member.organisation.name if member.organisation else "—"),
+        Field("Sector", SECTORS.get(member.sector, "—") if member.sector else "—"),
+        Field("Country", country_name(member.country)),
+        Field("Time zone", member.timezone or "—"),
+        Field("Role", member.role),
+        Field("Expertise", ", ".join(member.expertise) or "—"),
+        Field("Interests", ", ".join(member.interests) or "—"),
+    ]
+    consent = (
+        f"Expert search: {'on' if member.consent_expert_search else 'off'} · "
+        f"Introductions: {'on' if member.consent_introductions else 'off'} · "
+        f"Exchange logging: {'on' if member.consent_exchange_logging else 'off'}"
+    )
+    sections = [Section(title="Your profile", fields=fields)]
+    if member.bio:
+        sections.append(Section(title="About", text=member.bio))
+    sections.append(Section(context=consent + "\nChange a value with `profile set <field> <value>`."))
+    return sections
+
+
+def _list_value(value: str) -> list[str]:
+    items = [" ".join(item.split()) for item in value.replace(";", ",").split(",")]
+    items = [item for item in items if item]
+    if len(items) > MAX_LIST_ITEMS:
+        raise UserError(f"Up to {MAX_LIST_ITEMS} items, please (you gave {len(items)}).")
+    too_long = [item for item in items if len(item) > MAX_ITEM_CHARS]
+    if too_long:
+        raise UserError(f"Each item can be at most {MAX_ITEM_CHARS} characters.")
+    # Keep the order the member gave, without repeats.
+    return list(dict.fromkeys(items))
+
+
+def _validated(field: str, value: str) -> object:
+    validators: dict[str, Callable[[str], object]] = {
+        "sector": _sector,
+        "country": _country,
+        "timezone": _timezone,
+        "expertise": _list_value,
+        "interests": _list_value,
+        "name": _short_text(100),
+        "organisation": _short_text(200),
+        "bio": _short_text(1000),
+    }
+    return validators[field](value)
+
+
+def _sector(value: str) -> str:
+    sector = parse_sector(value)
+    if sector is None:
+        raise UserError(
+            f"“{value[:40]}” is not a sector I know.", hint="Valid sectors: " + ", ".join(SECTORS) + "."
+        )
+    return sector
+
+
+def _country(value: str) -> str:
+    code = parse_country(value)
+    if code is None:
+        raise UserError(
+            f"“{value[:40]}” is not an ISO 3166 country name or code.",
+            hint="Use a name or a code, for example: Denmark, DK, DNK, Sweden, SE, Kenya, KE.",
+        )
+    return code
+
+
+def _timezone(value: str) -> str:
+    zone = parse_timezone(value)
+    if zone is None:
+        raise UserError(
+            f"“{value[:40]}” is not a time zone I know.",
+            hint="Use an IANA name, for example Europe/Copenhagen, America/New_York or UTC.",
+        )
+    return zone
+
+
+def _short_text(limit: int) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        text = " ".join(value.split()) if limit <= 200 else value.strip()
+        if len(text) > limit:
+            raise UserError(f"That is {len(text)} characters; the limit is {limit}.")
+        return text
+
+    return check
+
+
+@command(
+    "profile",
+    summary="Show or change your profile",
+    usage="profile [set <field> <value>]",
+    help=(
+        "Your profile helps others find you and helps me report knowledge transfer across organisations, "
+        "sectors and countries.\n"
+        "Fields: name, organisation, sector, country, timezone, expertise, interests, bio. "
+        "Lists (expertise, interests) are comma-separated. `profile clear <field>` empties a field."
+    ),
+    examples=(
+        "profile",
+        "profile set sector hospital",
+        "profile set country Denmark",
+        "profile set organisation Nordhavn Municipality",
+        "profile set expertise school food, childhood obesity",
+        "profile set timezone Europe/Copenhagen",
+    ),
+    aliases=("me",),
+)
+async def profile(ctx: CommandContext) -> Reply:
+    args = ctx.args
+    if not args or args[0].lower() == "show":
+        return Reply(sections=profile_sections(ctx.member), private=True)
+    action = args[0].lower()
+    if action not in {"set", "clear"}:
+        raise UserError(
+            f"`profile {action[:20]}` is not something I can do.",
+            hint="Use `profile`, `profile set <field> <value>` or `profile clear <field>`.",
+        )
+    if len(args) < 2:
+        raise UserError(f"Which field? One of: {', '.join(sorted(set(_FIELD_ALIASES.values())))}.")
+    field = _FIELD_ALIASES.get(args[1].lower())
+    if field is None:
+        raise UserError(
+            f"“{args[1][:40]}” is not a profile field.",
+            hint=f"Fields: {', '.join(sorted(set(_FIELD_ALIASES.values())))}.",
+        )
+    # The value is the rest of the text as typed (so apostrophes and commas survive).
+    raw_value = ctx.args_text.split(None, 2)[2] if len(ctx.args_text.split(None, 2)) == 3 else ""
+    if action == "set" and not raw_value.strip():
+        raise UserError(f"What should {field} be? For example: `profile set {field} ...`")
+    if action == "set" and field == "name" and not raw_value.strip():
+        raise UserError("A name cannot be empty.")
+    value = _validated(field, raw_value) if action == "set" else None
+
+    async with ctx.db.session() as session, session.begin():
+        member = await session.get(Member, ctx.member.id)
+        assert member is not None
+        if field == "organisation":
+            if value:
+                organisation = await get_or_create_organisation(
+                    session, str(value), sector=member.sector, country=member.country
+                )
+                member.organisation_id = organisation.id
+            else:
+                member.organisation_id = None
+        elif field == "name":
+            if value is None:
+                raise UserError("Your name cannot be cleared; set another one instead.")
+            member.display_name = str(value)
+        elif field in {"expertise", "interests"}:
+            setattr(member, field, value or [])
+        else:
+            setattr(member, field, value)
+        await session.flush()
+        await session.refresh(member, ["organisation"])
+        sections = profile_sections(member)
+    shown = ", ".join(value) if isinstance(value, list) else (value or "cleared")
+    if field == "country" and value:
+        shown = f"{country_name(str(value))} ({value})"
+    if field == "sector" and value:
+        shown = SECTORS[str(value)]
+    return Reply(text=f"Saved: {field} = {shown}.", sections=sections, private=True, tone="success")

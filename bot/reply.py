@@ -1,0 +1,107 @@
+"""What the core answers: a platform-neutral reply that each adapter renders its own way.
+
+Text is plain (adapters escape and format it). A button carries the command it stands for, so a click
+is the same as typing that command: one mechanism for buttons on every platform, after any restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+ButtonStyle = Literal["default", "primary", "danger"]
+
+
+@dataclass
+class Button:
+    label: str
+    command: str
+    style: ButtonStyle = "default"
+
+
+@dataclass
+class Field:
+    label: str
+    value: str
+
+
+@dataclass
+class Link:
+    label: str
+    url: str
+
+
+@dataclass
+class Section:
+    title: str | None = None
+    text: str = ""
+    fields: list[Field] = field(default_factory=list)
+    link: Link | None = None
+    context: str | None = None  # small print, e.g. "why this match"
+    buttons: list[Button] = field(default_factory=list)
+
+
+@dataclass
+class Attachment:
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass
+class Reply:
+    text: str = ""
+    sections: list[Section] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+    # Only the asker sees it (Slack ephemeral, Discord ephemeral, console: as usual).
+    private: bool = False
+    # Sent as a direct message to the asker instead of into the channel.
+    direct: bool = False
+    attachments: list[Attachment] = field(default_factory=list)
+    tone: Literal["info", "success", "warning", "error"] = "info"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["attachments"] = []  # files are never stored with pages
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        sections = []
+        for raw in data.get("sections", []):
+            sections.append(
+                Section(
+                    title=raw.get("title"),
+                    text=raw.get("text", ""),
+                    fields=[Field(**f) for f in raw.get("fields", [])],
+                    link=Link(**raw["link"]) if raw.get("link") else None,
+                    context=raw.get("context"),
+                    buttons=[Button(**b) for b in raw.get("buttons", [])],
+                )
+            )
+        return cls(
+            text=data.get("text", ""),
+            sections=sections,
+            buttons=[Button(**b) for b in data.get("buttons", [])],
+            private=data.get("private", False),
+            direct=data.get("direct", False),
+            tone=data.get("tone", "info"),
+        )
+
+    def plain_text(self) -> str:
+        """Everything a reader would see, as one string (used by tests and the console)."""
+        parts = [self.text] if self.text else []
+        for section in self.sections:
+            parts.extend(p for p in (section.title, section.text) if p)
+            parts.extend(f"{f.label}: {f.value}" for f in section.fields)
+            if section.link:
+                parts.append(f"{section.link.label}: {section.link.url}")
+            if section.context:
+                parts.append(section.context)
+            parts.extend(f"[{b.label}]" for b in section.buttons)
+        parts.extend(f"[{b.label}]" for b in self.buttons)
+        return "\n".join(parts)
+
+
+def error_reply(text: str) -> Reply:
+    return Reply(text=text, tone="error", private=True)

@@ -1,0 +1,20 @@
+"""How the core sends messages it was not asked for (DMs, reminders, digests): adapters implement this."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.reply import Reply
+
+
+class Transport(Protocol):
+    platform: str
+
+    async def send_direct(self, user_id: str, reply: Reply) -> str | None:
+        """Send a direct message; returns a platform message reference when there is one."""
+
+    async def send_channel(self, channel_id: str, reply: Reply, thread_id: str | None = None) -> str | None:
+        """Post into a channel (or a thread of it)."""
+
+    async def send_group(self, user_ids: list[str], reply: Reply) -> str | None:
+        """Start a conversation with several users (a group DM, or a private thread)."""

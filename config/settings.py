@@ -1,0 +1,140 @@
+"""Settings read with pydantic-settings.
+
+Defaults need nothing: a SQLite file, the bundled offline embedding model, the console adapter and the
+demo knowledge base. Secrets are `SecretStr`, so they never show up in a repr or a log record.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+class SettingsError(Exception):
+    """A setting is malformed; the message names it in one line."""
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LIGHTHOUSE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Storage
+    database_url: str = "sqlite+aiosqlite:///lighthouse.db"
+    database_echo: bool = False
+
+    # Knowledge base
+    embedding_model: str = BUNDLED_MODEL
+    knowledge_dir: Path = PROJECT_ROOT / "data" / "demo"
+    ingest_demo_on_empty: bool = True
+
+    # Chat behaviour
+    max_message_chars: int = Field(default=4000, ge=100)
+    results_per_page: int = Field(default=5, ge=1, le=20)
+    admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    exchange_logging: bool = True
+    log_level: str = "INFO"
+
+    # Console adapter
+    console_user: str = "me"
+
+    # Slack
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_host: str = "127.0.0.1"
+    slack_port: int = Field(default=3000, ge=1, le=65535)
+    slack_api_url: str | None = None
+
+    # Discord
+    discord_token: SecretStr | None = None
+    discord_shards: str = "auto"
+    discord_api_url: str | None = None
+
+    # Introductions
+    intro_expiry_days: int = Field(default=7, ge=1)
+    intro_followup_days: int = Field(default=10, ge=1)
+    intro_max_open_per_requester: int = Field(default=5, ge=1)
+
+    # Events
+    reminder_offsets_hours: Annotated[list[float], NoDecode] = Field(default_factory=lambda: [24.0, 1.0])
+    job_grace_hours: float = Field(default=6.0, ge=0)
+    scheduler_max_sleep_seconds: float = Field(default=60.0, gt=0)
+
+    @field_validator("admins", "reminder_offsets_hours", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+
+        try:
+            url = make_url(value)
+        except Exception as exc:  # SQLAlchemy raises ArgumentError with a long text
+            raise ValueError(f"not a database URL ({exc.__class__.__name__})") from None
+        if url.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise ValueError("only sqlite+aiosqlite:// and postgresql+asyncpg:// are supported")
+        if url.get_backend_name() == "sqlite" and url.get_driver_name() != "aiosqlite":
+            raise ValueError("use the async driver: sqlite+aiosqlite:///path.db")
+        if url.get_backend_name() == "postgresql" and url.get_driver_name() != "asyncpg":
+            raise ValueError("use the async driver: postgresql+asyncpg://user@host/db")
+        return value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _slack_bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("a Slack bot token starts with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _slack_app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("a Slack app-level token starts with xapp-")
+        return value
+
+    @field_validator("discord_shards")
+    @classmethod
+    def _discord_shards(cls, value: str) -> str:
+        if value != "auto" and not (value.isdigit() and int(value) >= 1):
+            raise ValueError("'auto' or a positive whole number")
+        return value
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None
+
+    @property
+    def discord_enabled(self) -> bool:
+        return self.discord_token is not None
+
+    def is_admin(self, platform: str, user_id: str) -> bool:
+        return f"{platform}:{user_id}" in self.admins
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning validation errors into one readable line per bad setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or "settings"
+            problems.append(f"LIGHTHOUSE_{name.upper()}: {error['msg']}")
+        raise SettingsError("; ".join(problems)) from None

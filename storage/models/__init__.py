@@ -1,0 +1,32 @@
+"""All models; importing this package registers every table on `Base.metadata`."""
+
+from storage.models.base import Base, UTCDateTime, utcnow
+from storage.models.collaboration import Exchange, Introduction, IntroductionTransition
+from storage.models.events import RSVP, DigestRun, DigestSchedule, Event
+from storage.models.knowledge import Chunk, Document, KnowledgeVersion, Pilot
+from storage.models.members import AuditEntry, Member, Organisation, PlatformIdentity
+from storage.models.runtime import DeliveryReceipt, Job, ReplyPage
+
+__all__ = [
+    "RSVP",
+    "AuditEntry",
+    "Base",
+    "Chunk",
+    "DeliveryReceipt",
+    "DigestRun",
+    "DigestSchedule",
+    "Document",
+    "Event",
+    "Exchange",
+    "Introduction",
+    "IntroductionTransition",
+    "Job",
+    "KnowledgeVersion",
+    "Member",
+    "Organisation",
+    "Pilot",
+    "PlatformIdentity",
+    "ReplyPage",
+    "UTCDateTime",
+    "utcnow",
+]

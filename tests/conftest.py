@@ -1,0 +1,90 @@
+"""Fixtures: every database test runs on SQLite, and on PostgreSQL too when LIGHTHOUSE_TEST_POSTGRES_URL is set.
+
+Each PostgreSQL test gets a database of its own, created from the server URL and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from bot.clock import ManualClock  # noqa: E402
+from bot.core import Lighthouse  # noqa: E402
+from config import Settings  # noqa: E402
+from tests.support import Chat, RecordingTransport  # noqa: E402
+
+POSTGRES_URL = os.environ.get("LIGHTHOUSE_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Fast tests first, model-loading ("slow") tests last.
+    items.sort(key=lambda item: 1 if item.get_closest_marker("slow") else 0)
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[str]:  # noqa: ANN001
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("LIGHTHOUSE_TEST_POSTGRES_URL is not set")
+    name = f"lh_test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path) -> Settings:  # noqa: ANN001
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        ingest_demo_on_empty=False,
+        knowledge_dir=tmp_path / "knowledge",
+        admins=["console:admin"],
+    )
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+async def core(settings: Settings, clock: ManualClock) -> AsyncIterator[Lighthouse]:
+    bot = Lighthouse(settings, clock=clock)
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.close()
+
+
+@pytest.fixture
+def transport(core: Lighthouse) -> RecordingTransport:
+    recording = RecordingTransport()
+    core.register_transport(recording)
+    return recording
+
+
+@pytest.fixture
+def chat(core: Lighthouse) -> Chat:
+    return Chat(core)

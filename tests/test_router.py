@@ -1,0 +1,92 @@
+from bot.reply import Reply, Section
+from bot.router import parse
+from tests.support import Chat
+
+
+def test_parse_accepts_prefixes_and_keeps_arguments_as_typed():
+    assert parse("/help profile") == ("help", "profile")
+    assert parse("  !PROFILE set country  Denmark ") == ("profile", "set country  Denmark")
+    assert parse("lighthouse: help") == ("help", "")
+    assert parse("") == ("", "")
+
+
+async def test_help_lists_commands_and_explains_one(chat: Chat):
+    listing = await chat.text("help")
+    assert "profile" in listing and "help" in listing
+    detail = await chat.text("help profile")
+    assert "profile set sector hospital" in detail
+
+
+async def test_unknown_command_suggests_the_closest(chat: Chat):
+    reply = await chat.say("profil")
+    assert reply.tone == "error"
+    assert "Did you mean: profile" in reply.text
+
+
+async def test_help_for_unknown_command_is_polite(chat: Chat):
+    reply = await chat.say("help frobnicate")
+    assert reply.tone == "error" and "no command" in reply.text
+
+
+async def test_empty_and_whitespace_messages_get_a_hint(chat: Chat):
+    for text in ("", "   ", "\n\t"):
+        reply = await chat.say(text)
+        assert "help" in reply.text
+
+
+async def test_oversized_message_is_refused_with_length_and_limit(chat: Chat):
+    reply = await chat.say("help " + "x" * 5000)
+    assert reply.tone == "error"
+    assert "5,005" in reply.text and "4,000" in reply.text
+
+
+async def test_a_crashing_handler_answers_with_an_error_id(chat: Chat, monkeypatch):
+    from bot import commands
+
+    async def boom(ctx):
+        raise RuntimeError("kaboom")
+
+    original = commands.lookup("help")
+    monkeypatch.setitem(commands._REGISTRY, "help", original.__class__(**{**original.__dict__, "handler": boom}))
+    reply = await chat.say("help")
+    assert reply.tone == "error"
+    assert "error id" in reply.text and "kaboom" not in reply.text
+
+
+async def test_role_is_checked_before_the_handler_runs(chat: Chat, monkeypatch):
+    from bot import commands
+    from bot.commands import Command
+
+    ran = []
+
+    async def handler(ctx):
+        ran.append(ctx.member.display_name)
+        return Reply(text="done")
+
+    monkeypatch.setitem(
+        commands._REGISTRY, "secret", Command(name="secret", summary="s", usage="secret", handler=handler, role="admin")
+    )
+    refused = await chat.say("secret", as_user="alice")
+    assert refused.tone == "error" and "admin" in refused.text and not ran
+    allowed = await chat.say("secret", as_user="admin")  # console:admin is an admin in the test settings
+    assert allowed.text == "done" and ran == ["admin"]
+
+
+async def test_long_answers_are_paged_behind_a_more_button(chat: Chat, monkeypatch):
+    from bot import commands
+    from bot.commands import Command
+
+    async def handler(ctx):
+        return Reply(text="results", sections=[Section(title=f"Result {i}") for i in range(12)])
+
+    monkeypatch.setitem(commands._REGISTRY, "many", Command(name="many", summary="s", usage="many", handler=handler))
+    first = await chat.say("many")
+    assert [s.title for s in first.sections] == [f"Result {i}" for i in range(5)]
+    assert "page 1 of 3" in first.text
+    (more,) = first.buttons
+    second = await chat.say(more.command, from_button=True)
+    assert [s.title for s in second.sections] == [f"Result {i}" for i in range(5, 10)]
+    third = await chat.say(second.buttons[0].command)
+    assert [s.title for s in third.sections] == ["Result 10", "Result 11"] and not third.buttons
+    expired = await chat.say("more nosuchpage 2")
+    assert expired.tone == "error" and "expired" in expired.text
