@@ -60,10 +60,13 @@ _MENTION = re.compile(r"^<@!?([A-Za-z0-9_.-]+)(?:\|[^>]*)?>$")
 
 
 async def find_referenced_member(session: AsyncSession, message: Message, token: str) -> Member | None:
-    """The member a user names in a command: a platform mention, `@name`, or a plain name."""
+    """The member a user names in a command: `member:<id>`, a platform mention, `@name`, or a plain name."""
     if token in message.mentions:
         author = message.mentions[token]
         return await find_by_identity(session, author.platform, author.user_id)
+    if token.startswith("member:") and token[7:].isdigit():  # what buttons use: stable across platforms
+        member = await session.get(Member, int(token[7:]), options=[selectinload(Member.identities)])
+        return member
     match = _MENTION.match(token)
     if match:
         return await find_by_identity(session, message.platform, match.group(1))

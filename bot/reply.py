@@ -42,6 +42,39 @@ class Section:
 
 
 @dataclass
+class FormField:
+    name: str
+    label: str
+    placeholder: str = ""
+    multiline: bool = False
+    required: bool = True
+    max_length: int = 200
+
+
+@dataclass
+class Form:
+    """A guided form: Slack and Discord show a modal; submitting it runs `command` with the values as
+    `name="value"` pairs (see `form_command`). Where there are no modals the one-line syntax is shown."""
+
+    title: str
+    command: str
+    fields: list[FormField]
+    submit_label: str = "Submit"
+
+
+def form_command(form: Form, values: dict[str, str]) -> str:
+    """The command text a submitted form stands for: `event add title='...' start='...'`."""
+    import shlex
+
+    parts = [form.command]
+    for form_field in form.fields:
+        value = (values.get(form_field.name) or "").strip()
+        if value:
+            parts.append(f"{form_field.name}={shlex.quote(value)}")
+    return " ".join(parts)
+
+
+@dataclass
 class Attachment:
     filename: str
     content: bytes
@@ -58,11 +91,14 @@ class Reply:
     # Sent as a direct message to the asker instead of into the channel.
     direct: bool = False
     attachments: list[Attachment] = field(default_factory=list)
+    # Where the platform has modals, open this form instead of posting the reply's text.
+    form: Form | None = None
     tone: Literal["info", "success", "warning", "error"] = "info"
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["attachments"] = []  # files are never stored with pages
+        data["attachments"] = []  # files and forms are never stored with pages
+        data["form"] = None
         return data
 
     @classmethod

@@ -90,3 +90,26 @@ async def test_long_answers_are_paged_behind_a_more_button(chat: Chat, monkeypat
     assert [s.title for s in third.sections] == ["Result 10", "Result 11"] and not third.buttons
     expired = await chat.say("more nosuchpage 2")
     assert expired.tone == "error" and "expired" in expired.text
+
+
+def test_a_form_submission_becomes_a_quoted_command():
+    from bot.context import split_args
+    from bot.reply import Form, FormField, form_command
+
+    form = Form(title="New event", command="event add", fields=[FormField("title", "Title"), FormField("place", "Place")])
+    text = form_command(form, {"title": "Obesity & schools: what's next", "place": ""})
+    assert split_args(text) == ["event", "add", "title=Obesity & schools: what's next"]
+
+
+async def test_members_can_be_named_by_stable_id(chat: Chat, core):
+    from bot.members import find_referenced_member
+    from bot.message import Message
+
+    await chat.say("profile", as_user="bob")
+    async with core.db.session() as session:
+        message = Message(author=chat.author("alice"), text="")
+        bob = await find_referenced_member(session, message, "@bob")
+        assert bob is not None
+        assert (await find_referenced_member(session, message, f"member:{bob.id}")).id == bob.id
+        assert await find_referenced_member(session, message, "member:99999") is None
+        assert await find_referenced_member(session, message, "@nobody") is None
