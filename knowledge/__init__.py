@@ -1,0 +1,1 @@
+"""The knowledge base: ingest, embeddings and hybrid search."""
