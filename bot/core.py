@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from bot import router
 from bot.clock import Clock, SystemClock
 from bot.commands import load_all
+from bot.exchange_log import ExchangeLog
 from bot.message import Message
 from bot.pagination import Paginator
 from bot.reply import Reply
@@ -36,6 +37,7 @@ class Lighthouse:
         self.transports: dict[str, Transport] = {}
         self.paginator = Paginator(self.db)
         self.scheduler = Scheduler(self)
+        self.exchange_log = ExchangeLog(self)
         self.commands = load_all()
         self.services: dict[str, object] = {}
 
@@ -57,7 +59,7 @@ class Lighthouse:
 
     async def observe(self, message: Message) -> None:
         """Take note of a message not addressed to the bot (exchange logging; never stores its text)."""
-        await router.observe(self, message)
+        await self.exchange_log.observe(message)
 
     async def notify(self, member: Member, reply: Reply) -> bool:
         """Send a direct message to a member on the first platform where they can be reached."""

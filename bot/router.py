@@ -79,37 +79,3 @@ async def route(core: Lighthouse, message: Message) -> Reply:
         error_id = uuid.uuid4().hex[:8]
         log.exception("error %s while handling %r from %s:%s", error_id, name, message.platform, message.author.user_id)
         return error_reply(f"Something went wrong on my side (error id {error_id}). Please try again later.")
-
-
-async def observe(core: Lighthouse, message: Message) -> None:
-    """Passive exchange logging: a reply to a member of another organisation is an exchange."""
-    if not core.settings.exchange_logging or message.reply_to is None or message.author.is_bot:
-        return
-    if message.reply_to.is_bot or message.reply_to == message.author:
-        return
-    from bot.exchanges import record_exchange  # local: only needed on this path
-
-    try:
-        async with core.db.session() as session, session.begin():
-            responder = await resolve_member(session, message.author)
-            asker = await resolve_member(session, message.reply_to)
-            if asker.id == responder.id or not _different_organisations(asker, responder):
-                return
-            key = f"{message.platform}:{message.channel_id}:{message.message_id}" if message.message_id else None
-            await record_exchange(
-                session,
-                kind="thread_reply",
-                occurred_at=core.clock.now(),
-                a=asker,
-                b=responder,
-                platform=message.platform,
-                channel_id=message.channel_id,
-                guild_id=message.guild_id,
-                dedupe_key=key,
-            )
-    except Exception:
-        log.exception("exchange logging failed for a message in %s:%s", message.platform, message.channel_id)
-
-
-def _different_organisations(a, b) -> bool:  # noqa: ANN001 - two Members
-    return a.organisation_id is not None and b.organisation_id is not None and a.organisation_id != b.organisation_id

@@ -51,3 +51,44 @@ async def test_logging_can_be_switched_off(core, chat: Chat):
     core.settings.exchange_logging = False
     await core.observe(Message(author=chat.author("bob"), text="x", message_id="m4", reply_to=chat.author("alice")))
     assert await exchanges(core) == []
+
+
+async def test_many_concurrent_replies_are_all_stored_once(core, chat: Chat):
+    import asyncio
+
+    await setup_members(chat)
+    messages = [
+        Message(author=chat.author("bob"), text="x", channel_id="C1", message_id=f"m{i}", reply_to=chat.author("alice"))
+        for i in range(300)
+    ]
+    await asyncio.gather(*(core.observe(m) for m in messages + messages[:50]))  # 50 retried deliveries
+    rows = await exchanges(core)
+    assert len(rows) == 300
+    assert len({row.dedupe_key for row in rows}) == 300
+
+
+async def test_unknown_people_are_not_turned_into_members(core, chat: Chat):
+    from sqlalchemy import func
+
+    from storage.models import Member
+
+    await setup_members(chat)
+    stranger = Message(author=chat.author("stranger"), text="x", message_id="m9", reply_to=chat.author("alice"))
+    await core.observe(stranger)
+    async with core.db.session() as session:
+        names = (await session.execute(select(Member.display_name))).scalars().all()
+        assert "stranger" not in names
+        assert (await session.execute(select(func.count(Exchange.id)))).scalar() == 0
+
+
+async def test_opted_out_members_count_only_by_organisation(core, chat: Chat):
+    from storage.models import Member
+
+    await setup_members(chat)
+    async with core.db.session() as session, session.begin():
+        bob = (await session.execute(select(Member).where(Member.display_name == "bob"))).scalar_one()
+        bob.consent_exchange_logging = False
+    await core.observe(Message(author=chat.author("bob"), text="x", message_id="m5", reply_to=chat.author("alice")))
+    (row,) = await exchanges(core)
+    assert row.member_b_id is None and row.member_a_id is not None
+    assert row.organisation_b == "Vestfjord Hospital" and row.cross_border
