@@ -99,13 +99,13 @@ def discord_sync(
     guild: int = typer.Option(None, "--guild", help="Register in this server only (shows at once; for testing)."),
 ) -> None:
     """Register the /lighthouse commands with Discord (run after installing or upgrading)."""
-    from adapters.discord import sync_commands
-
     settings = settings_or_exit()
     configure_logging(settings, quiet_console=True)
     if not settings.discord_enabled:
         err.print("[red]Set LIGHTHOUSE_DISCORD_TOKEN first.[/red]", highlight=False)
         raise typer.Exit(2)
+    from adapters.discord import sync_commands
+
     try:
         names = asyncio.run(sync_commands(settings, guild))
     except Exception as exc:  # a bad token or no network: one line, not a traceback

@@ -113,6 +113,14 @@ class Settings(BaseSettings):
             raise ValueError("a Slack app-level token starts with xapp-")
         return value
 
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _discord_token(cls, value: object) -> object:
+        # `LIGHTHOUSE_DISCORD_TOKEN=` (as in .env.example) means "no Discord", not an empty token.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("discord_shards")
     @classmethod
     def _discord_shards(cls, value: str) -> str:

@@ -53,6 +53,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
+class _NoVoiceNotice(logging.Filter):
+    """The bot has no voice features: discord.py's start-up notice about missing voice libraries is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "voice will NOT be supported" not in record.getMessage()
+
+
+logging.getLogger("discord.client").addFilter(_NoVoiceNotice())
+
 # Discord allows 3 seconds for the first answer; the rest of the budget covers the network.
 DEFER_AFTER_SECONDS = 2.0
 RECEIPT_KEEP = timedelta(days=7)
@@ -404,8 +414,9 @@ class DiscordAdapter:
         if direct:
             await send_rendered(message.channel, render(reply), self.store)
             return
-        if reply.private or reply.direct:
-            # No ephemeral messages outside interactions: a private answer goes to the asker's DMs.
+        if reply.direct or (reply.private and reply.tone != "error"):
+            # No ephemeral messages outside interactions: a private answer goes to the asker's DMs. A refusal
+            # only concerns what was just typed in the channel, so it is answered there.
             sent = await self.transport.send_direct(str(message.author.id), reply)
             await send_rendered(message.channel, render(Reply(text=DM_SENT if sent else DM_CLOSED)), self.store,
                                 reference=message)
@@ -433,7 +444,7 @@ async def sync_commands(settings: Settings, guild_id: int | None = None) -> list
     if settings.discord_token is None:
         raise RuntimeError("LIGHTHOUSE_DISCORD_TOKEN is not set")
     use_api_url(settings)
-    client = LighthouseClient(None, intents=discord.Intents.none())
+    client = LighthouseClient(None, intents=gateway_intents(settings))
     try:
         await client.login(settings.discord_token.get_secret_value())
         guild = discord.Object(guild_id) if guild_id else None
