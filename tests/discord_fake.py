@@ -88,7 +88,7 @@ def thread_channel(thread_id: int, owner_id: int, *, parent_id: int = CHANNEL_ID
     }
 
 
-def guild(*, threads: list[dict[str, Any]] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+def guild() -> dict[str, Any]:
     """A server as GUILD_CREATE delivers it: channels, threads, the @everyone role and the bot's role."""
     return {
         "id": str(GUILD_ID),
@@ -114,7 +114,7 @@ def guild(*, threads: list[dict[str, Any]] = ()) -> dict[str, Any]:  # type: ign
              "hoist": False, "managed": True, "mentionable": False, "flags": 0, "tags": {"bot_id": str(BOT_ID)}},
         ],
         "channels": [text_channel(), text_channel(INTRO_CHANNEL_ID, "introductions")],
-        "threads": list(threads),
+        "threads": [],
         "members": [member(BOT_USER, roles=[BOT_ROLE_ID])],
         "voice_states": [],
         "presences": [],
@@ -159,7 +159,7 @@ def _interaction(kind: int, user_payload: dict[str, Any], data: dict[str, Any] |
 
 
 def slash(user_payload: dict[str, Any], subcommand: str, options: dict[str, Any] | None = None, *,
-          resolved_users: list[dict[str, Any]] = (), focused: str | None = None,  # type: ignore[assignment]
+          resolved_users: list[dict[str, Any]] | None = None, focused: str | None = None,
           **where: Any) -> dict[str, Any]:
     """`/lighthouse <subcommand> option:value ...` as Discord delivers it (or its autocomplete, with focused)."""
     option_types = {bool: 5, int: 4}
@@ -191,12 +191,13 @@ def click(user_payload: dict[str, Any], message: dict[str, Any], custom_id: str,
 
 
 def modal_submit(user_payload: dict[str, Any], custom_id: str, values: dict[str, str], **where: Any) -> dict[str, Any]:
-    rows = [{"type": 1, "components": [{"type": 4, "custom_id": name, "value": value}]} for name, value in values.items()]
+    rows = [{"type": 1, "components": [{"type": 4, "custom_id": name, "value": value}]}
+            for name, value in values.items()]
     return _interaction(5, user_payload, {"custom_id": custom_id, "components": rows}, **where)
 
 
 def message_create(author: dict[str, Any], content: str, *, channel_id: int = CHANNEL_ID, in_guild: bool = True,
-                   mentions: list[dict[str, Any]] = (), referenced: dict[str, Any] | None = None,  # type: ignore[assignment]
+                   mentions: list[dict[str, Any]] | None = None, referenced: dict[str, Any] | None = None,
                    message_id: int | None = None) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "id": str(message_id or 970000000000000000 + next(_ids)),
@@ -207,7 +208,7 @@ def message_create(author: dict[str, Any], content: str, *, channel_id: int = CH
         "edited_timestamp": None,
         "tts": False,
         "mention_everyone": False,
-        "mentions": list(mentions),
+        "mentions": list(mentions or []),
         "mention_roles": [],
         "attachments": [],
         "embeds": [],
@@ -444,10 +445,10 @@ class Harness:
     def state(self) -> Any:
         return self.adapter.client._connection
 
-    async def start(self, *, with_guild: bool = True, threads: list[dict[str, Any]] = ()) -> Harness:  # type: ignore[assignment]
+    async def start(self, *, with_guild: bool = True) -> Harness:
         await self.adapter.login()
         if with_guild:
-            self.state._add_guild_from_data(guild(threads=list(threads)))
+            self.state._add_guild_from_data(guild())
         return self
 
     def dispatch_interaction(self, payload: dict[str, Any]) -> None:

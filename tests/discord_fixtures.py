@@ -33,7 +33,10 @@ def discord_settings(settings: Settings, fake_discord: FakeDiscord, monkeypatch:
 
 
 @pytest.fixture
-async def discord(core, discord_settings: Settings, fake_discord: FakeDiscord) -> AsyncIterator[Harness]:  # noqa: ANN001
+async def discord(
+    core, discord_settings: Settings, fake_discord: FakeDiscord  # noqa: ANN001 - the conftest core
+) -> AsyncIterator[Harness]:
+    """An adapter logged in to the fake API, with the test server in its cache."""
     harness = await Harness(core, fake_discord).start()
     try:
         yield harness

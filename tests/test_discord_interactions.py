@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.core import Lighthouse
 from bot.message import Message
-from bot.reply import Button, Form, FormField, Reply, Section
+from bot.reply import Attachment, Button, Form, FormField, Reply, Section
 from storage.models import DeliveryReceipt, Member, StoredCommand
 from tests.discord_fake import EPHEMERAL, FakeDiscord, Harness, click, modal_submit, slash, user
 from tests.discord_fixtures import discord, discord_settings, fake_discord  # noqa: F401 - fixtures
@@ -279,9 +279,58 @@ async def test_discord_errors_are_reported_to_the_user(discord: Harness, fake_di
 
 
 async def test_direct_answers_to_a_slash_command_go_to_the_dms(discord: Harness, fake_discord: FakeDiscord):
-    replace_handle(discord.core, {"privacy export": Reply(text="Your data is attached.", direct=True)})
+    export = Reply(text="Your data is attached.", direct=True,
+                   attachments=[Attachment("lighthouse-data.json", b'{"profile": {}}', "application/json")])
+    replace_handle(discord.core, {"privacy export": export})
     await discord.interaction(slash(ALICE, "privacy", {"action": "export"}))
     (dm,) = fake_discord.find("POST", r"/channels/\d+/messages")
-    assert dm.body["content"] == "Your data is attached."
+    assert dm.body["content"] == "Your data is attached." and dm.files == ["lighthouse-data.json"]
     note = fake_discord.callbacks()[-1].body["data"]
     assert note["content"] == "I've sent you my answer in a direct message." and note["flags"] & EPHEMERAL
+
+
+async def test_slash_commands_in_a_dm_are_direct(discord: Harness):
+    asked = replace_handle(discord.core, {})
+    await discord.interaction(slash(ALICE, "help", in_guild=False))
+    assert asked[0].is_direct and asked[0].guild_id is None and asked[0].channel_id.isdigit()
+
+
+async def test_a_form_too_big_for_a_modal_shows_its_one_line_syntax(discord: Harness, fake_discord: FakeDiscord):
+    form = Form(title="Long", command="event add", fields=[FormField(f"f{n}", f"Field {n}") for n in range(7)])
+    replace_handle(discord.core, {"event add": Reply(text="Use: event add f0=... f6=...", form=form)})
+    await discord.interaction(slash(ALICE, "event", {"action": "add"}))
+    answer = fake_discord.callbacks()[-1].body
+    assert answer["type"] == 4 and answer["data"]["content"] == "Use: event add f0=... f6=..."
+    assert not answer["data"].get("components")
+
+
+async def test_a_failure_inside_the_adapter_is_told_with_an_error_id(discord: Harness, fake_discord, monkeypatch):
+    def broken(reply: Reply) -> list:
+        raise ValueError("rendering bug")
+
+    monkeypatch.setattr("adapters.discord.client.render", broken)
+    await discord.interaction(slash(ALICE, "help"))
+    data = fake_discord.callbacks()[-1].body["data"]
+    assert data["content"].startswith("Something went wrong on my side (error id ") and data["flags"] & EPHEMERAL
+
+
+async def test_old_interaction_receipts_are_purged_at_start(core, discord_settings, fake_discord, clock):
+    from datetime import timedelta
+
+    async with core.db.session() as session, session.begin():
+        session.add(DeliveryReceipt(key="discord:interaction:1", seen_at=clock.now() - timedelta(days=8)))
+        session.add(DeliveryReceipt(key="discord:interaction:2", seen_at=clock.now() - timedelta(days=1)))
+        session.add(DeliveryReceipt(key="slack:event:3", seen_at=clock.now() - timedelta(days=30)))
+    harness = await Harness(core, fake_discord).start()
+    await harness.close()
+    async with core.db.session() as session:
+        keys = set((await session.execute(select(DeliveryReceipt.key))).scalars())
+    assert keys == {"discord:interaction:2", "slack:event:3"}
+
+
+async def test_a_refused_token_ends_the_discord_side_with_one_log_line(core, discord_settings, fake_discord, caplog):
+    from adapters.discord import DiscordAdapter
+
+    fake_discord.fail("GET", "/users/@me", 401, "401: Unauthorized", code=0)
+    await DiscordAdapter(core).run()  # returns instead of raising: other adapters keep running
+    assert "Discord refused LIGHTHOUSE_DISCORD_TOKEN" in caplog.text

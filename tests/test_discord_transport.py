@@ -92,7 +92,10 @@ async def test_without_a_thread_everyone_gets_a_dm(discord: Harness, fake_discor
     assert paths == expected * 2
 
 
-async def run_main(fake: FakeDiscord, tmp_path: Path, *args: str, token: str | None = "test-token") -> tuple[int, str, str]:
+async def run_main(
+    fake: FakeDiscord, tmp_path: Path, *args: str, token: str | None = "test-token"
+) -> tuple[int, str, str]:
+    """`python main.py ...` as a child process, while this test's event loop keeps the fake API answering."""
     env = {**os.environ, "LIGHTHOUSE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'sync.db'}",
            "LIGHTHOUSE_DISCORD_API_URL": fake.url}
     env.pop("LIGHTHOUSE_DISCORD_TOKEN", None)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -103,8 +104,9 @@ def use_api_url(settings: Settings) -> None:
 
 
 def with_form_button(reply: Reply, command: str) -> Reply:
-    """Where no modal can be shown now, the reply (the form's one-line syntax) plus a button that opens it."""
-    if not command.strip():
+    """Where no modal can be shown now, the reply (the form's one-line syntax) plus a button that opens it.
+    A form too big for a modal keeps only its one-line syntax."""
+    if reply.form is None or not form_fits_a_modal(reply.form) or not command.strip():
         return replace(reply, form=None)
     return replace(reply, form=None, buttons=[*reply.buttons, Button("Open the form", command, style="primary")])
 
@@ -192,9 +194,17 @@ class DiscordAdapter:
         await self.client.login(self._token())
 
     async def run(self) -> None:
-        """Log in and stay connected to the gateway (reconnecting) until cancelled."""
+        """Log in and stay connected to the gateway (reconnecting) until cancelled. A refused token or a
+        missing intent is logged in one line and ends only the Discord side (other adapters keep running)."""
         try:
             await self.client.start(self._token())
+        except discord.LoginFailure:
+            log.error("Discord refused LIGHTHOUSE_DISCORD_TOKEN: copy the bot token again from the Developer Portal")
+        except discord.PrivilegedIntentsRequired:
+            log.error(
+                "Discord refused the Message Content intent: switch it on under Bot > Privileged Gateway Intents "
+                "in the Developer Portal, or set LIGHTHOUSE_EXCHANGE_LOGGING=false"
+            )
         finally:
             await self.close()
 
@@ -302,6 +312,10 @@ class DiscordAdapter:
         except discord.HTTPException as exc:
             log.warning("Discord refused an answer to %r: %s %s", text[:60], exc.status, exc.text)
             await self._report_failure(interaction, exc)
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("error %s while answering a Discord interaction", error_id)
+            await self._report_failure(interaction, None, error_id=error_id)
         finally:
             if not handling.done():
                 await asyncio.wait({handling})  # the core finishes its work even when Discord failed us
@@ -339,9 +353,15 @@ class DiscordAdapter:
         else:
             await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    async def _report_failure(self, interaction: discord.Interaction, exc: discord.HTTPException) -> None:
-        detail = shorten(neutralise_mentions(exc.text or ""), 300)
-        text = f"Discord did not accept my answer (HTTP {exc.status}{': ' + detail if detail else ''}). Please try again."
+    async def _report_failure(
+        self, interaction: discord.Interaction, exc: discord.HTTPException | None, *, error_id: str = ""
+    ) -> None:
+        if exc is not None:
+            detail = shorten(neutralise_mentions(exc.text or ""), 300)
+            text = f"Discord did not accept my answer (HTTP {exc.status}{': ' + detail if detail else ''})."
+            text += " Please try again."
+        else:
+            text = f"Something went wrong on my side (error id {error_id}). Please try again later."
         try:
             await self._tell(interaction, text)
         except discord.HTTPException:
@@ -354,24 +374,35 @@ class DiscordAdapter:
             me = self.client.user
             if me is None or message.author.id == me.id or message.type not in _MESSAGE_KINDS:
                 return
-            try:
-                if message.guild is None:
-                    if not message.author.bot:
-                        await self._answer_message(message, message.content, direct=True)
-                elif self._addresses_me(message):
-                    if not message.author.bot:
-                        await self._answer_message(message, self._without_my_mentions(message), direct=False)
-                elif self.settings.exchange_logging:
-                    await self._observe(message)
-            except discord.HTTPException as exc:
-                log.warning("Discord refused an answer in channel %s: %s %s", message.channel.id, exc.status, exc.text)
+            if message.guild is None or self._addresses_me(message):
+                if not message.author.bot:  # never answer bots: two bots could talk forever
+                    await self._answer_message(message)
+            elif self.settings.exchange_logging:
                 try:
-                    await message.channel.send(
-                        f"I couldn't post my answer here (Discord said HTTP {exc.status}).",
-                        allowed_mentions=NO_MENTIONS,
-                    )
-                except discord.HTTPException:
-                    log.exception("could not report a failed answer in channel %s", message.channel.id)
+                    await self._observe(message)
+                except Exception:  # passive: never a word in the channel, whatever happens
+                    log.exception("exchange logging failed for message %s", message.id)
+
+    async def _answer_message(self, message: discord.Message) -> None:
+        direct = message.guild is None
+        text = message.content if direct else self._without_my_mentions(message)
+        try:
+            await self._answer_message_text(message, text, direct=direct)
+        except discord.HTTPException as exc:
+            log.warning("Discord refused an answer in channel %s: %s %s", message.channel.id, exc.status, exc.text)
+            await self._say_in_channel(message, f"I couldn't post my answer here (Discord said HTTP {exc.status}).")
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("error %s while answering a Discord message", error_id)
+            await self._say_in_channel(
+                message, f"Something went wrong on my side (error id {error_id}). Please try again later."
+            )
+
+    async def _say_in_channel(self, message: discord.Message, text: str) -> None:
+        try:
+            await message.channel.send(text, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.exception("could not tell channel %s that an answer failed", message.channel.id)
 
     def _my_role_id(self, message: discord.Message) -> int | None:
         role = message.guild.self_role if message.guild is not None else None
@@ -407,7 +438,7 @@ class DiscordAdapter:
             **extra,
         )
 
-    async def _answer_message(self, message: discord.Message, text: str, *, direct: bool) -> None:
+    async def _answer_message_text(self, message: discord.Message, text: str, *, direct: bool) -> None:
         reply = await self.core.handle(self._core_message(message, text, is_direct=direct))
         if reply.form is not None:
             reply = with_form_button(reply, text)

@@ -133,7 +133,8 @@ def split_text(text: str, limit: int) -> list[str]:
 
 def button_spec(button: Button) -> ButtonSpec:
     label = shorten(plain(button.label).strip() or button.command, BUTTON_LABEL_LIMIT)
-    return ButtonSpec(label=label, command=button.command, style=BUTTON_STYLES.get(button.style, BUTTON_STYLES["default"]))
+    style = BUTTON_STYLES.get(button.style, BUTTON_STYLES["default"])
+    return ButtonSpec(label=label, command=button.command, style=style)
 
 
 def button_rows(buttons: list[Button]) -> list[list[ButtonSpec]]:

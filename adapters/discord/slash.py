@@ -180,9 +180,8 @@ class LighthouseCommands(app_commands.Group):
         country: str | None = None,
         cross_border: bool = False,
     ) -> None:
-        text = command_text(
-            "experts", question, flag("sector", sector), flag("country", country), "--cross-border" if cross_border else None
-        )
+        cross = "--cross-border" if cross_border else None
+        text = command_text("experts", question, flag("sector", sector), flag("country", country), cross)
         await self._run(interaction, text)
 
     @app_commands.command(name="match", description="People and pilots that fit your profile's interests")
