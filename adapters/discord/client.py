@@ -167,8 +167,6 @@ class LighthouseClient(discord.AutoShardedClient):
 
 
 class DiscordAdapter:
-    platform = "discord"
-
     def __init__(self, core: Lighthouse, *, defer_after: float = DEFER_AFTER_SECONDS) -> None:
         self.core = core
         self.settings = core.settings
