@@ -24,6 +24,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+discord_app = typer.Typer(help="Discord adapter maintenance.", no_args_is_help=True)
+app.add_typer(discord_app, name="discord")
 
 err = Console(stderr=True)
 
@@ -90,6 +92,29 @@ def db_upgrade() -> None:
 
     revision = asyncio.run(upgrade())
     Console().print(f"Database is at revision {revision} (head {head_revision()}).")
+
+
+@discord_app.command("sync")
+def discord_sync(
+    guild: int = typer.Option(None, "--guild", help="Register in this server only (shows at once; for testing)."),
+) -> None:
+    """Register the /lighthouse commands with Discord (run after installing or upgrading)."""
+    settings = settings_or_exit()
+    configure_logging(settings, quiet_console=True)
+    if not settings.discord_enabled:
+        err.print("[red]Set LIGHTHOUSE_DISCORD_TOKEN first.[/red]", highlight=False)
+        raise typer.Exit(2)
+    from adapters.discord import sync_commands
+
+    try:
+        names = asyncio.run(sync_commands(settings, guild))
+    except Exception as exc:  # a bad token or no network: one line, not a traceback
+        from rich.markup import escape
+
+        err.print(f"[red]Sync failed:[/red] {escape(f'{exc.__class__.__name__}: {exc}')}", highlight=False)
+        raise typer.Exit(1) from None
+    where = f"server {guild}" if guild else "all servers (global commands)"
+    Console().print(f"Registered {len(names)} commands in {where}: " + ", ".join(names), highlight=False)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,10 @@ async def run_bot(settings: Settings, *, console_user: str | None = None, force_
     try:
         platform_tasks = []
         # Each platform adapter registers its transport and runs until cancelled.
+        if settings.discord_enabled and not force_console:
+            from adapters.discord import DiscordAdapter
+
+            platform_tasks.append(DiscordAdapter(core).run())
         if not platform_tasks or force_console:
             console = ConsoleAdapter(core, user=console_user or settings.console_user)
             await console.run()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     # Discord
     discord_token: SecretStr | None = None
     discord_shards: str = "auto"
+    # The shards this process runs (of discord_shards in all), to spread one bot over several processes.
+    discord_shard_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # A text channel where introductions open a private thread (Discord has no group DMs for bots).
+    discord_intro_channel_id: int | None = None
     discord_api_url: str | None = None
 
     # Introductions
@@ -73,7 +77,7 @@ class Settings(BaseSettings):
     job_grace_hours: float = Field(default=6.0, ge=0)
     scheduler_max_sleep_seconds: float = Field(default=60.0, gt=0)
 
-    @field_validator("admins", "reminder_offsets_hours", mode="before")
+    @field_validator("admins", "reminder_offsets_hours", "discord_shard_ids", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
@@ -109,11 +113,29 @@ class Settings(BaseSettings):
             raise ValueError("a Slack app-level token starts with xapp-")
         return value
 
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _discord_token(cls, value: object) -> object:
+        # `LIGHTHOUSE_DISCORD_TOKEN=` (as in .env.example) means "no Discord", not an empty token.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("discord_shards")
     @classmethod
     def _discord_shards(cls, value: str) -> str:
         if value != "auto" and not (value.isdigit() and int(value) >= 1):
             raise ValueError("'auto' or a positive whole number")
+        return value
+
+    @field_validator("discord_shard_ids")
+    @classmethod
+    def _discord_shard_ids(cls, value: list[int], info: ValidationInfo) -> list[int]:
+        shards = info.data.get("discord_shards")
+        if value and shards in (None, "auto"):
+            raise ValueError("needs a number of shards in LIGHTHOUSE_DISCORD_SHARDS")
+        if value and any(not 0 <= shard < int(shards) for shard in value):
+            raise ValueError(f"shard ids run from 0 to {int(shards) - 1}")
         return value
 
     @property

@@ -5,7 +5,7 @@ from storage.models.collaboration import Exchange, Introduction, IntroductionTra
 from storage.models.events import RSVP, DigestRun, DigestSchedule, Event
 from storage.models.knowledge import Chunk, Document, KnowledgeVersion, Pilot
 from storage.models.members import AuditEntry, Member, Organisation, PlatformIdentity
-from storage.models.runtime import DeliveryReceipt, Job, ReplyPage
+from storage.models.runtime import DeliveryReceipt, Job, ReplyPage, StoredCommand
 
 __all__ = [
     "RSVP",
@@ -27,6 +27,7 @@ __all__ = [
     "Pilot",
     "PlatformIdentity",
     "ReplyPage",
+    "StoredCommand",
     "UTCDateTime",
     "utcnow",
 ]

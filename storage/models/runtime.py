@@ -1,4 +1,5 @@
-"""Operational state shared by all bot processes: jobs, reply pages, platform delivery receipts."""
+"""Operational state shared by all bot processes: jobs, reply pages, platform delivery receipts, long button
+commands."""
 
 from __future__ import annotations
 
@@ -49,3 +50,14 @@ class DeliveryReceipt(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class StoredCommand(Base):
+    """A command too long for a platform's component id (Discord allows 100 characters), kept under a short
+    content hash so a button or form on an old message still knows what it stands for, in any process."""
+
+    __tablename__ = "stored_commands"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    command: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

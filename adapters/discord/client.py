@@ -1,0 +1,485 @@
+"""The Discord adapter: gateway events and interactions in, core replies out.
+
+Entry points: the `/lighthouse` command group, buttons and forms on the bot's messages, mentions of the
+bot in channels and threads, and direct messages. Every one becomes a `bot.Message` for `core.handle`;
+other replies and thread messages in servers go to `core.observe` for exchange logging (metadata only).
+
+Discord's rules, kept here:
+- an interaction is answered within 3 seconds: the core gets `defer_after` seconds, then the interaction
+  is deferred and the answer follows up; a form (modal) can only be a first answer, so it is shown when the
+  core is quick, otherwise the answer carries a button that opens it;
+- everything the bot sends has mentions disabled (`AllowedMentions.none()`, also the client default);
+- an interaction is handled once, even if delivered twice or to two processes (`delivery_receipts`);
+- HTTP errors are told to the user; rate limits are left to discord.py.
+The adapter keeps nothing in memory that another process would need: buttons and forms carry their
+command in their custom_id (or a key into `stored_commands`), and pages live in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord.http import Route
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from adapters.discord.identity import author_from_id, author_from_user, channel_and_thread, mention_tokens
+from adapters.discord.render import NO_MENTIONS, neutralise_mentions, render, shorten
+from adapters.discord.slash import command_tree
+from adapters.discord.transport import DiscordTransport, message_kwargs, send_rendered
+from adapters.discord.views import (
+    CommandButton,
+    CommandStore,
+    build_modal,
+    form_fits_a_modal,
+    is_form_custom_id,
+    submitted_values,
+)
+from bot.message import Author, Message
+from bot.reply import Button, Form, FormField, Reply, form_command
+from storage.models import DeliveryReceipt
+
+if TYPE_CHECKING:
+    from bot.core import Lighthouse
+    from config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class _NoVoiceNotice(logging.Filter):
+    """The bot has no voice features: discord.py's start-up notice about missing voice libraries is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "voice will NOT be supported" not in record.getMessage()
+
+
+logging.getLogger("discord.client").addFilter(_NoVoiceNotice())
+
+# Discord allows 3 seconds for the first answer; the rest of the budget covers the network.
+DEFER_AFTER_SECONDS = 2.0
+RECEIPT_KEEP = timedelta(days=7)
+SHUTDOWN_GRACE_SECONDS = 10.0
+DM_SENT = "I've sent you my answer in a direct message."
+DM_CLOSED = (
+    "I couldn't send you a direct message. Allow direct messages from this server's members, "
+    "or use `/lighthouse` for an answer only you can see."
+)
+BUTTON_GONE = "That button no longer works. Please ask again."
+_MESSAGE_KINDS = (discord.MessageType.default, discord.MessageType.reply)
+
+
+def gateway_intents(settings: Settings) -> discord.Intents:
+    """The fewest intents that work; message content (privileged) only for passive exchange logging."""
+    intents = discord.Intents.none()
+    intents.guilds = True  # channels, threads and the bot's own role, from the gateway cache
+    intents.guild_messages = True  # mentions of the bot; replies and thread messages for exchange logging
+    intents.dm_messages = True
+    intents.message_content = settings.exchange_logging
+    return intents
+
+
+def shard_options(settings: Settings) -> dict[str, Any]:
+    """`auto`: as many shards as Discord recommends; a number, and optionally which of them run here."""
+    if settings.discord_shards == "auto":
+        return {}
+    options: dict[str, Any] = {"shard_count": int(settings.discord_shards)}
+    if settings.discord_shard_ids:
+        options["shard_ids"] = list(settings.discord_shard_ids)
+    return options
+
+
+def use_api_url(settings: Settings) -> None:
+    """Point discord.py's REST calls elsewhere (a local fake API in tests); process-wide by design."""
+    if settings.discord_api_url:
+        Route.BASE = settings.discord_api_url.rstrip("/")
+
+
+def with_form_button(reply: Reply, command: str) -> Reply:
+    """Where no modal can be shown now, the reply (the form's one-line syntax) plus a button that opens it.
+    A form too big for a modal keeps only its one-line syntax."""
+    if reply.form is None or not form_fits_a_modal(reply.form) or not command.strip():
+        return replace(reply, form=None)
+    return replace(reply, form=None, buttons=[*reply.buttons, Button("Open the form", command, style="primary")])
+
+
+class Activity:
+    """Counts handled events: shutdown waits for running ones; tests wait until a number has finished."""
+
+    def __init__(self) -> None:
+        self.running = 0
+        self.finished = 0
+        self._changed = asyncio.Condition()
+
+    @asynccontextmanager
+    async def track(self) -> AsyncIterator[None]:
+        self.running += 1
+        try:
+            yield
+        finally:
+            self.running -= 1
+            self.finished += 1
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def wait_finished(self, count: int) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.finished >= count)
+
+    async def wait_idle(self) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.running == 0)
+
+
+class LighthouseClient(discord.AutoShardedClient):
+    """discord.py's sharded client with the `/lighthouse` tree and the persistent command buttons."""
+
+    def __init__(self, adapter: DiscordAdapter | None, *, intents: discord.Intents, **options: Any) -> None:
+        super().__init__(intents=intents, allowed_mentions=NO_MENTIONS, **options)
+        self.adapter = adapter
+        self.tree = command_tree(self, adapter)
+
+    async def setup_hook(self) -> None:
+        # Every button the bot ever sent matches this template, whichever process sent it.
+        self.add_dynamic_items(CommandButton)
+        if self.adapter is not None:
+            await self.adapter.purge_receipts()
+
+    async def on_message(self, message: discord.Message) -> None:
+        if self.adapter is not None:
+            await self.adapter.on_message(message)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        # Commands and buttons are dispatched by discord.py itself; forms are handled from their custom_id.
+        if self.adapter is None or interaction.type is not discord.InteractionType.modal_submit:
+            return
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        if is_form_custom_id(custom_id):
+            await self.adapter.on_form_submit(interaction, custom_id)
+
+
+class DiscordAdapter:
+    def __init__(self, core: Lighthouse, *, defer_after: float = DEFER_AFTER_SECONDS) -> None:
+        self.core = core
+        self.settings = core.settings
+        self.defer_after = defer_after
+        use_api_url(self.settings)
+        self.store = CommandStore(core.db)
+        self.client = LighthouseClient(self, intents=gateway_intents(self.settings), **shard_options(self.settings))
+        self.transport = DiscordTransport(
+            self.client, self.store, group_channel_id=self.settings.discord_intro_channel_id
+        )
+        self.activity = Activity()
+        core.register_transport(self.transport)
+
+    # --- life cycle -------------------------------------------------------------------------------
+
+    def _token(self) -> str:
+        if self.settings.discord_token is None:
+            raise RuntimeError("LIGHTHOUSE_DISCORD_TOKEN is not set")
+        return self.settings.discord_token.get_secret_value()
+
+    async def login(self) -> None:
+        """REST only, no gateway: enough to send messages and to answer interactions."""
+        await self.client.login(self._token())
+
+    async def run(self) -> None:
+        """Log in and stay connected to the gateway (reconnecting) until cancelled. A refused token or a
+        missing intent is logged in one line and ends only the Discord side (other adapters keep running)."""
+        try:
+            await self.client.start(self._token())
+        except discord.LoginFailure:
+            log.error("Discord refused LIGHTHOUSE_DISCORD_TOKEN: copy the bot token again from the Developer Portal")
+        except discord.PrivilegedIntentsRequired:
+            log.error(
+                "Discord refused the Message Content intent: switch it on under Bot > Privileged Gateway Intents "
+                "in the Developer Portal, or set LIGHTHOUSE_EXCHANGE_LOGGING=false"
+            )
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        try:
+            await asyncio.wait_for(self.activity.wait_idle(), SHUTDOWN_GRACE_SECONDS)
+        except TimeoutError:
+            log.warning("closing with %d Discord events still being handled", self.activity.running)
+        if not self.client.is_closed():
+            await self.client.close()
+
+    async def purge_receipts(self) -> None:
+        cutoff = self.core.clock.now() - RECEIPT_KEEP
+        async with self.core.db.session() as session, session.begin():
+            await session.execute(
+                delete(DeliveryReceipt).where(
+                    DeliveryReceipt.key.startswith("discord:"), DeliveryReceipt.seen_at < cutoff
+                )
+            )
+
+    # --- interactions -----------------------------------------------------------------------------
+
+    async def on_slash_command(
+        self, interaction: discord.Interaction, text: str, mentions: dict[str, Author] | None = None
+    ) -> None:
+        async with self.activity.track():
+            if await self.first_delivery(interaction):
+                await self.answer_interaction(interaction, text, mentions=mentions)
+
+    async def on_button(self, interaction: discord.Interaction, custom_id: str) -> None:
+        async with self.activity.track():
+            if not await self.first_delivery(interaction):
+                return
+            command = await self.store.command(custom_id)
+            if command is None:
+                await self._tell(interaction, BUTTON_GONE)
+                return
+            await self.answer_interaction(interaction, command, from_button=True)
+
+    async def on_form_submit(self, interaction: discord.Interaction, custom_id: str) -> None:
+        async with self.activity.track():
+            if not await self.first_delivery(interaction):
+                return
+            command = await self.store.command(custom_id)
+            if command is None:
+                await self._tell(interaction, BUTTON_GONE)
+                return
+            values = submitted_values((interaction.data or {}).get("components", []))  # type: ignore[arg-type]
+            # The submission lists the inputs in the form's order, which is all form_command needs.
+            form = Form(title="", command=command, fields=[FormField(name=name, label=name) for name in values])
+            await self.answer_interaction(interaction, form_command(form, values), from_button=True)
+
+    async def first_delivery(self, interaction: discord.Interaction) -> bool:
+        """True the first time this interaction is seen by any process sharing the database."""
+        key = f"discord:interaction:{interaction.id}"
+        async with self.core.db.session() as session, session.begin():
+            if await session.get(DeliveryReceipt, key) is not None:
+                return False
+            try:
+                async with session.begin_nested():
+                    session.add(DeliveryReceipt(key=key, seen_at=self.core.clock.now()))
+            except IntegrityError:
+                return False
+        return True
+
+    def interaction_message(
+        self,
+        interaction: discord.Interaction,
+        text: str,
+        *,
+        mentions: dict[str, Author] | None = None,
+        from_button: bool = False,
+    ) -> Message:
+        channel_id, thread_id = channel_and_thread(interaction.channel, interaction.channel_id)
+        return Message(
+            author=author_from_user(interaction.user),
+            text=text,
+            channel_id=channel_id,
+            thread_id=thread_id,
+            guild_id=str(interaction.guild_id) if interaction.guild_id else None,
+            message_id=f"interaction:{interaction.id}",
+            is_direct=interaction.guild_id is None,
+            mentions=mentions or {},
+            from_button=from_button,
+        )
+
+    async def answer_interaction(
+        self,
+        interaction: discord.Interaction,
+        text: str,
+        *,
+        mentions: dict[str, Author] | None = None,
+        from_button: bool = False,
+    ) -> None:
+        message = self.interaction_message(interaction, text, mentions=mentions, from_button=from_button)
+        handling = asyncio.ensure_future(self.core.handle(message))
+        try:
+            done, _ = await asyncio.wait({handling}, timeout=self.defer_after)
+            deferred = not done
+            if deferred:
+                # Ephemeral "thinking": a public answer replaces it, a private one fills it in.
+                await interaction.response.defer(ephemeral=True, thinking=True)
+            reply = await handling
+            await self._deliver(interaction, reply, deferred=deferred, command=text)
+        except discord.HTTPException as exc:
+            log.warning("Discord refused an answer to %r: %s %s", text[:60], exc.status, exc.text)
+            await self._report_failure(interaction, exc)
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("error %s while answering a Discord interaction", error_id)
+            await self._report_failure(interaction, None, error_id=error_id)
+        finally:
+            if not handling.done():
+                await asyncio.wait({handling})  # the core finishes its work even when Discord failed us
+
+    async def _deliver(self, interaction: discord.Interaction, reply: Reply, *, deferred: bool, command: str) -> None:
+        if reply.form is not None:
+            if not deferred and form_fits_a_modal(reply.form):
+                await interaction.response.send_modal(await build_modal(reply.form, self.store))
+                return
+            reply = with_form_button(reply, command)
+        if reply.direct and interaction.guild_id is not None:
+            if await self.transport.send_direct(str(interaction.user.id), reply):
+                reply = Reply(text=DM_SENT, private=True)
+            else:
+                reply = replace(reply, private=True, text=f"{DM_CLOSED}\n\n{reply.text}".strip())
+        messages = render(reply)
+        ephemeral = reply.private
+        first = await message_kwargs(messages[0], self.store)
+        if not deferred:
+            await interaction.response.send_message(**first, ephemeral=ephemeral)
+        elif ephemeral:
+            if "files" in first:
+                first["attachments"] = first.pop("files")
+            await interaction.edit_original_response(**first)
+        else:
+            await interaction.delete_original_response()
+            await interaction.followup.send(**first, ephemeral=False)
+        for outgoing in messages[1:]:
+            await interaction.followup.send(**await message_kwargs(outgoing, self.store), ephemeral=ephemeral)
+
+    async def _tell(self, interaction: discord.Interaction, text: str) -> None:
+        """A short private note, as a first answer or a follow-up, whichever is still possible."""
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    async def _report_failure(
+        self, interaction: discord.Interaction, exc: discord.HTTPException | None, *, error_id: str = ""
+    ) -> None:
+        if exc is not None:
+            detail = shorten(neutralise_mentions(exc.text or ""), 300)
+            text = f"Discord did not accept my answer (HTTP {exc.status}{': ' + detail if detail else ''})."
+            text += " Please try again."
+        else:
+            text = f"Something went wrong on my side (error id {error_id}). Please try again later."
+        try:
+            await self._tell(interaction, text)
+        except discord.HTTPException:
+            log.exception("could not tell the user that an answer failed")
+
+    # --- messages ---------------------------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        async with self.activity.track():
+            me = self.client.user
+            if me is None or message.author.id == me.id or message.type not in _MESSAGE_KINDS:
+                return
+            if message.guild is None or self._addresses_me(message):
+                if not message.author.bot:  # never answer bots: two bots could talk forever
+                    await self._answer_message(message)
+            elif self.settings.exchange_logging:
+                try:
+                    await self._observe(message)
+                except Exception:  # passive: never a word in the channel, whatever happens
+                    log.exception("exchange logging failed for message %s", message.id)
+
+    async def _answer_message(self, message: discord.Message) -> None:
+        direct = message.guild is None
+        text = message.content if direct else self._without_my_mentions(message)
+        try:
+            await self._answer_message_text(message, text, direct=direct)
+        except discord.HTTPException as exc:
+            log.warning("Discord refused an answer in channel %s: %s %s", message.channel.id, exc.status, exc.text)
+            await self._say_in_channel(message, f"I couldn't post my answer here (Discord said HTTP {exc.status}).")
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("error %s while answering a Discord message", error_id)
+            await self._say_in_channel(
+                message, f"Something went wrong on my side (error id {error_id}). Please try again later."
+            )
+
+    async def _say_in_channel(self, message: discord.Message, text: str) -> None:
+        try:
+            await message.channel.send(text, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.exception("could not tell channel %s that an answer failed", message.channel.id)
+
+    def _my_role_id(self, message: discord.Message) -> int | None:
+        role = message.guild.self_role if message.guild is not None else None
+        return role.id if role is not None else None
+
+    def _addresses_me(self, message: discord.Message) -> bool:
+        """A mention of the bot, or of its role (what Discord's mention picker often inserts)."""
+        assert self.client.user is not None
+        if self.client.user.id in message.raw_mentions:
+            return True
+        role_id = self._my_role_id(message)
+        return role_id is not None and role_id in message.raw_role_mentions
+
+    def _without_my_mentions(self, message: discord.Message) -> str:
+        assert self.client.user is not None
+        tokens = [rf"<@!?{self.client.user.id}>"]
+        role_id = self._my_role_id(message)
+        if role_id is not None:
+            tokens.append(rf"<@&{role_id}>")
+        return " ".join(re.sub("|".join(tokens), " ", message.content).split())
+
+    def _core_message(self, message: discord.Message, text: str, **extra: Any) -> Message:
+        channel_id, thread_id = channel_and_thread(message.channel, message.channel.id)
+        me = self.client.user
+        return Message(
+            author=author_from_user(message.author),
+            text=text,
+            channel_id=channel_id,
+            thread_id=thread_id,
+            guild_id=str(message.guild.id) if message.guild else None,
+            message_id=str(message.id),
+            mentions=mention_tokens(list(message.mentions), skip=me.id if me else None),
+            **extra,
+        )
+
+    async def _answer_message_text(self, message: discord.Message, text: str, *, direct: bool) -> None:
+        reply = await self.core.handle(self._core_message(message, text, is_direct=direct))
+        if reply.form is not None:
+            reply = with_form_button(reply, text)
+        if direct:
+            await send_rendered(message.channel, render(reply), self.store)
+            return
+        if reply.direct or (reply.private and reply.tone != "error"):
+            # No ephemeral messages outside interactions: a private answer goes to the asker's DMs. A refusal
+            # only concerns what was just typed in the channel, so it is answered there.
+            sent = await self.transport.send_direct(str(message.author.id), reply)
+            await send_rendered(message.channel, render(Reply(text=DM_SENT if sent else DM_CLOSED)), self.store,
+                                reference=message)
+            return
+        await send_rendered(message.channel, render(reply), self.store, reference=message)
+
+    async def _observe(self, message: discord.Message) -> None:
+        """A reply to someone, or a message in someone else's thread, for exchange logging."""
+        reply_to: Author | None = None
+        reference = message.reference
+        if reference is not None and isinstance(reference.resolved, discord.Message):
+            reply_to = author_from_user(reference.resolved.author)
+        elif isinstance(message.channel, discord.Thread):
+            owner_id = message.channel.owner_id
+            me = self.client.user
+            if owner_id and owner_id != message.author.id and (me is None or owner_id != me.id):
+                owner = message.channel.owner
+                reply_to = author_from_user(owner) if owner is not None else author_from_id(owner_id)
+        if reply_to is not None:
+            await self.core.observe(self._core_message(message, message.content, reply_to=reply_to))
+
+
+async def sync_commands(settings: Settings, guild_id: int | None = None) -> list[str]:
+    """Register `/lighthouse` with Discord (globally, or in one server for instant testing)."""
+    if settings.discord_token is None:
+        raise RuntimeError("LIGHTHOUSE_DISCORD_TOKEN is not set")
+    use_api_url(settings)
+    client = LighthouseClient(None, intents=gateway_intents(settings))
+    try:
+        await client.login(settings.discord_token.get_secret_value())
+        guild = discord.Object(guild_id) if guild_id else None
+        if guild is not None:
+            client.tree.copy_global_to(guild=guild)
+        synced = await client.tree.sync(guild=guild)
+        return [f"/{command.name} {option.name}" for command in synced for option in command.options]
+    finally:
+        await client.close()

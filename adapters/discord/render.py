@@ -1,0 +1,258 @@
+"""Core replies as Discord messages: embeds and buttons within Discord's limits.
+
+A reply's text becomes the message content, each section an embed (title, text and link as the
+description, fields, the small print as footer) and buttons rows of at most five. What one message cannot
+hold is carried over to the next, so a reply may become several messages; nothing is cut except titles and
+button labels, which Discord caps. Pure functions: no client, no network.
+
+User text is escaped here: Markdown outside `code` spans, and @everyone, @here and role mentions are
+broken with a zero-width space. Senders also pass `AllowedMentions.none()`, so even a mention that slipped
+through would not ping anyone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import discord
+
+from bot.reply import Attachment, Button, Reply, Section
+
+CONTENT_LIMIT = 2000
+EMBEDS_PER_MESSAGE = 10
+EMBED_CHARS_PER_MESSAGE = 6000  # title, description, field names and values, footer: all embeds together
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELDS_PER_EMBED = 25
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+ROWS_PER_MESSAGE = 5
+BUTTONS_PER_ROW = 5
+BUTTON_LABEL_LIMIT = 80
+# A runaway answer is cut here rather than flooding a channel; the core pages long answers long before.
+MAX_MESSAGES = 10
+TOO_LONG_NOTICE = "(The rest of this answer is too long for Discord. Please ask a narrower question.)"
+
+TONE_COLOURS = {
+    "info": discord.Colour(0x5865F2),
+    "success": discord.Colour(0x57F287),
+    "warning": discord.Colour(0xFEE75C),
+    "error": discord.Colour(0xED4245),
+}
+BUTTON_STYLES = {
+    "default": discord.ButtonStyle.secondary,
+    "primary": discord.ButtonStyle.primary,
+    "danger": discord.ButtonStyle.danger,
+}
+NO_MENTIONS = discord.AllowedMentions.none()
+
+_CODE_SPAN = re.compile(r"(`[^`\n]+`)")
+_MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
+_ROLE_MENTION = re.compile(r"<@&(\d+)>")
+_ZWSP = "\u200b"
+
+
+@dataclass(frozen=True)
+class ButtonSpec:
+    label: str
+    command: str
+    style: discord.ButtonStyle = discord.ButtonStyle.secondary
+
+
+@dataclass
+class OutgoingMessage:
+    """One Discord message: content, embeds, rows of buttons and files, each within Discord's limits."""
+
+    content: str = ""
+    embeds: list[discord.Embed] = field(default_factory=list)
+    rows: list[list[ButtonSpec]] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+
+    @property
+    def embed_chars(self) -> int:
+        return sum(len(embed) for embed in self.embeds)
+
+    @property
+    def buttons(self) -> list[ButtonSpec]:
+        return [button for row in self.rows for button in row]
+
+    def is_empty(self) -> bool:
+        return not (self.content or self.embeds or self.rows or self.attachments)
+
+    def files(self) -> list[discord.File]:
+        """Fresh file objects (discord.py consumes them when sending)."""
+        import io
+
+        return [discord.File(io.BytesIO(a.content), filename=a.filename) for a in self.attachments]
+
+
+def neutralise_mentions(text: str) -> str:
+    """@everyone, @here and role mentions shown as text, never as pings."""
+    text = _MASS_MENTION.sub(lambda m: f"@{_ZWSP}{m.group(1)}", text)
+    return _ROLE_MENTION.sub(lambda m: f"<@&{_ZWSP}{m.group(1)}>", text)
+
+
+def escape_text(text: str) -> str:
+    """Plain core text as Discord Markdown: `code` spans kept, everything else shown literally."""
+    parts = _CODE_SPAN.split(text)
+    escaped = [part if index % 2 else discord.utils.escape_markdown(part) for index, part in enumerate(parts)]
+    return neutralise_mentions("".join(escaped))
+
+
+def plain(text: str) -> str:
+    """For places Discord shows without Markdown (footers, button labels, modal titles)."""
+    return neutralise_mentions(text)
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Chunks of at most `limit` characters, cut at line ends, then spaces, never inside an escape."""
+    chunks: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            cut = limit
+            backslashes = len(rest[:cut]) - len(rest[:cut].rstrip("\\"))
+            if backslashes % 2:  # an escape ("\*") must not be cut in two
+                cut -= 1
+        chunks.append(rest[:cut].rstrip("\n"))
+        rest = rest[cut:]
+        rest = rest.lstrip("\n") if rest.startswith("\n") else rest.removeprefix(" ")
+    if rest or not chunks:
+        chunks.append(rest)
+    return [chunk for chunk in chunks if chunk] or [""]
+
+
+def button_spec(button: Button) -> ButtonSpec:
+    label = shorten(plain(button.label).strip() or button.command, BUTTON_LABEL_LIMIT)
+    style = BUTTON_STYLES.get(button.style, BUTTON_STYLES["default"])
+    return ButtonSpec(label=label, command=button.command, style=style)
+
+
+def button_rows(buttons: list[Button]) -> list[list[ButtonSpec]]:
+    specs = [button_spec(b) for b in buttons]
+    return [specs[i : i + BUTTONS_PER_ROW] for i in range(0, len(specs), BUTTONS_PER_ROW)]
+
+
+def _link_line(section: Section) -> str:
+    if section.link is None:
+        return ""
+    label = escape_text(section.link.label or section.link.url).replace("]", "\\]")
+    url = section.link.url.strip()
+    if url.startswith(("https://", "http://")) and not any(c in url for c in " <>"):
+        return f"[{label}](<{url}>)"
+    return f"{label}: `{url.replace('`', '')}`"
+
+
+def _fields(section: Section) -> list[tuple[str, str, bool]]:
+    """(name, value, inline) triples within the field limits; long values continue in further fields."""
+    result = []
+    for item in section.fields:
+        name = shorten(escape_text(item.label) or _ZWSP, FIELD_NAME_LIMIT)
+        value = escape_text(item.value) or "—"
+        inline = len(value) <= 40 and "\n" not in value
+        for index, chunk in enumerate(split_text(value, FIELD_VALUE_LIMIT)):
+            result.append((name if index == 0 else f"{shorten(name, FIELD_NAME_LIMIT - 10)} (cont.)", chunk, inline))
+    return result
+
+
+def section_embeds(section: Section, colour: discord.Colour) -> list[discord.Embed]:
+    """One embed for a section, or several when its text or fields exceed one embed's limits."""
+    title = shorten(escape_text(section.title), TITLE_LIMIT) if section.title else None
+    description = "\n\n".join(part for part in (escape_text(section.text), _link_line(section)) if part)
+    if not (title or description or section.fields or section.context):
+        return []  # Discord refuses an empty embed; a section of buttons only is just its buttons
+    embeds: list[discord.Embed] = []
+    for index, chunk in enumerate(split_text(description, DESCRIPTION_LIMIT) if description else []):
+        embeds.append(discord.Embed(title=title if index == 0 else None, description=chunk, colour=colour))
+    if not embeds:
+        embeds.append(discord.Embed(title=title, colour=colour))
+    for name, value, inline in _fields(section):
+        current = embeds[-1]
+        if len(current.fields) >= FIELDS_PER_EMBED or len(current) + len(name) + len(value) > EMBED_CHARS_PER_MESSAGE:
+            current = discord.Embed(colour=colour)
+            embeds.append(current)
+        current.add_field(name=name, value=value, inline=inline)
+    if section.context:
+        footer = shorten(plain(section.context), FOOTER_LIMIT)
+        if len(embeds[-1]) + len(footer) > EMBED_CHARS_PER_MESSAGE:
+            embeds.append(discord.Embed(colour=colour))
+        embeds[-1].set_footer(text=footer)
+    return embeds
+
+
+def _only_context(section: Section) -> bool:
+    return bool(section.context) and not (
+        section.title or section.text or section.fields or section.link or section.buttons
+    )
+
+
+class _Packer:
+    """Fills messages in order, starting a new one when the next piece would break a limit."""
+
+    def __init__(self) -> None:
+        self.messages: list[OutgoingMessage] = [OutgoingMessage()]
+
+    @property
+    def current(self) -> OutgoingMessage:
+        return self.messages[-1]
+
+    def new_message(self) -> OutgoingMessage:
+        if not self.current.is_empty():
+            self.messages.append(OutgoingMessage())
+        return self.current
+
+    def add_embed(self, embed: discord.Embed) -> None:
+        message = self.current
+        if len(message.embeds) >= EMBEDS_PER_MESSAGE or message.embed_chars + len(embed) > EMBED_CHARS_PER_MESSAGE:
+            message = self.new_message()
+        message.embeds.append(embed)
+
+    def add_rows(self, rows: list[list[ButtonSpec]]) -> None:
+        for row in rows:
+            message = self.current
+            if len(message.rows) >= ROWS_PER_MESSAGE:
+                message = self.new_message()
+            message.rows.append(row)
+
+    def add_footer(self, text: str) -> bool:
+        """Small print alone goes under the previous embed when it fits there."""
+        embeds = self.current.embeds
+        if not embeds or embeds[-1].footer.text or self.current.embed_chars + len(text) > EMBED_CHARS_PER_MESSAGE:
+            return False
+        embeds[-1].set_footer(text=text)
+        return True
+
+
+def render(reply: Reply) -> list[OutgoingMessage]:
+    """The messages that show `reply` on Discord, in order; always at least one."""
+    packer = _Packer()
+    if reply.text:
+        chunks = split_text(escape_text(reply.text), CONTENT_LIMIT)
+        for chunk in chunks[:-1]:
+            packer.current.content = chunk
+            packer.new_message()
+        packer.current.content = chunks[-1]
+    colour = TONE_COLOURS.get(reply.tone, TONE_COLOURS["info"])
+    for section in reply.sections:
+        if _only_context(section) and packer.add_footer(shorten(plain(section.context or ""), FOOTER_LIMIT)):
+            continue
+        for embed in section_embeds(section, colour):
+            packer.add_embed(embed)
+        packer.add_rows(button_rows(section.buttons))
+    packer.add_rows(button_rows(reply.buttons))
+    packer.current.attachments.extend(reply.attachments)
+    messages = [m for m in packer.messages if not m.is_empty()] or [OutgoingMessage(content="…")]
+    if len(messages) > MAX_MESSAGES:
+        # Keep the reply's own buttons (a "More" page link, say) on the closing notice.
+        closing = OutgoingMessage(content=TOO_LONG_NOTICE, rows=button_rows(reply.buttons)[:ROWS_PER_MESSAGE])
+        messages = messages[: MAX_MESSAGES - 1] + [closing]
+    return messages
