@@ -113,10 +113,14 @@ class Settings(BaseSettings):
             raise ValueError("a Slack app-level token starts with xapp-")
         return value
 
-    @field_validator("discord_token", mode="before")
+    @field_validator(
+        "slack_bot_token", "slack_app_token", "slack_signing_secret", "slack_api_url",
+        "discord_token", "discord_intro_channel_id", "discord_api_url",
+        mode="before",
+    )
     @classmethod
-    def _discord_token(cls, value: object) -> object:
-        # `LIGHTHOUSE_DISCORD_TOKEN=` (as in .env.example) means "no Discord", not an empty token.
+    def _empty_is_unset(cls, value: object) -> object:
+        # `LIGHTHOUSE_SLACK_BOT_TOKEN=` (as in .env.example) means "no Slack", not an empty token.
         if isinstance(value, str) and not value.strip():
             return None
         return value

@@ -38,3 +38,12 @@ def test_lists_from_environment(monkeypatch):
     assert settings.admins == ["slack:U1", "console:alice"]
     assert settings.reminder_offsets_hours == [48.0, 2.0]
     assert settings.is_admin("console", "alice")
+
+
+def test_the_example_env_file_loads_as_it_is(tmp_path):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parent.parent / ".env.example"
+    settings = load_settings(_env_file=example)
+    assert not settings.slack_enabled and not settings.discord_enabled
+    assert settings.database_url == "sqlite+aiosqlite:///lighthouse.db"
