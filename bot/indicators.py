@@ -320,6 +320,7 @@ class Period:
     start: datetime
     end: datetime
     label: str
+    partial: bool = False  # clipped to the range: fewer days than the calendar period
 
 
 def period_floor(moment: datetime, period: str) -> datetime:
@@ -358,7 +359,8 @@ def periods(start: datetime, end: datetime, period: str) -> list[Period]:
     cursor = period_floor(start, period)
     while cursor < end:
         following = _next(cursor, period)
-        found.append(Period(max(cursor, start), min(following, end), period_label(cursor, period)))
+        clipped = cursor < start or following > end
+        found.append(Period(max(cursor, start), min(following, end), period_label(cursor, period), clipped))
         cursor = following
     return found
 
