@@ -103,7 +103,8 @@ def line_chart(
         f"</span>{escape(name)}</span>"
         for n, (name, _) in enumerate(series)
     )
-    return f'<figure><figcaption>{escape(title)}</figcaption>{"".join(parts)}<div class="legend">{legend}</div></figure>'
+    caption = f"<figcaption>{escape(title)}</figcaption>"
+    return f'<figure>{caption}{"".join(parts)}<div class="legend">{legend}</div></figure>'
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,9 @@ def network(nodes: Sequence[Node], edges: Sequence[Edge], *, size: int = 720) ->
         )
         label = node.name if len(node.name) <= 28 else node.name[:27] + "…"
         country = f" ({escape(node.country)})" if node.country else ""
-        parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" class="node">{escape(label)}{country}</text>')
+        parts.append(
+            f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" class="node">{escape(label)}{country}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 

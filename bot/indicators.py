@@ -307,7 +307,9 @@ HEADLINE_KEYS = (
 )
 
 
-def compute(data: Dataset, start: datetime, end: datetime, keys: Iterable[str] | None = None) -> dict[str, float | int | None]:
+def compute(
+    data: Dataset, start: datetime, end: datetime, keys: Iterable[str] | None = None
+) -> dict[str, float | int | None]:
     window = Window.of(data, start, end)
     return {key: BY_KEY[key].compute(window) for key in (keys or BY_KEY)}
 

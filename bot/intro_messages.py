@@ -131,20 +131,23 @@ def introduction(
 ) -> Reply:
     """The introduction: to both at once in a group, or to `reader` about `other` by direct message."""
     if reader is None:
-        text = f"{requester.display_name}, meet {target.display_name}. {target.display_name}, meet {requester.display_name}."
+        first, second = requester.display_name, target.display_name
+        text = f"{first}, meet {second}. {second}, meet {first}."
     else:
         text = f"{reader.display_name}, meet {other.display_name if other else 'your contact'}."
-    why = why_they_should_talk(intro, requester, target)
+    why = why_they_should_talk(intro, requester, target) or [f"{requester.display_name} asked to meet you."]
     sections = [
         Section(title=requester.display_name, fields=_profile_fields(requester, intro.requester_snapshot or {})),
         Section(title=target.display_name, fields=_profile_fields(target, intro.target_snapshot or {})),
-        Section(title="Why I think you should talk", text="\n".join(f"• {line}" for line in why) or "You asked to meet."),
+        Section(title="Why I think you should talk", text="\n".join(f"• {line}" for line in why)),
     ]
     if reader is not None and other is not None and other.identities:
         where = ", ".join(f"{i.platform} as {i.display_name or i.platform_user_id}" for i in other.identities)
         sections.append(Section(text=f"You can reach {other.display_name} on {where}."))
     sections.append(
-        Section(context=f"Introduction #{intro.id}. In {followup_days} days I'll ask whether you met and how useful it was.")
+        Section(
+            context=f"Introduction #{intro.id}. In {followup_days} days I'll ask whether you met and how useful it was."
+        )
     )
     return Reply(text=text, sections=sections, direct=True, tone="success")
 

@@ -210,8 +210,17 @@ async def request_introduction(
             payload={"introduction_id": intro.id},
         )
     core.scheduler.poke()
-    delivered = await core.notify(target, messages.request_for_target(intro, requester))
+    delivered = await _deliver(core, target, messages.request_for_target(intro, requester))
     return RequestOutcome(intro, delivered)
+
+
+async def _deliver(core: Lighthouse, member: Member, reply) -> bool:  # noqa: ANN001 - a Reply
+    """A direct message that cannot fail the state change already made: a platform error is logged."""
+    try:
+        return await core.notify(member, reply)
+    except Exception:
+        log.exception("direct message to member %s failed", member.id)
+        return False
 
 
 # --- the target answers ----------------------------------------------------------------------------
@@ -228,7 +237,8 @@ async def _own_request(session: AsyncSession, intro_id: int, member: Member) -> 
 
 def _not_open_message(intro: Introduction, member: Member) -> str:
     if intro.state in (ACCEPTED, MET, NOT_MET):
-        return f"You already accepted request #{intro.id} on {messages.day(intro.responded_at, member)}; nothing more to do."
+        when = messages.day(intro.responded_at, member)
+        return f"You already accepted request #{intro.id} on {when}; nothing more to do."
     if intro.state == DECLINED:
         return f"You already answered request #{intro.id}; it is closed."
     return f"Request #{intro.id} closed on {messages.day(intro.expires_at, member)} without an answer."
@@ -489,17 +499,21 @@ async def send_introduction(core: Lighthouse, intro: Introduction, requester: Me
         theirs = next((i for i in target.identities if i.platform == mine.platform), None)
         transport = core.transports.get(mine.platform)
         if theirs is not None and transport is not None:
-            await transport.send_group(
-                [mine.platform_user_id, theirs.platform_user_id],
-                messages.introduction(intro, requester, target, core.settings.intro_followup_days),
-            )
-            return "I've started a conversation with you both."
+            try:
+                await transport.send_group(
+                    [mine.platform_user_id, theirs.platform_user_id],
+                    messages.introduction(intro, requester, target, core.settings.intro_followup_days),
+                )
+                return "I've started a conversation with you both."
+            except Exception:  # the state has changed already: fall back to a direct message each
+                log.exception("group introduction %s on %s failed", intro.id, mine.platform)
+                break
     sent = 0
     for member, other in ((requester, target), (target, requester)):
         reply = messages.introduction(intro, requester, target, core.settings.intro_followup_days, reader=member,
                                       other=other)
-        sent += await core.notify(member, reply)
+        sent += await _deliver(core, member, reply)
     if sent == 2:
-        return "You're on different platforms, so I've sent each of you an introduction by direct message."
+        return "I've sent each of you an introduction by direct message."
     log.warning("introduction %s: only %d of 2 members could be reached", intro.id, sent)
     return "I couldn't reach you both by direct message; `intro list` shows the introduction."

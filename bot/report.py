@@ -212,9 +212,11 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .card dl { margin: 0; display: grid; grid-template-columns: 1fr auto; gap: 2px 12px; font-size: 0.92em; }
 .card dd { margin: 0; text-align: right; font-weight: 600; }
 figure { margin: 1em 0 2em; } figcaption { font-weight: 600; margin-bottom: 4px; }
-svg { max-width: 100%; height: auto; } svg .grid { stroke: #e9ecef; } svg .tick { font-size: 11px; fill: #6c757d; } svg .node { font-size: 11px; fill: #343a40; }
+svg { max-width: 100%; height: auto; } svg .grid { stroke: #e9ecef; }
+svg .tick { font-size: 11px; fill: #6c757d; } svg .node { font-size: 11px; fill: #343a40; }
 .legend { font-size: 0.88em; } .key { margin-right: 14px; white-space: nowrap; }
-.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; }
+.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 5px;
+          vertical-align: -1px; }
 """
 
 

@@ -62,7 +62,9 @@ async def store_fixture(core) -> None:
             await session.flush()
             previous = None
             for state, when in steps:
-                session.add(IntroductionTransition(introduction_id=intro.id, from_state=previous, to_state=state, at=when))
+                session.add(
+                    IntroductionTransition(introduction_id=intro.id, from_state=previous, to_state=state, at=when)
+                )
                 previous = state
 
 
@@ -135,7 +137,8 @@ async def test_breakdown_by_sector_and_brokerage_within_it(core):
 
 async def test_an_empty_window_has_zero_counts_and_no_shares(core):
     await store_fixture(core)
-    values = indicators.compute(await dataset(core), datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 8, tzinfo=UTC))
+    december = datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 8, tzinfo=UTC)
+    values = indicators.compute(await dataset(core), *december)
     assert values["exchanges"] == 0 and values["new_ties"] == 0 and values["intros_requested"] == 0
     assert values["cross_border_share"] is None and values["acceptance_rate"] is None
     assert values["median_hours_to_accept"] is None and values["mean_usefulness"] is None
@@ -169,7 +172,8 @@ async def test_live_introductions_feed_the_indicators(core, chat, clock):
     clock.advance(timedelta(hours=5))
     await chat.say("intro accept 1", as_user="bob")
     await chat.say("intro rate 1 4", as_user="alice")
-    values = indicators.compute(await dataset(core), clock.now() - timedelta(days=1), clock.now() + timedelta(seconds=1))
+    today = clock.now() - timedelta(days=1), clock.now() + timedelta(seconds=1)
+    values = indicators.compute(await dataset(core), *today)
     assert (values["intros_requested"], values["intros_accepted"], values["intros_met"]) == (1, 1, 1)
     assert values["median_hours_to_accept"] == 5 and values["ratings"] == 1
     assert values["exchanges"] == 2 and values["new_ties"] == 1  # intro accepted + meeting confirmed, one tie

@@ -8,7 +8,8 @@ def test_two_members_at_the_console_request_and_accept(tmp_path):
     assert bob.returncode == 0, bob.stderr
     alice = run_main(
         tmp_path,
-        "profile set organisation Nordhavn Municipality\nintro @bob We run a school food pilot and want to compare notes\n",
+        "profile set organisation Nordhavn Municipality\n"
+        "intro @bob We run a school food pilot and want to compare notes\n",
         "--as",
         "alice",
     )

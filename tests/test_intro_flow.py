@@ -184,7 +184,7 @@ async def test_members_on_different_platforms_each_get_a_direct_introduction(cor
     (request,) = discord.to("42")
     accept = Message(author=Author("discord", "42", "dana"), text="intro accept 1", from_button=True)
     answer = await core.handle(accept)
-    assert "different platforms" in answer.text
+    assert "sent each of you an introduction by direct message" in answer.text
     (to_alice,) = transport.to("alice")
     (_, to_dana) = discord.to("42")
     assert "alice, meet dana" in to_alice.text and "discord as dana" in to_alice.plain_text()
@@ -205,3 +205,16 @@ async def test_request_without_a_reason_opens_a_form_whose_submission_sends_it(c
     assert done.tone == "success"
     (request,) = transport.to("bob")
     assert "Why: “Your school-food evaluation, and how you measured uptake”" in request.plain_text()
+
+
+async def test_a_failing_group_conversation_falls_back_to_direct_messages(core, chat, transport):
+    async def broken_group(user_ids, reply):
+        raise ConnectionError("platform down")
+
+    await with_profiles(chat, "alice", "bob")
+    await chat.say(f"intro @bob {REASON}", as_user="alice")
+    transport.send_group = broken_group
+    answer = await chat.say("intro accept 1", as_user="bob")
+    assert "sent each of you an introduction by direct message" in answer.text
+    assert "alice, meet bob" in transport.to("alice")[0].text and "bob, meet alice" in transport.to("bob")[1].text
+    assert (await introduction(core)).state == "accepted"

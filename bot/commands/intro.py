@@ -19,7 +19,9 @@ _NO = {"no", "n", "false", "not", "notyet"}
 
 def _intro_id(args: list[str], usage: str) -> int:
     if not args:
-        raise UserError("Which introduction? Give its number.", hint=f"For example `{usage}`; `intro list` shows yours.")
+        raise UserError(
+            "Which introduction? Give its number.", hint=f"For example `{usage}`; `intro list` shows yours."
+        )
     raw = args[0].removeprefix("#")
     if not raw.isdigit() or len(raw) > 12:
         raise UserError(f"“{args[0][:20]}” is not an introduction number.", hint=f"For example `{usage}`.")

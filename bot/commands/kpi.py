@@ -33,7 +33,9 @@ async def kpi(ctx: CommandContext) -> Reply:
     raw = ctx.args[0].lower() if ctx.args else "week"
     period = _ALIASES.get(raw)
     if period is None or len(ctx.args) > 1:
-        raise UserError(f"“{ctx.args_text[:30]}” is not a period I know.", hint="Use `kpi week`, `kpi month` or `kpi quarter`.")
+        raise UserError(
+            f"“{ctx.args_text[:30]}” is not a period I know.", hint="Use `kpi week`, `kpi month` or `kpi quarter`."
+        )
     (start, end), (previous_start, previous_end) = indicators.rolling_windows(ctx.now(), period)
     async with ctx.db.session() as session:
         current = await indicators.headline_indicators(session, start, end)
