@@ -462,7 +462,7 @@ def format_value(unit: str, value: float | int | None) -> str:
 
 
 def format_change(unit: str, current: float | int | None, previous: float | int | None) -> str:
-    """"+3 (+25%)", "−5 pts", "no change", or "new" when there was nothing to compare with."""
+    """"+3, +25%", "−5 pts", "no change", or "new" when there was nothing to compare with."""
     if current is None and previous is None:
         return ""
     if previous is None:
@@ -479,5 +479,5 @@ def format_change(unit: str, current: float | int | None, previous: float | int 
         return f"{sign}{abs(delta):.1f} h"
     if unit == "rating":
         return f"{sign}{abs(delta):.1f}"
-    relative = f" ({sign}{abs(delta) / previous * 100:.0f}%)" if previous else ""
+    relative = f", {sign}{abs(delta) / previous * 100:.0f}%" if previous else ""
     return f"{sign}{abs(delta):,}{relative}"

@@ -26,7 +26,7 @@ async def test_a_coordinator_sees_the_week_against_the_week_before(core, chat, c
     assert "last 7 days (2 Nov 2026 – 9 Nov 2026)" in reply.text
     fields = {f.label: f.value for s in reply.sections for f in s.fields}
     assert fields["Exchanges"] == "6 (+6)"  # none in the week before (#0 is on 20 Oct)
-    assert fields["Introductions requested"] == "3 (+1 (+50%))"  # I4 (27 Oct) and I1 (30 Oct) before
+    assert fields["Introductions requested"] == "3 (+1, +50%)"  # I4 (27 Oct) and I1 (30 Oct) before
     assert fields["Cross-border share"] == "67% (new)"
     assert fields["Acceptance rate"] == "50% (new)"
     assert fields["Introductions accepted"] == "2 (+2)"
@@ -47,7 +47,7 @@ async def test_kpi_month_and_bad_periods_for_an_admin(core, chat, clock):
     month = await chat.say("kpi month", as_user="admin")
     fields = {f.label: f.value for s in month.sections for f in s.fields}
     # The last 30 days start 10 Oct: #0 to #6 are in; I1-I5 requested, I6 (1 Oct) is not.
-    assert fields["Exchanges"] == "7 (+7)" and fields["Introductions requested"] == "5 (+4 (+400%))"
+    assert fields["Exchanges"] == "7 (+7)" and fields["Introductions requested"] == "5 (+4, +400%)"
     bad = await chat.say("kpi fortnight", as_user="admin")
     assert bad.tone == "error" and "kpi month" in bad.text
 

@@ -217,7 +217,7 @@ async def _list(ctx: CommandContext) -> Reply:
     help=(
         "Ask me to introduce you to another member: they get a private message with your profile and your "
         "reason, and can accept, decline or say not now. If they accept I introduce you both; if not, you are "
-        "never told why — the request simply closes. Requests close after a week without an answer.\n"
+        "never told why — the request simply closes. Requests without an answer close after a few days (7 unless configured).\n"
         "After the introduction I ask you both whether you met and how useful it was (1 to 5).\n"
         "`intro pause <weeks>` stops new requests to you for a while; `intro resume` ends the pause.\n"
         "All forms: `intro @member <why>`, `intro list`, `intro accept|decline|notnow <id>`, "
