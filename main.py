@@ -6,6 +6,8 @@ import asyncio
 import logging
 import os
 import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 # The embedding model ships in a Python package; nothing is ever fetched from a model hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -115,6 +117,56 @@ def discord_sync(
         raise typer.Exit(1) from None
     where = f"server {guild}" if guild else "all servers (global commands)"
     Console().print(f"Registered {len(names)} commands in {where}: " + ", ".join(names), highlight=False)
+
+
+@app.command()
+def report(
+    from_date: str = typer.Option(..., "--from", help="First day of the range, YYYY-MM-DD (UTC)."),
+    to_date: str = typer.Option(..., "--to", help="Last day of the range, included, YYYY-MM-DD."),
+    out: Path = typer.Option(..., "--out", help="Folder for report.html and the CSV files (created if missing)."),
+    period: str = typer.Option("auto", "--period", help="Trend periods: week, month, quarter or auto."),
+) -> None:
+    """Write the indicators report: a CSV per indicator and one self-contained HTML page."""
+    from bot.indicators import PERIODS, load_dataset
+    from bot.report import build_report, write_report
+    from storage.database import Database
+
+    start, last_day = _day_option("--from", from_date), _day_option("--to", to_date)
+    if last_day < start:
+        err.print("[red]--from must not be after --to.[/red]", highlight=False)
+        raise typer.Exit(2)
+    if period not in (*PERIODS, "auto"):
+        err.print(f"[red]--period must be one of: {', '.join(PERIODS)}, auto.[/red]", highlight=False)
+        raise typer.Exit(2)
+    end = last_day + timedelta(days=1)
+    settings = settings_or_exit()
+    configure_logging(settings, quiet_console=True)
+
+    async def build() -> list[Path]:
+        db = Database(settings.database_url)
+        try:
+            await db.migrate()
+            async with db.session() as session:
+                data = await load_dataset(session, end)
+            built = build_report(data, start, end, period=period, generated_at=datetime.now(UTC))
+            return write_report(built, out)
+        finally:
+            await db.dispose()
+
+    try:
+        written = asyncio.run(build())
+    except ValueError as exc:  # too many periods for the range
+        err.print(f"[red]{exc}.[/red]", highlight=False)
+        raise typer.Exit(2) from None
+    Console().print(f"Wrote {written[0]} and {len(written) - 1} CSV files to {out}.", highlight=False)
+
+
+def _day_option(name: str, value: str) -> datetime:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        err.print(f"[red]{name} wants a date like 2026-11-30, not {value!r}.[/red]", highlight=False)
+        raise typer.Exit(2) from None
 
 
 if __name__ == "__main__":

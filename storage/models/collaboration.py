@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, utcnow
@@ -12,7 +12,18 @@ from storage.models.base import Base, utcnow
 
 class Introduction(Base):
     __tablename__ = "introductions"
-    __table_args__ = (Index("ix_introductions_pair_state", "requester_id", "target_id", "state"),)
+    __table_args__ = (
+        Index("ix_introductions_pair_state", "requester_id", "target_id", "state"),
+        # One open request per pair, guarded by the database: two clicks or two processes add one row.
+        Index(
+            "uq_introductions_open_pair",
+            "requester_id",
+            "target_id",
+            unique=True,
+            sqlite_where=text("state = 'requested'"),
+            postgresql_where=text("state = 'requested'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Nullable: an erased member's introductions stay, anonymised, so indicators remain correct.
@@ -26,7 +37,10 @@ class Introduction(Base):
     expires_at: Mapped[datetime | None]
     followup_due_at: Mapped[datetime | None]
     outcome_at: Mapped[datetime | None]
-    usefulness: Mapped[int | None]
+    usefulness: Mapped[int | None]  # both sides' ratings combined: their mean, rounded half up
+    # Each side rates the meeting 1-5 for itself; indicators count every rating.
+    requester_usefulness: Mapped[int | None]
+    target_usefulness: Mapped[int | None]
     # Snapshot of both sides' profile at request time (organisation, sector, country), for indicators.
     requester_snapshot: Mapped[dict] = mapped_column(default=dict)
     target_snapshot: Mapped[dict] = mapped_column(default=dict)

@@ -1,0 +1,220 @@
+"""Two members through the console chat: request, accept / decline / not now / expiry, follow-up, rating."""
+
+from datetime import timedelta
+
+from tests.intro_support import (
+    REASON,
+    buttons,
+    exchanges,
+    introduction,
+    job_status,
+    transitions,
+    with_profiles,
+)
+
+
+async def test_accept_introduces_both_then_follow_up_records_meeting_and_ratings(core, chat, transport, clock):
+    await with_profiles(chat, "alice", "bob")
+    asked = await chat.say(f"intro @bob {REASON}", as_user="alice")
+    assert asked.tone == "success" and "I've asked bob (request #1)" in asked.text
+
+    (request,) = transport.to("bob")
+    assert "alice would like to be introduced to you" in request.text
+    shown = request.plain_text()
+    assert REASON in shown and "Nordhavn Municipality" in shown and "Denmark" in shown
+    assert buttons(request) == ["intro accept 1", "intro decline 1", "intro notnow 1"]
+
+    accepted = await chat.say("intro accept 1", as_user="bob", from_button=True)
+    assert "started a conversation with you both" in accepted.text
+    (group,) = [s for s in transport.sent if s.kind == "group"]
+    assert group.target == "alice,bob"
+    text = group.reply.plain_text()
+    assert "alice, meet bob" in text and "Vestfjord Hospital" in text and "Nordhavn Municipality" in text
+    assert REASON in text and "You share an interest in school food" in text
+    assert "Municipality and Hospital" in text and "Denmark and Norway" in text
+
+    (exchange,) = await exchanges(core)
+    assert exchange.kind == "intro_accepted" and exchange.introduction_id == 1
+    assert (exchange.organisation_a, exchange.organisation_b) == ("Nordhavn Municipality", "Vestfjord Hospital")
+    assert (exchange.cross_organisation, exchange.cross_sector, exchange.cross_border) == (True, True, True)
+    assert await job_status(core, "intro:1:expire") == "cancelled"
+    assert await job_status(core, "intro:1:followup") == "pending"
+
+    # Nothing is asked before the follow-up delay; then both are asked.
+    transport.sent.clear()
+    clock.advance(timedelta(days=core.settings.intro_followup_days) - timedelta(minutes=1))
+    assert await core.scheduler.run_due() == 0
+    clock.advance(timedelta(minutes=1))
+    assert await core.scheduler.run_due() == 1
+    assert [s.target for s in transport.sent] == ["alice", "bob"]
+    (followup,) = transport.to("alice")
+    assert "I introduced you to bob" in followup.text
+    assert buttons(followup) == ["intro met 1 yes", "intro met 1 no"] + [f"intro rate 1 {n}" for n in range(1, 6)]
+
+    met = await chat.say("intro met 1 yes", as_user="alice")
+    assert "noted that you met" in met.text and "intro rate 1 4" in buttons(met)
+    assert "Thanks" in (await chat.say("intro rate 1 5", as_user="alice")).text
+    await chat.say("intro rate 1 4", as_user="bob")
+    stored = await introduction(core)
+    assert stored.state == "met"
+    assert (stored.requester_usefulness, stored.target_usefulness, stored.usefulness) == (5, 4, 5)
+    assert await transitions(core) == [(None, "requested"), ("requested", "accepted"), ("accepted", "met")]
+    assert [e.kind for e in await exchanges(core)] == ["intro_accepted", "meeting_confirmed"]
+
+
+async def test_decline_is_invisible_to_the_requester_until_the_request_closes(core, chat, transport, clock):
+    await with_profiles(chat, "alice", "bob")
+    await chat.say(f"intro @bob {REASON}", as_user="alice")
+    declined = await chat.say("intro decline 1", as_user="bob")
+    assert "alice won't be told" in declined.text
+    assert (await introduction(core)).state == "declined"
+    assert transport.to("alice") == []  # no word to the requester now...
+    listing = await chat.text("intro list", as_user="alice")
+    assert "waiting for an answer" in listing and "declin" not in listing.lower()
+    again = await chat.say(f"intro @bob {REASON}", as_user="alice")
+    assert again.tone == "error" and "already asked" in again.text
+
+    clock.advance(timedelta(days=core.settings.intro_expiry_days))
+    await core.scheduler.run_due()
+    (note,) = transport.to("alice")  # ...only the same note an unanswered request gets, when it closes
+    assert "closed without an introduction" in note.text and "declin" not in note.plain_text().lower()
+    assert "closed without an introduction" in await chat.text("intro list", as_user="alice")
+    assert (await introduction(core)).state == "declined"
+    assert await exchanges(core) == []
+    # Once closed, asking again is allowed.
+    assert (await chat.say(f"intro @bob {REASON}", as_user="alice")).tone == "success"
+
+
+async def test_unanswered_request_expires_with_a_note_and_cannot_be_accepted_late(core, chat, transport, clock):
+    await with_profiles(chat, "alice", "bob")
+    await chat.say(f"intro @bob {REASON}", as_user="alice")
+    clock.advance(timedelta(days=core.settings.intro_expiry_days) - timedelta(minutes=1))
+    await core.scheduler.run_due()
+    assert (await introduction(core)).state == "requested" and transport.to("alice") == []
+    clock.advance(timedelta(minutes=1))
+    await core.scheduler.run_due()
+    (note,) = transport.to("alice")
+    assert "has closed without an introduction" in note.text
+    assert (await introduction(core)).state == "expired"
+    late = await chat.say("intro accept 1", as_user="bob")
+    assert "closed" in late.text and "without an answer" in late.text
+    assert [s.kind for s in transport.sent] == ["direct", "direct"]  # the request and the note, no introduction
+    assert await transitions(core) == [(None, "requested"), ("requested", "expired")]
+
+
+async def test_the_declined_and_expired_notes_read_the_same(core, chat, transport, clock):
+    await with_profiles(chat, "alice", "bob", "carol")
+    await chat.say(f"intro @bob {REASON}", as_user="alice")
+    await chat.say(f"intro @carol {REASON}", as_user="alice")
+    await chat.say("intro decline 1", as_user="bob")
+    clock.advance(timedelta(days=core.settings.intro_expiry_days))
+    await core.scheduler.run_due()
+    declined, expired = transport.to("alice")
+    assert declined.text.replace("bob (#1)", "X") == expired.text.replace("carol (#2)", "X")
+
+
+async def test_not_now_offers_a_pause_which_blocks_new_requests_until_resumed(core, chat, transport, clock):
+    await with_profiles(chat, "alice", "bob", "carol")
+    await chat.say(f"intro @bob {REASON}", as_user="alice")
+    later = await chat.say("intro notnow 1", as_user="bob")
+    assert (await introduction(core)).state == "declined"
+    assert buttons(later) == ["intro pause 2", "intro pause 4"]
+    paused = await chat.say("intro pause 2", as_user="bob", from_button=True)
+    assert "Mon 16 Nov 2026" in paused.text
+    refused = await chat.say(f"intro @bob {REASON}", as_user="carol")
+    assert refused.tone == "error" and "bob has paused introduction requests" in refused.text
+    assert "Welcome back" in (await chat.say("intro resume", as_user="bob")).text
+    assert "weren't paused" in (await chat.say("intro resume", as_user="bob")).text
+    assert (await chat.say(f"intro @bob {REASON}", as_user="carol")).tone == "success"
+
+
+async def test_a_pause_ends_by_itself(core, chat, clock):
+    await with_profiles(chat, "alice", "bob")
+    await chat.say("intro pause 1", as_user="bob")
+    assert (await chat.say(f"intro @bob {REASON}", as_user="alice")).tone == "error"
+    clock.advance(timedelta(weeks=1))
+    assert (await chat.say(f"intro @bob {REASON}", as_user="alice")).tone == "success"
+
+
+async def test_saying_not_met_then_met_later_and_a_rating_implies_a_meeting(core, chat, transport, clock):
+    await with_profiles(chat, "alice", "bob")
+    await chat.say(f"intro @bob {REASON}", as_user="alice")
+    await chat.say("intro accept 1", as_user="bob")
+    assert "If you do meet later" in (await chat.say("intro met 1 no", as_user="bob")).text
+    assert (await introduction(core)).state == "not_met"
+    # The follow-up skips a "no" already given.
+    transport.sent.clear()
+    clock.advance(timedelta(days=core.settings.intro_followup_days))
+    await core.scheduler.run_due()
+    assert transport.sent == []
+    await chat.say("intro rate 1 3", as_user="alice")
+    stored = await introduction(core)
+    assert (stored.state, stored.requester_usefulness, stored.usefulness) == ("met", 3, 3)
+    assert "keep that" in (await chat.say("intro met 1 no", as_user="bob")).text
+    assert await transitions(core) == [
+        (None, "requested"), ("requested", "accepted"), ("accepted", "not_met"), ("not_met", "met"),
+    ]
+    assert [e.kind for e in await exchanges(core)] == ["intro_accepted", "meeting_confirmed"]
+
+
+async def test_followup_after_an_early_meeting_only_asks_who_has_not_rated(core, chat, transport, clock):
+    await with_profiles(chat, "alice", "bob")
+    await chat.say(f"intro @bob {REASON}", as_user="alice")
+    await chat.say("intro accept 1", as_user="bob")
+    await chat.say("intro rate 1 4", as_user="alice")
+    transport.sent.clear()
+    clock.advance(timedelta(days=core.settings.intro_followup_days))
+    await core.scheduler.run_due()
+    (only,) = transport.sent
+    assert only.target == "bob" and "intro met 1 yes" not in buttons(only.reply)
+    assert "intro rate 1 5" in buttons(only.reply)
+
+
+async def test_members_on_different_platforms_each_get_a_direct_introduction(core, chat, transport):
+    from bot.message import Author, Message
+    from tests.support import RecordingTransport
+
+    discord = RecordingTransport(platform="discord")
+    core.register_transport(discord)
+    await with_profiles(chat, "alice")
+    await core.handle(Message(author=Author("discord", "42", "dana"), text="profile set country Kenya"))
+    await chat.say(f"intro dana {REASON}", as_user="alice")  # unknown on the console platform
+    reply = await chat.say(f"intro member:2 {REASON}", as_user="alice")
+    assert reply.tone == "success"
+    (request,) = discord.to("42")
+    accept = Message(author=Author("discord", "42", "dana"), text="intro accept 1", from_button=True)
+    answer = await core.handle(accept)
+    assert "sent each of you an introduction by direct message" in answer.text
+    (to_alice,) = transport.to("alice")
+    (_, to_dana) = discord.to("42")
+    assert "alice, meet dana" in to_alice.text and "discord as dana" in to_alice.plain_text()
+    assert "dana, meet alice" in to_dana.text and "console as alice" in to_dana.plain_text()
+
+
+async def test_request_without_a_reason_opens_a_form_whose_submission_sends_it(core, chat, transport):
+    from bot.reply import form_command
+
+    await with_profiles(chat, "alice", "bob")
+    ask = await chat.say("intro member:2", as_user="alice", from_button=True)
+    assert ask.form is not None and "intro member:2 <your reason>" in ask.text
+    assert transport.sent == []
+    short = await chat.say("intro member:2 food", as_user="alice", from_button=True)
+    assert short.form is not None and "“food” is a bit short" in short.text
+    submitted = form_command(ask.form, {"reason": "Your school-food evaluation, and how you measured uptake"})
+    done = await chat.say(submitted, as_user="alice")
+    assert done.tone == "success"
+    (request,) = transport.to("bob")
+    assert "Why: “Your school-food evaluation, and how you measured uptake”" in request.plain_text()
+
+
+async def test_a_failing_group_conversation_falls_back_to_direct_messages(core, chat, transport):
+    async def broken_group(user_ids, reply):
+        raise ConnectionError("platform down")
+
+    await with_profiles(chat, "alice", "bob")
+    await chat.say(f"intro @bob {REASON}", as_user="alice")
+    transport.send_group = broken_group
+    answer = await chat.say("intro accept 1", as_user="bob")
+    assert "sent each of you an introduction by direct message" in answer.text
+    assert "alice, meet bob" in transport.to("alice")[0].text and "bob, meet alice" in transport.to("bob")[1].text
+    assert (await introduction(core)).state == "accepted"
