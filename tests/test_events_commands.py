@@ -34,7 +34,7 @@ async def test_create_list_show_edit_cancel(chat: Chat, core, people, transport)
     assert [s.title for s in listing.sections] == [f"#{event_id} Obesity in schools"]
     assert [b.command for b in listing.sections[0].buttons][:3] == [
         f"event rsvp {event_id} going", f"event rsvp {event_id} interested", f"event rsvp {event_id} not_going"
-    ]
+]
     assert "Obesity in schools" in await chat.text(f"event show {event_id}", as_user="tom")
 
     edited = await chat.say(f'event edit {event_id} title="Obesity in schools: one year on" duration=2h', as_user="carol")
@@ -95,32 +95,33 @@ async def test_times_are_shown_in_each_readers_zone_with_the_events_zone(chat: C
     assert "Thu 3 Dec 2026, 14:00–15:30 Europe/Copenhagen" in carol and "in Europe/Copenhagen)" not in carol
 
 
-@pytest.mark.parametrize(
-    ("arguments", "expected"),
-    [
-        ('title="Old news" start="2026-10-01 10:00 Europe/Copenhagen"', "is in the past"),
-        ('title=X start="2026-12-03 14:00 Mars/Olympus"', "“Mars/Olympus” is not a time zone I know"),
-        ('title=X start="2026-12-03 14:00 Europe/Copenhagen" end="2026-12-03 13:00"', "is not after the start"),
-        ('title=X start="2026-12-03 14:00 Europe/Copenhagen" end=13:30', "is not after the start"),
-        ('start="2026-12-03 14:00 Europe/Copenhagen"', "An event needs a title"),
-        ('title="" start="2026-12-03 14:00 Europe/Copenhagen"', "The title is empty"),
-        ("title=X", "An event needs a start"),
-        ('title=X start="03/12/2026 14:00 UTC"', "is not a date and time I can read"),
-        ('title=X start="2026-12-03 UTC"', "has no time of day"),
-        ('title=X start="2026-12-03 14:00 UTC" duration=soon', "is not a duration I can read"),
-        ('title=X start="2026-12-03 14:00 UTC" duration=30d', "longer than 14 days"),
-        ('title=X start="2026-12-03 14:00 UTC" duration=1h end=16:00', "either an end or a duration"),
-        ('title=X start="2026-12-03 14:00 UTC" themes=cooking', "“cooking” is not one of our themes"),
-        ('title=X start="2026-12-03 14:00 UTC" link=example.org', "is not a web link"),
-        ('title=X start="2026-12-03 14:00 UTC" colour=blue', "“colour” is not an event field"),
-        ("Obesity in schools", "I expected `field=value` pairs"),
-        ('title=X start="2027-03-28 02:30 Europe/Copenhagen"', "does not exist in Europe/Copenhagen"),
-    ],
-)
-async def test_bad_input_gets_a_specific_message(chat: Chat, core, people, arguments, expected):
-    reply = await chat.say(f"event add {arguments}", as_user="carol")
-    assert reply.tone == "error" and expected in reply.text, reply.text
-    assert "Something went wrong" not in reply.text
+BAD_INPUT = [
+    ('title="Old news" start="2026-10-01 10:00 Europe/Copenhagen"', "is in the past"),
+    ('title=X start="2026-12-03 14:00 Mars/Olympus"', "“Mars/Olympus” is not a time zone I know"),
+    ('title=X start="2026-12-03 14:00 Europe/Copenhagen" end="2026-12-03 13:00"', "is not after the start"),
+    ('title=X start="2026-12-03 14:00 Europe/Copenhagen" end=13:30', "is not after the start"),
+    ('start="2026-12-03 14:00 Europe/Copenhagen"', "An event needs a title"),
+    ('title="" start="2026-12-03 14:00 Europe/Copenhagen"', "The title is empty"),
+    ("title=X", "An event needs a start"),
+    ('title=X start="03/12/2026 14:00 UTC"', "is not a date and time I can read"),
+    ('title=X start="2026-12-03 UTC"', "has no time of day"),
+    ('title=X start="2026-12-03 14:00 UTC" duration=soon', "is not a duration I can read"),
+    ('title=X start="2026-12-03 14:00 UTC" duration=30d', "longer than 14 days"),
+    ('title=X start="2026-12-03 14:00 UTC" duration=1h end=16:00', "either an end or a duration"),
+    ('title=X start="2026-12-03 14:00 UTC" themes=cooking', "“cooking” is not one of our themes"),
+    ('title=X start="2026-12-03 14:00 UTC" link=example.org', "is not a web link"),
+    ('title=X start="2026-12-03 14:00 UTC" colour=blue', "“colour” is not an event field"),
+    ("Obesity in schools", "I expected `field=value` pairs"),
+    ('title=X start="2027-03-28 02:30 Europe/Copenhagen"', "does not exist in Europe/Copenhagen"),
+]
+
+
+async def test_bad_input_gets_a_specific_message(chat: Chat, core, people):
+    for arguments, expected in BAD_INPUT:
+        reply = await chat.say(f"event add {arguments}", as_user="carol")
+        assert reply.tone == "error" and expected in reply.text, (arguments, reply.text)
+    async with core.db.session() as session:
+        assert (await session.execute(select(Event.id))).first() is None
 
 
 async def test_a_start_without_a_zone_needs_one_when_the_profile_has_none(chat: Chat, core):
