@@ -34,7 +34,7 @@ async def test_create_list_show_edit_cancel(chat: Chat, core, people, transport)
     assert [s.title for s in listing.sections] == [f"#{event_id} Obesity in schools"]
     assert [b.command for b in listing.sections[0].buttons][:3] == [
         f"event rsvp {event_id} going", f"event rsvp {event_id} interested", f"event rsvp {event_id} not_going"
-]
+    ]
     assert "Obesity in schools" in await chat.text(f"event show {event_id}", as_user="tom")
 
     edited = await chat.say(f'event edit {event_id} title="Obesity in schools: one year on" duration=2h', as_user="carol")
