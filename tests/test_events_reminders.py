@@ -72,7 +72,7 @@ async def test_a_restart_neither_loses_nor_repeats_reminders(chat: Chat, core, s
     finally:
         await restarted.close()
     assert reminders(transport, "nina") == ["Reminder: “Obesity in schools” starts in 24 hours."]
-    assert reminders(again, "nina") == ["Reminder: “Obesity in schools” starts in 60 minutes."]
+    assert reminders(again, "nina") == ["Reminder: “Obesity in schools” starts in 1 hour."]
 
 
 async def test_two_processes_send_each_reminder_once(chat: Chat, core, settings, clock, transport, event_id):
@@ -100,7 +100,7 @@ async def test_not_going_stops_reminders_and_going_again_restores_them(chat: Cha
     clock.set(START - timedelta(hours=1))
     await core.scheduler.run_due()
     # The 24 h reminder is 23 h late, beyond the grace window: skipped, never sent late.
-    assert reminders(transport, "nina") == ["Reminder: “Obesity in schools” starts in 60 minutes."]
+    assert reminders(transport, "nina") == ["Reminder: “Obesity in schools” starts in 1 hour."]
     assert sorted(job.status for job in await jobs(core, "event:")) == ["done", "skipped"]
 
 
@@ -118,7 +118,7 @@ async def test_moving_an_event_moves_its_reminders(chat: Chat, core, clock, tran
     assert reminders(transport, "nina") == [
         "Reminder: “Obesity in schools” starts in 24 hours.",
         "Reminder: “Obesity in schools” starts in 24 hours.",
-        "Reminder: “Obesity in schools” starts in 60 minutes.",
+        "Reminder: “Obesity in schools” starts in 1 hour.",
     ]
 
 
