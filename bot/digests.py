@@ -145,13 +145,27 @@ class DigestOutcome:
 
 
 async def _claim_run(
-    core: Lighthouse, platform: str, channel_id: str, key: str, *, since: datetime, now: datetime,
-    status: str = "claimed", detail: str | None = None,
+    core: Lighthouse,
+    platform: str,
+    channel_id: str,
+    key: str,
+    *,
+    since: datetime,
+    now: datetime,
+    status: str = "claimed",
+    detail: str | None = None,
 ) -> int | None:
     """Insert the run row and commit it; None when another process (or an earlier try) has it."""
     run = DigestRun(
-        platform=platform, channel_id=channel_id, period_key=key, status=status, claimed_by=core.instance_id,
-        claimed_at=now, covered_from=since, covered_to=now, detail=detail,
+        platform=platform,
+        channel_id=channel_id,
+        period_key=key,
+        status=status,
+        claimed_by=core.instance_id,
+        claimed_at=now,
+        covered_from=since,
+        covered_to=now,
+        detail=detail,
     )
     try:
         async with core.db.session() as session, session.begin():
@@ -236,10 +250,15 @@ async def ensure_next_job(session: AsyncSession, schedule: DigestSchedule, *, af
     for _ in range(3):
         key = period_key(spec, slot)
         job_key = job_key_prefix(schedule.platform, schedule.channel_id) + key
-        payload = {"platform": schedule.platform, "channel_id": schedule.channel_id, "period_key": key,
-                   "signature": spec.signature}
-        if await schedule_job(session, kind=DIGEST_JOB, key=job_key, due_at=slot, payload=payload,
-                              replace_cancelled=True):
+        payload = {
+            "platform": schedule.platform,
+            "channel_id": schedule.channel_id,
+            "period_key": key,
+            "signature": spec.signature,
+        }
+        if await schedule_job(
+            session, kind=DIGEST_JOB, key=job_key, due_at=slot, payload=payload, replace_cancelled=True
+        ):
             return slot
         existing = (await session.execute(select(Job).where(Job.key == job_key))).scalar_one()
         if existing.status == "pending":
@@ -312,8 +331,14 @@ async def _missed(core: Lighthouse, job: Job) -> None:
         return
     now = core.clock.now()
     await _claim_run(
-        core, payload["platform"], payload["channel_id"], payload["period_key"], since=now, now=now,
-        status="skipped", detail=f"missed: the bot was not running within {core.settings.job_grace_hours:g} h of the slot",
+        core,
+        payload["platform"],
+        payload["channel_id"],
+        payload["period_key"],
+        since=now,
+        now=now,
+        status="skipped",
+        detail=f"missed: the bot was not running within {core.settings.job_grace_hours:g} h of the slot",
     )
 
 
@@ -353,4 +378,3 @@ def describe_run(run: DigestRun, zone: str) -> str:
 def next_slot_text(slot: datetime, zone: str) -> str:
     local = slot.astimezone(ZoneInfo(zone))
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {zone}"
-

@@ -93,10 +93,10 @@ def parse_pairs(words: list[str]) -> dict[str, str]:
 
 
 def parse_when(text: str, default_zone: str | None, *, what: str = "start") -> tuple[datetime, str]:
-    """"2026-12-03 14:00 Europe/Copenhagen" -> (aware datetime in that zone, zone name)."""
+    """ "2026-12-03 14:00 Europe/Copenhagen" -> (aware datetime in that zone, zone name)."""
     words = text.split()
     if not words:
-        raise UserError(f"The {what} is empty.", hint=f"For example: {what}=\"{EXAMPLE_START}\"")
+        raise UserError(f"The {what} is empty.", hint=f'For example: {what}="{EXAMPLE_START}"')
     zone = None
     if len(words) > 1 and not _CLOCK.match(words[-1]) and not _DATE.match(words[-1]):
         zone = parse_timezone(words[-1])
@@ -106,7 +106,8 @@ def parse_when(text: str, default_zone: str | None, *, what: str = "start") -> t
     local_text = " ".join(words).replace("T", " ", 1)
     if not re.search(r"\d{1,2}[:.]\d{2}\s*$", local_text):
         raise UserError(
-            f"“{text[:60]}” has no time of day.", hint=f"Write the {what} as YYYY-MM-DD HH:MM Zone, e.g. {EXAMPLE_START}."
+            f"“{text[:60]}” has no time of day.",
+            hint=f"Write the {what} as YYYY-MM-DD HH:MM Zone, e.g. {EXAMPLE_START}.",
         )
     local_text = re.sub(r"(\d{1,2})\.(\d{2})\s*$", r"\1:\2", local_text)
     try:
@@ -120,7 +121,7 @@ def parse_when(text: str, default_zone: str | None, *, what: str = "start") -> t
     if zone is None:
         raise UserError(
             f"Which time zone is the {what} in?",
-            hint=f"Add it after the time, e.g. {what}=\"{EXAMPLE_START}\", "
+            hint=f'Add it after the time, e.g. {what}="{EXAMPLE_START}", '
             "or set yours once with `profile set timezone Europe/Copenhagen`.",
         )
     tz = ZoneInfo(zone)
@@ -168,7 +169,9 @@ def parse_themes(text: str) -> list[str]:
             continue
         theme = parse_theme(raw)
         if theme is None:
-            raise UserError(f"“{raw.strip()[:40]}” is not one of our themes.", hint="Themes: " + ", ".join(THEMES) + ".")
+            raise UserError(
+                f"“{raw.strip()[:40]}” is not one of our themes.", hint="Themes: " + ", ".join(THEMES) + "."
+            )
         if theme not in themes:
             themes.append(theme)
     return themes

@@ -23,7 +23,7 @@ def _span(start: datetime, end: datetime, *, year: bool) -> str:
 
 
 def format_when(starts_at: datetime, ends_at: datetime, event_zone: str, reader_zone: str | None) -> str:
-    """"Thu 3 Dec 2026, 08:00–09:30 America/New_York (14:00–15:30 in Europe/Copenhagen)"."""
+    """ "Thu 3 Dec 2026, 08:00–09:30 America/New_York (14:00–15:30 in Europe/Copenhagen)"."""
     reader = reader_zone or "UTC"
     zone = ZoneInfo(reader)
     shown = f"{_span(starts_at.astimezone(zone), ends_at.astimezone(zone), year=True)} {reader}"
@@ -32,12 +32,14 @@ def format_when(starts_at: datetime, ends_at: datetime, event_zone: str, reader_
     original = ZoneInfo(event_zone)
     start, end = starts_at.astimezone(original), ends_at.astimezone(original)
     same_day = start.date() == starts_at.astimezone(zone).date()
-    original_text = f"{start:%H:%M}–{end:%H:%M}" if same_day and start.date() == end.date() else _span(start, end, year=False)
+    original_text = (
+        f"{start:%H:%M}–{end:%H:%M}" if same_day and start.date() == end.date() else _span(start, end, year=False)
+    )
     return f"{shown} ({original_text} in {event_zone})"
 
 
 def starts_in(starts_at: datetime, now: datetime) -> str:
-    """"in 24 hours", "in 55 minutes", "in 2 days"."""
+    """ "in 24 hours", "in 55 minutes", "in 2 days"."""
     left = starts_at - now
     if left <= timedelta():
         return "now"
@@ -118,5 +120,7 @@ def event_detail_sections(
     main.buttons = buttons
     sections = [main]
     if reader_zone is None:
-        sections.append(Section(context="Times are in UTC. Set your own zone with `profile set timezone Europe/Copenhagen`."))
+        sections.append(
+            Section(context="Times are in UTC. Set your own zone with `profile set timezone Europe/Copenhagen`.")
+        )
     return sections

@@ -21,6 +21,7 @@ from bot.event_input import EventFields, resolve_times
 from bot.event_views import RSVP_LABELS, format_when, starts_in, where_text
 from bot.reply import Button, Field, Reply, Section
 from bot.scheduler import SkipJob, cancel_jobs, job_handler, schedule_job
+from config import Settings
 from storage.models import RSVP, AuditEntry, Event, Job, Member
 
 if TYPE_CHECKING:
@@ -54,7 +55,9 @@ def parse_rsvp(text: str) -> str:
 
 def parse_event_id(text: str | None) -> int:
     if not text or not text.lstrip("#").isdigit():
-        raise UserError("Which event? Give its number, e.g. `event show 12`.", hint="`event list` shows upcoming events.")
+        raise UserError(
+            "Which event? Give its number, e.g. `event show 12`.", hint="`event list` shows upcoming events."
+        )
     return int(text.lstrip("#"))
 
 
@@ -103,12 +106,20 @@ async def create_event(session: AsyncSession, fields: EventFields, *, organiser:
 
 
 async def edit_event(
-    session: AsyncSession, event_id: int, fields: EventFields, *, editor: Member, settings, now: datetime  # noqa: ANN001
+    session: AsyncSession,
+    event_id: int,
+    fields: EventFields,
+    *,
+    editor: Member,
+    settings: Settings,
+    now: datetime,
 ) -> tuple[Event, list[str]]:
     """Apply the given fields; returns the event and the names of what changed."""
     event = await get_event(session, event_id, for_update=True)
     if event.status == "cancelled":
-        raise UserError(f"Event #{event.id} was cancelled, so it can no longer be edited.", hint="Add a new event instead.")
+        raise UserError(
+            f"Event #{event.id} was cancelled, so it can no longer be edited.", hint="Add a new event instead."
+        )
     if event.ends_at <= now:
         raise UserError(f"Event #{event.id} is over; past events are kept as they were.")
     changed: list[str] = []
@@ -137,7 +148,9 @@ async def edit_event(
     return event, changed
 
 
-async def cancel_event(session: AsyncSession, event_id: int, *, by: Member, now: datetime) -> tuple[Event, list[Member]]:
+async def cancel_event(
+    session: AsyncSession, event_id: int, *, by: Member, now: datetime
+) -> tuple[Event, list[Member]]:
     """Cancel once (a second cancel, from any process, is refused); returns whom to tell."""
     event = await get_event(session, event_id)
     if event.status == "cancelled":
@@ -173,7 +186,11 @@ def cancellation_notice(event: Event, member: Member) -> Reply:
         text=f"“{event.title}” (event #{event.id}) has been cancelled.",
         sections=[
             Section(
-                fields=[Field("Was planned for", format_when(event.starts_at, event.ends_at, event.timezone, member.timezone))],
+                fields=[
+                    Field(
+                        "Was planned for", format_when(event.starts_at, event.ends_at, event.timezone, member.timezone)
+                    )
+                ],
                 context="You get this because you had RSVPed. No reminders will follow.",
                 buttons=[Button("Update my calendar", f"event ics {event.id}")],
             )
@@ -185,7 +202,7 @@ def cancellation_notice(event: Event, member: Member) -> Reply:
 # --- RSVPs and reminders -------------------------------------------------------------------------
 
 
-def reminder_offsets(settings) -> list[timedelta]:  # noqa: ANN001 - config.Settings
+def reminder_offsets(settings: Settings) -> list[timedelta]:
     return sorted({timedelta(hours=hours) for hours in settings.reminder_offsets_hours if hours > 0}, reverse=True)
 
 
@@ -198,7 +215,9 @@ def reminder_key(event_id: int, member_id: int, offset: timedelta, starts_at: da
     return f"event:{event_id}:reminder:{member_id}:{offset_label(offset)}:{starts_at:%Y%m%dT%H%MZ}"
 
 
-async def schedule_reminders(session: AsyncSession, event: Event, member_id: int, *, settings, now: datetime) -> int:  # noqa: ANN001
+async def schedule_reminders(
+    session: AsyncSession, event: Event, member_id: int, *, settings: Settings, now: datetime
+) -> int:
     """One job per offset still ahead; an offset already passed at RSVP time gets none."""
     added = 0
     for offset in reminder_offsets(settings):
@@ -221,7 +240,7 @@ async def schedule_reminders(session: AsyncSession, event: Event, member_id: int
     return added
 
 
-async def reschedule_reminders(session: AsyncSession, event: Event, *, settings, now: datetime) -> None:  # noqa: ANN001
+async def reschedule_reminders(session: AsyncSession, event: Event, *, settings: Settings, now: datetime) -> None:
     await cancel_jobs(session, key_prefix=f"event:{event.id}:reminder:")
     member_ids = await session.execute(
         select(RSVP.member_id).where(RSVP.event_id == event.id, RSVP.status.in_(REMINDED_STATUSES))
@@ -231,7 +250,13 @@ async def reschedule_reminders(session: AsyncSession, event: Event, *, settings,
 
 
 async def set_rsvp(
-    session: AsyncSession, event_id: int, member: Member, status: str, *, settings, now: datetime  # noqa: ANN001
+    session: AsyncSession,
+    event_id: int,
+    member: Member,
+    status: str,
+    *,
+    settings: Settings,
+    now: datetime,
 ) -> tuple[Event, int]:
     """Record the answer (one row per member and event); returns the event and reminders scheduled."""
     event = await get_event(session, event_id)

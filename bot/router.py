@@ -63,7 +63,8 @@ async def route(core: Lighthouse, message: Message) -> Reply:
         words = split_args(args_text)
         needed = command.role_for(words)
         if role_rank(role) < role_rank(needed):
-            asked = f"{command.name} {words[0].lower()}" if words and words[0].lower() in command.subcommand_roles else command.name
+            by_subcommand = bool(words) and words[0].lower() in command.subcommand_roles
+            asked = f"{command.name} {words[0].lower()}" if by_subcommand else command.name
             return error_reply(
                 f"`{asked}` needs the {needed} role; you are a {role}. "
                 "An admin can grant it with `role grant @you " + needed + "`."

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.digest_headline import headline_fields
-from bot.digests import build_digest
 from bot.digest_schedule import DigestSpec
+from bot.digests import build_digest
 from storage.models import Document, Exchange, Pilot
 from tests.events_support import add_event, make_member
 from tests.support import Chat
@@ -17,8 +17,13 @@ WEEKLY = DigestSpec("weekly", 0, "09:00", "Europe/Copenhagen")
 async def add_document(core, source_id, kind, title, created_at, *, countries=()):
     async with core.db.session() as session, session.begin():
         document = Document(
-            source_id=source_id, source_path=f"{source_id}.md", kind=kind, title=title, content_hash=source_id,
-            created_at=created_at, countries=list(countries),
+            source_id=source_id,
+            source_path=f"{source_id}.md",
+            kind=kind,
+            title=title,
+            content_hash=source_id,
+            created_at=created_at,
+            countries=list(countries),
         )
         session.add(document)
         await session.flush()
@@ -45,7 +50,9 @@ async def test_the_digest_lists_what_is_new_since_the_last_one(chat: Chat, core,
     await add_event(chat, 'event add title="Mental health café" start="2026-11-12 16:00 Europe/Copenhagen"')
     await add_event(chat, 'event add title="Far ahead" start="2027-02-01 10:00 UTC"')
     await add_document(core, "old-pilot", "pilot", "Old pilot", now - timedelta(days=30))
-    await add_document(core, "school-meals", "pilot", "School meals in Aarhus", now - timedelta(days=2), countries=["DK"])
+    await add_document(
+        core, "school-meals", "pilot", "School meals in Aarhus", now - timedelta(days=2), countries=["DK"]
+    )
     await add_document(core, "equity-report", "report", "Equity report 2026", now - timedelta(days=1))
     await add_document(core, "anna", "expert", "Anna Berg (expert profile)", now - timedelta(days=1))
     await add_exchange(core, now - timedelta(days=3), cross_border=True)

@@ -122,7 +122,9 @@ async def test_a_process_killed_between_posting_and_recording_does_not_post_agai
         await again.close()
 
 
-async def test_an_error_while_recording_is_retried_without_posting_again(core, clock, transport, scheduled, monkeypatch):
+async def test_an_error_while_recording_is_retried_without_posting_again(
+    core, clock, transport, scheduled, monkeypatch
+):
     async def broken(*args, **kwargs):
         raise ConnectionError("database went away")
 

@@ -76,7 +76,10 @@ async def test_schedule_replace_and_turn_off(chat: Chat, core, carol):
 
     await chat.say("digest schedule daily 07:00 UTC", as_user="carol")
     statuses = {j.key: j.status for j in await jobs(core, "digest:console:console:")}
-    assert statuses == {"digest:console:console:week:2026-W46": "cancelled", "digest:console:console:day:2026-11-03": "pending"}
+    assert statuses == {
+        "digest:console:console:week:2026-W46": "cancelled",
+        "digest:console:console:day:2026-11-03": "pending",
+    }
     status = await chat.text("digest", as_user="carol")
     assert "every day at 07:00 UTC" in status and "Next: Tue 3 Nov 2026, 07:00 UTC" in status
 

@@ -33,11 +33,15 @@ async def test_create_list_show_edit_cancel(chat: Chat, core, people, transport)
     listing = await chat.say("event list", as_user="tom")
     assert [s.title for s in listing.sections] == [f"#{event_id} Obesity in schools"]
     assert [b.command for b in listing.sections[0].buttons][:3] == [
-        f"event rsvp {event_id} going", f"event rsvp {event_id} interested", f"event rsvp {event_id} not_going"
+        f"event rsvp {event_id} going",
+        f"event rsvp {event_id} interested",
+        f"event rsvp {event_id} not_going",
     ]
     assert "Obesity in schools" in await chat.text(f"event show {event_id}", as_user="tom")
 
-    edited = await chat.say(f'event edit {event_id} title="Obesity in schools: one year on" duration=2h', as_user="carol")
+    edited = await chat.say(
+        f'event edit {event_id} title="Obesity in schools: one year on" duration=2h', as_user="carol"
+    )
     assert edited.tone == "success" and "title" in edited.text and "time" in edited.text
     event = await load(core, event_id)
     assert event.title == "Obesity in schools: one year on" and event.sequence == 1
@@ -47,7 +51,10 @@ async def test_create_list_show_edit_cancel(chat: Chat, core, people, transport)
     assert moved.tone == "success"
     event = await load(core, event_id)
     # The start's zone defaults to the event's own; the length (2 h) is kept.
-    assert (event.starts_at.isoformat(), event.ends_at.isoformat()) == ("2026-12-04T09:00:00+00:00", "2026-12-04T11:00:00+00:00")
+    assert (event.starts_at.isoformat(), event.ends_at.isoformat()) == (
+        "2026-12-04T09:00:00+00:00",
+        "2026-12-04T11:00:00+00:00",
+    )
 
     cancelled = await chat.say(f"event cancel {event_id}", as_user="carol")
     assert cancelled.tone == "success"
@@ -65,8 +72,13 @@ async def test_event_add_without_arguments_offers_a_form_and_the_one_line_syntax
     assert "event add title=" in reply.text
     submitted = form_command(
         reply.form,
-        {"title": "Mental health at work: what's next?", "start": "2026-12-10 09:30 Europe/Oslo",
-         "duration": "45m", "where": "https://example.org/room", "description": "Bring one lesson learned."},
+        {
+            "title": "Mental health at work: what's next?",
+            "start": "2026-12-10 09:30 Europe/Oslo",
+            "duration": "45m",
+            "where": "https://example.org/room",
+            "description": "Bring one lesson learned.",
+        },
     )
     assert split_args(submitted)[:2] == ["event", "add"]
     created = await chat.say(submitted, as_user="carol")
@@ -132,7 +144,12 @@ async def test_a_start_without_a_zone_needs_one_when_the_profile_has_none(chat: 
 
 async def test_non_coordinators_are_refused_what_needs_the_role(chat: Chat, core, people):
     event_id = await add_event(chat)
-    for text in (OBESITY_EVENT, f"event edit {event_id} title=Mine", f"event cancel {event_id}", f"event attendees {event_id}"):
+    for text in (
+        OBESITY_EVENT,
+        f"event edit {event_id} title=Mine",
+        f"event cancel {event_id}",
+        f"event attendees {event_id}",
+    ):
         reply = await chat.say(text, as_user="tom")
         subcommand = text.split()[1]
         assert reply.tone == "error" and f"`event {subcommand}` needs the coordinator role" in reply.text

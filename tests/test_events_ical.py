@@ -103,7 +103,11 @@ async def test_export_ics_command_writes_a_feed(chat: Chat, core, clock, setting
     env = {**os.environ, "LIGHTHOUSE_DATABASE_URL": settings.database_url, "LIGHTHOUSE_INGEST_DEMO_ON_EMPTY": "false"}
     result = subprocess.run(
         [sys.executable, "main.py", "export-ics", "--out", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     (item,) = events_in(out.read_bytes())

@@ -23,10 +23,10 @@ from bot.digests import (
 )
 from bot.errors import UserError
 from bot.reply import Reply, Section
-from storage.models import AuditEntry
+from storage.models import AuditEntry, DigestSchedule
 
 
-def _spec(ctx: CommandContext, schedule) -> DigestSpec:  # noqa: ANN001
+def _spec(ctx: CommandContext, schedule: DigestSchedule | None) -> DigestSpec:
     """The channel's schedule; without one, a weekly digest in the asker's time zone."""
     return spec_of(schedule) if schedule else replace(DEFAULT_SPEC, timezone=ctx.member.timezone or "UTC")
 
@@ -56,7 +56,9 @@ async def _status(ctx: CommandContext, words: list[str]) -> Reply:
     sections = []
     if runs:
         sections.append(Section(title="Recent digests", text="\n".join(describe_run(run, zone) for run in runs)))
-    sections.append(Section(context="`digest preview` shows the next one; `digest now` posts one now; `digest off` stops them."))
+    sections.append(
+        Section(context="`digest preview` shows the next one; `digest now` posts one now; `digest off` stops them.")
+    )
     return Reply(text=text, sections=sections, private=True)
 
 
@@ -69,13 +71,23 @@ async def _schedule(ctx: CommandContext, words: list[str]) -> Reply:
         slot = await set_schedule(
             session, platform=platform, channel_id=channel_id, spec=spec, member_id=ctx.member.id, now=now
         )
-        session.add(AuditEntry(at=now, actor_member_id=ctx.member.id, action="digest.schedule",
-                               details={"platform": platform, "channel_id": channel_id, "schedule": spec.signature}))
+        session.add(
+            AuditEntry(
+                at=now,
+                actor_member_id=ctx.member.id,
+                action="digest.schedule",
+                details={"platform": platform, "channel_id": channel_id, "schedule": spec.signature},
+            )
+        )
     ctx.core.scheduler.poke()
     return Reply(
         text=f"This channel gets a digest {spec.describe()}. Next: {next_slot_text(slot, spec.timezone)}.",
-        sections=[Section(context="Each period's digest is posted once, even with several bot processes or after a restart. "
-                                  "`digest preview` shows what it would say now.")],
+        sections=[
+            Section(
+                context="Each period's digest is posted once, even with several bot processes or after a restart. "
+                "`digest preview` shows what it would say now."
+            )
+        ],
         private=True,
         tone="success",
     )
@@ -90,8 +102,11 @@ async def _preview(ctx: CommandContext, words: list[str]) -> Reply:
         since = await last_covered_to(session, platform, channel_id) or now - spec.lookback
         content = await build_digest(session, spec=spec, since=since, now=now)
     if content.empty:
-        return Reply(text="Nothing to report right now: no upcoming events, nothing new, no exchanges logged. "
-                          "A scheduled digest with nothing in it is not posted.", private=True)
+        return Reply(
+            text="Nothing to report right now: no upcoming events, nothing new, no exchanges logged. "
+            "A scheduled digest with nothing in it is not posted.",
+            private=True,
+        )
     preview = content.reply
     preview.text = "Preview (not posted): " + preview.text
     preview.private = True
@@ -107,27 +122,41 @@ async def _now(ctx: CommandContext, words: list[str]) -> Reply:
         schedule = await schedule_for(session, platform, channel_id)
     now = ctx.now()
     outcome = await post_digest(
-        ctx.core, platform=platform, channel_id=channel_id, key=manual_period_key(now),
+        ctx.core,
+        platform=platform,
+        channel_id=channel_id,
+        key=manual_period_key(now),
         spec=_spec(ctx, schedule),
     )
     async with ctx.db.session() as session, session.begin():
-        session.add(AuditEntry(at=now, actor_member_id=ctx.member.id, action="digest.now",
-                               details={"platform": platform, "channel_id": channel_id, "outcome": outcome.status}))
+        session.add(
+            AuditEntry(
+                at=now,
+                actor_member_id=ctx.member.id,
+                action="digest.now",
+                details={"platform": platform, "channel_id": channel_id, "outcome": outcome.status},
+            )
+        )
     if outcome.status == "posted":
         content = outcome.content
         assert content is not None
         counts = ", ".join(
             f"{count} {noun if count == 1 else noun + 's'}"
-            for count, noun in ((content.events, "upcoming event"), (content.pilots, "new pilot"),
-                                (content.documents, "new document"))
+            for count, noun in (
+                (content.events, "upcoming event"),
+                (content.pilots, "new pilot"),
+                (content.documents, "new document"),
+            )
         )
         return Reply(text=f"Digest posted here: {counts}.", private=True, tone="success")
     if outcome.status == "already":
         return Reply(text="A digest was just posted here; I won't post it twice.", private=True)
     if outcome.status == "empty":
         return Reply(text="Nothing to report right now, so I posted nothing.", private=True)
-    raise UserError("Posting the digest failed; the platform answered with an error.",
-                    hint="It may still have appeared; check the channel before trying again.")
+    raise UserError(
+        "Posting the digest failed; the platform answered with an error.",
+        hint="It may still have appeared; check the channel before trying again.",
+    )
 
 
 async def _off(ctx: CommandContext, words: list[str]) -> Reply:
@@ -135,8 +164,14 @@ async def _off(ctx: CommandContext, words: list[str]) -> Reply:
     async with ctx.db.session() as session, session.begin():
         removed = await remove_schedule(session, platform=platform, channel_id=channel_id)
         if removed:
-            session.add(AuditEntry(at=ctx.now(), actor_member_id=ctx.member.id, action="digest.off",
-                                   details={"platform": platform, "channel_id": channel_id}))
+            session.add(
+                AuditEntry(
+                    at=ctx.now(),
+                    actor_member_id=ctx.member.id,
+                    action="digest.off",
+                    details={"platform": platform, "channel_id": channel_id},
+                )
+            )
     if not removed:
         return Reply(text="This channel had no digest schedule.", private=True)
     return Reply(text="Digests for this channel are off.", private=True, tone="success")
@@ -173,5 +208,8 @@ async def digest_command(ctx: CommandContext) -> Reply:
     name = words[0].lower() if words else "status"
     subcommand = _SUBCOMMANDS.get(name)
     if subcommand is None:
-        raise UserError(f"`digest {name[:20]}` is not something I can do.", hint=f"Try `{SYNTAX}`, `digest preview` or `digest now`.")
+        raise UserError(
+            f"`digest {name[:20]}` is not something I can do.",
+            hint=f"Try `{SYNTAX}`, `digest preview` or `digest now`.",
+        )
     return await subcommand(ctx, words[1:])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.commands import command
@@ -41,23 +42,49 @@ Subcommand = Callable[[CommandContext, list[str]], Awaitable[Reply]]
 def event_form(command_text: str, title: str, current: Event | None = None) -> Form:
     """Five fields, the most a Discord modal holds; themes are set with `event edit ID themes=...`."""
 
-    def now_(value: str | None, fallback: str) -> str:
-        return (f"now: {value}" if value else fallback)[:100]
+    def placeholder_for(value: str | None, example: str) -> str:
+        return (f"now: {value}" if value else example)[:100]  # Discord placeholders hold 100
 
-    start_now = f"{current.starts_at.astimezone(ZoneInfo(current.timezone)):%Y-%m-%d %H:%M} {current.timezone}" if current else None
+    start_now = (
+        f"{current.starts_at.astimezone(ZoneInfo(current.timezone)):%Y-%m-%d %H:%M} {current.timezone}"
+        if current
+        else None
+    )
     return Form(
         title=title,
         command=command_text,
         fields=[
-            FormField("title", "Title", placeholder=now_(current and current.title, "Obesity in schools: what worked"),
-                      required=current is None),
-            FormField("start", "Start: date, time and time zone", placeholder=now_(start_now, EXAMPLE_START),
-                      required=current is None, max_length=60),
+            FormField(
+                "title",
+                "Title",
+                placeholder=placeholder_for(current and current.title, "Obesity in schools: what worked"),
+                required=current is None,
+            ),
+            FormField(
+                "start",
+                "Start: date, time and time zone",
+                placeholder=placeholder_for(start_now, EXAMPLE_START),
+                required=current is None,
+                max_length=60,
+            ),
             FormField("duration", "Duration", placeholder="90m, 2h", required=False, max_length=20),
-            FormField("where", "Place or link", placeholder=now_(current and (current.place or current.link),
-                      "Online, a street address, or https://..."), required=False, max_length=500),
-            FormField("description", "Description", placeholder="What it is about and who should come",
-                      multiline=True, required=False, max_length=2000),
+            FormField(
+                "where",
+                "Place or link",
+                placeholder=placeholder_for(
+                    current and (current.place or current.link), "Online, a street address, or https://..."
+                ),
+                required=False,
+                max_length=500,
+            ),
+            FormField(
+                "description",
+                "Description",
+                placeholder="What it is about and who should come",
+                multiline=True,
+                required=False,
+                max_length=2000,
+            ),
         ],
         submit_label="Save",
     )
@@ -102,7 +129,7 @@ async def _edit(ctx: CommandContext, words: list[str]) -> Reply:
         if event.status == "cancelled":
             raise UserError(f"Event #{event.id} was cancelled, so it can no longer be edited.")
         return Reply(
-            text=f"Change only what you give, e.g. `event edit {event.id} start=\"{EXAMPLE_START}\" duration=2h` "
+            text=f'Change only what you give, e.g. `event edit {event.id} start="{EXAMPLE_START}" duration=2h` '
             f"or `event edit {event.id} themes=obesity,equity`. Fields: title, start, end, duration, place, link, "
             "themes, description.",
             sections=[event_section(event, ctx.member.timezone, buttons=False)],
@@ -134,8 +161,10 @@ def _moved_notice(event: Event, member: Member) -> Reply:
             Section(
                 fields=[Field("Now", format_when(event.starts_at, event.ends_at, event.timezone, member.timezone))],
                 context="Your reminders follow the new time.",
-                buttons=[Button("Update my calendar", f"event ics {event.id}"),
-                         Button("Not going", f"event rsvp {event.id} not_going")],
+                buttons=[
+                    Button("Update my calendar", f"event ics {event.id}"),
+                    Button("Not going", f"event rsvp {event.id} not_going"),
+                ],
             )
         ],
     )
@@ -158,7 +187,9 @@ async def _list(ctx: CommandContext, words: list[str]) -> Reply:
     if words:
         theme = parse_theme(" ".join(words))
         if theme is None:
-            raise UserError(f"“{' '.join(words)[:40]}” is not one of our themes.", hint="Themes: " + ", ".join(THEMES) + ".")
+            raise UserError(
+                f"“{' '.join(words)[:40]}” is not one of our themes.", hint="Themes: " + ", ".join(THEMES) + "."
+            )
     async with ctx.db.session() as session:
         events = await upcoming_events(session, now=ctx.now(), theme=theme)
     about = f" on {THEMES[theme]}" if theme else ""
@@ -219,7 +250,7 @@ def _people(count: int) -> str:
     return f"{count} person" if count == 1 else f"{count} people"
 
 
-def _offset_words(offset) -> str:  # noqa: ANN001 - a timedelta
+def _offset_words(offset: timedelta) -> str:
     minutes = int(offset.total_seconds() // 60)
     if minutes % 60:
         return f"{minutes} minutes"
@@ -281,7 +312,7 @@ _SUBCOMMANDS: dict[str, Subcommand] = {
         "event rsvp 12 going",
         "event ics 12",
         ONE_LINE_SYNTAX,
-        "event edit 12 start=\"2026-12-03 15:00 Europe/Copenhagen\" duration=2h",
+        'event edit 12 start="2026-12-03 15:00 Europe/Copenhagen" duration=2h',
         "event cancel 12",
         "event attendees 12",
     ),
@@ -298,4 +329,3 @@ async def event_command(ctx: CommandContext) -> Reply:
             hint="Try `event list`, `event show ID`, `event rsvp ID going` or `help event`.",
         )
     return await subcommand(ctx, words[1:])
-
