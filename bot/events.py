@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -264,13 +265,15 @@ async def set_rsvp(
         raise UserError(f"Event #{event.id} was cancelled.")
     if event.ends_at <= now:
         raise UserError(f"Event #{event.id} is already over.")
-    rsvp = (
-        await session.execute(select(RSVP).where(RSVP.event_id == event.id, RSVP.member_id == member.id))
-    ).scalar_one_or_none()
+    query = select(RSVP).where(RSVP.event_id == event.id, RSVP.member_id == member.id)
+    rsvp = (await session.execute(query)).scalar_one_or_none()
     if rsvp is None:
-        session.add(RSVP(event_id=event.id, member_id=member.id, status=status, updated_at=now))
-        await session.flush()
-    else:
+        try:
+            async with session.begin_nested():
+                session.add(RSVP(event_id=event.id, member_id=member.id, status=status, updated_at=now))
+        except IntegrityError:  # the same member's other click, handled by another process, came first
+            rsvp = (await session.execute(query)).scalar_one()
+    if rsvp is not None:
         rsvp.status, rsvp.updated_at = status, now
     if status in REMINDED_STATUSES:
         return event, await schedule_reminders(session, event, member.id, settings=settings, now=now)

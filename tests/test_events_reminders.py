@@ -180,3 +180,22 @@ async def test_a_process_that_died_before_sending_is_replaced_and_one_that_died_
     assert [s.target for s in transport.sent] == ["nina"]
     day_before = {job.key.split(":")[3]: job.status for job in await jobs(core, "event:") if ":24h:" in job.key}
     assert day_before == {str(ids["nina"]): "done", str(ids["tom"]): "uncertain"}
+
+
+async def test_a_double_click_handled_by_two_processes_is_one_answer(
+    chat: Chat, core, settings, clock, transport, event_id
+):
+    other = Lighthouse(settings, clock=clock)
+    other.register_transport(transport)
+    try:
+        replies = await asyncio.gather(
+            chat.say(f"event rsvp {event_id} going", as_user="nina"),
+            Chat(other).say(f"event rsvp {event_id} going", as_user="nina"),
+        )
+    finally:
+        await other.close()
+    assert [reply.tone for reply in replies] == ["success", "success"]
+    assert len(await jobs(core, f"event:{event_id}:reminder:")) == 2
+    clock.set(START - timedelta(hours=24))
+    await core.scheduler.run_due()
+    assert len(reminders(transport, "nina")) == 1
