@@ -169,5 +169,36 @@ def _day_option(name: str, value: str) -> datetime:
         raise typer.Exit(2) from None
 
 
+
+@app.command("export-ics")
+def export_ics(
+    out: str = typer.Option("events.ics", "--out", help="File to write; '-' writes to standard output."),
+) -> None:
+    """Write an iCalendar feed of upcoming events (cancelled ones marked CANCELLED) for calendar apps."""
+    from bot.clock import SystemClock
+    from bot.ical import upcoming_feed
+    from storage.database import Database
+
+    settings = settings_or_exit()
+    configure_logging(settings, quiet_console=True)
+
+    async def export() -> tuple[bytes, int]:
+        db = Database(settings.database_url)
+        try:
+            await db.migrate()
+            async with db.session() as session:
+                return await upcoming_feed(session, now=SystemClock().now())
+        finally:
+            await db.dispose()
+
+    feed, count = asyncio.run(export())
+    if out == "-":
+        sys.stdout.buffer.write(feed)
+        return
+    with open(out, "wb") as handle:
+        handle.write(feed)
+    err.print(f"Wrote {count} upcoming event(s) to {out}.", highlight=False)
+
+
 if __name__ == "__main__":
     sys.exit(app())

@@ -462,7 +462,7 @@ async def _expire_overdue(
         await _transition(session, overdue, from_state=REQUESTED, to_state=EXPIRED, now=now, actor_id=None)
 
 
-@job_handler(EXPIRE_JOB)
+@job_handler(EXPIRE_JOB, rerun_safe=True)  # the state transition guards it
 async def _expire_job(core: Lighthouse, job: Job) -> None:
     intro_id = int(job.payload["introduction_id"])
     now = core.clock.now()
@@ -473,11 +473,12 @@ async def _expire_job(core: Lighthouse, job: Job) -> None:
             return
         requester, target = await _members(session, intro)
     if requester is not None:
+        await core.scheduler.begin_send(job)  # from here on the job is never run twice
         # The same note for "declined" and "no answer": the requester cannot tell them apart.
         await core.notify(requester, messages.request_closed(intro, target))
 
 
-@job_handler(FOLLOWUP_JOB)
+@job_handler(FOLLOWUP_JOB, rerun_safe=True)  # nothing is sent before begin_send
 async def _followup_job(core: Lighthouse, job: Job) -> None:
     intro_id = int(job.payload["introduction_id"])
     async with core.db.session() as session:
@@ -485,6 +486,7 @@ async def _followup_job(core: Lighthouse, job: Job) -> None:
         if intro is None or intro.state not in (ACCEPTED, MET):
             return  # a "no" was already given
         requester, target = await _members(session, intro)
+    await core.scheduler.begin_send(job)  # from here on the job is never run twice
     for member, other in ((requester, target), (target, requester)):
         if member is None:
             continue

@@ -60,10 +60,13 @@ async def route(core: Lighthouse, message: Message) -> Reply:
         async with core.db.session() as session, session.begin():
             member = await resolve_member(session, message.author)
         role = effective_role(member, core.is_config_admin(message.platform, message.author.user_id))
-        needed = command.role_for(split_args(args_text))
+        words = split_args(args_text)
+        needed = command.role_for(words)
         if role_rank(role) < role_rank(needed):
+            by_subcommand = bool(words) and words[0].lower() in command.subcommand_roles
+            asked = f"{command.name} {words[0].lower()}" if by_subcommand else command.name
             return error_reply(
-                f"`{command.name}` needs the {needed} role; you are a {role}. "
+                f"`{asked}` needs the {needed} role; you are a {role}. "
                 "An admin can grant it with `role grant @you " + needed + "`."
             )
         context = CommandContext(

@@ -4,6 +4,18 @@ Jobs live in the database, so a restart loses none. A job is *claimed* with a co
 only one process can win, and the claim is committed before the work starts: two processes, or a
 process restarted after a crash, never run the same job twice. A job found long after its due time
 (beyond the grace window) is skipped with a log line rather than sent late.
+
+Statuses: pending -> claimed [-> sending] -> done | failed | skipped | uncertain; pending -> cancelled.
+
+A handler that sends something calls `Scheduler.begin_send(job)` right before the send. That commits
+"sending", the point of no return:
+- an error *before* it is retried (up to MAX_ATTEMPTS); nothing was sent yet;
+- an error *after* it is never retried: the message may have gone out, so the job ends "uncertain";
+- a process that dies while a job is "claimed" leaves a stale claim. After CLAIM_TIMEOUT, a job whose
+  kind is `rerun_safe` (its handler sends nothing before `begin_send`, or guards its own sends) goes back
+  to "pending" and runs again; any other stale claim, and every stale "sending", ends "uncertain".
+So a send happens at most once, and exactly once unless a process dies (or the platform errs) after
+"sending" was committed and before the outcome was recorded.
 """
 
 from __future__ import annotations
@@ -11,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -26,26 +39,69 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 JobHandler = Callable[["Lighthouse", Job], Awaitable[None]]
-_HANDLERS: dict[str, JobHandler] = {}
 MAX_ATTEMPTS = 3
 RETRY_DELAY = timedelta(minutes=2)
+# A claim older than this belongs to a process that stopped; no handler runs this long.
+CLAIM_TIMEOUT = timedelta(minutes=15)
 
 
-def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
+class SkipJob(Exception):  # noqa: N818 - reads as an instruction: raise SkipJob("event cancelled")
+    """Raised by a handler when the job no longer makes sense (event cancelled, member gone)."""
+
+
+class ClaimLost(Exception):  # noqa: N818
+    """The job's claim was taken over (it had gone stale); the handler must stop without sending."""
+
+
+@dataclass(frozen=True)
+class JobKind:
+    handler: JobHandler
+    rerun_safe: bool = False
+    # Called instead of the handler when the job is found beyond the grace window (e.g. to keep a chain
+    # of recurring jobs going).
+    on_skip: JobHandler | None = None
+
+
+_KINDS: dict[str, JobKind] = {}
+
+
+def job_handler(
+    kind: str, *, rerun_safe: bool = False, on_skip: JobHandler | None = None
+) -> Callable[[JobHandler], JobHandler]:
     def register(handler: JobHandler) -> JobHandler:
-        _HANDLERS[kind] = handler
+        _KINDS[kind] = JobKind(handler=handler, rerun_safe=rerun_safe, on_skip=on_skip)
         return handler
 
     return register
 
 
 async def schedule_job(
-    session: AsyncSession, *, kind: str, key: str, due_at: datetime, payload: dict | None = None
+    session: AsyncSession,
+    *,
+    kind: str,
+    key: str,
+    due_at: datetime,
+    payload: dict | None = None,
+    replace_cancelled: bool = False,
 ) -> bool:
-    """Add a job unless one with `key` exists; True when this call added it."""
-    exists = await session.execute(select(Job.id).where(Job.key == key))
-    if exists.first() is not None:
-        return False
+    """Add a job unless one with `key` exists; True when this call added it.
+
+    With `replace_cancelled`, a cancelled job with the same key (it never ran) is made pending again
+    with the new due time and payload, e.g. a member who RSVPs "going" again after "not going".
+    """
+    existing = (await session.execute(select(Job.id, Job.status).where(Job.key == key))).first()
+    if existing is not None:
+        if not (replace_cancelled and existing.status == "cancelled"):
+            return False
+        revived = await session.execute(
+            update(Job)
+            .where(Job.id == existing.id, Job.status == "cancelled")
+            .values(
+                status="pending", due_at=due_at, payload=payload or {}, attempts=0, last_error=None,
+                claimed_by=None, claimed_at=None, finished_at=None,
+            )
+        )
+        return revived.rowcount == 1
     try:
         async with session.begin_nested():
             session.add(Job(kind=kind, key=key, due_at=due_at, payload=payload or {}))
@@ -56,9 +112,16 @@ async def schedule_job(
 
 async def cancel_jobs(session: AsyncSession, *, key_prefix: str) -> int:
     result = await session.execute(
-        update(Job).where(Job.key.startswith(key_prefix), Job.status == "pending").values(status="cancelled")
+        update(Job)
+        .where(Job.key.startswith(key_prefix, autoescape=True), Job.status == "pending")
+        .values(status="cancelled")
     )
     return result.rowcount or 0
+
+
+def _same_claim(job: Job):  # noqa: ANN202 - a SQL condition
+    """The claim `job` was handed out with is still the current one (a fencing check)."""
+    return (Job.id == job.id) & (Job.claimed_by == job.claimed_by) & (Job.attempts == job.attempts)
 
 
 class Scheduler:
@@ -73,6 +136,7 @@ class Scheduler:
     async def run_due(self, limit: int = 100) -> int:
         """Claim and run every job that is due now; returns how many ran."""
         now = self.core.clock.now()
+        await self.recover_stale_claims(now)
         async with self.core.db.session() as session:
             due = (
                 await session.execute(
@@ -88,6 +152,46 @@ class Scheduler:
             ran += 1
         return ran
 
+    async def recover_stale_claims(self, now: datetime) -> None:
+        """Deal with jobs left behind by a process that stopped mid-job (see the module docstring)."""
+        stale = now - CLAIM_TIMEOUT
+        rerun_safe = [kind for kind, spec in _KINDS.items() if spec.rerun_safe]
+        async with self.core.db.session() as session:  # a read first: most passes find nothing to write
+            found = await session.execute(
+                select(Job.id).where(Job.status.in_(("claimed", "sending")), Job.claimed_at < stale).limit(1)
+            )
+            if found.first() is None:
+                return
+        async with self.core.db.session() as session, session.begin():
+            rerun = await session.execute(
+                update(Job)
+                .where(Job.status == "claimed", Job.claimed_at < stale, Job.kind.in_(rerun_safe))
+                .values(status="pending", last_error="claim went stale before sending; running again")
+            )
+            abandoned = await session.execute(
+                update(Job)
+                .where(Job.status.in_(("claimed", "sending")), Job.claimed_at < stale)
+                .values(
+                    status="uncertain",
+                    finished_at=now,
+                    last_error="the process stopped mid-job; not run again, as it may have sent already",
+                )
+            )
+        if rerun.rowcount:
+            log.warning("%d job(s) with stale claims made pending again (nothing had been sent)", rerun.rowcount)
+        if abandoned.rowcount:
+            log.warning("%d job(s) with stale claims marked uncertain and not run again", abandoned.rowcount)
+
+    async def begin_send(self, job: Job) -> None:
+        """Commit "sending" just before a handler sends: from here on the job is never run again."""
+        async with self.core.db.session() as session, session.begin():
+            result = await session.execute(
+                update(Job).where(_same_claim(job), Job.status == "claimed").values(status="sending")
+            )
+        if result.rowcount != 1:
+            raise ClaimLost(job.key)
+        job.status = "sending"
+
     async def _claim(self, job_id: int, now: datetime) -> Job | None:
         async with self.core.db.session() as session, session.begin():
             result = await session.execute(
@@ -101,38 +205,56 @@ class Scheduler:
 
     async def _run(self, job: Job, now: datetime) -> None:
         grace = timedelta(hours=self.core.settings.job_grace_hours)
-        handler = _HANDLERS.get(job.kind)
-        if handler is None:
-            await self._finish(job.id, "failed", f"no handler for job kind {job.kind!r}")
+        kind = _KINDS.get(job.kind)
+        if kind is None:
+            await self._finish(job, "failed", f"no handler for job kind {job.kind!r}")
             log.error("job %s: no handler for kind %s", job.key, job.kind)
             return
         if now - job.due_at > grace:
-            await self._finish(job.id, "skipped", f"missed by {now - job.due_at}, beyond the grace window")
+            await self._finish(job, "skipped", f"missed by {now - job.due_at}, beyond the grace window")
             log.warning("job %s skipped: due %s, now %s (grace %s)", job.key, job.due_at, now, grace)
+            if kind.on_skip is not None:
+                try:
+                    await kind.on_skip(self.core, job)
+                except Exception:
+                    log.exception("job %s: follow-up after skipping failed", job.key)
             return
         try:
-            await handler(self.core, job)
-        except Exception as exc:  # a job must never take the loop down
-            log.exception("job %s failed (attempt %d)", job.key, job.attempts)
-            if job.attempts < MAX_ATTEMPTS:
-                await self._retry(job.id, now + RETRY_DELAY * job.attempts, repr(exc))
-            else:
-                await self._finish(job.id, "failed", repr(exc))
+            await kind.handler(self.core, job)
+        except SkipJob as reason:
+            await self._finish(job, "skipped", str(reason))
+            log.info("job %s skipped: %s", job.key, reason)
             return
-        await self._finish(job.id, "done", None)
+        except ClaimLost:
+            log.warning("job %s: claim taken over by another process; stopped without sending", job.key)
+            return
+        except Exception as exc:  # a job must never take the loop down
+            if job.status == "sending":
+                await self._finish(job, "uncertain", f"error after sending began: {exc!r}")
+                log.exception("job %s failed after sending began; not retried, to avoid a duplicate", job.key)
+            elif job.attempts < MAX_ATTEMPTS:
+                log.exception("job %s failed (attempt %d); will retry", job.key, job.attempts)
+                await self._retry(job, now + RETRY_DELAY * job.attempts, repr(exc))
+            else:
+                log.exception("job %s failed (attempt %d); giving up", job.key, job.attempts)
+                await self._finish(job, "failed", repr(exc))
+            return
+        await self._finish(job, "done", None)
 
-    async def _finish(self, job_id: int, status: str, error: str | None) -> None:
+    async def _finish(self, job: Job, status: str, error: str | None) -> None:
         async with self.core.db.session() as session, session.begin():
             await session.execute(
                 update(Job)
-                .where(Job.id == job_id)
+                .where(_same_claim(job), Job.status.in_(("claimed", "sending")))
                 .values(status=status, finished_at=self.core.clock.now(), last_error=error)
             )
 
-    async def _retry(self, job_id: int, due_at: datetime, error: str) -> None:
+    async def _retry(self, job: Job, due_at: datetime, error: str) -> None:
         async with self.core.db.session() as session, session.begin():
             await session.execute(
-                update(Job).where(Job.id == job_id).values(status="pending", due_at=due_at, last_error=error)
+                update(Job)
+                .where(_same_claim(job), Job.status == "claimed")
+                .values(status="pending", due_at=due_at, last_error=error)
             )
 
     async def next_due_at(self) -> datetime | None:

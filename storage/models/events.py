@@ -24,6 +24,8 @@ class Event(Base):
     themes: Mapped[list] = mapped_column(default=list)
     organiser_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default="scheduled")  # scheduled, cancelled
+    # iCalendar SEQUENCE: bumped on every edit and on cancellation, so calendar apps take the change.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None]
@@ -69,10 +71,12 @@ class DigestRun(Base):
     platform: Mapped[str] = mapped_column(String(20))
     channel_id: Mapped[str] = mapped_column(String(100))
     period_key: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(20), default="claimed")  # claimed, posted, failed, skipped
+    # claimed -> posted | failed | skipped; a run left "claimed" may have been posted and is never resent.
+    status: Mapped[str] = mapped_column(String(20), default="claimed")
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
     posted_at: Mapped[datetime | None]
     message_ref: Mapped[str | None] = mapped_column(String(200))
     covered_from: Mapped[datetime | None]
     covered_to: Mapped[datetime | None]
+    detail: Mapped[str | None] = mapped_column(String(300))  # why it failed or was skipped

@@ -22,7 +22,7 @@ class Job(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     due_at: Mapped[datetime]
     payload: Mapped[dict] = mapped_column(default=dict)
-    # pending -> claimed -> done | failed | skipped | cancelled
+    # pending -> claimed [-> sending] -> done | failed | skipped | uncertain; pending -> cancelled
     status: Mapped[str] = mapped_column(String(20), default="pending")
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_at: Mapped[datetime | None]
