@@ -76,8 +76,5 @@ def visible_text(message: dict) -> str:
 
 def buttons(message: dict) -> list[dict]:
     return [
-        element
-        for block in message.get("blocks") or []
-        if block["type"] == "actions"
-        for element in block["elements"]
+        element for block in message.get("blocks") or [] if block["type"] == "actions" for element in block["elements"]
     ]

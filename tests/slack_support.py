@@ -142,13 +142,23 @@ class FakeSlack:
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
-            return {"ok": True, "team": "Test", "team_id": TEAM, "user": "lighthouse", "user_id": BOT_USER, "bot_id": "B0BOT"}
+            return {
+                "ok": True,
+                "team": "Test",
+                "team_id": TEAM,
+                "user": "lighthouse",
+                "user_id": BOT_USER,
+                "bot_id": "B0BOT",
+            }
         if method == "users.info":
             user = self.users.get(args.get("user", ""))
             if user is None:
                 return {"ok": False, "error": "user_not_found"}
             profile = {"display_name": user.get("display_name", ""), "real_name": user.get("real_name", "")}
-            return {"ok": True, "user": {"id": args["user"], "name": user["name"], "tz": user.get("tz"), "profile": profile}}
+            return {
+                "ok": True,
+                "user": {"id": args["user"], "name": user["name"], "tz": user.get("tz"), "profile": profile},
+            }
         if method in ("chat.postMessage", "chat.postEphemeral"):
             if args.get("channel") in self.closed_channels:
                 return {"ok": False, "error": "not_in_channel"}
@@ -158,7 +168,11 @@ class FakeSlack:
             return {"ok": True, "channel": args["channel"], "ts": ts}
         if method == "conversations.open":
             users = sorted(str(args.get("users", "")).split(","))
-            channel = "D" + users[0][1:] if len(users) == 1 else "G" + hashlib.sha1(",".join(users).encode()).hexdigest()[:8].upper()
+            channel = (
+                "D" + users[0][1:]
+                if len(users) == 1
+                else "G" + hashlib.sha1(",".join(users).encode()).hexdigest()[:8].upper()
+            )
             return {"ok": True, "channel": {"id": channel}}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V0001", **args.get("view", {})}}
@@ -246,38 +260,14 @@ class SlackHarness:
         async with self.session.post(self.url, data=body, headers=all_headers) as response:
             return Sent(response.status, await response.text())
 
-    def command_body(self, text: str, *, user: str = ALICE, channel: str = GENERAL, trigger_id: str = "") -> bytes:
-        fields = {
-            "token": "legacy",
-            "team_id": TEAM,
-            "team_domain": "test",
-            "channel_id": channel,
-            "channel_name": "directmessage" if channel.startswith("D") else "general",
-            "user_id": user,
-            "user_name": USERS.get(user, {}).get("name", user),
-            "command": "/lighthouse",
-            "text": text,
-            "api_app_id": "A0001",
-            "response_url": self.fake.response_url(),
-            "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex[:6]}",
-        }
-        return urlencode(fields).encode()
+    def command_body(self, text: str, **kwargs: Any) -> bytes:
+        return urlencode(command_payload(self.fake, text, **kwargs)).encode()
 
     async def command(self, text: str, **kwargs: Any) -> Sent:
         return await self.send(self.command_body(text, **kwargs), "application/x-www-form-urlencoded")
 
     def event_body(self, event: dict, *, event_id: str | None = None) -> bytes:
-        body = {
-            "token": "legacy",
-            "team_id": TEAM,
-            "api_app_id": "A0001",
-            "type": "event_callback",
-            "event_id": event_id or f"Ev{next(self._event_ids):06d}",
-            "event_time": 1700000000,
-            "event": event,
-            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
-        }
-        return json.dumps(body).encode()
+        return json.dumps(event_payload(event, event_id=event_id or f"Ev{next(self._event_ids):06d}")).encode()
 
     async def event(self, event: dict, *, event_id: str | None = None, retry_num: int | None = None) -> Sent:
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else None
@@ -293,7 +283,12 @@ class SlackHarness:
         ephemeral: bool = False,
         action_id: str = "lh:cmd:1",
     ) -> dict:
-        container = {"type": "message", "message_ts": "1700000000.000001", "channel_id": channel, "is_ephemeral": ephemeral}
+        container = {
+            "type": "message",
+            "message_ts": "1700000000.000001",
+            "channel_id": channel,
+            "is_ephemeral": ephemeral,
+        }
         if thread_ts:
             container["thread_ts"] = thread_ts
         return {
@@ -307,7 +302,13 @@ class SlackHarness:
             "channel": {"id": channel, "name": "general"},
             "response_url": self.fake.response_url(),
             "actions": [
-                {"action_id": action_id, "block_id": "b1", "type": "button", "value": value, "action_ts": "1700000001.1"}
+                {
+                    "action_id": action_id,
+                    "block_id": "b1",
+                    "type": "button",
+                    "value": value,
+                    "action_ts": "1700000001.1",
+                }
             ],
         }
 
@@ -315,11 +316,47 @@ class SlackHarness:
         return await self.interact(self.click_payload(value, **kwargs))
 
     async def interact(self, payload: dict) -> Sent:
-        return await self.send(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded")
+        return await self.send(
+            urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded"
+        )
 
     async def handled(self, count: int) -> None:
         """Until the adapter has finished `count` requests' work (after the acks)."""
         await asyncio.wait_for(self.adapter.wait_handled(count), WAIT)
+
+
+def command_payload(
+    fake: FakeSlack, text: str, *, user: str = ALICE, channel: str = GENERAL, trigger_id: str = ""
+) -> dict[str, str]:
+    """The form fields Slack posts for `/lighthouse <text>`."""
+    return {
+        "token": "legacy",
+        "team_id": TEAM,
+        "team_domain": "test",
+        "channel_id": channel,
+        "channel_name": "directmessage" if channel.startswith("D") else "general",
+        "user_id": user,
+        "user_name": USERS.get(user, {}).get("name", user),
+        "command": "/lighthouse",
+        "text": text,
+        "api_app_id": "A0001",
+        "response_url": fake.response_url(),
+        "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex[:6]}",
+    }
+
+
+def event_payload(event: dict, *, event_id: str) -> dict:
+    """An Events API callback around `event`."""
+    return {
+        "token": "legacy",
+        "team_id": TEAM,
+        "api_app_id": "A0001",
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": 1700000000,
+        "event": event,
+        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+    }
 
 
 def message_event(text: str, *, user: str = ALICE, channel: str = GENERAL, **extra: Any) -> dict:

@@ -14,7 +14,7 @@ from bot.message import Author
 from bot.reply import Button, Reply, Section
 from storage.models import Exchange, Member, PlatformIdentity
 from tests.slack_limits import buttons, limit_problems, mrkdwn_strings, visible_text
-from tests.slack_support import (  # noqa: F401 - fixtures
+from tests.slack_support import (
     ALICE,
     BOB,
     BOT_USER,
@@ -22,11 +22,8 @@ from tests.slack_support import (  # noqa: F401 - fixtures
     GENERAL,
     TEAM,
     SlackHarness,
-    configure_slack,
-    fake_slack,
     message_event,
     sign,
-    slack,
 )
 
 DM_ALICE = "D0ALICE"
@@ -54,7 +51,9 @@ def message_of(call) -> dict:
 async def slack_member(core, user_id: str) -> Member | None:
     async with core.db.session() as session:
         result = await session.execute(
-            select(Member).join(PlatformIdentity).where(PlatformIdentity.platform == "slack", PlatformIdentity.platform_user_id == user_id)
+            select(Member)
+            .join(PlatformIdentity)
+            .where(PlatformIdentity.platform == "slack", PlatformIdentity.platform_user_id == user_id)
         )
         return result.scalars().first()
 
@@ -86,19 +85,38 @@ async def test_private_answers_to_a_slash_command_are_ephemeral(slack, fake_slac
 
 
 async def test_a_mention_is_answered_in_the_channel_and_in_the_thread_it_was_asked_in(slack, fake_slack):
-    await slack.event({"type": "app_mention", "user": ALICE, "text": f"<@{BOT_USER}> help", "channel": GENERAL, "ts": "1700000001.000100"})
     await slack.event(
-        {"type": "app_mention", "user": BOB, "text": f"<@{BOT_USER}> help profile", "channel": GENERAL,
-         "ts": "1700000001.000300", "thread_ts": "1700000001.000200"}
+        {
+            "type": "app_mention",
+            "user": ALICE,
+            "text": f"<@{BOT_USER}> help",
+            "channel": GENERAL,
+            "ts": "1700000001.000100",
+        }
+    )
+    await slack.event(
+        {
+            "type": "app_mention",
+            "user": BOB,
+            "text": f"<@{BOT_USER}> help profile",
+            "channel": GENERAL,
+            "ts": "1700000001.000300",
+            "thread_ts": "1700000001.000200",
+        }
     )
     await slack.handled(2)
     posts = sorted(fake_slack.to("chat.postMessage"), key=lambda call: call.args.get("thread_ts") or "")
-    assert [(p.args["channel"], p.args.get("thread_ts")) for p in posts] == [(GENERAL, None), (GENERAL, "1700000001.000200")]
+    assert [(p.args["channel"], p.args.get("thread_ts")) for p in posts] == [
+        (GENERAL, None),
+        (GENERAL, "1700000001.000200"),
+    ]
     assert "Commands" in visible_text(posts[0].args) and "profile" in visible_text(posts[1].args)
 
 
 async def test_a_private_answer_to_a_mention_is_ephemeral_in_that_channel(slack, fake_slack):
-    await slack.event({"type": "app_mention", "user": BOB, "text": f"<@{BOT_USER}> profile", "channel": GENERAL, "ts": "1.2"})
+    await slack.event(
+        {"type": "app_mention", "user": BOB, "text": f"<@{BOT_USER}> profile", "channel": GENERAL, "ts": "1.2"}
+    )
     await slack.handled(1)
     (answer,) = fake_slack.to("chat.postEphemeral")
     assert (answer.args["channel"], answer.args["user"]) == (GENERAL, BOB)
@@ -168,7 +186,13 @@ async def exchange_rows(core) -> list[Exchange]:
 
 def thread_reply(user: str, parent: str, text: str = "the dose was 5 mg, see our protocol", **extra) -> dict:
     return message_event(
-        text, user=user, channel=GENERAL, channel_type="channel", thread_ts="1700000050.000001", parent_user_id=parent, **extra
+        text,
+        user=user,
+        channel=GENERAL,
+        channel_type="channel",
+        thread_ts="1700000050.000001",
+        parent_user_id=parent,
+        **extra,
     )
 
 
@@ -209,7 +233,9 @@ async def test_forged_or_stale_signatures_are_refused_and_nothing_is_processed(s
     now = int(time.time())
     forged = await slack.send(body, "application/x-www-form-urlencoded", signature=sign(body, now, secret="guess"))
     stale_time = now - 10 * 60
-    stale = await slack.send(body, "application/x-www-form-urlencoded", timestamp=stale_time, signature=sign(body, stale_time))
+    stale = await slack.send(
+        body, "application/x-www-form-urlencoded", timestamp=stale_time, signature=sign(body, stale_time)
+    )
     tampered = await slack.send(body + b"&x=1", "application/x-www-form-urlencoded", signature=sign(body, now))
     event = slack.event_body(message_event("help", channel=DM_ALICE, channel_type="im"))
     forged_event = await slack.send(event, "application/json", signature="v0=" + "0" * 64)
@@ -234,7 +260,9 @@ async def test_two_processes_sharing_the_database_process_a_retried_event_once(s
     await other_core.start()
     other = SlackAdapter(other_core)
     runner = await other.serve("127.0.0.1", 0)
-    other_harness = SlackHarness(other, fake_slack, f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events", slack.session)
+    other_harness = SlackHarness(
+        other, fake_slack, f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events", slack.session
+    )
     try:
         event = message_event("help", channel=DM_ALICE, channel_type="im")
         await slack.event(event, event_id="EvTWICE")
@@ -294,7 +322,9 @@ async def test_a_slow_command_does_not_delay_the_ack(slack, fake_slack, core, mo
 
 
 async def test_a_long_answer_is_paged_and_more_shows_the_rest(slack, fake_slack, core, monkeypatch):
-    sections = [Section(title=f"Result {n}", text="pilot " * 450, buttons=[Button("Details", f"help {n}")]) for n in range(30)]
+    sections = [
+        Section(title=f"Result {n}", text="pilot " * 450, buttons=[Button("Details", f"help {n}")]) for n in range(30)
+    ]
     answer_with(monkeypatch, core, {"many": Reply(text="Thirty results", sections=sections)})
     await slack.event(message_event("many", channel=DM_ALICE, channel_type="im"))
     handled = 1

@@ -124,10 +124,18 @@ def page_messages(reply: Reply) -> list[dict]:
     if total == 1:
         return [as_message(normalised)]
     more = [Button(f"More ({n}/{total})", f"more page-id {n}") for n in range(2, total + 1)]
-    messages = [as_message(replace(normalised, text=f"{normalised.text}\n(page 1 of {total})", sections=pages[0], buttons=[more[0]]))]
+    messages = [
+        as_message(
+            replace(normalised, text=f"{normalised.text}\n(page 1 of {total})", sections=pages[0], buttons=[more[0]])
+        )
+    ]
     for number, page in enumerate(pages[1:], start=2):
         last = number == total
-        page_reply = Reply(text=f"(page {number} of {total})", sections=page, buttons=normalised.buttons if last else [more[number - 1]])
+        page_reply = Reply(
+            text=f"(page {number} of {total})",
+            sections=page,
+            buttons=normalised.buttons if last else [more[number - 1]],
+        )
         messages.append(as_message(page_reply))
     return messages
 
@@ -140,7 +148,9 @@ def titles(messages: list[dict]) -> list[str]:
 
 
 def test_a_reply_over_50_blocks_is_paged_with_every_section_once_in_order():
-    sections = [Section(title=f"Result {n}", text="x " * 1200, buttons=[Button("Open", f"open {n}")]) for n in range(30)]
+    sections = [
+        Section(title=f"Result {n}", text="x " * 1200, buttons=[Button("Open", f"open {n}")]) for n in range(30)
+    ]
     messages = page_messages(Reply(text="Many results", sections=sections, buttons=[Button("Help", "help")]))
     assert len(messages) >= 2
     for message in messages:
@@ -169,7 +179,10 @@ def test_form_becomes_a_modal_whose_submission_gives_back_the_values():
     form = Form(
         title="A new event with a long title",
         command="event add",
-        fields=[FormField("title", "Title", placeholder="Kick-off"), FormField("notes", "Notes", multiline=True, required=False)],
+        fields=[
+            FormField("title", "Title", placeholder="Kick-off"),
+            FormField("notes", "Notes", multiline=True, required=False),
+        ],
         submit_label="Create",
     )
     view = form_view(form, {"c": form.command, "f": ["title", "notes"], "ch": "C1", "th": None})
@@ -178,7 +191,14 @@ def test_form_becomes_a_modal_whose_submission_gives_back_the_values():
     assert [block["block_id"] for block in view["blocks"]] == ["title", "notes"]
     assert view["blocks"][1]["optional"] is True and view["blocks"][1]["element"]["multiline"] is True
     assert json.loads(view["private_metadata"])["c"] == "event add"
-    submitted = {"state": {"values": {"title": {"value": {"type": "plain_text_input", "value": "Kick-off"}}, "notes": {"value": {"type": "plain_text_input", "value": None}}}}}
+    submitted = {
+        "state": {
+            "values": {
+                "title": {"value": {"type": "plain_text_input", "value": "Kick-off"}},
+                "notes": {"value": {"type": "plain_text_input", "value": None}},
+            }
+        }
+    }
     assert form_values(submitted) == {"title": "Kick-off"}
 
 
@@ -204,7 +224,8 @@ sections_strategy = st.lists(
         title=st.none() | nasty_text,
         text=long_text,
         fields=st.lists(st.builds(Field, nasty_text, long_text), max_size=14),
-        link=st.none() | st.builds(Link, nasty_text, st.sampled_from(["https://example.org/a?b=1&c=2", "ftp://x", "https://x.org"])),
+        link=st.none()
+        | st.builds(Link, nasty_text, st.sampled_from(["https://example.org/a?b=1&c=2", "ftp://x", "https://x.org"])),
         context=st.none() | long_text,
         buttons=buttons_strategy,
     ),
@@ -212,7 +233,7 @@ sections_strategy = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=long_text, sections=sections_strategy, reply_buttons=buttons_strategy)
 def test_any_reply_renders_within_the_limits_and_never_as_slack_markup(text, sections, reply_buttons):
     reply = Reply(text=text, sections=sections, buttons=reply_buttons)

@@ -21,12 +21,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.client import Sleep, build_client
@@ -151,7 +153,12 @@ class SlackAdapter:
 
     async def _run_http(self) -> None:
         runner = await self.serve(self.settings.slack_host, self.settings.slack_port)
-        log.info("Slack: serving the Events API on http://%s:%s%s", self.settings.slack_host, self.settings.slack_port, EVENTS_PATH)
+        log.info(
+            "Slack: serving the Events API on http://%s:%s%s",
+            self.settings.slack_host,
+            self.settings.slack_port,
+            EVENTS_PATH,
+        )
         try:
             await asyncio.Event().wait()
         finally:
@@ -196,14 +203,14 @@ class SlackAdapter:
         async with self._changed:
             await self._changed.wait_for(lambda: self.in_flight == 0)
 
-    async def _first_delivery(self, body: dict, request: Any) -> bool:
+    async def _first_delivery(self, body: dict, request: AsyncBoltRequest) -> bool:
         """False for an event seen before (Slack's retry, possibly on another process)."""
         event_id = body.get("event_id")
         if not event_id:
             return True
         if await claim_delivery(self.core.db, event_key(event_id), self.core.clock.now()):
             return True
-        retry = (request.headers.get("x-slack-retry-num") or ["?"])[0] if request is not None else "?"
+        retry = (request.headers.get("x-slack-retry-num") or ["?"])[0]
         log.info("Slack event %s delivered again (retry %s); already handled", event_id, retry)
         self.stats["repeats"] += 1
         return False
@@ -212,7 +219,7 @@ class SlackAdapter:
         return {f"<@{user_id}>": await self.identities.author(user_id) for user_id in user_ids[:MAX_MENTIONS]}
 
     # --- listeners ---------------------------------------------------------------------------------------
-    async def _on_command(self, ack, command: dict, respond: AsyncRespond, context) -> None:  # noqa: ANN001
+    async def _on_command(self, ack: AsyncAck, command: dict, respond: AsyncRespond, context: AsyncBoltContext) -> None:
         await ack()
         async with self._work("slash command"):
             parsed = parse(command.get("text", ""), bot_user_id=context.bot_user_id)
@@ -238,7 +245,7 @@ class SlackAdapter:
             )
             await self._answer(await self.core.handle(message), origin)
 
-    async def _on_mention(self, body: dict, event: dict, context, request) -> None:  # noqa: ANN001
+    async def _on_mention(self, body: dict, event: dict, context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
         async with self._work("mention"):
             if event.get("bot_id") or not event.get("user") or _is_dm(event.get("channel")):
                 return  # bots are not commanded; a direct message arrives as a message event and is answered there
@@ -247,7 +254,7 @@ class SlackAdapter:
             raw = addressed_text(event.get("text", ""), context.bot_user_id)
             await self._handle_message(body, event, context, raw, is_direct=False, bare_means_help=True)
 
-    async def _on_message(self, body: dict, event: dict, context, request) -> None:  # noqa: ANN001
+    async def _on_message(self, body: dict, event: dict, context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
         async with self._work("message"):
             if event.get("subtype") not in PERSON_SUBTYPES or event.get("bot_id") or not event.get("user"):
                 return
@@ -260,7 +267,7 @@ class SlackAdapter:
                 await self._observe_thread_reply(body, event)
 
     async def _handle_message(
-        self, body: dict, event: dict, context, raw: str, *, is_direct: bool, bare_means_help: bool  # noqa: ANN001
+        self, body: dict, event: dict, context: AsyncBoltContext, raw: str, *, is_direct: bool, bare_means_help: bool
     ) -> None:
         parsed = parse(raw, bot_user_id=context.bot_user_id)
         text = parsed.text or ("help" if bare_means_help else "")
@@ -303,7 +310,7 @@ class SlackAdapter:
         )
         await self.core.observe(message)
 
-    async def _on_button(self, ack, body: dict, action: dict, respond: AsyncRespond) -> None:  # noqa: ANN001
+    async def _on_button(self, ack: AsyncAck, body: dict, action: dict, respond: AsyncRespond) -> None:
         await ack()
         async with self._work("button"):
             container = body.get("container") or {}
@@ -332,10 +339,10 @@ class SlackAdapter:
             )
             await self._answer(await self.core.handle(message), origin)
 
-    async def _on_link(self, ack) -> None:  # noqa: ANN001
+    async def _on_link(self, ack: AsyncAck) -> None:
         await ack()  # a link button opens its URL in the browser; Slack still wants the click acknowledged
 
-    async def _on_form(self, ack, body: dict, view: dict) -> None:  # noqa: ANN001
+    async def _on_form(self, ack: AsyncAck, body: dict, view: dict) -> None:
         await ack()  # closes the modal; the answer follows as a message
         async with self._work("form"):
             metadata = json.loads(view.get("private_metadata") or "{}")
@@ -404,7 +411,12 @@ class SlackAdapter:
         await self.transport.send_files_direct(origin.user_id, reply.attachments)
 
     async def _fallback(self, reply: Reply, origin: Origin, exc: SlackApiError) -> None:
-        log.info("cannot post in %s (%s); answering %s directly", origin.channel_id, exc.response.get("error"), origin.user_id)
+        log.info(
+            "cannot post in %s (%s); answering %s directly",
+            origin.channel_id,
+            exc.response.get("error"),
+            origin.user_id,
+        )
         await self.transport.send_direct(origin.user_id, reply)
 
     async def _respond(self, respond: AsyncRespond, reply: Reply, origin: Origin, *, ephemeral: bool) -> None:
@@ -422,7 +434,12 @@ class SlackAdapter:
             await self.transport.send_direct(origin.user_id, reply)
 
     async def _open_form(self, form: Form, origin: Origin) -> bool:
-        metadata = {"c": form.command, "f": [f.name for f in form.fields], "ch": origin.channel_id, "th": origin.thread_ts}
+        metadata = {
+            "c": form.command,
+            "f": [f.name for f in form.fields],
+            "ch": origin.channel_id,
+            "th": origin.thread_ts,
+        }
         try:
             view = form_view(form, metadata)
             await self.client.views_open(trigger_id=origin.trigger_id, view=view)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Optional
 
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -48,8 +47,8 @@ class RateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
         *,
         state: RetryState,
         request: HttpRequest,
-        response: Optional[HttpResponse] = None,  # noqa: UP007 - the base class's signature
-        error: Optional[Exception] = None,  # noqa: UP007
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
     ) -> None:
         if response is None:
             raise error  # type: ignore[misc]

@@ -82,7 +82,7 @@ class SlackIdentities:
         except SlackApiError as exc:
             log.warning("users.info for %s failed: %s", user_id, exc.response.get("error"))
             return None
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("users.info for %s failed: %s", user_id, exc.__class__.__name__)
             return None
         author = author_from_user(response["user"])

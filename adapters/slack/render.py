@@ -151,7 +151,11 @@ def atomise(section: Section) -> list[Section]:
         for index in range(count)
     ]
     contexts = split_text(section.context or "", MAX_TEXT)
-    link = section.link if section.link and _SAFE_URL.match(section.link.url) and len(section.link.url) <= MAX_URL else None
+    link = (
+        section.link
+        if section.link and _SAFE_URL.match(section.link.url) and len(section.link.url) <= MAX_URL
+        else None
+    )
     if section.link and link is None:  # not a link Slack can open: show it as text instead
         contexts.append(f"{section.link.label}: {section.link.url}")
     first_slots = MAX_ACTIONS - (1 if link else 0)
