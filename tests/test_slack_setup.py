@@ -2,22 +2,28 @@
 starts the HTTP endpoint."""
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
 import sys
 from contextlib import suppress
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
 import yaml
 from pydantic import SecretStr
+from sqlalchemy import select
 
 from adapters.runner import run_bot
 from adapters.slack import SlackAdapter
+from adapters.slack.receipts import claim_delivery, event_key, purge_receipts
+from bot.core import Lighthouse
 from bot.reply import Attachment, Form, FormField, Reply
 from config import Settings, SettingsError, load_settings
+from storage.models import DeliveryReceipt
 from tests.slack_support import ALICE, BOB, BOT_USER, GENERAL, WAIT, message_event
 from tests.test_slack_http import answer_with
 
@@ -110,8 +116,6 @@ def test_a_bot_token_alone_names_the_missing_setting(tmp_path):
     settings = load_settings(
         _env_file=None, slack_bot_token="xoxb-1", database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
     )
-    from bot.core import Lighthouse
-
     with pytest.raises(SettingsError, match="LIGHTHOUSE_SLACK_SIGNING_SECRET"):
         SlackAdapter(Lighthouse(settings))
 
@@ -166,3 +170,27 @@ async def test_the_runner_serves_the_events_api_when_a_signing_secret_is_set(set
         running.cancel()
         with suppress(asyncio.CancelledError):
             await running
+
+
+async def test_slacks_url_verification_is_answered_when_signed(slack):
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    )
+    sent = await slack.send(body.encode(), "application/json")
+    assert sent.status == 200 and "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in sent.text
+
+
+async def test_old_delivery_receipts_are_purged_and_other_platforms_are_left_alone(core, clock):
+    assert await claim_delivery(core.db, event_key("EvOLD"), clock.now())
+    assert await claim_delivery(core.db, "discord:interaction:1", clock.now())
+    clock.advance(timedelta(days=2))
+    assert await claim_delivery(core.db, event_key("EvNEW"), clock.now())
+    assert not await claim_delivery(core.db, event_key("EvNEW"), clock.now())
+    assert await purge_receipts(core.db, clock.now()) == 1
+    async with core.db.session() as session:
+        keys = set((await session.execute(select(DeliveryReceipt.key))).scalars())
+    assert keys == {"discord:interaction:1", "slack:event:EvNEW"}

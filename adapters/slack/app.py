@@ -54,6 +54,7 @@ CANNOT_POST_HERE = {"not_in_channel", "channel_not_found", "is_archived", "restr
 DIRECT_NOTE = "I sent you a direct message."
 FORM_BUTTON = "Open the form"
 PURGE_EVERY = timedelta(hours=1)
+DRAIN_SECONDS = 10.0
 
 
 @dataclass
@@ -137,7 +138,9 @@ class SlackAdapter:
             purger.cancel()
             with suppress(asyncio.CancelledError):
                 await purger
-            await self.drain()
+            # Let answers already being worked on go out, but never hang a shutdown on one.
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self.drain(), DRAIN_SECONDS)
 
     async def _run_socket_mode(self) -> None:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
