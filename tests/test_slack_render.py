@@ -167,7 +167,7 @@ def test_a_reply_that_fits_is_one_page():
 
 def test_fallback_text_is_short_and_escaped():
     text = fallback_text(Reply(text="<!channel> " + "long " * 200))
-    assert text.startswith(f"&lt;!channel&gt;") and len(text) <= 300 + 20
+    assert text.startswith("&lt;!channel&gt;") and len(text) <= 300 + 20
 
 
 def test_tone_shows_as_an_emoji_prefix():
