@@ -74,6 +74,9 @@ def run(
         asyncio.run(run_bot(settings, console_user=as_user, force_console=console))
     except KeyboardInterrupt:
         pass
+    except SettingsError as exc:  # a combination of settings an adapter cannot start with
+        err.print(f"[red]Configuration error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
 
 
 @db_app.command("upgrade")

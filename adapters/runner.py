@@ -24,6 +24,10 @@ async def run_bot(settings: Settings, *, console_user: str | None = None, force_
             from adapters.discord import DiscordAdapter
 
             platform_tasks.append(DiscordAdapter(core).run())
+        if settings.slack_enabled and not force_console:
+            from adapters.slack import SlackAdapter
+
+            platform_tasks.append(SlackAdapter(core).run())
         if not platform_tasks or force_console:
             console = ConsoleAdapter(core, user=console_user or settings.console_user)
             await console.run()

@@ -48,6 +48,12 @@ class Paginator:
         pages = split_sections(reply.sections, max_sections, max_chars)
         if len(pages) <= 1:
             return reply
+        return await self.store(reply, pages, member_id=member_id, now=now)
+
+    async def store(
+        self, reply: Reply, pages: list[list[Section]], *, member_id: int | None, now: datetime
+    ) -> Reply:
+        """Show `pages[0]` now and keep the rest for "More" (adapters use it when a platform limit is hit)."""
         total = len(pages)
         stored = [
             replace(reply, text=f"(page {number} of {total})", sections=page, attachments=[]).to_dict()

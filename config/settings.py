@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     slack_host: str = "127.0.0.1"
     slack_port: int = Field(default=3000, ge=1, le=65535)
     slack_api_url: str | None = None
+    slack_command: str = Field(default="/lighthouse", pattern=r"^/[a-z0-9_-]{1,31}$")
+    # Passive exchange logging from thread replies in Slack channels (also needs exchange_logging).
+    slack_thread_logging: bool = True
 
     # Discord
     discord_token: SecretStr | None = None

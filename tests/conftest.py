@@ -23,6 +23,9 @@ from bot.core import Lighthouse  # noqa: E402
 from config import Settings  # noqa: E402
 from tests.support import Chat, RecordingTransport  # noqa: E402
 
+# Fixtures of the Slack adapter tests (a fake Slack Web API, signed requests).
+pytest_plugins = ["tests.slack_support"]
+
 POSTGRES_URL = os.environ.get("LIGHTHOUSE_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday

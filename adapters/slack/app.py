@@ -1,0 +1,464 @@
+"""The Slack adapter: a slack-bolt AsyncApp that turns Slack requests into core messages and answers them.
+
+Entry points: the slash command (`/lighthouse help`), mentions (`@Lighthouse pilots obesity`), direct
+messages, button clicks and form (modal) submissions; thread replies in channels feed exchange logging.
+Every request is acknowledged at once (bolt's `process_before_response=False`); the work and the answer
+follow, through response_url or the Web API. The adapter holds no business logic: `core.handle` answers,
+`core.observe` decides what a thread reply means.
+
+Two ways to connect: Socket Mode (bot token + app-level token) or the HTTP Events API (bot token +
+signing secret) served by aiohttp on `slack_host:slack_port` at /slack/events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack.client import Sleep, build_client
+from adapters.slack.identity import SlackIdentities
+from adapters.slack.incoming import addressed_text, mentions_user, parse
+from adapters.slack.receipts import claim_delivery, event_key, purge_receipts
+from adapters.slack.render import COMMAND_ACTION, FORM_CALLBACK, LINK_ACTION, form_values, form_view, render
+from adapters.slack.transport import SlackTransport, without_files
+from bot.core import Lighthouse
+from bot.message import Author, Message
+from bot.reply import Button, Form, FormField, Reply, form_command
+from config import SettingsError
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+MAX_MENTIONS = 10
+# Message subtypes that are still a person writing (edits, joins, deletions and the like are not).
+PERSON_SUBTYPES = {None, "thread_broadcast", "file_share"}
+# Slack errors that mean "the bot cannot post here": answer the person directly instead.
+CANNOT_POST_HERE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "cannot_dm_bot"}
+DIRECT_NOTE = "I sent you a direct message."
+FORM_BUTTON = "Open the form"
+PURGE_EVERY = timedelta(hours=1)
+DRAIN_SECONDS = 10.0
+
+
+@dataclass
+class Origin:
+    """Where a request came from, so its answer goes back the way Slack users expect."""
+
+    user_id: str
+    channel_id: str | None
+    thread_ts: str | None = None
+    respond: AsyncRespond | None = None
+    trigger_id: str | None = None
+    is_direct: bool = False
+    ephemeral: bool = False  # a click on a message only this user sees: the answer stays private too
+    slash_command: bool = False
+    source_text: str = ""  # the command as sent, for a "Open the form" button
+
+
+class SlackAdapter:
+    platform = "slack"
+
+    def __init__(self, core: Lighthouse, *, sleep: Sleep = asyncio.sleep) -> None:
+        settings = core.settings
+        if settings.slack_bot_token is None:
+            raise SettingsError("LIGHTHOUSE_SLACK_BOT_TOKEN: needed for Slack")
+        if settings.slack_app_token is None and settings.slack_signing_secret is None:
+            raise SettingsError(
+                "LIGHTHOUSE_SLACK_SIGNING_SECRET: set it (HTTP Events API) or LIGHTHOUSE_SLACK_APP_TOKEN (Socket Mode)"
+            )
+        self.core = core
+        self.settings = settings
+        self.client = build_client(settings, sleep=sleep)
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+        self.app = AsyncApp(
+            name="lighthouse",
+            client=self.client,
+            signing_secret=secret,
+            process_before_response=False,  # ack first, work after: Slack wants an answer within 3 seconds
+            logger=logging.getLogger("adapters.slack.bolt"),
+        )
+        self.identities = SlackIdentities(self.client, core.clock)
+        self.transport = SlackTransport(self.client, core)
+        core.register_transport(self.transport)
+        # handled: requests whose work finished (processed, or dropped as a repeat); for logs and shutdown.
+        self.stats: Counter[str] = Counter()
+        self.in_flight = 0
+        self._changed = asyncio.Condition()
+        self._register_listeners()
+
+    # --- wiring ------------------------------------------------------------------------------------------
+    def _register_listeners(self) -> None:
+        self.app.command(self.settings.slack_command)(self._on_command)
+        self.app.event("app_mention")(self._on_mention)
+        self.app.event("message")(self._on_message)
+        self.app.action(re.compile(rf"^{re.escape(COMMAND_ACTION)}:"))(self._on_button)
+        self.app.action(re.compile(rf"^{re.escape(LINK_ACTION)}:"))(self._on_link)
+        self.app.view(FORM_CALLBACK)(self._on_form)
+
+    def web_application(self) -> web.Application:
+        """The HTTP Events API endpoint (events, slash commands and interactivity share one URL)."""
+        application = web.Application()
+        application.router.add_post(EVENTS_PATH, self._http_request)
+        application.router.add_get(HEALTH_PATH, self._health)
+        return application
+
+    async def _http_request(self, request: web.Request) -> web.Response:
+        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def _health(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def run(self) -> None:
+        """Connect (Socket Mode) or serve (HTTP) until cancelled."""
+        purger = asyncio.create_task(self._purge_receipts_periodically(), name="slack-receipts")
+        try:
+            if self.settings.slack_app_token is not None:
+                await self._run_socket_mode()
+            else:
+                await self._run_http()
+        finally:
+            purger.cancel()
+            with suppress(asyncio.CancelledError):
+                await purger
+            # Let answers already being worked on go out, but never hang a shutdown on one.
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self.drain(), DRAIN_SECONDS)
+
+    async def _run_socket_mode(self) -> None:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        assert self.settings.slack_app_token is not None
+        handler = AsyncSocketModeHandler(self.app, self.settings.slack_app_token.get_secret_value())
+        await handler.connect_async()
+        log.info("Slack: connected in Socket Mode")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await handler.close_async()
+
+    async def _run_http(self) -> None:
+        runner = await self.serve(self.settings.slack_host, self.settings.slack_port)
+        log.info(
+            "Slack: serving the Events API on http://%s:%s%s",
+            self.settings.slack_host,
+            self.settings.slack_port,
+            EVENTS_PATH,
+        )
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    async def serve(self, host: str, port: int) -> web.AppRunner:
+        runner = web.AppRunner(self.web_application(), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, host, port).start()
+        return runner
+
+    async def _purge_receipts_periodically(self) -> None:
+        while True:
+            try:
+                await purge_receipts(self.core.db, self.core.clock.now())
+            except Exception:
+                log.exception("purging old Slack delivery receipts failed")
+            await asyncio.sleep(PURGE_EVERY.total_seconds())
+
+    # --- bookkeeping -------------------------------------------------------------------------------------
+    @asynccontextmanager
+    async def _work(self, kind: str) -> AsyncIterator[None]:
+        """Around the work after an ack: failures are logged (the ack is long gone), and counted."""
+        self.in_flight += 1
+        try:
+            yield
+        except Exception:
+            self.stats["failed"] += 1
+            log.exception("Slack %s could not be handled", kind)
+        finally:
+            self.in_flight -= 1
+            self.stats["handled"] += 1
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def wait_handled(self, count: int) -> None:
+        """Until `count` requests have been handled in all (tests and shutdown wait on this)."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.stats["handled"] >= count)
+
+    async def drain(self) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.in_flight == 0)
+
+    async def _first_delivery(self, body: dict, request: AsyncBoltRequest) -> bool:
+        """False for an event seen before (Slack's retry, possibly on another process)."""
+        event_id = body.get("event_id")
+        if not event_id:
+            return True
+        if await claim_delivery(self.core.db, event_key(event_id), self.core.clock.now()):
+            return True
+        retry = (request.headers.get("x-slack-retry-num") or ["?"])[0]
+        log.info("Slack event %s delivered again (retry %s); already handled", event_id, retry)
+        self.stats["repeats"] += 1
+        return False
+
+    async def _mentions(self, user_ids: list[str]) -> dict[str, Author]:
+        return {f"<@{user_id}>": await self.identities.author(user_id) for user_id in user_ids[:MAX_MENTIONS]}
+
+    # --- listeners ---------------------------------------------------------------------------------------
+    async def _on_command(self, ack: AsyncAck, command: dict, respond: AsyncRespond, context: AsyncBoltContext) -> None:
+        await ack()
+        async with self._work("slash command"):
+            parsed = parse(command.get("text", ""), bot_user_id=context.bot_user_id)
+            text = parsed.text or "help"  # a bare "/lighthouse" asks what the bot can do
+            channel = command.get("channel_id")
+            author = await self.identities.author(command["user_id"], fallback_name=command.get("user_name"))
+            message = Message(
+                author=author,
+                text=text,
+                channel_id=channel or "direct",
+                guild_id=command.get("team_id"),
+                is_direct=_is_dm(channel),
+                mentions=await self._mentions(parsed.user_ids),
+            )
+            origin = Origin(
+                user_id=author.user_id,
+                channel_id=channel,
+                respond=respond,
+                trigger_id=command.get("trigger_id"),
+                is_direct=_is_dm(channel),
+                slash_command=True,
+                source_text=text,
+            )
+            await self._answer(await self.core.handle(message), origin)
+
+    async def _on_mention(self, body: dict, event: dict, context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
+        async with self._work("mention"):
+            if event.get("bot_id") or not event.get("user") or _is_dm(event.get("channel")):
+                return  # bots are not commanded; a direct message arrives as a message event and is answered there
+            if not await self._first_delivery(body, request):
+                return
+            raw = addressed_text(event.get("text", ""), context.bot_user_id)
+            await self._handle_message(body, event, context, raw, is_direct=False, bare_means_help=True)
+
+    async def _on_message(self, body: dict, event: dict, context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
+        async with self._work("message"):
+            if event.get("subtype") not in PERSON_SUBTYPES or event.get("bot_id") or not event.get("user"):
+                return
+            if event.get("channel_type") == "im":
+                if await self._first_delivery(body, request):
+                    raw = addressed_text(event.get("text", ""), context.bot_user_id)
+                    await self._handle_message(body, event, context, raw, is_direct=True, bare_means_help=False)
+            elif self._is_thread_reply(event) and not mentions_user(event.get("text", ""), context.bot_user_id):
+                # Not addressed to the bot (a mention arrives as app_mention): only exchange logging may care.
+                await self._observe_thread_reply(body, event)
+
+    async def _handle_message(
+        self, body: dict, event: dict, context: AsyncBoltContext, raw: str, *, is_direct: bool, bare_means_help: bool
+    ) -> None:
+        parsed = parse(raw, bot_user_id=context.bot_user_id)
+        text = parsed.text or ("help" if bare_means_help else "")
+        author = await self.identities.author(event["user"])
+        thread = event.get("thread_ts")
+        message = Message(
+            author=author,
+            text=text,
+            channel_id=event["channel"],
+            thread_id=thread,
+            guild_id=body.get("team_id"),
+            message_id=event.get("ts"),
+            is_direct=is_direct,
+            mentions=await self._mentions(parsed.user_ids),
+        )
+        origin = Origin(
+            user_id=author.user_id, channel_id=event["channel"], thread_ts=thread, is_direct=is_direct, source_text=text
+        )
+        await self._answer(await self.core.handle(message), origin)
+
+    @staticmethod
+    def _is_thread_reply(event: dict) -> bool:
+        thread = event.get("thread_ts")
+        return bool(thread) and thread != event.get("ts") and bool(event.get("parent_user_id"))
+
+    async def _observe_thread_reply(self, body: dict, event: dict) -> None:
+        if not (self.settings.exchange_logging and self.settings.slack_thread_logging):
+            return
+        if event["parent_user_id"] == event["user"]:
+            return
+        # Metadata only: the text never leaves this function.
+        message = Message(
+            author=await self.identities.author(event["user"]),
+            text="",
+            channel_id=event["channel"],
+            thread_id=event.get("thread_ts"),
+            guild_id=body.get("team_id"),
+            message_id=event.get("ts"),
+            reply_to=await self.identities.author(event["parent_user_id"]),
+        )
+        await self.core.observe(message)
+
+    async def _on_button(self, ack: AsyncAck, body: dict, action: dict, respond: AsyncRespond) -> None:
+        await ack()
+        async with self._work("button"):
+            container = body.get("container") or {}
+            channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+            thread = container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
+            author = await self.identities.author(body["user"]["id"], fallback_name=body["user"].get("name"))
+            command = action.get("value") or ""
+            message = Message(
+                author=author,
+                text=command,
+                channel_id=channel or "direct",
+                thread_id=thread,
+                guild_id=(body.get("team") or {}).get("id"),
+                is_direct=_is_dm(channel),
+                from_button=True,
+            )
+            origin = Origin(
+                user_id=author.user_id,
+                channel_id=channel,
+                thread_ts=thread,
+                respond=respond if body.get("response_url") else None,
+                trigger_id=body.get("trigger_id"),
+                is_direct=_is_dm(channel),
+                ephemeral=bool(container.get("is_ephemeral")),
+                source_text=command,
+            )
+            await self._answer(await self.core.handle(message), origin)
+
+    async def _on_link(self, ack: AsyncAck) -> None:
+        await ack()  # a link button opens its URL in the browser; Slack still wants the click acknowledged
+
+    async def _on_form(self, ack: AsyncAck, body: dict, view: dict) -> None:
+        await ack()  # closes the modal; the answer follows as a message
+        async with self._work("form"):
+            metadata = json.loads(view.get("private_metadata") or "{}")
+            form = Form(
+                title="", command=metadata["c"], fields=[FormField(name=name, label=name) for name in metadata["f"]]
+            )
+            text = form_command(form, form_values(view))
+            channel, thread = metadata.get("ch"), metadata.get("th")
+            author = await self.identities.author(body["user"]["id"], fallback_name=body["user"].get("name"))
+            message = Message(
+                author=author,
+                text=text,
+                channel_id=channel or "direct",
+                thread_id=thread,
+                guild_id=(body.get("team") or {}).get("id"),
+                is_direct=channel is None or _is_dm(channel),
+            )
+            origin = Origin(user_id=author.user_id, channel_id=channel, thread_ts=thread, is_direct=_is_dm(channel))
+            await self._answer(await self.core.handle(message), origin)
+
+    # --- answering ---------------------------------------------------------------------------------------
+    async def _answer(self, reply: Reply, origin: Origin) -> None:
+        if reply.form is not None:
+            if origin.trigger_id and await self._open_form(reply.form, origin):
+                return
+            reply = _with_form_button(reply, origin.source_text)
+        if reply.direct and not origin.is_direct:
+            await self.transport.send_direct(origin.user_id, replace(reply, direct=False))
+            await self._say(Reply(text=DIRECT_NOTE, private=True), origin)
+            return
+        await self._say(reply, origin)
+
+    async def _say(self, reply: Reply, origin: Origin) -> None:
+        private = (reply.private or origin.ephemeral) and not origin.is_direct
+        if private:
+            await self._say_privately(reply, origin)
+        elif origin.slash_command and origin.respond is not None:
+            # The bot may not be a member of the channel a slash command came from; response_url always works.
+            await self._respond(origin.respond, without_files(reply), origin, ephemeral=False)
+            await self.transport.send_files_direct(origin.user_id, reply.attachments)
+        elif origin.channel_id:
+            try:
+                await self.transport.post(origin.channel_id, reply, thread_ts=origin.thread_ts, user_id=origin.user_id)
+            except SlackApiError as exc:
+                if exc.response.get("error") not in CANNOT_POST_HERE:
+                    raise
+                await self._fallback(reply, origin, exc)
+        else:
+            await self.transport.send_direct(origin.user_id, reply)
+
+    async def _say_privately(self, reply: Reply, origin: Origin) -> None:
+        if origin.respond is not None:
+            await self._respond(origin.respond, without_files(reply), origin, ephemeral=True)
+        elif origin.channel_id:
+            try:
+                await self.transport.post_ephemeral(
+                    origin.channel_id, origin.user_id, without_files(reply), thread_ts=origin.thread_ts
+                )
+            except SlackApiError as exc:
+                if exc.response.get("error") not in CANNOT_POST_HERE:
+                    raise
+                await self._fallback(without_files(reply), origin, exc)
+        else:
+            await self.transport.send_direct(origin.user_id, without_files(reply))
+        # Files cannot be ephemeral: they go to the person's direct messages.
+        await self.transport.send_files_direct(origin.user_id, reply.attachments)
+
+    async def _fallback(self, reply: Reply, origin: Origin, exc: SlackApiError) -> None:
+        log.info(
+            "cannot post in %s (%s); answering %s directly",
+            origin.channel_id,
+            exc.response.get("error"),
+            origin.user_id,
+        )
+        await self.transport.send_direct(origin.user_id, reply)
+
+    async def _respond(self, respond: AsyncRespond, reply: Reply, origin: Origin, *, ephemeral: bool) -> None:
+        message = render(await self.transport.fit(reply, user_id=origin.user_id))
+        if not message.blocks:
+            return
+        response = await respond(
+            text=message.text,
+            blocks=message.blocks,
+            response_type="ephemeral" if ephemeral else "in_channel",
+            replace_original=False,
+        )
+        if response.status_code != 200:
+            log.warning("Slack response_url answered %s; sending a direct message instead", response.status_code)
+            await self.transport.send_direct(origin.user_id, reply)
+
+    async def _open_form(self, form: Form, origin: Origin) -> bool:
+        metadata = {
+            "c": form.command,
+            "f": [f.name for f in form.fields],
+            "ch": origin.channel_id,
+            "th": origin.thread_ts,
+        }
+        try:
+            view = form_view(form, metadata)
+            await self.client.views_open(trigger_id=origin.trigger_id, view=view)
+        except (ValueError, SlackApiError) as exc:
+            log.warning("could not open the form %r: %s", form.command, exc)
+            return False
+        return True
+
+
+def _is_dm(channel: str | None) -> bool:
+    return bool(channel) and channel.startswith("D")
+
+
+def _with_form_button(reply: Reply, source_text: str) -> Reply:
+    """Where no modal can open (a mention, a DM), a button does: clicking it sends the same command again,
+    and a click can open a modal."""
+    if not source_text or len(source_text) > 2000:
+        return reply
+    return replace(reply, buttons=[*reply.buttons, Button(FORM_BUTTON, source_text, "primary")])

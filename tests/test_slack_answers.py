@@ -1,0 +1,170 @@
+"""Where Slack answers go: modals for forms, direct messages, files, fallbacks, and the core's transport."""
+
+import json
+
+from slack_sdk.models.views import View
+from sqlalchemy import select
+
+from bot.message import Author, Message
+from bot.reply import Attachment, Form, FormField, Reply
+from storage.models import Member, PlatformIdentity
+from tests.slack_limits import buttons, limit_problems, visible_text
+from tests.slack_support import ALICE, BOB, BOT_USER, GENERAL, TEAM, message_event
+from tests.test_slack_http import answer_with
+
+EVENT_FORM = Form(
+    title="New event",
+    command="event add",
+    fields=[
+        FormField("title", "Title", placeholder="Kick-off meeting"),
+        FormField("start", "Start", placeholder="2026-11-20 14:00"),
+        FormField("notes", "Notes", multiline=True, required=False),
+    ],
+    submit_label="Create",
+)
+FORM_REPLY = Reply(text="Usage: event add title=... start=... [notes=...]", form=EVENT_FORM)
+
+
+def submission(view: dict, user: str, values: dict[str, str | None]) -> dict:
+    state = {name: {"value": {"type": "plain_text_input", "value": value}} for name, value in values.items()}
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "test"},
+        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+        "api_app_id": "A0001",
+        "token": "legacy",
+        "trigger_id": "trigger-submit",
+        "view": {**view, "id": "V0001", "state": {"values": state}},
+    }
+
+
+async def test_a_form_opens_as_a_modal_and_its_submission_runs_the_command_as_the_submitter(
+    slack, fake_slack, core, monkeypatch
+):
+    answer_with(monkeypatch, core, {"event add": FORM_REPLY})
+    await slack.command("event add", trigger_id="trigger-123")
+    await slack.handled(1)
+    (opened,) = fake_slack.to("views.open")
+    assert opened.args["trigger_id"] == "trigger-123"
+    view = opened.args["view"]
+    View(**view).validate_json()
+    assert [block["block_id"] for block in view["blocks"]] == ["title", "start", "notes"]
+    assert fake_slack.to("response_url") == []  # the modal replaces the usage text
+
+    created = "event add title='Kick-off meeting' start='2026-11-20 14:00'"
+    seen = answer_with(
+        monkeypatch, core, {created: Reply(text="Event created: Kick-off meeting", private=True, tone="success")}
+    )
+    sent = await slack.interact(
+        submission(view, BOB, {"title": "Kick-off meeting", "start": "2026-11-20 14:00", "notes": None})
+    )
+    assert sent.status == 200 and sent.text == ""  # an empty ack closes the modal
+    await slack.handled(2)
+    assert [(m.text, m.author.user_id, m.channel_id) for m in seen] == [(created, BOB, GENERAL)]
+    (answer,) = fake_slack.to("chat.postEphemeral")
+    assert (answer.args["channel"], answer.args["user"]) == (GENERAL, BOB)
+    assert "Event created" in visible_text(answer.args)
+
+
+async def test_a_form_answer_reaches_the_submitter_directly_when_the_bot_cannot_post_in_the_channel(
+    slack, fake_slack, core, monkeypatch
+):
+    answer_with(monkeypatch, core, {"event add": FORM_REPLY})
+    await slack.command("event add")
+    await slack.handled(1)
+    view = fake_slack.to("views.open")[0].args["view"]
+    fake_slack.closed_channels.add(GENERAL)
+    await slack.interact(submission(view, ALICE, {"title": "x", "start": "y"}))
+    await slack.handled(2)
+    (dm,) = fake_slack.to("conversations.open")
+    assert dm.args["users"] == ALICE
+    assert fake_slack.to("chat.postMessage")[-1].args["channel"] == "D0ALICE"
+
+
+async def test_a_form_asked_for_in_a_mention_comes_with_a_button_that_opens_it(slack, fake_slack, core, monkeypatch):
+    answer_with(monkeypatch, core, {"event add": FORM_REPLY})
+    await slack.event(
+        {"type": "app_mention", "user": ALICE, "text": f"<@{BOT_USER}> event add", "channel": GENERAL, "ts": "1.5"}
+    )
+    await slack.handled(1)
+    (post,) = fake_slack.to("chat.postMessage")
+    assert "Usage: event add" in visible_text(post.args)
+    (open_form,) = [b for b in buttons(post.args) if b["text"]["text"] == "Open the form"]
+    await slack.click(open_form["value"], user=ALICE)
+    await slack.handled(2)
+    (opened,) = fake_slack.to("views.open")
+    assert json.loads(opened.args["view"]["private_metadata"])["c"] == "event add"
+
+
+async def test_a_direct_reply_goes_to_the_askers_dm_with_a_note_where_they_asked(slack, fake_slack, core, monkeypatch):
+    answer_with(monkeypatch, core, {"my data": Reply(text="Here is what I hold about you.", direct=True)})
+    await slack.event(
+        {"type": "app_mention", "user": ALICE, "text": f"<@{BOT_USER}> my data", "channel": GENERAL, "ts": "1.6"}
+    )
+    await slack.handled(1)
+    assert fake_slack.to("conversations.open")[0].args["users"] == ALICE
+    (dm,) = fake_slack.to("chat.postMessage")
+    assert dm.args["channel"] == "D0ALICE" and "what I hold" in visible_text(dm.args)
+    (note,) = fake_slack.to("chat.postEphemeral")
+    assert note.args["user"] == ALICE and "direct message" in visible_text(note.args)
+
+
+async def test_files_from_a_slash_command_are_uploaded_into_the_askers_dm(slack, fake_slack, core, monkeypatch):
+    csv = b"period,exchanges\n2026-10,12\n"
+    reply = Reply(text="Your report", attachments=[Attachment("kpi.csv", csv, "text/csv")])
+    answer_with(monkeypatch, core, {"kpi export": reply})
+    await slack.command("kpi export")
+    await slack.handled(1)
+    assert "Your report" in visible_text(fake_slack.to("response_url")[0].args)
+    (asked,) = fake_slack.to("files.getUploadURLExternal")
+    assert (asked.args["filename"], int(asked.args["length"])) == ("kpi.csv", len(csv))
+    (completed,) = fake_slack.to("files.completeUploadExternal")
+    assert completed.args["channel_id"] == "D0ALICE"
+    assert list(fake_slack.uploads.values()) == [csv]
+
+
+async def test_files_in_a_direct_conversation_are_uploaded_there(slack, fake_slack, core, monkeypatch):
+    reply = Reply(text="Calendar file", attachments=[Attachment("event.ics", b"BEGIN:VCALENDAR\r\n", "text/calendar")])
+    answer_with(monkeypatch, core, {"ics": reply})
+    await slack.event(message_event("ics", channel="D0ALICE", channel_type="im", thread_ts="1700000000.000009"))
+    await slack.handled(1)
+    (completed,) = fake_slack.to("files.completeUploadExternal")
+    assert (completed.args["channel_id"], completed.args["thread_ts"]) == ("D0ALICE", "1700000000.000009")
+
+
+async def test_a_public_answer_where_the_bot_is_not_a_member_goes_to_the_clicker_directly(slack, fake_slack):
+    fake_slack.closed_channels.add("C0CLOSED")
+    await slack.click("help", user=BOB, channel="C0CLOSED")
+    await slack.handled(1)
+    posts = fake_slack.to("chat.postMessage")
+    assert [p.args["channel"] for p in posts] == ["C0CLOSED", "D0BOB"]
+    assert slack.adapter.stats["failed"] == 0
+
+
+# --- the core's transport ------------------------------------------------------------------------------------
+async def test_the_core_reaches_slack_members_through_the_transport(slack, fake_slack, core):
+    transport = core.transports["slack"]
+    reference = await transport.send_channel(GENERAL, Reply(text="Digest"), thread_id="1700000000.000001")
+    assert reference.startswith(f"{GENERAL}:")
+    group = await transport.send_group([ALICE, BOB], Reply(text="Meet each other"))
+    assert fake_slack.to("conversations.open")[-1].args["users"] == f"{ALICE},{BOB}"
+    assert group.startswith("G")
+    posts = fake_slack.to("chat.postMessage")
+    assert [p.args.get("thread_ts") for p in posts] == ["1700000000.000001", None]
+    assert all(limit_problems(p.args["blocks"]) == [] for p in posts)
+
+    author = Author(platform="slack", user_id=BOB, display_name="Bob Berg")
+    await core.handle(Message(author=author, text="profile", is_direct=True))  # Bob becomes a member
+    async with core.db.session() as session:
+        bob = (
+            (
+                await session.execute(
+                    select(Member).join(PlatformIdentity).where(PlatformIdentity.platform_user_id == BOB)
+                )
+            )
+            .scalars()
+            .one()
+        )
+    assert await core.notify(bob, Reply(text="You have an introduction request"))
+    assert fake_slack.to("conversations.open")[-1].args["users"] == BOB
+    assert fake_slack.to("chat.postMessage")[-1].args["channel"] == "D0BOB"
