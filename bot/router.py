@@ -13,11 +13,13 @@ import uuid
 from typing import TYPE_CHECKING
 
 from bot import commands
+from bot.audit import command_details, record_audit
 from bot.context import CommandContext, split_args
 from bot.errors import UserError
 from bot.members import effective_role, resolve_member
 from bot.message import Message
 from bot.reply import Reply, error_reply
+from bot.roles import known_admin_names, refusal
 from bot.vocabulary import role_rank
 
 if TYPE_CHECKING:
@@ -60,16 +62,16 @@ async def route(core: Lighthouse, message: Message) -> Reply:
         async with core.db.session() as session, session.begin():
             member = await resolve_member(session, message.author)
         role = effective_role(member, core.is_config_admin(message.platform, message.author.user_id))
-        needed = command.role_for(split_args(args_text))
+        args = split_args(args_text)
+        needed = command.role_for(args)
         if role_rank(role) < role_rank(needed):
-            return error_reply(
-                f"`{command.name}` needs the {needed} role; you are a {role}. "
-                "An admin can grant it with `role grant @you " + needed + "`."
-            )
+            return await _refusal(core, command, args, needed, role)
         context = CommandContext(
             core=core, message=message, member=member, role=role, command_name=command.name, args_text=args_text
         )
         reply = await command.handler(context)
+        if role_rank(needed) >= role_rank("coordinator") and reply.tone != "error" and not context.audited:
+            await _audit_command(core, context)
         return await core.paginator.paginate(
             reply, member_id=member.id, now=core.clock.now(), max_sections=core.settings.results_per_page
         )
@@ -79,6 +81,28 @@ async def route(core: Lighthouse, message: Message) -> Reply:
         error_id = uuid.uuid4().hex[:8]
         log.exception("error %s while handling %r from %s:%s", error_id, name, message.platform, message.author.user_id)
         return error_reply(f"Something went wrong on my side (error id {error_id}). Please try again later.")
+
+
+async def _refusal(core: Lighthouse, command: commands.Command, args: list[str], needed: str, role: str) -> Reply:
+    """Which role is needed, and who can grant it (with the admins' names when the bot knows them)."""
+    label = command.name
+    if args and args[0].lower() in command.subcommand_roles:
+        label = f"{command.name} {args[0].lower()}"
+    async with core.db.session() as session:
+        admins = await known_admin_names(session, core.settings)
+    return error_reply(refusal(label, needed, role, admins))
+
+
+async def _audit_command(core: Lighthouse, context: CommandContext) -> None:
+    """Every successful coordinator or admin command is audited here, in one place."""
+    details = command_details(
+        context.command_name,
+        context.args_text,
+        platform=context.message.platform,
+        channel_id=context.message.channel_id,
+    )
+    async with core.db.session() as session, session.begin():
+        await record_audit(session, context.member.id, "command", details, at=core.clock.now())
 
 
 async def observe(core: Lighthouse, message: Message) -> None:

@@ -6,6 +6,7 @@ demo knowledge base. Secrets are `SecretStr`, so they never show up in a repr or
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -78,6 +79,17 @@ class Settings(BaseSettings):
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
 
+    @field_validator(
+        "slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_token", "slack_api_url", "discord_api_url",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `LIGHTHOUSE_SLACK_BOT_TOKEN=` (as in .env.example) means "not set", not an empty token.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -109,6 +121,37 @@ class Settings(BaseSettings):
             raise ValueError("a Slack app-level token starts with xapp-")
         return value
 
+    @field_validator("discord_token")
+    @classmethod
+    def _discord_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return value
+        token = value.get_secret_value()
+        if token.lower().startswith(("bot ", "bearer ")):
+            raise ValueError("give the token alone, without the 'Bot ' prefix")
+        if token.startswith(("xox", "xapp-")):
+            raise ValueError("that is a Slack token; a Discord bot token comes from the Discord developer portal")
+        if not token or any(char.isspace() for char in token):
+            raise ValueError("a Discord bot token is one word with no spaces")
+        return value
+
+    @field_validator("knowledge_dir")
+    @classmethod
+    def _knowledge_dir(cls, value: Path) -> Path:
+        # A folder that does not exist yet is fine (nothing to ingest); one that cannot be read is not.
+        if not value.exists():
+            return value
+        if not value.is_dir():
+            raise ValueError(f"{value} is a file, not a folder")
+        try:
+            with os.scandir(value) as entries:
+                next(entries, None)
+        except OSError as exc:
+            raise ValueError(f"the folder {value} cannot be read ({exc.strerror or exc})") from None
+        if not os.access(value, os.R_OK | os.X_OK):
+            raise ValueError(f"the folder {value} cannot be read (permission denied)")
+        return value
+
     @field_validator("discord_shards")
     @classmethod
     def _discord_shards(cls, value: str) -> str:
@@ -136,5 +179,6 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for error in exc.errors():
             name = ".".join(str(part) for part in error["loc"]) or "settings"
-            problems.append(f"LIGHTHOUSE_{name.upper()}: {error['msg']}")
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"LIGHTHOUSE_{name.upper()}: {message}")
         raise SettingsError("; ".join(problems)) from None
