@@ -55,7 +55,7 @@ async def recent_entries(session: AsyncSession, limit: int) -> list[tuple[AuditE
     return [(entry, name) for entry, name in rows.all()]
 
 
-def about_member_clause(member_id: int):  # noqa: ANN201 - a SQL expression
+def about_member_clause(member_id: int):
     """Entries a member did, or that were done to them."""
     return (AuditEntry.actor_member_id == member_id) | (
         AuditEntry.details["subject_member_id"].as_integer() == member_id

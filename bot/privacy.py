@@ -154,7 +154,9 @@ async def _unlink_exchanges(session: AsyncSession, member_id: int) -> int:
 
 async def bump_knowledge_version(session: AsyncSession, now: datetime) -> None:
     """Search indexes in every process compare this counter and rebuild when it moved."""
-    result = await session.execute(update(KnowledgeVersion).values(version=KnowledgeVersion.version + 1, updated_at=now))
+    result = await session.execute(
+        update(KnowledgeVersion).values(version=KnowledgeVersion.version + 1, updated_at=now)
+    )
     if not result.rowcount:
         session.add(KnowledgeVersion(version=1, updated_at=now))
         await session.flush()
@@ -244,12 +246,16 @@ async def _names(session: AsyncSession, ids: set[int]) -> dict[int, tuple[str, s
 
 async def _export_introductions(session: AsyncSession, member_id: int) -> list[dict[str, Any]]:
     rows = (
-        await session.execute(
-            select(Introduction)
-            .where(or_(Introduction.requester_id == member_id, Introduction.target_id == member_id))
-            .order_by(Introduction.requested_at)
+        (
+            await session.execute(
+                select(Introduction)
+                .where(or_(Introduction.requester_id == member_id, Introduction.target_id == member_id))
+                .order_by(Introduction.requested_at)
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     transitions: dict[int, list[IntroductionTransition]] = {}
     if rows:
         for transition in (
@@ -289,7 +295,9 @@ async def _export_introductions(session: AsyncSession, member_id: int) -> list[d
                         "from": t.from_state,
                         "to": t.to_state,
                         "at": _iso(t.at),
-                        "by": "you" if t.actor_member_id == member_id else ("the other member" if t.actor_member_id else None),
+                        "by": "you"
+                        if t.actor_member_id == member_id
+                        else ("the other member" if t.actor_member_id else None),
                     }
                     for t in transitions.get(intro.id, [])
                 ],
@@ -421,10 +429,16 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
     report = ErasureReport()
 
     introductions = (
-        await session.execute(
-            select(Introduction).where(or_(Introduction.requester_id == member_id, Introduction.target_id == member_id))
+        (
+            await session.execute(
+                select(Introduction).where(
+                    or_(Introduction.requester_id == member_id, Introduction.target_id == member_id)
+                )
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     for intro in introductions:
         if intro.requester_id == member_id:
             intro.requester_id = None
@@ -474,12 +488,11 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
     await session.execute(
         update(DigestSchedule).where(DigestSchedule.created_by_id == member_id).values(created_by_id=None)
     )
-    # Jobs about them (a reminder, say) have nobody left to reach.
-    await session.execute(
-        update(Job)
-        .where(Job.status == "pending", Job.payload["member_id"].as_integer() == member_id)
-        .values(status="cancelled", finished_at=now)
-    )
+    # Jobs about them (a reminder, say) have nobody left to reach. Payloads are free-form JSON, so
+    # they are read here rather than cast in SQL.
+    for job in (await session.execute(select(Job).where(Job.status == "pending"))).scalars():
+        if str((job.payload or {}).get("member_id")) == str(member_id):
+            job.status, job.finished_at = "cancelled", now
     await session.execute(delete(ReplyPage).where(ReplyPage.member_id == member_id))
     await session.execute(delete(Confirmation).where(Confirmation.member_id == member_id))
     await session.execute(delete(PlatformIdentity).where(PlatformIdentity.member_id == member_id))

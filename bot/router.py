@@ -20,6 +20,7 @@ from bot.members import effective_role, resolve_member
 from bot.message import Message
 from bot.reply import Reply, error_reply
 from bot.roles import known_admin_names, refusal
+from bot.sanitize import clean_message
 from bot.vocabulary import role_rank
 
 if TYPE_CHECKING:
@@ -34,7 +35,10 @@ _PREFIX = re.compile(r"^(?:[/!]\s*)?(?:lighthouse\b[:,]?\s*)?", re.IGNORECASE)
 def parse(text: str) -> tuple[str, str]:
     """("command", "the rest as typed") from a message's text."""
     stripped = _PREFIX.sub("", text.strip(), count=1).strip()
-    name, _, rest = stripped.partition(" ")
+    # Any whitespace ends the name ("help\tprofile" is "help profile"); the rest keeps its spacing.
+    words = stripped.split(None, 1)
+    name = words[0] if words else ""
+    rest = words[1] if len(words) > 1 else ""
     return name.lower(), rest.strip()
 
 
@@ -43,7 +47,8 @@ def suggestions(name: str) -> list[str]:
 
 
 async def route(core: Lighthouse, message: Message) -> Reply:
-    text = message.text or ""
+    message = clean_message(message)
+    text = message.text
     limit = core.settings.max_message_chars
     if len(text) > limit:
         return error_reply(f"That message is {len(text):,} characters long; the limit is {limit:,}. Please shorten it.")
@@ -109,6 +114,7 @@ async def observe(core: Lighthouse, message: Message) -> None:
     """Passive exchange logging: a reply to a member of another organisation is an exchange."""
     if not core.settings.exchange_logging or message.reply_to is None or message.author.is_bot:
         return
+    message = clean_message(message)
     if message.reply_to.is_bot or message.reply_to == message.author:
         return
     from bot.exchanges import record_exchange  # local: only needed on this path

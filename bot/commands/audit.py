@@ -8,6 +8,7 @@ from bot.audit import recent_entries
 from bot.commands import command
 from bot.context import CommandContext
 from bot.errors import UserError
+from bot.members import is_plain_number
 from bot.reply import Reply, Section
 from storage.models import AuditEntry, Member
 
@@ -32,7 +33,7 @@ async def audit(ctx: CommandContext) -> Reply:
     args = ctx.args
     count = DEFAULT_ENTRIES
     if args:
-        if len(args) != 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= MAX_ENTRIES:
+        if len(args) != 1 or not is_plain_number(args[0]) or not 1 <= int(args[0]) <= MAX_ENTRIES:
             raise UserError(f"Give a number of entries from 1 to {MAX_ENTRIES}, for example `audit 50`.")
         count = int(args[0])
     async with ctx.db.session() as session:
@@ -48,7 +49,7 @@ async def audit(ctx: CommandContext) -> Reply:
     return Reply(text=f"Audit log, newest first ({len(lines)} entries):", sections=sections, private=True)
 
 
-async def _subject_names(session, entries: list[AuditEntry]) -> dict[int, str]:  # noqa: ANN001 - AsyncSession
+async def _subject_names(session, entries: list[AuditEntry]) -> dict[int, str]:
     ids = {entry.details.get("subject_member_id") for entry in entries}
     ids = {i for i in ids if isinstance(i, int)}
     if not ids:

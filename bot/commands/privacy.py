@@ -161,7 +161,9 @@ async def _export(ctx: CommandContext) -> Reply:
         data = await export_member_data(session, ctx.member.id, ctx.now())
     stamp = ctx.now().strftime("%Y%m%d")
     attachment = Attachment(
-        filename=f"lighthouse-data-{ctx.member.id}-{stamp}.json", content=export_json(data), mime_type="application/json"
+        filename=f"lighthouse-data-{ctx.member.id}-{stamp}.json",
+        content=export_json(data),
+        mime_type="application/json",
     )
     return Reply(
         text=(

@@ -85,7 +85,9 @@ async def _change(ctx: CommandContext, action: str, who: str, new_role: str) -> 
             hint="Ask whoever runs Lighthouse to add the account there.",
         )
     if new_role not in GRANTABLE_ROLES:
-        raise UserError(f"“{new_role[:30]}” is not a role I can {action}.", hint=f"Roles: {', '.join(GRANTABLE_ROLES)}.")
+        raise UserError(
+            f"“{new_role[:30]}” is not a role I can {action}.", hint=f"Roles: {', '.join(GRANTABLE_ROLES)}."
+        )
     async with ctx.db.session() as session, session.begin():
         target = await find_referenced_member(session, ctx.message, who)
         if target is None or target.is_bot:
