@@ -106,8 +106,11 @@ async def _audit_command(core: Lighthouse, context: CommandContext) -> None:
         platform=context.message.platform,
         channel_id=context.message.channel_id,
     )
-    async with core.db.session() as session, session.begin():
-        await record_audit(session, context.member.id, "command", details, at=core.clock.now())
+    try:
+        async with core.db.session() as session, session.begin():
+            await record_audit(session, context.member.id, "command", details, at=core.clock.now())
+    except Exception:  # the command itself succeeded: answer it, and leave the gap visible in the log
+        log.exception("audit entry lost for %s by member %s", context.command_name, context.member.id)
 
 
 async def observe(core: Lighthouse, message: Message) -> None:

@@ -159,6 +159,15 @@ class Settings(BaseSettings):
             raise ValueError("'auto' or a positive whole number")
         return value
 
+    def __repr_args__(self):  # noqa: ANN204 - pydantic's repr hook
+        # The database URL may hold a password: the repr (and so any log of it) shows "***" instead.
+        for name, value in super().__repr_args__():
+            if name == "database_url" and isinstance(value, str):
+                from sqlalchemy.engine import make_url
+
+                value = make_url(value).render_as_string(hide_password=True)
+            yield name, value
+
     @property
     def slack_enabled(self) -> bool:
         return self.slack_bot_token is not None

@@ -120,3 +120,12 @@ def test_main_installs_redaction_on_the_real_log_handler(tmp_path):
     assert "POST with token" in result.stderr and "login failed for" in result.stderr
     assert SLACK_BOT not in result.stderr and DISCORD not in result.stderr
     assert REDACTED in result.stderr
+
+
+def test_settings_repr_hides_every_secret_including_the_database_password():
+    settings = configured()
+    for text in (repr(settings), str(settings)):
+        for secret in (SLACK_BOT, SLACK_APP, SIGNING, DISCORD, DB_PASSWORD):
+            assert secret not in text
+        assert "lighthouse:***@db.example.org" in text
+    assert settings.database_url.endswith(f":{DB_PASSWORD}@db.example.org/lighthouse")  # the value itself is intact
