@@ -80,7 +80,12 @@ class Settings(BaseSettings):
         return _split_csv(value)
 
     @field_validator(
-        "slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_token", "slack_api_url", "discord_api_url",
+        "slack_bot_token",
+        "slack_app_token",
+        "slack_signing_secret",
+        "discord_token",
+        "slack_api_url",
+        "discord_api_url",
         mode="before",
     )
     @classmethod

@@ -57,7 +57,8 @@ class Database:
             except OSError as exc:
                 blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
                 reason = f"{blocking} is a file, not a folder" if blocking else (exc.strerror or str(exc))
-                raise DatabaseUnavailable(f"cannot create the folder for the SQLite file {database}: {reason}") from None
+                message = f"cannot create the folder for the SQLite file {database}: {reason}"
+                raise DatabaseUnavailable(message) from None
 
     def _check_sqlite_writable(self) -> None:
         database = self.url.database

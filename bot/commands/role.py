@@ -93,7 +93,10 @@ async def _change(ctx: CommandContext, action: str, who: str, new_role: str) -> 
         if target is None or target.is_bot:
             raise UserError(
                 f"I don't know “{who[:40]}”.",
-                hint="Name them with an @mention, their display name or `member:<id>`; they must have talked to me once.",
+                hint=(
+                    "Name them with an @mention, their display name or `member:<id>`; "
+                    "they must have talked to me once."
+                ),
             )
         target = await session.get(Member, target.id)
         assert target is not None
