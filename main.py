@@ -16,8 +16,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.logging import RichHandler  # noqa: E402
+from rich.markup import escape  # noqa: E402
 
 from config import Settings, SettingsError, load_settings  # noqa: E402
+from config.log_redaction import install_redaction  # noqa: E402
 
 app = typer.Typer(
     add_completion=False,
@@ -32,12 +34,17 @@ app.add_typer(discord_app, name="discord")
 err = Console(stderr=True)
 
 
+def configuration_error(message: str) -> typer.Exit:
+    """One line on stderr naming the setting, and the exit to raise; never a traceback."""
+    err.print(f"[red]Configuration error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
 def settings_or_exit() -> Settings:
     try:
         return load_settings()
     except SettingsError as exc:
-        err.print(f"[red]Configuration error:[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+        raise configuration_error(str(exc)) from None
 
 
 def configure_logging(settings: Settings, *, quiet_console: bool) -> None:
@@ -48,6 +55,8 @@ def configure_logging(settings: Settings, *, quiet_console: bool) -> None:
     logging.basicConfig(
         level=level, format="%(name)s: %(message)s", handlers=[RichHandler(console=err, show_path=False)], force=True
     )
+    # Tokens and secrets never reach a log line, whoever logs them.
+    install_redaction(settings)
 
 
 @app.callback(invoke_without_command=True)
@@ -67,6 +76,7 @@ def run(
 ) -> None:
     """Run the bot: Slack and/or Discord when their tokens are set, otherwise a console chat."""
     from adapters.runner import run_bot
+    from storage.database import DatabaseUnavailable
 
     settings = settings_or_exit()
     configure_logging(settings, quiet_console=console or not (settings.slack_enabled or settings.discord_enabled))
@@ -75,14 +85,15 @@ def run(
     except KeyboardInterrupt:
         pass
     except SettingsError as exc:  # a combination of settings an adapter cannot start with
-        err.print(f"[red]Configuration error:[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+        raise configuration_error(str(exc)) from None
+    except DatabaseUnavailable as exc:
+        raise configuration_error(f"LIGHTHOUSE_DATABASE_URL: {exc}") from None
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply database migrations up to the newest revision."""
-    from storage.database import Database, head_revision
+    from storage.database import Database, DatabaseUnavailable, head_revision
 
     settings = settings_or_exit()
     configure_logging(settings, quiet_console=True)
@@ -95,7 +106,10 @@ def db_upgrade() -> None:
         finally:
             await db.dispose()
 
-    revision = asyncio.run(upgrade())
+    try:
+        revision = asyncio.run(upgrade())
+    except DatabaseUnavailable as exc:
+        raise configuration_error(f"LIGHTHOUSE_DATABASE_URL: {exc}") from None
     Console().print(f"Database is at revision {revision} (head {head_revision()}).")
 
 

@@ -29,6 +29,8 @@ class CommandContext:
     role: str  # the asker's effective role (config admins are admins)
     command_name: str
     args_text: str  # everything after the command name, as typed
+    # Set by a handler that wrote its own, more precise audit entry (the router then adds none).
+    audited: bool = False
 
     @property
     def args(self) -> list[str]:

@@ -20,6 +20,7 @@ from sqlalchemy import insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from bot.message import Message
+from bot.sanitize import clean_message
 from storage.models import Exchange, Member, Organisation, PlatformIdentity
 
 if TYPE_CHECKING:
@@ -67,7 +68,8 @@ class ExchangeLog:
         if not self.core.settings.exchange_logging or not is_candidate(message):
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((message, future))
+        # One malformed id (a NUL byte, say) must not fail the whole batch it is written with.
+        self._pending.append((clean_message(message), future))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_pending())
         await future

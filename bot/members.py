@@ -13,7 +13,8 @@ from storage.models import Member, Organisation, PlatformIdentity
 
 
 def organisation_key(name: str) -> str:
-    return " ".join(name.lower().split())
+    # Lower-casing can lengthen text ("İ" becomes two code points): keep within the column.
+    return " ".join(name.lower().split())[:200]
 
 
 async def resolve_member(session: AsyncSession, author: Author, *, default_role: str = "member") -> Member:
@@ -56,6 +57,14 @@ async def find_by_identity(session: AsyncSession, platform: str, user_id: str) -
     return result.scalars().first()
 
 
+MAX_ROW_ID = 2**31 - 1
+
+
+def is_plain_number(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` also accepts "²" and other digits `int()` cannot read."""
+    return text.isascii() and text.isdigit()
+
+
 _MENTION = re.compile(r"^<@!?([A-Za-z0-9_.-]+)(?:\|[^>]*)?>$")
 
 
@@ -64,8 +73,11 @@ async def find_referenced_member(session: AsyncSession, message: Message, token:
     if token in message.mentions:
         author = message.mentions[token]
         return await find_by_identity(session, author.platform, author.user_id)
-    if token.startswith("member:") and token[7:].isdigit():  # what buttons use: stable across platforms
-        member = await session.get(Member, int(token[7:]), options=[selectinload(Member.identities)])
+    if token.startswith("member:") and is_plain_number(token[7:]):  # what buttons use: stable across platforms
+        member_id = int(token[7:])
+        if member_id > MAX_ROW_ID:  # no such row, and too big for the database's integer
+            return None
+        member = await session.get(Member, member_id, options=[selectinload(Member.identities)])
         return member
     match = _MENTION.match(token)
     if match:

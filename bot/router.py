@@ -13,11 +13,14 @@ import uuid
 from typing import TYPE_CHECKING
 
 from bot import commands
+from bot.audit import command_details, record_audit
 from bot.context import CommandContext, split_args
 from bot.errors import UserError
 from bot.members import effective_role, resolve_member
 from bot.message import Message
 from bot.reply import Reply, error_reply
+from bot.roles import known_admin_names, refusal
+from bot.sanitize import clean_message
 from bot.vocabulary import role_rank
 
 if TYPE_CHECKING:
@@ -32,7 +35,10 @@ _PREFIX = re.compile(r"^(?:[/!]\s*)?(?:lighthouse\b[:,]?\s*)?", re.IGNORECASE)
 def parse(text: str) -> tuple[str, str]:
     """("command", "the rest as typed") from a message's text."""
     stripped = _PREFIX.sub("", text.strip(), count=1).strip()
-    name, _, rest = stripped.partition(" ")
+    # Any whitespace ends the name ("help\tprofile" is "help profile"); the rest keeps its spacing.
+    words = stripped.split(None, 1)
+    name = words[0] if words else ""
+    rest = words[1] if len(words) > 1 else ""
     return name.lower(), rest.strip()
 
 
@@ -41,7 +47,8 @@ def suggestions(name: str) -> list[str]:
 
 
 async def route(core: Lighthouse, message: Message) -> Reply:
-    text = message.text or ""
+    message = clean_message(message)
+    text = message.text
     limit = core.settings.max_message_chars
     if len(text) > limit:
         return error_reply(f"That message is {len(text):,} characters long; the limit is {limit:,}. Please shorten it.")
@@ -60,19 +67,16 @@ async def route(core: Lighthouse, message: Message) -> Reply:
         async with core.db.session() as session, session.begin():
             member = await resolve_member(session, message.author)
         role = effective_role(member, core.is_config_admin(message.platform, message.author.user_id))
-        words = split_args(args_text)
-        needed = command.role_for(words)
+        args = split_args(args_text)
+        needed = command.role_for(args)
         if role_rank(role) < role_rank(needed):
-            by_subcommand = bool(words) and words[0].lower() in command.subcommand_roles
-            asked = f"{command.name} {words[0].lower()}" if by_subcommand else command.name
-            return error_reply(
-                f"`{asked}` needs the {needed} role; you are a {role}. "
-                "An admin can grant it with `role grant @you " + needed + "`."
-            )
+            return await _refusal(core, command, args, needed, role)
         context = CommandContext(
             core=core, message=message, member=member, role=role, command_name=command.name, args_text=args_text
         )
         reply = await command.handler(context)
+        if role_rank(needed) >= role_rank("coordinator") and reply.tone != "error" and not context.audited:
+            await _audit_command(core, context)
         return await core.paginator.paginate(
             reply, member_id=member.id, now=core.clock.now(), max_sections=core.settings.results_per_page
         )
@@ -82,3 +86,29 @@ async def route(core: Lighthouse, message: Message) -> Reply:
         error_id = uuid.uuid4().hex[:8]
         log.exception("error %s while handling %r from %s:%s", error_id, name, message.platform, message.author.user_id)
         return error_reply(f"Something went wrong on my side (error id {error_id}). Please try again later.")
+
+
+async def _refusal(core: Lighthouse, command: commands.Command, args: list[str], needed: str, role: str) -> Reply:
+    """Which role is needed, and who can grant it (with the admins' names when the bot knows them)."""
+    label = command.name
+    if args and args[0].lower() in command.subcommand_roles:
+        label = f"{command.name} {args[0].lower()}"
+    async with core.db.session() as session:
+        admins = await known_admin_names(session, core.settings)
+    return error_reply(refusal(label, needed, role, admins))
+
+
+async def _audit_command(core: Lighthouse, context: CommandContext) -> None:
+    """Every successful coordinator or admin command is audited here, in one place."""
+    details = command_details(
+        context.command_name,
+        context.args_text,
+        platform=context.message.platform,
+        channel_id=context.message.channel_id,
+    )
+    try:
+        async with core.db.session() as session, session.begin():
+            await record_audit(session, context.member.id, "command", details, at=core.clock.now())
+    except Exception:  # the command itself succeeded: answer it, and leave the gap visible in the log
+        log.exception("audit entry lost for %s by member %s", context.command_name, context.member.id)
+

@@ -6,6 +6,7 @@ demo knowledge base. Secrets are `SecretStr`, so they never show up in a repr or
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -128,6 +129,37 @@ class Settings(BaseSettings):
             return None
         return value
 
+    @field_validator("discord_token")
+    @classmethod
+    def _discord_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return value
+        token = value.get_secret_value()
+        if token.lower().startswith(("bot ", "bearer ")):
+            raise ValueError("give the token alone, without the 'Bot ' prefix")
+        if token.startswith(("xox", "xapp-")):
+            raise ValueError("that is a Slack token; a Discord bot token comes from the Discord developer portal")
+        if not token or any(char.isspace() for char in token):
+            raise ValueError("a Discord bot token is one word with no spaces")
+        return value
+
+    @field_validator("knowledge_dir")
+    @classmethod
+    def _knowledge_dir(cls, value: Path) -> Path:
+        # A folder that does not exist yet is fine (nothing to ingest); one that cannot be read is not.
+        if not value.exists():
+            return value
+        if not value.is_dir():
+            raise ValueError(f"{value} is a file, not a folder")
+        try:
+            with os.scandir(value) as entries:
+                next(entries, None)
+        except OSError as exc:
+            raise ValueError(f"the folder {value} cannot be read ({exc.strerror or exc})") from None
+        if not os.access(value, os.R_OK | os.X_OK):
+            raise ValueError(f"the folder {value} cannot be read (permission denied)")
+        return value
+
     @field_validator("discord_shards")
     @classmethod
     def _discord_shards(cls, value: str) -> str:
@@ -144,6 +176,15 @@ class Settings(BaseSettings):
         if value and any(not 0 <= shard < int(shards) for shard in value):
             raise ValueError(f"shard ids run from 0 to {int(shards) - 1}")
         return value
+
+    def __repr_args__(self):  # noqa: ANN204 - pydantic's repr hook
+        # The database URL may hold a password: the repr (and so any log of it) shows "***" instead.
+        for name, value in super().__repr_args__():
+            if name == "database_url" and isinstance(value, str):
+                from sqlalchemy.engine import make_url
+
+                value = make_url(value).render_as_string(hide_password=True)
+            yield name, value
 
     @property
     def slack_enabled(self) -> bool:
@@ -165,5 +206,6 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for error in exc.errors():
             name = ".".join(str(part) for part in error["loc"]) or "settings"
-            problems.append(f"LIGHTHOUSE_{name.upper()}: {error['msg']}")
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"LIGHTHOUSE_{name.upper()}: {message}")
         raise SettingsError("; ".join(problems)) from None

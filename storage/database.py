@@ -7,7 +7,9 @@ processes starting together from migrating at once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from pathlib import Path
 
 from alembic import command
@@ -20,8 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 log = logging.getLogger(__name__)
 
+CONNECT_TIMEOUT_SECONDS = 20.0
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK_ID = 0x4C48_4D49  # "LHMI": an arbitrary, fixed advisory-lock key
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or opened; the message says why in one line, without the password."""
 
 
 class Database:
@@ -44,10 +51,50 @@ class Database:
     def _ensure_sqlite_folder(self) -> None:
         database = self.url.database
         if database and database != ":memory:":
-            Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).expanduser().resolve().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+                reason = f"{blocking} is a file, not a folder" if blocking else (exc.strerror or str(exc))
+                message = f"cannot create the folder for the SQLite file {database}: {reason}"
+                raise DatabaseUnavailable(message) from None
+
+    def _check_sqlite_writable(self) -> None:
+        database = self.url.database
+        if not database or database == ":memory:":
+            return
+        path = Path(database).expanduser().resolve()
+        if path.is_dir():
+            raise DatabaseUnavailable(f"the SQLite path {database} is a folder, not a file")
+        # SQLite writes the file and, in WAL mode, files beside it: both must be writable.
+        if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+            raise DatabaseUnavailable(f"the SQLite file {database} is not writable")
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            raise DatabaseUnavailable(f"the folder of the SQLite file {database} is not writable")
+
+    @property
+    def safe_url(self) -> str:
+        return self.url.render_as_string(hide_password=True)
+
+    async def ensure_reachable(self) -> None:
+        """Open one connection, or raise DatabaseUnavailable with a one-line reason."""
+        if self.is_sqlite:
+            self._check_sqlite_writable()
+        try:
+            async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS):
+                async with self.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+        except TimeoutError:
+            raise DatabaseUnavailable(
+                f"no answer from {self.safe_url} within {CONNECT_TIMEOUT_SECONDS:.0f} seconds"
+            ) from None
+        except Exception as exc:  # the driver's own errors differ per backend; all mean "cannot connect"
+            raise DatabaseUnavailable(f"cannot connect to {self.safe_url}: {_one_line(exc)}") from None
 
     async def migrate(self) -> None:
         """Bring the schema to the newest revision."""
+        await self.ensure_reachable()
         async with self.engine.begin() as connection:
             if not self.is_sqlite:
                 await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_ID})
@@ -59,6 +106,14 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _one_line(exc: BaseException) -> str:
+    """The driver's reason, without SQLAlchemy's statement and background link."""
+    original = getattr(exc, "orig", None) or exc
+    message = str(original).strip().splitlines()[0] if str(original).strip() else ""
+    reason = message or type(original).__name__
+    return reason if len(reason) <= 200 else reason[:199] + "…"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -79,6 +79,7 @@ async def _schedule(ctx: CommandContext, words: list[str]) -> Reply:
                 details={"platform": platform, "channel_id": channel_id, "schedule": spec.signature},
             )
         )
+    ctx.audited = True
     ctx.core.scheduler.poke()
     return Reply(
         text=f"This channel gets a digest {spec.describe()}. Next: {next_slot_text(slot, spec.timezone)}.",
@@ -137,6 +138,7 @@ async def _now(ctx: CommandContext, words: list[str]) -> Reply:
                 details={"platform": platform, "channel_id": channel_id, "outcome": outcome.status},
             )
         )
+    ctx.audited = True
     if outcome.status == "posted":
         content = outcome.content
         assert content is not None
@@ -172,6 +174,7 @@ async def _off(ctx: CommandContext, words: list[str]) -> Reply:
                     details={"platform": platform, "channel_id": channel_id},
                 )
             )
+    ctx.audited = True
     if not removed:
         return Reply(text="This channel had no digest schedule.", private=True)
     return Reply(text="Digests for this channel are off.", private=True, tone="success")

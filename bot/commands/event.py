@@ -111,6 +111,7 @@ async def _add(ctx: CommandContext, words: list[str]) -> Reply:
     fields = read_fields(words, default_zone=ctx.member.timezone)
     async with ctx.db.session() as session, session.begin():
         event = await create_event(session, fields, organiser=ctx.member, now=ctx.now())
+    ctx.audited = True  # create_event wrote an entry with the new event's id
     # An announcement: shown in the event's own zone, so it reads the same for everyone in the channel.
     section = event_section(event, event.timezone)
     section.text = event.description or ""
@@ -143,6 +144,7 @@ async def _edit(ctx: CommandContext, words: list[str]) -> Reply:
             session, event_id, fields, editor=ctx.member, settings=ctx.settings, now=ctx.now()
         )
         to_tell = await rsvped_members(session, event.id) if "time" in changed else []
+    ctx.audited = True  # edit_event wrote an entry naming the changed fields (or had nothing to record)
     if not changed:
         return Reply(text=f"Nothing changed: event #{event.id} already has those values.", private=True)
     told = await _tell(ctx, to_tell, lambda member: _moved_notice(event, member)) if to_tell else 0
@@ -174,6 +176,7 @@ async def _cancel(ctx: CommandContext, words: list[str]) -> Reply:
     event_id = parse_event_id(words[0] if words else None)
     async with ctx.db.session() as session, session.begin():
         event, to_tell = await cancel_event(session, event_id, by=ctx.member, now=ctx.now())
+    ctx.audited = True  # cancel_event wrote its own entry
     told = await _tell(ctx, to_tell, lambda member: cancellation_notice(event, member))
     return Reply(
         text=f"Cancelled event #{event.id} “{event.title}”. Told {told} of {_people(len(to_tell))} who had RSVPed; "

@@ -2,6 +2,7 @@
 
 from storage.models.base import Base, UTCDateTime, utcnow
 from storage.models.collaboration import Exchange, Introduction, IntroductionTransition
+from storage.models.confirmations import Confirmation
 from storage.models.events import RSVP, DigestRun, DigestSchedule, Event
 from storage.models.knowledge import Chunk, Document, KnowledgeVersion, Pilot
 from storage.models.members import AuditEntry, Member, Organisation, PlatformIdentity
@@ -12,6 +13,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Chunk",
+    "Confirmation",
     "DeliveryReceipt",
     "DigestRun",
     "DigestSchedule",

@@ -1,0 +1,62 @@
+"""The audit log: who did what, when, for coordinator and admin actions (viewable by admins).
+
+Entries name people by member id only (`actor_member_id`, and `subject_member_id` in the details), so
+erasing a member can anonymise every entry about them without reading free text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEntry, Member
+
+# The arguments of an audited command are kept for accountability, but never at any length.
+MAX_ARGUMENT_CHARS = 200
+
+
+async def record_audit(
+    session: AsyncSession,
+    actor: Member | int | None,
+    action: str,
+    details: dict[str, Any] | None = None,
+    *,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """Add one audit entry in the caller's transaction. `actor` None means the bot itself."""
+    actor_id = actor.id if isinstance(actor, Member) else actor
+    entry = AuditEntry(actor_member_id=actor_id, action=action[:80], details=dict(details or {}))
+    if at is not None:
+        entry.at = at
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+def command_details(command_name: str, args_text: str, *, platform: str, channel_id: str) -> dict[str, Any]:
+    """What the router records for a coordinator or admin command: the command as typed, shortened."""
+    arguments = " ".join(args_text.split())
+    if len(arguments) > MAX_ARGUMENT_CHARS:
+        arguments = arguments[: MAX_ARGUMENT_CHARS - 1] + "…"
+    return {"command": command_name, "arguments": arguments, "platform": platform, "channel": channel_id}
+
+
+async def recent_entries(session: AsyncSession, limit: int) -> list[tuple[AuditEntry, str | None]]:
+    """The newest entries first, with the actor's current display name (None once erased or for the bot)."""
+    rows = await session.execute(
+        select(AuditEntry, Member.display_name)
+        .outerjoin(Member, Member.id == AuditEntry.actor_member_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return [(entry, name) for entry, name in rows.all()]
+
+
+def about_member_clause(member_id: int):
+    """Entries a member did, or that were done to them."""
+    return (AuditEntry.actor_member_id == member_id) | (
+        AuditEntry.details["subject_member_id"].as_integer() == member_id
+    )

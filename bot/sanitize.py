@@ -1,0 +1,40 @@
+"""Incoming text made safe to store and show: no control characters, no unencodable code points.
+
+PostgreSQL refuses NUL in text, a lone surrogate cannot be encoded at all, and terminal escape codes
+in a display name would reach whoever reads the console or the logs. Tabs and line breaks stay.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from bot.message import Author, Message
+
+# C0 and C1 controls except tab, line feed and carriage return; DEL; UTF-16 surrogates.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+MAX_NAME_CHARS = 200  # members.display_name
+MAX_USER_ID_CHARS = 100  # platform_identities.platform_user_id
+
+
+def clean_text(text: str) -> str:
+    return _UNSAFE.sub("", text)
+
+
+def clean_author(author: Author) -> Author:
+    name = " ".join(clean_text(author.display_name).split())[:MAX_NAME_CHARS]
+    user_id = clean_text(author.user_id)[:MAX_USER_ID_CHARS]
+    if name == author.display_name and user_id == author.user_id:
+        return author
+    return dataclasses.replace(author, display_name=name or user_id, user_id=user_id)
+
+
+def clean_message(message: Message) -> Message:
+    """The same message with its text and every author in it cleaned (a no-op for ordinary text)."""
+    return dataclasses.replace(
+        message,
+        text=clean_text(message.text or ""),
+        author=clean_author(message.author),
+        reply_to=clean_author(message.reply_to) if message.reply_to else None,
+        mentions={token: clean_author(author) for token, author in message.mentions.items()},
+    )
