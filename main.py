@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import sys
+from pathlib import Path
 
 # The embedding model ships in a Python package; nothing is ever fetched from a model hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -70,6 +71,16 @@ def run(
         asyncio.run(run_bot(settings, console_user=as_user, force_console=console))
     except KeyboardInterrupt:
         pass
+
+
+@app.command()
+def ingest(path: Path = typer.Argument(..., help="A folder (or one file) of Markdown, YAML, JSON and CSV documents.")) -> None:
+    """Load pilots, expert profiles, reports and tools into the knowledge base (unchanged files are skipped)."""
+    from knowledge.cli import run_ingest
+
+    settings = settings_or_exit()
+    configure_logging(settings, quiet_console=True)
+    raise typer.Exit(asyncio.run(run_ingest(settings, path)))
 
 
 @db_app.command("upgrade")
