@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from bot.context import CommandContext
 from bot.errors import UserError
 from bot.members import organisation_key
@@ -18,7 +16,7 @@ from bot.vocabulary import SECTORS, THEMES, country_name
 from knowledge.chunking import OVERVIEW_HEADING
 from knowledge.query import FILTER_HELP, Question
 from knowledge.search import DocInfo, Filters
-from knowledge.service import Answer, KnowledgeError, KnowledgeService, Passage, Result, get_knowledge
+from knowledge.service import Answer, Contact, KnowledgeError, KnowledgeService, Passage, Result, get_knowledge
 from storage.models import Member
 
 MAX_RESULTS = 25
@@ -46,7 +44,7 @@ class Person:
     snippet: Passage | None
     shared: list[str]
     via_pilot: DocInfo | None
-    member: Member | None
+    contact: Contact | None
     same_organisation: bool = False
     same_country: bool = False
 
@@ -99,48 +97,30 @@ async def find_reply(ctx: CommandContext, question: Question, *, what: str, exam
         if not question.has_filters:
             raise UserError(f"What should I look for? For example: `{example}`", hint=FILTER_HELP)
         docs = await service.browse(question.filters, limit=MAX_RESULTS, exclude=own_profiles)
-        docs = await _without_hidden_people(ctx, docs)
         if not docs:
             raise UserError(f"No {what} match those filters.", hint="Try fewer filters.")
-        sections = [await _document_section(ctx, doc, None, [], query="") for doc in docs]
+        contacts, _ = await service.contacts(docs)
+        sections = [_document_section(ctx, doc, None, [], query="", contact=contacts.get(doc.member_id)) for doc in docs]
         return Reply(text=f"{len(docs)} {what} matching your filters:", sections=sections)
     answer = await _search(service, question.text, question.filters, limit=MAX_RESULTS, exclude=own_profiles)
-    visible = {d.id for d in await _without_hidden_people(ctx, [r.doc for r in answer.results])}
-    results = [r for r in answer.results if r.doc.id in visible]
+    results = answer.results
     shown = safe_text(answer.query, 60)
     if not results:
         hint = "Try other words" + (", or fewer filters." if question.has_filters else ".")
         raise UserError("\n".join([*_notes(answer), f"I found no {what} for “{shown}”."]), hint=hint)
     sections = [
-        await _document_section(ctx, r.doc, r.passage, r.shared, query=answer.query, snippet=r.snippet) for r in results
+        _document_section(ctx, r.doc, r.passage, r.shared, query=answer.query, snippet=r.snippet, contact=r.contact)
+        for r in results
     ]
     text = "\n".join([*_notes(answer), f"Best matches for “{shown}”:"])
     return Reply(text=text, sections=sections)
 
 
 async def _own_profile_ids(service: KnowledgeService, member_id: int) -> tuple[int, ...]:
-    index = await service.ensure_fresh()
-    return tuple(doc.id for doc in index.docs if doc.kind == "expert" and doc.member_id == member_id)
+    return await service.profile_ids(member_id)
 
 
-async def _members(ctx: CommandContext, member_ids: set[int]) -> dict[int, Member]:
-    if not member_ids:
-        return {}
-    async with ctx.db.session() as session:
-        rows = (await session.execute(select(Member).where(Member.id.in_(member_ids)))).unique().scalars().all()
-    return {member.id: member for member in rows}
-
-
-async def _without_hidden_people(ctx: CommandContext, docs: list[DocInfo]) -> list[DocInfo]:
-    """Drop profiles of members who switched expert search off."""
-    members = await _members(ctx, {d.member_id for d in docs if d.kind == "expert" and d.member_id})
-    return [
-        d for d in docs
-        if not (d.kind == "expert" and d.member_id in members and not members[d.member_id].consent_expert_search)
-    ]
-
-
-async def _document_section(
+def _document_section(
     ctx: CommandContext,
     doc: DocInfo,
     passage: Passage | None,
@@ -149,7 +129,7 @@ async def _document_section(
     query: str,
     snippet: Passage | None = None,
     via_pilot: DocInfo | None = None,
-    member: Member | None = None,
+    contact: Contact | None = None,
 ) -> Section:
     fields = _fields(doc)
     section = Section(title=f"{KIND_LABELS.get(doc.kind, doc.kind.title())} · {doc.title}", fields=fields)
@@ -161,10 +141,8 @@ async def _document_section(
         fields.append(Field("Source", f"`{doc.source_path}`"))
     if passage is not None:
         section.context = _why(passage, shared, via_pilot)
-    if doc.kind == "expert" and doc.member_id:
-        if member is None:
-            member = (await _members(ctx, {doc.member_id})).get(doc.member_id)
-        button = _intro_button(member, ctx.member, query or ", ".join(ctx.member.interests))
+    if doc.kind == "expert":
+        button = _intro_button(contact, ctx.member, query or ", ".join(ctx.member.interests))
         if button:
             section.buttons.append(button)
     return section
@@ -222,10 +200,10 @@ def _why(passage: Passage, shared: list[str], via_pilot: DocInfo | None) -> str:
     return f"Why: {where} match{'' if where.startswith('its') else 'es'} your question{terms}."
 
 
-def _intro_button(member: Member | None, asker: Member, reason: str) -> Button | None:
-    if member is None or member.id == asker.id or not member.consent_introductions:
+def _intro_button(contact: Contact | None, asker: Member, reason: str) -> Button | None:
+    if contact is None or contact.member_id == asker.id or not contact.consent_introductions:
         return None
-    prefix = f"intro member:{member.id} "
+    prefix = f"intro member:{contact.member_id} "
     reason = safe_text(reason, BUTTON_LIMIT - len(prefix)).rstrip("…").strip() or "your expertise"
     command = (prefix + reason)[:BUTTON_LIMIT]
     return Button("Introduce me", command, style="primary")
@@ -252,24 +230,25 @@ async def rank_people(
             if known is None or score > known.score:
                 # Found through a pilot: the pilot's text says nothing about the person, so show no snippet.
                 snippet = result.snippet if via is None else None
-                found[expert.id] = Person(expert, score, result.passage, snippet, result.shared, via, None)
+                found[expert.id] = Person(expert, score, result.passage, snippet, result.shared, via, result.contact)
     people = [
         p for p in found.values()
         if (not question_filters.sectors or question_filters.sectors.intersection(p.doc.sectors))
         and (not question_filters.countries or question_filters.countries.intersection(p.doc.countries))
     ]
-    members = await _members(ctx, {p.doc.member_id for p in people if p.doc.member_id})
+    # People found through a pilot were not checked with the search results: look them up too.
+    contacts, hidden = await service.contacts([p.doc for p in people if p.via_pilot is not None])
     asker = ctx.member
     asker_org = organisation_key(asker.organisation.name) if asker.organisation else None
     kept = []
     for person in people:
-        member = members.get(person.doc.member_id) if person.doc.member_id else None
-        if member is not None and (not member.consent_expert_search or member.id == asker.id):
+        if person.doc.member_id in hidden or (person.doc.member_id is not None and person.doc.member_id == asker.id):
             continue
-        person.member = member
+        contact = person.contact or contacts.get(person.doc.member_id)
+        person.contact = contact
         org = organisation_key(person.doc.organisations[0]) if person.doc.organisations else None
         person.same_organisation = bool(asker_org and org == asker_org) or bool(
-            member is not None and asker.organisation_id and member.organisation_id == asker.organisation_id
+            contact is not None and asker.organisation_id and contact.organisation_id == asker.organisation_id
         )
         person.same_country = bool(asker.country and asker.country in person.doc.countries)
         kept.append(person)
@@ -289,7 +268,7 @@ async def experts_reply(ctx: CommandContext, question: Question) -> Reply:
     shown = safe_text(answer.query, 60)
     if not people:
         raise UserError("\n".join([*_notes(answer), f"I found no experts for “{shown}”."]), hint="Try other words or fewer filters.")
-    sections = [await _person_section(ctx, person, answer.query) for person in people]
+    sections = [_person_section(ctx, person, answer.query) for person in people]
     notes = _notes(answer)
     order = "people from other organisations first"
     if cross_border:
@@ -300,10 +279,10 @@ async def experts_reply(ctx: CommandContext, question: Question) -> Reply:
     return Reply(text="\n".join(notes), sections=sections)
 
 
-async def _person_section(ctx: CommandContext, person: Person, query: str) -> Section:
-    section = await _document_section(
+def _person_section(ctx: CommandContext, person: Person, query: str) -> Section:
+    section = _document_section(
         ctx, person.doc, person.passage, person.shared, query=query, snippet=person.snippet,
-        via_pilot=person.via_pilot, member=person.member,
+        via_pilot=person.via_pilot, contact=person.contact,
     )
     section.title = person.doc.title
     if person.same_organisation:
@@ -326,10 +305,9 @@ async def match_reply(ctx: CommandContext) -> Reply:
     other = await _search(service, text, Filters(kinds=frozenset({"pilot", "report", "tool"})), limit=MAX_RESULTS, exclude=own)
     # Alternate people and pilots/documents, best first, so both kinds show on the first page.
     sections: list[Section] = []
-    people_sections = [await _person_section(ctx, p, text) for p in people[:12]]
+    people_sections = [_person_section(ctx, p, text) for p in people[:12]]
     other_sections = [
-        await _document_section(ctx, r.doc, r.passage, r.shared, query=text, snippet=r.snippet)
-        for r in other.results[:13]
+        _document_section(ctx, r.doc, r.passage, r.shared, query=text, snippet=r.snippet) for r in other.results[:13]
     ]
     for i in range(max(len(people_sections), len(other_sections))):
         if i < len(people_sections):

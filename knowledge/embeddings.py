@@ -28,6 +28,19 @@ class Encoder(Protocol):
         """(len(texts), dimension) float32, each row of unit length."""
         ...
 
+    def _encode_one(self, text: str) -> np.ndarray:
+        """A question: the model's own tokenize and forward, without the batching machinery of `encode`
+        (sorting, batching, progress bars), which costs more than the forward pass on one short text."""
+        import torch
+
+        with self._lock, torch.inference_mode():
+            prepare = getattr(self.model, "preprocess", None) or self.model.tokenize
+            features = prepare([text])
+            output = self.model.forward(dict(features))
+            vector = output["sentence_embedding"][0].float()
+            vector = torch.nn.functional.normalize(vector, dim=0)
+        return vector.numpy().astype(np.float32, copy=False)[None, :]
+
     def truncate(self, text: str) -> tuple[str, bool]:
         """The longest start of `text` the model reads, and whether anything was cut."""
         ...
@@ -68,11 +81,26 @@ class SentenceTransformerEncoder:
     def encode(self, texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) == 1:
+            return self._encode_one(texts[0])
         with self._lock:
             vectors = self.model.encode(
                 texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
             )
         return np.asarray(vectors, dtype=np.float32)
+
+    def _encode_one(self, text: str) -> np.ndarray:
+        """A question: the model's own tokenize and forward, without the batching machinery of `encode`
+        (sorting, batching, progress bars), which costs more than the forward pass on one short text."""
+        import torch
+
+        with self._lock, torch.inference_mode():
+            prepare = getattr(self.model, "preprocess", None) or self.model.tokenize
+            features = prepare([text])
+            output = self.model.forward(dict(features))
+            vector = output["sentence_embedding"][0].float()
+            vector = torch.nn.functional.normalize(vector, dim=0)
+        return vector.numpy().astype(np.float32, copy=False)[None, :]
 
     def truncate(self, text: str) -> tuple[str, bool]:
         tokenizer = self.model.tokenizer

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import bm25s
@@ -40,7 +41,7 @@ class Fusion:
 SHIPPED_FUSION = Fusion()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocInfo:
     id: int
     source_id: str
@@ -172,13 +173,17 @@ class _Snapshot:
         counts = np.concatenate([b.term_counts for b in blocks])
         offsets = np.zeros(len(counts) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
-
-        class Corpus:  # what bm25s reads: `.ids` per chunk and a vocabulary with ids 0..n-1
-            ids = _TokenIds(flat, offsets)
-            vocab = {i: i for i in range(vocabulary_size)}
-
+        # As with the vectors: blocks keep views of the one array, their own arrays are released.
+        chunk_start = 0
+        for block in blocks:
+            chunk_end = chunk_start + len(block.term_counts)
+            block.term_ids = flat[offsets[chunk_start] : offsets[chunk_end]]
+            block.term_counts = counts[chunk_start:chunk_end]
+            chunk_start = chunk_end
+        # What bm25s reads: `.ids` per chunk and a vocabulary with ids 0..n-1.
+        corpus = SimpleNamespace(ids=_TokenIds(flat, offsets), vocab={i: i for i in range(vocabulary_size)})
         retriever = bm25s.BM25()
-        retriever.index(Corpus(), show_progress=False, create_empty_token=False)
+        retriever.index(corpus, show_progress=False, create_empty_token=False)
         return retriever
 
 

@@ -23,7 +23,7 @@ from knowledge.ingest import IngestReport, ProgressCallback, ingest
 from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex
 from knowledge.terms import shared_words, terms
 from storage.database import Database
-from storage.models import Chunk, Document, KnowledgeVersion
+from storage.models import Chunk, Document, KnowledgeVersion, Member
 
 if TYPE_CHECKING:
     from bot.core import Lighthouse
@@ -47,6 +47,15 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """The member behind an expert profile, as far as search results need them."""
+
+    member_id: int
+    organisation_id: int | None
+    consent_introductions: bool
+
+
+@dataclass(frozen=True)
 class Result:
     """A hit ready to show: the document, its best passage and the words it shares with the question."""
 
@@ -54,6 +63,7 @@ class Result:
     passage: Passage  # the best-matching passage (the "why")
     shared: list[str]
     snippet: Passage  # what to show: the best passage of the document's own text
+    contact: Contact | None = None  # for an expert profile that belongs to a member
 
     @property
     def doc(self) -> DocInfo:
@@ -87,6 +97,7 @@ class KnowledgeService:
         self._checked_at = float("-inf")
         self._lock = asyncio.Lock()
         self._expert_links: tuple[list[DocInfo], dict[str, list[DocInfo]]] | None = None
+        self._profiles: tuple[list[DocInfo], dict[int, tuple[int, ...]]] | None = None
 
     @property
     def encoder(self) -> Encoder:
@@ -131,10 +142,13 @@ class KnowledgeService:
         blocks: list[DocBlock] = []
         for start in range(0, len(changed), LOAD_BATCH_DOCUMENTS):
             blocks.extend(await self._load_blocks(index, changed[start : start + LOAD_BATCH_DOCUMENTS]))
+        loaded = len(blocks)
         await asyncio.to_thread(index.update, blocks, removed)
+        del blocks
+        _release_free_memory()
         log.info(
             "knowledge index: %d documents, %d chunks (%d loaded, %d removed) in %.2f s",
-            len(index), index.chunk_count, len(blocks), len(removed), time.perf_counter() - started,
+            len(index), index.chunk_count, loaded, len(removed), time.perf_counter() - started,
         )
 
     async def _load_blocks(self, index: SearchIndex, document_ids: list[int]) -> list[DocBlock]:
@@ -206,6 +220,18 @@ class KnowledgeService:
         hits, used, truncated = await asyncio.to_thread(run)
         return Answer(await self._with_passages(hits, used), used, truncated)
 
+    async def profile_ids(self, member_id: int) -> tuple[int, ...]:
+        """Ids of the expert profiles that belong to a member (left out of their own results)."""
+        index = await self.ensure_fresh()
+        docs = index.docs
+        if self._profiles is None or self._profiles[0] is not docs:
+            profiles: dict[int, tuple[int, ...]] = {}
+            for doc in docs:
+                if doc.kind == "expert" and doc.member_id is not None:
+                    profiles[doc.member_id] = (*profiles.get(doc.member_id, ()), doc.id)
+            self._profiles = (docs, profiles)
+        return self._profiles[1].get(member_id, ())
+
     async def experts_by_pilot(self) -> dict[str, list[DocInfo]]:
         """Pilot source id -> expert profiles that list it (or are its named contact)."""
         index = await self.ensure_fresh()
@@ -227,9 +253,35 @@ class KnowledgeService:
 
     async def browse(self, filters: Filters, *, limit: int = 25, exclude: tuple[int, ...] = ()) -> list[DocInfo]:
         index = await self.ensure_fresh()
-        return index.browse(filters, limit=limit, exclude=exclude)
+        docs = index.browse(filters, limit=limit + 50, exclude=exclude)
+        async with self.db.session() as session:
+            contacts, hidden = await self._contacts(session, docs)
+        return [d for d in docs if d.member_id not in hidden or d.kind != "expert"][:limit]
+
+    async def contacts(self, docs: list[DocInfo]) -> tuple[dict[int, Contact], set[int]]:
+        """Members behind expert profiles: (member id -> contact, ids of members hidden from expert search)."""
+        async with self.db.session() as session:
+            return await self._contacts(session, docs)
+
+    @staticmethod
+    async def _contacts(session, docs: list[DocInfo]) -> tuple[dict[int, Contact], set[int]]:  # noqa: ANN001
+        ids = {d.member_id for d in docs if d.kind == "expert" and d.member_id}
+        if not ids:
+            return {}, set()
+        rows = (
+            await session.execute(
+                select(Member.id, Member.organisation_id, Member.consent_expert_search, Member.consent_introductions).where(
+                    Member.id.in_(ids)
+                )
+            )
+        ).all()
+        contacts = {row.id: Contact(row.id, row.organisation_id, row.consent_introductions) for row in rows}
+        # Switched off expert search: never shown as an expert (privacy by design).
+        hidden = {row.id for row in rows if not row.consent_expert_search}
+        return contacts, hidden
 
     async def _with_passages(self, hits: list[Hit], query: str) -> list[Result]:
+        """Best passages and member contacts for the hits, in one database round; hidden people dropped."""
         if not hits:
             return []
         async with self.db.session() as session:
@@ -240,12 +292,17 @@ class KnowledgeService:
                     )
                 )
             ).all()
+            contacts, hidden = await self._contacts(session, [h.doc for h in hits])
         passages = {row.id: Passage(row.heading, row.text) for row in rows}
+        wanted = set(terms(query))
         results = []
         for hit in hits:
+            if hit.doc.kind == "expert" and hit.doc.member_id in hidden:
+                continue
             passage = passages.get(hit.chunk_id, Passage(None, ""))
-            shared = shared_words(query, f"{hit.doc.title} {passage.heading or ''} {passage.text}")
-            results.append(Result(hit, passage, shared, passages.get(hit.snippet_chunk_id, passage)))
+            shared = shared_words(wanted, f"{hit.doc.title} {passage.heading or ''} {passage.text}")
+            contact = contacts.get(hit.doc.member_id) if hit.doc.kind == "expert" and hit.doc.member_id else None
+            results.append(Result(hit, passage, shared, passages.get(hit.snippet_chunk_id, passage), contact))
         return results
 
     async def ingest(self, path: Path, *, progress: ProgressCallback | None = None) -> IngestReport:
@@ -256,6 +313,20 @@ class KnowledgeService:
     async def document_count(self) -> int:
         async with self.db.session() as session:
             return int((await session.execute(select(func.count(Document.id)))).scalar() or 0)
+
+
+def _release_free_memory() -> None:
+    """Give the heap freed by a (re)load back to the system: loading allocates many short-lived rows and
+    arrays, and glibc keeps such memory otherwise, so the process would stay at its loading peak."""
+    import gc
+
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def _doc_info(document: Document) -> DocInfo:

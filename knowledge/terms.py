@@ -15,7 +15,7 @@ STOPWORDS = frozenset(STOPWORDS_EN) | {"find", "anyone", "someone", "looking", "
 _stemmer = Stemmer.Stemmer("english")
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)
 def _stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
@@ -29,9 +29,10 @@ def terms(text: str) -> list[str]:
     return [_stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1]
 
 
-def shared_words(query: str, passage: str, *, limit: int = 5) -> list[str]:
-    """Words of `passage` (as written there) whose term also occurs in `query`, first occurrences first."""
-    wanted = set(terms(query))
+def shared_words(query: str | set[str], passage: str, *, limit: int = 5) -> list[str]:
+    """Words of `passage` (as written there) whose term also occurs in `query` (text, or its terms as a
+    set), first occurrences first."""
+    wanted = query if isinstance(query, set) else set(terms(query))
     found: dict[str, str] = {}
     for match in _WORD.finditer(passage):
         word = match.group(0)
