@@ -19,10 +19,10 @@ TOPICS = ["school meals", "peer support", "telemedicine", "walking groups", "dia
 COUNTRIES = ["DK", "SE", "NO", "FI", "DE", "KE"]
 
 
-def synthetic_index(encoder: FakeEncoder, documents: int = 600, chunks_per_document: int = 5) -> SearchIndex:
+def synthetic_index(encoder: FakeEncoder, documents: int = 600, chunks_per_document: int = 5, **options) -> SearchIndex:  # noqa: ANN003
     """Documents about rotating topics; document 123 alone mentions a 'lighthouse keeper'."""
     rng = np.random.default_rng(7)
-    index = SearchIndex(encoder.dimension)
+    index = SearchIndex(encoder.dimension, **options)
     blocks = []
     for n in range(documents):
         topic = TOPICS[n % len(TOPICS)]
@@ -147,3 +147,47 @@ async def test_the_index_follows_changes_made_by_another_process(core, tmp_path)
     doc_id = next(d.id for d in here.index.docs if d.source_id == "pilot-teach-back")
     await delete_documents(core.db, [doc_id])
     assert "pilot-teach-back" not in {r.doc.source_id for r in (await here.search("lighthouse keepers")).results}
+
+
+def random_index(vectors: np.ndarray, per_document: int = 5, **options) -> SearchIndex:  # noqa: ANN003
+    index = SearchIndex(vectors.shape[1], **options)
+    blocks = []
+    for doc in range(len(vectors) // per_document):
+        rows = slice(doc * per_document, (doc + 1) * per_document)
+        term_ids, counts = index.term_ids([["word"]] * per_document)
+        info = DocInfo(id=doc + 1, source_id=f"doc-{doc}", kind="pilot", title="", content_hash="")
+        blocks.append(DocBlock(info, np.arange(rows.start, rows.stop, dtype=np.int64), vectors[rows], term_ids, counts))
+    index.update(blocks)
+    return index
+
+
+def test_above_the_threshold_dense_candidates_come_from_the_approximate_index():
+    rng = np.random.default_rng(11)
+    vectors = rng.standard_normal((5000, 48)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact = random_index(vectors)
+    approximate = random_index(vectors, ann_threshold=1000)
+    assert exact._snapshot.ann is None and approximate._snapshot.ann is not None
+    ann = approximate._snapshot.ann
+    assert len(ann.keys) == 5000
+    dense = Fusion(method="dense")
+    for row in (7, 1234, 4321):
+        query = vectors[row] + rng.normal(0, 0.05, 48).astype(np.float32)
+        query /= np.linalg.norm(query)
+        wanted = [h.doc.source_id for h in exact.search(query, [], limit=5, fusion=dense)]
+        found = [h.doc.source_id for h in approximate.search(query, [], limit=5, fusion=dense)]
+        assert found[0] == wanted[0] == f"doc-{row // 5}"
+        assert len(set(found) & set(wanted)) >= 4
+    # Updates reach the approximate index in place: replaced and removed chunks leave it, new ones join.
+    term_ids, counts = approximate.term_ids([["word"]])
+    replacement = DocInfo(id=11, source_id="doc-10", kind="pilot", title="Moved", content_hash="new")
+    new_vector = -vectors[4321:4322]
+    approximate.update([DocBlock(replacement, np.array([99999]), new_vector, term_ids, counts)], removed=[2])
+    assert approximate._snapshot.ann is ann
+    assert 99999 in ann.keys and 50 not in ann.keys and 5 not in ann.keys and len(ann.keys) == 5000 - 10 + 1
+    hits = approximate.search(new_vector[0], [], limit=1, fusion=dense)
+    assert hits[0].doc.title == "Moved"
+    assert "doc-1" not in {h.doc.source_id for h in approximate.search(vectors[7], [], limit=5, fusion=dense)}
+    # Below the threshold again: back to the exact product.
+    approximate.update([], removed=[d.id for d in approximate.docs[:900]])
+    assert approximate._snapshot.ann is None
