@@ -1,6 +1,10 @@
 """Hybrid retrieval over the knowledge base's chunks, held in memory.
 
-Dense: one float32 matrix of unit vectors, scored with an exact matrix-vector product. Keywords: BM25
+Dense: one float32 matrix of unit vectors, scored with an exact matrix-vector product. Measured at 1M
+chunks on two shared cores (bench/latency.py): 54-60 ms p50, bound by memory bandwidth. An HNSW index
+(usearch, 8-bit) answered in 15 ms but, on those random vectors, put the right document first for only
+23% of the questions and took 400 s to build; a bfloat16 pass was slower in the whole search. Exact stays
+simple and right at the sizes a community reaches. Keywords: BM25
 (bm25s) over the same passages. Both are reduced to one score per document (its best passage), fused,
 filtered by facets (kind, theme, country, sector, date) and ranked. The index is built from per-document
 blocks, so a refresh replaces only the documents that changed.
@@ -9,8 +13,6 @@ blocks, so a refresh replaces only the documents that changed.
 from __future__ import annotations
 
 import logging
-import os
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -130,44 +132,10 @@ class _TokenIds(Sequence):
             yield self[i]
 
 
-# From this many chunks on, dense candidates come from an approximate (HNSW) index: an exact float32
-# product over 1M chunks takes 55-100 ms on two shared cores, the HNSW search under 1 ms (bench/latency.py).
-ANN_THRESHOLD = 300_000
-# Chunks asked of the HNSW index (8x with filters, which it cannot apply): enough for 25 documents, and
-# the search cost grows with it (about 3 ms for 256 at 200k chunks, 15 ms for 2,000).
-ANN_CANDIDATES = 256
-
-
-class DenseAnn:
-    """An HNSW index (usearch, 8-bit) over chunk vectors, keyed by chunk id and kept up to date in place."""
-
-    def __init__(self, dimension: int) -> None:
-        from usearch.index import Index  # only large knowledge bases need it
-
-        self.index = Index(ndim=dimension, metric="cos", dtype="i8", connectivity=16, expansion_add=64, expansion_search=64)
-        self.keys: set[int] = set()
-        self._lock = threading.Lock()  # adds and removes never run during a search
-
-    def replace(self, remove: np.ndarray, add_keys: np.ndarray, add_vectors: np.ndarray) -> None:
-        with self._lock:
-            if len(remove):
-                self.index.remove(remove)
-                self.keys.difference_update(remove.tolist())
-            if len(add_keys):
-                self.index.add(add_keys, add_vectors, threads=os.cpu_count() or 1)
-                self.keys.update(add_keys.tolist())
-
-    def candidates(self, query: np.ndarray, count: int) -> np.ndarray:
-        with self._lock:
-            found = self.index.search(query, min(count, len(self.keys)), threads=1)
-        return np.asarray(found.keys, dtype=np.int64)
-
-
 class _Snapshot:
     """The arrays one search reads; replaced whole on every change, so a search never sees half an update."""
 
-    def __init__(self, blocks: list[DocBlock], dimension: int, vocabulary_size: int, ann: DenseAnn | None = None) -> None:
-        self.ann = ann
+    def __init__(self, blocks: list[DocBlock], dimension: int, vocabulary_size: int) -> None:
         self.docs: list[DocInfo] = [b.info for b in blocks]
         self.doc_position = {doc.id: i for i, doc in enumerate(self.docs)}
         counts = np.array([len(b.chunk_ids) for b in blocks], dtype=np.int64)
@@ -186,9 +154,6 @@ class _Snapshot:
             self.matrix[start:end] = block.vectors
             block.vectors = self.matrix[start:end]
         self.vocabulary_size = vocabulary_size
-        if ann is not None:  # chunk id -> row, for the ids the HNSW index returns
-            self.id_order = np.argsort(self.chunk_ids, kind="stable")
-            self.sorted_ids = self.chunk_ids[self.id_order]
         self._build_facets()
         self.bm25 = self._build_bm25(blocks, vocabulary_size)
 
@@ -225,23 +190,14 @@ class _Snapshot:
         retriever.index(corpus, show_progress=False, create_empty_token=False)
         return retriever
 
-    def rows_of(self, chunk_ids: np.ndarray) -> np.ndarray:
-        """Rows of the given chunk ids (ids this snapshot does not hold are left out)."""
-        places = np.searchsorted(self.sorted_ids, chunk_ids)
-        places = np.minimum(places, len(self.sorted_ids) - 1)
-        known = self.sorted_ids[places] == chunk_ids
-        return self.id_order[places[known]]
-
 
 class SearchIndex:
     """Documents as blocks, assembled into a snapshot of search arrays after every change."""
 
-    def __init__(self, dimension: int, *, ann_threshold: int = ANN_THRESHOLD) -> None:
+    def __init__(self, dimension: int) -> None:
         self.dimension = dimension
-        self.ann_threshold = ann_threshold
         self.vocabulary: dict[str, int] = {}
         self._blocks: dict[int, DocBlock] = {}
-        self._ann: DenseAnn | None = None
         self._snapshot = _Snapshot([], dimension, 0)
 
     def __len__(self) -> int:
@@ -277,34 +233,15 @@ class SearchIndex:
     def update(self, blocks: Iterable[DocBlock], removed: Iterable[int] = ()) -> None:
         """Add or replace documents and drop removed ones, then swap in fresh search arrays."""
         blocks = list(blocks)
-        gone: list[np.ndarray] = []
         for doc_id in [*removed, *(b.info.id for b in blocks)]:
-            old = self._blocks.pop(doc_id, None)
-            if old is not None:
-                gone.append(old.chunk_ids)
+            self._blocks.pop(doc_id, None)
         for block in blocks:
             if len(block.chunk_ids):
                 self._blocks[block.info.id] = block
         ordered = sorted(self._blocks.values(), key=lambda b: b.info.id)
         if ordered:
             self.dimension = int(ordered[0].vectors.shape[1])
-        total = sum(len(b.chunk_ids) for b in ordered)
-        if self.ann_threshold and total >= self.ann_threshold:
-            self._update_ann(ordered if self._ann is None else blocks, gone)
-        else:
-            self._ann = None
-        self._snapshot = _Snapshot(ordered, self.dimension, len(self.vocabulary), self._ann)
-
-    def _update_ann(self, added: list[DocBlock], gone: list[np.ndarray]) -> None:
-        if self._ann is None:
-            self._ann = DenseAnn(self.dimension)
-            gone = []
-        removed = np.concatenate(gone) if gone else np.zeros(0, dtype=np.int64)
-        removed = removed[np.isin(removed, np.fromiter(self._ann.keys, dtype=np.int64))] if len(removed) else removed
-        added = [b for b in added if len(b.chunk_ids)]
-        keys = np.concatenate([b.chunk_ids for b in added]) if added else np.zeros(0, dtype=np.int64)
-        vectors = np.concatenate([b.vectors for b in added]) if added else np.zeros((0, self.dimension), np.float32)
-        self._ann.replace(removed, keys, vectors)
+        self._snapshot = _Snapshot(ordered, self.dimension, len(self.vocabulary))
 
     # --- Searching ----------------------------------------------------------------------------------
 
@@ -350,13 +287,6 @@ class SearchIndex:
         total = len(snap.chunk_ids)
         if query_vector is None or fusion.method == "bm25":
             dense = np.zeros(total, dtype=np.float32)
-        elif snap.ann is not None:
-            # Exact cosine for the approximate index's candidates only; the rest count as unrelated.
-            query = np.asarray(query_vector, dtype=np.float32)
-            wanted = ANN_CANDIDATES if (filters is None or filters.is_empty()) else ANN_CANDIDATES * 8
-            rows = snap.rows_of(snap.ann.candidates(query, wanted))
-            dense = np.full(total, -1.0, dtype=np.float32)
-            dense[rows] = snap.matrix[rows] @ query
         else:
             dense = snap.matrix @ np.asarray(query_vector, dtype=np.float32)
         keyword = np.zeros(total, dtype=np.float32)

@@ -27,5 +27,5 @@ from knowledge.query import parse_question
     aliases=("expert",),
 )
 async def experts(ctx: CommandContext) -> Reply:
-    question = parse_question(ctx.args_text, flags=("cross-border",))
+    question = parse_question(ctx.args_text, flags=("cross-border",), fixed_kind="expert")
     return await experts_reply(ctx, question)
