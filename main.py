@@ -90,6 +90,16 @@ def run(
         raise configuration_error(f"LIGHTHOUSE_DATABASE_URL: {exc}") from None
 
 
+@app.command()
+def ingest(path: Path = typer.Argument(..., help="A folder (or one file) of Markdown, YAML, JSON and CSV documents.")) -> None:
+    """Load pilots, expert profiles, reports and tools into the knowledge base (unchanged files are skipped)."""
+    from knowledge.cli import run_ingest
+
+    settings = settings_or_exit()
+    configure_logging(settings, quiet_console=True)
+    raise typer.Exit(asyncio.run(run_ingest(settings, path)))
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply database migrations up to the newest revision."""

@@ -8,11 +8,13 @@ import logging
 from adapters.console import ConsoleAdapter
 from bot.core import Lighthouse
 from config import Settings
+from knowledge.service import register_startup_hook
 
 log = logging.getLogger(__name__)
 
 
 async def run_bot(settings: Settings, *, console_user: str | None = None, force_console: bool = False) -> None:
+    register_startup_hook()  # a new installation loads the demo knowledge base once
     core = Lighthouse(settings)
     await core.start()
     stop = asyncio.Event()

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from knowledge.version import bump_version
 from bot.audit import about_member_clause, record_audit
 from bot.exchanges import profile_snapshot
 from storage.models import (
@@ -31,7 +32,6 @@ from storage.models import (
     Introduction,
     IntroductionTransition,
     Job,
-    KnowledgeVersion,
     Member,
     Organisation,
     Pilot,
@@ -142,7 +142,7 @@ async def set_consent(session: AsyncSession, member_id: int, flag: ConsentFlag, 
     if flag.column == "consent_exchange_logging" and not value:
         unlinked = await _unlink_exchanges(session, member_id)
     if flag.column == "consent_expert_search":
-        await bump_knowledge_version(session, now)
+        await bump_version(session)
     return unlinked
 
 
@@ -150,16 +150,6 @@ async def _unlink_exchanges(session: AsyncSession, member_id: int) -> int:
     side_a = await session.execute(update(Exchange).where(Exchange.member_a_id == member_id).values(member_a_id=None))
     side_b = await session.execute(update(Exchange).where(Exchange.member_b_id == member_id).values(member_b_id=None))
     return (side_a.rowcount or 0) + (side_b.rowcount or 0)
-
-
-async def bump_knowledge_version(session: AsyncSession, now: datetime) -> None:
-    """Search indexes in every process compare this counter and rebuild when it moved."""
-    result = await session.execute(
-        update(KnowledgeVersion).values(version=KnowledgeVersion.version + 1, updated_at=now)
-    )
-    if not result.rowcount:
-        session.add(KnowledgeVersion(version=1, updated_at=now))
-        await session.flush()
 
 
 # --- Export -------------------------------------------------------------------------------------
@@ -500,7 +490,7 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
     await session.execute(delete(Member).where(Member.id == member_id))
 
     # Drop their expert profile from every process's search index at once.
-    await bump_knowledge_version(session, now)
+    await bump_version(session)
     report.details = {
         "introductions_anonymised": report.introductions_anonymised,
         "exchanges_anonymised": report.exchanges_anonymised,

@@ -298,10 +298,10 @@ async def test_erasure_is_all_or_nothing(core, chat: Chat, clock, monkeypatch):
     ids = await community(core, chat, clock)
     command = (await chat.say("privacy erase", as_user="alice")).buttons[0].command
 
-    async def broken(session, now):
+    async def broken(session):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("bot.privacy.bump_knowledge_version", broken)
+    monkeypatch.setattr("bot.privacy.bump_version", broken)
     failed = await chat.say(command, as_user="alice")
     assert failed.tone == "error"
     async with core.db.session() as session:

@@ -1,0 +1,177 @@
+"""Ingest throughput against the bare model, and peak memory with the model and 100k chunks loaded.
+
+    python bench/ingest.py [--copies 5] [--batch-size 32] [--rss-chunks 100000]
+
+1. A folder of --copies renamed copies of the demo knowledge base (each copy's text differs, so every
+   document is new) is ingested into a temporary SQLite database: chunks/s of the whole `ingest`
+   (reading, chunking, hashing, embedding, one transaction per document). The same passages are then
+   embedded by the bare `model.encode(texts, batch_size)` in one call. Prints both and the ratio.
+2. A fresh process loads the model and a knowledge base of --rss-chunks chunks (the demo plus synthetic
+   documents whose vectors are written straight to the database: this measures holding them, not making
+   them), runs one search and reports its peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from config import Settings  # noqa: E402
+from config.settings import BUNDLED_MODEL  # noqa: E402
+
+console = Console(width=120)
+
+
+def copy_demo(target: Path, copies: int) -> None:
+    for number in range(copies):
+        folder = target / f"copy{number}"
+        shutil.copytree(ROOT / "data" / "demo", folder)
+        for path in folder.rglob("*"):
+            if path.suffix in {".md", ".yaml", ".json", ".csv"}:
+                text = path.read_text(encoding="utf-8")
+                # New ids everywhere, and text that differs between copies.
+                text = re.sub(r"\b(pilot|expert|report|eval|tool)-", rf"\1-c{number}-", text)
+                if path.suffix == ".md":
+                    text += f"\n\nCopy {number} of this document, kept for measuring ingest.\n"
+                path.write_text(text, encoding="utf-8")
+
+
+async def throughput(copies: int, batch_size: int) -> None:
+    from knowledge.chunking import embedding_text, passages
+    from knowledge.embeddings import get_encoder
+    from knowledge.ingest import ingest
+    from knowledge.sources import read_file, source_files
+    from storage.database import Database
+
+    encoder = get_encoder(BUNDLED_MODEL)
+    encoder.encode(["warm up the model", "and its thread pool"], batch_size=batch_size)
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "kb"
+        copy_demo(source, copies)
+        texts = []
+        for file in source_files(source):
+            for document in read_file(file, file.relative_to(source).as_posix()).documents:
+                texts.extend(embedding_text(document.title, p.heading, p.text) for p in passages(document))
+        started = time.perf_counter()
+        encoder.model.encode(texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
+        bare_rate = len(texts) / (time.perf_counter() - started)
+
+        db = Database(f"sqlite+aiosqlite:///{folder}/bench.db")
+        await db.migrate()
+        started = time.perf_counter()
+        report = await ingest(db, source, encoder, batch_size=batch_size)
+        ingest_rate = report.chunks / (time.perf_counter() - started)
+        await db.dispose()
+        assert not report.errors, report.errors
+    table = Table(title=f"Ingest of {len(report.added)} documents, {report.chunks:,} chunks, batch size {batch_size}")
+    table.add_column("")
+    table.add_column("chunks/s", justify="right")
+    table.add_row("python main.py ingest (whole pipeline)", f"{ingest_rate:.1f}")
+    table.add_row("bare model.encode(texts, batch_size)", f"{bare_rate:.1f}")
+    table.add_row("ratio (target >= 0.9)", f"{ingest_rate / bare_rate:.2f}")
+    console.print(table)
+
+
+async def build_large(url: str, chunks: int) -> int:
+    from bench.latency import grow
+    from bot.core import Lighthouse
+    from knowledge.embeddings import get_encoder
+    from knowledge.ingest import ingest
+
+    settings = Settings(_env_file=None, database_url=url, ingest_demo_on_empty=False)
+    core = Lighthouse(settings)
+    await core.start()
+    try:
+        await ingest(core.db, ROOT / "data" / "demo", get_encoder(BUNDLED_MODEL))
+        return await grow(core, chunks)
+    finally:
+        await core.close()
+
+
+def peak_rss() -> int:
+    """Bytes: the high-water mark of this process's resident memory. (getrusage's ru_maxrss would do, but
+    on Linux a child started with fork+exec inherits its parent's value; VmHWM starts afresh.)"""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+async def hold(url: str) -> None:
+    """In a fresh process, in the bot's own order: the index at the first question, then the model for
+    it; then report resident memory at each step and the peak."""
+    import psutil
+
+    from bot.core import Lighthouse
+    from knowledge.service import get_knowledge
+
+    settings = Settings(_env_file=None, database_url=url, ingest_demo_on_empty=False)
+    core = Lighthouse(settings)
+    await core.start()
+    started_rss = psutil.Process().memory_info().rss
+    knowledge = get_knowledge(core)
+    started = time.perf_counter()
+    index = await knowledge.ensure_fresh()
+    load_seconds = time.perf_counter() - started
+    index_rss = psutil.Process().memory_info().rss
+    answer = await knowledge.search("school food programmes that reduced sugary drinks")
+    assert answer.results
+    await core.close()
+    print(f"RESULT {index.chunk_count} {started_rss} {index_rss} {psutil.Process().memory_info().rss} {peak_rss()} {load_seconds}")
+
+
+def peak_memory(chunks: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{folder}/large.db"
+        started = time.perf_counter()
+        asyncio.run(build_large(url, chunks))
+        build_seconds = time.perf_counter() - started
+        output = subprocess.run(
+            [sys.executable, __file__, "--hold", url], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("RESULT"))
+    count, started_rss, index_rss, rss, peak, load_seconds = line.split()[1:]
+    mb = 1024 * 1024
+    table = Table(title=f"Memory of a fresh bot process with {int(count):,} chunks (database built in {build_seconds:.0f} s)")
+    table.add_column("")
+    table.add_column("MB", justify="right")
+    table.add_row("resident after start-up (no model, no index)", f"{int(started_rss) / mb:.0f}")
+    table.add_row(f"resident with the index loaded ({float(load_seconds):.1f} s)", f"{int(index_rss) / mb:.0f}")
+    table.add_row("resident with the index and the model, after one search", f"{int(rss) / mb:.0f}")
+    table.add_row("peak resident (target <= 700)", f"{int(peak) / mb:.0f}")
+    console.print(table)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--copies", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--rss-chunks", type=int, default=100_000, help="0 skips the memory measurement")
+    parser.add_argument("--hold", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.hold:
+        asyncio.run(hold(args.hold))
+        return
+    asyncio.run(throughput(args.copies, args.batch_size))
+    if args.rss_chunks:
+        peak_memory(args.rss_chunks)
+
+
+if __name__ == "__main__":
+    main()

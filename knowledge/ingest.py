@@ -1,0 +1,322 @@
+"""Loading a folder into the knowledge base: parse, chunk, embed, store.
+
+Idempotent by content hash: an unchanged document is skipped, a changed one is re-chunked and
+re-embedded, and a document whose file (or record) is gone is deleted. Each document is written in its
+own transaction together with a bump of the knowledge version, so a crash or a bad record never leaves a
+half-written document and other processes notice the change. Chunks are embedded in batches that span
+documents, so ingest runs at the speed of the model.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.members import find_by_identity, get_or_create_organisation
+from knowledge.chunking import CHUNKER_VERSION, Passage, embedding_text, passages
+from knowledge.embeddings import DEFAULT_BATCH_SIZE, Encoder, to_bytes
+from knowledge.version import bump_version
+from knowledge.sources import FileContent, SourceDocument, SourceError, read_file, source_files
+from storage.database import Database
+from storage.models import Chunk, Document, KnowledgeVersion, Member, PlatformIdentity, Pilot, utcnow
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int], None]  # (chunks done, chunks to embed)
+# Documents are embedded in groups of about this many chunks: big enough for full batches, small enough
+# that a long ingest writes as it goes.
+GROUP_CHUNKS = 256
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    chunks: int = 0
+    organisations: int = 0
+    errors: list[SourceError] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} unchanged, "
+            f"{len(self.removed)} removed; {self.chunks} chunks embedded in {self.seconds:.1f} s"
+            + (f"; {len(self.errors)} problem(s)" if self.errors else "")
+        )
+
+
+@dataclass
+class _Pending:
+    document: SourceDocument
+    content_hash: str
+    passages: list[Passage]
+    existing_id: int | None
+
+
+async def delete_documents(db: Database, document_ids: list[int]) -> int:
+    """Remove documents (and their chunks and pilot facts) from the knowledge base, e.g. on erasure."""
+    if not document_ids:
+        return 0
+    async with db.session() as session, session.begin():
+        result = await session.execute(delete(Document).where(Document.id.in_(document_ids)))
+        await bump_version(session)
+    return result.rowcount or 0
+
+
+async def ingest(
+    db: Database,
+    path: Path,
+    encoder: Encoder,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: ProgressCallback | None = None,
+) -> IngestReport:
+    """Bring the knowledge base in line with `path` (a folder, or one file)."""
+    started = time.perf_counter()
+    path = path.expanduser().resolve()
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist")
+    report = IngestReport()
+    async with db.session() as session:
+        rows = (await session.execute(select(Document.id, Document.source_id, Document.content_hash, Document.source_path, Document.meta))).all()
+    root = path if path.is_dir() else _known_root(path, rows)
+
+    documents, organisations, failed_paths, seen_paths = _read_folder(path, root, report)
+    report.organisations = await _store_organisations(db, organisations)
+    existing = {row.source_id: row for row in rows}
+    salt = f"{CHUNKER_VERSION}:{encoder.name}"
+    pending: list[_Pending] = []
+    for document in documents:
+        content_hash = document.fingerprint(salt)
+        known = existing.get(document.source_id)
+        if known is not None and known.content_hash == content_hash:
+            report.unchanged += 1
+            continue
+        pending.append(_Pending(document, content_hash, passages(document), known.id if known else None))
+
+    total = sum(len(p.passages) for p in pending)
+    done = 0
+    if progress:
+        progress(0, total)
+    for group in _groups(pending):
+        texts = [embedding_text(p.document.title, passage.heading, passage.text) for p in group for passage in p.passages]
+        vectors = encoder.encode(texts, batch_size=batch_size)
+        offset = 0
+        for item in group:
+            count = len(item.passages)
+            try:
+                await _store_document(db, item, vectors[offset : offset + count], root)
+            except Exception as exc:  # one bad document must not stop the others
+                log.exception("could not store %s", item.document.source_id)
+                report.errors.append(SourceError(item.document.source_path, f"could not be stored ({exc.__class__.__name__}: {exc})"))
+            else:
+                (report.updated if item.existing_id else report.added).append(item.document.source_id)
+                report.chunks += count
+            offset += count
+            done += count
+        if progress:
+            progress(done, total)
+
+    # Gone: from this folder (or this file), not seen now, and not in a file that failed to read.
+    seen_ids = {d.source_id for d in documents}
+    stale = [
+        row for row in rows
+        if (row.meta or {}).get("root") == str(root)
+        and row.source_id not in seen_ids
+        and row.source_path not in failed_paths
+        and (path.is_dir() or row.source_path in seen_paths)
+    ]
+    for row in stale:
+        await delete_documents(db, [row.id])
+        report.removed.append(row.source_id)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _known_root(file: Path, rows: list) -> Path:
+    """For one file: the folder it was ingested from before (so its paths and ids stay the same)."""
+    roots = {Path(root) for row in rows if (root := (row.meta or {}).get("root"))}
+    enclosing = [root for root in roots if root in file.parents]
+    return max(enclosing, key=lambda root: len(root.parts)) if enclosing else file.parent
+
+
+def _read_folder(
+    path: Path, root: Path, report: IngestReport
+) -> tuple[list[SourceDocument], list, set[str], set[str]]:
+    documents: list[SourceDocument] = []
+    organisations = []
+    failed_paths: set[str] = set()
+    seen_paths: set[str] = set()
+    first_seen: dict[str, str] = {}
+    for file in source_files(path):
+        relative = file.relative_to(root).as_posix()
+        seen_paths.add(relative)
+        content: FileContent = read_file(file, relative)
+        if content.errors:
+            failed_paths.add(relative)
+            report.errors.extend(content.errors)
+        for document in content.documents:
+            earlier = first_seen.get(document.source_id)
+            if earlier is not None:
+                report.errors.append(SourceError(relative, f"id “{document.source_id}” is already used in {earlier}"))
+                failed_paths.add(relative)
+                continue
+            first_seen[document.source_id] = relative
+            documents.append(document)
+        organisations.extend(content.organisations)
+    return documents, organisations, failed_paths, seen_paths
+
+
+async def _store_organisations(db: Database, organisations: list) -> int:
+    if not organisations:
+        return 0
+    async with db.session() as session, session.begin():
+        for organisation in organisations:
+            await get_or_create_organisation(session, organisation.name, sector=organisation.sector, country=organisation.country)
+    return len(organisations)
+
+
+def _groups(pending: list[_Pending]) -> Iterator[list[_Pending]]:
+    group: list[_Pending] = []
+    size = 0
+    for item in pending:
+        group.append(item)
+        size += len(item.passages)
+        if size >= GROUP_CHUNKS:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+async def _store_document(db: Database, item: _Pending, vectors, root: Path) -> None:  # noqa: ANN001 - ndarray
+    source = item.document
+    async with db.session() as session, session.begin():
+        document = (await session.execute(select(Document).where(Document.source_id == source.source_id))).scalar_one_or_none()
+        if document is None:
+            document = Document(source_id=source.source_id)
+            session.add(document)
+        document.source_path = source.source_path
+        document.kind = source.kind
+        document.title = source.title
+        document.url = source.url
+        document.content_hash = item.content_hash
+        document.themes = source.themes
+        document.countries = source.countries
+        document.sectors = source.sectors
+        document.organisations = source.organisations
+        document.published_on = source.published_on
+        document.meta = {**source.meta, "root": str(root)}
+        if source.kind == "expert":
+            document.member_id = await _expert_member(session, source)
+        await session.flush()
+        await session.execute(delete(Chunk).where(Chunk.document_id == document.id))
+        await session.execute(delete(Pilot).where(Pilot.document_id == document.id))
+        await session.execute(
+            insert(Chunk),
+            [
+                {
+                    "document_id": document.id,
+                    "ordinal": ordinal,
+                    "heading": passage.heading[:300] if passage.heading else None,
+                    "text": passage.text,
+                    "embedding": to_bytes(vector),
+                }
+                for ordinal, (passage, vector) in enumerate(zip(item.passages, vectors, strict=True))
+            ],
+        )
+        if source.kind == "pilot":
+            session.add(_pilot_facts(document.id, source, item.passages))
+        await bump_version(session)
+
+
+def _pilot_facts(document_id: int, source: SourceDocument, passages_: list[Passage]) -> Pilot:
+    from datetime import date
+
+    summary = next((p.text for p in passages_ if p.heading and p.heading.lower().startswith("summary")), None)
+    if summary is None and len(passages_) > 1:
+        summary = passages_[1].text
+    start, end = source.meta.get("start"), source.meta.get("end")
+    return Pilot(
+        document_id=document_id,
+        title=source.title,
+        summary=summary,
+        themes=source.themes,
+        countries=source.countries,
+        partners=source.organisations,
+        status=(source.meta.get("status") or None),
+        contact=(source.meta.get("contact") or None),
+        started_on=date.fromisoformat(start) if start else None,
+        ended_on=date.fromisoformat(end) if end else None,
+    )
+
+
+async def _expert_member(session: AsyncSession, source: SourceDocument) -> int:
+    """The member an expert profile belongs to: `member: platform:user` in the profile, otherwise a
+    console member named after the profile id (so the console demo can introduce people)."""
+    identity = source.meta.get("member") or f"console:{source.source_id.removeprefix('expert-')}"
+    platform, _, user_id = identity.partition(":")
+    if not user_id:
+        raise ValueError(f"member “{identity}” should look like platform:user-id")
+    member = await find_by_identity(session, platform, user_id)
+    organisation = None
+    if source.organisations:
+        organisation = await get_or_create_organisation(
+            session,
+            source.organisations[0],
+            sector=source.sectors[0] if source.sectors else None,
+            country=source.countries[0] if source.countries else None,
+        )
+    if member is None:
+        member = Member(display_name=source.title[:200], role="expert", expertise=[], interests=[])
+        member.identities.append(PlatformIdentity(platform=platform, platform_user_id=user_id, display_name=source.title[:200]))
+        session.add(member)
+    # Fill what is empty; never overwrite what the member set themselves.
+    if organisation is not None and member.organisation_id is None:
+        member.organisation_id = organisation.id
+    if not member.sector and source.sectors:
+        member.sector = source.sectors[0]
+    if not member.country and source.countries:
+        member.country = source.countries[0]
+    if not member.expertise and source.meta.get("expertise"):
+        member.expertise = list(source.meta["expertise"])[:20]
+    if member.role == "member":
+        member.role = "expert"
+    await session.flush()
+    return member.id
+
+
+@contextmanager
+def rich_progress(label: str = "Embedding") -> Iterator[ProgressCallback]:
+    """A rich progress bar on stderr showing chunks and chunks per second."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    class Rate(TextColumn):
+        def render(self, task):  # noqa: ANN001, ANN202 - rich's API
+            from rich.text import Text
+
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} chunks/s" if speed else "… chunks/s")
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(""), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update_bar(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=max(total, 1))
+
+        yield update_bar

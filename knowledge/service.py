@@ -1,0 +1,384 @@
+"""The knowledge base as one per-process service: the search index kept in step with the database.
+
+`get_knowledge(core)` returns the service stored in `core.services`. Before a search it reads the single
+`knowledge_version` row (at most every few seconds); when another process, an ingest or an erasure has
+changed the knowledge base, it reloads only the documents whose content hash changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sqlalchemy import func, select
+
+from knowledge.chunking import embedding_text
+from knowledge.embeddings import Encoder, from_bytes, get_encoder
+from knowledge.ingest import IngestReport, ProgressCallback, ingest
+from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex
+from knowledge.terms import shared_words, terms
+from storage.database import Database
+from storage.models import Chunk, Document, KnowledgeVersion, Member
+
+if TYPE_CHECKING:
+    from bot.core import Lighthouse
+    from config import Settings
+
+log = logging.getLogger(__name__)
+
+SERVICE_KEY = "knowledge"
+CHECK_INTERVAL_SECONDS = 2.0
+LOAD_BATCH_DOCUMENTS = 500
+
+
+class KnowledgeError(Exception):
+    """The knowledge base cannot answer as configured (the message says what to do)."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    heading: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The member behind an expert profile, as far as search results need them."""
+
+    member_id: int
+    organisation_id: int | None
+    consent_introductions: bool
+
+
+@dataclass(frozen=True)
+class Result:
+    """A hit ready to show: the document, its best passage and the words it shares with the question."""
+
+    hit: Hit
+    passage: Passage  # the best-matching passage (the "why")
+    shared: list[str]
+    snippet: Passage  # what to show: the best passage of the document's own text
+    contact: Contact | None = None  # for an expert profile that belongs to a member
+
+    @property
+    def doc(self) -> DocInfo:
+        return self.hit.doc
+
+
+@dataclass(frozen=True)
+class Answer:
+    results: list[Result]
+    query: str  # the text actually searched (after any truncation)
+    truncated: bool
+
+
+class KnowledgeService:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        encoder: Encoder | None = None,
+        check_interval: float = CHECK_INTERVAL_SECONDS,
+        fusion: Fusion = SHIPPED_FUSION,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self._encoder = encoder
+        self.check_interval = check_interval
+        self.fusion = fusion
+        self.index: SearchIndex | None = None
+        self.version: int | None = None
+        self._checked_at = float("-inf")
+        self._lock = asyncio.Lock()
+        self._expert_links: tuple[list[DocInfo], dict[str, list[DocInfo]]] | None = None
+        self._profiles: tuple[list[DocInfo], dict[int, tuple[int, ...]]] | None = None
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = get_encoder(self.settings.embedding_model)
+        return self._encoder
+
+    # --- Keeping in step with the database -----------------------------------------------------------
+
+    def invalidate(self) -> None:
+        """Check the knowledge version before the next search (this process just changed it)."""
+        self._checked_at = float("-inf")
+
+    async def ensure_fresh(self) -> SearchIndex:
+        if self.index is not None and time.monotonic() - self._checked_at < self.check_interval:
+            return self.index
+        async with self._lock:
+            if self.index is not None and time.monotonic() - self._checked_at < self.check_interval:
+                return self.index
+            async with self.db.session() as session:
+                version = (await session.execute(select(KnowledgeVersion.version).where(KnowledgeVersion.id == 1))).scalar()
+            version = version or 0
+            if self.index is None or version != self.version:
+                await self._reload()
+                self.version = version
+            self._checked_at = time.monotonic()
+            assert self.index is not None
+            return self.index
+
+    async def _reload(self) -> None:
+        started = time.perf_counter()
+        async with self.db.session() as session:
+            current = dict((await session.execute(select(Document.id, Document.content_hash))).all())
+        known = self.index.content_hashes() if self.index is not None else {}
+        changed = sorted(doc_id for doc_id, content_hash in current.items() if known.get(doc_id) != content_hash)
+        removed = [doc_id for doc_id in known if doc_id not in current]
+        if self.index is not None and not changed and not removed:
+            return
+        if self.index is None:
+            self.index = SearchIndex(await self._stored_dimension() or 0)  # 0: taken from the first vectors
+        index = self.index
+        blocks: list[DocBlock] = []
+        for start in range(0, len(changed), LOAD_BATCH_DOCUMENTS):
+            blocks.extend(await self._load_blocks(index, changed[start : start + LOAD_BATCH_DOCUMENTS]))
+        loaded = len(blocks)
+        await asyncio.to_thread(index.update, blocks, removed)
+        del blocks
+        _release_free_memory()
+        log.info(
+            "knowledge index: %d documents, %d chunks (%d loaded, %d removed) in %.2f s",
+            len(index), index.chunk_count, loaded, len(removed), time.perf_counter() - started,
+        )
+
+    async def _load_blocks(self, index: SearchIndex, document_ids: list[int]) -> list[DocBlock]:
+        async with self.db.session() as session:
+            documents = (await session.execute(select(Document).where(Document.id.in_(document_ids)))).scalars().all()
+            chunk_rows = (
+                await session.execute(
+                    select(Chunk.document_id, Chunk.id, Chunk.heading, Chunk.text, Chunk.embedding)
+                    .where(Chunk.document_id.in_(document_ids))
+                    .order_by(Chunk.document_id, Chunk.ordinal)
+                )
+            ).all()
+        by_document: dict[int, list] = {}
+        for row in chunk_rows:
+            if row.embedding:
+                by_document.setdefault(row.document_id, []).append(row)
+        # One array for the whole batch (blocks hold views): released in one piece once copied into the index.
+        kept = [row for document in documents for row in by_document.get(document.id, [])]
+        dimension = len(kept[0].embedding) // 4 if kept else 0
+        batch_vectors = np.frombuffer(b"".join(row.embedding for row in kept), dtype="<f4").reshape(len(kept), dimension)
+        blocks = []
+        offset = 0
+        for document in documents:
+            rows = by_document.get(document.id, [])
+            info = _doc_info(document)
+            term_ids, term_counts = index.term_ids([terms(embedding_text(info.title, row.heading, row.text)) for row in rows])
+            blocks.append(
+                DocBlock(
+                    info=info,
+                    chunk_ids=np.array([row.id for row in rows], dtype=np.int64),
+                    vectors=batch_vectors[offset : offset + len(rows)],
+                    term_ids=term_ids,
+                    term_counts=term_counts,
+                )
+            )
+            offset += len(rows)
+        return blocks
+
+    async def _stored_dimension(self) -> int | None:
+        """The vector size in the database, so an index can load without loading the model."""
+        async with self.db.session() as session:
+            sample = (await session.execute(select(Chunk.embedding).where(Chunk.embedding.is_not(None)).limit(1))).scalar()
+        return len(sample) // 4 if sample else None
+
+    # --- Asking --------------------------------------------------------------------------------------
+
+    async def is_empty(self) -> bool:
+        index = await self.ensure_fresh()
+        return len(index) == 0
+
+    async def search(
+        self, text: str, filters: Filters | None = None, *, limit: int = 25, exclude: tuple[int, ...] = ()
+    ) -> Answer:
+        index = await self.ensure_fresh()
+        if not text.strip():
+            return Answer([], "", False)
+        encoder = self.encoder
+
+        def run() -> tuple[list[Hit], str, bool]:
+            used, truncated = encoder.truncate(text)
+            vector = encoder.encode([used])[0]
+            if len(index) and vector.shape[0] != index.dimension:
+                raise KnowledgeError(
+                    f"The stored embeddings have {index.dimension} dimensions but the model {encoder.name} makes "
+                    f"{vector.shape[0]}; ingest the knowledge base again with this model."
+                )
+            return index.search(vector, terms(used), filters, limit=limit, fusion=self.fusion, exclude=exclude), used, truncated
+
+        hits, used, truncated = await asyncio.to_thread(run)
+        return Answer(await self._with_passages(hits, used), used, truncated)
+
+    async def profile_ids(self, member_id: int) -> tuple[int, ...]:
+        """Ids of the expert profiles that belong to a member (left out of their own results)."""
+        index = await self.ensure_fresh()
+        docs = index.docs
+        if self._profiles is None or self._profiles[0] is not docs:
+            profiles: dict[int, tuple[int, ...]] = {}
+            for doc in docs:
+                if doc.kind == "expert" and doc.member_id is not None:
+                    profiles[doc.member_id] = (*profiles.get(doc.member_id, ()), doc.id)
+            self._profiles = (docs, profiles)
+        return self._profiles[1].get(member_id, ())
+
+    async def experts_by_pilot(self) -> dict[str, list[DocInfo]]:
+        """Pilot source id -> expert profiles that list it (or are its named contact)."""
+        index = await self.ensure_fresh()
+        docs = index.docs
+        if self._expert_links is not None and self._expert_links[0] is docs:
+            return self._expert_links[1]
+        experts_by_name = {d.title.lower(): d for d in docs if d.kind == "expert"}
+        links: dict[str, list[DocInfo]] = {}
+        for doc in docs:
+            if doc.kind == "expert":
+                for pilot_id in doc.meta.get("pilots", []):
+                    links.setdefault(pilot_id, []).append(doc)
+            elif doc.kind == "pilot" and doc.meta.get("contact"):
+                contact = experts_by_name.get(str(doc.meta["contact"]).lower())
+                if contact is not None and contact not in links.get(doc.source_id, []):
+                    links.setdefault(doc.source_id, []).append(contact)
+        self._expert_links = (docs, links)
+        return links
+
+    async def browse(self, filters: Filters, *, limit: int = 25, exclude: tuple[int, ...] = ()) -> list[DocInfo]:
+        index = await self.ensure_fresh()
+        docs = index.browse(filters, limit=limit + 50, exclude=exclude)
+        async with self.db.session() as session:
+            contacts, hidden = await self._contacts(session, docs)
+        return [d for d in docs if d.member_id not in hidden or d.kind != "expert"][:limit]
+
+    async def contacts(self, docs: list[DocInfo]) -> tuple[dict[int, Contact], set[int]]:
+        """Members behind expert profiles: (member id -> contact, ids of members hidden from expert search)."""
+        async with self.db.session() as session:
+            return await self._contacts(session, docs)
+
+    @staticmethod
+    async def _contacts(session, docs: list[DocInfo]) -> tuple[dict[int, Contact], set[int]]:  # noqa: ANN001
+        ids = {d.member_id for d in docs if d.kind == "expert" and d.member_id}
+        if not ids:
+            return {}, set()
+        rows = (
+            await session.execute(
+                select(Member.id, Member.organisation_id, Member.consent_expert_search, Member.consent_introductions).where(
+                    Member.id.in_(ids)
+                )
+            )
+        ).all()
+        contacts = {row.id: Contact(row.id, row.organisation_id, row.consent_introductions) for row in rows}
+        # Switched off expert search: never shown as an expert (privacy by design).
+        hidden = {row.id for row in rows if not row.consent_expert_search}
+        return contacts, hidden
+
+    async def _with_passages(self, hits: list[Hit], query: str) -> list[Result]:
+        """Best passages and member contacts for the hits, in one database round; hidden people dropped."""
+        if not hits:
+            return []
+        async with self.db.session() as session:
+            rows = (
+                await session.execute(
+                    select(Chunk.id, Chunk.heading, Chunk.text).where(
+                        Chunk.id.in_({h.chunk_id for h in hits} | {h.snippet_chunk_id for h in hits})
+                    )
+                )
+            ).all()
+            contacts, hidden = await self._contacts(session, [h.doc for h in hits])
+        passages = {row.id: Passage(row.heading, row.text) for row in rows}
+        wanted = set(terms(query))
+        results = []
+        for hit in hits:
+            if hit.doc.kind == "expert" and hit.doc.member_id in hidden:
+                continue
+            passage = passages.get(hit.chunk_id, Passage(None, ""))
+            shared = shared_words(wanted, f"{hit.doc.title} {passage.heading or ''} {passage.text}")
+            contact = contacts.get(hit.doc.member_id) if hit.doc.kind == "expert" and hit.doc.member_id else None
+            results.append(Result(hit, passage, shared, passages.get(hit.snippet_chunk_id, passage), contact))
+        return results
+
+    async def ingest(self, path: Path, *, progress: ProgressCallback | None = None) -> IngestReport:
+        report = await ingest(self.db, path, self.encoder, progress=progress)
+        self.invalidate()
+        return report
+
+    async def document_count(self) -> int:
+        async with self.db.session() as session:
+            return int((await session.execute(select(func.count(Document.id)))).scalar() or 0)
+
+
+def _release_free_memory() -> None:
+    """Give the heap freed by a (re)load back to the system: loading allocates many short-lived rows and
+    arrays, and glibc keeps such memory otherwise, so the process would stay at its loading peak."""
+    import gc
+
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
+def _doc_info(document: Document) -> DocInfo:
+    meta = {k: v for k, v in (document.meta or {}).items() if k != "root"}
+    return DocInfo(
+        id=document.id,
+        source_id=document.source_id,
+        kind=document.kind,
+        title=document.title,
+        content_hash=document.content_hash,
+        url=document.url,
+        source_path=document.source_path,
+        themes=tuple(document.themes or ()),
+        countries=tuple(document.countries or ()),
+        sectors=tuple(document.sectors or ()),
+        organisations=tuple(document.organisations or ()),
+        published_on=document.published_on,
+        member_id=document.member_id,
+        meta=meta,
+    )
+
+
+def get_knowledge(core: Lighthouse) -> KnowledgeService:
+    """The core's knowledge service, created on first use."""
+    service = core.services.get(SERVICE_KEY)
+    if service is None:
+        service = KnowledgeService(core.db, core.settings)
+        core.services[SERVICE_KEY] = service
+    return service  # type: ignore[return-value]
+
+
+async def ingest_when_empty(core: Lighthouse) -> None:
+    """Start-up hook: a new installation gets the configured knowledge folder (the demo by default)."""
+    settings = core.settings
+    if not settings.ingest_demo_on_empty:
+        return
+    service = get_knowledge(core)
+    if await service.document_count() > 0:
+        return
+    folder = Path(settings.knowledge_dir)
+    if not folder.exists():
+        log.warning("the knowledge base is empty and %s does not exist; nothing to ingest", folder)
+        return
+    log.warning("The knowledge base is empty: loading %s (once; this takes a minute)…", folder)
+    report = await service.ingest(folder)
+    for problem in report.errors:
+        log.warning("ingest: %s", problem)
+    log.warning("Knowledge base ready: %s", report.summary())
+
+
+def register_startup_hook() -> None:
+    from bot.core import STARTUP_HOOKS
+
+    if ingest_when_empty not in STARTUP_HOOKS:
+        STARTUP_HOOKS.append(ingest_when_empty)

@@ -1,0 +1,175 @@
+"""`find`, `pilots`, `experts` and `match` in chat, with a small fake model (the real one is in the slow tests)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+
+from knowledge.ingest import ingest
+from knowledge.service import SERVICE_KEY, KnowledgeService
+from storage.models import Member
+from tests.knowledge_fakes import FakeEncoder, pilot, small_knowledge_base
+
+
+@pytest.fixture
+def encoder() -> FakeEncoder:
+    return FakeEncoder()
+
+
+@pytest.fixture
+def knowledge(core, encoder) -> KnowledgeService:  # noqa: ANN001
+    service = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
+    core.services[SERVICE_KEY] = service
+    return service
+
+
+@pytest.fixture
+async def loaded(core, knowledge, encoder, tmp_path):  # noqa: ANN001, ANN201
+    folder = small_knowledge_base(tmp_path / "kb")
+    report = await ingest(core.db, folder, encoder)
+    assert report.errors == []
+    return folder
+
+
+def titles(reply) -> list[str]:  # noqa: ANN001
+    return [s.title for s in reply.sections if s.title]
+
+
+async def test_empty_knowledge_base_says_how_to_ingest(chat, knowledge):
+    text = await chat.text("find school food")
+    assert "knowledge base is empty" in text and "python main.py ingest PATH" in text
+
+
+async def test_empty_question_gets_a_hint_with_an_example(chat, loaded):
+    for command, example in (("find", "find school"), ("pilots", "pilots school obesity"), ("experts", "experts school food")):
+        reply = await chat.say(command)
+        assert reply.tone == "error"
+        assert example in reply.text
+
+
+async def test_a_pilot_query_finds_that_pilot_first_with_source_and_why(chat, loaded):
+    reply = await chat.say("pilots hot school meals with wholegrains")
+    assert titles(reply)[0] == "Pilot · Healthy school meals in Nordby"
+    first = reply.sections[0]
+    assert "wholegrains" in first.text
+    assert {f.label: f.value for f in first.fields}["Source"] == "`pilots/school-meals.md`"
+    assert first.context.startswith("Why:") and "wholegrains" in first.context
+    assert all(t.startswith("Pilot · ") for t in titles(reply))
+
+
+async def test_find_covers_every_kind_and_links_sources(chat, loaded):
+    reply = await chat.say("find school food lessons kind:report")
+    assert titles(reply)[0] == "Report · Lessons from school food pilots"
+    assert reply.sections[0].link.url == "https://example.org/reports/food"
+    tools = await chat.say("find checking understanding kind:tool")
+    assert titles(tools) == ["Tool · Teach-back pocket card"]
+
+
+async def test_filters_narrow_and_unknown_values_list_valid_ones(chat, loaded):
+    swedish = await chat.say("find teenagers country:Sweden")
+    assert titles(swedish) and all(t in {"Pilot · Peer support chat for teenagers", "Report · Evaluation of the peer support chat", "Expert · Dan Eriksson"} for t in titles(swedish))
+    recent = await chat.say("pilots support since:2025")
+    assert titles(recent) == ["Pilot · Peer support chat for teenagers"]
+    for command, expected in (
+        ("find food kind:poem", "Valid kinds: pilot, expert, report, tool"),
+        ("find food theme:cooking", "Valid themes: obesity, mental_health"),
+        ("find food country:Atlantis", "country:DK"),
+        ("find food --sector bakery", "Valid sectors: municipality, region"),
+        ("find food since:last-week", "since:2024"),
+        ("find food --colour red", "Valid options:"),
+        ("pilots food kind:tool", "only searches pilots"),
+    ):
+        reply = await chat.say(command)
+        assert reply.tone == "error", command
+        assert expected in reply.text, command
+    listed = await chat.say("pilots country:DK")
+    assert titles(listed) == ["Pilot · Healthy school meals in Nordby"]
+
+
+async def test_a_very_long_question_is_truncated_with_a_note(chat, core, loaded):
+    core.settings.max_message_chars = 20_000
+    question = "hot school meals with wholegrains " * 350
+    assert len(question) > 10_000
+    reply = await chat.say("find " + question)
+    assert reply.tone != "error"
+    assert "Your question was long, so I searched with its first 50 words" in reply.text
+    assert len(reply.text) < 400  # the question is not echoed in full
+    assert titles(reply)[0] == "Pilot · Healthy school meals in Nordby"
+
+
+async def test_experts_from_other_organisations_come_first(chat, core, loaded):
+    await chat.say("profile set organisation Nordby Municipality", as_user="nina")
+    await chat.say("profile set country Denmark", as_user="nina")
+    reply = await chat.say("experts school food", as_user="nina")
+    names = titles(reply)
+    assert set(names) == {"Anna Holm", "Bo Berg", "Carla Diaz", "Dan Eriksson"}
+    # Nordby Municipality's own people last, whatever their score.
+    assert set(names[-2:]) == {"Anna Holm", "Bo Berg"}
+    assert "(Your own organisation.)" in reply.sections[-1].context
+    # Cross-border: other countries before Denmark (Anna and Bo are Danish too).
+    cross = titles(await chat.say("experts --cross-border school food", as_user="nina"))
+    assert set(cross[:2]) == {"Carla Diaz", "Dan Eriksson"}
+    by_sector = titles(await chat.say("experts school food --sector research", as_user="nina"))
+    assert by_sector == ["Carla Diaz"]
+    by_country = titles(await chat.say("experts school food country:SE", as_user="nina"))
+    assert by_country == ["Dan Eriksson"]
+
+
+async def test_expert_results_offer_an_introduction_by_member_reference(chat, core, loaded):
+    reply = await chat.say("experts school food evaluation " + "very " * 30)
+    carla = next(s for s in reply.sections if s.title == "Carla Diaz")
+    [button] = carla.buttons
+    assert button.label == "Introduce me"
+    assert button.command.startswith("intro member:") and len(button.command) <= 90
+    member_id = int(button.command.split()[1].removeprefix("member:"))
+    async with core.db.session() as session:
+        member = await session.get(Member, member_id)
+        assert member.display_name == "Carla Diaz"
+    assert "school food evaluation" in button.command
+
+
+async def test_experts_who_switched_expert_search_off_are_not_listed(chat, core, loaded):
+    async with core.db.session() as session, session.begin():
+        await session.execute(update(Member).where(Member.display_name == "Carla Diaz").values(consent_expert_search=False))
+    assert "Carla Diaz" not in titles(await chat.say("experts school food evaluation"))
+    assert "Expert · Carla Diaz" not in titles(await chat.say("find school food evaluation"))
+
+
+async def test_an_expert_is_not_shown_to_themselves(chat, loaded):
+    reply = await chat.say("experts school food", as_user="anna-holm")
+    assert "Anna Holm" not in titles(reply)
+
+
+async def test_experts_are_found_through_their_pilots(chat, loaded):
+    reply = await chat.say("experts plate waste uptake")
+    anna = next(s for s in reply.sections if s.title == "Anna Holm")
+    assert "their pilot “Healthy school meals in Nordby”" in anna.context
+
+
+async def test_match_me_uses_profile_interests(chat, loaded):
+    empty = await chat.say("match me", as_user="olga")
+    assert empty.tone == "error" and "profile set interests" in empty.text
+    await chat.say("profile set interests anxiety, loneliness among teenagers", as_user="olga")
+    reply = await chat.say("match me", as_user="olga")
+    assert "Pilot · Peer support chat for teenagers" in titles(reply)
+    assert "interests" in reply.text
+    wrong = await chat.say("match you", as_user="olga")
+    assert wrong.tone == "error" and "match me" in wrong.text
+
+
+async def test_many_results_are_paged_five_at_a_time(chat, core, loaded, encoder):
+    for n in range(12):
+        pilot(loaded, f"extra-{n}", f"Extra food pilot {n}", "## Summary\nSchool food and cooking.", themes=["obesity"])
+    await ingest(core.db, loaded, encoder)
+    reply = await chat.say("pilots school food cooking")
+    assert len(reply.sections) == 5
+    more = reply.buttons[0]
+    assert more.command.startswith("more ")
+    second = await chat.say(more.command)
+    assert len(second.sections) == 5
+    assert not set(titles(second)) & set(titles(reply))
+
+
+async def test_user_text_is_not_echoed_in_a_way_that_pings(chat, loaded):
+    reply = await chat.say("find @channel school <@U123> food")
+    assert "@channel" not in reply.plain_text() and "<@U123>" not in reply.plain_text()

@@ -1,0 +1,68 @@
+"""First start ingests the knowledge folder once; `python main.py ingest` reports problems by path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+import knowledge.cli as cli
+from bot.core import STARTUP_HOOKS
+from knowledge.service import SERVICE_KEY, KnowledgeService, ingest_when_empty, register_startup_hook
+from storage.models import Document
+from tests.knowledge_fakes import FakeEncoder, small_knowledge_base
+
+
+async def count_documents(core) -> int:  # noqa: ANN001
+    async with core.db.session() as session:
+        return int((await session.execute(select(func.count(Document.id)))).scalar())
+
+
+def test_the_startup_hook_is_registered_once():
+    before = list(STARTUP_HOOKS)
+    try:
+        register_startup_hook()
+        register_startup_hook()
+        assert STARTUP_HOOKS.count(ingest_when_empty) == 1
+    finally:
+        STARTUP_HOOKS[:] = before
+
+
+async def test_an_empty_knowledge_base_is_filled_once_at_start(core, tmp_path):
+    encoder = FakeEncoder()
+    core.services[SERVICE_KEY] = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
+    core.settings.knowledge_dir = small_knowledge_base(tmp_path / "kb")
+
+    await ingest_when_empty(core)  # switched off (as in every test): nothing happens
+    assert await count_documents(core) == 0
+
+    core.settings.ingest_demo_on_empty = True
+    await ingest_when_empty(core)
+    assert await count_documents(core) == 10
+    embedded = len(encoder.encoded)
+    (tmp_path / "kb" / "pilots" / "school-meals.md").unlink()
+    await ingest_when_empty(core)  # not empty any more: the folder is not read again
+    assert await count_documents(core) == 10 and len(encoder.encoded) == embedded
+
+
+async def test_a_missing_folder_is_logged_not_fatal(core, tmp_path, caplog):
+    core.settings.ingest_demo_on_empty = True
+    core.settings.knowledge_dir = tmp_path / "nowhere"
+    await ingest_when_empty(core)
+    assert "does not exist" in caplog.text
+    assert await count_documents(core) == 0
+
+
+async def test_the_ingest_command_prints_a_summary_and_every_problem(settings, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "get_encoder", lambda name: FakeEncoder())
+    folder = small_knowledge_base(tmp_path / "kb")
+    (folder / "pilots" / "broken.md").write_text("no front matter", encoding="utf-8")
+    status = await cli.run_ingest(settings, folder)
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert "added" in out and "10" in out
+    assert "pilots/broken.md" in err and "front matter" in err
+    assert await cli.run_ingest(settings, Path(tmp_path / "missing")) == 2
+    (folder / "pilots" / "broken.md").unlink()
+    assert await cli.run_ingest(settings, folder) == 0
+    assert "unchanged (skipped)" in capsys.readouterr().out
