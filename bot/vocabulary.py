@@ -100,3 +100,48 @@ def parse_timezone(value: str) -> str | None:
         matches = [name for name in available_timezones() if name.lower() == text.lower()]
         return matches[0] if matches else None
     return text
+
+
+# --- The same checks with the user's answer: each refusal lists what is valid ----------------------
+
+
+def require_sector(value: str) -> str:
+    from bot.errors import UserError
+
+    sector = parse_sector(value)
+    if sector is None:
+        raise UserError(f"“{value[:40]}” is not a sector I know.", hint="Valid sectors: " + ", ".join(SECTORS) + ".")
+    return sector
+
+
+def require_theme(value: str) -> str:
+    from bot.errors import UserError
+
+    theme = parse_theme(value)
+    if theme is None:
+        raise UserError(f"“{value[:40]}” is not a theme I know.", hint="Valid themes: " + ", ".join(THEMES) + ".")
+    return theme
+
+
+def require_country(value: str, *, examples: str = "Denmark, DK, DNK, Sweden, SE, Kenya, KE") -> str:
+    from bot.errors import UserError
+
+    code = parse_country(value)
+    if code is None:
+        raise UserError(
+            f"“{value[:40]}” is not an ISO 3166 country name or code.",
+            hint=f"Use a name or a code, for example: {examples}.",
+        )
+    return code
+
+
+def require_timezone(value: str) -> str:
+    from bot.errors import UserError
+
+    zone = parse_timezone(value)
+    if zone is None:
+        raise UserError(
+            f"“{value[:40]}” is not a time zone I know.",
+            hint="Use an IANA name, for example Europe/Copenhagen, America/New_York or UTC.",
+        )
+    return zone

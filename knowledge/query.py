@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.errors import UserError
-from bot.vocabulary import SECTORS, THEMES, parse_country, parse_sector, parse_theme
+from bot.vocabulary import require_country, require_sector, require_theme
 from knowledge.search import Filters
 from knowledge.sources import KINDS
 
@@ -73,9 +73,9 @@ def parse_question(args_text: str, *, flags: tuple[str, ...] = (), fixed_kind: s
         kinds = {fixed_kind}
     filters = Filters(
         kinds=frozenset(kinds),
-        themes=frozenset(_theme(v) for raw in values.get("theme", []) for v in _split(raw)),
-        countries=frozenset(_country(v) for raw in values.get("country", []) for v in _split(raw)),
-        sectors=frozenset(_sector(v) for raw in values.get("sector", []) for v in _split(raw)),
+        themes=frozenset(require_theme(v) for raw in values.get("theme", []) for v in _split(raw)),
+        countries=frozenset(require_country(v, examples="country:DK, country:Sweden, country:KE") for raw in values.get("country", []) for v in _split(raw)),
+        sectors=frozenset(require_sector(v) for raw in values.get("sector", []) for v in _split(raw)),
         since=_date(values["since"][-1], end=False) if values.get("since") else None,
         until=_date(values["until"][-1], end=True) if values.get("until") else None,
     )
@@ -94,30 +94,6 @@ def _kind(value: str) -> str:
     if kind is None:
         raise UserError(f"“{value[:30]}” is not a kind I know.", hint="Valid kinds: " + ", ".join(KINDS) + ".")
     return kind
-
-
-def _theme(value: str) -> str:
-    theme = parse_theme(value)
-    if theme is None:
-        raise UserError(f"“{value[:30]}” is not a theme I know.", hint="Valid themes: " + ", ".join(THEMES) + ".")
-    return theme
-
-
-def _country(value: str) -> str:
-    code = parse_country(value)
-    if code is None:
-        raise UserError(
-            f"“{value[:30]}” is not an ISO 3166 country name or code.",
-            hint="Use a name or a code, for example: country:DK, country:Sweden, country:KE.",
-        )
-    return code
-
-
-def _sector(value: str) -> str:
-    sector = parse_sector(value)
-    if sector is None:
-        raise UserError(f"“{value[:30]}” is not a sector I know.", hint="Valid sectors: " + ", ".join(SECTORS) + ".")
-    return sector
 
 
 def _date(value: str, *, end: bool) -> date:

@@ -9,7 +9,7 @@ from bot.context import CommandContext
 from bot.errors import UserError
 from bot.members import get_or_create_organisation
 from bot.reply import Field, Reply, Section
-from bot.vocabulary import SECTORS, country_name, parse_country, parse_sector, parse_timezone
+from bot.vocabulary import SECTORS, country_name, require_country, require_sector, require_timezone
 from storage.models import Member
 
 MAX_LIST_ITEMS = 20
@@ -68,9 +68,9 @@ def _list_value(value: str) -> list[str]:
 
 def _validated(field: str, value: str) -> object:
     validators: dict[str, Callable[[str], object]] = {
-        "sector": _sector,
-        "country": _country,
-        "timezone": _timezone,
+        "sector": require_sector,
+        "country": require_country,
+        "timezone": require_timezone,
         "expertise": _list_value,
         "interests": _list_value,
         "name": _short_text(100),
@@ -78,35 +78,6 @@ def _validated(field: str, value: str) -> object:
         "bio": _short_text(1000),
     }
     return validators[field](value)
-
-
-def _sector(value: str) -> str:
-    sector = parse_sector(value)
-    if sector is None:
-        raise UserError(
-            f"“{value[:40]}” is not a sector I know.", hint="Valid sectors: " + ", ".join(SECTORS) + "."
-        )
-    return sector
-
-
-def _country(value: str) -> str:
-    code = parse_country(value)
-    if code is None:
-        raise UserError(
-            f"“{value[:40]}” is not an ISO 3166 country name or code.",
-            hint="Use a name or a code, for example: Denmark, DK, DNK, Sweden, SE, Kenya, KE.",
-        )
-    return code
-
-
-def _timezone(value: str) -> str:
-    zone = parse_timezone(value)
-    if zone is None:
-        raise UserError(
-            f"“{value[:40]}” is not a time zone I know.",
-            hint="Use an IANA name, for example Europe/Copenhagen, America/New_York or UTC.",
-        )
-    return zone
 
 
 def _short_text(limit: int) -> Callable[[str], str]:
