@@ -7,12 +7,17 @@ HF_HUB_OFFLINE=1 is set before the model loads.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
 import threading
-from typing import Protocol
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol, TypeVar
 
 import numpy as np
 
+T = TypeVar("T")
 BUNDLED_PREFIX = "bundled:"
 DEFAULT_BATCH_SIZE = 32
 
@@ -122,6 +127,15 @@ class SentenceTransformerEncoder:
 
 _encoders: dict[str, Encoder] = {}
 _load_lock = threading.Lock()
+# Every encode runs on this one thread: torch's OpenMP worker team belongs to the calling thread, so
+# calling from ever-different pool threads would start new teams that compete with the idle, spinning ones.
+_model_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embeddings")
+
+
+async def run_on_model_thread(function: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """Run `function` (which uses the model) on the model's own thread, without blocking the event loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_model_thread, functools.partial(function, *args, **kwargs))
 
 
 def get_encoder(name: str) -> Encoder:
