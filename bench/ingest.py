@@ -19,6 +19,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,7 +53,7 @@ def copy_demo(target: Path, copies: int) -> None:
                 path.write_text(text, encoding="utf-8")
 
 
-async def throughput(copies: int, batch_size: int) -> None:
+async def throughput(copies: int, batch_size: int, repeats: int) -> None:
     from knowledge.chunking import embedding_text, passages
     from knowledge.embeddings import get_encoder
     from knowledge.ingest import ingest
@@ -61,6 +62,7 @@ async def throughput(copies: int, batch_size: int) -> None:
 
     encoder = get_encoder(BUNDLED_MODEL)
     encoder.encode(["warm up the model", "and its thread pool"], batch_size=batch_size)
+    bare_rates, ingest_rates = [], []
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "kb"
         copy_demo(source, copies)
@@ -68,18 +70,21 @@ async def throughput(copies: int, batch_size: int) -> None:
         for file in source_files(source):
             for document in read_file(file, file.relative_to(source).as_posix()).documents:
                 texts.extend(embedding_text(document.title, p.heading, p.text) for p in passages(document))
-        started = time.perf_counter()
-        encoder.model.encode(texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
-        bare_rate = len(texts) / (time.perf_counter() - started)
+        # Alternate the two, so a change in the machine's load affects both alike.
+        for run in range(repeats):
+            started = time.perf_counter()
+            encoder.model.encode(texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
+            bare_rates.append(len(texts) / (time.perf_counter() - started))
 
-        db = Database(f"sqlite+aiosqlite:///{folder}/bench.db")
-        await db.migrate()
-        started = time.perf_counter()
-        report = await ingest(db, source, encoder, batch_size=batch_size)
-        ingest_rate = report.chunks / (time.perf_counter() - started)
-        await db.dispose()
-        assert not report.errors, report.errors
-    table = Table(title=f"Ingest of {len(report.added)} documents, {report.chunks:,} chunks, batch size {batch_size}")
+            db = Database(f"sqlite+aiosqlite:///{folder}/bench{run}.db")
+            await db.migrate()
+            started = time.perf_counter()
+            report = await ingest(db, source, encoder, batch_size=batch_size)
+            ingest_rates.append(report.chunks / (time.perf_counter() - started))
+            await db.dispose()
+            assert not report.errors, report.errors
+    bare_rate, ingest_rate = statistics.median(bare_rates), statistics.median(ingest_rates)
+    table = Table(title=f"Ingest of {len(report.added)} documents, {report.chunks:,} chunks, batch size {batch_size} (median of {repeats} runs each)")
     table.add_column("")
     table.add_column("chunks/s", justify="right")
     table.add_row("python main.py ingest (whole pipeline)", f"{ingest_rate:.1f}")
@@ -162,13 +167,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--rss-chunks", type=int, default=100_000, help="0 skips the memory measurement")
     parser.add_argument("--hold", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.hold:
         asyncio.run(hold(args.hold))
         return
-    asyncio.run(throughput(args.copies, args.batch_size))
+    asyncio.run(throughput(args.copies, args.batch_size, args.repeats))
     if args.rss_chunks:
         peak_memory(args.rss_chunks)
 

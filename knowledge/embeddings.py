@@ -7,12 +7,17 @@ HF_HUB_OFFLINE=1 is set before the model loads.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
 import threading
-from typing import Protocol
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol, TypeVar
 
 import numpy as np
 
+T = TypeVar("T")
 BUNDLED_PREFIX = "bundled:"
 DEFAULT_BATCH_SIZE = 32
 
@@ -27,19 +32,6 @@ class Encoder(Protocol):
     def encode(self, texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
         """(len(texts), dimension) float32, each row of unit length."""
         ...
-
-    def _encode_one(self, text: str) -> np.ndarray:
-        """A question: the model's own tokenize and forward, without the batching machinery of `encode`
-        (sorting, batching, progress bars), which costs more than the forward pass on one short text."""
-        import torch
-
-        with self._lock, torch.inference_mode():
-            prepare = getattr(self.model, "preprocess", None) or self.model.tokenize
-            features = prepare([text])
-            output = self.model.forward(dict(features))
-            vector = output["sentence_embedding"][0].float()
-            vector = torch.nn.functional.normalize(vector, dim=0)
-        return vector.numpy().astype(np.float32, copy=False)[None, :]
 
     def truncate(self, text: str) -> tuple[str, bool]:
         """The longest start of `text` the model reads, and whether anything was cut."""
@@ -122,6 +114,15 @@ class SentenceTransformerEncoder:
 
 _encoders: dict[str, Encoder] = {}
 _load_lock = threading.Lock()
+# Every encode runs on this one thread: torch's OpenMP worker team belongs to the calling thread, so
+# calling from ever-different pool threads would start new teams that compete with the idle, spinning ones.
+_model_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embeddings")
+
+
+async def run_on_model_thread(function: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """Run `function` (which uses the model) on the model's own thread, without blocking the event loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_model_thread, functools.partial(function, *args, **kwargs))
 
 
 def get_encoder(name: str) -> Encoder:

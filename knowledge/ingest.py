@@ -9,6 +9,7 @@ documents, so ingest runs at the speed of the model.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -16,23 +17,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.members import find_by_identity, get_or_create_organisation
 from knowledge.chunking import CHUNKER_VERSION, Passage, embedding_text, passages
-from knowledge.embeddings import DEFAULT_BATCH_SIZE, Encoder, to_bytes
-from knowledge.version import bump_version
+from knowledge.embeddings import DEFAULT_BATCH_SIZE, Encoder, run_on_model_thread, to_bytes
 from knowledge.sources import FileContent, SourceDocument, SourceError, read_file, source_files
+from knowledge.version import bump_version
 from storage.database import Database
-from storage.models import Chunk, Document, KnowledgeVersion, Member, PlatformIdentity, Pilot, utcnow
+from storage.models import Chunk, Document, Member, PlatformIdentity, Pilot
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]  # (chunks done, chunks to embed)
 # Documents are embedded in groups of about this many chunks: big enough for full batches, small enough
 # that a long ingest writes as it goes.
-GROUP_CHUNKS = 256
+GROUP_CHUNKS = 1024
 
 
 @dataclass
@@ -111,9 +112,15 @@ async def ingest(
     done = 0
     if progress:
         progress(0, total)
-    for group in _groups(pending):
-        texts = [embedding_text(p.document.title, passage.heading, passage.text) for p in group for passage in p.passages]
-        vectors = encoder.encode(texts, batch_size=batch_size)
+    # Documents with passages of like length embed together (less padding in each batch), and embedding
+    # the next group (on the model's thread; torch releases the GIL) overlaps storing this one.
+    pending.sort(key=lambda p: sum(len(x.text) for x in p.passages) / len(p.passages))
+    groups = list(_groups(pending))
+    encoding = _encode_in_thread(encoder, groups[0], batch_size) if groups else None
+    for number, group in enumerate(groups):
+        assert encoding is not None
+        vectors = await encoding
+        encoding = _encode_in_thread(encoder, groups[number + 1], batch_size) if number + 1 < len(groups) else None
         offset = 0
         for item in group:
             count = len(item.passages)
@@ -189,6 +196,11 @@ async def _store_organisations(db: Database, organisations: list) -> int:
     return len(organisations)
 
 
+def _encode_in_thread(encoder: Encoder, group: list[_Pending], batch_size: int) -> asyncio.Task:
+    texts = [embedding_text(p.document.title, passage.heading, passage.text) for p in group for passage in p.passages]
+    return asyncio.ensure_future(run_on_model_thread(encoder.encode, texts, batch_size=batch_size))
+
+
 def _groups(pending: list[_Pending]) -> Iterator[list[_Pending]]:
     group: list[_Pending] = []
     size = 0
@@ -205,7 +217,9 @@ def _groups(pending: list[_Pending]) -> Iterator[list[_Pending]]:
 async def _store_document(db: Database, item: _Pending, vectors, root: Path) -> None:  # noqa: ANN001 - ndarray
     source = item.document
     async with db.session() as session, session.begin():
-        document = (await session.execute(select(Document).where(Document.source_id == source.source_id))).scalar_one_or_none()
+        document = None
+        if item.existing_id is not None:
+            document = await session.get(Document, item.existing_id)
         if document is None:
             document = Document(source_id=source.source_id)
             session.add(document)
@@ -223,8 +237,9 @@ async def _store_document(db: Database, item: _Pending, vectors, root: Path) -> 
         if source.kind == "expert":
             document.member_id = await _expert_member(session, source)
         await session.flush()
-        await session.execute(delete(Chunk).where(Chunk.document_id == document.id))
-        await session.execute(delete(Pilot).where(Pilot.document_id == document.id))
+        if item.existing_id is not None:  # a new document has nothing to replace
+            await session.execute(delete(Chunk).where(Chunk.document_id == document.id))
+            await session.execute(delete(Pilot).where(Pilot.document_id == document.id))
         await session.execute(
             insert(Chunk),
             [

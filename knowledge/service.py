@@ -18,7 +18,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from knowledge.chunking import embedding_text
-from knowledge.embeddings import Encoder, from_bytes, get_encoder
+from knowledge.embeddings import Encoder, get_encoder, run_on_model_thread
 from knowledge.ingest import IngestReport, ProgressCallback, ingest
 from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex
 from knowledge.terms import shared_words, terms
@@ -217,7 +217,7 @@ class KnowledgeService:
                 )
             return index.search(vector, terms(used), filters, limit=limit, fusion=self.fusion, exclude=exclude), used, truncated
 
-        hits, used, truncated = await asyncio.to_thread(run)
+        hits, used, truncated = await run_on_model_thread(run)
         return Answer(await self._with_passages(hits, used), used, truncated)
 
     async def profile_ids(self, member_id: int) -> tuple[int, ...]:
