@@ -49,15 +49,17 @@ def suggestions(name: str) -> list[str]:
 async def route(core: Lighthouse, message: Message) -> Reply:
     message = clean_message(message)
     text = message.text
-    limit = core.settings.max_message_chars
-    if len(text) > limit:
-        return error_reply(f"That message is {len(text):,} characters long; the limit is {limit:,}. Please shorten it.")
     if not text.strip():
         return Reply(text="Type `help` to see what I can do.", private=True)
     name, args_text = parse(text)
+    command = commands.lookup(name) if name else None
+    # Search questions may be long (the command cuts them to what the model reads, with a note).
+    long_ok = command is not None and command.accepts_long_text
+    limit = core.settings.max_question_chars if long_ok else core.settings.max_message_chars
+    if len(text) > limit:
+        return error_reply(f"That message is {len(text):,} characters long; the limit is {limit:,}. Please shorten it.")
     if not name:
         return Reply(text="Type `help` to see what I can do.", private=True)
-    command = commands.lookup(name)
     if command is None:
         close = suggestions(name)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
 
     # Chat behaviour
     max_message_chars: int = Field(default=4000, ge=100)
+    # Search questions (find, pilots, experts) are cut to what the model reads, with a note, up to this size.
+    max_question_chars: int = Field(default=20000, ge=100)
     results_per_page: int = Field(default=5, ge=1, le=20)
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     exchange_logging: bool = True

@@ -31,6 +31,8 @@ class Command:
     role: str = "member"
     subcommand_roles: dict[str, str] = field(default_factory=dict)
     hidden: bool = False
+    # The argument is a question the handler shortens itself, so it may exceed the usual message limit.
+    accepts_long_text: bool = False
 
     def role_for(self, args: list[str]) -> str:
         if args and args[0].lower() in self.subcommand_roles:
@@ -53,6 +55,7 @@ def command(
     role: str = "member",
     subcommand_roles: dict[str, str] | None = None,
     hidden: bool = False,
+    accepts_long_text: bool = False,
 ) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         if name in _REGISTRY or name in _ALIASES:
@@ -68,6 +71,7 @@ def command(
             role=role,
             subcommand_roles=dict(subcommand_roles or {}),
             hidden=hidden,
+            accepts_long_text=accepts_long_text,
         )
         for alias in aliases:
             _ALIASES[alias] = name

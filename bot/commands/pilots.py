@@ -11,6 +11,7 @@ from knowledge.query import parse_question
 
 @command(
     "pilots",
+    accepts_long_text=True,
     summary="Find pilot projects",
     usage="pilots <question> [theme:X] [country:X] [sector:X] [since:YYYY] [until:YYYY]",
     help=(
