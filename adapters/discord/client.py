@@ -232,23 +232,25 @@ class DiscordAdapter:
             if await self.first_delivery(interaction):
                 await self.answer_interaction(interaction, text, mentions=mentions)
 
+    async def _command_behind(self, interaction: discord.Interaction, custom_id: str) -> str | None:
+        """The command a button or form stands for; None (and the user told why) when there is nothing to do."""
+        if not await self.first_delivery(interaction):
+            return None
+        command = await self.store.command(custom_id)
+        if command is None:
+            await self._tell(interaction, BUTTON_GONE)
+        return command
+
     async def on_button(self, interaction: discord.Interaction, custom_id: str) -> None:
         async with self.activity.track():
-            if not await self.first_delivery(interaction):
-                return
-            command = await self.store.command(custom_id)
-            if command is None:
-                await self._tell(interaction, BUTTON_GONE)
-                return
-            await self.answer_interaction(interaction, command, from_button=True)
+            command = await self._command_behind(interaction, custom_id)
+            if command is not None:
+                await self.answer_interaction(interaction, command, from_button=True)
 
     async def on_form_submit(self, interaction: discord.Interaction, custom_id: str) -> None:
         async with self.activity.track():
-            if not await self.first_delivery(interaction):
-                return
-            command = await self.store.command(custom_id)
+            command = await self._command_behind(interaction, custom_id)
             if command is None:
-                await self._tell(interaction, BUTTON_GONE)
                 return
             values = submitted_values((interaction.data or {}).get("components", []))  # type: ignore[arg-type]
             # The submission lists the inputs in the form's order, which is all form_command needs.

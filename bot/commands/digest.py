@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.audit import record_audit
 from bot.commands import command
 from bot.context import CommandContext
 from bot.digest_schedule import SYNTAX, DigestSpec, manual_period_key, parse_spec
@@ -23,7 +24,7 @@ from bot.digests import (
 )
 from bot.errors import UserError
 from bot.reply import Reply, Section
-from storage.models import AuditEntry, DigestSchedule
+from storage.models import DigestSchedule
 
 
 def _spec(ctx: CommandContext, schedule: DigestSchedule | None) -> DigestSpec:
@@ -71,13 +72,12 @@ async def _schedule(ctx: CommandContext, words: list[str]) -> Reply:
         slot = await set_schedule(
             session, platform=platform, channel_id=channel_id, spec=spec, member_id=ctx.member.id, now=now
         )
-        session.add(
-            AuditEntry(
-                at=now,
-                actor_member_id=ctx.member.id,
-                action="digest.schedule",
-                details={"platform": platform, "channel_id": channel_id, "schedule": spec.signature},
-            )
+        await record_audit(
+            session,
+            ctx.member,
+            "digest.schedule",
+            {"platform": platform, "channel_id": channel_id, "schedule": spec.signature},
+            at=now,
         )
     ctx.audited = True
     ctx.core.scheduler.poke()
@@ -130,13 +130,12 @@ async def _now(ctx: CommandContext, words: list[str]) -> Reply:
         spec=_spec(ctx, schedule),
     )
     async with ctx.db.session() as session, session.begin():
-        session.add(
-            AuditEntry(
-                at=now,
-                actor_member_id=ctx.member.id,
-                action="digest.now",
-                details={"platform": platform, "channel_id": channel_id, "outcome": outcome.status},
-            )
+        await record_audit(
+            session,
+            ctx.member,
+            "digest.now",
+            {"platform": platform, "channel_id": channel_id, "outcome": outcome.status},
+            at=now,
         )
     ctx.audited = True
     if outcome.status == "posted":
@@ -166,13 +165,8 @@ async def _off(ctx: CommandContext, words: list[str]) -> Reply:
     async with ctx.db.session() as session, session.begin():
         removed = await remove_schedule(session, platform=platform, channel_id=channel_id)
         if removed:
-            session.add(
-                AuditEntry(
-                    at=ctx.now(),
-                    actor_member_id=ctx.member.id,
-                    action="digest.off",
-                    details={"platform": platform, "channel_id": channel_id},
-                )
+            await record_audit(
+                session, ctx.member, "digest.off", {"platform": platform, "channel_id": channel_id}, at=ctx.now()
             )
     ctx.audited = True
     if not removed:
