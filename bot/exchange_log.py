@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
+from bot.exchanges import known_and_different
 from bot.message import Message
 from bot.sanitize import clean_message
 from storage.models import Exchange, Member, Organisation, PlatformIdentity
@@ -157,9 +158,6 @@ def _different_organisations(a: _Profile, b: _Profile) -> bool:
     )
 
 
-def _cross(a: str | None, b: str | None) -> bool:
-    return a is not None and b is not None and a != b
-
 
 def _exchange_row(message: Message, asker: _Profile, responder: _Profile, now) -> dict:  # noqa: ANN001
     return {
@@ -178,8 +176,8 @@ def _exchange_row(message: Message, asker: _Profile, responder: _Profile, now) -
         "sector_b": responder.sector,
         "country_b": responder.country,
         "cross_organisation": True,
-        "cross_sector": _cross(asker.sector, responder.sector),
-        "cross_border": _cross(asker.country, responder.country),
+        "cross_sector": known_and_different(asker.sector, responder.sector),
+        "cross_border": known_and_different(asker.country, responder.country),
         "with_source": False,
         "dedupe_key": dedupe_key(message),
     }

@@ -18,8 +18,9 @@ def profile_snapshot(member: Member | None) -> dict[str, str | None]:
     return {"organisation": organisation, "sector": member.sector, "country": member.country}
 
 
-def _differs(a: str | None, b: str | None) -> bool:
-    # Unknown on either side is not counted as "cross": the indicator must not be inflated by gaps.
+def known_and_different(a: str | None, b: str | None) -> bool:
+    """The cross-organisation/sector/border rule. Unknown on either side is not "cross": the indicators
+    must not be inflated by gaps in profiles."""
     return a is not None and b is not None and a != b
 
 
@@ -65,9 +66,9 @@ async def record_exchange(
         organisation_b=side_b["organisation"],
         sector_b=side_b["sector"],
         country_b=side_b["country"],
-        cross_organisation=_differs(side_a["organisation"], side_b["organisation"]),
-        cross_sector=_differs(side_a["sector"], side_b["sector"]),
-        cross_border=_differs(side_a["country"], side_b["country"]),
+        cross_organisation=known_and_different(side_a["organisation"], side_b["organisation"]),
+        cross_sector=known_and_different(side_a["sector"], side_b["sector"]),
+        cross_border=known_and_different(side_a["country"], side_b["country"]),
         with_source=with_source,
         introduction_id=introduction_id,
         event_id=event_id,

@@ -19,6 +19,7 @@ from itertools import combinations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.exchanges import known_and_different
 from storage.models import Exchange, Introduction, IntroductionTransition
 
 PERIODS = ("week", "month", "quarter")
@@ -64,11 +65,11 @@ class ExchangeRecord:
 
     @property
     def cross_border(self) -> bool:
-        return _differs(self.a.country, self.b.country)
+        return known_and_different(self.a.country, self.b.country)
 
     @property
     def cross_sector(self) -> bool:
-        return _differs(self.a.sector, self.b.sector)
+        return known_and_different(self.a.sector, self.b.sector)
 
     @property
     def cross_organisation(self) -> bool:
@@ -123,9 +124,6 @@ class Dataset:
             for moment in (i.requested_at, i.accepted_at, i.declined_at, i.expired_at, i.met_at)
         )
 
-
-def _differs(a: str | None, b: str | None) -> bool:
-    return a is not None and b is not None and a != b
 
 
 def _in(moment: datetime | None, start: datetime, end: datetime) -> bool:
@@ -189,7 +187,7 @@ def brokers(exchanges: Iterable[ExchangeRecord]) -> list[str]:
             if right in neighbours[left]:
                 continue
             p, q = profile[left], profile[right]
-            if _differs(p.sector, q.sector) or _differs(p.country, q.country):
+            if known_and_different(p.sector, q.sector) or known_and_different(p.country, q.country):
                 found.append(organisation)
                 break
     return found
