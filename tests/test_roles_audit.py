@@ -131,8 +131,9 @@ async def test_audit_command_shows_newest_first_with_names(core, chat: Chat):
     text = await chat.text("audit", as_user="admin")
     lines = [line for line in text.splitlines() if " · " in line]
     assert len(lines) == 2
-    assert "admin · `role list` on console" in lines[0]
-    assert "admin · granted expert to bob (was member)" in lines[1]
+    # People are labelled so that namesakes can be told apart.
+    assert "admin (member:2) · `role list` on console" in lines[0]
+    assert "admin (member:2) · granted expert to bob (member:1) (was member)" in lines[1]
     assert "2026-11-02 09:00 UTC" in lines[1]
 
 

@@ -8,7 +8,7 @@ from bot.audit import recent_entries
 from bot.commands import command
 from bot.context import CommandContext
 from bot.errors import UserError
-from bot.members import is_plain_number
+from bot.members import is_plain_number, member_label
 from bot.reply import Reply, Section
 from storage.models import AuditEntry, Member
 
@@ -38,7 +38,7 @@ async def audit(ctx: CommandContext) -> Reply:
         count = int(args[0])
     async with ctx.db.session() as session:
         entries = await recent_entries(session, count)
-        subjects = await _subject_names(session, [entry for entry, _ in entries])
+        subjects = await _subject_labels(session, [entry for entry, _ in entries])
     if not entries:
         return Reply(text="The audit log is empty.", private=True)
     lines = [_line(entry, actor, subjects) for entry, actor in entries]
@@ -49,18 +49,19 @@ async def audit(ctx: CommandContext) -> Reply:
     return Reply(text=f"Audit log, newest first ({len(lines)} entries):", sections=sections, private=True)
 
 
-async def _subject_names(session, entries: list[AuditEntry]) -> dict[int, str]:
+async def _subject_labels(session, entries: list[AuditEntry]) -> dict[int, str]:
     ids = {entry.details.get("subject_member_id") for entry in entries}
     ids = {i for i in ids if isinstance(i, int)}
     if not ids:
         return {}
-    rows = await session.execute(select(Member.id, Member.display_name).where(Member.id.in_(ids)))
-    return dict(rows.all())
+    rows = await session.execute(select(Member).where(Member.id.in_(ids)))
+    return {member.id: member_label(member) for member in rows.scalars()}
 
 
-def _line(entry: AuditEntry, actor: str | None, subjects: dict[int, str]) -> str:
+def _line(entry: AuditEntry, actor: Member | None, subjects: dict[int, str]) -> str:
     when = entry.at.strftime("%Y-%m-%d %H:%M UTC")
-    who = actor or ("an erased member" if entry.details.get("actor_erased") else "Lighthouse")
+    # Labels with organisation and member id: two members of one name are told apart.
+    who = member_label(actor) if actor else ("an erased member" if entry.details.get("actor_erased") else "Lighthouse")
     return f"{when} · {who} · {_describe(entry, subjects)}"
 
 
