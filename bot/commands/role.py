@@ -8,10 +8,11 @@ from bot.audit import record_audit
 from bot.commands import command
 from bot.context import CommandContext
 from bot.errors import UserError
-from bot.members import AmbiguousMember, find_referenced_member, member_label
+from bot.members import AmbiguousMember, find_referenced_member
 from bot.reply import Field, Reply, Section
 from bot.roles import GRANTABLE_ROLES, ROLE_PURPOSE, known_admin_names, members_with_roles
-from bot.vocabulary import ROLES
+from bot.tables import text_table
+from bot.vocabulary import country_name
 from storage.models import Member
 
 log = logging.getLogger(__name__)
@@ -67,16 +68,21 @@ async def _list(ctx: CommandContext) -> Reply:
     async with ctx.db.session() as session:
         admins = await known_admin_names(session, ctx.settings)
         holders = await members_with_roles(session)
-    by_role: dict[str, list[str]] = {name: [] for name in ROLES}
-    for member in holders:
-        by_role.setdefault(member.role, []).append(member_label(member))
-    fields = [Field("admin", ", ".join(admins) or "none known yet")]
-    fields += [Field(name, ", ".join(by_role[name]) or "—") for name in GRANTABLE_ROLES]
+    rows = [("admin", name, "", "", "") for name in admins] or [("admin", "none known yet", "", "", "")]
+    for name in GRANTABLE_ROLES:
+        held = [member for member in holders if member.role == name]
+        rows += [
+            (name, member.display_name, member.organisation.name if member.organisation else "—",
+             country_name(member.country), f"member:{member.id}")
+            for member in held
+        ] or [(name, "nobody", "", "", "")]
+    table = text_table(("Role", "Member", "Organisation", "Country", "Pick with"), rows)
     unknown = len(ctx.settings.admins) - len(admins)
     context = f"{len(ctx.settings.admins)} admin account(s) configured"
     if unknown > 0:
         context += f"; {unknown} of them have not talked to me yet"
-    return Reply(sections=[Section(title="Roles", fields=fields, context=context + ".")], private=True)
+    return Reply(sections=[Section(title="Roles", text=table, context=context + ".")], private=True)
+
 
 
 async def _change(ctx: CommandContext, action: str, who: str, new_role: str) -> Reply:
