@@ -90,6 +90,7 @@ def _name_key(name: str) -> str:
 
 _NAME_SEPARATORS = re.compile(r"[-_.]")
 MAX_NAME_MATCHES = 10
+MAX_NAME_CANDIDATES = 500
 
 
 async def find_referenced_members(session: AsyncSession, message: Message, token: str) -> list[Member]:
@@ -129,6 +130,7 @@ async def find_referenced_members(session: AsyncSession, message: Message, token
         )
         .options(selectinload(Member.identities))
         .order_by(Member.id)
+        .limit(MAX_NAME_CANDIDATES)  # a one-letter name must not load a whole community
     )
     found: list[Member] = []
     for member in rows.scalars().unique():

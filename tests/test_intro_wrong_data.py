@@ -149,10 +149,10 @@ async def test_a_second_request_to_someone_already_introduced_answers_with_that_
         assert "already introduced" in again.text and "introduction #1" in again.text
         assert buttons(again) == ["intro met 1 yes"]
     # Even with too short a reason, or while the other has paused requests.
+    later = datetime(2030, 1, 1, tzinfo=UTC)
+    paused = update(Member).where(Member.display_name == "bob").values(intro_paused_until=later)
     async with core.db.session() as session, session.begin():
-        await session.execute(
-            update(Member).where(Member.display_name == "bob").values(intro_paused_until=datetime(2030, 1, 1, tzinfo=UTC))
-        )
+        await session.execute(paused)
     assert "introduction #1" in (await chat.say("intro @bob hi", as_user="alice")).text
     await chat.say("intro met 1 yes", as_user="alice")
     met = await chat.say(f"intro @bob {REASON}", as_user="alice")

@@ -225,7 +225,9 @@ async def _list(ctx: CommandContext) -> Reply:
         )
     for intro, other in listing.my_requests:
         name = other.display_name if other else "a former member"
-        sections.append(Section(title=f"#{intro.id} · you asked to meet {name}", text=_requester_view(intro, ctx.member, now)))
+        sections.append(
+            Section(title=f"#{intro.id} · you asked to meet {name}", text=_requester_view(intro, ctx.member, now))
+        )
     if not sections:
         return Reply(
             text="No introductions yet. Ask for one with `intro @name <why you'd like to meet>`.", private=True
