@@ -44,15 +44,15 @@ def command_details(command_name: str, args_text: str, *, platform: str, channel
     return {"command": command_name, "arguments": arguments, "platform": platform, "channel": channel_id}
 
 
-async def recent_entries(session: AsyncSession, limit: int) -> list[tuple[AuditEntry, str | None]]:
-    """The newest entries first, with the actor's current display name (None once erased or for the bot)."""
+async def recent_entries(session: AsyncSession, limit: int) -> list[tuple[AuditEntry, Member | None]]:
+    """The newest entries first, with the actor as they are now (None once erased or for the bot)."""
     rows = await session.execute(
-        select(AuditEntry, Member.display_name)
+        select(AuditEntry, Member)
         .outerjoin(Member, Member.id == AuditEntry.actor_member_id)
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(limit)
     )
-    return [(entry, name) for entry, name in rows.all()]
+    return [(entry, actor) for entry, actor in rows.all()]
 
 
 def about_member_clause(member_id: int):

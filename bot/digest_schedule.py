@@ -37,6 +37,15 @@ class DigestSpec:
         """Stored with each digest job: a job made for an older version of the schedule is dropped."""
         return f"{self.frequency}:{self.weekday}:{self.time_of_day}:{self.timezone}"
 
+    @classmethod
+    def from_signature(cls, signature: str) -> DigestSpec | None:
+        """The schedule a stored signature stands for; None for one that cannot be read."""
+        try:
+            frequency, weekday, hours, minutes, timezone = signature.split(":", 4)
+        except ValueError:
+            return None
+        return cls(frequency, int(weekday) if weekday.isdigit() else None, f"{hours}:{minutes}", timezone)
+
     def describe(self) -> str:
         at = f"at {self.time_of_day} {self.timezone}"
         if self.frequency == "daily":
@@ -132,3 +141,26 @@ def period_key(spec: DigestSpec, slot: datetime) -> str:
 def manual_period_key(now: datetime) -> str:
     """`digest now` twice within a minute (a double send, two processes) posts once."""
     return f"manual:{now.astimezone(UTC):%Y-%m-%dT%H:%M}"
+
+
+def describe_period(key: str) -> str:
+    """A period key in words: "week:2026-W46" -> "week 46, 9–15 Nov 2026"; "manual:…" -> sent with `digest now`."""
+    kind, _, value = key.partition(":")
+    try:
+        if kind == "day":
+            day = date.fromisoformat(value)
+            return f"{day:%a} {day.day} {day:%b %Y}"
+        if kind == "week":
+            year, week = value.split("-W")
+            monday = date.fromisocalendar(int(year), int(week), 1)
+            sunday = monday + timedelta(days=6)
+            start = f"{monday.day}" if monday.month == sunday.month else f"{monday.day} {monday:%b}"
+            return f"week {int(week)}, {start}–{sunday.day} {sunday:%b %Y}"
+        if kind == "month":
+            return datetime.strptime(value, "%Y-%m").strftime("%B %Y")
+        if kind == "manual":
+            moment = datetime.strptime(value, "%Y-%m-%dT%H:%M")
+            return f"`digest now` on {moment.day} {moment:%b %Y, %H:%M} UTC"
+    except ValueError:
+        pass
+    return key  # a key from a newer or older version: shown as it is rather than hidden

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import STARTUP_HOOKS, Lighthouse
 from bot.digest_headline import headline_fields
-from bot.digest_schedule import DigestSpec, next_slot, period_key
+from bot.digest_schedule import DigestSpec, describe_period, next_slot, period_key
 from bot.event_views import event_section
 from bot.events import upcoming_events
 from bot.reply import Reply, Section
@@ -372,7 +372,7 @@ def describe_run(run: DigestRun, zone: str) -> str:
         "skipped": "skipped",
     }.get(run.status, run.status)
     detail = f" — {run.detail}" if run.detail and run.status != "claimed" else ""
-    return f"• {run.period_key}: {state}, {when:%a} {when.day} {when:%b %H:%M}{detail}"
+    return f"• {describe_period(run.period_key)}: {state}, {when:%a} {when.day} {when:%b %H:%M}{detail}"
 
 
 def next_slot_text(slot: datetime, zone: str) -> str:

@@ -114,7 +114,8 @@ def event_detail_sections(
     buttons: list[Button] = []
     if event.status == "scheduled" and event.ends_at > now:
         buttons = rsvp_buttons(event.id, details=False)
-    buttons.append(Button("Add to calendar", f"event ics {event.id}"))
+    if event.status == "scheduled":  # nothing to add once cancelled (RSVPs got a file that removes it)
+        buttons.append(Button("Add to calendar", f"event ics {event.id}"))
     if is_coordinator:
         buttons.append(Button("Attendees", f"event attendees {event.id}"))
     main.buttons = buttons

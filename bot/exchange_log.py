@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -51,6 +52,14 @@ def is_candidate(message: Message) -> bool:
         and not other.is_bot
         and (other.platform, other.user_id) != (message.author.platform, message.author.user_id)
     )
+
+
+_LINK = re.compile(r"https?://\S", re.IGNORECASE)
+
+
+def cites_source(text: str) -> bool:
+    """An answer cites a source when it links one: only this flag is kept, never the text or the link."""
+    return bool(_LINK.search(text or ""))
 
 
 def dedupe_key(message: Message) -> str | None:
@@ -178,6 +187,6 @@ def _exchange_row(message: Message, asker: _Profile, responder: _Profile, now) -
         "cross_organisation": True,
         "cross_sector": known_and_different(asker.sector, responder.sector),
         "cross_border": known_and_different(asker.country, responder.country),
-        "with_source": False,
+        "with_source": cites_source(message.text),
         "dedupe_key": dedupe_key(message),
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.reply import Button, Field, Reply, Section
@@ -20,13 +20,26 @@ def safe_text(text: str) -> str:
     return _MASS_MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
 
 
-def day(moment: datetime | None, reader: Member | None = None) -> str:
-    """A date in the reader's time zone when they set one, e.g. "Mon 9 Nov 2026"."""
+def _local(moment: datetime, reader: Member | None) -> datetime:
+    """The moment in the reader's time zone, UTC when they have not set one."""
+    return moment.astimezone(ZoneInfo(reader.timezone) if reader is not None and reader.timezone else UTC)
+
+
+def day(moment: datetime | None, reader: Member | None) -> str:
+    """A date in the reader's time zone (UTC when they set none), e.g. "Mon 9 Nov 2026"."""
     if moment is None:
         return "—"
-    if reader is not None and reader.timezone:
-        moment = moment.astimezone(ZoneInfo(reader.timezone))
+    moment = _local(moment, reader)
     return f"{moment:%a} {moment.day} {moment:%b %Y}"
+
+
+def closes(intro: Introduction, reader: Member | None) -> str:
+    """When a request closes, for this reader: the one stored instant, with the time and zone so that the
+    requester and the target, in different zones, read the same moment (e.g. "Mon 9 Nov 2026, 10:00 CET")."""
+    if intro.expires_at is None:
+        return "—"
+    moment = _local(intro.expires_at, reader)
+    return f"{day(moment, reader)}, {moment:%H:%M} {moment.tzname()}"
 
 
 def _name(member: Member | None) -> str:
@@ -82,7 +95,7 @@ def why_they_should_talk(intro: Introduction, requester: Member, target: Member)
     return reasons
 
 
-def request_for_target(intro: Introduction, requester: Member) -> Reply:
+def request_for_target(intro: Introduction, requester: Member, target: Member) -> Reply:
     reason = safe_text(intro.reason or "")
     return Reply(
         text=f"{requester.display_name} would like to be introduced to you.",
@@ -94,7 +107,7 @@ def request_for_target(intro: Introduction, requester: Member) -> Reply:
             ),
             Section(
                 context=(
-                    f"Request #{intro.id}, open until {day(intro.expires_at, None)}. "
+                    f"Request #{intro.id}, open until {closes(intro, target)}. "
                     f"If you decline or say not now, {requester.display_name} is not told why, or even that "
                     "you answered. `intro pause <weeks>` stops new requests for a while."
                 ),

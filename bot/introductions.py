@@ -107,6 +107,8 @@ def _open_for_requester(now: datetime):  # noqa: ANN202 - a SQL condition
 class RequestOutcome:
     introduction: Introduction
     delivered: bool
+    # True when the two were already introduced: `introduction` is that one, and nothing new was stored.
+    existing: bool = False
 
 
 def check_reason(reason: str) -> str:
@@ -134,6 +136,28 @@ def check_target(requester: Member, target: Member, now: datetime) -> None:
         )
 
 
+def _connection(a_id: int, b_id: int):  # noqa: ANN202 - a SELECT
+    """The latest introduction that went ahead between two members, whichever of them asked."""
+    return (
+        select(Introduction)
+        .where(
+            or_(
+                and_(Introduction.requester_id == a_id, Introduction.target_id == b_id),
+                and_(Introduction.requester_id == b_id, Introduction.target_id == a_id),
+            ),
+            Introduction.state.in_((ACCEPTED, MET, NOT_MET)),
+        )
+        .order_by(Introduction.responded_at.desc(), Introduction.id.desc())
+        .limit(1)
+    )
+
+
+async def existing_introduction(core: Lighthouse, a: Member, b: Member) -> Introduction | None:
+    """The introduction the two already have, if any: a second request is answered with it."""
+    async with core.db.session() as session:
+        return (await session.execute(_connection(a.id, b.id))).scalar()
+
+
 async def request_introduction(
     core: Lighthouse, requester: Member, target: Member, reason: str, *, platform: str
 ) -> RequestOutcome:
@@ -143,6 +167,9 @@ async def request_introduction(
     check_target(requester, target, now)
     async with core.db.session() as session, session.begin():
         await _expire_overdue(session, now, pair=(requester.id, target.id))
+        connected = (await session.execute(_connection(requester.id, target.id))).scalar()
+        if connected is not None:  # already introduced, either way round: answer with that introduction
+            return RequestOutcome(connected, delivered=False, existing=True)
         reverse = (
             await session.execute(
                 select(Introduction.id).where(
@@ -170,7 +197,7 @@ async def request_introduction(
         if same_pair is not None:
             raise UserError(
                 f"You already asked to meet {target.display_name} (request #{same_pair.id}).",
-                hint=f"It stays open until {messages.day(same_pair.expires_at, requester)}.",
+                hint=f"It stays open until {messages.closes(same_pair, requester)}.",
             )
         open_count = (
             await session.execute(
@@ -210,7 +237,7 @@ async def request_introduction(
             payload={"introduction_id": intro.id},
         )
     core.scheduler.poke()
-    delivered = await _deliver(core, target, messages.request_for_target(intro, requester))
+    delivered = await _deliver(core, target, messages.request_for_target(intro, requester, target))
     return RequestOutcome(intro, delivered)
 
 
@@ -241,7 +268,7 @@ def _not_open_message(intro: Introduction, member: Member) -> str:
         return f"You already accepted request #{intro.id} on {when}; nothing more to do."
     if intro.state == DECLINED:
         return f"You already answered request #{intro.id}; it is closed."
-    return f"Request #{intro.id} closed on {messages.day(intro.expires_at, member)} without an answer."
+    return f"Request #{intro.id} closed on {messages.closes(intro, member)} without an answer."
 
 
 async def accept(core: Lighthouse, member: Member, intro_id: int) -> str:
@@ -306,10 +333,12 @@ async def _party_intro(session: AsyncSession, intro_id: int, member: Member) -> 
     return intro
 
 
-async def _confirm_meeting(session: AsyncSession, intro_id: int, member: Member, now: datetime) -> bool:
-    """accepted or not_met -> met, recording the `meeting_confirmed` exchange once."""
+async def _confirm_meeting(
+    session: AsyncSession, intro_id: int, member: Member, now: datetime, *, from_states: tuple[str, ...]
+) -> bool:
+    """One of `from_states` -> met, recording the `meeting_confirmed` exchange once."""
     moved = False
-    for from_state in (ACCEPTED, NOT_MET):
+    for from_state in from_states:
         moved = await _transition(
             session, intro_id, from_state=from_state, to_state=MET, now=now, actor_id=member.id,
             values={"outcome_at": now},
@@ -338,7 +367,7 @@ async def record_meeting(core: Lighthouse, member: Member, intro_id: int, *, met
     async with core.db.session() as session, session.begin():
         intro = await _party_intro(session, intro_id, member)
         if met:
-            moved = await _confirm_meeting(session, intro_id, member, now)
+            moved = await _confirm_meeting(session, intro_id, member, now, from_states=(ACCEPTED, NOT_MET))
             intro = await _load(session, intro_id)
             rated = _own_rating(intro, member) is not None
             if moved:
@@ -356,20 +385,29 @@ async def record_meeting(core: Lighthouse, member: Member, intro_id: int, *, met
 
 
 async def rate(core: Lighthouse, member: Member, intro_id: int, score: int) -> str:
-    """`intro rate <id> 1-5`: each side rates for itself; a rating also means the meeting happened."""
+    """`intro rate <id> 1-5`: each side rates its meeting for itself.
+
+    A rating on an accepted introduction also means the meeting happened. After either side said "we did
+    not meet", a rating is refused: only an explicit `intro met <id> yes` turns that "no" into a meeting,
+    so a rating never makes a meeting out of a "no" (docs/indicators.md, `intros_met`)."""
     if not 1 <= score <= 5:
         raise UserError("Ratings go from 1 (not useful) to 5 (very useful).")
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
         intro = await _party_intro(session, intro_id, member)
-        await _confirm_meeting(session, intro_id, member, now)
+        await _confirm_meeting(session, intro_id, member, now, from_states=(ACCEPTED,))
         column = "requester_usefulness" if intro.requester_id == member.id else "target_usefulness"
-        await session.execute(
+        rated = await session.execute(
             update(Introduction)
             .where(Introduction.id == intro_id, Introduction.state == MET)
             .values({column: score})
             .execution_options(synchronize_session=False)
         )
+        if rated.rowcount != 1:  # not_met: checked by the same UPDATE, so a concurrent "no" cannot slip past
+            raise UserError(
+                f"I have introduction #{intro_id} down as “not met (yet)”, and a rating is for a meeting.",
+                hint=f"If you have met since, tell me with `intro met {intro_id} yes`, then rate it.",
+            )
         intro = await _load(session, intro_id)  # the row is locked by our update: both ratings are current
         intro.usefulness = combined_usefulness(intro.requester_usefulness, intro.target_usefulness)
     return f"Thanks — you rated introduction #{intro_id} {score} out of 5."

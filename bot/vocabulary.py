@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+import difflib
+import gettext
+from functools import cache
+from zoneinfo import available_timezones
 
 import pycountry
 
@@ -69,18 +72,54 @@ def parse_theme(value: str) -> str | None:
     return {"literacy": "health_literacy", "innovation": "health_innovation", "mental": "mental_health"}.get(key)
 
 
+# Country names are also understood in these languages (pycountry ships the ISO 3166 translations): the
+# partnership's own (Danmark, Sverige, Norge, Suomi, Deutschland...) and their neighbours'.
+LOCAL_NAME_LANGUAGES = (
+    "da", "sv", "nb_NO", "nn", "fi", "is", "fo", "kl", "et", "lv", "lt", "de", "nl", "fr", "it", "es", "pt",
+    "pl", "cs", "sk", "sl", "hr", "hu", "ro", "el", "bg", "ga", "cy", "sw",
+)
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    """Every name a country goes by (English, and translated into LOCAL_NAME_LANGUAGES), case-folded, to
+    its alpha-2 code. A translated name that means two countries in two languages is left out."""
+    english: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            if name := getattr(country, attribute, None):
+                english[name] = country.alpha_2
+    local: dict[str, set[str]] = {}
+    for language in LOCAL_NAME_LANGUAGES:
+        try:
+            translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+        except OSError:  # a pycountry build without that language
+            continue
+        for name, code in english.items():
+            local.setdefault(translation.gettext(name).casefold(), set()).add(code)
+    names = {name: next(iter(codes)) for name, codes in local.items() if len(codes) == 1}
+    names.update({name.casefold(): code for name, code in english.items()})
+    return names
+
+
 def parse_country(value: str) -> str | None:
-    """ISO 3166 alpha-2 code for a name or an alpha-2/alpha-3 code, or None."""
-    text = value.strip()
+    """ISO 3166 alpha-2 code for a name (in English or a local language) or an alpha-2/alpha-3 code, or None."""
+    text = " ".join(value.split())
     if not text:
         return None
     if text.upper() == "UK":
         return "GB"
     try:
-        country = pycountry.countries.lookup(text)
+        return pycountry.countries.lookup(text).alpha_2
     except LookupError:
-        return None
-    return country.alpha_2
+        return _country_names().get(text.casefold())
+
+
+def suggest_country(value: str) -> list[str]:
+    """Up to three countries (English names) whose name is close to what was typed, for "did you mean"."""
+    names = _country_names()
+    close = difflib.get_close_matches(" ".join(value.split()).casefold(), names, n=6, cutoff=0.75)
+    return list(dict.fromkeys(country_name(names[name]) for name in close))[:3]
 
 
 def country_name(code: str | None) -> str:
@@ -90,16 +129,45 @@ def country_name(code: str | None) -> str:
     return country.name if country else code
 
 
+_ZONE_AREAS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian",
+               "Pacific")
+
+
+def _city_key(text: str) -> str:
+    return " ".join(text.replace("_", " ").casefold().split())
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    """IANA names and their cities ("copenhagen", "new york"), case-folded, to the zone's IANA name."""
+    zones = {zone.casefold(): zone for zone in available_timezones()}
+    cities: dict[str, list[str]] = {}
+    for zone in zones.values():
+        if zone.split("/", 1)[0] in _ZONE_AREAS:
+            cities.setdefault(_city_key(zone.rsplit("/", 1)[-1]), []).append(zone)
+    zones.update({city: found[0] for city, found in cities.items() if len(found) == 1 and city not in zones})
+    return zones
+
+
 def parse_timezone(value: str) -> str | None:
+    """An IANA time zone for its name in any case ("europe/copenhagen") or its city ("Copenhagen")."""
     text = value.strip()
     if not text or text.startswith("/") or ".." in text:
         return None
-    try:
-        ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        matches = [name for name in available_timezones() if name.lower() == text.lower()]
-        return matches[0] if matches else None
-    return text
+    zones = _zone_names()
+    return zones.get(text.casefold()) or zones.get(_city_key(text))
+
+
+def suggest_timezone(value: str) -> list[str]:
+    """Up to three IANA zones whose name or city is close to what was typed, for "did you mean"."""
+    zones = _zone_names()
+    key = _city_key(value)
+    close = difflib.get_close_matches(key, zones, n=6, cutoff=0.75)
+    return list(dict.fromkeys(zones[name] for name in close))[:3]
+
+
+def _did_you_mean(suggestions: list[str]) -> str:
+    return f"Did you mean {' or '.join(suggestions)}? " if suggestions else ""
 
 
 # --- The same checks with the user's answer: each refusal lists what is valid ----------------------
@@ -130,7 +198,8 @@ def require_country(value: str, *, examples: str = "Denmark, DK, DNK, Sweden, SE
     if code is None:
         raise UserError(
             f"“{value[:40]}” is not an ISO 3166 country name or code.",
-            hint=f"Use a name or a code, for example: {examples}.",
+            hint=_did_you_mean(suggest_country(value[:80]))
+            + f"Use a name (in English or the country's language) or a code, for example: {examples}.",
         )
     return code
 
@@ -142,6 +211,7 @@ def require_timezone(value: str) -> str:
     if zone is None:
         raise UserError(
             f"“{value[:40]}” is not a time zone I know.",
-            hint="Use an IANA name, for example Europe/Copenhagen, America/New_York or UTC.",
+            hint=_did_you_mean(suggest_timezone(value[:80]))
+            + "Use an IANA name or its city, for example Europe/Copenhagen, Copenhagen, America/New_York or UTC.",
         )
     return zone

@@ -203,9 +203,11 @@ def _why(passage: Passage, shared: list[str], via_pilot: DocInfo | None) -> str:
 def _intro_button(contact: Contact | None, asker: Member, reason: str) -> Button | None:
     if contact is None or contact.member_id == asker.id or not contact.consent_introductions:
         return None
-    prefix = f"intro member:{contact.member_id} "
-    reason = safe_text(reason, BUTTON_LIMIT - len(prefix)).rstrip("…").strip() or "your expertise"
-    command = (prefix + reason)[:BUTTON_LIMIT]
+    # A sentence for the expert to read, not the bare search words (Discord keeps 100 characters a button).
+    prefix, before, after = f"intro member:{contact.member_id} ", "I'd like to learn about ", " from you."
+    topic = safe_text(reason, BUTTON_LIMIT - len(prefix + before + after)).strip()
+    sentence = before + topic + after if topic else "I'd like to learn about your work."
+    command = (prefix + sentence)[:BUTTON_LIMIT]
     return Button("Introduce me", command, style="primary")
 
 

@@ -24,7 +24,7 @@ def test_piped_session_shows_help_saves_and_persists_the_profile(tmp_path):
     assert first.returncode == 0, first.stderr
     assert "Commands" in first.stdout and "profile" in first.stdout
     assert "Saved: sector = Hospital." in first.stdout
-    assert first.stdout.count("Sector: Hospital") == 2
+    assert first.stdout.count("Sector: Hospital") == 1  # `profile set` answers with the change only
     second = run_main(tmp_path, "profile\n")
     assert "Sector: Hospital" in second.stdout
 

@@ -94,7 +94,7 @@ async def test_an_empty_period_is_not_posted(chat: Chat, core, clock, transport,
     clock.set(datetime(2026, 11, 9, 8, 0, tzinfo=UTC))
     await core.scheduler.run_due()
     assert [s for s in transport.sent if s.kind == "channel"] == []
-    assert "week:2026-W46: skipped" in await chat.text("digest", as_user="carol")
+    assert "week 46, 9–15 Nov 2026: skipped" in await chat.text("digest", as_user="carol")
 
 
 async def test_headline_counts_only_the_period(core, clock):

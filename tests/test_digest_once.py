@@ -117,7 +117,7 @@ async def test_a_process_killed_between_posting_and_recording_does_not_post_agai
         this_week = [job for job in await jobs(again, "digest:") if job.key.endswith("W46")]
         assert this_week[0].status == "done"  # re-run, found the claimed run, posted nothing
         status = await Chat(again).text("digest", as_user="carol")
-        assert "week:2026-W46: outcome not recorded" in status and "not resent" in status
+        assert "week 46, 9–15 Nov 2026: outcome not recorded" in status and "not resent" in status
     finally:
         await again.close()
 
@@ -154,7 +154,7 @@ async def test_a_platform_error_is_recorded_and_not_resent(core, settings, clock
     assert len(digests(flaky)) == 1
     assert await runs(core) == {"week:2026-W46": "failed"}
     status = await Chat(core).text("digest", as_user="carol")
-    assert "week:2026-W46: failed" in status and "TimeoutError" in status
+    assert "week 46, 9–15 Nov 2026: failed" in status and "TimeoutError" in status
 
 
 async def test_no_transport_means_no_claim_so_a_later_try_posts(core, clock, transport, scheduled):

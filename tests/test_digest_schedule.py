@@ -110,3 +110,25 @@ async def test_digest_needs_a_coordinator_and_bad_input_is_explained(chat: Chat,
     assert bad.tone == "error" and "not a time zone I know" in bad.text
     unknown = await chat.say("digest sometimes", as_user="carol")
     assert unknown.tone == "error" and "digest preview" in unknown.text
+
+
+def test_period_keys_read_as_words():
+    from bot.digest_schedule import describe_period
+
+    assert describe_period("day:2026-11-09") == "Mon 9 Nov 2026"
+    assert describe_period("week:2026-W46") == "week 46, 9–15 Nov 2026"
+    assert describe_period("week:2026-W49") == "week 49, 30 Nov–6 Dec 2026"
+    assert describe_period("month:2026-12") == "December 2026"
+    assert describe_period("manual:2026-11-02T09:00") == "`digest now` on 2 Nov 2026, 09:00 UTC"
+    assert describe_period("week:2026-W46b") == "week:2026-W46b"  # unreadable: shown as stored
+
+
+async def test_digest_history_and_audit_log_name_schedules_in_words(chat: Chat, core, carol, transport):
+    await chat.say("digest schedule weekly monday 09:00", as_user="carol")
+    await chat.say("digest now", as_user="carol")
+    status = await chat.text("digest", as_user="carol")
+    assert "`digest now` on 2 Nov 2026, 09:00 UTC: skipped" in status and "manual:" not in status
+    log = await chat.text("audit", as_user="admin")
+    assert "scheduled the digest of console channel console every Monday at 09:00 Europe/Copenhagen" in log
+    assert "posted the digest of console channel console now (empty)" in log
+    assert "weekly:0" not in log and "signature" not in log

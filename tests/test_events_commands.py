@@ -195,9 +195,29 @@ async def test_moving_an_event_tells_those_who_rsvped(chat: Chat, core, people, 
     reply = await chat.say(f'event edit {event_id} start="2026-12-03 15:00"', as_user="carol")
     assert "Told 1 person" in reply.text
     (notice,) = transport.to("nina")
-    assert "new time" in notice.text and "09:00–10:30 America/New_York" in notice.plain_text()
-    await chat.say(f"event edit {event_id} place=Aarhus", as_user="carol")  # not a time change: nobody told
-    assert len(transport.sent) == 1
+    assert "has changed: new time" in notice.text and "09:00–10:30 America/New_York" in notice.plain_text()
+    # Every changed field is named, the place too, with its new value.
+    both = await chat.say(f'event edit {event_id} place=Aarhus start="2026-12-03 16:00"', as_user="carol")
+    assert "updated: time and place" in both.text and "about the new time and place" in both.text
+    moved = transport.to("nina")[-1]
+    assert "has changed: new time and place" in moved.text
+    assert "Where: Aarhus" in moved.plain_text() and "10:00–11:30 America/New_York" in moved.plain_text()
+    await chat.say(f"event edit {event_id} place=Odense", as_user="carol")
+    assert "has changed: new place" in transport.to("nina")[-1].text
+    assert "When" not in transport.to("nina")[-1].plain_text()
+    await chat.say(f"event edit {event_id} themes=equity", as_user="carol")  # nothing an attendee must act on
+    assert len(transport.sent) == 3
+
+
+async def test_a_cancelled_event_offers_no_add_to_calendar(chat: Chat, core, people):
+    event_id = await add_event(chat)
+    assert f"event ics {event_id}" in [b.command for s in (await chat.say(f"event show {event_id}")).sections
+                                        for b in s.buttons]
+    await chat.say(f"event cancel {event_id}", as_user="carol")
+    shown = await chat.say(f"event show {event_id}", as_user="tom")
+    assert "(cancelled)" in shown.plain_text() and "Add to calendar" not in shown.plain_text()
+    ics = await chat.say(f"event ics {event_id}", as_user="tom")
+    assert "mark the event as cancelled" in ics.text and "to add the event" not in ics.text
 
 
 async def test_list_by_theme(chat: Chat, core, people):

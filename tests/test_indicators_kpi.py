@@ -55,3 +55,29 @@ async def test_kpi_month_and_bad_periods_for_an_admin(core, chat, clock):
 async def test_kpi_with_nothing_recorded_says_so(core, chat):
     reply = await chat.say("kpi quarter", as_user="admin")
     assert "No exchanges or introductions were recorded in the last 182 days" in reply.text
+
+
+async def test_kpi_explains_answers_with_a_source_when_there_are_none(core, chat, clock):
+    from datetime import timedelta
+
+    from bot.message import Message
+    from tests.test_exchanges import setup_members
+
+    await setup_members(chat)
+    clock.advance(timedelta(minutes=1))
+    await core.observe(Message(author=chat.author("bob"), text="We did it this way", channel_id="C1",
+                               message_id="m1", reply_to=chat.author("alice")))
+    clock.advance(timedelta(minutes=1))
+    reply = await chat.say("kpi", as_user="admin")
+    fields = {f.label: f.value for s in reply.sections for f in s.fields}
+    assert fields["Answers with a source"].startswith("0")
+    assert "none of the 1 answers in these days linked a source" in reply.plain_text()
+
+    # A reply with a link cites a source: the count moves and the note goes.
+    await core.observe(Message(author=chat.author("bob"), text="See https://example.org/report.pdf",
+                               channel_id="C1", message_id="m2", reply_to=chat.author("alice")))
+    clock.advance(timedelta(minutes=1))
+    reply = await chat.say("kpi", as_user="admin")
+    fields = {f.label: f.value for s in reply.sections for f in s.fields}
+    assert fields["Answers with a source"].startswith("1")
+    assert "linked a source" not in reply.plain_text()

@@ -136,7 +136,7 @@ async def test_a_pause_ends_by_itself(core, chat, clock):
     assert (await chat.say(f"intro @bob {REASON}", as_user="alice")).tone == "success"
 
 
-async def test_saying_not_met_then_met_later_and_a_rating_implies_a_meeting(core, chat, transport, clock):
+async def test_saying_not_met_then_met_later_and_a_rating_follows_the_yes(core, chat, transport, clock):
     await with_profiles(chat, "alice", "bob")
     await chat.say(f"intro @bob {REASON}", as_user="alice")
     await chat.say("intro accept 1", as_user="bob")
@@ -147,6 +147,11 @@ async def test_saying_not_met_then_met_later_and_a_rating_implies_a_meeting(core
     clock.advance(timedelta(days=core.settings.intro_followup_days))
     await core.scheduler.run_due()
     assert transport.sent == []
+    # A rating does not turn the other side's "no" into a meeting; an explicit yes does.
+    refused = await chat.say("intro rate 1 3", as_user="alice")
+    assert refused.tone == "error" and "intro met 1 yes" in refused.plain_text()
+    assert (await introduction(core)).state == "not_met"
+    await chat.say("intro met 1 yes", as_user="alice")
     await chat.say("intro rate 1 3", as_user="alice")
     stored = await introduction(core)
     assert (stored.state, stored.requester_usefulness, stored.usefulness) == ("met", 3, 3)

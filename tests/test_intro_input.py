@@ -80,7 +80,7 @@ async def test_only_the_target_answers_and_only_the_pair_reports_outcomes(core, 
 
 
 async def test_malformed_subcommands_explain_themselves(core, chat):
-    await with_profiles(chat, "alice", "bob")
+    await with_profiles(chat, "alice", "bob", "carol")
     await chat.say(f"intro @bob {REASON}", as_user="alice")
     await chat.say("intro accept 1", as_user="bob")
     cases = {
@@ -98,7 +98,7 @@ async def test_malformed_subcommands_explain_themselves(core, chat):
     for text, expected in cases.items():
         reply = await chat.say(text, as_user="alice")
         assert reply.tone == "error" and expected.lower() in reply.text.lower(), (text, reply.text)
-    too_long = await chat.say("intro @bob " + "x" * 600, as_user="alice")
+    too_long = await chat.say("intro @alice " + "x" * 600, as_user="carol")
     assert too_long.tone == "error" and "under 500 characters" in too_long.text
 
 

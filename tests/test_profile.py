@@ -49,3 +49,31 @@ async def test_organisations_are_shared_by_normalised_name(chat: Chat, core):
     await chat.say("profile set organisation helix  analytics", as_user="bob")
     async with core.db.session() as session:
         assert (await session.execute(select(func.count(Organisation.id)))).scalar() == 1
+
+
+async def test_profile_set_answers_with_only_what_changed(chat: Chat):
+    first = await chat.say("profile set country Danmark")
+    assert first.tone == "success" and first.text == "Saved: country = Denmark (DK)."
+    assert "Sector" not in first.plain_text() and "Expertise" not in first.plain_text()
+    moved = await chat.say("profile set country sverige")
+    assert moved.text == "Saved: country = Sweden (SE) (was Denmark (DK))."
+    same = await chat.say("profile set country SE")
+    assert same.tone != "error" and "already Sweden (SE); nothing changed" in same.text
+    cleared = await chat.say("profile clear country")
+    assert cleared.text == "Saved: country cleared (was Sweden (SE))."
+    expertise = await chat.say("profile set expertise school food, obesity")
+    assert expertise.text == "Saved: expertise = school food, obesity."
+
+
+async def test_countries_in_their_own_language_and_time_zones_by_city(chat: Chat):
+    for typed, code in (("Danmark", "DK"), ("Sverige", "SE"), ("Deutschland", "DE"), ("Norge", "NO"),
+                        ("Suomi", "FI"), ("Kenya", "KE"), ("dnk", "DK")):
+        assert f"({code})" in (await chat.say(f"profile set country {typed}")).text, typed
+    assert "Europe/Copenhagen" in (await chat.say("profile set timezone Copenhagen")).text
+    assert "America/New_York" in (await chat.say("profile set timezone new york")).text
+    near = await chat.say("profile set country Denmrak")
+    assert near.tone == "error" and "Did you mean Denmark?" in near.plain_text()
+    zone = await chat.say("profile set timezone Copenhagn")
+    assert zone.tone == "error" and "Did you mean Europe/Copenhagen?" in zone.plain_text()
+    nothing = await chat.say("profile set timezone Mars/Olympus")
+    assert nothing.tone == "error" and "Did you mean" not in nothing.plain_text()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from bot import commands
@@ -78,9 +80,14 @@ async def test_role_list_shows_admins_and_role_holders(core, chat: Chat):
     await chat.say("role grant bob expert", as_user="admin")
     listing = await chat.text("role list", as_user="admin")
     bob = await member_named(core, "bob")
-    assert "admin: admin (console)" in listing
-    assert f"expert: bob (member:{bob.id})" in listing
-    assert "coordinator: —" in listing
+    # A table: a header, then one row per person, columns lined up.
+    rows = [re.split(r"\s{2,}", line) for line in listing.splitlines()[1:-1]]
+    assert rows[0] == ["Role", "Member", "Organisation", "Country", "Pick with"]
+    assert ["admin", "admin (console)"] in rows
+    assert ["expert", "bob", "—", "—", f"member:{bob.id}"] in rows
+    assert ["coordinator", "nobody"] in rows
+    header = listing.splitlines()[1]
+    assert all(line.find("admin (console)") in (-1, header.index("Member")) for line in listing.splitlines())
 
 
 async def test_members_see_their_role_and_who_the_admins_are(chat: Chat):
@@ -129,11 +136,11 @@ async def test_audit_command_shows_newest_first_with_names(core, chat: Chat):
     await chat.say("role grant bob expert", as_user="admin")
     await chat.say("role list", as_user="admin")
     text = await chat.text("audit", as_user="admin")
-    lines = [line for line in text.splitlines() if " · " in line]
-    assert len(lines) == 2
-    assert "admin · `role list` on console" in lines[0]
-    assert "admin · granted expert to bob (was member)" in lines[1]
-    assert "2026-11-02 09:00 UTC" in lines[1]
+    header, *rows = [re.split(r"\s{2,}", line) for line in text.splitlines()[1:]]
+    assert header == ["When (UTC)", "Who", "What"] and len(rows) == 2
+    # People are labelled so that namesakes can be told apart.
+    assert rows[0] == ["2026-11-02 09:00", "admin (member:2)", "`role list` on console"]
+    assert rows[1] == ["2026-11-02 09:00", "admin (member:2)", "granted expert to bob (member:1) (was member)"]
 
 
 async def test_audit_count_is_validated_and_long_logs_are_paged(core, chat: Chat):
@@ -144,7 +151,7 @@ async def test_audit_count_is_validated_and_long_logs_are_paged(core, chat: Chat
         await chat.say("role list", as_user="admin")
     first = await chat.say("audit 200", as_user="admin")
     assert "(page 1 of 2)" in first.text and first.buttons
-    shown = [line for s in first.sections for line in s.text.splitlines()]
+    shown = [line for s in first.sections for line in s.text.splitlines()[1:]]  # each table has a header
     assert len(shown) == 50
 
 

@@ -11,7 +11,7 @@ from bot.commands import command
 from bot.context import CommandContext
 from bot.errors import UserError
 from bot.event_input import EXAMPLE_START, ONE_LINE_SYNTAX, read_fields
-from bot.event_views import RSVP_LABELS, event_detail_sections, event_section, format_when
+from bot.event_views import RSVP_LABELS, event_detail_sections, event_section, format_when, where_text
 from bot.events import (
     attendee_sections,
     attendees,
@@ -143,26 +143,44 @@ async def _edit(ctx: CommandContext, words: list[str]) -> Reply:
         event, changed = await edit_event(
             session, event_id, fields, editor=ctx.member, settings=ctx.settings, now=ctx.now()
         )
-        to_tell = await rsvped_members(session, event.id) if "time" in changed else []
+        told_about = [name for name in changed if name in TOLD_TO_RSVPS]
+        to_tell = await rsvped_members(session, event.id) if told_about else []
     ctx.audited = True  # edit_event wrote an entry naming the changed fields (or had nothing to record)
     if not changed:
         return Reply(text=f"Nothing changed: event #{event.id} already has those values.", private=True)
-    told = await _tell(ctx, to_tell, lambda member: _moved_notice(event, member)) if to_tell else 0
-    note = f" Told {_people(told)} who had RSVPed about the new time." if to_tell else ""
+    told = await _tell(ctx, to_tell, lambda member: _changed_notice(event, member, changed)) if to_tell else 0
+    note = f" Told {_people(told)} who had RSVPed about the new {_and(told_about)}." if to_tell else ""
     return Reply(
-        text=f"Event #{event.id} updated ({', '.join(changed)}).{note}",
+        text=f"Event #{event.id} updated: {_and(changed)}.{note}",
         sections=[event_section(event, ctx.member.timezone)],
         tone="success",
     )
 
 
-def _moved_notice(event: Event, member: Member) -> Reply:
+# What someone who said they'd come needs to hear about; a new description or themes can wait for `event show`.
+TOLD_TO_RSVPS = ("time", "place", "link", "title")
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _changed_notice(event: Event, member: Member, changed: list[str]) -> Reply:
+    """To one member who RSVPed: every field that changed, with the new values of those that matter."""
+    fields = []
+    if "title" in changed:
+        fields.append(Field("Title", event.title))
+    if "time" in changed:
+        fields.append(Field("When", format_when(event.starts_at, event.ends_at, event.timezone, member.timezone)))
+    if "place" in changed or "link" in changed:
+        fields.append(Field("Where", where_text(event)))
+    context = "Your reminders follow the new time." if "time" in changed else None
     return Reply(
-        text=f"“{event.title}” (event #{event.id}) has a new time.",
+        text=f"“{event.title}” (event #{event.id}) has changed: new {_and(changed)}.",
         sections=[
             Section(
-                fields=[Field("Now", format_when(event.starts_at, event.ends_at, event.timezone, member.timezone))],
-                context="Your reminders follow the new time.",
+                fields=fields,
+                context=context,
                 buttons=[
                     Button("Update my calendar", f"event ics {event.id}"),
                     Button("Not going", f"event rsvp {event.id} not_going"),
@@ -275,9 +293,13 @@ async def _ics(ctx: CommandContext, words: list[str]) -> Reply:
     event_id = parse_event_id(words[0] if words else None)
     async with ctx.db.session() as session:
         event = await get_event(session, event_id)
-    note = " (it marks the event as cancelled in your calendar)" if event.status == "cancelled" else ""
+    action = (
+        "Open it to mark the event as cancelled in your calendar"
+        if event.status == "cancelled"
+        else "Open it to add the event to your calendar"
+    )
     return Reply(
-        text=f"Calendar file for #{event.id} “{event.title}”{note}. Open it to add the event to your calendar.",
+        text=f"Calendar file for #{event.id} “{event.title}”. {action}.",
         attachments=[event_attachment(event, now=ctx.now())],
         private=True,
     )

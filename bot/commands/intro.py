@@ -9,7 +9,7 @@ from bot import introductions as intros
 from bot.commands import command
 from bot.context import CommandContext
 from bot.errors import UserError
-from bot.members import find_referenced_member
+from bot.members import AmbiguousMember, find_referenced_members
 from bot.reply import Button, Form, FormField, Reply, Section
 
 _ANSWERS = {"accept": "accept", "decline": "decline", "notnow": "notnow", "not-now": "notnow", "later": "notnow"}
@@ -79,7 +79,13 @@ def _ask_for_reason(target_id: int, name: str, given: str) -> Reply:
 async def _request(ctx: CommandContext) -> Reply:
     token, raw_reason = split_target(ctx.args_text)
     async with ctx.db.session() as session:
-        target = await find_referenced_member(session, ctx.message, token)
+        candidates = await find_referenced_members(session, ctx.message, token)
+    if len(candidates) > 1:  # never yourself when someone else answers to the name too
+        candidates = [member for member in candidates if member.id != ctx.member.id]
+    if len(candidates) > 1:
+        reason = " ".join(raw_reason.split())
+        return AmbiguousMember(token, candidates).ask(lambda member: f"intro member:{member.id} {reason}".strip())
+    target = candidates[0] if candidates else None
     if target is None:
         shown = token if len(token) <= 40 else token[:40] + "…"
         raise UserError(
@@ -87,12 +93,17 @@ async def _request(ctx: CommandContext) -> Reply:
             hint="Name them with their @mention or display name; they need to have used the bot at least once. "
             "`experts <topic>` finds people to meet.",
         )
+    existing = await intros.existing_introduction(ctx.core, ctx.member, target)
+    if existing is not None:  # before any other check: a paused or short-reason request still gets this answer
+        return _already_introduced(ctx, existing, target)
     intros.check_target(ctx.member, target, ctx.now())
     reason = _reason(raw_reason)
     if len(reason) < intros.MIN_REASON_CHARS:
         return _ask_for_reason(target.id, target.display_name, reason)
     outcome = await intros.request_introduction(ctx.core, ctx.member, target, reason, platform=ctx.message.platform)
     intro = outcome.introduction
+    if outcome.existing:
+        return _already_introduced(ctx, intro, target)
     if outcome.delivered:
         text = f"I've asked {target.display_name} (request #{intro.id}). I'll let you know what happens."
     else:
@@ -100,10 +111,22 @@ async def _request(ctx: CommandContext) -> Reply:
             f"I've recorded your request to {target.display_name} (#{intro.id}), but I can't message them "
             "right now; they'll see it in `intro list`."
         )
-    context = f"The request stays open until {messages.day(intro.expires_at, ctx.member)}."
+    context = f"The request stays open until {messages.closes(intro, ctx.member)}."
     if not (ctx.member.organisation_id and ctx.member.sector and ctx.member.country):
         context += " Tip: a complete `profile` (organisation, sector, country) helps people say yes."
     return Reply(text=text, sections=[Section(context=context)], private=True, tone="success")
+
+
+def _already_introduced(ctx: CommandContext, intro, target) -> Reply:  # noqa: ANN001 - Introduction, Member
+    status = {intros.MET: " You told me you met.", intros.NOT_MET: " You haven't met yet."}.get(intro.state, "")
+    buttons = [] if intro.state == intros.MET else [Button("We met", f"intro met {intro.id} yes")]
+    return Reply(
+        text=f"You and {target.display_name} were already introduced on "
+        f"{messages.day(intro.responded_at, ctx.member)} (introduction #{intro.id}).{status}",
+        sections=[Section(context="No new request was sent. `intro list` shows your introductions.")],
+        buttons=buttons,
+        private=True,
+    )
 
 
 async def _answer(ctx: CommandContext, action: str) -> Reply:
@@ -158,10 +181,10 @@ async def _resume(ctx: CommandContext) -> Reply:
     return Reply(text="You weren't paused; members can already ask you for introductions.", private=True)
 
 
-def _requester_view(intro, now) -> str:  # noqa: ANN001 - an Introduction and a datetime
+def _requester_view(intro, reader, now) -> str:  # noqa: ANN001 - an Introduction, a Member and a datetime
     # A declined request reads like an unanswered one until it closes (the requester must not tell them apart).
     if intro.state in (intros.REQUESTED, intros.DECLINED) and intro.expires_at and intro.expires_at > now:
-        return f"waiting for an answer, open until {messages.day(intro.expires_at)}"
+        return f"waiting for an answer, open until {messages.closes(intro, reader)}"
     return "closed without an introduction"
 
 
@@ -175,7 +198,7 @@ async def _list(ctx: CommandContext) -> Reply:
             Section(
                 title=f"#{intro.id} · {name} would like to meet you",
                 text=f"Why: “{messages.safe_text(intro.reason or '')}”",
-                context=f"Open until {messages.day(intro.expires_at, ctx.member)}",
+                context=f"Open until {messages.closes(intro, ctx.member)}",
                 buttons=[
                     Button("Accept", f"intro accept {intro.id}", "primary"),
                     Button("Decline", f"intro decline {intro.id}", "danger"),
@@ -190,7 +213,7 @@ async def _list(ctx: CommandContext) -> Reply:
         buttons = []
         if intro.state != intros.MET:
             buttons.append(Button("We met", f"intro met {intro.id} yes"))
-        if mine is None:
+        if mine is None and intro.state != intros.NOT_MET:  # a rating is for a meeting; "We met" comes first
             buttons.extend(messages.rating_buttons(intro.id))
         rated = f" · your rating {mine}/5" if mine is not None else ""
         sections.append(
@@ -202,7 +225,9 @@ async def _list(ctx: CommandContext) -> Reply:
         )
     for intro, other in listing.my_requests:
         name = other.display_name if other else "a former member"
-        sections.append(Section(title=f"#{intro.id} · you asked to meet {name}", text=_requester_view(intro, now)))
+        sections.append(
+            Section(title=f"#{intro.id} · you asked to meet {name}", text=_requester_view(intro, ctx.member, now))
+        )
     if not sections:
         return Reply(
             text="No introductions yet. Ask for one with `intro @name <why you'd like to meet>`.", private=True
@@ -218,7 +243,11 @@ async def _list(ctx: CommandContext) -> Reply:
         "Ask me to introduce you to another member: they get a private message with your profile and your "
         "reason, and can accept, decline or say not now. If they accept I introduce you both; if not, you are "
         "never told why — the request simply closes. Requests without an answer close after a few days (7 unless configured).\n"
-        "After the introduction I ask you both whether you met and how useful it was (1 to 5).\n"
+        "After the introduction I ask you both whether you met and how useful it was (1 to 5); a rating is "
+        "for a meeting, so after a \"not met\" say `intro met <id> yes` first. Asking again for someone "
+        "you were already introduced to shows that introduction.\n"
+        "Name the member by @mention, display name or `member:<id>`; when a name fits several members I ask "
+        "which one, showing their organisation and country.\n"
         "`intro pause <weeks>` stops new requests to you for a while; `intro resume` ends the pause.\n"
         "All forms: `intro @member <why>`, `intro list`, `intro accept|decline|notnow <id>`, "
         "`intro met <id> yes|no`, `intro rate <id> 1-5`, `intro pause <weeks>`, `intro resume`."

@@ -16,6 +16,15 @@ def _day(moment) -> str:  # noqa: ANN001 - a datetime
     return f"{moment.day} {moment:%b %Y}"
 
 
+def _no_sourced_answers(answers: int) -> str:
+    """Why "Answers with a source" is 0: there were no answers, or none of them linked a source."""
+    counted = ("An answer is a thread reply to a member of another organisation; it has a source when it "
+               "contains a link (only that fact is kept, never the text).")
+    if not answers:
+        return f"Answers with a source is 0 because no answers were recorded in these days. {counted}"
+    return f"Answers with a source is 0: none of the {answers} answers in these days linked a source. {counted}"
+
+
 @command(
     "kpi",
     summary="Headline knowledge-transfer indicators, with the change against the period before",
@@ -38,8 +47,11 @@ async def kpi(ctx: CommandContext) -> Reply:
         )
     (start, end), (previous_start, previous_end) = indicators.rolling_windows(ctx.now(), period)
     async with ctx.db.session() as session:
-        current = await indicators.headline_indicators(session, start, end)
-        previous = {m.key: m.value for m in await indicators.headline_indicators(session, previous_start, previous_end)}
+        data = await indicators.load_dataset(session, end)
+    keys = (*indicators.HEADLINE_KEYS, "answers")
+    values = indicators.compute(data, start, end, keys)
+    current = indicators.measures({key: values[key] for key in indicators.HEADLINE_KEYS})
+    previous = indicators.compute(data, previous_start, previous_end, indicators.HEADLINE_KEYS)
     sections = []
     for group, title in indicators.GROUPS.items():
         fields = []
@@ -56,6 +68,8 @@ async def kpi(ctx: CommandContext) -> Reply:
                                       "accept introductions and attend events.")],
             private=True,
         )
+    if values["answers_with_source"] == 0:
+        sections.append(Section(context=_no_sourced_answers(values["answers"])))
     sections.append(Section(context="Definitions: docs/indicators.md. Each change compares with the "
                                     f"{days} days before ({_day(previous_start)} – {_day(previous_end)})."))
     return Reply(

@@ -98,7 +98,9 @@ def _short_text(limit: int) -> Callable[[str], str]:
         "Your profile helps others find you and helps me report knowledge transfer across organisations, "
         "sectors and countries.\n"
         "Fields: name, organisation, sector, country, timezone, expertise, interests, bio. "
-        "Lists (expertise, interests) are comma-separated. `profile clear <field>` empties a field."
+        "Lists (expertise, interests) are comma-separated. `profile clear <field>` empties a field.\n"
+        "Countries by English or local name or ISO code (Denmark, Danmark, DK); time zones by IANA name or "
+        "city (Europe/Copenhagen, Copenhagen)."
     ),
     examples=(
         "profile",
@@ -139,6 +141,7 @@ async def profile(ctx: CommandContext) -> Reply:
     async with ctx.db.session() as session, session.begin():
         member = await session.get(Member, ctx.member.id)
         assert member is not None
+        before = _shown(field, member)
         if field == "organisation":
             if value:
                 organisation = await get_or_create_organisation(
@@ -157,10 +160,30 @@ async def profile(ctx: CommandContext) -> Reply:
             setattr(member, field, value)
         await session.flush()
         await session.refresh(member, ["organisation"])
-        sections = profile_sections(member)
-    shown = ", ".join(value) if isinstance(value, list) else (value or "cleared")
-    if field == "country" and value:
-        shown = f"{country_name(str(value))} ({value})"
-    if field == "sector" and value:
-        shown = SECTORS[str(value)]
-    return Reply(text=f"Saved: {field} = {shown}.", sections=sections, private=True, tone="success")
+        after = _shown(field, member)
+    # Only the field that was touched: the whole profile is one `profile` away.
+    label = _LABELS[field]
+    footer = Section(context="`profile` shows your whole profile.")
+    if after == before:
+        return Reply(text=f"Your {label.lower()} was already {after}; nothing changed.", sections=[footer],
+                     private=True)
+    text = f"Saved: {label.lower()} cleared (was {before})." if after == "—" else (
+        f"Saved: {label.lower()} = {after}" + (f" (was {before})." if before != "—" else ".")
+    )
+    return Reply(text=text, sections=[footer], private=True, tone="success")
+
+
+_LABELS = {
+    "name": "Name", "organisation": "Organisation", "sector": "Sector", "country": "Country",
+    "timezone": "Time zone", "expertise": "Expertise", "interests": "Interests", "bio": "Bio",
+}
+
+
+def _shown(field: str, member: Member) -> str:
+    """One profile field as `profile` shows it ("—" when empty); the country also gives its code."""
+    if field == "country" and member.country:
+        return f"{country_name(member.country)} ({member.country})"
+    if field == "bio":
+        bio = member.bio or "—"
+        return bio if len(bio) <= 80 else bio[:79] + "…"
+    return next(f.value for f in profile_sections(member)[0].fields if f.label == _LABELS[field])

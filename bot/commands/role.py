@@ -8,10 +8,11 @@ from bot.audit import record_audit
 from bot.commands import command
 from bot.context import CommandContext
 from bot.errors import UserError
-from bot.members import find_referenced_member
+from bot.members import AmbiguousMember, find_referenced_member
 from bot.reply import Field, Reply, Section
 from bot.roles import GRANTABLE_ROLES, ROLE_PURPOSE, known_admin_names, members_with_roles
-from bot.vocabulary import ROLES
+from bot.tables import text_table
+from bot.vocabulary import country_name
 from storage.models import Member
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,8 @@ USAGE = "role [grant <member> <role> | revoke <member> <role> | list]"
         "indicators) and admin. Admins are set in the bot's configuration (LIGHTHOUSE_ADMINS); they grant "
         "and revoke the expert and coordinator roles. A member holds one role at a time. Every change is "
         "written to the audit log and the member is told by direct message.\n"
-        "Name the member with an @mention, their display name, or `member:<id>`."
+        "Name the member with an @mention, their display name, or `member:<id>`; when a name fits several "
+        "members I ask which one, showing their organisation and country."
     ),
     examples=("role", "role grant @Ana coordinator", "role revoke @Ana coordinator", "role list"),
     subcommand_roles={"grant": "admin", "revoke": "admin", "list": "admin"},
@@ -66,16 +68,21 @@ async def _list(ctx: CommandContext) -> Reply:
     async with ctx.db.session() as session:
         admins = await known_admin_names(session, ctx.settings)
         holders = await members_with_roles(session)
-    by_role: dict[str, list[str]] = {name: [] for name in ROLES}
-    for member in holders:
-        by_role.setdefault(member.role, []).append(f"{member.display_name} (member:{member.id})")
-    fields = [Field("admin", ", ".join(admins) or "none known yet")]
-    fields += [Field(name, ", ".join(by_role[name]) or "—") for name in GRANTABLE_ROLES]
+    rows = [("admin", name, "", "", "") for name in admins] or [("admin", "none known yet", "", "", "")]
+    for name in GRANTABLE_ROLES:
+        held = [member for member in holders if member.role == name]
+        rows += [
+            (name, member.display_name, member.organisation.name if member.organisation else "—",
+             country_name(member.country), f"member:{member.id}")
+            for member in held
+        ] or [(name, "nobody", "", "", "")]
+    table = text_table(("Role", "Member", "Organisation", "Country", "Pick with"), rows)
     unknown = len(ctx.settings.admins) - len(admins)
     context = f"{len(ctx.settings.admins)} admin account(s) configured"
     if unknown > 0:
         context += f"; {unknown} of them have not talked to me yet"
-    return Reply(sections=[Section(title="Roles", fields=fields, context=context + ".")], private=True)
+    return Reply(sections=[Section(title="Roles", text=table, context=context + ".")], private=True)
+
 
 
 async def _change(ctx: CommandContext, action: str, who: str, new_role: str) -> Reply:
@@ -89,7 +96,10 @@ async def _change(ctx: CommandContext, action: str, who: str, new_role: str) -> 
             f"“{new_role[:30]}” is not a role I can {action}.", hint=f"Roles: {', '.join(GRANTABLE_ROLES)}."
         )
     async with ctx.db.session() as session, session.begin():
-        target = await find_referenced_member(session, ctx.message, who)
+        try:
+            target = await find_referenced_member(session, ctx.message, who)
+        except AmbiguousMember as several:
+            return several.ask(lambda member: f"role {action} member:{member.id} {new_role}")
         if target is None or target.is_bot:
             raise UserError(
                 f"I don't know “{who[:40]}”.",
