@@ -60,3 +60,13 @@ def test_discord_renderer_never_builds_a_ping(reply: Reply):
                 assert not pings, f"{pings!r} in an embed: {text[:200]!r}"
         for row in message.rows:  # button labels are shown verbatim and never mention anyone
             assert all(len(button.label) <= 80 for button in row)
+
+
+def test_discord_link_addresses_never_ping():
+    from bot.reply import Link, Section
+
+    for url in ("https://@everyone", "https://example.org/@here/x", "mailto:@everyone"):
+        reply = Reply(text="links", sections=[Section(title="t", text="x", link=Link(url=url, label="open"))])
+        for message in render_discord(reply):
+            for embed in message.embeds:
+                assert not live_pings(embed.to_dict().get("description", ""), "discord"), url

@@ -148,8 +148,9 @@ def _link_line(section: Section) -> str:
     label = escape_text(section.link.label or section.link.url).replace("]", "\\]")
     url = section.link.url.strip()
     if url.startswith(("https://", "http://")) and not any(c in url for c in " <>"):
-        return f"[{label}](<{url}>)"
-    return f"{label}: `{url.replace('`', '')}`"
+        # "%40" is the same address to a browser, and Discord never reads it as @everyone or @here.
+        return f"[{label}](<{_MASS_MENTION.sub(lambda m: '%40' + m.group(1), url)}>)"
+    return f"{label}: `{neutralise_mentions(url.replace('`', ''))}`"
 
 
 def _fields(section: Section) -> list[tuple[str, str, bool]]:
