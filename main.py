@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import sys
 from datetime import UTC, datetime, timedelta
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 # The embedding model ships in a Python package; nothing is ever fetched from a model hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -83,31 +84,64 @@ def run(as_user: str = AS_OPTION, console: bool = CONSOLE_OPTION) -> None:
     settings = settings_or_exit()
     configure_logging(settings, quiet_console=console or not (settings.slack_enabled or settings.discord_enabled))
     try:
-        run_until_interrupted(run_bot(settings, console_user=as_user, force_console=console))
+        run_then_exit(run_bot(settings, console_user=as_user, force_console=console))
     except SettingsError as exc:  # a combination of settings an adapter cannot start with
         raise configuration_error(str(exc)) from None
     except DatabaseUnavailable as exc:
         raise configuration_error(f"LIGHTHOUSE_DATABASE_URL: {exc}") from None
 
 
-def run_until_interrupted(coroutine: Coroutine[Any, Any, None]) -> None:
-    """Run `coroutine`; Ctrl-C ends the process at once with status 130 (128 + SIGINT), as shells expect.
+def run_then_exit(coroutine: Coroutine[Any, Any, None]) -> NoReturn:
+    """Run the bot, then end the process at once: status 0 when it stopped (`quit`, end of input), 130
+    (128 + SIGINT, as shells expect) on Ctrl-C at any moment, even while the event loop is busy.
 
-    The coroutine's own clean-up runs first (it is cancelled). Worker threads are not waited for: the
-    model may be loading or encoding, or a thread may be blocked reading stdin, and waiting for them is
-    what made Ctrl-C slow. Nothing they do needs finishing: every database change is a transaction.
+    Ctrl-C raises KeyboardInterrupt straight away (asyncio would only cancel the main task, which waits
+    for the event loop). Neither way waits for worker threads (the model loading or encoding, a blocked
+    read of stdin) nor for the interpreter to tear down its modules, which takes most of a second: every
+    database change is a transaction, so nothing is left half done.
     """
+    terminal = _terminal_state()
+    signal.signal(signal.SIGINT, _interrupt)
     runner = asyncio.Runner()
     try:
         runner.run(coroutine)
+        runner.close()
+        status = 0
     except KeyboardInterrupt:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):  # a closed pipe: nothing left to say
-                pass
-        os._exit(130)
-    runner.close()
+        _restore_terminal(terminal)
+        status = 130
+    except BaseException:
+        runner.close()
+        raise
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing left to say
+            pass
+    os._exit(status)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _terminal_state() -> list | None:
+    try:
+        import termios
+
+        return termios.tcgetattr(sys.stdin.fileno()) if sys.stdin.isatty() else None
+    except (ImportError, OSError, ValueError):  # not a POSIX terminal
+        return None
+
+
+def _restore_terminal(state: list | None) -> None:
+    """Leave the terminal as it was: line mode, and the cursor that a spinner hides shown again."""
+    if state is not None:
+        import termios
+
+        termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, state)
+    if sys.stdout.isatty():
+        sys.stdout.write("\x1b[?25h\n")
 
 
 @app.command(short_help="Load a knowledge folder (progress bar).")
