@@ -374,7 +374,7 @@ async def ingest_when_empty(core: Lighthouse) -> None:
     # Normal start-up news (INFO); only real problems are warnings. A terminal also gets a progress bar.
     log.info("The knowledge base is empty: loading %s (once; this takes a minute)…", folder)
     if sys.stderr.isatty():
-        with rich_progress(f"Loading {folder.name} into the knowledge base (once)") as progress:
+        with rich_progress(f"First start: loading {folder.name}/ into the knowledge base") as progress:
             report = await service.ingest(folder, progress=progress)
     else:
         report = await service.ingest(folder)

@@ -149,6 +149,9 @@ def test_ctrl_c_after_a_search_with_the_real_model(tmp_path):
     knowledge = tmp_path / "knowledge"
     shutil.copytree(ROOT / "data" / "demo" / "pilots", knowledge)
     term = Terminal(tmp_path, ingest_demo_on_empty="true", knowledge_dir=str(knowledge))
+    # The first start's ingest shows a progress bar, not warnings.
+    assert "First start: loading knowledge/ into the knowledge base" in term.banner
+    assert "WARNING" not in term.banner
     found = term.say("pilots school obesity")
     assert "page 1 of" in found or "Result" in found or "pilot" in found.lower()
     assert term.exit_status(CTRL_C) == 130
