@@ -148,10 +148,15 @@ def _restore_terminal(state: list | None) -> None:
 def ingest(path: Path = typer.Argument(..., metavar="PATH", help="A folder (or one file) of Markdown, YAML, JSON and CSV documents.")) -> None:
     """Load pilots, expert profiles, reports and tools into the knowledge base (unchanged files are skipped)."""
     from knowledge.cli import run_ingest
+    from storage.database import DatabaseUnavailable
 
     settings = settings_or_exit()
     configure_logging(settings, quiet_console=True)
-    raise typer.Exit(asyncio.run(run_ingest(settings, path)))
+    try:
+        status = asyncio.run(run_ingest(settings, path))
+    except DatabaseUnavailable as exc:
+        raise configuration_error(f"LIGHTHOUSE_DATABASE_URL: {exc}") from None
+    raise typer.Exit(status)
 
 
 @db_app.command("upgrade")

@@ -95,3 +95,16 @@ def test_help_shows_flags_without_type_names():
     assert "<bool>" not in result.stdout and "<str>" not in result.stdout
     run_help = CliRunner().invoke(main.app, ["run", "--help"]).stdout
     assert "--console" in run_help and "<bool>" not in run_help
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("ingest", "."), ("export-ics", "--out", "-"), (*REPORT, "--out", "out")],
+    ids=["ingest", "export-ics", "report"],
+)
+def test_a_database_that_does_not_answer(invoke, monkeypatch, tmp_path, args):
+    from tests.test_startup_errors import free_port
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LIGHTHOUSE_DATABASE_URL", f"postgresql+asyncpg://lighthouse@127.0.0.1:{free_port()}/lighthouse")
+    assert_one_line(invoke(*args), "LIGHTHOUSE_DATABASE_URL", "cannot connect")
