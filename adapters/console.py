@@ -252,7 +252,7 @@ class ConsoleAdapter:
                 continue
             reply = await self.answer(text)
             if reply.form is not None:
-                reply = await self._fill_in(session, reply)
+                reply = await self._fill_in(reply)
             self._show(reply)
 
     async def answer(self, text: str) -> Reply:
@@ -273,9 +273,12 @@ class ConsoleAdapter:
         self.out.print(rich_reply(reply, self.transport.save(reply)))
         self.out.print()
 
-    async def _fill_in(self, session, reply: Reply) -> Reply:  # noqa: ANN001 - PromptSession
+    async def _fill_in(self, reply: Reply) -> Reply:
         """The console's form: ask each field in turn, then send the command the form stands for."""
+        from prompt_toolkit import PromptSession
+
         form: Form = reply.form  # type: ignore[assignment]
+        session: PromptSession[str] = PromptSession()  # its answers stay out of the command history
         self.out.print(Text(form.title, style="bold cyan"))
         self.out.print(
             Text("One field at a time; Enter skips an optional one, Ctrl-D cancels the form.", style="dim")

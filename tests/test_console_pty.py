@@ -142,6 +142,8 @@ def test_event_add_alone_asks_the_form_field_by_field(tmp_path):
     term.child.send(CTRL_D)
     assert "Form cancelled" in term.wait()
     assert term.exit_status(CTRL_C) == 130
+    history = (tmp_path / "data" / "lighthouse-bot" / "console-history").read_text(encoding="utf-8")
+    assert "+event add" in history and "Obesity in schools" not in history  # answers are not commands
 
 
 @pytest.mark.slow
