@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import sys
 from datetime import UTC, datetime, timedelta
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, NoReturn
 
 # The embedding model ships in a Python package; nothing is ever fetched from a model hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -21,9 +24,11 @@ from rich.markup import escape  # noqa: E402
 from config import Settings, SettingsError, load_settings  # noqa: E402
 from config.log_redaction import install_redaction  # noqa: E402
 
+# Plain help (click's layout): rich help would print flags as `--console <bool>`.
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=False,
+    rich_markup_mode=None,
     help="Lighthouse Bot: find pilots and experts, broker introductions, convene events, measure exchange.",
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -59,21 +64,19 @@ def configure_logging(settings: Settings, *, quiet_console: bool) -> None:
     install_redaction(settings)
 
 
+AS_OPTION = typer.Option(None, "--as", metavar="NAME", help="Chat in the console as this local member.")
+CONSOLE_OPTION = typer.Option(False, "--console", help="Use the console even when platform tokens are set.")
+
+
 @app.callback(invoke_without_command=True)
-def default(
-    ctx: typer.Context,
-    as_user: str = typer.Option(None, "--as", help="Chat in the console as this local member."),
-) -> None:
+def default(ctx: typer.Context, as_user: str = AS_OPTION, console: bool = CONSOLE_OPTION) -> None:
     """Without a command: run the bot (same as `run`)."""
     if ctx.invoked_subcommand is None:
-        run(as_user=as_user, console=False)
+        run(as_user=as_user, console=console)
 
 
-@app.command()
-def run(
-    as_user: str = typer.Option(None, "--as", help="Chat in the console as this local member."),
-    console: bool = typer.Option(False, "--console", help="Use the console even when platform tokens are set."),
-) -> None:
+@app.command(short_help="Run the bot (the default).")
+def run(as_user: str = AS_OPTION, console: bool = CONSOLE_OPTION) -> None:
     """Run the bot: Slack and/or Discord when their tokens are set, otherwise a console chat."""
     from adapters.runner import run_bot
     from storage.database import DatabaseUnavailable
@@ -81,23 +84,79 @@ def run(
     settings = settings_or_exit()
     configure_logging(settings, quiet_console=console or not (settings.slack_enabled or settings.discord_enabled))
     try:
-        asyncio.run(run_bot(settings, console_user=as_user, force_console=console))
-    except KeyboardInterrupt:
-        pass
+        run_then_exit(run_bot(settings, console_user=as_user, force_console=console))
     except SettingsError as exc:  # a combination of settings an adapter cannot start with
         raise configuration_error(str(exc)) from None
     except DatabaseUnavailable as exc:
         raise configuration_error(f"LIGHTHOUSE_DATABASE_URL: {exc}") from None
 
 
-@app.command()
-def ingest(path: Path = typer.Argument(..., help="A folder (or one file) of Markdown, YAML, JSON and CSV documents.")) -> None:
+def run_then_exit(coroutine: Coroutine[Any, Any, None]) -> NoReturn:
+    """Run the bot, then end the process at once: status 0 when it stopped (`quit`, end of input), 130
+    (128 + SIGINT, as shells expect) on Ctrl-C at any moment, even while the event loop is busy.
+
+    Ctrl-C raises KeyboardInterrupt straight away (asyncio would only cancel the main task, which waits
+    for the event loop). Neither way waits for worker threads (the model loading or encoding, a blocked
+    read of stdin) nor for the interpreter to tear down its modules, which takes most of a second: every
+    database change is a transaction, so nothing is left half done.
+    """
+    terminal = _terminal_state()
+    signal.signal(signal.SIGINT, _interrupt)
+    runner = asyncio.Runner()
+    try:
+        runner.run(coroutine)
+        runner.close()
+        status = 0
+    except KeyboardInterrupt:
+        _restore_terminal(terminal)
+        status = 130
+    except BaseException:
+        runner.close()
+        raise
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing left to say
+            pass
+    os._exit(status)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _terminal_state() -> list | None:
+    try:
+        import termios
+
+        return termios.tcgetattr(sys.stdin.fileno()) if sys.stdin.isatty() else None
+    except (ImportError, OSError, ValueError):  # not a POSIX terminal
+        return None
+
+
+def _restore_terminal(state: list | None) -> None:
+    """Leave the terminal as it was: line mode, and the cursor that a spinner hides shown again."""
+    if state is not None:
+        import termios
+
+        termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, state)
+    if sys.stdout.isatty():
+        sys.stdout.write("\x1b[?25h\n")
+
+
+@app.command(short_help="Load a knowledge folder (progress bar).")
+def ingest(path: Path = typer.Argument(..., metavar="PATH", help="A folder (or one file) of Markdown, YAML, JSON and CSV documents.")) -> None:
     """Load pilots, expert profiles, reports and tools into the knowledge base (unchanged files are skipped)."""
     from knowledge.cli import run_ingest
+    from storage.database import DatabaseUnavailable
 
     settings = settings_or_exit()
     configure_logging(settings, quiet_console=True)
-    raise typer.Exit(asyncio.run(run_ingest(settings, path)))
+    try:
+        status = asyncio.run(run_ingest(settings, path))
+    except DatabaseUnavailable as exc:
+        raise configuration_error(f"LIGHTHOUSE_DATABASE_URL: {exc}") from None
+    raise typer.Exit(status)
 
 
 @db_app.command("upgrade")
@@ -125,7 +184,7 @@ def db_upgrade() -> None:
 
 @discord_app.command("sync")
 def discord_sync(
-    guild: int = typer.Option(None, "--guild", help="Register in this server only (shows at once; for testing)."),
+    guild: int = typer.Option(None, "--guild", metavar="ID", help="Register in this server only (shows at once; for testing)."),
 ) -> None:
     """Register the /lighthouse commands with Discord (run after installing or upgrading)."""
     settings = settings_or_exit()
@@ -146,17 +205,19 @@ def discord_sync(
     Console().print(f"Registered {len(names)} commands in {where}: " + ", ".join(names), highlight=False)
 
 
-@app.command()
+@app.command(short_help="Write the indicators report (HTML + CSV).")
 def report(
-    from_date: str = typer.Option(..., "--from", help="First day of the range, YYYY-MM-DD (UTC)."),
-    to_date: str = typer.Option(..., "--to", help="Last day of the range, included, YYYY-MM-DD."),
-    out: Path = typer.Option(..., "--out", help="Folder for report.html and the CSV files (created if missing)."),
-    period: str = typer.Option("auto", "--period", help="Trend periods: week, month, quarter or auto."),
+    from_date: str = typer.Option(..., "--from", metavar="DATE", help="First day of the range, YYYY-MM-DD (UTC)."),
+    to_date: str = typer.Option(..., "--to", metavar="DATE", help="Last day of the range, included, YYYY-MM-DD."),
+    out: Path = typer.Option(
+        ..., "--out", metavar="DIR", help="Folder for report.html and the CSV files (created if missing)."
+    ),
+    period: str = typer.Option("auto", "--period", metavar="PERIOD", help="Trend periods: week, month, quarter or auto."),
 ) -> None:
     """Write the indicators report: a CSV per indicator and one self-contained HTML page."""
     from bot.indicators import PERIODS, load_dataset
     from bot.report import build_report, write_report
-    from storage.database import Database
+    from storage.database import Database, DatabaseUnavailable
 
     start, last_day = _day_option("--from", from_date), _day_option("--to", to_date)
     if last_day < start:
@@ -168,6 +229,7 @@ def report(
     end = last_day + timedelta(days=1)
     settings = settings_or_exit()
     configure_logging(settings, quiet_console=True)
+    output_folder_or_exit(out)
 
     async def build() -> list[Path]:
         db = Database(settings.database_url)
@@ -185,6 +247,10 @@ def report(
     except ValueError as exc:  # too many periods for the range
         err.print(f"[red]{exc}.[/red]", highlight=False)
         raise typer.Exit(2) from None
+    except DatabaseUnavailable as exc:
+        raise configuration_error(f"LIGHTHOUSE_DATABASE_URL: {exc}") from None
+    except OSError as exc:  # the disk filled up, or the folder changed under us
+        raise usage_error(f"--out {out}: cannot write there ({exc.strerror or exc}).") from None
     Console().print(f"Wrote {written[0]} and {len(written) - 1} CSV files to {out}.", highlight=False)
 
 
@@ -196,18 +262,49 @@ def _day_option(name: str, value: str) -> datetime:
         raise typer.Exit(2) from None
 
 
+def usage_error(message: str) -> typer.Exit:
+    """One red line on stderr and the exit (status 2) to raise: a mistake in the command, not a crash."""
+    err.print(f"[red]{escape(message)}[/red]", highlight=False, soft_wrap=True)
+    return typer.Exit(2)
 
-@app.command("export-ics")
+
+def output_folder_or_exit(out: Path) -> None:
+    """`--out` names a folder that exists and is writable, or one that can be created there (it is created
+    only once the report is built, so a bad range leaves nothing behind); anything else is one line."""
+    if out.exists() and not out.is_dir():
+        raise usage_error(f"--out {out} is a file; give a folder (it is created if missing).")
+    nearest = next(p for p in (out.absolute(), *out.absolute().parents) if p.exists())
+    if not nearest.is_dir():
+        raise usage_error(f"--out {out}: cannot create the folder ({nearest} is a file, not a folder).")
+    if not os.access(nearest, os.W_OK | os.X_OK):
+        raise usage_error(f"--out {out}: cannot write in {nearest} (permission denied).")
+
+
+def output_file_or_exit(out: str) -> None:
+    """`--out` names a file in a folder that exists and is writable (it is not created)."""
+    path = Path(out)
+    if path.is_dir():
+        raise usage_error(f"--out {out} is a folder; give a file name, e.g. {path / 'events.ics'}.")
+    folder = path.parent
+    if not folder.is_dir():
+        raise usage_error(f"--out {out}: the folder {folder} does not exist.")
+    if (path.exists() and not os.access(path, os.W_OK)) or not os.access(folder, os.W_OK | os.X_OK):
+        raise usage_error(f"--out {out}: cannot write there (permission denied).")
+
+
+@app.command("export-ics", short_help="Write an iCalendar feed of upcoming events.")
 def export_ics(
-    out: str = typer.Option("events.ics", "--out", help="File to write; '-' writes to standard output."),
+    out: str = typer.Option("events.ics", "--out", metavar="FILE", help="File to write; '-' writes to standard output."),
 ) -> None:
     """Write an iCalendar feed of upcoming events (cancelled ones marked CANCELLED) for calendar apps."""
     from bot.clock import SystemClock
     from bot.ical import upcoming_feed
-    from storage.database import Database
+    from storage.database import Database, DatabaseUnavailable
 
     settings = settings_or_exit()
     configure_logging(settings, quiet_console=True)
+    if out != "-":
+        output_file_or_exit(out)
 
     async def export() -> tuple[bytes, int]:
         db = Database(settings.database_url)
@@ -218,12 +315,18 @@ def export_ics(
         finally:
             await db.dispose()
 
-    feed, count = asyncio.run(export())
+    try:
+        feed, count = asyncio.run(export())
+    except DatabaseUnavailable as exc:
+        raise configuration_error(f"LIGHTHOUSE_DATABASE_URL: {exc}") from None
     if out == "-":
         sys.stdout.buffer.write(feed)
         return
-    with open(out, "wb") as handle:
-        handle.write(feed)
+    try:
+        with open(out, "wb") as handle:
+            handle.write(feed)
+    except OSError as exc:
+        raise usage_error(f"--out {out}: cannot write there ({exc.strerror or exc}).") from None
     err.print(f"Wrote {count} upcoming event(s) to {out}.", highlight=False)
 
 

@@ -1,24 +1,50 @@
-"""The console adapter: chat with the bot in a terminal, or pipe one message per line into it."""
+"""The console adapter: chat with the bot in a terminal, or pipe one message per line into it.
+
+Piped input (not a terminal) gets plain text, one answer per line read. In a terminal the chat has line
+editing and a history kept between sessions (prompt_toolkit), answers rendered from their Markdown and
+wrapped at word boundaries (rich), a spinner while an answer takes longer than a moment, and the one-line
+commands' forms asked field by field. Files the bot sends are saved in both modes.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
+from pathlib import Path
 from typing import TextIO
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
+from rich.markdown import Markdown
 from rich.markup import escape
+from rich.text import Text
 
 from bot.core import Lighthouse
 from bot.message import Author, Message
-from bot.reply import Reply
+from bot.pagination import MORE_COMMAND, next_page_command
+from bot.reply import Attachment, Form, Reply, form_command
 
 PLATFORM = "console"
 CHANNEL = "console"
+QUIT_WORDS = {"quit", "exit"}
+# Typed alone, these stand for the last answer's "More" button.
+NEXT_PAGE_WORDS = {MORE_COMMAND, "next"}
+# An answer that takes longer than this gets a spinner (most answers take a few milliseconds).
+SPINNER_AFTER_SECONDS = 0.25
+HISTORY_FILE = "console-history"
+TONE_STYLES = {"error": "red", "warning": "yellow", "success": "green", "info": ""}
 
 
-def render(reply: Reply) -> str:
-    """Plain text for a terminal: sections as blocks, buttons as the command they stand for."""
+def database_location(core: Lighthouse) -> str:
+    """The SQLite file's path, or the server URL without its password: where this community lives."""
+    db = core.db
+    if db.is_sqlite and db.url.database and db.url.database != ":memory:":
+        return str(Path(db.url.database).resolve())
+    return db.safe_url
+
+
+def render(reply: Reply, saved: dict[str, Path] | None = None) -> str:
+    """Plain text for a pipe: sections as blocks, buttons as the command they stand for."""
     blocks: list[str] = []
     if reply.text:
         blocks.append(reply.text)
@@ -38,9 +64,87 @@ def render(reply: Reply) -> str:
         blocks.append("\n".join(lines))
     if reply.buttons:
         blocks.append("  ".join(f"[{b.label} → {b.command}]" for b in reply.buttons))
-    for attachment in reply.attachments:
-        blocks.append(f"[attachment {attachment.filename}, {len(attachment.content):,} bytes]")
+    blocks.extend(_attachment_line(attachment, (saved or {}).get(attachment.filename)) for attachment in reply.attachments)
     return "\n\n".join(block for block in blocks if block)
+
+
+def _attachment_line(attachment: Attachment, path: Path | None) -> str:
+    size = f"{len(attachment.content):,} bytes"
+    return f"[saved {attachment.filename}, {size}: {path}]" if path else f"[attachment {attachment.filename}, {size}]"
+
+
+def markdown(text: str, style: str = "") -> Markdown:
+    """The bot's text as Markdown, keeping its own line breaks (Markdown would join lines into paragraphs)
+    and its "•" lines as lists."""
+    blocks: list[tuple[bool, list[str]]] = []
+    for line in text.split("\n"):
+        is_item = line.startswith(("• ", "- "))
+        line = f"- {line[2:]}" if is_item else line
+        if blocks and blocks[-1][0] == is_item and line.strip():
+            blocks[-1][1].append(line)
+        elif line.strip():
+            blocks.append((is_item, [line]))
+        else:
+            blocks.append((False, []))  # a blank line stays a paragraph break
+    source = "\n\n".join(("\n" if items else "  \n").join(lines) for items, lines in blocks if lines)
+    return Markdown(source, style=style, hyperlinks=False)
+
+
+def rich_reply(reply: Reply, saved: dict[str, Path] | None = None) -> RenderableType:
+    """A reply for a terminal: Markdown text, bold section titles, buttons as the commands they stand for."""
+    parts: list[RenderableType] = []
+    if reply.text:
+        parts.append(markdown(reply.text, TONE_STYLES.get(reply.tone, "")))
+    for section in reply.sections:
+        if section.title:
+            parts.append(Text(section.title, style="bold cyan"))
+        if section.text:
+            parts.append(markdown(section.text))
+        if section.fields:
+            parts.append(markdown("\n".join(f"**{_md_escape(f.label)}:** {f.value}" for f in section.fields)))
+        if section.link:
+            parts.append(Text.assemble((f"{section.link.label}: ", "bold"), (section.link.url, "underline")))
+        if section.context:
+            parts.append(markdown(section.context, "dim"))
+        if section.buttons:
+            parts.append(_buttons(section.buttons))
+        parts.append(Text(""))
+    if reply.buttons:
+        parts.append(_buttons(reply.buttons))
+    for attachment in reply.attachments:
+        parts.append(Text(_attachment_line(attachment, (saved or {}).get(attachment.filename)), style="green"))
+    while parts and isinstance(parts[-1], Text) and not parts[-1].plain:
+        parts.pop()
+    return Group(*parts)
+
+
+def _buttons(buttons: list) -> Text:  # noqa: ANN001 - list[Button]
+    text = Text()
+    for number, button in enumerate(buttons):
+        text.append("  " if number else "")
+        text.append(f"[{button.label} → ", style="dim")
+        text.append(button.command, style="bold")
+        text.append("]", style="dim")
+    return text
+
+
+def _md_escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]#])", r"\\\1", text)
+
+
+def save_attachment(attachment: Attachment, folder: Path) -> Path:
+    """Write a file the bot sent into `folder`, never over an existing file: name.ext, name-2.ext, ..."""
+    name = Path(attachment.filename.replace("\\", "/")).name.lstrip(".") or "attachment"
+    stem, suffix = Path(name).stem, Path(name).suffix
+    path, number = folder / name, 1
+    while True:
+        try:
+            with path.open("xb") as handle:  # "x": fails if the file exists, so two saves never collide
+                handle.write(attachment.content)
+            return path.resolve()
+        except FileExistsError:
+            number += 1
+            path = folder / f"{stem}-{number}{suffix}"
 
 
 class ConsoleTransport:
@@ -48,8 +152,9 @@ class ConsoleTransport:
 
     platform = PLATFORM
 
-    def __init__(self, out: Console) -> None:
+    def __init__(self, out: Console, downloads: Path | None = None) -> None:
         self.out = out
+        self.downloads = downloads or Path.cwd()
 
     async def send_direct(self, user_id: str, reply: Reply) -> str | None:
         self._print(f"✉ to {user_id}", reply)
@@ -63,45 +168,134 @@ class ConsoleTransport:
         self._print("✉ to " + ", ".join(user_ids), reply)
         return None
 
+    def save(self, reply: Reply) -> dict[str, Path]:
+        return {attachment.filename: save_attachment(attachment, self.downloads) for attachment in reply.attachments}
+
     def _print(self, header: str, reply: Reply) -> None:
-        self.out.print(escape(f"--- {header} ---\n{render(reply)}\n---"), highlight=False, soft_wrap=True)
+        saved = self.save(reply)
+        self.out.print(escape(f"--- {header} ---\n{render(reply, saved)}\n---"), highlight=False, soft_wrap=True)
 
 
 class ConsoleAdapter:
-    def __init__(self, core: Lighthouse, *, user: str, stdin: TextIO | None = None, out: Console | None = None):
+    def __init__(
+        self,
+        core: Lighthouse,
+        *,
+        user: str,
+        stdin: TextIO | None = None,
+        out: Console | None = None,
+        downloads: Path | None = None,
+        history: Path | None = None,
+    ):
         self.core = core
         self.user = user
         self.stdin = stdin or sys.stdin
-        self.out = out or Console(highlight=False, soft_wrap=True)
-        core.register_transport(ConsoleTransport(self.out))
+        self.interactive = self.stdin.isatty()
+        # A terminal wraps at word boundaries; a pipe gets each line whole.
+        self.out = out or Console(highlight=False, soft_wrap=not self.interactive)
+        self.history = history
+        self.transport = ConsoleTransport(self.out, downloads)
+        core.register_transport(self.transport)
+        self.next_page: str | None = None  # the last answer's "More" command
 
     def message(self, text: str) -> Message:
         author = Author(platform=PLATFORM, user_id=self.user, display_name=self.user)
         return Message(author=author, text=text, channel_id=CHANNEL, is_direct=True)
 
     async def run(self) -> None:
-        interactive = self.stdin.isatty()
-        if interactive:
-            self.out.print(f"Lighthouse — chatting as [bold]{escape(self.user)}[/bold]. Type `help`, or `quit` to leave.")
+        if self.interactive:
+            await self._run_interactive()
+        else:
+            await self._run_piped()
+
+    async def _run_piped(self) -> None:
         while True:
-            line = await asyncio.to_thread(self._read_line, interactive)
-            if line is None:
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line:
                 break
             text = line.rstrip("\n")
-            if interactive and text.strip().lower() in {"quit", "exit"}:
-                break
-            if not interactive and not text.strip():
+            if not text.strip():
                 continue  # blank lines in a piped script separate messages, they are not messages
-            reply = await self.core.handle(self.message(text))
-            self.out.print(escape(render(reply)), highlight=False, soft_wrap=True)
-            if not interactive:
-                self.out.print("")
+            reply = await self.answer(text)
+            self.out.print(escape(render(reply, self.transport.save(reply))), highlight=False, soft_wrap=True)
+            self.out.print("")
 
-    def _read_line(self, interactive: bool) -> str | None:
-        if interactive:
+    async def _run_interactive(self) -> None:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+        history = InMemoryHistory()
+        if self.history is not None:
             try:
-                return input("you> ")
+                self.history.parent.mkdir(parents=True, exist_ok=True)
+                history = FileHistory(str(self.history))
+            except OSError:  # a read-only home: history for this session only
+                pass
+        session: PromptSession[str] = PromptSession(history=history)
+        self.out.print(
+            markdown(
+                f"Lighthouse — chatting as **{_md_escape(self.user)}**. Database: {_md_escape(database_location(self.core))}\n"
+                "Type `help`; `more` shows the next page of a long answer; `quit`, Ctrl-D or Ctrl-C to leave."
+            )
+        )
+        while True:
+            try:
+                # Ctrl-C at the prompt raises KeyboardInterrupt (the process ends with status 130). SIGINT
+                # handling stays with asyncio, so Ctrl-C while an answer is computed ends it the same way.
+                line = await session.prompt_async("you> ", handle_sigint=False)
             except EOFError:
-                return None
-        line = self.stdin.readline()
-        return line if line else None
+                break
+            text = line.strip()
+            if text.lower() in QUIT_WORDS:
+                break
+            if not text:
+                continue
+            reply = await self.answer(text)
+            if reply.form is not None:
+                reply = await self._fill_in(reply)
+            self._show(reply)
+
+    async def answer(self, text: str) -> Reply:
+        """The core's reply; `more` or `next` alone is the last answer's "More" button."""
+        if text.strip().lower() in NEXT_PAGE_WORDS and self.next_page:
+            text = self.next_page
+        handling = asyncio.ensure_future(self.core.handle(self.message(text)))
+        if self.interactive:
+            done, _ = await asyncio.wait({handling}, timeout=SPINNER_AFTER_SECONDS)
+            if not done:
+                with self.out.status("Working on it…", spinner="dots"):
+                    await handling
+        reply = await handling
+        self.next_page = next_page_command(reply)
+        return reply
+
+    def _show(self, reply: Reply) -> None:
+        self.out.print(rich_reply(reply, self.transport.save(reply)))
+        self.out.print()
+
+    async def _fill_in(self, reply: Reply) -> Reply:
+        """The console's form: ask each field in turn, then send the command the form stands for."""
+        from prompt_toolkit import PromptSession
+
+        form: Form = reply.form  # type: ignore[assignment]
+        session: PromptSession[str] = PromptSession()  # its answers stay out of the command history
+        self.out.print(Text(form.title, style="bold cyan"))
+        self.out.print(
+            Text("One field at a time; Enter skips an optional one, Ctrl-D cancels the form.", style="dim")
+        )
+        values: dict[str, str] = {}
+        for field in form.fields:
+            hint = f" (e.g. {field.placeholder})" if field.placeholder else ""
+            label = f"{field.label}{'' if field.required else ' (optional)'}{hint}: "
+            while True:
+                try:
+                    value = (await session.prompt_async(label, handle_sigint=False)).strip()
+                except EOFError:
+                    return Reply(text="Form cancelled; nothing was saved.", private=True)
+                if value or not field.required:
+                    break
+                self.out.print(Text(f"{field.label} is required.", style="yellow"))
+            values[field.name] = value[: field.max_length]
+        command = form_command(form, values)
+        self.out.print(Text(f"→ {command}", style="dim"), soft_wrap=True)
+        return await self.answer(command)

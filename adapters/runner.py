@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from adapters.console import ConsoleAdapter
+from adapters.console import HISTORY_FILE, ConsoleAdapter, database_location
 from bot.core import Lighthouse
 from config import Settings
+from config.settings import data_dir
 from knowledge.service import register_startup_hook
 
 log = logging.getLogger(__name__)
@@ -16,6 +17,7 @@ log = logging.getLogger(__name__)
 async def run_bot(settings: Settings, *, console_user: str | None = None, force_console: bool = False) -> None:
     register_startup_hook()  # a new installation loads the demo knowledge base once
     core = Lighthouse(settings)
+    log.info("database: %s", database_location(core))
     await core.start()
     stop = asyncio.Event()
     scheduler = asyncio.create_task(core.scheduler.run_forever(stop), name="scheduler")
@@ -31,7 +33,12 @@ async def run_bot(settings: Settings, *, console_user: str | None = None, force_
 
             platform_tasks.append(SlackAdapter(core).run())
         if not platform_tasks or force_console:
-            console = ConsoleAdapter(core, user=console_user or settings.console_user)
+            console = ConsoleAdapter(
+                core,
+                user=console_user or settings.console_user,
+                downloads=settings.console_downloads,
+                history=data_dir() / HISTORY_FILE,
+            )
             await console.run()
         else:
             await asyncio.gather(*platform_tasks)

@@ -13,6 +13,20 @@ from storage.database import Database
 from storage.models import ReplyPage
 
 PAGE_TTL = timedelta(days=14)
+MORE_COMMAND = "more"
+
+
+class PageMissing(LookupError):
+    """No such page: `total` is the answer's page count when it is still stored, None when it expired."""
+
+    def __init__(self, total: int | None) -> None:
+        super().__init__(total)
+        self.total = total
+
+
+def next_page_command(reply: Reply) -> str | None:
+    """The command of the reply's "More" button (what typing `more` after it stands for), if it has one."""
+    return next((b.command for b in reply.buttons if b.command.startswith(f"{MORE_COMMAND} ")), None)
 
 
 def _section_size(section: Section) -> int:
@@ -74,15 +88,18 @@ class Paginator:
 
     @staticmethod
     def more_button(page_id: str, number: int, total: int) -> Button:
-        return Button(label=f"More ({number}/{total})", command=f"more {page_id} {number}", style="primary")
+        return Button(label=f"More ({number}/{total})", command=f"{MORE_COMMAND} {page_id} {number}", style="primary")
 
-    async def page(self, page_id: str, number: int) -> Reply | None:
+    async def page(self, page_id: str, number: int) -> Reply:
+        """Page `number` of a stored answer, or PageMissing (past the end, or expired)."""
         async with self.db.session() as session:
             row = await session.get(ReplyPage, page_id)
-            if row is None or not 2 <= number <= len(row.pages) + 1:
-                return None
-            reply = Reply.from_dict(row.pages[number - 2])
+            if row is None:
+                raise PageMissing(None)
             total = len(row.pages) + 1
+            if not 2 <= number <= total:
+                raise PageMissing(total)
+            reply = Reply.from_dict(row.pages[number - 2])
         if number < total:
             reply.buttons = [self.more_button(page_id, number + 1, total)]
         return reply

@@ -15,6 +15,21 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+APP_NAME = "lighthouse-bot"
+# Where `admins` entries come from: platform:user-id.
+PLATFORMS = ("slack", "discord", "console")
+
+
+def data_dir() -> Path:
+    """The user's data folder for the bot (e.g. ~/.local/share/lighthouse-bot): the default database
+    and the console's history live here, so the bot finds them whichever folder it is started from."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{data_dir() / 'lighthouse.db'}"
 
 
 class SettingsError(Exception):
@@ -33,7 +48,9 @@ class Settings(BaseSettings):
     )
 
     # Storage
-    database_url: str = "sqlite+aiosqlite:///lighthouse.db"
+    # Default: lighthouse.db in the user's data folder (created on first start); another SQLite path
+    # must be in a folder that exists, so a typo never starts a new, empty community.
+    database_url: str = Field(default_factory=default_database_url)
     database_echo: bool = False
 
     # Knowledge base
@@ -52,6 +69,8 @@ class Settings(BaseSettings):
 
     # Console adapter
     console_user: str = "me"
+    # Where the console writes files the bot sends (calendar files, data exports); default: the current folder.
+    console_downloads: Path | None = None
 
     # Slack
     slack_bot_token: SecretStr | None = None
@@ -103,6 +122,32 @@ class Settings(BaseSettings):
             raise ValueError("use the async driver: sqlite+aiosqlite:///path.db")
         if url.get_backend_name() == "postgresql" and url.get_driver_name() != "asyncpg":
             raise ValueError("use the async driver: postgresql+asyncpg://user@host/db")
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            folder = Path(url.database).expanduser().resolve().parent
+            if not folder.is_dir() and folder != data_dir().resolve():  # the data folder is made on first start
+                blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+                if blocking is not None:
+                    raise ValueError(f"{blocking} is a file, not a folder")
+                raise ValueError(f"the folder {folder} does not exist (create it first, or fix the path)")
+        return value
+
+    @field_validator("admins")
+    @classmethod
+    def _admins(cls, value: list[str]) -> list[str]:
+        for admin in value:
+            platform, _, user_id = admin.partition(":")
+            if platform not in PLATFORMS or not user_id.strip():
+                raise ValueError(
+                    f"“{admin[:60]}” should be platform:user-id with platform one of {', '.join(PLATFORMS)}, "
+                    "e.g. slack:U012AB3CD"
+                )
+        return value
+
+    @field_validator("console_downloads")
+    @classmethod
+    def _console_downloads(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.expanduser().is_dir():
+            raise ValueError(f"{value} is not a folder")
         return value
 
     @field_validator("slack_bot_token")
@@ -121,7 +166,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "slack_bot_token", "slack_app_token", "slack_signing_secret", "slack_api_url",
-        "discord_token", "discord_intro_channel_id", "discord_api_url",
+        "discord_token", "discord_intro_channel_id", "discord_api_url", "console_downloads",
         mode="before",
     )
     @classmethod

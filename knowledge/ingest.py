@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -109,18 +110,29 @@ async def ingest(
         pending.append(_Pending(document, content_hash, passages(document), known.id if known else None))
 
     total = sum(len(p.passages) for p in pending)
-    done = 0
+    embedded = 0
+
+    def batch_embedded(count: int) -> None:
+        nonlocal embedded
+        embedded += count
+        if progress:
+            progress(embedded, total)
+
     if progress:
         progress(0, total)
     # Documents with passages of like length embed together (less padding in each batch), and embedding
     # the next group (on the model's thread; torch releases the GIL) overlaps storing this one.
     pending.sort(key=lambda p: sum(len(x.text) for x in p.passages) / len(p.passages))
     groups = list(_groups(pending))
-    encoding = _encode_in_thread(encoder, groups[0], batch_size) if groups else None
+    encoding = _encode_in_thread(encoder, groups[0], batch_size, batch_embedded) if groups else None
     for number, group in enumerate(groups):
         assert encoding is not None
         vectors = await encoding
-        encoding = _encode_in_thread(encoder, groups[number + 1], batch_size) if number + 1 < len(groups) else None
+        encoding = (
+            _encode_in_thread(encoder, groups[number + 1], batch_size, batch_embedded)
+            if number + 1 < len(groups)
+            else None
+        )
         offset = 0
         for item in group:
             count = len(item.passages)
@@ -133,9 +145,6 @@ async def ingest(
                 (report.updated if item.existing_id else report.added).append(item.document.source_id)
                 report.chunks += count
             offset += count
-            done += count
-        if progress:
-            progress(done, total)
 
     # Gone: from this folder (or this file), not seen now, and not in a file that failed to read.
     seen_ids = {d.source_id for d in documents}
@@ -196,9 +205,25 @@ async def _store_organisations(db: Database, organisations: list) -> int:
     return len(organisations)
 
 
-def _encode_in_thread(encoder: Encoder, group: list[_Pending], batch_size: int) -> asyncio.Task:
+def _encode_in_thread(
+    encoder: Encoder, group: list[_Pending], batch_size: int, batch_embedded: Callable[[int], None]
+) -> asyncio.Task:
+    """Embed a group on the model's thread, one batch per call so progress is told per batch."""
     texts = [embedding_text(p.document.title, passage.heading, passage.text) for p in group for passage in p.passages]
-    return asyncio.ensure_future(run_on_model_thread(encoder.encode, texts, batch_size=batch_size))
+    loop = asyncio.get_running_loop()
+
+    def encode_in_batches() -> np.ndarray:
+        # Longest first, the order sentence-transformers gives one call itself: each batch holds texts
+        # of like length, so splitting the call costs no extra padding.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        vectors = np.zeros((len(texts), encoder.dimension), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            chosen = order[start : start + batch_size]
+            vectors[chosen] = encoder.encode([texts[i] for i in chosen], batch_size=batch_size)
+            loop.call_soon_threadsafe(batch_embedded, len(chosen))
+        return vectors
+
+    return asyncio.ensure_future(run_on_model_thread(encode_in_batches))
 
 
 def _groups(pending: list[_Pending]) -> Iterator[list[_Pending]]:

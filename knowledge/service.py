@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from sqlalchemy import func, select
 
 from knowledge.chunking import embedding_text
 from knowledge.embeddings import Encoder, get_encoder, run_on_model_thread
-from knowledge.ingest import IngestReport, ProgressCallback, ingest
+from knowledge.ingest import IngestReport, ProgressCallback, ingest, rich_progress
 from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex
 from knowledge.terms import shared_words, terms
 from storage.database import Database
@@ -370,11 +371,16 @@ async def ingest_when_empty(core: Lighthouse) -> None:
     if not folder.exists():
         log.warning("the knowledge base is empty and %s does not exist; nothing to ingest", folder)
         return
-    log.warning("The knowledge base is empty: loading %s (once; this takes a minute)…", folder)
-    report = await service.ingest(folder)
+    # Normal start-up news (INFO); only real problems are warnings. A terminal also gets a progress bar.
+    log.info("The knowledge base is empty: loading %s (once; this takes a minute)…", folder)
+    if sys.stderr.isatty():
+        with rich_progress(f"First start: loading {folder.name}/ into the knowledge base") as progress:
+            report = await service.ingest(folder, progress=progress)
+    else:
+        report = await service.ingest(folder)
     for problem in report.errors:
         log.warning("ingest: %s", problem)
-    log.warning("Knowledge base ready: %s", report.summary())
+    log.info("Knowledge base ready: %s", report.summary())
 
 
 def register_startup_hook() -> None:

@@ -6,6 +6,7 @@ Each PostgreSQL test gets a database of its own, created from the server URL and
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -17,6 +18,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Tests (and the bots they start) never touch the real user data folder: the default database and the
+# console history go to a temporary one (platformdirs reads XDG_DATA_HOME).
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="lighthouse-test-data-")
 
 from bot.clock import ManualClock  # noqa: E402
 from bot.core import Lighthouse  # noqa: E402

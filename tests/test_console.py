@@ -1,12 +1,15 @@
 """The console adapter end to end: `python main.py` with piped stdin, as a new user would run it."""
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from adapters.console import render
-from bot.reply import Button, Field, Reply, Section
+from rich.console import Console
+
+from adapters.console import render, rich_reply, save_attachment
+from bot.reply import Attachment, Button, Field, Link, Reply, Section
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,3 +59,62 @@ def test_render_shows_buttons_as_the_commands_they_send():
     )
     out = render(reply)
     assert "== T ==" in out and "A: 1" in out and "[Go → more x 2]" in out
+
+
+def test_piped_attachments_are_saved_in_the_current_folder_or_the_downloads_folder(tmp_path):
+    env = {**os.environ, "LIGHTHOUSE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
+    env["LIGHTHOUSE_INGEST_DEMO_ON_EMPTY"] = "false"
+    here, downloads = tmp_path / "here", tmp_path / "downloads"
+    here.mkdir(), downloads.mkdir()
+
+    def export_twice(**extra: str) -> str:
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "--as", "alice"], input="privacy export\nprivacy export\n",
+            cwd=here, env={**env, **extra}, capture_output=True, text=True, timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    shown = export_twice()
+    (first, second) = sorted(here.glob("*.json"), key=lambda p: len(p.name))
+    assert second.name == first.name.replace(".json", "-2.json")  # the second never overwrites the first
+    assert f"saved {first.name}" in shown and str(first) in shown and str(second) in shown
+    assert json.loads(first.read_text(encoding="utf-8"))
+
+    shown = export_twice(LIGHTHOUSE_CONSOLE_DOWNLOADS=str(downloads))
+    assert len(list(downloads.glob("*.json"))) == 2 and str(downloads / first.name) in shown
+    assert len(list(here.glob("*.json"))) == 2
+
+
+def test_attachments_never_overwrite_or_leave_the_folder(tmp_path):
+    first = save_attachment(Attachment("../../etc/passwd", b"one"), tmp_path)
+    second = save_attachment(Attachment("../../etc/passwd", b"two"), tmp_path)
+    assert first == tmp_path / "passwd" and second == tmp_path / "passwd-2"
+    assert first.read_bytes() == b"one" and second.read_bytes() == b"two"
+    assert save_attachment(Attachment(".hidden.ics", b"x"), tmp_path).name == "hidden.ics"
+
+
+def test_terminal_rendering_shows_markdown_lists_and_keeps_line_breaks():
+    reply = Reply(
+        text="Intro with **bold** words\nsecond line\n• `help` — the list\n• `profile` — yours\nafter the list",
+        sections=[Section(title="Title", fields=[Field("Sector", "Hospital")], link=Link("Source", "https://x.org/a"))],
+        buttons=[Button("More (2/3)", "more abc 2")],
+        tone="success",
+    )
+    out = Console(width=40, record=True, force_terminal=True, color_system="standard")
+    out.print(rich_reply(reply))
+    text = out.export_text(clear=False)
+    lines = [line.strip() for line in text.splitlines()]
+    assert "Intro with bold words" in lines and "second line" in lines  # ** is rendered, the break is kept
+    assert "• help — the list" in lines and "• profile — yours" in lines and "after the list" in lines
+    assert "Sector: Hospital" in lines and "Source: https://x.org/a" in lines
+    assert "[More (2/3) → more abc 2]" in lines
+    assert "\x1b[1m" in out.export_text(styles=True)  # bold really is bold
+
+
+def test_terminal_rendering_wraps_at_word_boundaries():
+    out = Console(width=30, record=True)
+    out.print(rich_reply(Reply(text="knowledge transfer across borders between municipalities and hospitals")))
+    words = set("knowledge transfer across borders between municipalities and hospitals".split())
+    for line in out.export_text().splitlines():
+        assert all(word in words for word in line.split()), line

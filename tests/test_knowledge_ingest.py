@@ -238,3 +238,40 @@ async def test_ingesting_one_file_only_touches_that_file(core, tmp_path):
     single = await ingest(core.db, folder / "pilots" / "school-meals.md", FakeEncoder())
     assert single.removed == [] and single.unchanged == 1
     assert len(await documents(core)) == 10
+
+
+class CountingEncoder(FakeEncoder):
+    """Records how many texts each call to the model gets."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[int] = []
+
+    def encode(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+        self.calls.append(len(texts))
+        return super().encode(texts, batch_size=batch_size)
+
+
+async def test_progress_moves_per_batch_and_vectors_stay_with_their_passages(core, tmp_path):
+    folder = small_knowledge_base(tmp_path / "kb")
+    encoder, seen = CountingEncoder(), []
+    report = await ingest(core.db, folder, encoder, batch_size=4, progress=lambda done, total: seen.append((done, total)))
+    total = report.chunks
+    assert total > 8 and all(count <= 4 for count in encoder.calls) and sum(encoder.calls) == total
+    # One step per batch of the model, from 0 to every chunk.
+    assert [done for done, _ in seen] == [0, *np.cumsum(encoder.calls)]
+    assert {t for _, t in seen} == {total} and seen[-1] == (total, total)
+    # Batches are cut from a length-sorted order, but each stored vector is its own passage's.
+    async with core.db.session() as session:
+        rows = (await session.execute(select(Chunk.id, Chunk.embedding))).all()
+    again = await ingest(core.db, folder, FakeEncoder())  # unchanged: nothing re-embedded
+    assert again.unchanged == report.unchanged + len(report.added)
+    reference = FakeEncoder()
+    async with core.db.session() as session:
+        stored = (await session.execute(select(Chunk, Document.title).join(Document))).all()
+    from knowledge.chunking import embedding_text
+
+    for chunk, title in stored:
+        expected = reference.encode([embedding_text(title, chunk.heading, chunk.text)])[0]
+        assert np.allclose(from_bytes(chunk.embedding), expected, atol=1e-6)
+    assert len(rows) == total

@@ -28,7 +28,7 @@ def test_the_startup_hook_is_registered_once():
         STARTUP_HOOKS[:] = before
 
 
-async def test_an_empty_knowledge_base_is_filled_once_at_start(core, tmp_path):
+async def test_an_empty_knowledge_base_is_filled_once_at_start(core, tmp_path, caplog):
     encoder = FakeEncoder()
     core.services[SERVICE_KEY] = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
     core.settings.knowledge_dir = small_knowledge_base(tmp_path / "kb")
@@ -37,8 +37,13 @@ async def test_an_empty_knowledge_base_is_filled_once_at_start(core, tmp_path):
     assert await count_documents(core) == 0
 
     core.settings.ingest_demo_on_empty = True
-    await ingest_when_empty(core)
+    with caplog.at_level("INFO", logger="knowledge.service"):
+        await ingest_when_empty(core)
     assert await count_documents(core) == 10
+    # Normal start-up news is INFO, not a warning.
+    news = [r for r in caplog.records if r.name == "knowledge.service"]
+    assert any("Knowledge base ready" in r.getMessage() for r in news)
+    assert {r.levelname for r in news} == {"INFO"}
     embedded = len(encoder.encoded)
     (tmp_path / "kb" / "pilots" / "school-meals.md").unlink()
     await ingest_when_empty(core)  # not empty any more: the folder is not read again

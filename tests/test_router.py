@@ -90,6 +90,20 @@ async def test_long_answers_are_paged_behind_a_more_button(chat: Chat, monkeypat
     assert [s.title for s in third.sections] == ["Result 10", "Result 11"] and not third.buttons
     expired = await chat.say("more nosuchpage 2")
     assert expired.tone == "error" and "expired" in expired.text
+    page_id = more.command.split()[1]
+    past_the_end = await chat.say(f"more {page_id} 4")
+    assert past_the_end.tone != "error" and past_the_end.text == "No more results: that answer had 3 pages."
+    for typed in ("more", "next"):  # alone, after an answer without a More button
+        alone = await chat.say(typed)
+        assert alone.tone != "error" and alone.text.startswith("No more results")
+
+
+async def test_help_tells_how_more_and_quit_work(chat: Chat):
+    more = (await chat.say("help more")).plain_text()
+    assert "`more` (or `next`) alone" in more and "next page of your last answer" in more
+    for word in ("quit", "exit"):
+        text = (await chat.say(f"help {word}")).plain_text()
+        assert "`quit` or `exit` ends the chat" in text and "Ctrl-C" in text
 
 
 def test_a_form_submission_becomes_a_quoted_command():

@@ -94,6 +94,32 @@ def test_a_malformed_token_stops_main_with_one_line(tmp_path):
     assert token not in line
 
 
+def test_admins_without_a_platform_stop_main_with_one_line(tmp_path):
+    assert_one_clear_line(start(tmp_path, admins="bob"), "LIGHTHOUSE_ADMINS", mentions="platform:user-id")
+
+
+def test_sqlite_file_in_a_missing_folder_is_not_created_silently(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'typo' / 'data.db'}"
+    assert_one_clear_line(start(tmp_path, database_url=url), "LIGHTHOUSE_DATABASE_URL", mentions="does not exist")
+    assert not (tmp_path / "typo").exists()
+
+
+def test_the_default_database_lives_in_the_user_data_folder(tmp_path):
+    # Started from two different folders, without LIGHTHOUSE_DATABASE_URL: one community, one database.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIGHTHOUSE_")}
+    env.update(XDG_DATA_HOME=str(tmp_path / "data"), LIGHTHOUSE_INGEST_DEMO_ON_EMPTY="false")
+    for folder, script in (("one", "profile set country Kenya\n"), ("two", "profile\n")):
+        (tmp_path / folder).mkdir()
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "main.py")], input=script, cwd=tmp_path / folder, env=env,
+            capture_output=True, text=True, timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+    assert "Country: Kenya" in result.stdout
+    assert (tmp_path / "data" / "lighthouse-bot" / "lighthouse.db").is_file()
+    assert not list((tmp_path / "one").iterdir()) and not list((tmp_path / "two").iterdir())
+
+
 def test_knowledge_folder_that_is_a_file(tmp_path):
     (tmp_path / "notes.md").write_text("x")
     assert_one_clear_line(

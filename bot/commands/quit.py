@@ -1,0 +1,17 @@
+"""`quit` / `exit`: the console ends its chat on these words; elsewhere they explain themselves."""
+
+from __future__ import annotations
+
+from bot.commands import command
+from bot.context import CommandContext
+from bot.reply import Reply
+
+QUIT_HELP = (
+    "In the console, `quit` or `exit` ends the chat (so do Ctrl-D and Ctrl-C); a piped script simply ends "
+    "with its last line. In Slack and Discord there is nothing to end: just stop writing."
+)
+
+
+@command("quit", summary="Leave the console chat", usage="quit", help=QUIT_HELP, aliases=("exit",), hidden=True)
+async def quit_command(ctx: CommandContext) -> Reply:
+    return Reply(text=QUIT_HELP, private=True)
