@@ -8,7 +8,11 @@ HF_HUB_OFFLINE=1 is set before the model loads.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import functools
+import gc
+import importlib.util
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -18,6 +22,7 @@ from typing import Protocol, TypeVar
 import numpy as np
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 BUNDLED_PREFIX = "bundled:"
 DEFAULT_BATCH_SIZE = 32
 
@@ -135,3 +140,44 @@ def get_encoder(name: str) -> Encoder:
                 encoder = SentenceTransformerEncoder(name)
                 _encoders[name] = encoder
     return encoder
+
+
+def load_encoder(name: str) -> Encoder:
+    """Load the model and run one encode (torch sets up its thread pool on the first call), meant for the
+    model thread while the event loop keeps answering. The garbage collector is paused meanwhile: importing
+    torch and transformers creates hundreds of thousands of objects, and full collections in the middle of
+    that held the interpreter lock for a quarter of a second at a time. The objects that exist after the
+    load are frozen, so later collections do not walk them again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        encoder = get_encoder(name)
+        encoder.encode(["warm up"])
+    finally:
+        if collecting:
+            gc.freeze()
+            gc.enable()
+    return encoder
+
+
+# torch's native libraries, largest first; the loader opens the rest (and reuses these) on `import torch`.
+TORCH_LIBRARIES = ("libtorch_cpu.so", "libtorch_python.so")
+
+
+def preload_native_libraries() -> None:
+    """Open torch's native libraries now, before the bot serves anyone. Opening a shared library holds the
+    interpreter lock for its whole run (about 0.3 s for libtorch_cpu.so, more from a cold disk), which would
+    stall the event loop if it happened during the background model load; once loaded, `import torch` finds
+    them already in memory. Costs nothing when torch is not installed or is laid out differently."""
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.submodule_search_locations:
+        return
+    folder = os.path.join(next(iter(spec.submodule_search_locations)), "lib")
+    for library in TORCH_LIBRARIES:
+        path = os.path.join(folder, library)
+        if os.path.exists(path):
+            try:
+                ctypes.CDLL(path)
+            except OSError as exc:  # the import will report a real problem; this is only a head start
+                log.debug("could not preload %s: %s", path, exc)
+
