@@ -75,11 +75,15 @@ def run(
     console: bool = typer.Option(False, "--console", help="Use the console even when platform tokens are set."),
 ) -> None:
     """Run the bot: Slack and/or Discord when their tokens are set, otherwise a console chat."""
+    settings = settings_or_exit()
+    configure_logging(settings, quiet_console=console or not (settings.slack_enabled or settings.discord_enabled))
+    from knowledge.embeddings import load_in_background
+
+    load_in_background(settings.embedding_model)  # on its own thread, while the rest of the bot imports and starts
+
     from adapters.runner import run_bot
     from storage.database import DatabaseUnavailable
 
-    settings = settings_or_exit()
-    configure_logging(settings, quiet_console=console or not (settings.slack_enabled or settings.discord_enabled))
     try:
         asyncio.run(run_bot(settings, console_user=as_user, force_console=console))
     except KeyboardInterrupt:

@@ -10,32 +10,39 @@ import socket
 from adapters.console import ConsoleAdapter
 from bot.core import Lighthouse
 from config import Settings
-from knowledge.embeddings import preload_native_libraries
+from knowledge.embeddings import load_in_background
 from knowledge.service import get_knowledge, register_startup_hook
 
 log = logging.getLogger(__name__)
 
 
 async def run_bot(settings: Settings, *, console_user: str | None = None, force_console: bool = False) -> None:
-    # Before anything listens: the one step of the model load that would stall the event loop (see there).
-    preload_native_libraries()
+    # Before anything listens (the model load's first step would stall the event loop); main.py starts it
+    # even earlier, before its own imports.
+    load_in_background(settings.embedding_model)
     register_startup_hook()  # the model, the index and (on a new installation) the demo load in the background
     core = Lighthouse(settings)
-    await core.start()
+    # The adapters are imported and built before the background loading starts, which would slow them down.
+    platform_tasks = []
+    if settings.discord_enabled and not force_console:
+        from adapters.discord import DiscordAdapter
+
+        platform_tasks.append(DiscordAdapter(core).run())
+    if settings.slack_enabled and not force_console:
+        from adapters.slack import SlackAdapter
+
+        platform_tasks.append(SlackAdapter(core).run())
+    try:
+        await core.start()
+    except BaseException:
+        for task in platform_tasks:
+            task.close()  # never started: no "coroutine was never awaited" warning
+        raise
     stop = asyncio.Event()
     scheduler = asyncio.create_task(core.scheduler.run_forever(stop), name="scheduler")
     announcer = asyncio.create_task(announce_ready(core), name="announce-ready")
     try:
-        platform_tasks = []
         # Each platform adapter registers its transport and runs until cancelled.
-        if settings.discord_enabled and not force_console:
-            from adapters.discord import DiscordAdapter
-
-            platform_tasks.append(DiscordAdapter(core).run())
-        if settings.slack_enabled and not force_console:
-            from adapters.slack import SlackAdapter
-
-            platform_tasks.append(SlackAdapter(core).run())
         if not platform_tasks or force_console:
             console = ConsoleAdapter(core, user=console_user or settings.console_user)
             await console.run()

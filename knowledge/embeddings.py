@@ -16,7 +16,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol, TypeVar
 
 import numpy as np
@@ -158,6 +158,25 @@ def load_encoder(name: str) -> Encoder:
             gc.freeze()
             gc.enable()
     return encoder
+
+
+_early_loads: dict[str, Future[Encoder]] = {}
+
+
+def load_in_background(name: str) -> Future[Encoder]:
+    """Start loading the model on the model thread now, at process start, while the rest of the program is
+    still importing and connecting; callers later get the same encoder from `get_encoder`. Meant to be
+    called before the event loop serves anyone: the first step, opening torch's native libraries, would
+    stall it (see `preload_native_libraries`)."""
+    future = _early_loads.get(name)
+    if future is None:
+
+        def load() -> Encoder:
+            preload_native_libraries()
+            return load_encoder(name)
+
+        future = _early_loads[name] = _model_thread.submit(load)
+    return future
 
 
 # torch's native libraries, largest first; the loader opens the rest (and reuses these) on `import torch`.

@@ -22,7 +22,7 @@ from typing import Any
 from slack_bolt.request.internals import parse_body
 
 MAX_AGE_SECONDS = 5 * 60  # Slack's rule: older signed requests may be replays
-_TIMESTAMP = re.compile(r"\d{1,12}")
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 @dataclass(frozen=True)
