@@ -59,6 +59,11 @@ class Samples:
     def worst(self, until: float) -> float:
         return max((seconds for when, seconds in self.delays if when <= until), default=float("nan"))
 
+    def worst_few(self, until: float, n: int = 3) -> str:
+        """The n longest delays, each with when it began: to tell a stall from a first request's set-up."""
+        worst = sorted(((s, w) for w, s in self.delays if w <= until), reverse=True)[:n]
+        return ", ".join(f"{s * 1000:.0f} ms at {w:.1f} s" for s, w in worst)
+
     def count(self, until: float) -> int:
         return sum(1 for when, _ in self.delays if when <= until)
 
@@ -208,6 +213,7 @@ async def run_once(database_url: str) -> dict[str, float]:
     figures["worst help ack"] = acks.worst(window)
     figures["worst help answer"] = answers.worst(window)
     figures["cheap requests"] = health.count(window) + acks.count(window)
+    console.print(f"longest /healthz: {health.worst_few(window)}; longest help acks: {acks.worst_few(window)}")
     return figures
 
 

@@ -8,6 +8,7 @@ HF_HUB_OFFLINE=1 is set before the model loads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import functools
 import gc
@@ -15,7 +16,7 @@ import importlib.util
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol, TypeVar
 
@@ -143,40 +144,61 @@ def get_encoder(name: str) -> Encoder:
 
 
 def load_encoder(name: str) -> Encoder:
-    """Load the model and run one encode (torch sets up its thread pool on the first call), meant for the
-    model thread while the event loop keeps answering. The garbage collector is paused meanwhile: importing
-    torch and transformers creates hundreds of thousands of objects, and full collections in the middle of
-    that held the interpreter lock for a quarter of a second at a time. The objects that exist after the
-    load are frozen, so later collections do not walk them again."""
+    """Load the model and run one encode (torch sets up its thread pool on the first call), blocking."""
+    with _collector_paused():
+        encoder = get_encoder(name)
+    encoder.encode(["warm up"])
+    return encoder
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Importing torch and transformers creates hundreds of thousands of objects; full collections in the
+    middle of that held the interpreter lock (and so stalled the event loop) for a quarter of a second at a
+    time. The objects that exist afterwards are frozen, so later collections do not walk them again."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        encoder = get_encoder(name)
-        encoder.encode(["warm up"])
+        yield
     finally:
         if collecting:
             gc.freeze()
             gc.enable()
-    return encoder
 
 
 _early_loads: dict[str, Future[Encoder]] = {}
 
 
 def load_in_background(name: str) -> Future[Encoder]:
-    """Start loading the model on the model thread now, at process start, while the rest of the program is
-    still importing and connecting; callers later get the same encoder from `get_encoder`. Meant to be
-    called before the event loop serves anyone: the first step, opening torch's native libraries, would
-    stall it (see `preload_native_libraries`)."""
+    """Start loading the model now, at process start, while the rest of the program is still importing and
+    connecting. Meant to be called before the event loop serves anyone: the first step, opening torch's
+    native libraries, would stall it (see `preload_native_libraries`). The load runs on a daemon thread, so
+    that quitting right after start never waits for it."""
     future = _early_loads.get(name)
     if future is None:
+        future = _early_loads[name] = Future()
 
-        def load() -> Encoder:
-            preload_native_libraries()
-            return load_encoder(name)
+        def load() -> None:
+            future.set_running_or_notify_cancel()
+            try:
+                preload_native_libraries()
+                with _collector_paused():
+                    encoder = get_encoder(name)
+            except BaseException as exc:  # handed to whoever awaits the model
+                future.set_exception(exc)
+            else:
+                future.set_result(encoder)
 
-        future = _early_loads[name] = _model_thread.submit(load)
+        threading.Thread(target=load, name="model-load", daemon=True).start()
     return future
+
+
+async def load_model(name: str) -> Encoder:
+    """The model, loaded in the background (joining a load already started) without blocking the event
+    loop, and warmed up on the model thread, where every encode runs."""
+    encoder = await asyncio.wrap_future(load_in_background(name))
+    await run_on_model_thread(encoder.encode, ["warm up"])
+    return encoder
 
 
 # torch's native libraries, largest first; the loader opens the rest (and reuses these) on `import torch`.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +23,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from knowledge.chunking import embedding_text
-from knowledge.embeddings import Encoder, get_encoder, load_encoder, run_on_model_thread
+from knowledge.embeddings import Encoder, get_encoder, load_model, run_on_model_thread
 from knowledge.ingest import IngestReport, ProgressCallback, ingest
 from knowledge.readiness import Readiness
 from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex
@@ -95,12 +95,12 @@ class KnowledgeService:
         encoder: Encoder | None = None,
         check_interval: float = CHECK_INTERVAL_SECONDS,
         fusion: Fusion = SHIPPED_FUSION,
-        load_model: Callable[[str], Encoder] = load_encoder,
+        load_model: Callable[[str], Awaitable[Encoder]] = load_model,
     ) -> None:
         self.db = db
         self.settings = settings
         self._encoder = encoder
-        self._load_model = load_model  # runs on the model thread (tests pass a slow fake)
+        self._load_model = load_model  # tests pass a slow fake
         self._model_loading: asyncio.Future[Encoder] | None = None
         self._warm_up: asyncio.Task[None] | None = None
         self._data_ready = asyncio.Event()  # the warm-up's ingest and first index build are over
@@ -137,7 +137,7 @@ class KnowledgeService:
         name = self.settings.embedding_model
         started = time.perf_counter()
         try:
-            encoder = await run_on_model_thread(self._load_model, name)
+            encoder = await self._load_model(name)
         except Exception as exc:
             reason = f"the embedding model {name} could not be loaded ({exc.__class__.__name__}: {exc})"
             self.readiness.fail(reason)
@@ -264,6 +264,11 @@ class KnowledgeService:
                     .order_by(Chunk.document_id, Chunk.ordinal)
                 )
             ).all()
+        # Reading every passage's terms is pure Python and takes a while on a big knowledge base: off the loop.
+        return await asyncio.to_thread(self._blocks, index, list(documents), chunk_rows)
+
+    @staticmethod
+    def _blocks(index: SearchIndex, documents: list[Document], chunk_rows: list) -> list[DocBlock]:  # noqa: ANN001
         by_document: dict[int, list] = {}
         for row in chunk_rows:
             if row.embedding:
@@ -426,7 +431,8 @@ def _release_free_memory() -> None:
     arrays, and glibc keeps such memory otherwise, so the process would stay at its loading peak."""
     import gc
 
-    gc.collect()
+    if gc.isenabled():  # paused while the model loads: a full collection then stalls everything for 0.25 s
+        gc.collect()
     try:
         import ctypes
 

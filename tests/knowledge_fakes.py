@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 from pathlib import Path
@@ -44,7 +45,7 @@ class FakeEncoder:
 
 class SlowModel:
     """A model load (`KnowledgeService(load_model=...)`) that lasts until the test calls `release()`, the way
-    loading torch and the real model takes seconds after a restart; it runs on the model thread too."""
+    loading torch and the real model takes seconds after a restart."""
 
     def __init__(self, *, error: Exception | None = None, wait: float = 10.0) -> None:
         self.started = threading.Event()
@@ -56,9 +57,9 @@ class SlowModel:
     def release(self) -> None:
         self._released.set()
 
-    def __call__(self, name: str) -> FakeEncoder:
+    async def __call__(self, name: str) -> FakeEncoder:
         self.started.set()
-        if not self._released.wait(self.wait):
+        if not await asyncio.to_thread(self._released.wait, self.wait):
             raise TimeoutError("the test never released the model load")
         if self.error is not None:
             raise self.error
