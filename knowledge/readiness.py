@@ -48,9 +48,14 @@ class Readiness:
         self.model_loaded = False
         self.index_ready = False
         self.loading_knowledge = False
-        self.reason: str | None = None
+        self.model_error: str | None = None  # final: the process keeps running without search
+        self.index_error: str | None = None  # cleared when a later search builds the index after all
         self.started = time.monotonic()
         self.ready = asyncio.Event()
+
+    @property
+    def reason(self) -> str | None:
+        return self.model_error or self.index_error
 
     @property
     def state(self) -> str:
@@ -70,16 +75,19 @@ class Readiness:
 
     def index_done(self) -> None:
         self.index_ready = True
+        self.index_error = None
         self._check()
 
-    def fail(self, reason: str) -> None:
-        if self.reason is None:
-            self.reason = reason
+    def model_failed(self, reason: str) -> None:
+        self.model_error = reason
+
+    def index_failed(self, reason: str) -> None:
+        self.index_error = reason
 
     def _check(self) -> None:
         if self.model_loaded and self.index_ready and not self.ready.is_set():
             self.ready.set()
-            log.info("knowledge base ready %.1f s after start", time.monotonic() - self.started)
+            log.debug("knowledge base ready %.1f s after start", time.monotonic() - self.started)
 
     def report(self) -> ReadinessReport:
         state = self.state

@@ -4,8 +4,8 @@
 `knowledge_version` row (at most every few seconds); when another process, an ingest or an erasure has
 changed the knowledge base, it reloads only the documents whose content hash changed.
 
-At process start `warm_up()` loads the embedding model on the model thread, fills an empty knowledge base
-and builds the index, all in the background: the adapters answer meanwhile, and a search that arrives early
+At process start `warm_up()` loads the embedding model, fills an empty knowledge base and builds the index,
+all off the event loop: the adapters answer meanwhile, and a search that arrives early
 waits for what it needs (`readiness` tells health checks how far the warm-up is).
 """
 
@@ -125,8 +125,8 @@ class KnowledgeService:
         return self._encoder
 
     async def model(self) -> Encoder:
-        """The encoder; the first call starts loading it on the model thread, and every caller waits for
-        that one load without blocking the event loop."""
+        """The encoder; the first call starts loading it (or joins the load `main.py` began), and every caller
+        waits for that one load without blocking the event loop."""
         if self._encoder is not None:
             return self._encoder
         if self._model_loading is None:
@@ -140,7 +140,7 @@ class KnowledgeService:
             encoder = await self._load_model(name)
         except Exception as exc:
             reason = f"the embedding model {name} could not be loaded ({exc.__class__.__name__}: {exc})"
-            self.readiness.fail(reason)
+            self.readiness.model_failed(reason)
             log.error("%s", reason)
             raise KnowledgeError(f"Search is unavailable: {reason}. An admin should check LIGHTHOUSE_EMBEDDING_MODEL.") from None
         self._encoder = encoder
@@ -163,7 +163,7 @@ class KnowledgeService:
                 await self.fill_when_empty()
                 await self._refresh()
             except Exception as exc:
-                self.readiness.fail(f"the knowledge index could not be built ({exc.__class__.__name__})")
+                self.readiness.index_failed(f"the knowledge index could not be built ({exc.__class__.__name__})")
                 log.exception("building the knowledge index at start-up failed; searches will try again")
             finally:
                 self._data_ready.set()
