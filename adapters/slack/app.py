@@ -7,7 +7,9 @@ follow, through response_url or the Web API. The adapter holds no business logic
 `core.observe` decides what a thread reply means.
 
 Two ways to connect: Socket Mode (bot token + app-level token) or the HTTP Events API (bot token +
-signing secret) served by aiohttp on `slack_host:slack_port` at /slack/events.
+signing secret) served by aiohttp on `slack_host:slack_port` at /slack/events, where `guard` checks the
+signature on the raw bytes and refuses malformed bodies with a 4xx before bolt sees them; /healthz and
+/readyz serve health checks.
 """
 
 from __future__ import annotations
