@@ -78,11 +78,15 @@ def default(ctx: typer.Context, as_user: str = AS_OPTION, console: bool = CONSOL
 @app.command(short_help="Run the bot (the default).")
 def run(as_user: str = AS_OPTION, console: bool = CONSOLE_OPTION) -> None:
     """Run the bot: Slack and/or Discord when their tokens are set, otherwise a console chat."""
+    settings = settings_or_exit()
+    configure_logging(settings, quiet_console=console or not (settings.slack_enabled or settings.discord_enabled))
+    from knowledge.embeddings import load_in_background
+
+    load_in_background(settings.embedding_model)  # on its own thread, while the rest of the bot imports and starts
+
     from adapters.runner import run_bot
     from storage.database import DatabaseUnavailable
 
-    settings = settings_or_exit()
-    configure_logging(settings, quiet_console=console or not (settings.slack_enabled or settings.discord_enabled))
     try:
         run_then_exit(run_bot(settings, console_user=as_user, force_console=console))
     except SettingsError as exc:  # a combination of settings an adapter cannot start with

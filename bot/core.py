@@ -48,7 +48,24 @@ class Lighthouse:
             await hook(self)
 
     async def close(self) -> None:
+        for service in self.services.values():
+            closing = getattr(service, "close", None)  # a service's background work ends before the database
+            if closing is not None:
+                await closing()
         await self.db.dispose()
+
+    def readiness(self) -> dict[str, dict[str, object]]:
+        """How far each service's start-up work is (the knowledge base: model loaded, index ready), for
+        health checks; a service is ready when its "ready" entry is true."""
+        reports = {}
+        for name, service in self.services.items():
+            readiness = getattr(service, "readiness", None)
+            if readiness is not None:
+                reports[name] = readiness.report().as_dict()
+        return reports
+
+    def is_ready(self) -> bool:
+        return all(report["ready"] for report in self.readiness().values())
 
     def register_transport(self, transport: Transport) -> None:
         self.transports[transport.platform] = transport
@@ -56,6 +73,10 @@ class Lighthouse:
     async def handle(self, message: Message) -> Reply:
         """Answer one message addressed to the bot (a command, a mention, a DM, a button press)."""
         return await router.route(self, message)
+
+    def may_be_slow(self, text: str) -> bool:
+        """Whether answering `text` may take seconds (a search): adapters with a deadline acknowledge it at once."""
+        return router.may_be_slow(text)
 
     async def observe(self, message: Message) -> None:
         """Take note of a message not addressed to the bot (exchange logging; never stores its text)."""

@@ -46,6 +46,14 @@ def suggestions(name: str) -> list[str]:
     return difflib.get_close_matches(name, commands.names_and_aliases(), n=3, cutoff=0.5)
 
 
+def may_be_slow(text: str) -> bool:
+    """Whether answering `text` may take seconds (a search, which waits for the model after a restart), so
+    that an adapter with a deadline acknowledges it at once instead of waiting to see."""
+    name, _ = parse(text)
+    command = commands.lookup(name) if name else None
+    return command is not None and command.searches
+
+
 async def route(core: Lighthouse, message: Message) -> Reply:
     message = clean_message(message)
     text = message.text

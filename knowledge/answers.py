@@ -6,7 +6,7 @@ Shared by the `find`, `pilots`, `experts` and `match` commands.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.context import CommandContext
 from bot.errors import UserError
@@ -74,17 +74,21 @@ async def _search(service: KnowledgeService, text: str, filters: Filters, *, lim
     if answer.results:
         best = answer.results[0].hit.score
         kept = [r for r in answer.results if best <= 0 or r.hit.score >= RELATIVE_CUTOFF * best]
-        answer = Answer(kept, answer.query, answer.truncated)
+        answer = replace(answer, results=kept)
     return answer
 
 
+WARMING_UP_NOTE = "I had only just started and was still loading the language model, so this answer took a moment longer."
+
+
 def _notes(answer: Answer) -> list[str]:
-    if not answer.truncated:
-        return []
-    return [
-        f"Your question was long, so I searched with its first {len(answer.query.split())} words "
-        "(the most the language model reads at once)."
-    ]
+    notes = [WARMING_UP_NOTE] if answer.waited_for_warm_up else []
+    if answer.truncated:
+        notes.append(
+            f"Your question was long, so I searched with its first {len(answer.query.split())} words "
+            "(the most the language model reads at once)."
+        )
+    return notes
 
 
 # --- find / pilots ------------------------------------------------------------------------------------------

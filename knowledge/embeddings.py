@@ -8,16 +8,22 @@ HF_HUB_OFFLINE=1 is set before the model loads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import functools
+import gc
+import importlib.util
+import logging
 import os
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol, TypeVar
 
 import numpy as np
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 BUNDLED_PREFIX = "bundled:"
 DEFAULT_BATCH_SIZE = 32
 
@@ -135,3 +141,84 @@ def get_encoder(name: str) -> Encoder:
                 encoder = SentenceTransformerEncoder(name)
                 _encoders[name] = encoder
     return encoder
+
+
+def load_encoder(name: str) -> Encoder:
+    """Load the model and run one encode (torch sets up its thread pool on the first call), blocking."""
+    with _collector_paused():
+        encoder = get_encoder(name)
+    encoder.encode(["warm up"])
+    return encoder
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Importing torch and transformers creates hundreds of thousands of objects; full collections in the
+    middle of that held the interpreter lock (and so stalled the event loop) for a quarter of a second at a
+    time. The objects that exist afterwards are frozen, so later collections do not walk them again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.freeze()
+            gc.enable()
+
+
+_early_loads: dict[str, Future[Encoder]] = {}
+
+
+def load_in_background(name: str) -> Future[Encoder]:
+    """Start loading the model now, at process start, while the rest of the program is still importing and
+    connecting. Meant to be called before the event loop serves anyone: the first step, opening torch's
+    native libraries, would stall it (see `preload_native_libraries`). The load runs on a daemon thread, so
+    that quitting right after start never waits for it."""
+    future = _early_loads.get(name)
+    if future is None:
+        future = _early_loads[name] = Future()
+
+        def load() -> None:
+            future.set_running_or_notify_cancel()
+            try:
+                preload_native_libraries()
+                with _collector_paused():
+                    encoder = get_encoder(name)
+            except BaseException as exc:  # handed to whoever awaits the model
+                future.set_exception(exc)
+            else:
+                future.set_result(encoder)
+
+        threading.Thread(target=load, name="model-load", daemon=True).start()
+    return future
+
+
+async def load_model(name: str) -> Encoder:
+    """The model, loaded in the background (joining a load already started) without blocking the event
+    loop, and warmed up on the model thread, where every encode runs."""
+    encoder = await asyncio.wrap_future(load_in_background(name))
+    await run_on_model_thread(encoder.encode, ["warm up"])
+    return encoder
+
+
+# torch's native libraries, largest first; the loader opens the rest (and reuses these) on `import torch`.
+TORCH_LIBRARIES = ("libtorch_cpu.so", "libtorch_python.so")
+
+
+def preload_native_libraries() -> None:
+    """Open torch's native libraries now, before the bot serves anyone. Opening a shared library holds the
+    interpreter lock for its whole run (about 0.3 s for libtorch_cpu.so, more from a cold disk), which would
+    stall the event loop if it happened during the background model load; once loaded, `import torch` finds
+    them already in memory. Costs nothing when torch is not installed or is laid out differently."""
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.submodule_search_locations:
+        return
+    folder = os.path.join(next(iter(spec.submodule_search_locations)), "lib")
+    for library in TORCH_LIBRARIES:
+        path = os.path.join(folder, library)
+        if os.path.exists(path):
+            try:
+                ctypes.CDLL(path)
+            except OSError as exc:  # the import will report a real problem; this is only a head start
+                log.debug("could not preload %s: %s", path, exc)
+

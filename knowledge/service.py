@@ -3,14 +3,18 @@
 `get_knowledge(core)` returns the service stored in `core.services`. Before a search it reads the single
 `knowledge_version` row (at most every few seconds); when another process, an ingest or an erasure has
 changed the knowledge base, it reloads only the documents whose content hash changed.
+
+At process start `warm_up()` loads the embedding model, fills an empty knowledge base and builds the index,
+all off the event loop: the adapters answer meanwhile, and a search that arrives early
+waits for what it needs (`readiness` tells health checks how far the warm-up is).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,8 +23,9 @@ import numpy as np
 from sqlalchemy import func, select
 
 from knowledge.chunking import embedding_text
-from knowledge.embeddings import Encoder, get_encoder, run_on_model_thread
-from knowledge.ingest import IngestReport, ProgressCallback, ingest, rich_progress
+from knowledge.embeddings import Encoder, get_encoder, load_model, run_on_model_thread
+from knowledge.ingest import IngestReport, ProgressCallback, ingest
+from knowledge.readiness import Readiness
 from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex
 from knowledge.terms import shared_words, terms
 from storage.database import Database
@@ -35,6 +40,8 @@ log = logging.getLogger(__name__)
 SERVICE_KEY = "knowledge"
 CHECK_INTERVAL_SECONDS = 2.0
 LOAD_BATCH_DOCUMENTS = 500
+# A search that waited longer than this for the warm-up says so in its answer.
+WARM_UP_NOTE_SECONDS = 2.0
 
 
 class KnowledgeError(Exception):
@@ -76,6 +83,7 @@ class Answer:
     results: list[Result]
     query: str  # the text actually searched (after any truncation)
     truncated: bool
+    waited_for_warm_up: bool = False  # the model or index was still loading after a restart
 
 
 class KnowledgeService:
@@ -87,10 +95,18 @@ class KnowledgeService:
         encoder: Encoder | None = None,
         check_interval: float = CHECK_INTERVAL_SECONDS,
         fusion: Fusion = SHIPPED_FUSION,
+        load_model: Callable[[str], Awaitable[Encoder]] = load_model,
     ) -> None:
         self.db = db
         self.settings = settings
         self._encoder = encoder
+        self._load_model = load_model  # tests pass a slow fake
+        self._model_loading: asyncio.Future[Encoder] | None = None
+        self._warm_up: asyncio.Task[None] | None = None
+        self._data_ready = asyncio.Event()  # the warm-up's ingest and first index build are over
+        self.readiness = Readiness()
+        if encoder is not None:
+            self.readiness.model_done()
         self.check_interval = check_interval
         self.fusion = fusion
         self.index: SearchIndex | None = None
@@ -102,9 +118,91 @@ class KnowledgeService:
 
     @property
     def encoder(self) -> Encoder:
+        """The encoder, loaded here and now if need be (blocking): on the event loop, use `await model()`."""
         if self._encoder is None:
             self._encoder = get_encoder(self.settings.embedding_model)
+            self.readiness.model_done()
         return self._encoder
+
+    async def model(self) -> Encoder:
+        """The encoder; the first call starts loading it (or joins the load `main.py` began), and every caller
+        waits for that one load without blocking the event loop."""
+        if self._encoder is not None:
+            return self._encoder
+        if self._model_loading is None:
+            self._model_loading = asyncio.ensure_future(self._load())
+        return await asyncio.shield(self._model_loading)
+
+    async def _load(self) -> Encoder:
+        name = self.settings.embedding_model
+        started = time.perf_counter()
+        try:
+            encoder = await self._load_model(name)
+        except Exception as exc:
+            reason = f"the embedding model {name} could not be loaded ({exc.__class__.__name__}: {exc})"
+            self.readiness.model_failed(reason)
+            log.error("%s", reason)
+            raise KnowledgeError(f"Search is unavailable: {reason}. An admin should check LIGHTHOUSE_EMBEDDING_MODEL.") from None
+        self._encoder = encoder
+        self.readiness.model_done()
+        log.info("embedding model %s loaded in %.1f s", name, time.perf_counter() - started)
+        return encoder
+
+    # --- Start-up ----------------------------------------------------------------------------------------
+
+    def warm_up(self) -> asyncio.Task[None]:
+        """Start loading the model, filling an empty knowledge base and building the index, in the background."""
+        if self._warm_up is None:
+            self._warm_up = asyncio.create_task(self._warm(), name="knowledge-warm-up")
+        return self._warm_up
+
+    async def _warm(self) -> None:
+        model = asyncio.ensure_future(self.model())
+        try:
+            try:
+                await self.fill_when_empty()
+                await self._refresh()
+            except Exception as exc:
+                self.readiness.index_failed(f"the knowledge index could not be built ({exc.__class__.__name__})")
+                log.exception("building the knowledge index at start-up failed; searches will try again")
+            finally:
+                self._data_ready.set()
+            await model
+        except KnowledgeError:
+            pass  # logged where it happened; searches answer with the reason
+        except asyncio.CancelledError:
+            model.cancel()
+            raise
+
+    async def close(self) -> None:
+        """Stop a warm-up still running (the process is shutting down)."""
+        if self._warm_up is not None and not self._warm_up.done():
+            self._warm_up.cancel()
+            try:
+                await self._warm_up
+            except asyncio.CancelledError:
+                pass
+
+    async def fill_when_empty(self) -> None:
+        """A new installation gets the configured knowledge folder (the demo by default), once."""
+        settings = self.settings
+        if not settings.ingest_demo_on_empty or await self.document_count() > 0:
+            return
+        folder = Path(settings.knowledge_dir)
+        if not folder.exists():
+            log.warning("the knowledge base is empty and %s does not exist; nothing to ingest", folder)
+            return
+        # Normal start-up news (INFO); only real problems are warnings. It runs in the background while the
+        # console's prompt is live, so no progress bar here (`python main.py ingest` has one).
+        log.info("First start: loading %s/ into the knowledge base (once; this takes a minute)…", folder.name)
+        self.readiness.loading_knowledge = True
+        try:
+            report = await self.ingest(folder)
+        finally:
+            self.readiness.loading_knowledge = False
+        for problem in report.errors:
+            log.warning("ingest: %s", problem)
+        log.info("Knowledge base ready: %s", report.summary())
 
     # --- Keeping in step with the database -----------------------------------------------------------
 
@@ -113,6 +211,11 @@ class KnowledgeService:
         self._checked_at = float("-inf")
 
     async def ensure_fresh(self) -> SearchIndex:
+        if self._warm_up is not None and not self._data_ready.is_set():
+            await self._data_ready.wait()  # the knowledge base may still be filling after a first start
+        return await self._refresh()
+
+    async def _refresh(self) -> SearchIndex:
         if self.index is not None and time.monotonic() - self._checked_at < self.check_interval:
             return self.index
         async with self._lock:
@@ -126,6 +229,7 @@ class KnowledgeService:
                 self.version = version
             self._checked_at = time.monotonic()
             assert self.index is not None
+            self.readiness.index_done()
             return self.index
 
     async def _reload(self) -> None:
@@ -162,6 +266,11 @@ class KnowledgeService:
                     .order_by(Chunk.document_id, Chunk.ordinal)
                 )
             ).all()
+        # Reading every passage's terms is pure Python and takes a while on a big knowledge base: off the loop.
+        return await asyncio.to_thread(self._blocks, index, list(documents), chunk_rows)
+
+    @staticmethod
+    def _blocks(index: SearchIndex, documents: list[Document], chunk_rows: list) -> list[DocBlock]:  # noqa: ANN001
         by_document: dict[int, list] = {}
         for row in chunk_rows:
             if row.embedding:
@@ -203,10 +312,13 @@ class KnowledgeService:
     async def search(
         self, text: str, filters: Filters | None = None, *, limit: int = 25, exclude: tuple[int, ...] = ()
     ) -> Answer:
+        warming = not self.readiness.ready.is_set()
+        started = time.monotonic()
         index = await self.ensure_fresh()
         if not text.strip():
             return Answer([], "", False)
-        encoder = self.encoder
+        encoder = await self.model()
+        waited = warming and time.monotonic() - started > WARM_UP_NOTE_SECONDS
 
         def run() -> tuple[list[Hit], str, bool]:
             used, truncated = encoder.truncate(text)
@@ -219,7 +331,7 @@ class KnowledgeService:
             return index.search(vector, terms(used), filters, limit=limit, fusion=self.fusion, exclude=exclude), used, truncated
 
         hits, used, truncated = await run_on_model_thread(run)
-        return Answer(await self._with_passages(hits, used), used, truncated)
+        return Answer(await self._with_passages(hits, used), used, truncated, waited_for_warm_up=waited)
 
     async def profile_ids(self, member_id: int) -> tuple[int, ...]:
         """Ids of the expert profiles that belong to a member (left out of their own results)."""
@@ -307,7 +419,7 @@ class KnowledgeService:
         return results
 
     async def ingest(self, path: Path, *, progress: ProgressCallback | None = None) -> IngestReport:
-        report = await ingest(self.db, path, self.encoder, progress=progress)
+        report = await ingest(self.db, path, await self.model(), progress=progress)
         self.invalidate()
         return report
 
@@ -321,7 +433,8 @@ def _release_free_memory() -> None:
     arrays, and glibc keeps such memory otherwise, so the process would stay at its loading peak."""
     import gc
 
-    gc.collect()
+    if gc.isenabled():  # paused while the model loads: a full collection then stalls everything for 0.25 s
+        gc.collect()
     try:
         import ctypes
 
@@ -360,31 +473,18 @@ def get_knowledge(core: Lighthouse) -> KnowledgeService:
 
 
 async def ingest_when_empty(core: Lighthouse) -> None:
-    """Start-up hook: a new installation gets the configured knowledge folder (the demo by default)."""
-    settings = core.settings
-    if not settings.ingest_demo_on_empty:
-        return
-    service = get_knowledge(core)
-    if await service.document_count() > 0:
-        return
-    folder = Path(settings.knowledge_dir)
-    if not folder.exists():
-        log.warning("the knowledge base is empty and %s does not exist; nothing to ingest", folder)
-        return
-    # Normal start-up news (INFO); only real problems are warnings. A terminal also gets a progress bar.
-    log.info("The knowledge base is empty: loading %s (once; this takes a minute)…", folder)
-    if sys.stderr.isatty():
-        with rich_progress(f"First start: loading {folder.name}/ into the knowledge base") as progress:
-            report = await service.ingest(folder, progress=progress)
-    else:
-        report = await service.ingest(folder)
-    for problem in report.errors:
-        log.warning("ingest: %s", problem)
-    log.info("Knowledge base ready: %s", report.summary())
+    """A new installation gets the configured knowledge folder (the demo by default), once."""
+    await get_knowledge(core).fill_when_empty()
+
+
+async def start_warm_up(core: Lighthouse) -> None:
+    """Start-up hook: load the model, fill an empty knowledge base and build the index in the background,
+    so that the adapters connect at once."""
+    get_knowledge(core).warm_up()
 
 
 def register_startup_hook() -> None:
     from bot.core import STARTUP_HOOKS
 
-    if ingest_when_empty not in STARTUP_HOOKS:
-        STARTUP_HOOKS.append(ingest_when_empty)
+    if start_warm_up not in STARTUP_HOOKS:
+        STARTUP_HOOKS.append(start_warm_up)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +41,29 @@ class FakeEncoder:
         if len(words) <= self.max_tokens:
             return text, False
         return " ".join(words[: self.max_tokens]), True
+
+
+class SlowModel:
+    """A model load (`KnowledgeService(load_model=...)`) that lasts until the test calls `release()`, the way
+    loading torch and the real model takes seconds after a restart."""
+
+    def __init__(self, *, error: Exception | None = None, wait: float = 10.0) -> None:
+        self.started = threading.Event()
+        self._released = threading.Event()
+        self.error = error
+        self.wait = wait  # only stops a broken test from blocking the model thread for ever
+        self.encoder = FakeEncoder()
+
+    def release(self) -> None:
+        self._released.set()
+
+    async def __call__(self, name: str) -> FakeEncoder:
+        self.started.set()
+        if not await asyncio.to_thread(self._released.wait, self.wait):
+            raise TimeoutError("the test never released the model load")
+        if self.error is not None:
+            raise self.error
+        return self.encoder
 
 
 def pilot(folder: Path, slug: str, title: str, body: str, **front: object) -> Path:

@@ -4,16 +4,23 @@ requests the bot makes, recorded by a local fake Discord API."""
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+from pathlib import Path
 
+import pytest
+from discord import PrivilegedIntentsRequired
 from sqlalchemy import func, select
 
 from bot.core import Lighthouse
 from bot.message import Message
 from bot.reply import Attachment, Button, Form, FormField, Reply, Section
+from config import SettingsError
 from storage.models import DeliveryReceipt, Member, StoredCommand
 from tests.discord_fake import EPHEMERAL, FakeDiscord, Harness, click, modal_submit, slash, user
 from tests.discord_fixtures import discord, discord_settings, fake_discord  # noqa: F401 - fixtures
 
+ROOT = Path(__file__).resolve().parent.parent
 ALICE = user(1001, "alice")
 BOB = user(1002, "bob")
 
@@ -142,7 +149,8 @@ async def test_buttons_work_after_a_restart(core, discord_settings, fake_discord
     await first.interaction(slash(ALICE, "pilots", {"question": "school meals"}))
     await first.close()
     await core.close()
-    page_one = fake_discord.callbacks()[-1].body["data"]
+    assert fake_discord.callbacks()[-1].body["type"] == 5  # a search is deferred at once
+    page_one = fake_discord.posted()[-1]
     (more,) = buttons_of(page_one)
     assert more["label"] == "More (2/3)" and more["custom_id"].startswith("lh:more ")
     shown = fake_discord.last_message()
@@ -327,9 +335,44 @@ async def test_old_interaction_receipts_are_purged_at_start(core, discord_settin
     assert keys == {"discord:interaction:2", "slack:event:3"}
 
 
-async def test_a_refused_token_ends_the_discord_side_with_one_log_line(core, discord_settings, fake_discord, caplog):
+async def test_a_refused_token_stops_with_the_setting_to_fix(core, discord_settings, fake_discord):
     from adapters.discord import DiscordAdapter
 
     fake_discord.fail("GET", "/users/@me", 401, "401: Unauthorized", code=0)
-    await DiscordAdapter(core).run()  # returns instead of raising: other adapters keep running
-    assert "Discord refused LIGHTHOUSE_DISCORD_TOKEN" in caplog.text
+    with pytest.raises(SettingsError, match="LIGHTHOUSE_DISCORD_TOKEN: Discord refused the token"):
+        await DiscordAdapter(core).run()
+
+
+async def test_a_refused_privileged_intent_stops_with_the_setting_to_fix(core, discord_settings, monkeypatch):
+    from adapters.discord import DiscordAdapter
+
+    adapter = DiscordAdapter(core)
+
+    async def refused(*args: object, **kwargs: object) -> None:  # discord.py's answer to a gateway close 4014
+        raise PrivilegedIntentsRequired(None)
+
+    monkeypatch.setattr(adapter.client, "connect", refused)
+    with pytest.raises(SettingsError, match="LIGHTHOUSE_EXCHANGE_LOGGING: Discord refused the Message Content"):
+        await adapter.run()
+
+
+async def test_main_exits_non_zero_with_one_line_when_discord_refuses_the_token(tmp_path, fake_discord):
+    fake_discord.fail("GET", "/users/@me", 401, "401: Unauthorized", code=0)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIGHTHOUSE_")}
+    env.update(
+        LIGHTHOUSE_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        LIGHTHOUSE_INGEST_DEMO_ON_EMPTY="false",
+        LIGHTHOUSE_DISCORD_TOKEN="test-token",
+        LIGHTHOUSE_DISCORD_API_URL=fake_discord.url,
+        LIGHTHOUSE_EMBEDDING_MODEL=str(tmp_path / "no-model-here"),  # the model load fails fast in the background
+        COLUMNS="200",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "main.py"), cwd=tmp_path, env=env,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 2, err.decode()
+    problems = [line for line in err.decode().splitlines() if "Configuration error" in line]
+    assert len(problems) == 1 and "LIGHTHOUSE_DISCORD_TOKEN" in problems[0]
+    assert "Traceback" not in err.decode()

@@ -214,5 +214,9 @@ async def test_a_long_answer_arrives_as_a_response_and_follow_ups(discord: Harne
     await discord.interaction(slash(user(1001, "alice"), "pilots", {"question": "all"}))
     posted = fake_discord.posted()
     assert [len(m["embeds"]) for m in posted] == [6, 6, 3]
-    assert all(m["flags"] & EPHEMERAL for m in posted)
-    assert len(fake_discord.callbacks()) == 1 and len(fake_discord.find("POST", r"/webhooks/\d+/[^/]+")) == 2
+    # A search is deferred at once (privately); the first page fills the deferral in, the rest follow up.
+    (deferral,) = fake_discord.callbacks()
+    assert deferral.body["type"] == 5 and deferral.body["data"]["flags"] & EPHEMERAL
+    assert len(fake_discord.find("PATCH", r"/webhooks/\d+/[^/]+/messages/@original")) == 1
+    assert all(m["flags"] & EPHEMERAL for m in posted[1:])
+    assert len(fake_discord.find("POST", r"/webhooks/\d+/[^/]+")) == 2

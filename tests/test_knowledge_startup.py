@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 import knowledge.cli as cli
 from bot.core import STARTUP_HOOKS
-from knowledge.service import SERVICE_KEY, KnowledgeService, ingest_when_empty, register_startup_hook
+from knowledge.service import SERVICE_KEY, KnowledgeService, ingest_when_empty, register_startup_hook, start_warm_up
 from storage.models import Document
 from tests.knowledge_fakes import FakeEncoder, small_knowledge_base
 
@@ -23,7 +23,7 @@ def test_the_startup_hook_is_registered_once():
     try:
         register_startup_hook()
         register_startup_hook()
-        assert STARTUP_HOOKS.count(ingest_when_empty) == 1
+        assert STARTUP_HOOKS.count(start_warm_up) == 1
     finally:
         STARTUP_HOOKS[:] = before
 

@@ -2,6 +2,7 @@
 starts the HTTP endpoint."""
 
 import asyncio
+from concurrent.futures import Future
 import json
 import os
 import socket
@@ -147,7 +148,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-async def test_the_runner_serves_the_events_api_when_a_signing_secret_is_set(settings, fake_slack):
+async def test_the_runner_serves_the_events_api_when_a_signing_secret_is_set(settings, fake_slack, monkeypatch):
+    import adapters.runner
+    import knowledge.embeddings
+    from tests.knowledge_fakes import FakeEncoder
+
+    loaded: Future = Future()
+    loaded.set_result(FakeEncoder())  # the runner starts loading the model: a fake here, not torch
+    monkeypatch.setattr(adapters.runner, "load_in_background", lambda name: loaded)
+    monkeypatch.setattr(knowledge.embeddings, "load_in_background", lambda name: loaded)
     settings.slack_bot_token = SecretStr("xoxb-test-token")
     settings.slack_signing_secret = SecretStr("secret")
     settings.slack_api_url = fake_slack.api_url
@@ -159,13 +168,20 @@ async def test_the_runner_serves_the_events_api_when_a_signing_secret_is_set(set
             for _ in range(200):  # until the server is up
                 with suppress(aiohttp.ClientConnectionError):
                     async with session.get(f"{url}/healthz") as response:
-                        assert await response.text() == "ok"
+                        assert (await response.json())["status"] == "ok"
                         break
                 await asyncio.sleep(0.05)
             else:
                 raise AssertionError("the Events API endpoint never came up")
             async with session.post(f"{url}/slack/events", data=b"{}") as response:
                 assert response.status == 401  # unsigned
+            for _ in range(200):  # the fake model and the (empty) index are ready almost at once
+                async with session.get(f"{url}/readyz") as response:
+                    if response.status == 200:
+                        break
+                await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("never ready")
     finally:
         running.cancel()
         with suppress(asyncio.CancelledError):

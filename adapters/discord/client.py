@@ -5,9 +5,10 @@ bot in channels and threads, and direct messages. Every one becomes a `bot.Messa
 other replies and thread messages in servers go to `core.observe` for exchange logging (metadata only).
 
 Discord's rules, kept here:
-- an interaction is answered within 3 seconds: the core gets `defer_after` seconds, then the interaction
-  is deferred and the answer follows up; a form (modal) can only be a first answer, so it is shown when the
-  core is quick, otherwise the answer carries a button that opens it;
+- an interaction is answered within 3 seconds: a search (which may wait for the model after a restart) is
+  deferred at once; anything else gets `defer_after` seconds, then is deferred, and the answer follows up;
+  a form (modal) can only be a first answer, so it is shown when the core is quick, otherwise the answer
+  carries a button that opens it;
 - everything the bot sends has mentions disabled (`AllowedMentions.none()`, also the client default);
 - an interaction is handled once, even if delivered twice or to two processes (`delivery_receipts`);
 - HTTP errors are told to the user; rate limits are left to discord.py.
@@ -32,7 +33,13 @@ from discord.http import Route
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from adapters.discord.identity import author_from_id, author_from_user, channel_and_thread, mention_tokens
+from adapters.discord.identity import (
+    author_from_id,
+    author_from_user,
+    channel_and_thread,
+    mention_tokens,
+    readable_mentions,
+)
 from adapters.discord.render import NO_MENTIONS, neutralise_mentions, render, shorten
 from adapters.discord.slash import command_tree
 from adapters.discord.transport import DiscordTransport, message_kwargs, send_rendered
@@ -46,6 +53,7 @@ from adapters.discord.views import (
 )
 from bot.message import Author, Message
 from bot.reply import Button, Form, FormField, Reply, form_command
+from config import SettingsError
 from storage.models import DeliveryReceipt
 
 if TYPE_CHECKING:
@@ -64,8 +72,8 @@ class _NoVoiceNotice(logging.Filter):
 
 logging.getLogger("discord.client").addFilter(_NoVoiceNotice())
 
-# Discord allows 3 seconds for the first answer; the rest of the budget covers the network.
-DEFER_AFTER_SECONDS = 2.0
+# Discord allows 3 seconds for the first answer; most of the budget is left for the network (and a busy host).
+DEFER_AFTER_SECONDS = 0.5
 RECEIPT_KEEP = timedelta(days=7)
 SHUTDOWN_GRACE_SECONDS = 10.0
 DM_SENT = "I've sent you my answer in a direct message."
@@ -193,16 +201,19 @@ class DiscordAdapter:
 
     async def run(self) -> None:
         """Log in and stay connected to the gateway (reconnecting) until cancelled. A refused token or a
-        missing intent is logged in one line and ends only the Discord side (other adapters keep running)."""
+        missing intent raises `SettingsError` (one line, the setting to fix): the process stops with a non-zero
+        status, so a supervisor sees that it cannot run as configured."""
         try:
             await self.client.start(self._token())
         except discord.LoginFailure:
-            log.error("Discord refused LIGHTHOUSE_DISCORD_TOKEN: copy the bot token again from the Developer Portal")
+            raise SettingsError(
+                "LIGHTHOUSE_DISCORD_TOKEN: Discord refused the token; copy the bot token again from the Developer Portal"
+            ) from None
         except discord.PrivilegedIntentsRequired:
-            log.error(
-                "Discord refused the Message Content intent: switch it on under Bot > Privileged Gateway Intents "
-                "in the Developer Portal, or set LIGHTHOUSE_EXCHANGE_LOGGING=false"
-            )
+            raise SettingsError(
+                "LIGHTHOUSE_EXCHANGE_LOGGING: Discord refused the Message Content intent; switch it on under "
+                "Bot > Privileged Gateway Intents in the Developer Portal, or set LIGHTHOUSE_EXCHANGE_LOGGING=false"
+            ) from None
         finally:
             await self.close()
 
@@ -281,7 +292,7 @@ class DiscordAdapter:
         channel_id, thread_id = channel_and_thread(interaction.channel, interaction.channel_id)
         return Message(
             author=author_from_user(interaction.user),
-            text=text,
+            text=readable_mentions(text, interaction.guild),
             channel_id=channel_id,
             thread_id=thread_id,
             guild_id=str(interaction.guild_id) if interaction.guild_id else None,
@@ -300,13 +311,18 @@ class DiscordAdapter:
         from_button: bool = False,
     ) -> None:
         message = self.interaction_message(interaction, text, mentions=mentions, from_button=from_button)
-        handling = asyncio.ensure_future(self.core.handle(message))
+        handling: asyncio.Future[Reply] | None = None
         try:
-            done, _ = await asyncio.wait({handling}, timeout=self.defer_after)
-            deferred = not done
+            # Ephemeral "thinking": a public answer replaces it, a private one fills it in.
+            deferred = self.core.may_be_slow(text)
             if deferred:
-                # Ephemeral "thinking": a public answer replaces it, a private one fills it in.
                 await interaction.response.defer(ephemeral=True, thinking=True)
+            handling = asyncio.ensure_future(self.core.handle(message))
+            if not deferred:
+                done, _ = await asyncio.wait({handling}, timeout=self.defer_after)
+                deferred = not done
+                if deferred:
+                    await interaction.response.defer(ephemeral=True, thinking=True)
             reply = await handling
             await self._deliver(interaction, reply, deferred=deferred, command=text)
         except discord.HTTPException as exc:
@@ -317,7 +333,7 @@ class DiscordAdapter:
             log.exception("error %s while answering a Discord interaction", error_id)
             await self._report_failure(interaction, None, error_id=error_id)
         finally:
-            if not handling.done():
+            if handling is not None and not handling.done():
                 await asyncio.wait({handling})  # the core finishes its work even when Discord failed us
 
     async def _deliver(self, interaction: discord.Interaction, reply: Reply, *, deferred: bool, command: str) -> None:
@@ -429,7 +445,7 @@ class DiscordAdapter:
         me = self.client.user
         return Message(
             author=author_from_user(message.author),
-            text=text,
+            text=readable_mentions(text, message.guild),
             channel_id=channel_id,
             thread_id=thread_id,
             guild_id=str(message.guild.id) if message.guild else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import discord
 
 from bot.message import Author
@@ -37,3 +39,21 @@ def mention_tokens(users: list[discord.abc.User], *, skip: int | None) -> dict[s
         tokens[f"<@{user.id}>"] = author
         tokens[f"<@!{user.id}>"] = author
     return tokens
+
+
+_ROLE_OR_CHANNEL = re.compile(r"<(@&|#)(\d{1,20})>")
+
+
+def readable_mentions(text: str, guild: discord.Guild | None) -> str:
+    """Role and channel mentions as their names (`@Moderators`, `#general`), the way people read them, so
+    that text the bot echoes stays readable; a name is plain text and pings nobody."""
+
+    def name(match: re.Match[str]) -> str:
+        kind, number = match.group(1), int(match.group(2))
+        if kind == "@&":
+            role = guild.get_role(number) if guild is not None else None
+            return f"@{role.name.removeprefix('@')}" if role is not None else "@unknown-role"
+        channel = guild.get_channel_or_thread(number) if guild is not None else None
+        return f"#{channel.name}" if channel is not None else "#unknown-channel"
+
+    return _ROLE_OR_CHANNEL.sub(name, text)

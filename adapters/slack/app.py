@@ -7,7 +7,9 @@ follow, through response_url or the Web API. The adapter holds no business logic
 `core.observe` decides what a thread reply means.
 
 Two ways to connect: Socket Mode (bot token + app-level token) or the HTTP Events API (bot token +
-signing secret) served by aiohttp on `slack_host:slack_port` at /slack/events.
+signing secret) served by aiohttp on `slack_host:slack_port` at /slack/events, where `guard` checks the
+signature on the raw bytes and refuses malformed bodies with a 4xx before bolt sees them; /healthz and
+/readyz serve health checks.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import asyncio
 import json
 import logging
 import re
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -23,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -32,6 +35,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.client import Sleep, build_client
+from adapters.slack.guard import LogLimiter, Rejection, check_signature, parse_signed_body
 from adapters.slack.identity import SlackIdentities
 from adapters.slack.incoming import addressed_text, mentions_user, parse
 from adapters.slack.receipts import claim_delivery, event_key, purge_receipts
@@ -46,6 +50,7 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
 MAX_MENTIONS = 10
 # Message subtypes that are still a person writing (edits, joins, deletions and the like are not).
 PERSON_SUBTYPES = {None, "thread_broadcast", "file_share"}
@@ -94,6 +99,8 @@ class SlackAdapter:
             process_before_response=False,  # ack first, work after: Slack wants an answer within 3 seconds
             logger=logging.getLogger("adapters.slack.bolt"),
         )
+        self._signing_secret = secret
+        self.limited_log = LogLimiter(log)  # bad requests: one line per kind per minute
         self.identities = SlackIdentities(self.client, core.clock)
         self.transport = SlackTransport(self.client, core)
         core.register_transport(self.transport)
@@ -117,14 +124,40 @@ class SlackAdapter:
         application = web.Application()
         application.router.add_post(EVENTS_PATH, self._http_request)
         application.router.add_get(HEALTH_PATH, self._health)
+        application.router.add_get(READY_PATH, self._ready)
         return application
 
     async def _http_request(self, request: web.Request) -> web.Response:
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
+        raw = await request.read()
+        rejection = check_signature(raw, request.headers, self._signing_secret, time.time())
+        parsed = rejection or parse_signed_body(raw, request.headers.get("Content-Type"))
+        if isinstance(parsed, Rejection):
+            self.limited_log.log(
+                logging.WARNING, parsed.kind, "Slack: refused a request to %s (%s): %s", EVENTS_PATH, parsed.kind,
+                parsed.reason,
+            )
+            return web.Response(status=parsed.status, text=parsed.reason)
+        text, body = parsed
+        if body.get("type") == "app_rate_limited":
+            # Slack stops sending events for a minute when the app falls behind; it expects a 200 all the same.
+            self.limited_log.log(
+                logging.WARNING, "app_rate_limited", "Slack: events to this app are rate limited for the minute "
+                "starting at %s", body.get("minute_rate_limited"),
+            )
+            return web.Response(text="")
+        bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
+        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     async def _health(self, request: web.Request) -> web.Response:
-        return web.Response(text="ok")
+        """Alive and serving (200 from the first second); the body says whether search is ready yet."""
+        return web.json_response({"status": "ok", "ready": self.core.is_ready(), "services": self.core.readiness()})
+
+    async def _ready(self, request: web.Request) -> web.Response:
+        """200 once every service has finished starting (the model is loaded, the index built), else 503."""
+        ready = self.core.is_ready()
+        return web.json_response(
+            {"ready": ready, "services": self.core.readiness()}, status=200 if ready else 503
+        )
 
     async def run(self) -> None:
         """Connect (Socket Mode) or serve (HTTP) until cancelled."""

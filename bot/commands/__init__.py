@@ -33,6 +33,8 @@ class Command:
     hidden: bool = False
     # The argument is a question the handler shortens itself, so it may exceed the usual message limit.
     accepts_long_text: bool = False
+    # Answers by searching the knowledge base: may wait seconds for the model after a restart.
+    searches: bool = False
 
     def role_for(self, args: list[str]) -> str:
         if args and args[0].lower() in self.subcommand_roles:
@@ -56,6 +58,7 @@ def command(
     subcommand_roles: dict[str, str] | None = None,
     hidden: bool = False,
     accepts_long_text: bool = False,
+    searches: bool = False,
 ) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         if name in _REGISTRY or name in _ALIASES:
@@ -72,6 +75,7 @@ def command(
             subcommand_roles=dict(subcommand_roles or {}),
             hidden=hidden,
             accepts_long_text=accepts_long_text,
+            searches=searches,
         )
         for alias in aliases:
             _ALIASES[alias] = name

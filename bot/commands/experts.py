@@ -12,6 +12,7 @@ from knowledge.query import parse_question
 @command(
     "experts",
     accepts_long_text=True,
+    searches=True,
     summary="Find people who know about something",
     usage="experts <question> [--cross-border] [--sector X] [country:X] [theme:X]",
     help=(

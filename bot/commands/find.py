@@ -12,6 +12,7 @@ from knowledge.query import parse_question
 @command(
     "find",
     accepts_long_text=True,
+    searches=True,
     summary="Search pilots, experts, reports and tools",
     usage="find <question> [kind:X] [theme:X] [country:X] [sector:X] [since:YYYY] [until:YYYY]",
     help=(

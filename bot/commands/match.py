@@ -18,6 +18,7 @@ from knowledge.answers import match_reply
         "from other organisations, pilots and documents. Set interests with `profile set interests ...`."
     ),
     examples=("match me",),
+    searches=True,
 )
 async def match(ctx: CommandContext) -> Reply:
     if [a.lower() for a in ctx.args] not in (["me"], []):

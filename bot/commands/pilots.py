@@ -12,6 +12,7 @@ from knowledge.query import parse_question
 @command(
     "pilots",
     accepts_long_text=True,
+    searches=True,
     summary="Find pilot projects",
     usage="pilots <question> [theme:X] [country:X] [sector:X] [since:YYYY] [until:YYYY]",
     help=(

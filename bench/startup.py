@@ -1,0 +1,258 @@
+"""Start-up: how soon a restarted bot listens, answers its first search, and whether anything stalls meanwhile.
+
+    python bench/startup.py [--database sqlite+aiosqlite:///path.db] [--runs 1]
+
+1. A database with the demo knowledge base (ingested with `python main.py ingest data/demo` into a
+   temporary SQLite file unless --database names one that is already filled).
+2. The bare model load: a fresh `python` that only loads the embedding model and encodes one text, timed
+   from launch to exit (what any start has to pay at least).
+3. `python main.py` in Slack HTTP mode against a local fake Slack Web API, timed from launch:
+   - listening: the first answered `GET /healthz`;
+   - first search: a signed `/lighthouse find ...` sent as soon as the port listens; its ack, and the
+     moment its answer reaches the response_url;
+   - meanwhile a steady stream of cheap requests: `GET /healthz` every 50 ms and a signed
+     `/lighthouse help` every 200 ms (its ack, and its answer at the response_url); the worst delay of
+     each, from launch until one second after the first search was answered;
+   - ready: the first `GET /readyz` answered 200.
+Targets: listening <= 3 s; no cheap request delayed more than 200 ms; first search answered within the bare
+model load + 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from tests.slack_support import BOT_TOKEN, SIGNING_SECRET, Call, FakeSlack, command_payload, sign  # noqa: E402
+
+console = Console(width=120)
+SEARCH = "find healthy school meals for children"
+BARE_LOAD = (
+    "import time; t = time.perf_counter();"
+    "from knowledge.embeddings import load_encoder, preload_native_libraries;"
+    "preload_native_libraries(); load_encoder('bundled:all-MiniLM-L6-v2')"
+)
+
+
+@dataclass
+class Samples:
+    delays: list[tuple[float, float]] = field(default_factory=list)  # (when, seconds) since launch
+
+    def worst(self, until: float) -> float:
+        return max((seconds for when, seconds in self.delays if when <= until), default=float("nan"))
+
+    def worst_few(self, until: float, n: int = 3) -> str:
+        """The n longest delays, each with when it began: to tell a stall from a first request's set-up."""
+        worst = sorted(((s, w) for w, s in self.delays if w <= until), reverse=True)[:n]
+        return ", ".join(f"{s * 1000:.0f} ms at {w:.1f} s" for s, w in worst)
+
+    def count(self, until: float) -> int:
+        return sum(1 for when, _ in self.delays if when <= until)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def base_env(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIGHTHOUSE_")}
+    env.update(LIGHTHOUSE_DATABASE_URL=database_url, LIGHTHOUSE_INGEST_DEMO_ON_EMPTY="false", HF_HUB_OFFLINE="1")
+    return env
+
+
+def ingest_demo(database_url: str) -> None:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "ingest", str(ROOT / "data" / "demo")],
+        cwd=ROOT, env=base_env(database_url), check=True, capture_output=True,
+    )
+    console.print(f"ingested the demo knowledge base in {time.perf_counter() - started:.1f} s")
+
+
+def bare_model_load() -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", BARE_LOAD], cwd=ROOT, env=base_env("sqlite://"), check=True)
+    return time.perf_counter() - started
+
+
+async def run_once(database_url: str, *, cheap_requests: bool = True) -> dict[str, float]:
+    fake = FakeSlack()
+    await fake.start()
+    arrivals: dict[str, float] = {}
+    record = fake._record
+
+    async def stamped(call: Call) -> None:
+        if call.method == "response_url":
+            arrivals[call.args["url_token"]] = time.perf_counter()
+        await record(call)
+
+    fake._record = stamped  # type: ignore[method-assign]
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = base_env(database_url)
+    env.update(
+        LIGHTHOUSE_SLACK_BOT_TOKEN=BOT_TOKEN,
+        LIGHTHOUSE_SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        LIGHTHOUSE_SLACK_HOST="127.0.0.1",
+        LIGHTHOUSE_SLACK_PORT=str(port),
+        LIGHTHOUSE_SLACK_API_URL=fake.api_url,
+        LIGHTHOUSE_LOG_LEVEL="WARNING",
+    )
+    launched = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "main.py"), cwd=ROOT, env=env,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )
+    since = lambda moment: moment - launched  # noqa: E731
+    health, acks, answers = Samples(), Samples(), Samples()
+    figures: dict[str, float] = {}
+    done = asyncio.Event()
+    timeout = aiohttp.ClientTimeout(total=60)
+    try:
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+
+            async def command(text: str, user: str) -> tuple[float, float, str]:
+                payload = command_payload(fake, text, user=user)
+                token = payload["response_url"].rsplit("/", 1)[1]
+                body = urlencode(payload).encode()
+                stamp = int(time.time())
+                headers = {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "X-Slack-Request-Timestamp": str(stamp),
+                    "X-Slack-Signature": sign(body, stamp),
+                }
+                sent = time.perf_counter()
+                async with session.post(f"{url}/slack/events", data=body, headers=headers) as response:
+                    await response.read()
+                    assert response.status == 200, response.status
+                return sent, time.perf_counter(), token
+
+            # Listening: the first answer to /healthz.
+            while True:
+                try:
+                    async with session.get(f"{url}/healthz", timeout=aiohttp.ClientTimeout(total=1)) as response:
+                        if response.status == 200:
+                            break
+                except (aiohttp.ClientError, TimeoutError):
+                    if process.returncode is not None:
+                        raise RuntimeError((await process.stderr.read()).decode()) from None
+                    await asyncio.sleep(0.01)
+            figures["listening"] = since(time.perf_counter())
+
+            async def probe_health() -> None:
+                while not done.is_set():
+                    sent = time.perf_counter()
+                    async with session.get(f"{url}/healthz") as response:
+                        await response.read()
+                    health.delays.append((since(sent), time.perf_counter() - sent))
+                    await asyncio.sleep(0.05)
+
+            async def probe_help() -> None:
+                pending: list[tuple[float, str]] = []
+                while not done.is_set():
+                    sent, acked, token = await command("help", "U0BOB")
+                    acks.delays.append((since(sent), acked - sent))
+                    pending.append((sent, token))
+                    await asyncio.sleep(0.2)
+                await asyncio.sleep(2)  # the last answers
+                for sent, token in pending:
+                    if token in arrivals:
+                        answers.delays.append((since(sent), arrivals[token] - sent))
+                    else:
+                        answers.delays.append((since(sent), float("inf")))
+
+            probes = [asyncio.create_task(probe_health()), asyncio.create_task(probe_help())] if cheap_requests else []
+            sent, acked, token = await command(SEARCH, "U0ALICE")
+            figures["search ack"] = acked - sent
+            while token not in arrivals:
+                if process.returncode is not None:
+                    raise RuntimeError((await process.stderr.read()).decode())
+                await asyncio.sleep(0.01)
+            figures["first search"] = since(arrivals[token])
+            answer = next(c for c in fake.calls if c.method == "response_url" and c.args["url_token"] == token)
+            figures["search found results"] = float("Best matches" in str(answer.args))
+            await asyncio.sleep(1.0)
+            while True:
+                async with session.get(f"{url}/readyz") as response:
+                    if response.status == 200:
+                        figures["ready"] = since(time.perf_counter())
+                        break
+                await asyncio.sleep(0.05)
+            done.set()
+            await asyncio.gather(*probes)
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                process.kill()
+        await fake.stop()
+    window = figures["first search"] + 1.0
+    figures["worst /healthz"] = health.worst(window)
+    figures["worst help ack"] = acks.worst(window)
+    figures["worst help answer"] = answers.worst(window)
+    figures["cheap requests"] = health.count(window) + acks.count(window)
+    console.print(f"longest /healthz: {health.worst_few(window)}; longest help acks: {acks.worst_few(window)}")
+    return figures
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", help="an already-ingested database URL (default: a fresh demo database)")
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--no-cheap-requests", action="store_true", help="only the first search (what the stream itself costs)"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        database_url = args.database
+        if database_url is None:
+            database_url = f"sqlite+aiosqlite:///{Path(folder) / 'startup.db'}"
+            ingest_demo(database_url)
+        console.print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
+        for run in range(1, args.runs + 1):
+            bare = bare_model_load()
+            figures = await run_once(database_url, cheap_requests=not args.no_cheap_requests)
+            table = Table(title=f"Start-up, run {run} (seconds from launch unless said otherwise)")
+            table.add_column("measure")
+            table.add_column("value", justify="right")
+            table.add_column("target")
+            table.add_row("bare model load (python + torch + model + one encode)", f"{bare:.2f}", "")
+            table.add_row("listening (first /healthz answered)", f"{figures['listening']:.2f}", "≤ 3 s")
+            table.add_row("first search: ack after sending", f"{figures['search ack'] * 1000:.0f} ms", "< 3 s")
+            table.add_row(
+                "first search answered", f"{figures['first search']:.2f}", f"≤ {bare + 1:.2f} (bare + 1 s)"
+            )
+            table.add_row("  … with results", "yes" if figures["search found results"] else "NO", "")
+            table.add_row("ready (/readyz 200)", f"{figures['ready']:.2f}", "")
+            table.add_row("cheap requests during the window", f"{figures['cheap requests']:.0f}", "")
+            table.add_row("worst /healthz", f"{figures['worst /healthz'] * 1000:.0f} ms", "≤ 200 ms")
+            table.add_row("worst `help` ack", f"{figures['worst help ack'] * 1000:.0f} ms", "≤ 200 ms")
+            table.add_row("worst `help` answered (response_url)", f"{figures['worst help answer'] * 1000:.0f} ms", "")
+            console.print(table)
+            console.print("load average (1, 5, 15 min) after the run: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
