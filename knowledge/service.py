@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from knowledge.chunking import embedding_text
-from knowledge.embeddings import Encoder, get_encoder, run_on_model_thread
-from knowledge.ingest import IngestReport, ProgressCallback, ingest
-from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex
+from knowledge.embeddings import Encoder, get_encoder, run_on_model_thread, to_bytes
+from knowledge.ingest import EMBEDDING_MODEL_KEY, SOURCE_HASH_KEY, IngestReport, ProgressCallback, embedded_hash, ingest
+from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex, best_similarity
+from knowledge.version import bump_version
 from knowledge.terms import shared_words, terms
 from storage.database import Database
 from storage.models import Chunk, Document, KnowledgeVersion, Member
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 SERVICE_KEY = "knowledge"
 CHECK_INTERVAL_SECONDS = 2.0
 LOAD_BATCH_DOCUMENTS = 500
+REEMBED_BATCH_DOCUMENTS = 100
 
 
 class KnowledgeError(Exception):
@@ -75,6 +77,9 @@ class Answer:
     results: list[Result]
     query: str  # the text actually searched (after any truncation)
     truncated: bool
+    # Even the best result matches poorly (below the model's calibrated threshold): the knowledge base
+    # most likely does not answer this question.
+    weak: bool = False
 
 
 class KnowledgeService:
@@ -98,6 +103,9 @@ class KnowledgeService:
         self._lock = asyncio.Lock()
         self._expert_links: tuple[list[DocInfo], dict[str, list[DocInfo]]] | None = None
         self._profiles: tuple[list[DocInfo], dict[int, tuple[int, ...]]] | None = None
+        self._stale_checked: list[DocInfo] | None = None
+        self._stale = False
+        self._reembed_lock = asyncio.Lock()
 
     @property
     def encoder(self) -> Encoder:
@@ -206,10 +214,13 @@ class KnowledgeService:
         if not text.strip():
             return Answer([], "", False)
         encoder = self.encoder
+        if self._has_stale_documents(index):
+            await self.reembed_stale()
+            index = await self.ensure_fresh()
 
         def run() -> tuple[list[Hit], str, bool]:
             used, truncated = encoder.truncate(text)
-            vector = encoder.encode([used])[0]
+            vector = encoder.encode_query(used)
             if len(index) and vector.shape[0] != index.dimension:
                 raise KnowledgeError(
                     f"The stored embeddings have {index.dimension} dimensions but the model {encoder.name} makes "
@@ -218,7 +229,69 @@ class KnowledgeService:
             return index.search(vector, terms(used), filters, limit=limit, fusion=self.fusion, exclude=exclude), used, truncated
 
         hits, used, truncated = await run_on_model_thread(run)
-        return Answer(await self._with_passages(hits, used), used, truncated)
+        floor = encoder.weak_match_below
+        weak = bool(hits) and floor is not None and best_similarity(hits) < floor
+        return Answer(await self._with_passages(hits, used), used, truncated, weak)
+
+    # --- A change of model ------------------------------------------------------------------------------
+
+    def _has_stale_documents(self, index: SearchIndex) -> bool:
+        """Whether some document in the index was embedded by another model than the configured one."""
+        docs = index.docs
+        if self._stale_checked is not docs:
+            name = self.encoder.name
+            self._stale = any(doc.meta.get(EMBEDDING_MODEL_KEY) != name for doc in docs)
+            self._stale_checked = docs
+        return self._stale
+
+    async def reembed_stale(self) -> int:
+        """Embed again, from their stored passages, the chunks of every document that another model
+        embedded (or an unknown one: stored before the model was recorded). Vectors of two models are not
+        comparable, even when their sizes agree. Returns the number of chunks embedded."""
+        encoder = self.encoder
+        async with self._reembed_lock:
+            async with self.db.session() as session:
+                rows = (await session.execute(select(Document.id, Document.title, Document.content_hash, Document.meta))).all()
+            stale = [row for row in rows if (row.meta or {}).get(EMBEDDING_MODEL_KEY) != encoder.name]
+            if not stale:
+                return 0
+            log.warning("%d documents were embedded by another model: embedding them with %s…", len(stale), encoder.name)
+            started = time.perf_counter()
+            done = 0
+            for start in range(0, len(stale), REEMBED_BATCH_DOCUMENTS):
+                done += await self._reembed(encoder, stale[start : start + REEMBED_BATCH_DOCUMENTS])
+            log.warning("re-embedded %d chunks of %d documents in %.1f s", done, len(stale), time.perf_counter() - started)
+        self.invalidate()
+        return done
+
+    async def _reembed(self, encoder: Encoder, documents: list) -> int:  # noqa: ANN001 - result rows
+        titles = {row.id: row.title for row in documents}
+        async with self.db.session() as session:
+            chunks = (
+                await session.execute(
+                    select(Chunk.id, Chunk.document_id, Chunk.heading, Chunk.text).where(Chunk.document_id.in_(titles))
+                )
+            ).all()
+        texts = [embedding_text(titles[c.document_id], c.heading, c.text) for c in chunks]
+        vectors = await run_on_model_thread(encoder.encode, texts)
+        async with self.db.session() as session, session.begin():
+            if chunks:
+                await session.execute(
+                    update(Chunk), [{"id": c.id, "embedding": to_bytes(v)} for c, v in zip(chunks, vectors, strict=True)]
+                )
+            for row in documents:
+                meta = dict(row.meta or {})
+                # A document stored before the source hash was kept gets one that the next ingest will not
+                # recognise, so that ingest rebuilds it from its file once.
+                source_hash = meta.get(SOURCE_HASH_KEY, row.content_hash)
+                meta[EMBEDDING_MODEL_KEY] = encoder.name
+                await session.execute(
+                    update(Document)
+                    .where(Document.id == row.id)
+                    .values(meta=meta, content_hash=embedded_hash(source_hash, encoder.name))
+                )
+            await bump_version(session)
+        return len(chunks)
 
     async def profile_ids(self, member_id: int) -> tuple[int, ...]:
         """Ids of the expert profiles that belong to a member (left out of their own results)."""
@@ -330,7 +403,7 @@ def _release_free_memory() -> None:
 
 
 def _doc_info(document: Document) -> DocInfo:
-    meta = {k: v for k, v in (document.meta or {}).items() if k != "root"}
+    meta = {k: v for k, v in (document.meta or {}).items() if k not in ("root", SOURCE_HASH_KEY)}
     return DocInfo(
         id=document.id,
         source_id=document.source_id,
@@ -365,6 +438,8 @@ async def ingest_when_empty(core: Lighthouse) -> None:
         return
     service = get_knowledge(core)
     if await service.document_count() > 0:
+        # A changed embedding model: embed the knowledge base again now rather than at the first question.
+        await service.reembed_stale()
         return
     folder = Path(settings.knowledge_dir)
     if not folder.exists():

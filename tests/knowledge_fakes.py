@@ -17,8 +17,9 @@ class FakeEncoder:
     dimension = 64
     max_tokens = 50  # words here; the real model counts word pieces
 
-    def __init__(self) -> None:
+    def __init__(self, *, weak_match_below: float | None = None) -> None:
         self.encoded: list[str] = []  # every text it was asked to embed, in order
+        self.weak_match_below = weak_match_below
 
     def encode(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
         self.encoded.extend(texts)
@@ -33,6 +34,9 @@ class FakeEncoder:
             if not norm:
                 vectors[row, 0] = 1.0
         return vectors
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
 
     def truncate(self, text: str) -> tuple[str, bool]:
         words = text.split()
