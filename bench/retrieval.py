@@ -13,8 +13,9 @@ MiniLM and the multilingual default. `--sweep` also scores other fusion settings
 one on a development set as a whole (never per query).
 
 `--no-answer FILE` (JSON lines: _id, kind, text; bench/data/no-answer.jsonl) adds the confidence
-calibration: the best passage similarity of every answerable development question and of every question
-the knowledge base cannot answer; the calibrated threshold is the highest one that flags at most
+calibration: the match margin (knowledge/confidence.py: best passage similarity minus similarity to
+unrelated text) of every answerable development question and of every question the knowledge base
+cannot answer; the calibrated threshold is the highest one that flags at most
 CALIBRATION_ANSWERABLE_SHARE of the answerable questions; the table shows what share of each set it
 flags, and the same for the threshold the encoder ships with.
 
@@ -48,7 +49,8 @@ from rich.table import Table  # noqa: E402
 
 from knowledge.chunking import embedding_text, sections, split_words  # noqa: E402
 from knowledge.embeddings import MINILM_MODEL, MULTILINGUAL_MODEL, Encoder, get_encoder  # noqa: E402
-from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Fusion, SearchIndex, best_similarity  # noqa: E402
+from knowledge.confidence import match_margin  # noqa: E402
+from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Fusion, SearchIndex  # noqa: E402
 from knowledge.terms import terms  # noqa: E402
 
 CACHE = Path.home() / ".cache" / "lighthouse-bench"
@@ -151,19 +153,20 @@ def encode_queries(encoder: Encoder, texts: list[str]) -> tuple[np.ndarray, list
     return np.vstack(vectors) if vectors else np.zeros((0, encoder.dimension), dtype=np.float32), seconds
 
 
-def best_similarities(index: SearchIndex, texts: list[str], vectors: np.ndarray) -> np.ndarray:
-    """The similarity the service judges confidence by, for each question (as the service searches)."""
-    return np.array(
-        [best_similarity(index.search(v, terms(t), limit=25, fusion=SHIPPED_FUSION)) for t, v in zip(texts, vectors, strict=True)]
-    )
+def margins(encoder: Encoder, index: SearchIndex, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+    """The measure the service judges confidence by, for each question (searched as the service does)."""
+    return np.array([
+        match_margin(encoder, v, index.search(v, terms(t), limit=25, fusion=SHIPPED_FUSION))
+        for t, v in zip(texts, vectors, strict=True)
+    ])
 
 
 def calibrate(answerable: np.ndarray) -> float:
-    """The highest threshold (rounded down to 0.005) below which at most the allowed share of answerable
+    """The highest threshold (rounded down to 0.001) below which at most the allowed share of answerable
     questions fall."""
     allowed = int(CALIBRATION_ANSWERABLE_SHARE * len(answerable))
     threshold = float(np.sort(answerable)[allowed])  # that many questions lie strictly below it
-    return math.floor(threshold / 0.005) * 0.005
+    return math.floor(threshold * 1000) / 1000
 
 
 def cost_in_fresh_process(model: str) -> dict[str, float]:
@@ -269,9 +272,9 @@ def main() -> None:
             summary_rows.setdefault(group, [group, str(count)]).append(f"{ndcg:.3f}{ratio}")
 
         if no_answer:
-            answerable = best_similarities(index, [q["text"] for q in queries], query_vectors)
+            answerable = margins(encoder, index, [q["text"] for q in queries], query_vectors)
             unanswerable_vectors, _ = encode_queries(encoder, [q["text"] for q in no_answer])
-            unanswerable = best_similarities(index, [q["text"] for q in no_answer], unanswerable_vectors)
+            unanswerable = margins(encoder, index, [q["text"] for q in no_answer], unanswerable_vectors)
             calibrated = calibrate(answerable)
             kinds = sorted({q["kind"] for q in no_answer})
             for label, threshold in (("calibrated", calibrated), ("shipped", encoder.weak_match_below)):
@@ -286,7 +289,7 @@ def main() -> None:
                     *(f"{share:.0%}" for share in by_kind), f"{np.mean(unanswerable < threshold):.1%}",
                 )
             print(
-                f"{encoder.name}: best similarity, answerable min/p2/p50 {answerable.min():.3f}/{np.quantile(answerable, 0.02):.3f}/"
+                f"{encoder.name}: match margin, answerable min/p2/p50 {answerable.min():.3f}/{np.quantile(answerable, 0.02):.3f}/"
                 f"{np.median(answerable):.3f}; no-answer p50/p90/max {np.median(unanswerable):.3f}/"
                 f"{np.quantile(unanswerable, 0.9):.3f}/{unanswerable.max():.3f}",
                 file=sys.stderr,

@@ -18,9 +18,10 @@ import numpy as np
 from sqlalchemy import func, select, update
 
 from knowledge.chunking import embedding_text
+from knowledge.confidence import match_margin
 from knowledge.embeddings import Encoder, get_encoder, run_on_model_thread, to_bytes
 from knowledge.ingest import EMBEDDING_MODEL_KEY, SOURCE_HASH_KEY, IngestReport, ProgressCallback, embedded_hash, ingest
-from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex, best_similarity
+from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex
 from knowledge.version import bump_version
 from knowledge.terms import shared_words, terms
 from storage.database import Database
@@ -218,7 +219,7 @@ class KnowledgeService:
             await self.reembed_stale()
             index = await self.ensure_fresh()
 
-        def run() -> tuple[list[Hit], str, bool]:
+        def run() -> tuple[list[Hit], str, bool, bool]:
             used, truncated = encoder.truncate(text)
             vector = encoder.encode_query(used)
             if len(index) and vector.shape[0] != index.dimension:
@@ -226,11 +227,12 @@ class KnowledgeService:
                     f"The stored embeddings have {index.dimension} dimensions but the model {encoder.name} makes "
                     f"{vector.shape[0]}; ingest the knowledge base again with this model."
                 )
-            return index.search(vector, terms(used), filters, limit=limit, fusion=self.fusion, exclude=exclude), used, truncated
+            hits = index.search(vector, terms(used), filters, limit=limit, fusion=self.fusion, exclude=exclude)
+            floor = encoder.weak_match_below
+            weak = bool(hits) and floor is not None and match_margin(encoder, vector, hits) < floor
+            return hits, used, truncated, weak
 
-        hits, used, truncated = await run_on_model_thread(run)
-        floor = encoder.weak_match_below
-        weak = bool(hits) and floor is not None and best_similarity(hits) < floor
+        hits, used, truncated, weak = await run_on_model_thread(run)
         return Answer(await self._with_passages(hits, used), used, truncated, weak)
 
     # --- A change of model ------------------------------------------------------------------------------
