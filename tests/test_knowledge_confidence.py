@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from knowledge.answers import NOTHING_FITS_HINT, WEAK_MATCH_SHOWN
 from knowledge.confidence import match_margin
+from knowledge.embeddings import WeakMatch
 from knowledge.ingest import EMBEDDING_MODEL_KEY, ingest
 from knowledge.service import SERVICE_KEY, KnowledgeService, ingest_when_empty
 from storage.models import Chunk, Document
@@ -17,6 +18,7 @@ from tests.knowledge_fakes import FakeEncoder, small_knowledge_base
 # The fake model's vectors are bags of hashed words: a question sharing words with a passage has a margin
 # of about 0.3 or more over the unrelated reference sentences; one sharing none, about 0.
 FAKE_WEAK_BELOW = 0.15
+FAKE_WEAK_MATCH = WeakMatch(same_language=FAKE_WEAK_BELOW, other_language=FAKE_WEAK_BELOW)
 
 
 class OtherFakeEncoder(FakeEncoder):
@@ -28,7 +30,7 @@ class OtherFakeEncoder(FakeEncoder):
 
 @pytest.fixture
 def encoder() -> FakeEncoder:
-    return FakeEncoder(weak_match_below=FAKE_WEAK_BELOW)
+    return FakeEncoder(weak_match_below=FAKE_WEAK_MATCH)
 
 
 @pytest.fixture
@@ -85,6 +87,21 @@ async def test_the_margin_is_the_best_similarity_above_unrelated_text(loaded, kn
     assert match_margin(encoder, related, index.search(related, ["school"])) > FAKE_WEAK_BELOW
     assert match_margin(encoder, unrelated, index.search(unrelated, [])) < FAKE_WEAK_BELOW
     assert match_margin(encoder, related, []) == float("-inf")
+
+
+def test_the_threshold_moves_with_the_share_of_known_terms():
+    rule = WeakMatch(same_language=0.03, other_language=-0.02)
+    assert rule.threshold(1.0) == pytest.approx(0.03) and rule.threshold(0.0) == pytest.approx(-0.02)
+    assert rule.threshold(0.5) == pytest.approx(0.005)
+    assert rule.threshold(7.0) == pytest.approx(0.03)  # clamped
+    assert rule.is_weak(0.0, 1.0) and not rule.is_weak(0.0, 0.0)
+
+
+async def test_the_known_share_tells_the_knowledge_base_language_from_another(loaded, knowledge):
+    index = await knowledge.ensure_fresh()
+    assert index.known_share(["school", "meal"]) == 1.0
+    assert index.known_share(["skolemad", "elev"]) == 0.0
+    assert index.known_share([]) == 0.0
 
 
 @pytest.mark.parametrize(
