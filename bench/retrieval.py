@@ -18,8 +18,7 @@ unrelated text) of every answerable development question and of every question t
 cannot answer. Two thresholds are calibrated, each the highest that flags at most
 CALIBRATION_ANSWERABLE_SHARE of its answerable questions: one on the questions in English (the language
 of the demo passages: ids en-/hand-/tags-/expertise-), one on those in the other languages; a question
-gets the one in between that the share of its terms known to the knowledge base points to
-(knowledge.embeddings.WeakMatch). The table shows what share of each set is flagged, and the same for
+gets one or the other by the share of its terms known to the knowledge base (knowledge.embeddings.WeakMatch). The table shows what share of each set is flagged, and the same for
 the thresholds the encoder ships with.
 
 `--cost` measures each model in a fresh process: resident memory with the model loaded (after a query

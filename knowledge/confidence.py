@@ -12,7 +12,7 @@ The threshold depends on the question's language, as far as the knowledge base c
 the language of the passages matches its passage more closely than its translation does, so one
 threshold for all would either miss unanswerable questions in that language or flag answerable ones in
 others. The share of the question's terms that occur in the knowledge base (near 1 in its language, near
-0 in another) moves the threshold between the two calibrated values.
+0 in another) chooses between the two calibrated values.
 """
 
 from __future__ import annotations
