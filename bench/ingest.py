@@ -99,7 +99,7 @@ async def build_large(url: str, chunks: int) -> int:
     from knowledge.embeddings import get_encoder
     from knowledge.ingest import ingest
 
-    settings = Settings(_env_file=None, database_url=url, ingest_demo_on_empty=False)
+    settings = Settings(_env_file=None, database_url=url, ingest_demo_on_empty=False, embedding_model=BUNDLED_MODEL)
     core = Lighthouse(settings)
     await core.start()
     try:
@@ -126,7 +126,7 @@ async def hold(url: str) -> None:
     from bot.core import Lighthouse
     from knowledge.service import get_knowledge
 
-    settings = Settings(_env_file=None, database_url=url, ingest_demo_on_empty=False)
+    settings = Settings(_env_file=None, database_url=url, ingest_demo_on_empty=False, embedding_model=BUNDLED_MODEL)
     core = Lighthouse(settings)
     await core.start()
     started_rss = psutil.Process().memory_info().rss

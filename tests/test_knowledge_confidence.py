@@ -1,0 +1,166 @@
+""""Nothing matches well", a change of embedding model, and awkward questions, with the small fake model
+(the real multilingual model is in tests/test_knowledge_multilingual.py, slow)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from knowledge.answers import NOTHING_FITS_HINT, WEAK_MATCH_SHOWN
+from knowledge.confidence import match_margin
+from knowledge.embeddings import WeakMatch
+from knowledge.ingest import EMBEDDING_MODEL_KEY, ingest
+from knowledge.service import SERVICE_KEY, KnowledgeService, ingest_when_empty
+from storage.models import Chunk, Document
+from tests.knowledge_fakes import FakeEncoder, small_knowledge_base
+
+# The fake model's vectors are bags of hashed words: a question sharing words with a passage has a margin
+# of about 0.3 or more over the unrelated reference sentences; one sharing none, about 0.
+FAKE_WEAK_BELOW = 0.15
+FAKE_WEAK_MATCH = WeakMatch(same_language=FAKE_WEAK_BELOW, other_language=FAKE_WEAK_BELOW)
+
+
+class OtherFakeEncoder(FakeEncoder):
+    """Another model: another name and vector size, as after changing LIGHTHOUSE_EMBEDDING_MODEL."""
+
+    name = "fake-other-model"
+    dimension = 32
+
+
+@pytest.fixture
+def encoder() -> FakeEncoder:
+    return FakeEncoder(weak_match_below=FAKE_WEAK_MATCH)
+
+
+@pytest.fixture
+def knowledge(core, encoder) -> KnowledgeService:  # noqa: ANN001
+    service = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
+    core.services[SERVICE_KEY] = service
+    return service
+
+
+@pytest.fixture
+async def loaded(core, knowledge, encoder, tmp_path):  # noqa: ANN001, ANN201
+    folder = small_knowledge_base(tmp_path / "kb")
+    assert (await ingest(core.db, folder, encoder)).errors == []
+    return folder
+
+
+def result_titles(reply) -> list[str]:  # noqa: ANN001
+    return [s.title for s in reply.sections if s.title]
+
+
+async def test_a_question_the_knowledge_base_answers_gets_best_matches(chat, loaded, knowledge):
+    answer = await knowledge.search("hot school meals with wholegrains")
+    assert not answer.weak
+    reply = await chat.say("find hot school meals with wholegrains")
+    assert reply.text.startswith("Best matches") and "matches this well" not in reply.text
+    assert result_titles(reply)[0] == "Pilot · Healthy school meals in Nordby"
+
+
+@pytest.mark.parametrize("command", ["find", "pilots", "experts"])
+async def test_a_question_nothing_answers_says_so_shows_three_and_points_to_the_community(chat, loaded, knowledge, command):
+    question = "zebra quantum saxophone"
+    answer = await knowledge.search(question)
+    assert answer.weak and answer.results  # there are results, all of them poor
+    reply = await chat.say(f"{command} {question}")
+    assert "Nothing in the knowledge base matches this well" in reply.text
+    assert "Best matches" not in reply.text
+    assert 1 <= len(result_titles(reply)) <= WEAK_MATCH_SHOWN
+    assert reply.sections[-1].context == NOTHING_FITS_HINT
+    assert "python main.py ingest PATH" in reply.plain_text() and "community" in reply.plain_text()
+
+
+async def test_without_a_calibrated_threshold_every_search_shows_its_best_matches(chat, core, tmp_path):
+    uncalibrated = FakeEncoder()  # e.g. a sentence-transformers model of the admin's choosing
+    core.services[SERVICE_KEY] = KnowledgeService(core.db, core.settings, encoder=uncalibrated, check_interval=0)
+    await ingest(core.db, small_knowledge_base(tmp_path / "kb"), uncalibrated)
+    reply = await chat.say("find zebra quantum saxophone")
+    assert reply.text.startswith("Best matches")
+
+
+async def test_the_margin_is_the_best_similarity_above_unrelated_text(loaded, knowledge, encoder):
+    index = await knowledge.ensure_fresh()
+    related = encoder.encode_query("hot school meals with wholegrains")
+    unrelated = encoder.encode_query("zebra quantum saxophone")
+    assert match_margin(encoder, related, index.search(related, ["school"])) > FAKE_WEAK_BELOW
+    assert match_margin(encoder, unrelated, index.search(unrelated, [])) < FAKE_WEAK_BELOW
+    assert match_margin(encoder, related, []) == float("-inf")
+
+
+def test_the_threshold_follows_the_share_of_known_terms():
+    rule = WeakMatch(same_language=0.03, other_language=-0.02)
+    assert rule.threshold(1.0) == rule.threshold(0.5) == 0.03
+    assert rule.threshold(0.0) == rule.threshold(0.33) == -0.02
+    assert rule.is_weak(0.0, 1.0) and not rule.is_weak(0.0, 0.0)
+
+
+async def test_the_known_share_tells_the_knowledge_base_language_from_another(loaded, knowledge):
+    index = await knowledge.ensure_fresh()
+    assert index.known_share(["school", "meal"]) == 1.0
+    assert index.known_share(["skolemad", "elev"]) == 0.0
+    assert index.known_share([]) == 0.0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "🍕🎉🚀",  # emoji only
+        "x",  # one letter
+        ("school meals " * 1600)[:19_900],  # about 20,000 characters (the longest message allowed)
+        "school 学校の給食 питание в школе meals",  # mixed scripts
+        "وجبات مدرسية صحية للأطفال",  # right to left
+        "‏مدرسة‎ school ‮reversed‬",  # direction marks
+    ],
+    ids=["emoji", "one-letter", "20000-chars", "mixed-script", "right-to-left", "direction-marks"],
+)
+@pytest.mark.parametrize("command", ["find", "pilots", "experts"])
+async def test_awkward_questions_get_a_clear_answer(chat, loaded, command, question):
+    reply = await chat.say(f"{command} {question}")
+    text = reply.plain_text()
+    assert "went wrong" not in text and "Traceback" not in text
+    assert (
+        "Best matches" in text or "Experts for" in text or "matches this well" in text
+        or "I found no" in text or "What should I look for" in text or "Who are you looking for" in text
+    ), text[:300]
+
+
+async def test_a_changed_model_reembeds_stored_chunks_instead_of_failing(core, tmp_path):
+    first = FakeEncoder()
+    folder = small_knowledge_base(tmp_path / "kb")
+    report = await ingest(core.db, folder, first)
+    assert report.errors == [] and report.added
+
+    other = OtherFakeEncoder()
+    service = KnowledgeService(core.db, core.settings, encoder=other, check_interval=0)
+    core.services[SERVICE_KEY] = service
+    answer = await service.search("hot school meals with wholegrains")  # 64-d vectors stored, 32-d model
+    assert answer.results[0].doc.title == "Healthy school meals in Nordby"
+    async with core.db.session() as session:
+        vectors = (await session.execute(select(Chunk.embedding))).scalars().all()
+        models = {(meta or {}).get(EMBEDDING_MODEL_KEY) for meta in (await session.execute(select(Document.meta))).scalars()}
+    assert {len(v) // 4 for v in vectors} == {OtherFakeEncoder.dimension}
+    assert models == {OtherFakeEncoder.name}
+
+    # Re-embedded in place, the documents count as unchanged for the next ingest with that model.
+    other.encoded.clear()
+    again = await ingest(core.db, folder, other)
+    assert again.unchanged == len(report.added) and not again.added and not again.updated
+    assert other.encoded == []
+
+
+async def test_start_up_reembeds_a_knowledge_base_of_another_model(core, tmp_path):
+    await ingest(core.db, small_knowledge_base(tmp_path / "kb"), FakeEncoder())
+    other = OtherFakeEncoder()
+    service = KnowledgeService(core.db, core.settings, encoder=other, check_interval=0)
+    core.services[SERVICE_KEY] = service
+    core.settings.ingest_demo_on_empty = True  # the start-up hook is switched off in tests otherwise
+    await ingest_when_empty(core)
+    assert other.encoded  # embedded at start, not at the first question
+    other.encoded.clear()
+    await service.search("school meals")
+    assert other.encoded == ["school meals"]
+    index = await service.ensure_fresh()
+    assert index.dimension == OtherFakeEncoder.dimension
+    assert all(np.isclose(np.linalg.norm(b.vectors, axis=1), 1.0).all() for b in index._blocks.values())
