@@ -12,7 +12,8 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from sqlalchemy import func, select
 from knowledge.chunking import embedding_text
 from knowledge.embeddings import Encoder, get_encoder, run_on_model_thread
 from knowledge.ingest import IngestReport, ProgressCallback, ingest
+from knowledge.profiles import embed_pending
 from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex
 from knowledge.terms import shared_words, terms
 from storage.database import Database
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from config import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SERVICE_KEY = "knowledge"
 CHECK_INTERVAL_SECONDS = 2.0
@@ -98,6 +101,7 @@ class KnowledgeService:
         self._lock = asyncio.Lock()
         self._expert_links: tuple[list[DocInfo], dict[str, list[DocInfo]]] | None = None
         self._profiles: tuple[list[DocInfo], dict[int, tuple[int, ...]]] | None = None
+        self._embedding: asyncio.Task | None = None
 
     @property
     def encoder(self) -> Encoder:
@@ -136,6 +140,10 @@ class KnowledgeService:
         removed = [doc_id for doc_id in known if doc_id not in current]
         if self.index is not None and not changed and not removed:
             return
+        if self.index is not None and self.index.dimension == 0 and await self._stored_dimension():
+            # Only keyword-searchable passages so far, and now the first vectors: start afresh at their width.
+            self.index, known = None, {}
+            changed, removed = sorted(current), []
         if self.index is None:
             self.index = SearchIndex(await self._stored_dimension() or 0)  # 0: taken from the first vectors
         index = self.index
@@ -163,12 +171,18 @@ class KnowledgeService:
             ).all()
         by_document: dict[int, list] = {}
         for row in chunk_rows:
-            if row.embedding:
-                by_document.setdefault(row.document_id, []).append(row)
+            by_document.setdefault(row.document_id, []).append(row)
         # One array for the whole batch (blocks hold views): released in one piece once copied into the index.
         kept = [row for document in documents for row in by_document.get(document.id, [])]
-        dimension = len(kept[0].embedding) // 4 if kept else 0
-        batch_vectors = np.frombuffer(b"".join(row.embedding for row in kept), dtype="<f4").reshape(len(kept), dimension)
+        dimension = index.dimension or next((len(row.embedding) // 4 for row in kept if row.embedding), 0)
+        # A passage without a vector yet (a profile just saved) is found by its keywords until it has one.
+        missing = bytes(4 * dimension)
+        if any(not row.embedding for row in kept):
+            self.embed_soon()
+        batch_vectors = np.frombuffer(
+            b"".join(row.embedding if row.embedding and len(row.embedding) == 4 * dimension else missing for row in kept),
+            dtype="<f4",
+        ).reshape(len(kept), dimension)
         blocks = []
         offset = 0
         for document in documents:
@@ -210,6 +224,8 @@ class KnowledgeService:
         def run() -> tuple[list[Hit], str, bool]:
             used, truncated = encoder.truncate(text)
             vector = encoder.encode([used])[0]
+            if len(index) and index.dimension == 0:  # no passage has a vector yet: keywords only
+                return index.search(None, terms(used), filters, limit=limit, fusion=self.fusion, exclude=exclude), used, truncated
             if len(index) and vector.shape[0] != index.dimension:
                 raise KnowledgeError(
                     f"The stored embeddings have {index.dimension} dimensions but the model {encoder.name} makes "
@@ -256,7 +272,8 @@ class KnowledgeService:
         docs = index.browse(filters, limit=limit + 50, exclude=exclude)
         async with self.db.session() as session:
             contacts, hidden = await self._contacts(session, docs)
-        return [d for d in docs if d.member_id not in hidden or d.kind != "expert"][:limit]
+        shown = [d for d in docs if d.member_id not in hidden or d.kind != "expert"]
+        return _one_per_person(shown, lambda d: d)[:limit]
 
     async def contacts(self, docs: list[DocInfo]) -> tuple[dict[int, Contact], set[int]]:
         """Members behind expert profiles: (member id -> contact, ids of members hidden from expert search)."""
@@ -303,7 +320,33 @@ class KnowledgeService:
             shared = shared_words(wanted, f"{hit.doc.title} {passage.heading or ''} {passage.text}")
             contact = contacts.get(hit.doc.member_id) if hit.doc.kind == "expert" and hit.doc.member_id else None
             results.append(Result(hit, passage, shared, passages.get(hit.snippet_chunk_id, passage), contact))
-        return results
+        return _one_per_person(results, lambda r: r.doc)
+
+    # --- Passages waiting for their vectors (member profiles, see knowledge/profiles.py) ----------------
+
+    @property
+    def encoder_loaded(self) -> bool:
+        return self._encoder is not None
+
+    def embed_soon(self) -> asyncio.Task:
+        """Embed passages that have no vector yet, in the background (one run at a time per process)."""
+        if self._embedding is None or self._embedding.done():
+            self._embedding = asyncio.ensure_future(self._embed_pending_logged())
+        return self._embedding
+
+    async def embed_pending(self) -> int:
+        """Embed passages that have no vector yet, now; the model loads (on its own thread) only if needed."""
+        count = await embed_pending(self.db, lambda: self.encoder)
+        if count:
+            self.invalidate()
+        return count
+
+    async def _embed_pending_logged(self) -> int:
+        try:
+            return await self.embed_pending()
+        except Exception:  # the passages stay keyword-searchable; the next load or start-up tries again
+            log.exception("could not embed passages that have no vector yet")
+            return 0
 
     async def ingest(self, path: Path, *, progress: ProgressCallback | None = None) -> IngestReport:
         report = await ingest(self.db, path, self.encoder, progress=progress)
@@ -313,6 +356,21 @@ class KnowledgeService:
     async def document_count(self) -> int:
         async with self.db.session() as session:
             return int((await session.execute(select(func.count(Document.id)))).scalar() or 0)
+
+
+def _one_per_person(items: list[T], doc_of: Callable[[T], DocInfo]) -> list[T]:
+    """The first (best) expert profile of each member: someone with an ingested profile and their own
+    chat profile is one person, listed once."""
+    seen: set[int] = set()
+    kept = []
+    for item in items:
+        doc = doc_of(item)
+        if doc.kind == "expert" and doc.member_id is not None:
+            if doc.member_id in seen:
+                continue
+            seen.add(doc.member_id)
+        kept.append(item)
+    return kept
 
 
 def _release_free_memory() -> None:
@@ -380,5 +438,12 @@ async def ingest_when_empty(core: Lighthouse) -> None:
 def register_startup_hook() -> None:
     from bot.core import STARTUP_HOOKS
 
-    if ingest_when_empty not in STARTUP_HOOKS:
-        STARTUP_HOOKS.append(ingest_when_empty)
+    for hook in (ingest_when_empty, embed_pending_at_start):
+        if hook not in STARTUP_HOOKS:
+            STARTUP_HOOKS.append(hook)
+
+
+async def embed_pending_at_start(core: Lighthouse) -> None:
+    """Start-up hook: passages left without a vector (a process stopped right after a profile was saved)
+    get one in the background; nothing waits for it."""
+    get_knowledge(core).embed_soon()

@@ -10,6 +10,8 @@ from bot.errors import UserError
 from bot.members import get_or_create_organisation
 from bot.reply import Field, Reply, Section
 from bot.vocabulary import SECTORS, country_name, require_country, require_sector, require_timezone
+from knowledge.profiles import sync_member_profile
+from knowledge.service import get_knowledge
 from storage.models import Member
 
 MAX_LIST_ITEMS = 20
@@ -98,7 +100,10 @@ def _short_text(limit: int) -> Callable[[str], str]:
         "Your profile helps others find you and helps me report knowledge transfer across organisations, "
         "sectors and countries.\n"
         "Fields: name, organisation, sector, country, timezone, expertise, interests, bio. "
-        "Lists (expertise, interests) are comma-separated. `profile clear <field>` empties a field."
+        "Lists (expertise, interests) are comma-separated. `profile clear <field>` empties a field.\n"
+        "With expertise set, your profile (expertise, interests, bio, organisation, sector, country) is searchable "
+        "at once by `experts`, `find` and `match me`, unless you switch expert search off "
+        "(`privacy consent expert-search off`)."
     ),
     examples=(
         "profile",
@@ -158,6 +163,11 @@ async def profile(ctx: CommandContext) -> Reply:
         await session.flush()
         await session.refresh(member, ["organisation"])
         sections = profile_sections(member)
+        # The expert document follows the profile in the same transaction (every process sees it at once).
+        indexed = await sync_member_profile(session, member.id)
+    knowledge = get_knowledge(ctx.core)
+    if indexed and knowledge.encoder_loaded:  # otherwise the next search, which loads the model, embeds it
+        knowledge.embed_soon()
     shown = ", ".join(value) if isinstance(value, list) else (value or "cleared")
     if field == "country" and value:
         shown = f"{country_name(str(value))} ({value})"
