@@ -7,9 +7,9 @@ member who filled in their profile exactly like a profile loaded from the knowle
 Saving a profile must not wait for the embedding model, so `sync_member_profile` writes the document and
 its passages *without* vectors, and bumps the knowledge version, in the profile's own transaction: every
 process's index picks the profile up at once and finds it by keywords. `embed_pending` then fills in the
-vectors on the model's thread (right after the save when the model is loaded, when an index loads a
-passage without a vector, and at start-up), so a crash in between loses nothing: the missing vectors
-are the to-do list.
+vectors on the model's thread (right after the save when the model is loaded, the save waiting a moment
+for it; otherwise when an index loads a passage without a vector, and at start-up), so a crash in
+between loses nothing: the missing vectors are the to-do list.
 """
 
 from __future__ import annotations

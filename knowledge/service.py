@@ -334,6 +334,13 @@ class KnowledgeService:
             self._embedding = asyncio.ensure_future(self._embed_pending_logged())
         return self._embedding
 
+    async def embed_soon_and_wait(self, timeout: float) -> None:
+        """With the model loaded, give the background embedding up to `timeout` seconds (a profile's few
+        passages take milliseconds), so the saver's next search ranks them by meaning too; never waits for
+        the model to load, and never cancels the embedding."""
+        if self.encoder_loaded:  # otherwise the next search, which loads the model, embeds them
+            await asyncio.wait({self.embed_soon()}, timeout=timeout)
+
     async def embed_pending(self) -> int:
         """Embed passages that have no vector yet, now; the model loads (on its own thread) only if needed."""
         count = await embed_pending(self.db, lambda: self.encoder)

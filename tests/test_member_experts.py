@@ -68,6 +68,7 @@ async def test_a_member_who_sets_expertise_is_found_in_another_process_without_r
     await chat.say("profile set country Norway", as_user="nina")
     saved = await chat.say(f"profile set expertise {EXPERTISE}", as_user="nina")
     assert saved.tone == "success"
+    assert await unembedded(core) == 0  # the model was loaded: the save gave it the moment it needed
     # Word for word, and in other words, in the other process.
     for question in ("experts walking football", f"experts {EXPERTISE}", "experts falls prevention older men"):
         reply = await second.say(question, as_user="alice")
@@ -88,7 +89,9 @@ async def test_a_member_who_sets_expertise_is_found_in_another_process_without_r
 async def test_consent_off_erase_and_cleared_expertise_remove_the_member_at_once(chat, core, loaded, second):
     await chat.say(f"profile set expertise {EXPERTISE}", as_user="nina")
     assert "nina" in titles(await second.say("experts walking football", as_user="alice"))
+    assert "your expert profile is searchable" in await chat.text("privacy", as_user="nina")
     await chat.say("privacy consent expert-search off", as_user="nina")
+    assert "hidden while expert search is off" in await chat.text("privacy", as_user="nina")
     assert "nina" not in titles(await second.say("experts walking football", as_user="alice"))
     assert "Expert · nina" not in titles(await second.say("find walking football", as_user="alice"))
     await chat.say("privacy consent expert-search on", as_user="nina")

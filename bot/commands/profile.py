@@ -15,6 +15,8 @@ from knowledge.service import get_knowledge
 from storage.models import Member
 
 MAX_LIST_ITEMS = 20
+# How long a save may wait for an already loaded model to embed the profile (it takes milliseconds).
+EMBED_WAIT_SECONDS = 2.0
 MAX_ITEM_CHARS = 80
 
 _FIELD_ALIASES = {
@@ -165,9 +167,8 @@ async def profile(ctx: CommandContext) -> Reply:
         sections = profile_sections(member)
         # The expert document follows the profile in the same transaction (every process sees it at once).
         indexed = await sync_member_profile(session, member.id)
-    knowledge = get_knowledge(ctx.core)
-    if indexed and knowledge.encoder_loaded:  # otherwise the next search, which loads the model, embeds it
-        knowledge.embed_soon()
+    if indexed:  # without the model loaded, the next search (which loads it) embeds the profile
+        await get_knowledge(ctx.core).embed_soon_and_wait(EMBED_WAIT_SECONDS)
     shown = ", ".join(value) if isinstance(value, list) else (value or "cleared")
     if field == "country" and value:
         shown = f"{country_name(str(value))} ({value})"
