@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
@@ -142,7 +142,7 @@ class KnowledgeService:
             return
         if self.index is not None and self.index.dimension == 0 and await self._stored_dimension():
             # Only keyword-searchable passages so far, and now the first vectors: start afresh at their width.
-            self.index, known = None, {}
+            self.index = None
             changed, removed = sorted(current), []
         if self.index is None:
             self.index = SearchIndex(await self._stored_dimension() or 0)  # 0: taken from the first vectors
