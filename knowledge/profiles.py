@@ -117,9 +117,26 @@ def embedded_hash(content_hash: str, model_name: str) -> str:
     return hashlib.sha256(f"{content_hash}:embedded:{model_name}".encode()).hexdigest()
 
 
-async def pending_count(db: Database) -> int:
-    async with db.session() as session:
-        return int((await session.execute(select(func.count(Chunk.id)).where(Chunk.embedding.is_(None)))).scalar() or 0)
+async def forget_other_model_vectors(db: Database, model_name: str) -> int:
+    """After the model changed (an ingest with another model re-embeds the folder), member profiles
+    embedded with the old one lose their vectors, so `embed_pending` gives them new ones. Returns how many."""
+    async with db.session() as session, session.begin():
+        rows = (
+            await session.execute(
+                select(Document.id, Document.content_hash, Document.meta).where(Document.source_id.startswith(SOURCE_PREFIX))
+            )
+        ).all()
+        stale = {}
+        for row in rows:
+            written = (row.meta or {}).get("profile_hash", "")
+            if row.content_hash not in (written, embedded_hash(written, model_name)):
+                stale[row.id] = written
+        for document_id, written in stale.items():
+            await session.execute(update(Chunk).where(Chunk.document_id == document_id).values(embedding=None))
+            await session.execute(update(Document).where(Document.id == document_id).values(content_hash=written))
+        if stale:
+            await bump_version(session)
+    return len(stale)
 
 
 async def embed_pending(db: Database, encoder: Callable[[], Encoder]) -> int:

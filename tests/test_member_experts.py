@@ -177,3 +177,21 @@ async def test_match_me_puts_other_organisations_countries_and_sectors_first(cha
     assert documents and documents[0] != "Pilot · Healthy school meals in Nordby"
     plain = await chat.say("find school meals, school food kind:pilot,report,tool", as_user="nina")
     assert titles(plain)[0] == "Pilot · Healthy school meals in Nordby"
+
+
+class OtherModel(FakeEncoder):
+    name = "another-model"
+    dimension = 32
+
+
+async def test_a_new_model_at_ingest_re_embeds_members_profiles_too(chat, core, loaded, tmp_path):
+    await chat.say(f"profile set expertise {EXPERTISE}", as_user="nina")
+    assert await unembedded(core) == 0
+    other = OtherModel()
+    await ingest(core.db, small_knowledge_base(tmp_path / "kb"), other)  # the folder, with the new model
+    assert any("Expertise: walking football" in text for text in other.encoded)
+    async with core.db.session() as session:
+        widths = set((await session.execute(select(func.length(Chunk.embedding)))).scalars())
+    assert widths == {4 * OtherModel.dimension}
+    use_knowledge(core, OtherModel())
+    assert titles(await chat.say("experts walking football", as_user="alice"))[0] == "nina"
