@@ -31,6 +31,8 @@ class CommandContext:
     args_text: str  # everything after the command name, as typed
     # Set by a handler that wrote its own, more precise audit entry (the router then adds none).
     audited: bool = False
+    # The command word as typed (an alias, say); empty for a plain question routed to a command.
+    invoked_as: str = ""
 
     @property
     def args(self) -> list[str]:

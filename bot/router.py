@@ -2,6 +2,10 @@
 
 Order: size and emptiness, the command name (with suggestions), the asker's role, then the handler.
 Anything unexpected is logged with an error id and answered politely; the user never sees a traceback.
+
+A message whose first word is not a command is a plain question: unless that word is a near-typo of a
+command (one letter added, dropped, changed or two swapped: `profle`), which gets "did you mean", or the
+whole message is a greeting or thanks, the message is searched as `find` would search it.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import difflib
 import logging
 import re
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot import commands
@@ -46,11 +51,81 @@ def suggestions(name: str) -> list[str]:
     return difflib.get_close_matches(name, commands.names_and_aliases(), n=3, cutoff=0.5)
 
 
+# Names this short are too close to everyday words ("me" and "we", "kpi" and "api") to call a near-typo.
+MIN_TYPO_NAME_CHARS = 4
+# Messages made only of these words are small talk, not topics to search.
+SMALL_TALK = frozenset(
+    "hi hello hey hej hallo hiya yo thanks thank thx ty cheers you ok okay great good morning afternoon evening "
+    "bye goodbye there lighthouse".split()
+)
+PLAIN_QUESTION_COMMAND = "find"
+RULE_HELP = (
+    "Anything else you write is searched as a question (`find`), unless its first word is a typo of a command."
+)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            cost = 0 if char_a == char_b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def near_typos(word: str) -> list[str]:
+    """Visible command names (and aliases) one edit away from `word`, for "did you mean"."""
+    word = word.lower()
+    found = []
+    for command in commands.all_commands():
+        if command.hidden:
+            continue
+        for name in (command.name, *command.aliases):
+            if len(name) >= MIN_TYPO_NAME_CHARS and edit_distance(word, name) <= 1 and command.name not in found:
+                found.append(command.name)
+    return found
+
+
+def is_small_talk(text: str) -> bool:
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    return bool(words) and all(word in SMALL_TALK for word in words)
+
+
+@dataclass(frozen=True)
+class Routing:
+    """What a message asks for: a command and its argument text, or a typo to point out."""
+
+    command: commands.Command | None
+    args_text: str
+    plain_question: bool = False  # not a command: searched as a question
+    typo_of: tuple[str, ...] = ()
+
+
+def resolve(text: str) -> Routing:
+    """The one rule from text to command (see the module docstring)."""
+    name, args_text = parse(text)
+    command = commands.lookup(name) if name else None
+    if command is not None or not name:
+        return Routing(command, args_text)
+    close = near_typos(name)
+    if close:
+        return Routing(None, args_text, typo_of=tuple(close))
+    if is_small_talk(text):
+        return Routing(None, args_text)
+    question = _PREFIX.sub("", text.strip(), count=1).strip()
+    return Routing(commands.lookup(PLAIN_QUESTION_COMMAND), question, plain_question=True)
+
+
 def may_be_slow(text: str) -> bool:
     """Whether answering `text` may take seconds (a search, which waits for the model after a restart), so
     that an adapter with a deadline acknowledges it at once instead of waiting to see."""
-    name, _ = parse(text)
-    command = commands.lookup(name) if name else None
+    command = resolve(text).command
     return command is not None and command.searches
 
 
@@ -59,8 +134,9 @@ async def route(core: Lighthouse, message: Message) -> Reply:
     text = message.text
     if not text.strip():
         return Reply(text="Type `help` to see what I can do.", private=True)
-    name, args_text = parse(text)
-    command = commands.lookup(name) if name else None
+    name = parse(text)[0]
+    routing = resolve(text)
+    command, args_text = routing.command, routing.args_text
     # Search questions may be long (the command cuts them to what the model reads, with a note).
     long_ok = command is not None and command.accepts_long_text
     limit = core.settings.max_question_chars if long_ok else core.settings.max_message_chars
@@ -68,11 +144,17 @@ async def route(core: Lighthouse, message: Message) -> Reply:
         return error_reply(f"That message is {len(text):,} characters long; the limit is {limit:,}. Please shorten it.")
     if not name:
         return Reply(text="Type `help` to see what I can do.", private=True)
+    if command is None and not routing.typo_of:
+        return Reply(
+            text="Hello! Ask me a question in plain words (e.g. `school food programmes in Denmark`), or type `help`.",
+            private=True,
+        )
     if command is None:
-        close = suggestions(name)
-        hint = f" Did you mean: {', '.join(close)}?" if close else ""
         shown = name if len(name) <= 40 else name[:40] + "…"
-        return error_reply(f"I don't know the command “{shown}”.{hint} Type `help` for the list.")
+        return error_reply(
+            f"I don't know the command “{shown}”. Did you mean: {', '.join(routing.typo_of)}? "
+            "Type `help` for the list, or `find <question>` to search for what you wrote."
+        )
     try:
         async with core.db.session() as session, session.begin():
             member = await resolve_member(session, message.author)
@@ -82,7 +164,13 @@ async def route(core: Lighthouse, message: Message) -> Reply:
         if role_rank(role) < role_rank(needed):
             return await _refusal(core, command, args, needed, role)
         context = CommandContext(
-            core=core, message=message, member=member, role=role, command_name=command.name, args_text=args_text
+            core=core,
+            message=message,
+            member=member,
+            role=role,
+            command_name=command.name,
+            args_text=args_text,
+            invoked_as="" if routing.plain_question else name,
         )
         reply = await command.handler(context)
         if role_rank(needed) >= role_rank("coordinator") and reply.tone != "error" and not context.audited:
@@ -94,7 +182,7 @@ async def route(core: Lighthouse, message: Message) -> Reply:
         return error_reply(str(exc))
     except Exception:
         error_id = uuid.uuid4().hex[:8]
-        log.exception("error %s while handling %r from %s:%s", error_id, name, message.platform, message.author.user_id)
+        log.exception("error %s while handling %r from %s:%s", error_id, command.name, message.platform, message.author.user_id)
         return error_reply(f"Something went wrong on my side (error id {error_id}). Please try again later.")
 
 

@@ -54,6 +54,7 @@ class Person:
     contact: Contact | None
     same_organisation: bool = False
     same_country: bool = False
+    same_sector: bool = False
 
 
 def safe_text(text: str, limit: int = 80) -> str:
@@ -239,24 +240,33 @@ def _intro_button(contact: Contact | None, asker: Member, reason: str) -> Button
 
 
 async def rank_people(
-    ctx: CommandContext, service: KnowledgeService, text: str, question_filters: Filters, *, cross_border: bool
+    ctx: CommandContext,
+    service: KnowledgeService,
+    text: str,
+    question_filters: Filters,
+    *,
+    cross_border: bool,
+    other_sectors: bool = False,
 ) -> tuple[list[Person], Answer]:
-    """Experts whose profile, or a pilot they worked on, matches; others' organisations first."""
+    """Experts whose profile, or a pilot they worked on, matches; others' organisations first (then other
+    countries with `cross_border`, then other sectors with `other_sectors`). One entry per person."""
     searched = Filters(kinds=frozenset({"expert", "pilot"}), themes=question_filters.themes)
     answer = await _search(service, text, searched, limit=MAX_RESULTS * 3, exclude=await _own_profile_ids(service, ctx.member.id))
     links = await service.experts_by_pilot()
-    found: dict[int, Person] = {}
+    found: dict[tuple[str, int], Person] = {}
     for result in answer.results:
         if result.doc.kind == "expert":
             candidates = [(result.doc, result.hit.score, None)]
         else:
             candidates = [(expert, PILOT_LINK_WEIGHT * result.hit.score, result.doc) for expert in links.get(result.doc.source_id, [])]
         for expert, score, via in candidates:
-            known = found.get(expert.id)
+            # A member with an ingested profile and a chat profile of their own is one person.
+            person = ("member", expert.member_id) if expert.member_id is not None else ("document", expert.id)
+            known = found.get(person)
             if known is None or score > known.score:
                 # Found through a pilot: the pilot's text says nothing about the person, so show no snippet.
                 snippet = result.snippet if via is None else None
-                found[expert.id] = Person(expert, score, result.passage, snippet, result.shared, via, result.contact)
+                found[person] = Person(expert, score, result.passage, snippet, result.shared, via, result.contact)
     people = [
         p for p in found.values()
         if (not question_filters.sectors or question_filters.sectors.intersection(p.doc.sectors))
@@ -277,8 +287,11 @@ async def rank_people(
             contact is not None and asker.organisation_id and contact.organisation_id == asker.organisation_id
         )
         person.same_country = bool(asker.country and asker.country in person.doc.countries)
+        person.same_sector = bool(asker.sector and asker.sector in person.doc.sectors)
         kept.append(person)
-    kept.sort(key=lambda p: (p.same_organisation, p.same_country if cross_border else False, -p.score))
+    kept.sort(key=lambda p: (
+        p.same_organisation, p.same_country if cross_border else False, p.same_sector if other_sectors else False, -p.score
+    ))
     return kept[:MAX_RESULTS], answer
 
 
@@ -328,9 +341,11 @@ async def match_reply(ctx: CommandContext) -> Reply:
             hint="Add some, for example: `profile set interests school food, digital mental health`, then `match me`.",
         )
     text = ", ".join(interests)
-    people, answer = await rank_people(ctx, service, text, Filters(), cross_border=False)
+    # Knowledge transfer is the point: people and pilots from elsewhere come first.
+    people, answer = await rank_people(ctx, service, text, Filters(), cross_border=True, other_sectors=True)
     own = await _own_profile_ids(service, member.id)
     other = await _search(service, text, Filters(kinds=frozenset({"pilot", "report", "tool"})), limit=MAX_RESULTS, exclude=own)
+    other.results.sort(key=lambda r: _shares_with(member, r.doc))
     # Alternate people and pilots/documents, best first, so both kinds show on the first page.
     sections: list[Section] = []
     people_sections = [_person_section(ctx, p, text) for p in people[:12]]
@@ -345,7 +360,19 @@ async def match_reply(ctx: CommandContext) -> Reply:
     if not sections:
         raise UserError("Nothing in the knowledge base matches your interests yet.", hint="Try `find <question>`.")
     source = "interests" if member.interests else "expertise (you have no interests set)"
-    return Reply(text=f"People, pilots and documents for your {source}: {safe_text(text, 120)}", sections=sections[:MAX_RESULTS])
+    text = f"People, pilots and documents for your {source}: {safe_text(text, 120)}"
+    order = "Those from other organisations, countries and sectors than yours come first."
+    return Reply(text=f"{text}\n{order}", sections=sections[:MAX_RESULTS])
+
+
+def _shares_with(member: Member, doc: DocInfo) -> tuple[bool, bool, bool]:
+    """Whether a pilot or document involves the member's own organisation, country and sector (sorts last)."""
+    own = organisation_key(member.organisation.name) if member.organisation else None
+    return (
+        bool(own) and own in {organisation_key(name) for name in doc.organisations},
+        bool(member.country) and member.country in doc.countries,
+        bool(member.sector) and member.sector in doc.sectors,
+    )
 
 
 __all__ = ["Result", "experts_reply", "find_reply", "match_reply", "rank_people"]

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.members import find_by_identity, get_or_create_organisation
 from knowledge.chunking import CHUNKER_VERSION, Passage, embedding_text, passages
 from knowledge.embeddings import DEFAULT_BATCH_SIZE, Encoder, run_on_model_thread, to_bytes
+from knowledge.profiles import embed_pending, forget_other_model_vectors
 from knowledge.sources import FileContent, SourceDocument, SourceError, read_file, source_files
 from knowledge.version import bump_version
 from storage.database import Database
@@ -164,6 +165,9 @@ async def ingest(
     for row in stale:
         await delete_documents(db, [row.id])
         report.removed.append(row.source_id)
+    # Members' own profiles are not in the folder; with a new model they need new vectors too.
+    if await forget_other_model_vectors(db, encoder.name):
+        report.chunks += await embed_pending(db, lambda: encoder)
     report.seconds = time.perf_counter() - started
     return report
 

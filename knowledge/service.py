@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from sqlalchemy import func, select, update
@@ -26,6 +26,7 @@ from knowledge.chunking import embedding_text
 from knowledge.confidence import match_margin
 from knowledge.embeddings import Encoder, get_encoder, load_model, run_on_model_thread, to_bytes
 from knowledge.ingest import EMBEDDING_MODEL_KEY, SOURCE_HASH_KEY, IngestReport, ProgressCallback, embedded_hash, ingest
+from knowledge.profiles import embed_pending, embedded_by_other_model, forget_other_model_vectors, is_member_profile
 from knowledge.readiness import Readiness
 from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex
 from knowledge.version import bump_version
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from config import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SERVICE_KEY = "knowledge"
 CHECK_INTERVAL_SECONDS = 2.0
@@ -124,6 +126,7 @@ class KnowledgeService:
         self._stale_checked: list[DocInfo] | None = None
         self._stale = False
         self._reembed_lock = asyncio.Lock()
+        self._embedding: asyncio.Task | None = None
 
     @property
     def encoder(self) -> Encoder:
@@ -254,6 +257,10 @@ class KnowledgeService:
         removed = [doc_id for doc_id in known if doc_id not in current]
         if self.index is not None and not changed and not removed:
             return
+        if self.index is not None and self.index.dimension == 0 and await self._stored_dimension():
+            # Only keyword-searchable passages so far, and now the first vectors: start afresh at their width.
+            self.index = None
+            changed, removed = sorted(current), []
         if self.index is None:
             self.index = SearchIndex(await self._stored_dimension() or 0)  # 0: taken from the first vectors
         index = self.index
@@ -279,6 +286,8 @@ class KnowledgeService:
                     .order_by(Chunk.document_id, Chunk.ordinal)
                 )
             ).all()
+        if any(not row.embedding for row in chunk_rows):
+            self.embed_soon()  # a passage without a vector yet (a profile just saved) gets one in the background
         # Reading every passage's terms is pure Python and takes a while on a big knowledge base: off the loop.
         return await asyncio.to_thread(self._blocks, index, list(documents), chunk_rows)
 
@@ -286,12 +295,16 @@ class KnowledgeService:
     def _blocks(index: SearchIndex, documents: list[Document], chunk_rows: list) -> list[DocBlock]:  # noqa: ANN001
         by_document: dict[int, list] = {}
         for row in chunk_rows:
-            if row.embedding:
-                by_document.setdefault(row.document_id, []).append(row)
+            by_document.setdefault(row.document_id, []).append(row)
         # One array for the whole batch (blocks hold views): released in one piece once copied into the index.
         kept = [row for document in documents for row in by_document.get(document.id, [])]
-        dimension = len(kept[0].embedding) // 4 if kept else 0
-        batch_vectors = np.frombuffer(b"".join(row.embedding for row in kept), dtype="<f4").reshape(len(kept), dimension)
+        dimension = index.dimension or next((len(row.embedding) // 4 for row in kept if row.embedding), 0)
+        # A passage without a vector yet (a profile just saved) is found by its keywords until it has one.
+        missing = bytes(4 * dimension)
+        batch_vectors = np.frombuffer(
+            b"".join(row.embedding if row.embedding and len(row.embedding) == 4 * dimension else missing for row in kept),
+            dtype="<f4",
+        ).reshape(len(kept), dimension)
         blocks = []
         offset = 0
         for document in documents:
@@ -339,6 +352,8 @@ class KnowledgeService:
         def run() -> tuple[list[Hit], str, bool, bool]:
             used, truncated = encoder.truncate(text)
             vector = encoder.encode_query(used)
+            if len(index) and index.dimension == 0:  # no passage has a vector yet: keywords only
+                return index.search(None, terms(used), filters, limit=limit, fusion=self.fusion, exclude=exclude), used, truncated, False
             if len(index) and vector.shape[0] != index.dimension:
                 raise KnowledgeError(
                     f"The stored embeddings have {index.dimension} dimensions but the model {encoder.name} makes "
@@ -362,7 +377,12 @@ class KnowledgeService:
         docs = index.docs
         if self._stale_checked is not docs:
             name = encoder.name
-            self._stale = any(doc.meta.get(EMBEDDING_MODEL_KEY) != name for doc in docs)
+            self._stale = any(
+                embedded_by_other_model(doc.content_hash, doc.meta, name)
+                if is_member_profile(doc.source_id)
+                else doc.meta.get(EMBEDDING_MODEL_KEY) != name
+                for doc in docs
+            )
             self._stale_checked = docs
         return self._stale
 
@@ -373,9 +393,19 @@ class KnowledgeService:
         encoder = await self.model()
         async with self._reembed_lock:
             async with self.db.session() as session:
-                rows = (await session.execute(select(Document.id, Document.title, Document.content_hash, Document.meta))).all()
-            stale = [row for row in rows if (row.meta or {}).get(EMBEDDING_MODEL_KEY) != encoder.name]
+                rows = (
+                    await session.execute(select(Document.id, Document.source_id, Document.title, Document.content_hash, Document.meta))
+                ).all()
+            stale = [
+                row for row in rows
+                if not is_member_profile(row.source_id) and (row.meta or {}).get(EMBEDDING_MODEL_KEY) != encoder.name
+            ]
+            # Members' own profiles keep their own fingerprint: they lose the old vectors and get new ones.
+            profiles = await forget_other_model_vectors(self.db, encoder.name)
+            if profiles:
+                await self.embed_pending()
             if not stale:
+                self.invalidate()
                 return 0
             log.warning("%d documents were embedded by another model: embedding them with %s…", len(stale), encoder.name)
             started = time.perf_counter()
@@ -451,7 +481,8 @@ class KnowledgeService:
         docs = index.browse(filters, limit=limit + 50, exclude=exclude)
         async with self.db.session() as session:
             contacts, hidden = await self._contacts(session, docs)
-        return [d for d in docs if d.member_id not in hidden or d.kind != "expert"][:limit]
+        shown = [d for d in docs if d.member_id not in hidden or d.kind != "expert"]
+        return _one_per_person(shown, lambda d: d)[:limit]
 
     async def contacts(self, docs: list[DocInfo]) -> tuple[dict[int, Contact], set[int]]:
         """Members behind expert profiles: (member id -> contact, ids of members hidden from expert search)."""
@@ -498,7 +529,40 @@ class KnowledgeService:
             shared = shared_words(wanted, f"{hit.doc.title} {passage.heading or ''} {passage.text}")
             contact = contacts.get(hit.doc.member_id) if hit.doc.kind == "expert" and hit.doc.member_id else None
             results.append(Result(hit, passage, shared, passages.get(hit.snippet_chunk_id, passage), contact))
-        return results
+        return _one_per_person(results, lambda r: r.doc)
+
+    # --- Passages waiting for their vectors (member profiles, see knowledge/profiles.py) ----------------
+
+    @property
+    def encoder_loaded(self) -> bool:
+        return self._encoder is not None
+
+    def embed_soon(self) -> asyncio.Task:
+        """Embed passages that have no vector yet, in the background (one run at a time per process)."""
+        if self._embedding is None or self._embedding.done():
+            self._embedding = asyncio.ensure_future(self._embed_pending_logged())
+        return self._embedding
+
+    async def embed_soon_and_wait(self, timeout: float) -> None:
+        """With the model loaded, give the background embedding up to `timeout` seconds (a profile's few
+        passages take milliseconds), so the saver's next search ranks them by meaning too; never waits for
+        the model to load, and never cancels the embedding."""
+        if self.encoder_loaded:  # otherwise the next search, which loads the model, embeds them
+            await asyncio.wait({self.embed_soon()}, timeout=timeout)
+
+    async def embed_pending(self) -> int:
+        """Embed passages that have no vector yet, now; the model loads (on its own thread) only if needed."""
+        count = await embed_pending(self.db, lambda: self._encoder or get_encoder(self.settings.embedding_model))
+        if count:
+            self.invalidate()
+        return count
+
+    async def _embed_pending_logged(self) -> int:
+        try:
+            return await self.embed_pending()
+        except Exception:  # the passages stay keyword-searchable; the next load or start-up tries again
+            log.exception("could not embed passages that have no vector yet")
+            return 0
 
     async def ingest(self, path: Path, *, progress: ProgressCallback | None = None) -> IngestReport:
         report = await ingest(self.db, path, await self.model(), progress=progress)
@@ -508,6 +572,21 @@ class KnowledgeService:
     async def document_count(self) -> int:
         async with self.db.session() as session:
             return int((await session.execute(select(func.count(Document.id)))).scalar() or 0)
+
+
+def _one_per_person(items: list[T], doc_of: Callable[[T], DocInfo]) -> list[T]:
+    """The first (best) expert profile of each member: someone with an ingested profile and their own
+    chat profile is one person, listed once."""
+    seen: set[int] = set()
+    kept = []
+    for item in items:
+        doc = doc_of(item)
+        if doc.kind == "expert" and doc.member_id is not None:
+            if doc.member_id in seen:
+                continue
+            seen.add(doc.member_id)
+        kept.append(item)
+    return kept
 
 
 def _release_free_memory() -> None:
@@ -568,5 +647,12 @@ async def start_warm_up(core: Lighthouse) -> None:
 def register_startup_hook() -> None:
     from bot.core import STARTUP_HOOKS
 
-    if start_warm_up not in STARTUP_HOOKS:
-        STARTUP_HOOKS.append(start_warm_up)
+    for hook in (start_warm_up, embed_pending_at_start):
+        if hook not in STARTUP_HOOKS:
+            STARTUP_HOOKS.append(hook)
+
+
+async def embed_pending_at_start(core: Lighthouse) -> None:
+    """Start-up hook: passages left without a vector (a process stopped right after a profile was saved)
+    get one in the background; nothing waits for it."""
+    get_knowledge(core).embed_soon()

@@ -54,7 +54,8 @@ async def test_slash_command_answers_with_an_embed(discord: Harness, fake_discor
     (embed,) = data["embeds"]
     assert embed["title"] == "Commands"
     assert "`profile [set <field> <value>]`" in embed["description"]
-    assert embed["footer"]["text"] == "Type `help <command>` for details and examples."
+    assert embed["footer"]["text"].endswith("Type `help <command>` for details and examples.")
+    assert "is searched as a question" in embed["footer"]["text"]
     assert data["allowed_mentions"] == {"parse": []}
 
 
@@ -171,9 +172,9 @@ async def test_buttons_work_after_a_restart(core, discord_settings, fake_discord
 
 
 async def test_a_click_is_the_clicking_member_typing_the_command(discord: Harness, fake_discord: FakeDiscord):
-    replace_handle(discord.core, {"ask me": Reply(text="Where are you?", buttons=[
+    replace_handle(discord.core, {"ask where am I": Reply(text="Where are you?", buttons=[
         Button("Kenya", "profile set country Kenya"), Button("Denmark", "profile set country DK")])})
-    await discord.interaction(slash(ALICE, "ask", {"text": "ask me"}))
+    await discord.interaction(slash(ALICE, "ask", {"text": "where am I"}))
     message = fake_discord.last_message()
     kenya = buttons_of(message)[0]
     await discord.interaction(click(BOB, message, kenya["custom_id"]))
@@ -186,7 +187,7 @@ async def test_a_click_is_the_clicking_member_typing_the_command(discord: Harnes
 async def test_commands_too_long_for_a_custom_id_are_stored_and_still_work(discord: Harness, fake_discord):
     long_command = "profile set bio " + "I work on school meals and health literacy in three regions. " * 2
     assert len(long_command) > 100
-    asked = replace_handle(discord.core, {"long": Reply(text="Save it?", buttons=[Button("Save", long_command)])})
+    asked = replace_handle(discord.core, {"ask long": Reply(text="Save it?", buttons=[Button("Save", long_command)])})
     await discord.interaction(slash(ALICE, "ask", {"text": "long"}))
     message = fake_discord.last_message()
     (save,) = buttons_of(message)

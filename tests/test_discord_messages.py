@@ -81,13 +81,13 @@ async def test_closed_dms_are_said_in_the_channel_without_the_private_answer(dis
 
 
 async def test_everyone_in_user_text_is_sent_with_mentions_disabled(discord: Harness, fake_discord: FakeDiscord):
-    await discord.message(message_create(ALICE, f"{MENTION} @everyone <@&55> hello", mentions=[BOT_USER]))
-    await discord.interaction(slash(ALICE, "ask", {"text": "@here"}))
+    await discord.message(message_create(ALICE, f"{MENTION} help @everyone <@&55> hello", mentions=[BOT_USER]))
+    await discord.interaction(slash(ALICE, "help", {"command": "@here"}))
     channel_post = fake_discord.find("POST", rf"/channels/{CHANNEL_ID}/messages")[0].body
     slash_answer = fake_discord.callbacks()[-1].body["data"]
     for body in (channel_post, slash_answer):
         assert body["allowed_mentions"]["parse"] == []
-        assert body["content"].startswith("I don't know the command")
+        assert body["content"].startswith("There is no command")
     assert "@\u200beveryone" in channel_post["content"] and "@everyone" not in channel_post["content"]
     assert "@\u200bhere" in slash_answer["content"] and "@here" not in slash_answer["content"]
 

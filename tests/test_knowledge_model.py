@@ -7,12 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import func, select
 
 from bot.core import Lighthouse
 from config import Settings
 from config.settings import BUNDLED_MODEL
 from knowledge.embeddings import Encoder, get_encoder
 from knowledge.service import get_knowledge, ingest_when_empty
+from storage.models import Chunk
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 pytestmark = pytest.mark.slow
@@ -89,5 +91,20 @@ async def test_first_start_ingests_the_demo_and_answers_sensibly(database_url, t
         assert people.sections[0].fields[1].value != "Nordhavn Municipality"
         intro = people.sections[0].buttons[0]
         assert intro.command.startswith("intro member:") and len(intro.command) <= 90
+
+        # The plain question, without a command: searched, obesity pilots first.
+        plain = await chat.say("how did other municipalities reduce childhood obesity in schools?")
+        assert "Narrow it" in plain.text
+        first = docs[plain.sections[0].title.split(" · ", 1)[1]]
+        assert "obesity" in first.themes
+
+        # A member who sets their expertise is found for it, in their words and in others.
+        await chat.say("profile set expertise walking football, falls prevention for older men", as_user="nina")
+        await knowledge.embed_soon()
+        assert (await chat.say("experts walking football", as_user="jens")).sections[0].title == "nina"
+        async with core.db.session() as session:
+            missing = (await session.execute(select(func.count(Chunk.id)).where(Chunk.embedding.is_(None)))).scalar()
+        assert missing == 0
+        assert (await chat.say("experts football for older men", as_user="jens")).sections[0].title == "nina"
     finally:
         await core.close()

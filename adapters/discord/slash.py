@@ -3,7 +3,7 @@
 One subcommand per core command, with typed options and autocomplete for themes, sectors and countries.
 Each subcommand only builds the text a member would type (`pilots school meals --theme obesity`) and hands
 it to the adapter, which sends it through the core like any other message: the core stays the one place
-that knows what a command means. `/lighthouse ask` takes any text, for commands without a subcommand.
+that knows what a command means. `/lighthouse ask` is the core's `ask`: a question in plain words, searched.
 """
 
 from __future__ import annotations
@@ -123,10 +123,10 @@ class LighthouseCommands(app_commands.Group):
     async def help_(self, interaction: discord.Interaction, command: str | None = None) -> None:
         await self._run(interaction, command_text("help", command))
 
-    @app_commands.command(name="ask", description="Anything you would write to me, e.g. pilots school meals")
-    @app_commands.describe(text="A command and its details, as you would type it after mentioning me")
+    @app_commands.command(name="ask", description="A question in plain words: I search pilots, experts, reports, tools")
+    @app_commands.describe(text="Your question, e.g. how did other towns reduce childhood obesity in schools?")
     async def ask(self, interaction: discord.Interaction, text: str) -> None:
-        await self._run(interaction, text)
+        await self._run(interaction, command_text("ask", text))
 
     @app_commands.command(name="profile", description="Show or change your profile")
     @app_commands.describe(
@@ -230,6 +230,11 @@ class LighthouseCommands(app_commands.Group):
         details: str | None = None,
     ) -> None:
         await self._run(interaction, command_text("privacy", None if action == "show" else action, details))
+
+    @app_commands.command(name="audit", description="The newest audit-log entries (coordinators)")
+    @app_commands.describe(number="How many entries to show")
+    async def audit(self, interaction: discord.Interaction, number: int | None = None) -> None:
+        await self._run(interaction, command_text("audit", str(number) if number is not None else None))
 
     @app_commands.command(name="role", description="Grant or revoke a role (admins)")
     @app_commands.describe(action="grant or revoke", member="The member", role="The role")

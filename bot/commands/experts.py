@@ -19,7 +19,9 @@ from knowledge.query import parse_question
         "People whose expertise, or a pilot they worked on, matches your question. People from other "
         "organisations come first. `--cross-border` also puts people from other countries first; "
         "`--sector X` keeps only people from that sector; `country:X` only people in that country. "
-        "Members who switched expert search off are never listed. Press “Introduce me” to ask for an introduction."
+        "People are members who listed their expertise (`profile set expertise ...`) and the expert profiles "
+        "in the knowledge base; members who switched expert search off are never listed, and you never see "
+        "yourself. Press “Introduce me” to ask for an introduction."
     ),
     examples=(
         "experts school food procurement",

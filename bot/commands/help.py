@@ -7,7 +7,7 @@ from bot.commands import command
 from bot.context import CommandContext
 from bot.errors import UserError
 from bot.reply import Field, Reply, Section
-from bot.router import suggestions
+from bot.router import RULE_HELP, suggestions
 from bot.vocabulary import role_rank
 
 
@@ -27,7 +27,7 @@ async def help_command(ctx: CommandContext) -> Reply:
         text="Lighthouse connects people, pilots and knowledge across sectors and borders.",
         sections=[
             Section(title="Commands", text="\n".join(lines)),
-            Section(context="Type `help <command>` for details and examples."),
+            Section(context=f"{RULE_HELP}\nType `help <command>` for details and examples."),
         ],
     )
 

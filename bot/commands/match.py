@@ -14,8 +14,9 @@ from knowledge.answers import match_reply
     summary="People and pilots that fit your interests",
     usage="match me",
     help=(
-        "Uses the interests in your profile (or your expertise when you have no interests) to suggest experts "
-        "from other organisations, pilots and documents. Set interests with `profile set interests ...`."
+        "Uses the interests in your profile (or your expertise when you have no interests) to suggest experts, "
+        "pilots and documents; those from other organisations, countries and sectors than yours come first, "
+        "and you are never suggested to yourself. Set interests with `profile set interests ...`."
     ),
     examples=("match me",),
     searches=True,

@@ -100,7 +100,12 @@ async def _explain(ctx: CommandContext) -> Reply:
         ),
         Field(
             "Knowledge base",
-            "your expert profile is searchable." if held.expert_documents else "no expert profile of yours.",
+            (
+                ("your expert profile is searchable." if member.consent_expert_search
+                 else "your expert profile is hidden while expert search is off.")
+                if held.expert_documents
+                else "no expert profile of yours (set your expertise with `profile set expertise ...` to be found)."
+            ),
         ),
     ]
     flags = [

@@ -10,9 +10,13 @@ from bot.errors import UserError
 from bot.members import get_or_create_organisation
 from bot.reply import Field, Reply, Section
 from bot.vocabulary import SECTORS, country_name, require_country, require_sector, require_timezone
+from knowledge.profiles import sync_member_profile
+from knowledge.service import get_knowledge
 from storage.models import Member
 
 MAX_LIST_ITEMS = 20
+# How long a save may wait for an already loaded model to embed the profile (it takes milliseconds).
+EMBED_WAIT_SECONDS = 2.0
 MAX_ITEM_CHARS = 80
 
 _FIELD_ALIASES = {
@@ -100,7 +104,10 @@ def _short_text(limit: int) -> Callable[[str], str]:
         "Fields: name, organisation, sector, country, timezone, expertise, interests, bio. "
         "Lists (expertise, interests) are comma-separated. `profile clear <field>` empties a field.\n"
         "Countries by English or local name or ISO code (Denmark, Danmark, DK); time zones by IANA name or "
-        "city (Europe/Copenhagen, Copenhagen)."
+        "city (Europe/Copenhagen, Copenhagen).\n"
+        "With expertise set, your profile (expertise, interests, bio, organisation, sector, country) is searchable "
+        "at once by `experts`, `find` and `match me`, unless you switch expert search off "
+        "(`privacy consent expert-search off`)."
     ),
     examples=(
         "profile",
@@ -161,6 +168,10 @@ async def profile(ctx: CommandContext) -> Reply:
         await session.flush()
         await session.refresh(member, ["organisation"])
         after = _shown(field, member)
+        # The expert document follows the profile in the same transaction (every process sees it at once).
+        indexed = await sync_member_profile(session, member.id)
+    if indexed:  # without the model loaded, the next search (which loads it) embeds the profile
+        await get_knowledge(ctx.core).embed_soon_and_wait(EMBED_WAIT_SECONDS)
     # Only the field that was touched: the whole profile is one `profile` away.
     label = _LABELS[field]
     footer = Section(context="`profile` shows your whole profile.")

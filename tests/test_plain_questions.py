@@ -1,0 +1,146 @@
+"""A message that is not a command is searched; a near-typo of a command gets "did you mean".
+
+The rule lives in the router, so it holds for the console, Slack (slash command, mention, DM) and Discord
+(mention, DM, `/lighthouse ask`) alike; each is checked here end to end with a small fake model.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.commands import load_all
+from bot.commands.find import NARROWING
+from bot.router import edit_distance, resolve
+from knowledge.ingest import ingest
+from knowledge.service import SERVICE_KEY, KnowledgeService
+from tests.discord_fake import BOT_USER as DISCORD_BOT_USER
+from tests.discord_fake import CHANNEL_ID, FakeDiscord, Harness, dm_channel_id, message_create, slash, user
+from tests.discord_fixtures import discord, discord_settings, fake_discord  # noqa: F401 - fixtures
+from tests.knowledge_fakes import FakeEncoder, small_knowledge_base
+from tests.slack_limits import visible_text
+from tests.slack_support import BOT_USER as SLACK_BOT_USER
+from tests.slack_support import BOB, GENERAL, message_event
+
+QUESTION = "how did other municipalities serve hot school meals with wholegrains?"
+SCHOOL_MEALS = "Healthy school meals in Nordby"
+
+
+@pytest.fixture
+async def loaded(core, tmp_path):  # noqa: ANN001, ANN201
+    encoder = FakeEncoder()
+    core.services[SERVICE_KEY] = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
+    report = await ingest(core.db, small_knowledge_base(tmp_path / "kb"), encoder)
+    assert report.errors == []
+
+
+# --- The rule -------------------------------------------------------------------------------------------
+
+
+def test_the_rule_separates_questions_and_topics_from_typos():
+    load_all()
+    question = resolve(QUESTION)
+    assert question.command.name == "find" and question.plain_question and question.args_text == QUESTION
+    topic = resolve("obesity")
+    assert topic.command.name == "find" and topic.plain_question and topic.args_text == "obesity"
+    assert resolve("lighthouse, what works against loneliness?").args_text == "what works against loneliness?"
+    for typo, meant in (("profle set expertise walking football", "profile"), ("pilts", "pilots"),
+                        ("exprets school food", "experts"), ("hlep", "help"), ("privcy", "privacy")):
+        routing = resolve(typo)
+        assert routing.command is None and meant in routing.typo_of, typo
+    # Commands and aliases stay commands; `ask` is `find`, typed.
+    asked = resolve("ask school food")
+    assert asked.command.name == "find" and not asked.plain_question and asked.args_text == "school food"
+    assert resolve("me").command.name == "profile"
+    # Short names are not typo targets: "we ..." is not `me`, "api ..." is not `kpi`.
+    assert resolve("we need school food ideas").plain_question
+    assert resolve("api for health data").plain_question
+    # "research" is two edits from `search`: a topic, not a typo.
+    assert resolve("research on school meals").plain_question
+    # Greetings and thanks are neither commands nor topics.
+    for small_talk in ("thanks!", "Hello there", "thank you"):
+        routing = resolve(small_talk)
+        assert routing.command is None and not routing.typo_of, small_talk
+
+
+def test_edit_distance_counts_a_swap_as_one():
+    assert edit_distance("profle", "profile") == 1
+    assert edit_distance("pirvacy", "privacy") == 1
+    assert edit_distance("research", "search") == 2
+    assert edit_distance("", "abc") == 3
+
+
+# --- Console ------------------------------------------------------------------------------------------------
+
+
+async def test_a_plain_question_is_answered_as_a_search_with_a_line_on_narrowing(chat, loaded):
+    reply = await chat.say(QUESTION)
+    assert reply.tone != "error"
+    assert reply.sections[0].title == f"Pilot · {SCHOOL_MEALS}"
+    assert NARROWING in reply.text and "Best matches" in reply.text
+    asked = await chat.say("ask hot school meals with wholegrains")
+    assert asked.sections[0].title == f"Pilot · {SCHOOL_MEALS}" and NARROWING in asked.text
+    typed = await chat.say("find hot school meals with wholegrains")
+    assert typed.sections[0].title == f"Pilot · {SCHOOL_MEALS}" and NARROWING not in typed.text
+    topic = await chat.say("wholegrains")
+    assert topic.sections[0].title == f"Pilot · {SCHOOL_MEALS}"
+
+
+async def test_a_near_typo_still_gets_did_you_mean(chat, loaded):
+    reply = await chat.say("profle set expertise walking football")
+    assert reply.tone == "error"
+    assert "I don't know the command “profle”. Did you mean: profile?" in reply.text
+    assert "find <question>" in reply.text  # and how to search instead
+
+
+async def test_small_talk_gets_a_hello_not_a_search(chat, loaded):
+    reply = await chat.say("thanks!")
+    assert reply.tone != "error" and "question in plain words" in reply.text and not reply.sections
+
+
+async def test_a_long_plain_question_gets_the_search_limit(chat, core, loaded):
+    question = "how do hot school meals with wholegrains work " * 120
+    assert core.settings.max_message_chars < len(question) < core.settings.max_question_chars
+    reply = await chat.say(question)
+    assert reply.tone != "error" and "Your question was long" in reply.text
+
+
+async def test_help_states_the_rule(chat):
+    listing = await chat.text("help")
+    assert "searched as a question" in listing
+    assert "`ask`" in await chat.text("help find")
+
+
+# --- Slack --------------------------------------------------------------------------------------------------
+
+
+async def test_slack_slash_command_mention_and_dm_are_searched(slack, fake_slack, loaded):
+    await slack.command(QUESTION)
+    await slack.event({"type": "app_mention", "user": BOB, "text": f"<@{SLACK_BOT_USER}> {QUESTION}",
+                       "channel": GENERAL, "ts": "1700000001.000100"})
+    await slack.event(message_event(QUESTION, channel="D0ALICE", channel_type="im"))
+    await slack.handled(3)
+    answers = [*fake_slack.to("response_url"), *fake_slack.to("chat.postMessage")]
+    assert len(answers) == 3
+    for answer in answers:
+        text = visible_text(answer.args)
+        assert SCHOOL_MEALS in text and "Narrow it" in text
+    await slack.command("profle")
+    await slack.handled(4)
+    assert "Did you mean: profile?" in visible_text(fake_slack.to("response_url")[-1].args)
+
+
+# --- Discord ------------------------------------------------------------------------------------------------
+
+ALICE = user(1001, "alice")
+
+
+async def test_discord_mention_dm_and_ask_are_searched(discord: Harness, fake_discord: FakeDiscord, loaded):
+    await discord.message(message_create(ALICE, f"<@{DISCORD_BOT_USER['id']}> {QUESTION}", mentions=[DISCORD_BOT_USER]))
+    await discord.message(message_create(ALICE, QUESTION, channel_id=dm_channel_id(int(ALICE["id"])), in_guild=False))
+    await discord.interaction(slash(ALICE, "ask", {"text": "hot school meals with wholegrains"}))
+    in_channel = fake_discord.find("POST", rf"/channels/{CHANNEL_ID}/messages")[0].body
+    in_dm = fake_discord.find("POST", rf"/channels/{dm_channel_id(int(ALICE['id']))}/messages")[0].body
+    slash_answer = fake_discord.callbacks()[-1].body["data"]
+    for body in (in_channel, in_dm, slash_answer):
+        assert "Narrow it" in body["content"], body
+        assert any(SCHOOL_MEALS in embed.get("title", "") for embed in body["embeds"]), body
