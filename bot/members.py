@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -57,8 +58,16 @@ async def resolve_member(session: AsyncSession, author: Author, *, default_role:
     member.identities.append(
         PlatformIdentity(platform=author.platform, platform_user_id=author.user_id, display_name=author.display_name)
     )
-    session.add(member)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(member)
+    except IntegrityError:
+        # A second message from the same new person, handled at the same moment (a search and a command, two
+        # processes), created them first: this one is theirs too.
+        existing = await find_by_identity(session, author.platform, author.user_id)
+        if existing is None:
+            raise
+        return existing
     return member
 
 
