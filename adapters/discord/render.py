@@ -51,6 +51,8 @@ NO_MENTIONS = discord.AllowedMentions.none()
 _CODE_SPAN = re.compile(r"(`[^`\n]+`)")
 _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
+# The core never mentions a Discord user itself, so a user mention in a reply is echoed text.
+_USER_MENTION = re.compile(r"<@(!?\d+)>")
 _ZWSP = "\u200b"
 
 
@@ -89,9 +91,10 @@ class OutgoingMessage:
 
 
 def neutralise_mentions(text: str) -> str:
-    """@everyone, @here and role mentions shown as text, never as pings."""
+    """@everyone, @here, role and user mentions shown as text, never as pings."""
     text = _MASS_MENTION.sub(lambda m: f"@{_ZWSP}{m.group(1)}", text)
-    return _ROLE_MENTION.sub(lambda m: f"<@&{_ZWSP}{m.group(1)}>", text)
+    text = _ROLE_MENTION.sub(lambda m: f"<@&{_ZWSP}{m.group(1)}>", text)
+    return _USER_MENTION.sub(lambda m: f"<@{_ZWSP}{m.group(1)}>", text)
 
 
 def escape_text(text: str) -> str:
