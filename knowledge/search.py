@@ -169,6 +169,10 @@ class _Snapshot:
             self.chunk_ids[start:end] = block.chunk_ids
             self.matrix[start:end] = block.vectors
             block.vectors = self.matrix[start:end]
+        # Documents with no vector yet (a member profile just saved: its passages are stored as zeros until
+        # they are embedded) are judged on their keywords alone.
+        has_vector = np.any(self.matrix != 0, axis=1) if total else np.zeros(0, dtype=bool)
+        self.vectorless = ~np.logical_or.reduceat(has_vector, self.starts) if total else np.zeros(len(blocks), dtype=bool)
         self.vocabulary_size = vocabulary_size
         self._build_facets()
         self.bm25 = self._build_bm25(blocks, vocabulary_size)
@@ -316,9 +320,13 @@ class SearchIndex:
         keyword_scale = 1.0 / best_keyword if best_keyword > 0 else 0.0
         if fusion.scale_keywords_by_known_terms:
             keyword_scale *= known_share
+        # A document whose passages have no vector yet (a profile saved a moment ago) is judged on its keywords
+        # alone rather than ranked as the least similar of all.
+        vectorless = snap.vectorless if query_vector is not None else np.zeros_like(mask)
+        with_vectors = mask & ~vectorless
         dense_floor, dense_scale = 0.0, 1.0
-        if fusion.rescale_dense:
-            lowest, highest = float(dense_doc[mask].min()), float(dense_doc[mask].max())
+        if fusion.rescale_dense and with_vectors.any():
+            lowest, highest = float(dense_doc[with_vectors].min()), float(dense_doc[with_vectors].max())
             dense_floor, dense_scale = lowest, (1.0 / (highest - lowest) if highest > lowest else 1.0)
 
         if fusion.method == "rrf":
@@ -329,6 +337,7 @@ class SearchIndex:
             fused = keyword_doc.astype(np.float64)
         else:
             fused = fusion.alpha * dense_scale * (dense_doc - dense_floor) + (1 - fusion.alpha) * keyword_scale * keyword_doc
+            fused = np.where(vectorless, keyword_scale * keyword_doc, fused)
         fused = np.where(mask, fused, -np.inf)
         count = min(limit, int(mask.sum()))
         top = np.argpartition(-fused, count - 1)[:count] if count < len(fused) else np.arange(len(fused))

