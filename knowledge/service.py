@@ -127,6 +127,7 @@ class KnowledgeService:
         self._stale = False
         self._reembed_lock = asyncio.Lock()
         self._embedding: asyncio.Task | None = None
+        self._filling: asyncio.Task | None = None
 
     @property
     def encoder(self) -> Encoder:
@@ -196,7 +197,13 @@ class KnowledgeService:
                 pass
 
     async def fill_when_empty(self) -> None:
-        """A new installation gets the configured knowledge folder (the demo by default), once."""
+        """A new installation gets the configured knowledge folder (the demo by default), once: callers at the
+        same time (the warm-up and another) share one run."""
+        if self._filling is None or self._filling.done():
+            self._filling = asyncio.ensure_future(self._fill_when_empty())
+        await asyncio.shield(self._filling)
+
+    async def _fill_when_empty(self) -> None:
         settings = self.settings
         if not settings.ingest_demo_on_empty:
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -71,3 +73,13 @@ async def test_the_ingest_command_prints_a_summary_and_every_problem(settings, t
     (folder / "pilots" / "broken.md").unlink()
     assert await cli.run_ingest(settings, folder) == 0
     assert "unchanged (skipped)" in capsys.readouterr().out
+
+
+async def test_two_callers_at_once_fill_an_empty_knowledge_base_once(core, tmp_path):
+    # The background warm-up and an explicit call may both find the knowledge base empty at start.
+    service = KnowledgeService(core.db, core.settings, encoder=FakeEncoder(), check_interval=0)
+    core.services[SERVICE_KEY] = service
+    core.settings.knowledge_dir = small_knowledge_base(tmp_path / "kb")
+    core.settings.ingest_demo_on_empty = True
+    await asyncio.gather(ingest_when_empty(core), service.fill_when_empty())
+    assert await count_documents(core) == 10
