@@ -264,12 +264,14 @@ class KnowledgeService:
         removed = [doc_id for doc_id in known if doc_id not in current]
         if self.index is not None and not changed and not removed:
             return
-        if self.index is not None and self.index.dimension == 0 and await self._stored_dimension():
-            # Only keyword-searchable passages so far, and now the first vectors: start afresh at their width.
+        stored = await self._stored_dimension()
+        if self.index is not None and stored and stored != self.index.dimension:
+            # The stored vectors have another width (the first vectors after keyword-only passages, or a new
+            # model): start afresh at theirs.
             self.index = None
             changed, removed = sorted(current), []
         if self.index is None:
-            self.index = SearchIndex(await self._stored_dimension() or 0)  # 0: taken from the first vectors
+            self.index = SearchIndex(stored or 0)  # 0: taken from the first vectors
         index = self.index
         blocks: list[DocBlock] = []
         for start in range(0, len(changed), LOAD_BATCH_DOCUMENTS):
@@ -305,8 +307,7 @@ class KnowledgeService:
             by_document.setdefault(row.document_id, []).append(row)
         # One array for the whole batch (blocks hold views): released in one piece once copied into the index.
         kept = [row for document in documents for row in by_document.get(document.id, [])]
-        # The vectors' own size wins over the index's (a change of model re-embeds everything at another size).
-        dimension = next((len(row.embedding) // 4 for row in kept if row.embedding), index.dimension)
+        dimension = index.dimension or next((len(row.embedding) // 4 for row in kept if row.embedding), 0)
         # A passage without a vector yet (a profile just saved) is found by its keywords until it has one.
         missing = bytes(4 * dimension)
         batch_vectors = np.frombuffer(
