@@ -7,8 +7,8 @@ import logging
 import os
 import signal
 import sys
-from datetime import UTC, datetime, timedelta
 from collections.abc import Coroutine
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -219,8 +219,8 @@ def report(
     period: str = typer.Option("auto", "--period", metavar="PERIOD", help="Trend periods: week, month, quarter or auto."),
 ) -> None:
     """Write the indicators report: a CSV per indicator and one self-contained HTML page."""
-    from bot.indicators import PERIODS, load_dataset
-    from bot.report import build_report, write_report
+    from bot.indicators.report import build_report, write_report
+    from bot.indicators.service import PERIODS, load_dataset
     from storage.database import Database, DatabaseUnavailable
 
     start, last_day = _day_option("--from", from_date), _day_option("--to", to_date)
@@ -302,7 +302,7 @@ def export_ics(
 ) -> None:
     """Write an iCalendar feed of upcoming events (cancelled ones marked CANCELLED) for calendar apps."""
     from bot.clock import SystemClock
-    from bot.ical import upcoming_feed
+    from bot.events.ical import upcoming_feed
     from storage.database import Database, DatabaseUnavailable
 
     settings = settings_or_exit()

@@ -19,7 +19,7 @@ from rich.markdown import Markdown
 from rich.markup import escape
 from rich.text import Text
 
-from bot.core import Lighthouse
+from bot.app.core import Lighthouse
 from bot.message import Author, Message
 from bot.pagination import MORE_COMMAND, next_page_command
 from bot.reply import Attachment, Form, Reply, form_command

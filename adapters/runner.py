@@ -8,11 +8,10 @@ import os
 import socket
 
 from adapters.console import HISTORY_FILE, ConsoleAdapter, database_location
-from bot.core import Lighthouse
+from bot.app.core import Lighthouse
 from config import Settings
 from config.settings import data_dir
 from knowledge.embeddings import load_in_background
-from knowledge.service import get_knowledge, register_startup_hook
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +20,6 @@ async def run_bot(settings: Settings, *, console_user: str | None = None, force_
     # Before anything listens (the model load's first step would stall the event loop); main.py starts it
     # even earlier, before its own imports.
     load_in_background(settings.embedding_model)
-    register_startup_hook()  # the model, the index and (on a new installation) the demo load in the background
     core = Lighthouse(settings)
     log.info("database: %s", database_location(core))
     # The adapters are imported and built before the background loading starts, which would slow them down.
@@ -35,7 +33,7 @@ async def run_bot(settings: Settings, *, console_user: str | None = None, force_
 
         platform_tasks.append(SlackAdapter(core).run())
     try:
-        await core.start()
+        await core.start(warm_up=True)  # the model, the index and (on a new installation) the demo
     except BaseException:
         for task in platform_tasks:
             task.close()  # never started: no "coroutine was never awaited" warning
@@ -64,7 +62,7 @@ async def run_bot(settings: Settings, *, console_user: str | None = None, force_
 
 async def announce_ready(core: Lighthouse) -> None:
     """Once the knowledge base can answer: one log line, and READY=1 to systemd (Type=notify) if it listens."""
-    readiness = get_knowledge(core).readiness
+    readiness = core.knowledge.readiness
     await readiness.ready.wait()
     log.info("Lighthouse is ready (model loaded, index built) %.1f s after start", readiness.report().seconds)
     notify_systemd("READY=1")

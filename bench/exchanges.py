@@ -26,10 +26,10 @@ from rich.table import Table  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
-from bot.core import Lighthouse  # noqa: E402
+from bot.app.core import Lighthouse  # noqa: E402
 from bot.message import Author, Message  # noqa: E402
-from bot.vocabulary import SECTORS  # noqa: E402
 from config import Settings  # noqa: E402
+from config.vocabulary import SECTORS  # noqa: E402
 from storage.models import Exchange, Member, Organisation, PlatformIdentity  # noqa: E402
 
 COUNTRIES = ["DK", "SE", "NO", "FI", "DE", "NL", "KE", "IN"]

@@ -95,7 +95,7 @@ async def throughput(copies: int, batch_size: int, repeats: int) -> None:
 
 async def build_large(url: str, chunks: int) -> int:
     from bench.latency import grow
-    from bot.core import Lighthouse
+    from bot.app.core import Lighthouse
     from knowledge.embeddings import get_encoder
     from knowledge.ingest import ingest
 
@@ -123,14 +123,13 @@ async def hold(url: str) -> None:
     it; then report resident memory at each step and the peak."""
     import psutil
 
-    from bot.core import Lighthouse
-    from knowledge.service import get_knowledge
+    from bot.app.core import Lighthouse
 
     settings = Settings(_env_file=None, database_url=url, ingest_demo_on_empty=False, embedding_model=BUNDLED_MODEL)
     core = Lighthouse(settings)
     await core.start()
     started_rss = psutil.Process().memory_info().rss
-    knowledge = get_knowledge(core)
+    knowledge = core.knowledge
     started = time.perf_counter()
     index = await knowledge.ensure_fresh()
     load_seconds = time.perf_counter() - started

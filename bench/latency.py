@@ -36,14 +36,13 @@ from rich.table import Table  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from bench.make_demo_beir import HAND_WRITTEN  # noqa: E402
-from bot.core import Lighthouse  # noqa: E402
+from bot.app.core import Lighthouse  # noqa: E402
 from bot.message import Author, Message  # noqa: E402
 from config import Settings  # noqa: E402
 from config.settings import BUNDLED_MODEL  # noqa: E402
 from knowledge.embeddings import from_bytes, get_encoder, to_bytes  # noqa: E402
 from knowledge.ingest import EMBEDDING_MODEL_KEY, bump_version, ingest  # noqa: E402
 from knowledge.search import DocBlock, DocInfo, SearchIndex  # noqa: E402
-from knowledge.service import get_knowledge  # noqa: E402
 from storage.models import Chunk, Document  # noqa: E402
 
 QUESTIONS = [text for text, _ in HAND_WRITTEN[:20]]
@@ -102,7 +101,7 @@ async def find_latency(chunks: int, rounds: int) -> None:
         try:
             await ingest(core.db, ROOT / "data" / "demo", encoder)
             total = await grow(core, chunks)
-            knowledge = get_knowledge(core)
+            knowledge = core.knowledge
             started = time.perf_counter()
             await knowledge.ensure_fresh()
             load_seconds = time.perf_counter() - started

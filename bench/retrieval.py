@@ -50,8 +50,8 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from knowledge.chunking import embedding_text, sections, split_words  # noqa: E402
-from knowledge.embeddings import MINILM_MODEL, MULTILINGUAL_MODEL, Encoder, WeakMatch, get_encoder  # noqa: E402
 from knowledge.confidence import match_margin  # noqa: E402
+from knowledge.embeddings import MINILM_MODEL, MULTILINGUAL_MODEL, Encoder, WeakMatch, get_encoder  # noqa: E402
 from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Fusion, SearchIndex  # noqa: E402
 from knowledge.terms import terms  # noqa: E402
 

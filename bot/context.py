@@ -10,7 +10,7 @@ from bot.message import Message
 from storage.models import Member
 
 if TYPE_CHECKING:
-    from bot.core import Lighthouse
+    from bot.runtime import Runtime
 
 
 def split_args(text: str) -> list[str]:
@@ -23,7 +23,7 @@ def split_args(text: str) -> list[str]:
 
 @dataclass
 class CommandContext:
-    core: Lighthouse
+    core: Runtime
     message: Message
     member: Member
     role: str  # the asker's effective role (config admins are admins)

@@ -34,11 +34,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Job
 
 if TYPE_CHECKING:
-    from bot.core import Lighthouse
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-JobHandler = Callable[["Lighthouse", Job], Awaitable[None]]
+JobHandler = Callable[["Runtime", Job], Awaitable[None]]
 MAX_ATTEMPTS = 3
 RETRY_DELAY = timedelta(minutes=2)
 # A claim older than this belongs to a process that stopped; no handler runs this long.
@@ -125,7 +125,7 @@ def _same_claim(job: Job):  # noqa: ANN202 - a SQL condition
 
 
 class Scheduler:
-    def __init__(self, core: Lighthouse) -> None:
+    def __init__(self, core: Runtime) -> None:
         self.core = core
         self._wake = asyncio.Event()
 

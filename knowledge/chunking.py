@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.vocabulary import SECTORS, THEMES, country_name
+from config.vocabulary import SECTORS, THEMES, country_name
 from knowledge.sources import SourceDocument
 
 OVERVIEW_HEADING = "Overview"

@@ -22,14 +22,14 @@ import numpy as np
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.members import find_by_identity, get_or_create_organisation
 from knowledge.chunking import CHUNKER_VERSION, Passage, embedding_text, passages
 from knowledge.embeddings import DEFAULT_BATCH_SIZE, Encoder, run_on_model_thread, to_bytes
 from knowledge.profiles import embed_pending, forget_other_model_vectors
 from knowledge.sources import FileContent, SourceDocument, SourceError, read_file, source_files
 from knowledge.version import bump_version
 from storage.database import Database
-from storage.models import Chunk, Document, Member, PlatformIdentity, Pilot
+from storage.lookups import find_by_identity, get_or_create_organisation
+from storage.models import Chunk, Document, Member, Pilot, PlatformIdentity
 
 log = logging.getLogger(__name__)
 

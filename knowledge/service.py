@@ -1,6 +1,6 @@
 """The knowledge base as one per-process service: the search index kept in step with the database.
 
-`get_knowledge(core)` returns the service stored in `core.services`. Before a search it reads the single
+`core.knowledge` returns the service stored in `core.services`. Before a search it reads the single
 `knowledge_version` row (at most every few seconds); when another process, an ingest or an erasure has
 changed the knowledge base, it reloads only the documents whose content hash changed.
 
@@ -29,19 +29,17 @@ from knowledge.ingest import EMBEDDING_MODEL_KEY, SOURCE_HASH_KEY, IngestReport,
 from knowledge.profiles import embed_pending, embedded_by_other_model, forget_other_model_vectors, is_member_profile
 from knowledge.readiness import Readiness
 from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex
-from knowledge.version import bump_version
 from knowledge.terms import shared_words, terms
+from knowledge.version import bump_version
 from storage.database import Database
 from storage.models import Chunk, Document, KnowledgeVersion, Member
 
 if TYPE_CHECKING:
-    from bot.core import Lighthouse
     from config import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-SERVICE_KEY = "knowledge"
 CHECK_INTERVAL_SECONDS = 2.0
 LOAD_BATCH_DOCUMENTS = 500
 # A search that waited longer than this for the warm-up says so in its answer.
@@ -631,37 +629,3 @@ def _doc_info(document: Document) -> DocInfo:
         member_id=document.member_id,
         meta=meta,
     )
-
-
-def get_knowledge(core: Lighthouse) -> KnowledgeService:
-    """The core's knowledge service, created on first use."""
-    service = core.services.get(SERVICE_KEY)
-    if service is None:
-        service = KnowledgeService(core.db, core.settings)
-        core.services[SERVICE_KEY] = service
-    return service  # type: ignore[return-value]
-
-
-async def ingest_when_empty(core: Lighthouse) -> None:
-    """A new installation gets the configured knowledge folder (the demo by default), once."""
-    await get_knowledge(core).fill_when_empty()
-
-
-async def start_warm_up(core: Lighthouse) -> None:
-    """Start-up hook: load the model, fill an empty knowledge base and build the index in the background,
-    so that the adapters connect at once."""
-    get_knowledge(core).warm_up()
-
-
-def register_startup_hook() -> None:
-    from bot.core import STARTUP_HOOKS
-
-    for hook in (start_warm_up, embed_pending_at_start):
-        if hook not in STARTUP_HOOKS:
-            STARTUP_HOOKS.append(hook)
-
-
-async def embed_pending_at_start(core: Lighthouse) -> None:
-    """Start-up hook: passages left without a vector (a process stopped right after a profile was saved)
-    get one in the background; nothing waits for it."""
-    get_knowledge(core).embed_soon()

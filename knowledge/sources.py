@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from bot.vocabulary import SECTORS, THEMES, parse_country, parse_sector, parse_theme
+from config.vocabulary import SECTORS, THEMES, parse_country, parse_sector, parse_theme
 
 KINDS: dict[str, str] = {"pilot": "Pilot", "expert": "Expert", "report": "Report", "tool": "Tool"}
 SUFFIXES = {".md", ".markdown", ".yaml", ".yml", ".json", ".csv"}

@@ -22,8 +22,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # console history go to a temporary one (platformdirs reads XDG_DATA_HOME).
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="lighthouse-test-data-")
 
+from bot.app.core import Lighthouse  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
-from bot.core import Lighthouse  # noqa: E402
 from config import Settings  # noqa: E402
 from tests.support import Chat, RecordingTransport  # noqa: E402
 

@@ -6,9 +6,10 @@ import re
 
 from sqlalchemy import select
 
-from bot.core import Lighthouse
-from bot.members import find_by_identity, resolve_member
+from bot.app.core import Lighthouse
+from bot.members.service import resolve_member
 from bot.message import Author
+from storage.lookups import find_by_identity
 from storage.models import Job
 from tests.support import Chat
 

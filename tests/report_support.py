@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from bot.indicators import Dataset, ExchangeRecord, IntroductionRecord, Side
+from bot.indicators.service import Dataset, ExchangeRecord, IntroductionRecord, Side
 
 ORGANISATIONS = [
     Side("Nordhavn Municipality", "municipality", "DK"),

@@ -26,7 +26,7 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from adapters.slack import SlackAdapter
-from bot.core import Lighthouse
+from bot.app.core import Lighthouse
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.core import Lighthouse
+from bot.app.core import Lighthouse
 from bot.message import Author, Message
 from bot.reply import Reply
 

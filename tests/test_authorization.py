@@ -11,15 +11,16 @@ import pytest
 from sqlalchemy import select
 
 from bot import commands
+from bot.app import catalogue
 from bot.reply import Reply
-from bot.vocabulary import role_rank
+from config.vocabulary import role_rank
 from storage.models import AuditEntry, Member
 from tests.support import Chat
 
 
 def privileged_invocations() -> list[tuple[str, str, str]]:
     """(command name, text to type, role needed) for everything above member."""
-    commands.load_all()
+    catalogue.load_all()
     found = []
     for command in commands.all_commands():
         if role_rank(command.role) > role_rank("member"):

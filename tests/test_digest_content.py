@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.digest_headline import headline_fields
-from bot.digest_schedule import DigestSpec
-from bot.digests import build_digest
+from bot.digests.headline import headline_fields
+from bot.digests.schedule import DigestSpec
+from bot.digests.service import build_digest
 from storage.models import Document, Exchange, Pilot
 from tests.events_support import add_event, make_member
 from tests.support import Chat

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-import bot.digests
-from bot.core import Lighthouse
-from bot.digests import post_digest
+import bot.digests.service
+from bot.app.core import Lighthouse
+from bot.digests.service import post_digest
 from bot.scheduler import CLAIM_TIMEOUT, RETRY_DELAY
 from storage.models import DigestRun
 from tests.events_support import add_event, jobs, make_member
@@ -99,7 +99,7 @@ async def test_a_process_killed_between_posting_and_recording_does_not_post_agai
     async def killed(*args, **kwargs):
         raise asyncio.CancelledError  # not an Exception: nothing in the bot catches it, like a kill
 
-    monkeypatch.setattr(bot.digests, "_record_outcome", killed)
+    monkeypatch.setattr(bot.digests.service, "_record_outcome", killed)
     clock.set(FIRST_SLOT)
     with pytest.raises(asyncio.CancelledError):
         await core.scheduler.run_due()
@@ -128,7 +128,7 @@ async def test_an_error_while_recording_is_retried_without_posting_again(
     async def broken(*args, **kwargs):
         raise ConnectionError("database went away")
 
-    monkeypatch.setattr(bot.digests, "_record_outcome", broken)
+    monkeypatch.setattr(bot.digests.service, "_record_outcome", broken)
     clock.set(FIRST_SLOT)
     await core.scheduler.run_due()
     monkeypatch.undo()

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.digest_schedule import DigestSpec, next_slot, parse_spec, period_key
-from bot.errors import UserError
+from bot.digests.schedule import DigestSpec, next_slot, parse_spec, period_key
+from config.errors import UserError
 from tests.events_support import jobs, make_member
 from tests.support import Chat
 
@@ -113,7 +113,7 @@ async def test_digest_needs_a_coordinator_and_bad_input_is_explained(chat: Chat,
 
 
 def test_period_keys_read_as_words():
-    from bot.digest_schedule import describe_period
+    from bot.digests.schedule import describe_period
 
     assert describe_period("day:2026-11-09") == "Mon 9 Nov 2026"
     assert describe_period("week:2026-W46") == "week 46, 9–15 Nov 2026"

@@ -12,7 +12,7 @@ import pytest
 from discord import PrivilegedIntentsRequired
 from sqlalchemy import func, select
 
-from bot.core import Lighthouse
+from bot.app.core import Lighthouse
 from bot.message import Message
 from bot.reply import Attachment, Button, Form, FormField, Reply, Section
 from config import SettingsError

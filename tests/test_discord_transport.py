@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.members import resolve_member
+from bot.members.service import resolve_member
 from bot.message import Author
 from bot.reply import Button, Reply, Section
 from tests.discord_fake import (

@@ -9,7 +9,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from bot.ical import upcoming_feed
+from bot.events.ical import upcoming_feed
 from tests.events_support import add_event, make_member
 from tests.support import Chat
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from bot.core import Lighthouse
+from bot.app.core import Lighthouse
 from bot.scheduler import CLAIM_TIMEOUT
 from storage.models import Job
 from tests.events_support import add_event, jobs, make_member, member_id

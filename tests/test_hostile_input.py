@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from adapters.console import render
 from bot import commands
-from bot.router import parse
+from bot.app.router import parse
 from tests.hostile import (
     CONTROL_CHARACTERS,
     MENTION_FRAGMENTS,

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import indicators
-from bot.indicators import format_change, format_value, period_floor, periods
+from bot.indicators import service as indicators
+from bot.indicators.service import format_change, format_value, period_floor, periods
 
 
 def utc(*parts: int) -> datetime:

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import indicators
-from bot.exchanges import record_exchange
+from bot.indicators import service as indicators
+from bot.indicators.exchanges import record_exchange
 from storage.models import Introduction, IntroductionTransition
 
 NM = {"organisation": "Nordhavn Municipality", "sector": "municipality", "country": "DK"}

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.core import Lighthouse
+from bot.app.core import Lighthouse
 from bot.message import Author, Message
 from storage.models import Introduction
 from tests.intro_support import REASON, exchanges, introduction, transitions, with_profiles

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select, update
 
-from bot.members import resolve_member
+from bot.members.service import resolve_member
 from bot.message import Author
 from storage.models import Introduction, Member
 from tests.intro_support import REASON, with_profiles

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from bot import indicators
+from bot.indicators import service as indicators
 from storage.models import Introduction, Member, Organisation, PlatformIdentity
 from tests.intro_support import REASON, buttons, introduction, transitions, with_profiles
 from tests.test_indicators_values import dataset

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import update
 
 from knowledge.ingest import ingest
-from knowledge.service import SERVICE_KEY, KnowledgeService
+from knowledge.service import KnowledgeService
 from storage.models import Member
 from tests.knowledge_fakes import FakeEncoder, pilot, small_knowledge_base
 
@@ -19,7 +19,7 @@ def encoder() -> FakeEncoder:
 @pytest.fixture
 def knowledge(core, encoder) -> KnowledgeService:  # noqa: ANN001
     service = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
-    core.services[SERVICE_KEY] = service
+    core.knowledge = service
     return service
 
 

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from knowledge.answers import NOTHING_FITS_HINT, WEAK_MATCH_SHOWN
+from bot.search.views import NOTHING_FITS_HINT, WEAK_MATCH_SHOWN
 from knowledge.confidence import match_margin
 from knowledge.embeddings import WeakMatch
 from knowledge.ingest import EMBEDDING_MODEL_KEY, ingest
-from knowledge.service import SERVICE_KEY, KnowledgeService, ingest_when_empty
+from knowledge.service import KnowledgeService
 from storage.models import Chunk, Document
 from tests.knowledge_fakes import FakeEncoder, small_knowledge_base
 
@@ -36,7 +36,7 @@ def encoder() -> FakeEncoder:
 @pytest.fixture
 def knowledge(core, encoder) -> KnowledgeService:  # noqa: ANN001
     service = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
-    core.services[SERVICE_KEY] = service
+    core.knowledge = service
     return service
 
 
@@ -74,7 +74,7 @@ async def test_a_question_nothing_answers_says_so_shows_three_and_points_to_the_
 
 async def test_without_a_calibrated_threshold_every_search_shows_its_best_matches(chat, core, tmp_path):
     uncalibrated = FakeEncoder()  # e.g. a sentence-transformers model of the admin's choosing
-    core.services[SERVICE_KEY] = KnowledgeService(core.db, core.settings, encoder=uncalibrated, check_interval=0)
+    core.knowledge = KnowledgeService(core.db, core.settings, encoder=uncalibrated, check_interval=0)
     await ingest(core.db, small_knowledge_base(tmp_path / "kb"), uncalibrated)
     reply = await chat.say("find zebra quantum saxophone")
     assert reply.text.startswith("Best matches")
@@ -134,7 +134,7 @@ async def test_a_changed_model_reembeds_stored_chunks_instead_of_failing(core, t
 
     other = OtherFakeEncoder()
     service = KnowledgeService(core.db, core.settings, encoder=other, check_interval=0)
-    core.services[SERVICE_KEY] = service
+    core.knowledge = service
     answer = await service.search("hot school meals with wholegrains")  # 64-d vectors stored, 32-d model
     assert answer.results[0].doc.title == "Healthy school meals in Nordby"
     async with core.db.session() as session:
@@ -154,9 +154,9 @@ async def test_start_up_reembeds_a_knowledge_base_of_another_model(core, tmp_pat
     await ingest(core.db, small_knowledge_base(tmp_path / "kb"), FakeEncoder())
     other = OtherFakeEncoder()
     service = KnowledgeService(core.db, core.settings, encoder=other, check_interval=0)
-    core.services[SERVICE_KEY] = service
+    core.knowledge = service
     core.settings.ingest_demo_on_empty = True  # the start-up hook is switched off in tests otherwise
-    await ingest_when_empty(core)
+    await core.knowledge.fill_when_empty()
     assert other.encoded  # embedded at start, not at the first question
     other.encoded.clear()
     await service.search("school meals")

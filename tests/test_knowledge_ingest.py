@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 import knowledge.ingest as ingest_module
 from knowledge.embeddings import from_bytes
 from knowledge.ingest import delete_documents, ingest
-from storage.models import Chunk, Document, KnowledgeVersion, Member, Organisation, PlatformIdentity, Pilot
+from storage.models import Chunk, Document, KnowledgeVersion, Member, Organisation, Pilot, PlatformIdentity
 from tests.knowledge_fakes import FakeEncoder, pilot, small_knowledge_base
 
 
@@ -212,7 +212,7 @@ async def test_experts_are_linked_to_members(core, tmp_path):
 
 
 async def chat_member(core, user_id: str, **fields) -> Member:  # noqa: ANN001, ANN003
-    from bot.members import resolve_member
+    from bot.members.service import resolve_member
     from bot.message import Author
 
     async with core.db.session() as session, session.begin():

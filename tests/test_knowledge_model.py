@@ -9,11 +9,10 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from bot.core import Lighthouse
+from bot.app.core import Lighthouse
 from config import Settings
 from config.settings import BUNDLED_MODEL
 from knowledge.embeddings import Encoder, get_encoder
-from knowledge.service import get_knowledge, ingest_when_empty
 from storage.models import Chunk
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -51,8 +50,8 @@ async def test_first_start_ingests_the_demo_and_answers_sensibly(database_url, t
     core = Lighthouse(settings, clock=clock)
     await core.start()
     try:
-        await ingest_when_empty(core)  # what the runner's start-up hook does
-        knowledge = get_knowledge(core)
+        await core.knowledge.fill_when_empty()  # what the runner's start-up hook does
+        knowledge = core.knowledge
         assert knowledge.encoder is model
         assert await knowledge.document_count() >= 38 + 48
         from tests.support import Chat
@@ -81,7 +80,7 @@ async def test_first_start_ingests_the_demo_and_answers_sensibly(database_url, t
 
         # A second start does not ingest again.
         before = knowledge.version
-        await ingest_when_empty(core)
+        await core.knowledge.fill_when_empty()
         await knowledge.ensure_fresh()
         assert knowledge.version == before
 

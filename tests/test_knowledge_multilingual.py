@@ -10,10 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.core import Lighthouse
+from bot.app.core import Lighthouse
 from config import Settings
 from knowledge.embeddings import MULTILINGUAL_MODEL, Encoder, get_encoder
-from knowledge.service import get_knowledge, ingest_when_empty
 from tests.support import Chat
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -73,8 +72,8 @@ async def test_questions_in_other_languages_find_the_same_pilots(database_url, t
     core = Lighthouse(settings, clock=clock)
     await core.start()
     try:
-        await ingest_when_empty(core)
-        knowledge = get_knowledge(core)
+        await core.knowledge.fill_when_empty()
+        knowledge = core.knowledge
         assert knowledge.encoder is model
         chat = Chat(core)
         for translations, expected in QUESTIONS:

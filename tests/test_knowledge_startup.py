@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 import knowledge.cli as cli
-from bot.core import STARTUP_HOOKS
-from knowledge.service import SERVICE_KEY, KnowledgeService, ingest_when_empty, register_startup_hook, start_warm_up
+from knowledge.service import KnowledgeService
 from storage.models import Document
 from tests.knowledge_fakes import FakeEncoder, small_knowledge_base
 
@@ -20,27 +18,27 @@ async def count_documents(core) -> int:  # noqa: ANN001
         return int((await session.execute(select(func.count(Document.id)))).scalar())
 
 
-def test_the_startup_hook_is_registered_once():
-    before = list(STARTUP_HOOKS)
-    try:
-        register_startup_hook()
-        register_startup_hook()
-        assert STARTUP_HOOKS.count(start_warm_up) == 1
-    finally:
-        STARTUP_HOOKS[:] = before
+async def test_start_warms_the_knowledge_base_only_when_asked(core, monkeypatch):
+    started = []
+    monkeypatch.setattr(core.knowledge, "warm_up", lambda: started.append("warm_up"))
+    monkeypatch.setattr(core.knowledge, "embed_soon", lambda: started.append("embed_soon"))
+    await core.start()  # tests and one-off commands: nothing loads in the background
+    assert started == []
+    await core.start(warm_up=True)  # the running bot
+    assert started == ["warm_up", "embed_soon"]
 
 
 async def test_an_empty_knowledge_base_is_filled_once_at_start(core, tmp_path, caplog):
     encoder = FakeEncoder()
-    core.services[SERVICE_KEY] = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
+    core.knowledge = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
     core.settings.knowledge_dir = small_knowledge_base(tmp_path / "kb")
 
-    await ingest_when_empty(core)  # switched off (as in every test): nothing happens
+    await core.knowledge.fill_when_empty()  # switched off (as in every test): nothing happens
     assert await count_documents(core) == 0
 
     core.settings.ingest_demo_on_empty = True
     with caplog.at_level("INFO", logger="knowledge.service"):
-        await ingest_when_empty(core)
+        await core.knowledge.fill_when_empty()
     assert await count_documents(core) == 10
     # Normal start-up news is INFO, not a warning.
     news = [r for r in caplog.records if r.name == "knowledge.service"]
@@ -48,14 +46,14 @@ async def test_an_empty_knowledge_base_is_filled_once_at_start(core, tmp_path, c
     assert {r.levelname for r in news} == {"INFO"}
     embedded = len(encoder.encoded)
     (tmp_path / "kb" / "pilots" / "school-meals.md").unlink()
-    await ingest_when_empty(core)  # not empty any more: the folder is not read again
+    await core.knowledge.fill_when_empty()  # not empty any more: the folder is not read again
     assert await count_documents(core) == 10 and len(encoder.encoded) == embedded
 
 
 async def test_a_missing_folder_is_logged_not_fatal(core, tmp_path, caplog):
     core.settings.ingest_demo_on_empty = True
     core.settings.knowledge_dir = tmp_path / "nowhere"
-    await ingest_when_empty(core)
+    await core.knowledge.fill_when_empty()
     assert "does not exist" in caplog.text
     assert await count_documents(core) == 0
 
@@ -78,8 +76,8 @@ async def test_the_ingest_command_prints_a_summary_and_every_problem(settings, t
 async def test_two_callers_at_once_fill_an_empty_knowledge_base_once(core, tmp_path):
     # The background warm-up and an explicit call may both find the knowledge base empty at start.
     service = KnowledgeService(core.db, core.settings, encoder=FakeEncoder(), check_interval=0)
-    core.services[SERVICE_KEY] = service
+    core.knowledge = service
     core.settings.knowledge_dir = small_knowledge_base(tmp_path / "kb")
     core.settings.ingest_demo_on_empty = True
-    await asyncio.gather(ingest_when_empty(core), service.fill_when_empty())
+    await asyncio.gather(core.knowledge.fill_when_empty(), service.fill_when_empty())
     assert await count_documents(core) == 10

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from bot.core import Lighthouse
+from bot.app.core import Lighthouse
 from knowledge.ingest import ingest
 from knowledge.profiles import SOURCE_PATH, profile_source_id
-from knowledge.service import SERVICE_KEY, KnowledgeService, embed_pending_at_start
+from knowledge.service import KnowledgeService
 from storage.models import Chunk, Document
 from tests.knowledge_fakes import FakeEncoder, small_knowledge_base
 from tests.support import Chat
@@ -29,7 +29,7 @@ class UnableToEmbed(FakeEncoder):
 
 def use_knowledge(core: Lighthouse, encoder: FakeEncoder) -> KnowledgeService:
     service = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
-    core.services[SERVICE_KEY] = service
+    core.knowledge = service
     return service
 
 
@@ -149,7 +149,7 @@ async def test_a_profile_is_found_by_keywords_before_it_has_vectors_and_embedded
     assert titles(await chat.say("experts walking football", as_user="alice"))[0] == "nina"
     # A restarted process (or the next index load) embeds what is left.
     service._encoder = FakeEncoder()
-    await embed_pending_at_start(core)
+    core.knowledge.embed_soon()
     await service.embed_soon()
     assert await unembedded(core) == 0
     assert titles(await chat.say("experts walking football", as_user="alice"))[0] == "nina"

@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
+from bot.app.core import Lighthouse
+from bot.members.service import resolve_member
 from bot.message import Author
-from bot.members import resolve_member
-from bot.core import Lighthouse
 
 
 @pytest.mark.parametrize("rounds", [3])

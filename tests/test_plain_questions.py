@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import load_all
-from bot.commands.find import NARROWING
-from bot.router import edit_distance, resolve
+from bot.app.catalogue import load_all
+from bot.app.router import edit_distance, resolve
+from bot.search.commands import NARROWING
 from knowledge.ingest import ingest
-from knowledge.service import SERVICE_KEY, KnowledgeService
+from knowledge.service import KnowledgeService
 from tests.discord_fake import BOT_USER as DISCORD_BOT_USER
 from tests.discord_fake import CHANNEL_ID, FakeDiscord, Harness, dm_channel_id, message_create, slash, user
 from tests.discord_fixtures import discord, discord_settings, fake_discord  # noqa: F401 - fixtures
 from tests.knowledge_fakes import FakeEncoder, small_knowledge_base
 from tests.slack_limits import visible_text
-from tests.slack_support import BOT_USER as SLACK_BOT_USER
 from tests.slack_support import BOB, GENERAL, message_event
+from tests.slack_support import BOT_USER as SLACK_BOT_USER
 
 QUESTION = "how did other municipalities serve hot school meals with wholegrains?"
 SCHOOL_MEALS = "Healthy school meals in Nordby"
@@ -28,7 +28,7 @@ SCHOOL_MEALS = "Healthy school meals in Nordby"
 @pytest.fixture
 async def loaded(core, tmp_path):  # noqa: ANN001, ANN201
     encoder = FakeEncoder()
-    core.services[SERVICE_KEY] = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
+    core.knowledge = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
     report = await ingest(core.db, small_knowledge_base(tmp_path / "kb"), encoder)
     assert report.errors == []
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.exchanges import record_exchange
+from bot.indicators.exchanges import record_exchange
 from bot.message import Message
 from storage.models import (
     RSVP,
@@ -301,7 +301,7 @@ async def test_erasure_is_all_or_nothing(core, chat: Chat, clock, monkeypatch):
     async def broken(session):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("bot.privacy.bump_version", broken)
+    monkeypatch.setattr("bot.privacy.service.bump_version", broken)
     failed = await chat.say(command, as_user="alice")
     assert failed.tone == "error"
     async with core.db.session() as session:

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from bot.indicators import Dataset
-from bot.report import build_report, render_html, write_report
+from bot.indicators.report import build_report, render_html, write_report
+from bot.indicators.service import Dataset
 from tests.chromium import visit
 from tests.report_support import community
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from bot import commands
 from bot.commands import Command
-from bot.errors import UserError
 from bot.reply import Reply
+from config.errors import UserError
 from storage.models import AuditEntry, Member
 from tests.support import Chat, RecordingTransport
 

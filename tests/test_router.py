@@ -1,5 +1,5 @@
+from bot.app.router import parse
 from bot.reply import Reply, Section
-from bot.router import parse
 from tests.support import Chat
 
 
@@ -116,7 +116,7 @@ def test_a_form_submission_becomes_a_quoted_command():
 
 
 async def test_members_can_be_named_by_stable_id(chat: Chat, core):
-    from bot.members import find_referenced_member
+    from bot.members.service import find_referenced_member
     from bot.message import Message
 
     await chat.say("profile", as_user="bob")

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.core import Lighthouse
+from bot.app.core import Lighthouse
 from bot.scheduler import cancel_jobs, job_handler, schedule_job
 from storage.models import Job
 

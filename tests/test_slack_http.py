@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from adapters.slack import SlackAdapter
-from bot.core import Lighthouse
+from bot.app.core import Lighthouse
 from bot.message import Author
 from bot.reply import Button, Reply, Section
 from storage.models import Exchange, Member, PlatformIdentity

@@ -2,12 +2,12 @@
 starts the HTTP endpoint."""
 
 import asyncio
-from concurrent.futures import Future
 import json
 import os
 import socket
 import subprocess
 import sys
+from concurrent.futures import Future
 from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +21,7 @@ from sqlalchemy import select
 from adapters.runner import run_bot
 from adapters.slack import SlackAdapter
 from adapters.slack.receipts import claim_delivery, event_key, purge_receipts
-from bot.core import Lighthouse
+from bot.app.core import Lighthouse
 from bot.reply import Attachment, Form, FormField, Reply
 from config import Settings, SettingsError, load_settings
 from storage.models import DeliveryReceipt

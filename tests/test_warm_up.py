@@ -12,10 +12,10 @@ import aiohttp
 import pytest
 
 import knowledge.service as service_module
-from knowledge.answers import WARMING_UP_NOTE
+from bot.search.views import WARMING_UP_NOTE
 from knowledge.ingest import ingest
 from knowledge.readiness import BUILDING_INDEX, FAILED, LOADING_KNOWLEDGE, LOADING_MODEL, READY
-from knowledge.service import SERVICE_KEY, KnowledgeService
+from knowledge.service import KnowledgeService
 from tests.discord_fake import EPHEMERAL, FakeDiscord, Harness, slash, user
 from tests.discord_fixtures import discord_settings, fake_discord  # noqa: F401 - fixtures
 from tests.knowledge_fakes import FakeEncoder, SlowModel, small_knowledge_base
@@ -45,7 +45,7 @@ async def warming(core, tmp_path, model: SlowModel, *, ingested: bool = True) ->
         core.settings.ingest_demo_on_empty = True
         core.settings.knowledge_dir = folder
     service = KnowledgeService(core.db, core.settings, load_model=model, check_interval=0)
-    core.services[SERVICE_KEY] = service
+    core.knowledge = service
     service.warm_up()
     return service
 

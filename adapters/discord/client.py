@@ -57,7 +57,7 @@ from config import SettingsError
 from storage.models import DeliveryReceipt
 
 if TYPE_CHECKING:
-    from bot.core import Lighthouse
+    from bot.app.core import Lighthouse
     from config import Settings
 
 log = logging.getLogger(__name__)

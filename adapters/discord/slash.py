@@ -18,7 +18,7 @@ from discord import app_commands
 from adapters.discord.identity import mention_tokens
 from bot import commands as core_commands
 from bot.message import Author
-from bot.vocabulary import SECTORS, THEMES
+from config.vocabulary import SECTORS, THEMES
 
 MAX_CHOICES = 25  # Discord shows at most 25 suggestions
 CHOICE_NAME_LIMIT = 100

@@ -41,7 +41,7 @@ from adapters.slack.incoming import addressed_text, mentions_user, parse
 from adapters.slack.receipts import claim_delivery, event_key, purge_receipts
 from adapters.slack.render import COMMAND_ACTION, FORM_CALLBACK, LINK_ACTION, form_values, form_view, render
 from adapters.slack.transport import SlackTransport, without_files
-from bot.core import Lighthouse
+from bot.app.core import Lighthouse
 from bot.message import Author, Message
 from bot.reply import Button, Form, FormField, Reply, form_command
 from config import SettingsError

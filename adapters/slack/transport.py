@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import normalise, plan_pages, render
-from bot.members import find_by_identity
 from bot.reply import Attachment, Reply
+from storage.lookups import find_by_identity
 
 if TYPE_CHECKING:
-    from bot.core import Lighthouse
+    from bot.app.core import Lighthouse
 
 log = logging.getLogger(__name__)
 

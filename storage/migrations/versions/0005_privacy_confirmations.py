@@ -12,7 +12,6 @@ from alembic import op
 
 import storage.models.base
 
-
 revision = '0005_privacy'
 down_revision = '0004_events'
 branch_labels = None

@@ -1,0 +1,51 @@
+"""`help` and `help <command>`."""
+
+from __future__ import annotations
+
+from bot import commands
+from bot.app.router import RULE_HELP, suggestions
+from bot.commands import command
+from bot.context import CommandContext
+from bot.reply import Field, Reply, Section
+from config.errors import UserError
+from config.vocabulary import role_rank
+
+
+@command(
+    "help",
+    summary="List what I can do, or explain one command",
+    usage="help [command]",
+    examples=("help", "help profile"),
+    aliases=("?", "commands"),
+)
+async def help_command(ctx: CommandContext) -> Reply:
+    if ctx.args:
+        return _one_command(ctx.args[0])
+    visible = [c for c in commands.all_commands() if not c.hidden and role_rank(ctx.role) >= role_rank(c.role)]
+    lines = [f"• `{c.usage}` — {c.summary}" for c in visible]
+    return Reply(
+        text="Lighthouse connects people, pilots and knowledge across sectors and borders.",
+        sections=[
+            Section(title="Commands", text="\n".join(lines)),
+            Section(context=f"{RULE_HELP}\nType `help <command>` for details and examples."),
+        ],
+    )
+
+
+def _one_command(name: str) -> Reply:
+    found = commands.lookup(name)
+    if found is None:
+        close = suggestions(name.lower())
+        hint = f"Did you mean: {', '.join(close)}?" if close else "Type `help` for the list."
+        raise UserError(f"There is no command “{name[:40]}”.", hint=hint)
+    fields = [Field("Usage", f"`{found.usage}`")]
+    if found.role != "member":
+        fields.append(Field("Who can use it", f"{found.role}s and above"))
+    for sub, role in sorted(found.subcommand_roles.items()):
+        fields.append(Field(f"`{found.name} {sub}`", f"{role}s and above"))
+    if found.aliases:
+        fields.append(Field("Also", ", ".join(f"`{a}`" for a in found.aliases)))
+    text = found.help or found.summary
+    if found.examples:
+        text += "\n\nExamples:\n" + "\n".join(f"• `{e}`" for e in found.examples)
+    return Reply(sections=[Section(title=found.name, text=text, fields=fields)])

@@ -1,0 +1,212 @@
+"""From message text to a command handler, with the checks every command shares.
+
+Order: size and emptiness, the command name (with suggestions), the asker's role, then the handler.
+Anything unexpected is logged with an error id and answered politely; the user never sees a traceback.
+
+A message whose first word is not a command is a plain question: unless that word is a near-typo of a
+command (one letter added, dropped, changed or two swapped: `profle`), which gets "did you mean", or the
+whole message is a greeting or thanks, the message is searched as `find` would search it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot import commands
+from bot.audit import command_details, record_audit
+from bot.context import CommandContext, split_args
+from bot.members.roles import known_admin_names, refusal
+from bot.members.service import effective_role, resolve_member
+from bot.message import Message
+from bot.reply import Reply, error_reply
+from bot.sanitize import clean_message
+from config.errors import UserError
+from config.vocabulary import role_rank
+
+if TYPE_CHECKING:
+    from bot.app.core import Lighthouse
+
+log = logging.getLogger(__name__)
+
+# Leading "/", "!" or the bot's name are accepted: "/help", "!help", "lighthouse help".
+_PREFIX = re.compile(r"^(?:[/!]\s*)?(?:lighthouse\b[:,]?\s*)?", re.IGNORECASE)
+
+
+def parse(text: str) -> tuple[str, str]:
+    """("command", "the rest as typed") from a message's text."""
+    stripped = _PREFIX.sub("", text.strip(), count=1).strip()
+    # Any whitespace ends the name ("help\tprofile" is "help profile"); the rest keeps its spacing.
+    words = stripped.split(None, 1)
+    name = words[0] if words else ""
+    rest = words[1] if len(words) > 1 else ""
+    return name.lower(), rest.strip()
+
+
+def suggestions(name: str) -> list[str]:
+    return difflib.get_close_matches(name, commands.names_and_aliases(), n=3, cutoff=0.5)
+
+
+# Names this short are too close to everyday words ("me" and "we", "kpi" and "api") to call a near-typo.
+MIN_TYPO_NAME_CHARS = 4
+# Messages made only of these words are small talk, not topics to search.
+SMALL_TALK = frozenset(
+    "hi hello hey hej hallo hiya yo thanks thank thx ty cheers you ok okay great good morning afternoon evening "
+    "bye goodbye there lighthouse".split()
+)
+PLAIN_QUESTION_COMMAND = "find"
+RULE_HELP = (
+    "Anything else you write is searched as a question (`find`), unless its first word is a typo of a command."
+)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            cost = 0 if char_a == char_b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def near_typos(word: str) -> list[str]:
+    """Visible command names (and aliases) one edit away from `word`, for "did you mean"."""
+    word = word.lower()
+    found = []
+    for command in commands.all_commands():
+        if command.hidden:
+            continue
+        for name in (command.name, *command.aliases):
+            if len(name) >= MIN_TYPO_NAME_CHARS and edit_distance(word, name) <= 1 and command.name not in found:
+                found.append(command.name)
+    return found
+
+
+def is_small_talk(text: str) -> bool:
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    return bool(words) and all(word in SMALL_TALK for word in words)
+
+
+@dataclass(frozen=True)
+class Routing:
+    """What a message asks for: a command and its argument text, or a typo to point out."""
+
+    command: commands.Command | None
+    args_text: str
+    plain_question: bool = False  # not a command: searched as a question
+    typo_of: tuple[str, ...] = ()
+
+
+def resolve(text: str) -> Routing:
+    """The one rule from text to command (see the module docstring)."""
+    name, args_text = parse(text)
+    command = commands.lookup(name) if name else None
+    if command is not None or not name:
+        return Routing(command, args_text)
+    close = near_typos(name)
+    if close:
+        return Routing(None, args_text, typo_of=tuple(close))
+    if is_small_talk(text):
+        return Routing(None, args_text)
+    question = _PREFIX.sub("", text.strip(), count=1).strip()
+    return Routing(commands.lookup(PLAIN_QUESTION_COMMAND), question, plain_question=True)
+
+
+def may_be_slow(text: str) -> bool:
+    """Whether answering `text` may take seconds (a search, which waits for the model after a restart), so
+    that an adapter with a deadline acknowledges it at once instead of waiting to see."""
+    command = resolve(text).command
+    return command is not None and command.searches
+
+
+async def route(core: Lighthouse, message: Message) -> Reply:
+    message = clean_message(message)
+    text = message.text
+    if not text.strip():
+        return Reply(text="Type `help` to see what I can do.", private=True)
+    name = parse(text)[0]
+    routing = resolve(text)
+    command, args_text = routing.command, routing.args_text
+    # Search questions may be long (the command cuts them to what the model reads, with a note).
+    long_ok = command is not None and command.accepts_long_text
+    limit = core.settings.max_question_chars if long_ok else core.settings.max_message_chars
+    if len(text) > limit:
+        return error_reply(f"That message is {len(text):,} characters long; the limit is {limit:,}. Please shorten it.")
+    if not name:
+        return Reply(text="Type `help` to see what I can do.", private=True)
+    if command is None and not routing.typo_of:
+        return Reply(
+            text="Hello! Ask me a question in plain words (e.g. `school food programmes in Denmark`), or type `help`.",
+            private=True,
+        )
+    if command is None:
+        shown = name if len(name) <= 40 else name[:40] + "…"
+        return error_reply(
+            f"I don't know the command “{shown}”. Did you mean: {', '.join(routing.typo_of)}? "
+            "Type `help` for the list, or `find <question>` to search for what you wrote."
+        )
+    try:
+        async with core.db.session() as session, session.begin():
+            member = await resolve_member(session, message.author)
+        role = effective_role(member, core.is_config_admin(message.platform, message.author.user_id))
+        args = split_args(args_text)
+        needed = command.role_for(args)
+        if role_rank(role) < role_rank(needed):
+            return await _refusal(core, command, args, needed, role)
+        context = CommandContext(
+            core=core,
+            message=message,
+            member=member,
+            role=role,
+            command_name=command.name,
+            args_text=args_text,
+            invoked_as="" if routing.plain_question else name,
+        )
+        reply = await command.handler(context)
+        if role_rank(needed) >= role_rank("coordinator") and reply.tone != "error" and not context.audited:
+            await _audit_command(core, context)
+        return await core.paginator.paginate(
+            reply, member_id=member.id, now=core.clock.now(), max_sections=core.settings.results_per_page
+        )
+    except UserError as exc:
+        return error_reply(str(exc))
+    except Exception:
+        error_id = uuid.uuid4().hex[:8]
+        log.exception("error %s while handling %r from %s:%s", error_id, command.name, message.platform, message.author.user_id)
+        return error_reply(f"Something went wrong on my side (error id {error_id}). Please try again later.")
+
+
+async def _refusal(core: Lighthouse, command: commands.Command, args: list[str], needed: str, role: str) -> Reply:
+    """Which role is needed, and who can grant it (with the admins' names when the bot knows them)."""
+    label = command.name
+    if args and args[0].lower() in command.subcommand_roles:
+        label = f"{command.name} {args[0].lower()}"
+    async with core.db.session() as session:
+        admins = await known_admin_names(session, core.settings)
+    return error_reply(refusal(label, needed, role, admins))
+
+
+async def _audit_command(core: Lighthouse, context: CommandContext) -> None:
+    """Every successful coordinator or admin command is audited here, in one place."""
+    details = command_details(
+        context.command_name,
+        context.args_text,
+        platform=context.message.platform,
+        channel_id=context.message.channel_id,
+    )
+    try:
+        async with core.db.session() as session, session.begin():
+            await record_audit(session, context.member.id, "command", details, at=core.clock.now())
+    except Exception:  # the command itself succeeded: answer it, and leave the gap visible in the log
+        log.exception("audit entry lost for %s by member %s", context.command_name, context.member.id)
+

@@ -1,0 +1,1 @@
+"""Digests: what was new and what is coming, posted per channel and period exactly once."""

@@ -1,0 +1,381 @@
+"""Channel digests: what is coming up and what is new, posted once per channel and period.
+
+Exactly once, in the database: a digest for (platform, channel, period) is a row in `digest_runs` with a
+unique key. The row is inserted (claimed) and committed *before* the post, and the outcome is recorded
+after it. Whoever inserts the row posts; everyone else (a second process, a restarted one, a retried
+job) finds the row and does not. A run left "claimed" - the process stopped between posting and
+recording - may have been posted, so it is never posted again: we prefer a rare missing digest to a
+duplicate in a busy channel (`digest` shows such a run, and `digest now` can post by hand). The same
+holds when the platform answers the post with an error: it may still have gone through.
+
+Scheduled digests are jobs (bot/scheduler.py), one per channel and period; each run first schedules the
+next one, and a start-up hook re-creates any missing, so the chain survives restarts and missed slots.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.digests.headline import headline_fields
+from bot.digests.schedule import DigestSpec, describe_period, next_slot, period_key
+from bot.events.service import upcoming_events
+from bot.events.views import event_section
+from bot.reply import Reply, Section
+from bot.scheduler import SkipJob, cancel_jobs, job_handler, schedule_job
+from storage.models import DigestRun, DigestSchedule, Document, Job, Pilot
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+DIGEST_JOB = "digest"
+MAX_EVENTS = 5
+MAX_ITEMS = 10
+# A digest without a schedule (`digest now` in a new channel) covers this far back and ahead.
+DEFAULT_SPEC = DigestSpec(frequency="weekly", weekday=0, time_of_day="09:00", timezone="UTC")
+# Knowledge-base documents listed as "new": pilots have their own list, expert profiles are people.
+_LISTED_DOCUMENT_KINDS_EXCLUDED = ("pilot", "expert")
+
+
+def spec_of(schedule: DigestSchedule) -> DigestSpec:
+    return DigestSpec(schedule.frequency, schedule.weekday, schedule.time_of_day, schedule.timezone)
+
+
+def job_key_prefix(platform: str, channel_id: str) -> str:
+    return f"digest:{platform}:{channel_id}:"
+
+
+# --- content -------------------------------------------------------------------------------------
+
+
+@dataclass
+class DigestContent:
+    reply: Reply
+    events: int
+    pilots: int
+    documents: int
+    indicators: bool
+
+    @property
+    def empty(self) -> bool:
+        return not (self.events or self.pilots or self.documents or self.indicators)
+
+
+async def last_covered_to(session: AsyncSession, platform: str, channel_id: str) -> datetime | None:
+    """The end of the last digest that may have been seen (anything but a skipped one)."""
+    return (
+        await session.execute(
+            select(DigestRun.covered_to)
+            .where(DigestRun.platform == platform, DigestRun.channel_id == channel_id, DigestRun.status != "skipped")
+            .order_by(DigestRun.covered_to.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def build_digest(session: AsyncSession, *, spec: DigestSpec, since: datetime, now: datetime) -> DigestContent:
+    zone = spec.timezone
+    events = await upcoming_events(session, now=now, until=now + spec.horizon, limit=MAX_EVENTS + 50)
+    pilots = (
+        await session.execute(
+            select(Pilot.title, Pilot.countries, Document.url)
+            .join(Document, Document.id == Pilot.document_id)
+            .where(Document.created_at >= since, Document.created_at < now)
+            .order_by(Document.created_at, Pilot.id)
+        )
+    ).all()
+    documents = (
+        await session.execute(
+            select(Document.title, Document.kind, Document.url)
+            .where(
+                Document.created_at >= since,
+                Document.created_at < now,
+                Document.kind.not_in(_LISTED_DOCUMENT_KINDS_EXCLUDED),
+            )
+            .order_by(Document.created_at, Document.id)
+        )
+    ).all()
+    headline = await headline_fields(session, since, now)
+
+    local_now = now.astimezone(ZoneInfo(zone))
+    sections: list[Section] = []
+    if events:
+        sections.append(Section(title=f"Upcoming events (next {spec.horizon.days} days)"))
+        sections.extend(event_section(event, zone) for event in events[:MAX_EVENTS])
+        if len(events) > MAX_EVENTS:
+            sections.append(Section(context=f"…and {len(events) - MAX_EVENTS} more: `event list`."))
+    if pilots:
+        lines = [
+            f"• {title}" + (f" ({', '.join(countries)})" if countries else "") + (f" — {url}" if url else "")
+            for title, countries, url in pilots[:MAX_ITEMS]
+        ]
+        sections.append(Section(title=f"New pilots ({len(pilots)})", text="\n".join(lines)))
+    if documents:
+        lines = [f"• {title} ({kind})" + (f" — {url}" if url else "") for title, kind, url in documents[:MAX_ITEMS]]
+        sections.append(Section(title=f"New in the knowledge base ({len(documents)})", text="\n".join(lines)))
+    if headline:
+        sections.append(Section(title="Knowledge transfer since the last digest", fields=headline))
+    local_since = since.astimezone(ZoneInfo(zone))
+    sections.append(
+        Section(
+            context=f"New items since {local_since.day} {local_since:%b %Y %H:%M}. Times in {zone}; "
+            "`event list` shows them in your own time zone."
+        )
+    )
+    reply = Reply(text=f"Lighthouse digest · {local_now:%A} {local_now.day} {local_now:%B %Y}", sections=sections)
+    return DigestContent(reply, len(events), len(pilots), len(documents), bool(headline))
+
+
+# --- posting exactly once ------------------------------------------------------------------------
+
+
+@dataclass
+class DigestOutcome:
+    status: str  # posted, already, failed, empty
+    period_key: str
+    message_ref: str | None = None
+    detail: str | None = None
+    content: DigestContent | None = None
+
+
+async def _claim_run(
+    core: Runtime,
+    platform: str,
+    channel_id: str,
+    key: str,
+    *,
+    since: datetime,
+    now: datetime,
+    status: str = "claimed",
+    detail: str | None = None,
+) -> int | None:
+    """Insert the run row and commit it; None when another process (or an earlier try) has it."""
+    run = DigestRun(
+        platform=platform,
+        channel_id=channel_id,
+        period_key=key,
+        status=status,
+        claimed_by=core.instance_id,
+        claimed_at=now,
+        covered_from=since,
+        covered_to=now,
+        detail=detail,
+    )
+    try:
+        async with core.db.session() as session, session.begin():
+            session.add(run)
+    except IntegrityError:
+        return None
+    return run.id
+
+
+async def _record_outcome(
+    core: Runtime, run_id: int, status: str, *, message_ref: str | None = None, detail: str | None = None
+) -> None:
+    async with core.db.session() as session, session.begin():
+        await session.execute(
+            update(DigestRun)
+            .where(DigestRun.id == run_id, DigestRun.status == "claimed")
+            .values(
+                status=status,
+                posted_at=core.clock.now() if status == "posted" else None,
+                message_ref=message_ref,
+                detail=detail[:300] if detail else None,
+            )
+        )
+
+
+async def post_digest(
+    core: Runtime, *, platform: str, channel_id: str, key: str, spec: DigestSpec | None
+) -> DigestOutcome:
+    """Post the digest for (platform, channel, period key) unless it was posted or claimed already."""
+    transport = core.transports.get(platform)
+    if transport is None:  # before any claim, so another try (or process) can still post it
+        raise RuntimeError(f"no {platform} transport in this process; cannot post the digest")
+    spec = spec or DEFAULT_SPEC
+    now = core.clock.now()
+    async with core.db.session() as session:
+        taken = await session.execute(
+            select(DigestRun.id).where(
+                DigestRun.platform == platform, DigestRun.channel_id == channel_id, DigestRun.period_key == key
+            )
+        )
+        if taken.first() is not None:
+            return DigestOutcome("already", key)
+        since = await last_covered_to(session, platform, channel_id) or now - spec.lookback
+        content = await build_digest(session, spec=spec, since=since, now=now)
+    if content.empty:
+        # Recorded like a post, so a quiet period stays quiet on every process; not counted as "seen".
+        claimed = await _claim_run(
+            core, platform, channel_id, key, since=since, now=now, status="skipped", detail="nothing to report"
+        )
+        log.info("digest %s %s:%s: nothing to report", key, platform, channel_id)
+        return DigestOutcome("empty" if claimed else "already", key, content=content)
+    run_id = await _claim_run(core, platform, channel_id, key, since=since, now=now)
+    if run_id is None:
+        return DigestOutcome("already", key)
+    try:
+        ref = await transport.send_channel(channel_id, content.reply)
+    except Exception as exc:
+        log.exception("digest %s to %s:%s: the platform answered with an error", key, platform, channel_id)
+        detail = f"the platform answered with an error ({exc.__class__.__name__}); not resent, it may have posted"
+        await _record_outcome(core, run_id, "failed", detail=detail)
+        return DigestOutcome("failed", key, detail=detail, content=content)
+    await _record_outcome(core, run_id, "posted", message_ref=ref)
+    log.info("digest %s posted to %s:%s", key, platform, channel_id)
+    return DigestOutcome("posted", key, message_ref=ref, content=content)
+
+
+# --- schedules and the job chain -----------------------------------------------------------------
+
+
+async def schedule_for(session: AsyncSession, platform: str, channel_id: str) -> DigestSchedule | None:
+    return (
+        await session.execute(
+            select(DigestSchedule).where(DigestSchedule.platform == platform, DigestSchedule.channel_id == channel_id)
+        )
+    ).scalar_one_or_none()
+
+
+async def ensure_next_job(session: AsyncSession, schedule: DigestSchedule, *, after: datetime) -> datetime:
+    """Make sure the first slot after `after` whose period has no digest yet has a pending job."""
+    spec = spec_of(schedule)
+    slot = next_slot(spec, after)
+    for _ in range(3):
+        key = period_key(spec, slot)
+        job_key = job_key_prefix(schedule.platform, schedule.channel_id) + key
+        payload = {
+            "platform": schedule.platform,
+            "channel_id": schedule.channel_id,
+            "period_key": key,
+            "signature": spec.signature,
+        }
+        if await schedule_job(
+            session, kind=DIGEST_JOB, key=job_key, due_at=slot, payload=payload, replace_cancelled=True
+        ):
+            return slot
+        existing = (await session.execute(select(Job).where(Job.key == job_key))).scalar_one()
+        if existing.status == "pending":
+            return existing.due_at
+        slot = next_slot(spec, slot)  # this period is taken care of; the next one
+    return slot
+
+
+async def set_schedule(
+    session: AsyncSession, *, platform: str, channel_id: str, spec: DigestSpec, member_id: int, now: datetime
+) -> datetime:
+    """Create or replace the channel's schedule; returns the next slot."""
+    schedule = await schedule_for(session, platform, channel_id)
+    if schedule is None:
+        schedule = DigestSchedule(platform=platform, channel_id=channel_id, created_at=now)
+        session.add(schedule)
+    schedule.frequency, schedule.weekday = spec.frequency, spec.weekday
+    schedule.time_of_day, schedule.timezone = spec.time_of_day, spec.timezone
+    schedule.created_by_id = member_id
+    await session.flush()
+    await cancel_jobs(session, key_prefix=job_key_prefix(platform, channel_id))
+    return await ensure_next_job(session, schedule, after=now)
+
+
+async def remove_schedule(session: AsyncSession, *, platform: str, channel_id: str) -> bool:
+    result = await session.execute(
+        delete(DigestSchedule).where(DigestSchedule.platform == platform, DigestSchedule.channel_id == channel_id)
+    )
+    await cancel_jobs(session, key_prefix=job_key_prefix(platform, channel_id))
+    return bool(result.rowcount)
+
+
+async def next_pending_slot(session: AsyncSession, platform: str, channel_id: str) -> datetime | None:
+    return (
+        await session.execute(
+            select(func.min(Job.due_at)).where(
+                Job.key.startswith(job_key_prefix(platform, channel_id), autoescape=True), Job.status == "pending"
+            )
+        )
+    ).scalar()
+
+
+async def recent_runs(session: AsyncSession, platform: str, channel_id: str, limit: int = 5) -> list[DigestRun]:
+    rows = await session.execute(
+        select(DigestRun)
+        .where(DigestRun.platform == platform, DigestRun.channel_id == channel_id)
+        .order_by(DigestRun.claimed_at.desc(), DigestRun.id.desc())
+        .limit(limit)
+    )
+    return list(rows.scalars())
+
+
+async def _current_spec(core: Runtime, job: Job) -> DigestSpec:
+    payload = job.payload
+    async with core.db.session() as session, session.begin():
+        schedule = await schedule_for(session, payload["platform"], payload["channel_id"])
+        if schedule is None or spec_of(schedule).signature != payload["signature"]:
+            raise SkipJob("the channel's digest schedule was changed or removed")
+        # Chain first: whatever happens to this run, the next period is already scheduled.
+        await ensure_next_job(session, schedule, after=max(job.due_at, core.clock.now()))
+        return spec_of(schedule)
+
+
+async def _missed(core: Runtime, job: Job) -> None:
+    """A slot found beyond the grace window: record the period as skipped and keep the chain going."""
+    payload = job.payload
+    try:
+        await _current_spec(core, job)
+    except SkipJob:
+        return
+    now = core.clock.now()
+    await _claim_run(
+        core,
+        payload["platform"],
+        payload["channel_id"],
+        payload["period_key"],
+        since=now,
+        now=now,
+        status="skipped",
+        detail=f"missed: the bot was not running within {core.settings.job_grace_hours:g} h of the slot",
+    )
+
+
+@job_handler(DIGEST_JOB, rerun_safe=True, on_skip=_missed)  # re-running is safe: the run row guards the post
+async def run_scheduled_digest(core: Runtime, job: Job) -> None:
+    spec = await _current_spec(core, job)
+    payload = job.payload
+    outcome = await post_digest(
+        core, platform=payload["platform"], channel_id=payload["channel_id"], key=payload["period_key"], spec=spec
+    )
+    log.info("scheduled digest %s: %s", job.key, outcome.status)
+
+
+async def ensure_digest_jobs(core: Runtime) -> None:
+    """At start-up: every schedule has its next job (lost ones are re-created, existing ones kept)."""
+    now = core.clock.now()
+    async with core.db.session() as session, session.begin():
+        for schedule in (await session.execute(select(DigestSchedule))).scalars():
+            await ensure_next_job(session, schedule, after=now)
+
+
+
+def describe_run(run: DigestRun, zone: str) -> str:
+    when = run.claimed_at.astimezone(ZoneInfo(zone))
+    state = {
+        "posted": "posted",
+        "claimed": "outcome not recorded (the bot stopped while posting); not resent",
+        "failed": "failed",
+        "skipped": "skipped",
+    }.get(run.status, run.status)
+    detail = f" — {run.detail}" if run.detail and run.status != "claimed" else ""
+    return f"• {describe_period(run.period_key)}: {state}, {when:%a} {when.day} {when:%b %H:%M}{detail}"
+
+
+def next_slot_text(slot: datetime, zone: str) -> str:
+    local = slot.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {zone}"

@@ -1,0 +1,1 @@
+"""Events: announce, edit, RSVP, calendar files and reminders (the Convene job)."""

@@ -1,0 +1,1 @@
+"""Knowledge-transfer indicators: exchanges logged as metadata, KPIs, the report."""

@@ -1,0 +1,1 @@
+"""Introductions: brokered with consent on both sides, then followed up."""

@@ -1,0 +1,559 @@
+"""Introductions with consent: a state machine in storage whose every transition happens once.
+
+    requested -> accepted | declined | expired ;  accepted -> met | not_met ;  not_met -> met
+
+Each transition is ONE conditional UPDATE (`... WHERE id = :id AND state = :expected`). Only the caller
+whose UPDATE changed the row (rowcount 1) records the transition and acts on it (exchange, follow-up
+job, messages), so two clicks, a retried delivery or two bot processes cause one transition.
+
+Privacy: the requester never learns that a request was declined. A declined request looks, to them,
+exactly like one that got no answer: open until its closing date, then "not available this time".
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.indicators.exchanges import profile_snapshot, record_exchange
+from bot.intros import views as messages
+from bot.scheduler import cancel_jobs, job_handler, schedule_job
+from config.errors import UserError
+from storage.models import Introduction, IntroductionTransition, Job, Member
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+REQUESTED, ACCEPTED, DECLINED, EXPIRED, MET, NOT_MET = "requested", "accepted", "declined", "expired", "met", "not_met"
+MIN_REASON_CHARS = 10
+MAX_REASON_CHARS = 500
+MAX_PAUSE_WEEKS = 52
+EXPIRE_JOB, FOLLOWUP_JOB = "intro.expire", "intro.followup"
+
+
+def expire_key(intro_id: int) -> str:
+    return f"intro:{intro_id}:expire"
+
+
+def followup_key(intro_id: int) -> str:
+    return f"intro:{intro_id}:followup"
+
+
+def combined_usefulness(*ratings: int | None) -> int | None:
+    """The mean of the ratings given, rounded half up (4 and 5 give 5)."""
+    given = [r for r in ratings if r is not None]
+    if not given:
+        return None
+    return (2 * sum(given) + len(given)) // (2 * len(given))
+
+
+async def _transition(
+    session: AsyncSession,
+    intro_id: int,
+    *,
+    from_state: str,
+    to_state: str,
+    now: datetime,
+    actor_id: int | None,
+    values: dict | None = None,
+    where: tuple = (),
+) -> bool:
+    """Move one introduction from `from_state` to `to_state`; True only for the caller that moved it."""
+    result = await session.execute(
+        update(Introduction)
+        .where(Introduction.id == intro_id, Introduction.state == from_state, *where)
+        .values(state=to_state, **(values or {}))
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    session.add(
+        IntroductionTransition(
+            introduction_id=intro_id, from_state=from_state, to_state=to_state, at=now, actor_member_id=actor_id
+        )
+    )
+    await session.flush()
+    return True
+
+
+async def _load(session: AsyncSession, intro_id: int) -> Introduction | None:
+    # populate_existing: a conditional UPDATE may just have changed the row behind the identity map.
+    return await session.get(Introduction, intro_id, populate_existing=True)
+
+
+async def _members(session: AsyncSession, intro: Introduction) -> tuple[Member | None, Member | None]:
+    requester = await session.get(Member, intro.requester_id) if intro.requester_id else None
+    target = await session.get(Member, intro.target_id) if intro.target_id else None
+    return requester, target
+
+
+def _open_for_requester(now: datetime):  # noqa: ANN202 - a SQL condition
+    # Declined requests stay "open" for the requester until they close, so a decline cannot be told apart.
+    return and_(Introduction.state.in_((REQUESTED, DECLINED)), Introduction.expires_at > now)
+
+
+# --- requesting -------------------------------------------------------------------------------------
+
+
+@dataclass
+class RequestOutcome:
+    introduction: Introduction
+    delivered: bool
+    # True when the two were already introduced: `introduction` is that one, and nothing new was stored.
+    existing: bool = False
+
+
+def check_reason(reason: str) -> str:
+    text = " ".join(reason.split())
+    if len(text) > MAX_REASON_CHARS:
+        raise UserError(f"Please keep the reason under {MAX_REASON_CHARS} characters (it has {len(text)}).")
+    return text
+
+
+def check_target(requester: Member, target: Member, now: datetime) -> None:
+    """Refuse, politely, a request that cannot be made: to yourself, a bot, or someone not taking requests."""
+    if target.id == requester.id:
+        raise UserError("That's you! Introductions are between two different members.")
+    if target.is_bot:
+        raise UserError(f"{target.display_name} is a bot; introductions are between people.")
+    if not target.consent_introductions:
+        raise UserError(
+            f"{target.display_name} has chosen not to receive introduction requests.",
+            hint="Try `experts <topic>` to find someone else.",
+        )
+    if target.intro_paused_until is not None and target.intro_paused_until > now:
+        raise UserError(
+            f"{target.display_name} has paused introduction requests for now.",
+            hint="Try again in a few weeks, or find someone else with `experts <topic>`.",
+        )
+
+
+def _connection(a_id: int, b_id: int):  # noqa: ANN202 - a SELECT
+    """The latest introduction that went ahead between two members, whichever of them asked."""
+    return (
+        select(Introduction)
+        .where(
+            or_(
+                and_(Introduction.requester_id == a_id, Introduction.target_id == b_id),
+                and_(Introduction.requester_id == b_id, Introduction.target_id == a_id),
+            ),
+            Introduction.state.in_((ACCEPTED, MET, NOT_MET)),
+        )
+        .order_by(Introduction.responded_at.desc(), Introduction.id.desc())
+        .limit(1)
+    )
+
+
+async def existing_introduction(core: Runtime, a: Member, b: Member) -> Introduction | None:
+    """The introduction the two already have, if any: a second request is answered with it."""
+    async with core.db.session() as session:
+        return (await session.execute(_connection(a.id, b.id))).scalar()
+
+
+async def request_introduction(
+    core: Runtime, requester: Member, target: Member, reason: str, *, platform: str
+) -> RequestOutcome:
+    """Record a request and send the target a direct message with Accept / Decline / Not now."""
+    now = core.clock.now()
+    settings = core.settings
+    check_target(requester, target, now)
+    async with core.db.session() as session, session.begin():
+        await _expire_overdue(session, now, pair=(requester.id, target.id))
+        connected = (await session.execute(_connection(requester.id, target.id))).scalar()
+        if connected is not None:  # already introduced, either way round: answer with that introduction
+            return RequestOutcome(connected, delivered=False, existing=True)
+        reverse = (
+            await session.execute(
+                select(Introduction.id).where(
+                    Introduction.requester_id == target.id,
+                    Introduction.target_id == requester.id,
+                    Introduction.state == REQUESTED,
+                    Introduction.expires_at > now,
+                )
+            )
+        ).scalar()
+        if reverse is not None:
+            raise UserError(
+                f"{target.display_name} has already asked to meet you.",
+                hint=f"Accept their request with `intro accept {reverse}`.",
+            )
+        same_pair = (
+            await session.execute(
+                select(Introduction).where(
+                    Introduction.requester_id == requester.id,
+                    Introduction.target_id == target.id,
+                    _open_for_requester(now),
+                )
+            )
+        ).scalar()
+        if same_pair is not None:
+            raise UserError(
+                f"You already asked to meet {target.display_name} (request #{same_pair.id}).",
+                hint=f"It stays open until {messages.closes(same_pair, requester)}.",
+            )
+        open_count = (
+            await session.execute(
+                select(func.count(Introduction.id)).where(
+                    Introduction.requester_id == requester.id, _open_for_requester(now)
+                )
+            )
+        ).scalar_one()
+        if open_count >= settings.intro_max_open_per_requester:
+            raise UserError(
+                f"You have {open_count} introduction requests waiting for an answer; "
+                f"the limit is {settings.intro_max_open_per_requester}.",
+                hint="See them with `intro list`; each closes after "
+                f"{settings.intro_expiry_days} days if nobody answers.",
+            )
+        intro = Introduction(
+            requester_id=requester.id,
+            target_id=target.id,
+            reason=reason,
+            state=REQUESTED,
+            requested_at=now,
+            expires_at=now + timedelta(days=settings.intro_expiry_days),
+            requester_snapshot=profile_snapshot(requester),
+            target_snapshot=profile_snapshot(target),
+            platform=platform,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(intro)
+                await session.flush()
+        except IntegrityError:  # the same request, a moment ago (double click, second process)
+            raise UserError(f"You already asked to meet {target.display_name}; I'll let you know.") from None
+        session.add(IntroductionTransition(introduction_id=intro.id, from_state=None, to_state=REQUESTED, at=now,
+                                           actor_member_id=requester.id))
+        await schedule_job(
+            session, kind=EXPIRE_JOB, key=expire_key(intro.id), due_at=intro.expires_at,
+            payload={"introduction_id": intro.id},
+        )
+    core.scheduler.poke()
+    delivered = await _deliver(core, target, messages.request_for_target(intro, requester, target))
+    return RequestOutcome(intro, delivered)
+
+
+async def _deliver(core: Runtime, member: Member, reply) -> bool:  # noqa: ANN001 - a Reply
+    """A direct message that cannot fail the state change already made: a platform error is logged."""
+    try:
+        return await core.notify(member, reply)
+    except Exception:
+        log.exception("direct message to member %s failed", member.id)
+        return False
+
+
+# --- the target answers ----------------------------------------------------------------------------
+
+
+async def _own_request(session: AsyncSession, intro_id: int, member: Member) -> Introduction:
+    intro = await _load(session, intro_id)
+    if intro is None or intro.target_id != member.id:
+        # The same words whether it does not exist or is someone else's: ids reveal nothing.
+        raise UserError(f"I can't find an introduction request #{intro_id} addressed to you.",
+                        hint="`intro list` shows yours.")
+    return intro
+
+
+def _not_open_message(intro: Introduction, member: Member) -> str:
+    if intro.state in (ACCEPTED, MET, NOT_MET):
+        when = messages.day(intro.responded_at, member)
+        return f"You already accepted request #{intro.id} on {when}; nothing more to do."
+    if intro.state == DECLINED:
+        return f"You already answered request #{intro.id}; it is closed."
+    return f"Request #{intro.id} closed on {messages.closes(intro, member)} without an answer."
+
+
+async def accept(core: Runtime, member: Member, intro_id: int) -> str:
+    """Accept a request addressed to `member`; introduces both once. Returns the answer for the target."""
+    now = core.clock.now()
+    async with core.db.session() as session, session.begin():
+        intro = await _own_request(session, intro_id, member)
+        moved = await _transition(
+            session, intro_id, from_state=REQUESTED, to_state=ACCEPTED, now=now, actor_id=member.id,
+            values={"responded_at": now, "followup_due_at": now + timedelta(days=core.settings.intro_followup_days)},
+            where=(Introduction.expires_at > now,),
+        )
+        if not moved:
+            await _expire_overdue(session, now, intro_id=intro_id)
+            return _not_open_message(await _load(session, intro_id), member)
+        intro = await _load(session, intro_id)
+        requester, target = await _members(session, intro)
+        await record_exchange(
+            session, kind="intro_accepted", occurred_at=now, a=requester, b=target,
+            a_snapshot=intro.requester_snapshot or None, b_snapshot=intro.target_snapshot or None,
+            platform=intro.platform, dedupe_key=f"intro:{intro_id}:accepted", introduction_id=intro_id,
+        )
+        await schedule_job(
+            session, kind=FOLLOWUP_JOB, key=followup_key(intro_id), due_at=intro.followup_due_at,
+            payload={"introduction_id": intro_id},
+        )
+        await cancel_jobs(session, key_prefix=expire_key(intro_id))
+    core.scheduler.poke()
+    if requester is None:
+        return "Thanks — but the member who asked has since left, so there is nobody to introduce you to."
+    how = await send_introduction(core, intro, requester, target)
+    return f"Thanks for accepting! {how}"
+
+
+async def decline(core: Runtime, member: Member, intro_id: int, *, not_now: bool) -> str:
+    now = core.clock.now()
+    async with core.db.session() as session, session.begin():
+        intro = await _own_request(session, intro_id, member)
+        moved = await _transition(
+            session, intro_id, from_state=REQUESTED, to_state=DECLINED, now=now, actor_id=member.id,
+            values={"responded_at": now}, where=(Introduction.expires_at > now,),
+        )
+        if not moved:
+            await _expire_overdue(session, now, intro_id=intro_id)
+            return _not_open_message(await _load(session, intro_id), member)
+        requester, _ = await _members(session, intro)
+    name = requester.display_name if requester else "The member who asked"
+    if not_now:
+        return f"No problem. {name} won't be told you said no; to them it simply closes without an introduction."
+    return f"Declined. {name} won't be told, and never sees a reason."
+
+
+# --- outcomes -------------------------------------------------------------------------------------
+
+
+async def _party_intro(session: AsyncSession, intro_id: int, member: Member) -> Introduction:
+    intro = await _load(session, intro_id)
+    if intro is None or member.id not in (intro.requester_id, intro.target_id):
+        raise UserError(f"I can't find introduction #{intro_id} for you.", hint="`intro list` shows yours.")
+    if intro.state not in (ACCEPTED, MET, NOT_MET):
+        raise UserError(f"Introduction #{intro_id} didn't go ahead, so there is no meeting to record.")
+    return intro
+
+
+async def _confirm_meeting(
+    session: AsyncSession, intro_id: int, member: Member, now: datetime, *, from_states: tuple[str, ...]
+) -> bool:
+    """One of `from_states` -> met, recording the `meeting_confirmed` exchange once."""
+    moved = False
+    for from_state in from_states:
+        moved = await _transition(
+            session, intro_id, from_state=from_state, to_state=MET, now=now, actor_id=member.id,
+            values={"outcome_at": now},
+        )
+        if moved:
+            break
+    if not moved:
+        return False
+    intro = await _load(session, intro_id)
+    requester, target = await _members(session, intro)
+    await record_exchange(
+        session, kind="meeting_confirmed", occurred_at=now, a=requester, b=target,
+        a_snapshot=intro.requester_snapshot or None, b_snapshot=intro.target_snapshot or None,
+        platform=intro.platform, dedupe_key=f"intro:{intro_id}:met", introduction_id=intro_id,
+    )
+    return True
+
+
+def _own_rating(intro: Introduction, member: Member) -> int | None:
+    return intro.requester_usefulness if member.id == intro.requester_id else intro.target_usefulness
+
+
+async def record_meeting(core: Runtime, member: Member, intro_id: int, *, met: bool) -> tuple[str, bool]:
+    """`intro met <id> yes|no`. Returns the answer and whether to offer the rating buttons."""
+    now = core.clock.now()
+    async with core.db.session() as session, session.begin():
+        intro = await _party_intro(session, intro_id, member)
+        if met:
+            moved = await _confirm_meeting(session, intro_id, member, now, from_states=(ACCEPTED, NOT_MET))
+            intro = await _load(session, intro_id)
+            rated = _own_rating(intro, member) is not None
+            if moved:
+                return "Wonderful — noted that you met." + ("" if rated else " How useful was it?"), not rated
+            return "Already noted that you met — thank you." + ("" if rated else " How useful was it?"), not rated
+        moved = await _transition(
+            session, intro_id, from_state=ACCEPTED, to_state=NOT_MET, now=now, actor_id=member.id,
+            values={"outcome_at": now},
+        )
+        if moved:
+            return f"Thanks for letting me know. If you do meet later, `intro met {intro_id} yes` records it.", False
+        if intro.state == MET:
+            return "One of you already told me you met, so I'll keep that.", False
+        return "Already noted that you haven't met (yet).", False
+
+
+async def rate(core: Runtime, member: Member, intro_id: int, score: int) -> str:
+    """`intro rate <id> 1-5`: each side rates its meeting for itself.
+
+    A rating on an accepted introduction also means the meeting happened. After either side said "we did
+    not meet", a rating is refused: only an explicit `intro met <id> yes` turns that "no" into a meeting,
+    so a rating never makes a meeting out of a "no" (docs/indicators.md, `intros_met`)."""
+    if not 1 <= score <= 5:
+        raise UserError("Ratings go from 1 (not useful) to 5 (very useful).")
+    now = core.clock.now()
+    async with core.db.session() as session, session.begin():
+        intro = await _party_intro(session, intro_id, member)
+        await _confirm_meeting(session, intro_id, member, now, from_states=(ACCEPTED,))
+        column = "requester_usefulness" if intro.requester_id == member.id else "target_usefulness"
+        rated = await session.execute(
+            update(Introduction)
+            .where(Introduction.id == intro_id, Introduction.state == MET)
+            .values({column: score})
+            .execution_options(synchronize_session=False)
+        )
+        if rated.rowcount != 1:  # not_met: checked by the same UPDATE, so a concurrent "no" cannot slip past
+            raise UserError(
+                f"I have introduction #{intro_id} down as “not met (yet)”, and a rating is for a meeting.",
+                hint=f"If you have met since, tell me with `intro met {intro_id} yes`, then rate it.",
+            )
+        intro = await _load(session, intro_id)  # the row is locked by our update: both ratings are current
+        intro.usefulness = combined_usefulness(intro.requester_usefulness, intro.target_usefulness)
+    return f"Thanks — you rated introduction #{intro_id} {score} out of 5."
+
+
+# --- pausing --------------------------------------------------------------------------------------
+
+
+async def pause(core: Runtime, member: Member, weeks: int) -> datetime:
+    if not 1 <= weeks <= MAX_PAUSE_WEEKS:
+        raise UserError(f"Pause for 1 to {MAX_PAUSE_WEEKS} weeks, for example `intro pause 4`.")
+    until = core.clock.now() + timedelta(weeks=weeks)
+    async with core.db.session() as session, session.begin():
+        await session.execute(update(Member).where(Member.id == member.id).values(intro_paused_until=until))
+    return until
+
+
+async def resume(core: Runtime, member: Member) -> bool:
+    """Clear a pause; False when there was none."""
+    now = core.clock.now()
+    async with core.db.session() as session, session.begin():
+        result = await session.execute(
+            update(Member)
+            .where(Member.id == member.id, Member.intro_paused_until.is_not(None), Member.intro_paused_until > now)
+            .values(intro_paused_until=None)
+        )
+        return result.rowcount == 1
+
+
+# --- listing --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Listing:
+    waiting_for_me: list[tuple[Introduction, Member | None]]
+    my_requests: list[tuple[Introduction, Member | None]]
+    connected: list[tuple[Introduction, Member | None]]
+
+
+async def list_for(core: Runtime, member: Member, *, limit: int = 20) -> Listing:
+    now = core.clock.now()
+    async with core.db.session() as session, session.begin():
+        await _expire_overdue(session, now, member_id=member.id)
+        rows = (
+            await session.execute(
+                select(Introduction)
+                .where(or_(Introduction.requester_id == member.id, Introduction.target_id == member.id))
+                .order_by(Introduction.requested_at.desc(), Introduction.id.desc())
+                .limit(limit)
+            )
+        ).scalars().all()
+        others = {}
+        for intro in rows:
+            other_id = intro.target_id if intro.requester_id == member.id else intro.requester_id
+            if other_id is not None and other_id not in others:
+                others[other_id] = await session.get(Member, other_id)
+    listing = Listing([], [], [])
+    for intro in rows:
+        other_id = intro.target_id if intro.requester_id == member.id else intro.requester_id
+        entry = (intro, others.get(other_id))
+        if intro.state in (ACCEPTED, MET, NOT_MET):
+            listing.connected.append(entry)
+        elif intro.requester_id == member.id:
+            listing.my_requests.append(entry)
+        elif intro.state == REQUESTED:
+            listing.waiting_for_me.append(entry)
+    return listing
+
+
+# --- expiry, follow-up and the introduction itself ------------------------------------------------
+
+
+async def _expire_overdue(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    intro_id: int | None = None,
+    pair: tuple[int, int] | None = None,
+    member_id: int | None = None,
+) -> None:
+    """Expire requests past their closing time that their job has not reached yet (the bot was down)."""
+    query = select(Introduction.id).where(Introduction.state == REQUESTED, Introduction.expires_at <= now)
+    if intro_id is not None:
+        query = query.where(Introduction.id == intro_id)
+    if pair is not None:
+        query = query.where(Introduction.requester_id == pair[0], Introduction.target_id == pair[1])
+    if member_id is not None:
+        query = query.where(or_(Introduction.requester_id == member_id, Introduction.target_id == member_id))
+    for overdue in (await session.execute(query)).scalars().all():
+        await _transition(session, overdue, from_state=REQUESTED, to_state=EXPIRED, now=now, actor_id=None)
+
+
+@job_handler(EXPIRE_JOB, rerun_safe=True)  # the state transition guards it
+async def _expire_job(core: Runtime, job: Job) -> None:
+    intro_id = int(job.payload["introduction_id"])
+    now = core.clock.now()
+    async with core.db.session() as session, session.begin():
+        await _transition(session, intro_id, from_state=REQUESTED, to_state=EXPIRED, now=now, actor_id=None)
+        intro = await _load(session, intro_id)
+        if intro is None or intro.state not in (EXPIRED, DECLINED):
+            return
+        requester, target = await _members(session, intro)
+    if requester is not None:
+        await core.scheduler.begin_send(job)  # from here on the job is never run twice
+        # The same note for "declined" and "no answer": the requester cannot tell them apart.
+        await core.notify(requester, messages.request_closed(intro, target))
+
+
+@job_handler(FOLLOWUP_JOB, rerun_safe=True)  # nothing is sent before begin_send
+async def _followup_job(core: Runtime, job: Job) -> None:
+    intro_id = int(job.payload["introduction_id"])
+    async with core.db.session() as session:
+        intro = await _load(session, intro_id)
+        if intro is None or intro.state not in (ACCEPTED, MET):
+            return  # a "no" was already given
+        requester, target = await _members(session, intro)
+    await core.scheduler.begin_send(job)  # from here on the job is never run twice
+    for member, other in ((requester, target), (target, requester)):
+        if member is None:
+            continue
+        if intro.state == MET and _own_rating(intro, member) is not None:
+            continue
+        await core.notify(member, messages.followup(intro, member, other, ask_meeting=intro.state == ACCEPTED))
+
+
+async def send_introduction(core: Runtime, intro: Introduction, requester: Member, target: Member) -> str:
+    """A group conversation when both are reachable on one platform; otherwise a direct message to each."""
+    for mine in requester.identities:
+        theirs = next((i for i in target.identities if i.platform == mine.platform), None)
+        transport = core.transports.get(mine.platform)
+        if theirs is not None and transport is not None:
+            try:
+                await transport.send_group(
+                    [mine.platform_user_id, theirs.platform_user_id],
+                    messages.introduction(intro, requester, target, core.settings.intro_followup_days),
+                )
+                return "I've started a conversation with you both."
+            except Exception:  # the state has changed already: fall back to a direct message each
+                log.exception("group introduction %s on %s failed", intro.id, mine.platform)
+                break
+    sent = 0
+    for member, other in ((requester, target), (target, requester)):
+        reply = messages.introduction(intro, requester, target, core.settings.intro_followup_days, reader=member,
+                                      other=other)
+        sent += await _deliver(core, member, reply)
+    if sent == 2:
+        return "I've sent each of you an introduction by direct message."
+    log.warning("introduction %s: only %d of 2 members could be reached", intro.id, sent)
+    return "I couldn't reach you both by direct message; `intro list` shows the introduction."

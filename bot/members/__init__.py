@@ -1,0 +1,1 @@
+"""Members: who they are on each platform, their profile, roles and the audit log."""

@@ -1,0 +1,1 @@
+"""Privacy: consent, export and erasure of a member's data."""

@@ -1,0 +1,50 @@
+"""What every feature's services run with: settings, the database, the clock, the job scheduler, the knowledge
+base and the platforms' transports. The composition root (`bot.app.core.Lighthouse`) builds one; services and
+command handlers receive it and never reach for the bot above them."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+
+from bot.clock import Clock, SystemClock
+from bot.pagination import Paginator
+from bot.reply import Reply
+from bot.scheduler import Scheduler
+from bot.transport import Transport
+from config import Settings
+from knowledge.service import KnowledgeService
+from storage.database import Database
+from storage.models import Member
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(self, settings: Settings, *, db: Database | None = None, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.db = db or Database(settings.database_url, echo=settings.database_echo)
+        self.clock: Clock = clock or SystemClock()
+        self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.transports: dict[str, Transport] = {}
+        self.paginator = Paginator(self.db)
+        self.scheduler = Scheduler(self)
+        self.knowledge = KnowledgeService(self.db, settings)
+
+    def register_transport(self, transport: Transport) -> None:
+        self.transports[transport.platform] = transport
+
+    async def notify(self, member: Member, reply: Reply) -> bool:
+        """Send a direct message to a member on the first platform where they can be reached."""
+        for identity in member.identities:
+            transport = self.transports.get(identity.platform)
+            if transport is not None:
+                await transport.send_direct(identity.platform_user_id, reply)
+                return True
+        log.info("member %s has no reachable platform; notification dropped", member.id)
+        return False
+
+    def is_config_admin(self, platform: str, user_id: str) -> bool:
+        return self.settings.is_admin(platform, user_id)

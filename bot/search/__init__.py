@@ -1,0 +1,1 @@
+"""Search: find, pilots, experts and match me over the knowledge base."""

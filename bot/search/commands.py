@@ -1,0 +1,106 @@
+"""Search commands: `find` (everything), `pilots`, `experts` and `match me`, over the knowledge base."""
+
+from __future__ import annotations
+
+from bot.commands import command
+from bot.context import CommandContext
+from bot.reply import Reply
+from bot.search.query import parse_question
+from bot.search.views import experts_reply, find_reply, match_reply
+from config.errors import UserError
+
+NARROWING = "Narrow it: `pilots …` or `experts …` for one kind, filters such as `country:DK` or `theme:obesity` (`help find`)."
+
+
+@command(
+    "find",
+    accepts_long_text=True,
+    searches=True,
+    summary="Search pilots, experts, reports and tools",
+    usage="find <question> [kind:X] [theme:X] [country:X] [sector:X] [since:YYYY] [until:YYYY]",
+    help=(
+        "Ask in plain language; I search by meaning and by keywords and show the best matches with their "
+        "source and why they match. Narrow the search with filters: kind (pilot, expert, report, tool), "
+        "theme (obesity, mental_health, health_innovation, equity, health_literacy), country (name or code), "
+        "sector (municipality, region, hospital, research, sme, large_company, digital_developer, "
+        "patient_organisation, other), since/until (a year, month or day). Filters alone list what matches.\n"
+        "You may also just write your question, without `find`: a message whose first word is not a command is "
+        "searched like this (a typo of a command, such as `profle`, gets “did you mean” instead)."
+    ),
+    examples=(
+        "find school food programmes that reduced sugary drinks",
+        "find loneliness among older people country:DK",
+        "find kind:report theme:equity since:2024",
+        "find digital mental health --sector hospital",
+    ),
+    aliases=("search", "ask"),
+)
+async def find(ctx: CommandContext) -> Reply:
+    question = parse_question(ctx.args_text)
+    reply = await find_reply(ctx, question, what="results", example="find school food programmes")
+    if ctx.invoked_as in ("", "ask"):  # a plain question (or `ask`): say how to narrow it, once
+        reply.text += f"\n{NARROWING}"
+    return reply
+
+
+@command(
+    "pilots",
+    accepts_long_text=True,
+    searches=True,
+    summary="Find pilot projects",
+    usage="pilots <question> [theme:X] [country:X] [sector:X] [since:YYYY] [until:YYYY]",
+    help=(
+        "Pilot projects that match your question, with partners, status, contact and the passage that matches. "
+        "Filters: theme, country, sector (of a partner), since/until (the pilot's start). "
+        "Filters alone list every matching pilot, newest first."
+    ),
+    examples=("pilots school obesity", "pilots peer support for young people country:SE", "pilots theme:equity since:2024"),
+    aliases=("pilot",),
+)
+async def pilots(ctx: CommandContext) -> Reply:
+    question = parse_question(ctx.args_text, fixed_kind="pilot")
+    return await find_reply(ctx, question, what="pilots", example="pilots school obesity")
+
+
+@command(
+    "experts",
+    accepts_long_text=True,
+    searches=True,
+    summary="Find people who know about something",
+    usage="experts <question> [--cross-border] [--sector X] [country:X] [theme:X]",
+    help=(
+        "People whose expertise, or a pilot they worked on, matches your question. People from other "
+        "organisations come first. `--cross-border` also puts people from other countries first; "
+        "`--sector X` keeps only people from that sector; `country:X` only people in that country. "
+        "People are members who listed their expertise (`profile set expertise ...`) and the expert profiles "
+        "in the knowledge base; members who switched expert search off are never listed, and you never see "
+        "yourself. Press “Introduce me” to ask for an introduction."
+    ),
+    examples=(
+        "experts school food procurement",
+        "experts --cross-border digital mental health for teenagers",
+        "experts --sector hospital childhood obesity treatment",
+    ),
+    aliases=("expert",),
+)
+async def experts(ctx: CommandContext) -> Reply:
+    question = parse_question(ctx.args_text, flags=("cross-border",), fixed_kind="expert")
+    return await experts_reply(ctx, question)
+
+
+@command(
+    "match",
+    summary="People and pilots that fit your interests",
+    usage="match me",
+    help=(
+        "Uses the interests in your profile (or your expertise when you have no interests) to suggest experts, "
+        "pilots and documents; those from other organisations, countries and sectors than yours come first, "
+        "and you are never suggested to yourself. Set interests with `profile set interests ...`."
+    ),
+    examples=("match me",),
+    searches=True,
+)
+async def match(ctx: CommandContext) -> Reply:
+    if [a.lower() for a in ctx.args] not in (["me"], []):
+        raise UserError("`match` works on your own profile: type `match me`.", hint="To search for something, use `find <question>`.")
+    return await match_reply(ctx)

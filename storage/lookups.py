@@ -1,0 +1,40 @@
+"""Look-ups that several layers share: a member by platform identity, an organisation by name (created on
+first use). Plain data access, so the knowledge base's ingest and the bot's members service use one query."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import Member, Organisation, PlatformIdentity
+
+
+def organisation_key(name: str) -> str:
+    # Lower-casing can lengthen text ("İ" becomes two code points): keep within the column.
+    return " ".join(name.lower().split())[:200]
+
+
+async def find_by_identity(session: AsyncSession, platform: str, user_id: str) -> Member | None:
+    result = await session.execute(
+        select(Member)
+        .join(PlatformIdentity)
+        .where(PlatformIdentity.platform == platform, PlatformIdentity.platform_user_id == user_id)
+        .options(selectinload(Member.identities))
+    )
+    return result.scalars().first()
+
+
+async def get_or_create_organisation(
+    session: AsyncSession, name: str, *, sector: str | None = None, country: str | None = None
+) -> Organisation:
+    key = organisation_key(name)
+    organisation = (await session.execute(select(Organisation).where(Organisation.name_key == key))).scalar_one_or_none()
+    if organisation is None:
+        organisation = Organisation(name=" ".join(name.split()), name_key=key, sector=sector, country=country)
+        session.add(organisation)
+        await session.flush()
+    else:
+        organisation.sector = organisation.sector or sector
+        organisation.country = organisation.country or country
+    return organisation
