@@ -26,18 +26,33 @@ SubcommandHandler = Callable[["CommandContext", list[str]], Awaitable["Reply"]]
 
 
 @dataclass(frozen=True)
+class Argument:
+    """A value typed after a command's name, declared for platforms with typed forms (Discord's options)."""
+
+    name: str
+    description: str
+    choices: tuple[str, ...] = ()
+    # What the command does without it, as the description shows it.
+    default: str | None = None
+    whole_number: bool = False
+
+    def described(self) -> str:
+        return self.description + (f" (default: {self.default})" if self.default is not None else "")
+
+
+@dataclass(frozen=True)
 class Subcommand:
     name: str
     handler: SubcommandHandler
     summary: str
     # What follows the name, as `help` shows it ("ID going|interested|not_going"); empty when nothing does.
-    arguments: str = ""
+    syntax: str = ""
     # None: the command's own role.
     role: str | None = None
     aliases: tuple[str, ...] = ()
 
     def usage(self, command_name: str) -> str:
-        return " ".join(part for part in (command_name, self.name, self.arguments) if part)
+        return " ".join(part for part in (command_name, self.name, self.syntax) if part)
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,8 @@ class Command:
     examples: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     role: str = "member"
+    # The values a command without subcommands takes, in order (a command with subcommands takes free text).
+    arguments: tuple[Argument, ...] = ()
     subcommands: tuple[Subcommand, ...] = ()
     # The subcommand run when nothing follows the command's name.
     default: str | None = None
@@ -73,11 +90,14 @@ class Command:
                 by_word[word] = sub
         if self.default is not None and self.default not in by_word:
             raise ValueError(f"the default of {self.name!r} is not one of its subcommands: {self.default!r}")
+        if self.arguments and self.subcommands:
+            raise ValueError(f"command {self.name!r}: its subcommands take the words that follow, not arguments")
         if self.handler is None and not self.subcommands:
             raise ValueError(f"command {self.name!r} has neither a handler nor subcommands")
         object.__setattr__(self, "_by_word", by_word)
         object.__setattr__(self, "help", self.help.strip())
-        if self.handler is None:
+        # Also when copied with `dataclasses.replace`: the copy dispatches to its own subcommands.
+        if self.handler is None or getattr(self.handler, "__func__", None) is Command.dispatch:
             object.__setattr__(self, "handler", self.dispatch)
 
     def subcommand(self, word: str | None) -> Subcommand | None:
@@ -142,6 +162,7 @@ def command(
     examples: tuple[str, ...] = (),
     aliases: tuple[str, ...] = (),
     role: str = "member",
+    arguments: tuple[Argument, ...] = (),
     hidden: bool = False,
     accepts_long_text: bool = False,
     searches: bool = False,
@@ -159,6 +180,7 @@ def command(
                 examples=examples,
                 aliases=aliases,
                 role=role,
+                arguments=arguments,
                 hidden=hidden,
                 accepts_long_text=accepts_long_text,
                 searches=searches,

@@ -65,9 +65,21 @@ def test_discord_actions_are_the_declared_subcommands_with_the_core_default(decl
     assert declared.default is not None and f"default: {declared.default}" in action["description"]
 
 
+@pytest.mark.parametrize("declared", [c for c in offered().values() if c.arguments], ids=lambda c: c.name)
+def test_discord_options_are_the_declared_arguments(declared: commands.Command):
+    options = discord_payload()[declared.name].get("options", [])
+    assert [option["name"] for option in options] == [argument.name for argument in declared.arguments]
+    for option, argument in zip(options, declared.arguments, strict=True):
+        assert [choice["value"] for choice in option.get("choices", [])] == list(argument.choices)
+        assert not option.get("required", False)
+        if argument.default is not None:
+            assert f"default: {argument.default}" in option["description"]
+
+
 def test_every_command_with_subcommands_declares_a_default_the_core_runs():
     assert {c.name for c in with_subcommands()} >= {"event", "digest", "intro", "profile", "role", "privacy"}
     assert offered()["digest"].default == "status" and offered()["event"].default == "list"
+    assert {c.name for c in offered().values() if c.arguments} >= {"kpi", "audit"}
 
 
 def test_the_discord_tree_keeps_to_discords_limits():
@@ -142,6 +154,15 @@ async def test_every_discord_action_sends_the_subcommand_to_the_core(core, disco
             assert asked.pop() == f"{declared.name} {sub.name}"
         await discord_harness.interaction(slash(ALICE, declared.name))
         assert asked.pop() == declared.name  # alone, as typed on Slack or in the console: the core's default
+    for declared in (c for c in offered().values() if c.arguments):
+        for argument in declared.arguments:
+            for choice in argument.choices:
+                await discord_harness.interaction(slash(ALICE, declared.name, {argument.name: choice}))
+                assert asked.pop() == f"{declared.name} {choice}"
+        await discord_harness.interaction(slash(ALICE, declared.name))
+        assert asked.pop() == declared.name
+    await discord_harness.interaction(slash(ALICE, "audit", {"number": 50}))
+    assert asked.pop() == "audit 50"
 
 
 async def test_a_bare_digest_does_the_same_on_discord_and_in_the_console(

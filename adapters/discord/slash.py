@@ -12,7 +12,9 @@ command means.
 
 from __future__ import annotations
 
+import inspect
 import shlex
+from collections.abc import Awaitable, Callable
 from typing import Literal, Protocol
 
 import discord
@@ -116,12 +118,12 @@ def action_description(name: str) -> str:
 
 
 def details_description(name: str) -> str:
-    """What may follow the action, from the subcommands' declared arguments."""
+    """What may follow the action, from the subcommands' declared syntax."""
     declared = _declared(name)
-    arguments = [f"{sub.name} {sub.arguments}" for sub in declared.subcommands if sub.arguments]
-    if not arguments:
+    syntax = [f"{sub.name} {sub.syntax}" for sub in declared.subcommands if sub.syntax]
+    if not syntax:
         return _fit(f"What follows the command, as in `{declared.usage}`")
-    return _fit("What follows the action: " + "; ".join(arguments))
+    return _fit("What follows the action: " + "; ".join(syntax))
 
 
 async def theme_autocomplete(_: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -237,7 +239,7 @@ class LighthouseCommands(app_commands.Group):
     @app_commands.describe(
         member="Who you would like to meet",
         reason="Why: they see this before they accept",
-        action=_fit(action_description("intro") + "; leave it out to ask for an introduction"),
+        action=_fit(action_description("intro").removesuffix(")") + "; with a member: ask to meet them)"),
         details=details_description("intro"),
     )
     @app_commands.choices(action=action_choices("intro"))
@@ -254,18 +256,6 @@ class LighthouseCommands(app_commands.Group):
             await self._run(interaction, command_text("intro", token, reason), mention_tokens([member], skip=None))
         else:
             await self._run(interaction, command_text("intro", action, details))
-
-    @app_commands.command(name="kpi", description="Knowledge-transfer indicators (coordinators)")
-    @app_commands.describe(period="The period to report (default: month)")
-    async def kpi(
-        self, interaction: discord.Interaction, period: Literal["week", "month", "quarter"] | None = None
-    ) -> None:
-        await self._run(interaction, command_text("kpi", period))
-
-    @app_commands.command(name="audit", description="The newest audit-log entries (coordinators)")
-    @app_commands.describe(number="How many entries to show")
-    async def audit(self, interaction: discord.Interaction, number: int | None = None) -> None:
-        await self._run(interaction, command_text("audit", str(number) if number is not None else None))
 
     @app_commands.command(name="role", description=_fit(_declared("role").summary))
     @app_commands.describe(action=action_description("role"), member="The member", role="The role")
@@ -303,12 +293,37 @@ class LighthouseCommands(app_commands.Group):
                 callback
             )
         else:
-
-            async def with_details(interaction: discord.Interaction, details: str | None = None) -> None:
-                await self._run(interaction, command_text(name, details))
-
-            callback = app_commands.describe(details=details_description(name))(with_details)
+            callback = self._with_arguments(declared)
         return app_commands.Command(name=name, description=_fit(declared.summary), callback=callback, parent=self)
+
+
+    def _with_arguments(self, declared: core_commands.Command) -> Callable[..., Awaitable[None]]:
+        """A callback whose options are the command's declared arguments (or one free-text `details`)."""
+        name = declared.name
+        arguments = declared.arguments or (
+            core_commands.Argument("details", f"What follows the command, as in `{declared.usage}`"),
+        )
+
+        async def with_arguments(interaction: discord.Interaction, **values: str | int | None) -> None:
+            typed = [None if values.get(a.name) is None else str(values[a.name]) for a in arguments]
+            await self._run(interaction, command_text(name, *typed))
+
+        # discord.py reads the options from the signature: one optional option per argument, in order.
+        with_arguments.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction)]
+            + [
+                inspect.Parameter(
+                    argument.name,
+                    inspect.Parameter.KEYWORD_ONLY,
+                    annotation=(int if argument.whole_number else str) | None,
+                    default=None,
+                )
+                for argument in arguments
+            ]
+        )
+        callback = app_commands.describe(**{a.name: _fit(a.described()) for a in arguments})(with_arguments)
+        choices = {a.name: [_choice(c, c) for c in a.choices] for a in arguments if a.choices}
+        return app_commands.choices(**choices)(callback) if choices else callback
 
 
 def command_tree(client: discord.Client, runner: CommandRunner | None) -> app_commands.CommandTree:

@@ -41,6 +41,10 @@ def _one_command(name: str) -> Reply:
     fields = [Field("Usage", f"`{found.usage}`")]
     if found.role != "member":
         fields.append(Field("Who can use it", f"{found.role}s and above"))
+    for argument in found.arguments:
+        choices = f": {', '.join(argument.choices)}" if argument.choices else ""
+        default = f" (default: {argument.default})" if argument.default is not None else ""
+        fields.append(Field(f"`{argument.name}`", argument.description + choices + default))
     if found.aliases:
         fields.append(Field("Also", ", ".join(f"`{a}`" for a in found.aliases)))
     text = found.help or found.summary

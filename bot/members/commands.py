@@ -8,7 +8,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from bot.audit import recent_entries, record_audit
-from bot.commands import Command, Subcommand, command, context_only, register
+from bot.commands import Argument, Command, Subcommand, command, context_only, register
 from bot.context import CommandContext
 from bot.digests.schedule import DigestSpec
 from bot.members.roles import GRANTABLE_ROLES, ROLE_PURPOSE, known_admin_names, members_with_roles
@@ -370,6 +370,7 @@ ENTRIES_PER_SECTION = 10
     ),
     examples=("audit", "audit 50"),
     role="admin",
+    arguments=(Argument("number", "How many entries to show", default=str(DEFAULT_ENTRIES), whole_number=True),),
 )
 async def audit(ctx: CommandContext) -> Reply:
     args = ctx.args
