@@ -144,7 +144,7 @@ _ALIASES: dict[str, str] = {}
 
 
 def register(declared: Command) -> Command:
-    """Add a declared command to the registry (a command with subcommands is declared this way)."""
+    """Add a declared command to the registry."""
     if declared.name in _REGISTRY or declared.name in _ALIASES:
         raise ValueError(f"command {declared.name!r} registered twice")
     _REGISTRY[declared.name] = declared
@@ -189,6 +189,38 @@ def command(
         return handler
 
     return declare
+
+
+def command_with_subcommands(
+    name: str,
+    *,
+    summary: str,
+    usage: str,
+    subcommands: tuple[Subcommand, ...],
+    default: str | None = None,
+    otherwise: Handler | None = None,
+    help: str = "",  # noqa: A002 - the natural name for help text
+    examples: tuple[str, ...] = (),
+    aliases: tuple[str, ...] = (),
+    role: str = "member",
+    hidden: bool = False,
+) -> Command:
+    """Declare a command whose subcommands do its work: the kernel dispatches to them (`Command.dispatch`)."""
+    return register(
+        Command(
+            name=name,
+            summary=summary,
+            usage=usage,
+            help=help,
+            examples=examples,
+            aliases=aliases,
+            role=role,
+            subcommands=subcommands,
+            default=default,
+            otherwise=otherwise,
+            hidden=hidden,
+        )
+    )
 
 
 def registered() -> dict[str, Command]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.audit import record_audit
-from bot.commands import Command, Subcommand, register
+from bot.commands import Subcommand, command_with_subcommands
 from bot.context import CommandContext
 from bot.digests.schedule import SYNTAX, DigestSpec, manual_period_key, parse_spec
 from bot.digests.service import (
@@ -174,37 +174,35 @@ async def _off(ctx: CommandContext, words: list[str]) -> Reply:
     return Reply(text="Digests for this channel are off.", private=True, tone="success")
 
 
-register(
-    Command(
-        name="digest",
-        summary="A channel's regular digest of events, new pilots and documents",
-        usage="digest [schedule <when> | preview | now | off]",
-        help=(
-            "Run these in the channel that should get the digest.\n"
-            "`digest schedule daily|weekly|monthly [weekday] [HH:MM] [time zone]` sets when (weekly and monthly "
-            "default to Monday, the time to 09:00, the zone to yours or UTC; monthly means the first such weekday "
-            "of the month). `digest preview` shows the digest without posting it, `digest now` posts it, "
-            "`digest off` stops it, and `digest` alone shows the schedule and recent digests.\n"
-            "A digest lists upcoming events, pilots and documents added since the last digest, and a few "
-            "knowledge-transfer figures. Each period's digest is posted once, even with several bot processes."
-        ),
-        examples=(
-            SYNTAX,
-            "digest schedule daily 08:30 UTC",
-            "digest schedule monthly tuesday 10:00 Europe/Oslo",
-            "digest preview",
-            "digest now",
-            "digest off",
-        ),
-        role="coordinator",
-        subcommands=(
-            Subcommand("status", _status, "This channel's schedule and recent digests"),
-            Subcommand("schedule", _schedule, "Set when this channel gets a digest",
-                       "daily|weekly|monthly [weekday] [HH:MM] [time zone]"),
-            Subcommand("preview", _preview, "The next digest, without posting it"),
-            Subcommand("now", _now, "Post a digest here now"),
-            Subcommand("off", _off, "Stop this channel's digests"),
-        ),
-        default="status",
-    )
+command_with_subcommands(
+    "digest",
+    summary="A channel's regular digest of events, new pilots and documents",
+    usage="digest [schedule <when> | preview | now | off]",
+    help=(
+        "Run these in the channel that should get the digest.\n"
+        "`digest schedule daily|weekly|monthly [weekday] [HH:MM] [time zone]` sets when (weekly and monthly "
+        "default to Monday, the time to 09:00, the zone to yours or UTC; monthly means the first such weekday "
+        "of the month). `digest preview` shows the digest without posting it, `digest now` posts it, "
+        "`digest off` stops it, and `digest` alone shows the schedule and recent digests.\n"
+        "A digest lists upcoming events, pilots and documents added since the last digest, and a few "
+        "knowledge-transfer figures. Each period's digest is posted once, even with several bot processes."
+    ),
+    examples=(
+        SYNTAX,
+        "digest schedule daily 08:30 UTC",
+        "digest schedule monthly tuesday 10:00 Europe/Oslo",
+        "digest preview",
+        "digest now",
+        "digest off",
+    ),
+    role="coordinator",
+    subcommands=(
+        Subcommand("status", _status, "This channel's schedule and recent digests"),
+        Subcommand("schedule", _schedule, "Set when this channel gets a digest",
+                   "daily|weekly|monthly [weekday] [HH:MM] [time zone]"),
+        Subcommand("preview", _preview, "The next digest, without posting it"),
+        Subcommand("now", _now, "Post a digest here now"),
+        Subcommand("off", _off, "Stop this channel's digests"),
+    ),
+    default="status",
 )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.commands import Command, Subcommand, register
+from bot.commands import Subcommand, command_with_subcommands
 from bot.context import CommandContext
 from bot.events.ical import event_attachment
 from bot.events.input import EXAMPLE_START, ONE_LINE_SYNTAX, read_fields
@@ -304,43 +304,41 @@ async def _ics(ctx: CommandContext, words: list[str]) -> Reply:
 
 EVENT_ID = "ID"
 
-register(
-    Command(
-        name="event",
-        summary="Upcoming events: list, details, RSVP, calendar files; coordinators add, edit and cancel",
-        usage="event list [theme] | event show ID | event rsvp ID going|interested|not_going | event ics ID",
-        help=(
-            "Everyone: `event list [theme]`, `event show ID`, `event rsvp ID going|interested|not_going` "
-            "(or the buttons), `event ics ID` for a calendar file. Times are shown in your time zone "
-            "(`profile set timezone ...`) with the event's own zone.\n"
-            "Coordinators: `event add` (a form, or `field=value` pairs on one line), `event edit ID field=value ...` "
-            "(only what you give changes), `event cancel ID` (tells everyone who RSVPed), `event attendees ID`.\n"
-            "Fields: title, start (`YYYY-MM-DD HH:MM Zone`), end or duration (90m, 2h), place, link, themes "
-            f"({', '.join(THEMES)}), description. People who RSVP get reminders before the event."
-        ),
-        examples=(
-            "event list",
-            "event list obesity",
-            "event show 12",
-            "event rsvp 12 going",
-            "event ics 12",
-            ONE_LINE_SYNTAX,
-            'event edit 12 start="2026-12-03 15:00 Europe/Copenhagen" duration=2h',
-            "event cancel 12",
-            "event attendees 12",
-        ),
-        aliases=("events",),
-        subcommands=(
-            Subcommand("list", _list, "Upcoming events, on one theme if you name it", "[theme]"),
-            Subcommand("show", _show, "One event's details, RSVPs and your answer", EVENT_ID),
-            Subcommand("rsvp", _rsvp, "Say whether you are coming", f"{EVENT_ID} going|interested|not_going"),
-            Subcommand("ics", _ics, "A calendar file for the event", EVENT_ID),
-            Subcommand("add", _add, "Add an event (a form, or field=value pairs)", "[field=value ...]",
-                       role="coordinator"),
-            Subcommand("edit", _edit, "Change an event's fields", f"{EVENT_ID} field=value ...", role="coordinator"),
-            Subcommand("cancel", _cancel, "Cancel an event and tell who RSVPed", EVENT_ID, role="coordinator"),
-            Subcommand("attendees", _attendees, "Who RSVPed, and how", EVENT_ID, role="coordinator"),
-        ),
-        default="list",
-    )
+command_with_subcommands(
+    "event",
+    summary="Upcoming events: list, details, RSVP, calendar files; coordinators add, edit and cancel",
+    usage="event list [theme] | event show ID | event rsvp ID going|interested|not_going | event ics ID",
+    help=(
+        "Everyone: `event list [theme]`, `event show ID`, `event rsvp ID going|interested|not_going` "
+        "(or the buttons), `event ics ID` for a calendar file. Times are shown in your time zone "
+        "(`profile set timezone ...`) with the event's own zone.\n"
+        "Coordinators: `event add` (a form, or `field=value` pairs on one line), `event edit ID field=value ...` "
+        "(only what you give changes), `event cancel ID` (tells everyone who RSVPed), `event attendees ID`.\n"
+        "Fields: title, start (`YYYY-MM-DD HH:MM Zone`), end or duration (90m, 2h), place, link, themes "
+        f"({', '.join(THEMES)}), description. People who RSVP get reminders before the event."
+    ),
+    examples=(
+        "event list",
+        "event list obesity",
+        "event show 12",
+        "event rsvp 12 going",
+        "event ics 12",
+        ONE_LINE_SYNTAX,
+        'event edit 12 start="2026-12-03 15:00 Europe/Copenhagen" duration=2h',
+        "event cancel 12",
+        "event attendees 12",
+    ),
+    aliases=("events",),
+    subcommands=(
+        Subcommand("list", _list, "Upcoming events, on one theme if you name it", "[theme]"),
+        Subcommand("show", _show, "One event's details, RSVPs and your answer", EVENT_ID),
+        Subcommand("rsvp", _rsvp, "Say whether you are coming", f"{EVENT_ID} going|interested|not_going"),
+        Subcommand("ics", _ics, "A calendar file for the event", EVENT_ID),
+        Subcommand("add", _add, "Add an event (a form, or field=value pairs)", "[field=value ...]",
+                   role="coordinator"),
+        Subcommand("edit", _edit, "Change an event's fields", f"{EVENT_ID} field=value ...", role="coordinator"),
+        Subcommand("cancel", _cancel, "Cancel an event and tell who RSVPed", EVENT_ID, role="coordinator"),
+        Subcommand("attendees", _attendees, "Who RSVPed, and how", EVENT_ID, role="coordinator"),
+    ),
+    default="list",
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 
-from bot.commands import Command, Subcommand, SubcommandHandler, context_only, register
+from bot.commands import Subcommand, SubcommandHandler, command_with_subcommands, context_only
 from bot.context import CommandContext
 from bot.intros import service as intros
 from bot.intros import views as messages
@@ -238,45 +238,43 @@ def _answering(action: str) -> SubcommandHandler:
     return lambda ctx, _words: _answer(ctx, action)
 
 
-register(
-    Command(
-        name="intro",
-        summary="Ask for an introduction, answer one, or say how it went",
-        usage="intro @member <why> | intro list",
-        help=(
-            "Ask me to introduce you to another member: they get a private message with your profile and your "
-            "reason, and can accept, decline or say not now. If they accept I introduce you both; if not, you are "
-            "never told why — the request simply closes. Requests without an answer close after a few days (7 unless configured).\n"
-            "After the introduction I ask you both whether you met and how useful it was (1 to 5); a rating is "
-            "for a meeting, so after a \"not met\" say `intro met <id> yes` first. Asking again for someone "
-            "you were already introduced to shows that introduction.\n"
-            "Name the member by @mention, display name or `member:<id>`; when a name fits several members I ask "
-            "which one, showing their organisation and country.\n"
-            "`intro pause <weeks>` stops new requests to you for a while; `intro resume` ends the pause.\n"
-            "All forms: `intro @member <why>`, `intro list`, `intro accept|decline|notnow <id>`, "
-            "`intro met <id> yes|no`, `intro rate <id> 1-5`, `intro pause <weeks>`, `intro resume`."
-        ),
-        examples=(
-            "intro @wanjiru I'm setting up a school-food pilot and would love to hear about yours",
-            "intro list",
-            "intro accept 12",
-            "intro met 12 yes",
-            "intro rate 12 4",
-            "intro pause 4",
-        ),
-        aliases=("introduce",),
-        subcommands=(
-            Subcommand("list", context_only(_list), "Your introductions: asked of you, made, and requested"),
-            Subcommand("accept", _answering("accept"), "Accept an introduction asked of you", "<id>"),
-            Subcommand("decline", _answering("decline"), "Decline it (they are never told why)", "<id>"),
-            Subcommand("notnow", _answering("notnow"), "Not now: decline it for the moment", "<id>",
-                       aliases=("not-now", "later")),
-            Subcommand("met", context_only(_met), "Say whether you met", "<id> yes|no"),
-            Subcommand("rate", context_only(_rate), "How useful the introduction was", "<id> 1-5"),
-            Subcommand("pause", context_only(_pause), "Stop new requests to you for a while", "<weeks>"),
-            Subcommand("resume", context_only(_resume), "End the pause"),
-        ),
-        default="list",
-        otherwise=_request,  # `intro @member <why>`
-    )
+command_with_subcommands(
+    "intro",
+    summary="Ask for an introduction, answer one, or say how it went",
+    usage="intro @member <why> | intro list",
+    help=(
+        "Ask me to introduce you to another member: they get a private message with your profile and your "
+        "reason, and can accept, decline or say not now. If they accept I introduce you both; if not, you are "
+        "never told why — the request simply closes. Requests without an answer close after a few days (7 unless configured).\n"
+        "After the introduction I ask you both whether you met and how useful it was (1 to 5); a rating is "
+        "for a meeting, so after a \"not met\" say `intro met <id> yes` first. Asking again for someone "
+        "you were already introduced to shows that introduction.\n"
+        "Name the member by @mention, display name or `member:<id>`; when a name fits several members I ask "
+        "which one, showing their organisation and country.\n"
+        "`intro pause <weeks>` stops new requests to you for a while; `intro resume` ends the pause.\n"
+        "All forms: `intro @member <why>`, `intro list`, `intro accept|decline|notnow <id>`, "
+        "`intro met <id> yes|no`, `intro rate <id> 1-5`, `intro pause <weeks>`, `intro resume`."
+    ),
+    examples=(
+        "intro @wanjiru I'm setting up a school-food pilot and would love to hear about yours",
+        "intro list",
+        "intro accept 12",
+        "intro met 12 yes",
+        "intro rate 12 4",
+        "intro pause 4",
+    ),
+    aliases=("introduce",),
+    subcommands=(
+        Subcommand("list", context_only(_list), "Your introductions: asked of you, made, and requested"),
+        Subcommand("accept", _answering("accept"), "Accept an introduction asked of you", "<id>"),
+        Subcommand("decline", _answering("decline"), "Decline it (they are never told why)", "<id>"),
+        Subcommand("notnow", _answering("notnow"), "Not now: decline it for the moment", "<id>",
+                   aliases=("not-now", "later")),
+        Subcommand("met", context_only(_met), "Say whether you met", "<id> yes|no"),
+        Subcommand("rate", context_only(_rate), "How useful the introduction was", "<id> 1-5"),
+        Subcommand("pause", context_only(_pause), "Stop new requests to you for a while", "<weeks>"),
+        Subcommand("resume", context_only(_resume), "End the pause"),
+    ),
+    default="list",
+    otherwise=_request,  # `intro @member <why>`
 )

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from bot.audit import recent_entries, record_audit
-from bot.commands import Argument, Command, Subcommand, command, context_only, register
+from bot.commands import Argument, Subcommand, command, command_with_subcommands, context_only
 from bot.context import CommandContext
 from bot.digests.schedule import DigestSpec
 from bot.members.roles import GRANTABLE_ROLES, ROLE_PURPOSE, known_admin_names, members_with_roles
@@ -187,38 +187,36 @@ def _shown(field: str, member: Member) -> str:
 
 FIELDS = "name|organisation|sector|country|timezone|expertise|interests|bio"
 
-register(
-    Command(
-        name="profile",
-        summary="Show or change your profile",
-        usage="profile [set <field> <value>]",
-        help=(
-            "Your profile helps others find you and helps me report knowledge transfer across organisations, "
-            "sectors and countries.\n"
-            "Fields: name, organisation, sector, country, timezone, expertise, interests, bio. "
-            "Lists (expertise, interests) are comma-separated. `profile clear <field>` empties a field.\n"
-            "Countries by English or local name or ISO code (Denmark, Danmark, DK); time zones by IANA name or "
-            "city (Europe/Copenhagen, Copenhagen).\n"
-            "With expertise set, your profile (expertise, interests, bio, organisation, sector, country) is searchable "
-            "at once by `experts`, `find` and `match me`, unless you switch expert search off "
-            "(`privacy consent expert-search off`)."
-        ),
-        examples=(
-            "profile",
-            "profile set sector hospital",
-            "profile set country Denmark",
-            "profile set organisation Nordhavn Municipality",
-            "profile set expertise school food, childhood obesity",
-            "profile set timezone Europe/Copenhagen",
-        ),
-        aliases=("me",),
-        subcommands=(
-            Subcommand("show", _show_profile, "Your whole profile"),
-            Subcommand("set", context_only(profile), "Change a field", f"{FIELDS} <value>"),
-            Subcommand("clear", context_only(profile), "Empty a field", FIELDS),
-        ),
-        default="show",
-    )
+command_with_subcommands(
+    "profile",
+    summary="Show or change your profile",
+    usage="profile [set <field> <value>]",
+    help=(
+        "Your profile helps others find you and helps me report knowledge transfer across organisations, "
+        "sectors and countries.\n"
+        "Fields: name, organisation, sector, country, timezone, expertise, interests, bio. "
+        "Lists (expertise, interests) are comma-separated. `profile clear <field>` empties a field.\n"
+        "Countries by English or local name or ISO code (Denmark, Danmark, DK); time zones by IANA name or "
+        "city (Europe/Copenhagen, Copenhagen).\n"
+        "With expertise set, your profile (expertise, interests, bio, organisation, sector, country) is searchable "
+        "at once by `experts`, `find` and `match me`, unless you switch expert search off "
+        "(`privacy consent expert-search off`)."
+    ),
+    examples=(
+        "profile",
+        "profile set sector hospital",
+        "profile set country Denmark",
+        "profile set organisation Nordhavn Municipality",
+        "profile set expertise school food, childhood obesity",
+        "profile set timezone Europe/Copenhagen",
+    ),
+    aliases=("me",),
+    subcommands=(
+        Subcommand("show", _show_profile, "Your whole profile"),
+        Subcommand("set", context_only(profile), "Change a field", f"{FIELDS} <value>"),
+        Subcommand("clear", context_only(profile), "Empty a field", FIELDS),
+    ),
+    default="show",
 )
 
 
@@ -329,28 +327,26 @@ def _a(role_name: str) -> str:
     return f"{'an' if role_name[:1] in 'aeiou' else 'a'} {role_name}"
 
 
-register(
-    Command(
-        name="role",
-        summary="Your role and who the admins are; admins grant and revoke roles",
-        usage=USAGE,
-        help=(
-            "Roles: member (everyone), expert (marks people others can ask), coordinator (events, digests, "
-            "indicators) and admin. Admins are set in the bot's configuration (LIGHTHOUSE_ADMINS); they grant "
-            "and revoke the expert and coordinator roles. A member holds one role at a time. Every change is "
-            "written to the audit log and the member is told by direct message.\n"
-            "Name the member with an @mention, their display name, or `member:<id>`; when a name fits several "
-            "members I ask which one, showing their organisation and country."
-        ),
-        examples=("role", "role grant @Ana coordinator", "role revoke @Ana coordinator", "role list"),
-        subcommands=(
-            Subcommand("show", context_only(_mine), "Your role and who the admins are"),
-            Subcommand("grant", _grant_or_revoke, "Give a member a role", "<member> <role>", role="admin"),
-            Subcommand("revoke", _grant_or_revoke, "Take a role back", "<member> <role>", role="admin"),
-            Subcommand("list", context_only(_list), "Who holds which role", role="admin"),
-        ),
-        default="show",
-    )
+command_with_subcommands(
+    "role",
+    summary="Your role and who the admins are; admins grant and revoke roles",
+    usage=USAGE,
+    help=(
+        "Roles: member (everyone), expert (marks people others can ask), coordinator (events, digests, "
+        "indicators) and admin. Admins are set in the bot's configuration (LIGHTHOUSE_ADMINS); they grant "
+        "and revoke the expert and coordinator roles. A member holds one role at a time. Every change is "
+        "written to the audit log and the member is told by direct message.\n"
+        "Name the member with an @mention, their display name, or `member:<id>`; when a name fits several "
+        "members I ask which one, showing their organisation and country."
+    ),
+    examples=("role", "role grant @Ana coordinator", "role revoke @Ana coordinator", "role list"),
+    subcommands=(
+        Subcommand("show", context_only(_mine), "Your role and who the admins are"),
+        Subcommand("grant", _grant_or_revoke, "Give a member a role", "<member> <role>", role="admin"),
+        Subcommand("revoke", _grant_or_revoke, "Take a role back", "<member> <role>", role="admin"),
+        Subcommand("list", context_only(_list), "Who holds which role", role="admin"),
+    ),
+    default="show",
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands import Command, Subcommand, context_only, register
+from bot.commands import Subcommand, command_with_subcommands, context_only
 from bot.context import CommandContext
 from bot.privacy.service import (
     CONSENT_FLAGS,
@@ -188,33 +188,31 @@ async def _erase(ctx: CommandContext, token: str) -> Reply:
     )
 
 
-register(
-    Command(
-        name="privacy",
-        summary="What I store about you and why; consent, export and erasure",
-        usage=USAGE,
-        help=(
-            "`privacy` explains in plain words what I keep about you and why, and shows your consent flags.\n"
-            "`privacy consent <flag> on|off` changes a flag. Flags: "
-            + ", ".join(f"`{name}` ({flag.meaning})" for name, flag in CONSENT_FLAGS.items())
-            + ".\n`privacy export` sends you all your data as a JSON file in a direct message.\n"
-            "`privacy erase` deletes your profile and accounts after you confirm with a button; introductions "
-            "and exchanges you took part in stay only as anonymous counts by organisation, sector and country."
-        ),
-        examples=(
-            "privacy",
-            "privacy consent expert-search off",
-            "privacy consent introductions on",
-            "privacy consent exchange-logging off",
-            "privacy export",
-            "privacy erase",
-        ),
-        subcommands=(
-            Subcommand("show", context_only(_explain), "What I store about you and why, and your consent flags"),
-            Subcommand("consent", _consent, "Switch a consent flag on or off", "<flag> on|off"),
-            Subcommand("export", context_only(_export), "All your data as a file, in a direct message"),
-            Subcommand("erase", _erase_step, "Delete your profile and accounts (asks you to confirm)"),
-        ),
-        default="show",
-    )
+command_with_subcommands(
+    "privacy",
+    summary="What I store about you and why; consent, export and erasure",
+    usage=USAGE,
+    help=(
+        "`privacy` explains in plain words what I keep about you and why, and shows your consent flags.\n"
+        "`privacy consent <flag> on|off` changes a flag. Flags: "
+        + ", ".join(f"`{name}` ({flag.meaning})" for name, flag in CONSENT_FLAGS.items())
+        + ".\n`privacy export` sends you all your data as a JSON file in a direct message.\n"
+        "`privacy erase` deletes your profile and accounts after you confirm with a button; introductions "
+        "and exchanges you took part in stay only as anonymous counts by organisation, sector and country."
+    ),
+    examples=(
+        "privacy",
+        "privacy consent expert-search off",
+        "privacy consent introductions on",
+        "privacy consent exchange-logging off",
+        "privacy export",
+        "privacy erase",
+    ),
+    subcommands=(
+        Subcommand("show", context_only(_explain), "What I store about you and why, and your consent flags"),
+        Subcommand("consent", _consent, "Switch a consent flag on or off", "<flag> on|off"),
+        Subcommand("export", context_only(_export), "All your data as a file, in a direct message"),
+        Subcommand("erase", _erase_step, "Delete your profile and accounts (asks you to confirm)"),
+    ),
+    default="show",
 )
