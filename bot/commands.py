@@ -1,8 +1,11 @@
-"""Command registry. Each feature's `commands` module registers its commands with `@command`;
-`bot.app.catalogue` lists the features.
+"""Command registry. Each feature's `commands` module declares its commands here; `bot.app.catalogue` lists
+the features.
 
-A command declares here, in one place, the role it needs (and any stricter role for a subcommand),
-its help text and examples. The router does the checking, so a handler only does its own job.
+A command is declared once: its role, help text and examples, and - for a command with subcommands - each
+subcommand with its own summary, arguments and role, and the one run when nothing follows the command's
+name. Everything else is generated from the declaration: the dispatch to a subcommand (below), the role
+check (the router), `help <command>` (bot.app.help) and the platforms' typed command trees (the Discord
+adapter). So a handler only does its own job, and every platform offers the same subcommands.
 """
 
 from __future__ import annotations
@@ -11,11 +14,45 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from config.errors import UserError
+
 if TYPE_CHECKING:
     from bot.context import CommandContext
     from bot.reply import Reply
 
 Handler = Callable[["CommandContext"], Awaitable["Reply"]]
+# A subcommand's handler gets the context and the words typed after the subcommand's name.
+SubcommandHandler = Callable[["CommandContext", list[str]], Awaitable["Reply"]]
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A value typed after a command's name, declared for platforms with typed forms (Discord's options)."""
+
+    name: str
+    description: str
+    choices: tuple[str, ...] = ()
+    # What the command does without it, as the description shows it.
+    default: str | None = None
+    whole_number: bool = False
+
+    def described(self) -> str:
+        return self.description + (f" (default: {self.default})" if self.default is not None else "")
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    handler: SubcommandHandler
+    summary: str
+    # What follows the name, as `help` shows it ("ID going|interested|not_going"); empty when nothing does.
+    syntax: str = ""
+    # None: the command's own role.
+    role: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    def usage(self, command_name: str) -> str:
+        return " ".join(part for part in (command_name, self.name, self.syntax) if part)
 
 
 @dataclass(frozen=True)
@@ -23,26 +60,97 @@ class Command:
     name: str
     summary: str
     usage: str
-    handler: Handler
+    # What the router calls once the role check passed. Left out for a command with subcommands: then it
+    # dispatches to them (`dispatch`).
+    handler: Handler | None = None
     help: str = ""
     examples: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     role: str = "member"
-    subcommand_roles: dict[str, str] = field(default_factory=dict)
+    # The values a command without subcommands takes, in order (a command with subcommands takes free text).
+    arguments: tuple[Argument, ...] = ()
+    subcommands: tuple[Subcommand, ...] = ()
+    # The subcommand run when nothing follows the command's name.
+    default: str | None = None
+    # Runs words no subcommand claims (`intro @ana <why>`); without it they are refused, naming the subcommands.
+    otherwise: Handler | None = None
     hidden: bool = False
     # The argument is a question the handler shortens itself, so it may exceed the usual message limit.
     accepts_long_text: bool = False
     # Answers by searching the knowledge base: may wait seconds for the model after a restart.
     searches: bool = False
+    _by_word: dict[str, Subcommand] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_word: dict[str, Subcommand] = {}
+        for sub in self.subcommands:
+            for word in (sub.name, *sub.aliases):
+                if word in by_word or word != word.lower():
+                    raise ValueError(f"subcommand {self.name} {word!r} declared twice or not in lower case")
+                by_word[word] = sub
+        if self.default is not None and self.default not in by_word:
+            raise ValueError(f"the default of {self.name!r} is not one of its subcommands: {self.default!r}")
+        if self.arguments and self.subcommands:
+            raise ValueError(f"command {self.name!r}: its subcommands take the words that follow, not arguments")
+        if self.handler is None and not self.subcommands:
+            raise ValueError(f"command {self.name!r} has neither a handler nor subcommands")
+        object.__setattr__(self, "_by_word", by_word)
+        object.__setattr__(self, "help", self.help.strip())
+        # Also when copied with `dataclasses.replace`: the copy dispatches to its own subcommands.
+        if self.handler is None or getattr(self.handler, "__func__", None) is Command.dispatch:
+            object.__setattr__(self, "handler", self.dispatch)
+
+    def subcommand(self, word: str | None) -> Subcommand | None:
+        return self._by_word.get(word.lower()) if word else None
+
+    def chosen(self, args: list[str]) -> Subcommand | None:
+        """The subcommand these words run: the one they name, or the default when there are none."""
+        return self.subcommand(args[0]) if args else self.subcommand(self.default)
 
     def role_for(self, args: list[str]) -> str:
-        if args and args[0].lower() in self.subcommand_roles:
-            return self.subcommand_roles[args[0].lower()]
-        return self.role
+        chosen = self.chosen(args)
+        return chosen.role if chosen is not None and chosen.role else self.role
+
+    def label_for(self, args: list[str]) -> str:
+        """How a refusal names what needs the role: `role grant` (a stricter subcommand), or `digest`."""
+        chosen = self.subcommand(args[0]) if args else None
+        return f"{self.name} {chosen.name}" if chosen is not None and chosen.role else self.name
+
+    async def dispatch(self, ctx: CommandContext) -> Reply:
+        """The one dispatch of every command with subcommands."""
+        words = ctx.args
+        chosen = self.chosen(words)
+        if chosen is not None:
+            return await chosen.handler(ctx, words[1:] if words else [])
+        if self.otherwise is not None:
+            return await self.otherwise(ctx)
+        raise self.unknown(words[0] if words else "")
+
+    def unknown(self, word: str) -> UserError:
+        listed = ", ".join(f"`{sub.usage(self.name)}`" for sub in self.subcommands)
+        return UserError(
+            f"`{self.name} {word[:20]}` is not something I can do.",
+            hint=f"Try {listed}, or `help {self.name}`.",
+        )
+
+
+def context_only(handler: Handler) -> SubcommandHandler:
+    """A subcommand handler from one that reads what it needs from the context (`ctx.args`) itself."""
+    return lambda ctx, _words: handler(ctx)
 
 
 _REGISTRY: dict[str, Command] = {}
 _ALIASES: dict[str, str] = {}
+
+
+def register(declared: Command) -> Command:
+    """Add a declared command to the registry."""
+    if declared.name in _REGISTRY or declared.name in _ALIASES:
+        raise ValueError(f"command {declared.name!r} registered twice")
+    _REGISTRY[declared.name] = declared
+    for alias in declared.aliases:
+        _ALIASES[alias] = declared.name
+    return declared
 
 
 def command(
@@ -54,33 +162,65 @@ def command(
     examples: tuple[str, ...] = (),
     aliases: tuple[str, ...] = (),
     role: str = "member",
-    subcommand_roles: dict[str, str] | None = None,
+    arguments: tuple[Argument, ...] = (),
     hidden: bool = False,
     accepts_long_text: bool = False,
     searches: bool = False,
 ) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        if name in _REGISTRY or name in _ALIASES:
-            raise ValueError(f"command {name!r} registered twice")
-        _REGISTRY[name] = Command(
+    """Declare a command with one handler (the decorated function)."""
+
+    def declare(handler: Handler) -> Handler:
+        register(
+            Command(
+                name=name,
+                summary=summary,
+                usage=usage,
+                handler=handler,
+                help=help,
+                examples=examples,
+                aliases=aliases,
+                role=role,
+                arguments=arguments,
+                hidden=hidden,
+                accepts_long_text=accepts_long_text,
+                searches=searches,
+            )
+        )
+        return handler
+
+    return declare
+
+
+def command_with_subcommands(
+    name: str,
+    *,
+    summary: str,
+    usage: str,
+    subcommands: tuple[Subcommand, ...],
+    default: str | None = None,
+    otherwise: Handler | None = None,
+    help: str = "",  # noqa: A002 - the natural name for help text
+    examples: tuple[str, ...] = (),
+    aliases: tuple[str, ...] = (),
+    role: str = "member",
+    hidden: bool = False,
+) -> Command:
+    """Declare a command whose subcommands do its work: the kernel dispatches to them (`Command.dispatch`)."""
+    return register(
+        Command(
             name=name,
             summary=summary,
             usage=usage,
-            handler=handler,
-            help=help.strip(),
+            help=help,
             examples=examples,
             aliases=aliases,
             role=role,
-            subcommand_roles=dict(subcommand_roles or {}),
+            subcommands=subcommands,
+            default=default,
+            otherwise=otherwise,
             hidden=hidden,
-            accepts_long_text=accepts_long_text,
-            searches=searches,
         )
-        for alias in aliases:
-            _ALIASES[alias] = name
-        return handler
-
-    return register
+    )
 
 
 def registered() -> dict[str, Command]:

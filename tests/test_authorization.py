@@ -26,7 +26,7 @@ def privileged_invocations() -> list[tuple[str, str, str]]:
         if role_rank(command.role) > role_rank("member"):
             found.append((command.name, command.name, command.role))
             found.extend((command.name, alias, command.role) for alias in command.aliases)
-        for sub, role in command.subcommand_roles.items():
+        for sub, role in ((sub.name, sub.role) for sub in command.subcommands if sub.role):
             if role_rank(role) > role_rank("member"):
                 found.append((command.name, f"{command.name} {sub}", role))
                 found.append((command.name, f"{command.name} {sub.upper()} member:1 something", role))

@@ -41,7 +41,7 @@ def command_words() -> st.SearchStrategy[str]:
     for command in commands.all_commands():
         for name in (command.name, *command.aliases):
             words.append(name)
-            words.extend(f"{name} {sub}" for sub in command.subcommand_roles)
+            words.extend(f"{name} {sub.name}" for sub in command.subcommands if sub.role)
     words += [
         "profile set bio",
         "profile set name",

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from bot import commands
-from bot.commands import Command
+from bot.commands import Command, Subcommand
 from bot.reply import Reply
 from config.errors import UserError
 from storage.models import AuditEntry, Member
@@ -105,7 +105,8 @@ async def test_router_audits_every_successful_coordinator_or_admin_command_once(
     monkeypatch.setitem(
         commands._REGISTRY,
         "event",
-        Command(name="event", summary="s", usage="event", handler=handler, subcommand_roles={"add": "coordinator"}),
+        Command(name="event", summary="s", usage="event", handler=handler,
+                subcommands=(Subcommand("add", lambda ctx, words: handler(ctx), "s", role="coordinator"),)),
     )
     await chat.say("profile", as_user="carol")
     await chat.say("role grant carol coordinator", as_user="admin")

@@ -1,14 +1,20 @@
-"""The `/lighthouse` application command group.
+"""The `/lighthouse` application command group, generated from the core's command registry.
 
-One subcommand per core command, with typed options and autocomplete for themes, sectors and countries.
-Each subcommand only builds the text a member would type (`pilots school meals --theme obesity`) and hands
-it to the adapter, which sends it through the core like any other message: the core stays the one place
-that knows what a command means. `/lighthouse ask` is the core's `ask`: a question in plain words, searched.
+One Discord subcommand per command the core offers (plus `ask`, the core's alias of `find` for a question in
+plain words). A command with subcommands gets an `action` option whose choices are the subcommands the core
+declares, and no default of its own: left out, the core's default runs, as when the command is typed alone.
+A few commands get tailored options (a member picker, filters with autocomplete for themes, sectors and
+countries); every other command gets a generic form built from its declaration. Each Discord subcommand only
+builds the text a member would type (`pilots school meals --theme obesity`) and hands it to the adapter,
+which sends it through the core like any other message: the core stays the one place that knows what a
+command means.
 """
 
 from __future__ import annotations
 
+import inspect
 import shlex
+from collections.abc import Awaitable, Callable
 from typing import Literal, Protocol
 
 import discord
@@ -17,12 +23,17 @@ from discord import app_commands
 
 from adapters.discord.identity import mention_tokens
 from bot import commands as core_commands
+from bot.app.catalogue import load_all
+from bot.members.roles import GRANTABLE_ROLES
 from bot.message import Author
 from config.vocabulary import SECTORS, THEMES
 
-MAX_CHOICES = 25  # Discord shows at most 25 suggestions
+MAX_CHOICES = 25  # Discord shows at most 25 suggestions (and takes at most 25 fixed choices)
 CHOICE_NAME_LIMIT = 100
+DESCRIPTION_LIMIT = 100
 GROUP_NAME = "lighthouse"
+# Discord subcommands for a core alias, offered under its own name: the alias and the command it names.
+SHORTCUTS = {"ask": "find"}
 
 
 class CommandRunner(Protocol):
@@ -71,9 +82,48 @@ def country_suggestions(current: str) -> list[app_commands.Choice[str]]:
     return [_choice(f"{c.name} ({c.alpha_2})", c.alpha_2) for c in ordered[:MAX_CHOICES]]
 
 
+def offered_commands() -> list[core_commands.Command]:
+    """The core's commands that a member may see, each a `/lighthouse` subcommand."""
+    return [c for c in load_all().values() if not c.hidden]
+
+
 def command_suggestions(current: str) -> list[app_commands.Choice[str]]:
-    visible = [c for c in core_commands.all_commands() if not c.hidden]
+    visible = sorted(offered_commands(), key=lambda c: c.name)
     return [_choice(f"{c.name} — {c.summary}", c.name) for c in visible if _matches(current, c.name)][:MAX_CHOICES]
+
+
+def _fit(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _declared(name: str) -> core_commands.Command:
+    found = load_all().get(name)
+    if found is None:
+        raise LookupError(f"the core declares no command {name!r}")
+    return found
+
+
+def action_choices(name: str) -> list[app_commands.Choice[str]]:
+    """The core command's subcommands, as the fixed choices of its `action` option."""
+    subcommands = _declared(name).subcommands
+    if len(subcommands) > MAX_CHOICES:
+        raise ValueError(f"{name!r} declares {len(subcommands)} subcommands; Discord takes {MAX_CHOICES} choices")
+    return [_choice(_fit(f"{sub.name} — {sub.summary}", CHOICE_NAME_LIMIT), sub.name) for sub in subcommands]
+
+
+def action_description(name: str) -> str:
+    declared = _declared(name)
+    default = f" (default: {declared.default})" if declared.default else ""
+    return _fit(f"What to do{default}")
+
+
+def details_description(name: str) -> str:
+    """What may follow the action, from the subcommands' declared syntax."""
+    declared = _declared(name)
+    syntax = [f"{sub.name} {sub.syntax}" for sub in declared.subcommands if sub.syntax]
+    if not syntax:
+        return _fit(f"What follows the command, as in `{declared.usage}`")
+    return _fit("What follows the action: " + "; ".join(syntax))
 
 
 async def theme_autocomplete(_: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -110,6 +160,7 @@ class LighthouseCommands(app_commands.Group):
     def __init__(self, runner: CommandRunner | None) -> None:
         super().__init__(name=GROUP_NAME, description="Find pilots and experts, meet partners, join events")
         self.runner = runner
+        self._add_generated()
 
     async def _run(
         self, interaction: discord.Interaction, text: str, mentions: dict[str, Author] | None = None
@@ -128,22 +179,18 @@ class LighthouseCommands(app_commands.Group):
     async def ask(self, interaction: discord.Interaction, text: str) -> None:
         await self._run(interaction, command_text("ask", text))
 
-    @app_commands.command(name="profile", description="Show or change your profile")
-    @app_commands.describe(
-        action="show (default), set a field, or clear one", field="Which field", value="The new value"
-    )
+    @app_commands.command(name="profile", description=_fit(_declared("profile").summary))
+    @app_commands.describe(action=action_description("profile"), field="Which field", value="The new value")
+    @app_commands.choices(action=action_choices("profile"))
     @app_commands.autocomplete(value=profile_value_autocomplete)
     async def profile(
         self,
         interaction: discord.Interaction,
-        action: Literal["show", "set", "clear"] = "show",
+        action: str | None = None,
         field: ProfileField | None = None,
         value: str | None = None,
     ) -> None:
-        if action == "show":
-            await self._run(interaction, "profile")
-        else:
-            await self._run(interaction, command_text("profile", action, field, value if action == "set" else None))
+        await self._run(interaction, command_text("profile", action, field, value if action == "set" else None))
 
     @app_commands.command(name="find", description="Search pilots, reports and experts in plain language")
     @app_commands.describe(question="What you are looking for", theme="Only this theme", country="Only this country",
@@ -188,65 +235,95 @@ class LighthouseCommands(app_commands.Group):
     async def match(self, interaction: discord.Interaction) -> None:
         await self._run(interaction, "match me")
 
-    @app_commands.command(name="intro", description="Ask for an introduction to a member")
-    @app_commands.describe(member="Who you would like to meet", reason="Why: they see this before they accept")
-    async def intro(self, interaction: discord.Interaction, member: discord.User, reason: str) -> None:
-        token = f"<@{member.id}>"
-        await self._run(interaction, command_text("intro", token, reason), mention_tokens([member], skip=None))
-
-    @app_commands.command(name="event", description="Events: list, show, RSVP, add (coordinators)")
-    @app_commands.describe(action="What to do (default: list)", details="The event id, or the details to add or change")
-    async def event(
+    @app_commands.command(name="intro", description=_fit(_declared("intro").summary))
+    @app_commands.describe(
+        member="Who you would like to meet",
+        reason="Why: they see this before they accept",
+        action=_fit(action_description("intro").removesuffix(")") + "; with a member: ask to meet them)"),
+        details=details_description("intro"),
+    )
+    @app_commands.choices(action=action_choices("intro"))
+    async def intro(
         self,
         interaction: discord.Interaction,
-        action: Literal["list", "show", "rsvp", "ics", "add", "edit", "cancel"] = "list",
+        member: discord.User | None = None,
+        reason: str | None = None,
+        action: str | None = None,
         details: str | None = None,
     ) -> None:
-        await self._run(interaction, command_text("event", action, details))
+        if action is None and member is not None:
+            token = f"<@{member.id}>"
+            await self._run(interaction, command_text("intro", token, reason), mention_tokens([member], skip=None))
+        else:
+            await self._run(interaction, command_text("intro", action, details))
 
-    @app_commands.command(name="digest", description="Channel digests: preview, post now, schedule (coordinators)")
-    @app_commands.describe(action="What to do", details="For schedule: when, e.g. weekly monday 09:00")
-    async def digest(
-        self,
-        interaction: discord.Interaction,
-        action: Literal["preview", "now", "schedule"] = "preview",
-        details: str | None = None,
-    ) -> None:
-        await self._run(interaction, command_text("digest", action, details))
-
-    @app_commands.command(name="kpi", description="Knowledge-transfer indicators (coordinators)")
-    @app_commands.describe(period="The period to report (default: month)")
-    async def kpi(
-        self, interaction: discord.Interaction, period: Literal["week", "month", "quarter"] | None = None
-    ) -> None:
-        await self._run(interaction, command_text("kpi", period))
-
-    @app_commands.command(name="privacy", description="What I store about you; export or erase it")
-    @app_commands.describe(action="show (default), export your data, or erase it", details="Further options")
-    async def privacy(
-        self,
-        interaction: discord.Interaction,
-        action: Literal["show", "export", "erase"] = "show",
-        details: str | None = None,
-    ) -> None:
-        await self._run(interaction, command_text("privacy", None if action == "show" else action, details))
-
-    @app_commands.command(name="audit", description="The newest audit-log entries (coordinators)")
-    @app_commands.describe(number="How many entries to show")
-    async def audit(self, interaction: discord.Interaction, number: int | None = None) -> None:
-        await self._run(interaction, command_text("audit", str(number) if number is not None else None))
-
-    @app_commands.command(name="role", description="Grant or revoke a role (admins)")
-    @app_commands.describe(action="grant or revoke", member="The member", role="The role")
+    @app_commands.command(name="role", description=_fit(_declared("role").summary))
+    @app_commands.describe(action=action_description("role"), member="The member", role="The role")
+    @app_commands.choices(action=action_choices("role"), role=[_choice(name, name) for name in GRANTABLE_ROLES])
     async def role(
         self,
         interaction: discord.Interaction,
-        action: Literal["grant", "revoke"],
-        member: discord.User,
-        role: Literal["expert", "coordinator"],
+        action: str | None = None,
+        member: discord.User | None = None,
+        role: str | None = None,
     ) -> None:
-        token = f"<@{member.id}>"
-        await self._run(interaction, command_text("role", action, token, role), mention_tokens([member], skip=None))
+        token = f"<@{member.id}>" if member is not None else None
+        mentions = mention_tokens([member], skip=None) if member is not None else None
+        await self._run(interaction, command_text("role", action, token, role), mentions)
+
+    def _add_generated(self) -> None:
+        """Every offered core command without a tailored form above gets one built from its declaration."""
+        tailored = {command.name for command in self.commands}
+        for declared in offered_commands():
+            if declared.name not in tailored:
+                self.add_command(self._generated(declared))
+
+    def _generated(self, declared: core_commands.Command) -> app_commands.Command:
+        name = declared.name
+
+        if declared.subcommands:
+
+            async def with_action(
+                interaction: discord.Interaction, action: str | None = None, details: str | None = None
+            ) -> None:
+                await self._run(interaction, command_text(name, action, details))
+
+            callback = app_commands.choices(action=action_choices(name))(with_action)
+            callback = app_commands.describe(action=action_description(name), details=details_description(name))(
+                callback
+            )
+        else:
+            callback = self._with_arguments(declared)
+        return app_commands.Command(name=name, description=_fit(declared.summary), callback=callback, parent=self)
+
+
+    def _with_arguments(self, declared: core_commands.Command) -> Callable[..., Awaitable[None]]:
+        """A callback whose options are the command's declared arguments (or one free-text `details`)."""
+        name = declared.name
+        arguments = declared.arguments or (
+            core_commands.Argument("details", f"What follows the command, as in `{declared.usage}`"),
+        )
+
+        async def with_arguments(interaction: discord.Interaction, **values: str | int | None) -> None:
+            typed = [None if values.get(a.name) is None else str(values[a.name]) for a in arguments]
+            await self._run(interaction, command_text(name, *typed))
+
+        # discord.py reads the options from the signature: one optional option per argument, in order.
+        with_arguments.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction)]
+            + [
+                inspect.Parameter(
+                    argument.name,
+                    inspect.Parameter.KEYWORD_ONLY,
+                    annotation=(int if argument.whole_number else str) | None,
+                    default=None,
+                )
+                for argument in arguments
+            ]
+        )
+        callback = app_commands.describe(**{a.name: _fit(a.described()) for a in arguments})(with_arguments)
+        choices = {a.name: [_choice(c, c) for c in a.choices] for a in arguments if a.choices}
+        return app_commands.choices(**choices)(callback) if choices else callback
 
 
 def command_tree(client: discord.Client, runner: CommandRunner | None) -> app_commands.CommandTree:

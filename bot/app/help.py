@@ -41,11 +41,29 @@ def _one_command(name: str) -> Reply:
     fields = [Field("Usage", f"`{found.usage}`")]
     if found.role != "member":
         fields.append(Field("Who can use it", f"{found.role}s and above"))
-    for sub, role in sorted(found.subcommand_roles.items()):
-        fields.append(Field(f"`{found.name} {sub}`", f"{role}s and above"))
+    for argument in found.arguments:
+        choices = f": {', '.join(argument.choices)}" if argument.choices else ""
+        default = f" (default: {argument.default})" if argument.default is not None else ""
+        fields.append(Field(f"`{argument.name}`", argument.description + choices + default))
     if found.aliases:
         fields.append(Field("Also", ", ".join(f"`{a}`" for a in found.aliases)))
     text = found.help or found.summary
     if found.examples:
         text += "\n\nExamples:\n" + "\n".join(f"• `{e}`" for e in found.examples)
-    return Reply(sections=[Section(title=found.name, text=text, fields=fields)])
+    sections = [Section(title=found.name, text=text, fields=fields)]
+    if found.subcommands:
+        lines = [_subcommand_line(found, sub) for sub in found.subcommands]
+        sections.append(Section(title="Subcommands", text="\n".join(lines)))
+    return Reply(sections=sections)
+
+
+def _subcommand_line(found: commands.Command, sub: commands.Subcommand) -> str:
+    """`event add …` — what it does (coordinators and above; the default)."""
+    notes = []
+    if sub.role and sub.role != found.role:
+        notes.append(f"{sub.role}s and above")
+    if sub.name == found.default:
+        notes.append(f"what `{found.name}` alone does")
+    if sub.aliases:
+        notes.append("also " + ", ".join(f"`{alias}`" for alias in sub.aliases))
+    return f"• `{sub.usage(found.name)}` — {sub.summary}" + (f" ({'; '.join(notes)})" if notes else "")

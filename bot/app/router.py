@@ -188,9 +188,7 @@ async def route(core: Lighthouse, message: Message) -> Reply:
 
 async def _refusal(core: Lighthouse, command: commands.Command, args: list[str], needed: str, role: str) -> Reply:
     """Which role is needed, and who can grant it (with the admins' names when the bot knows them)."""
-    label = command.name
-    if args and args[0].lower() in command.subcommand_roles:
-        label = f"{command.name} {args[0].lower()}"
+    label = command.label_for(args)
     async with core.db.session() as session:
         admins = await known_admin_names(session, core.settings)
     return error_reply(refusal(label, needed, role, admins))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.audit import record_audit
-from bot.commands import command
+from bot.commands import Subcommand, command_with_subcommands
 from bot.context import CommandContext
 from bot.digests.schedule import SYNTAX, DigestSpec, manual_period_key, parse_spec
 from bot.digests.service import (
@@ -174,10 +174,7 @@ async def _off(ctx: CommandContext, words: list[str]) -> Reply:
     return Reply(text="Digests for this channel are off.", private=True, tone="success")
 
 
-_SUBCOMMANDS = {"status": _status, "schedule": _schedule, "preview": _preview, "now": _now, "off": _off}
-
-
-@command(
+command_with_subcommands(
     "digest",
     summary="A channel's regular digest of events, new pilots and documents",
     usage="digest [schedule <when> | preview | now | off]",
@@ -199,14 +196,13 @@ _SUBCOMMANDS = {"status": _status, "schedule": _schedule, "preview": _preview, "
         "digest off",
     ),
     role="coordinator",
+    subcommands=(
+        Subcommand("status", _status, "This channel's schedule and recent digests"),
+        Subcommand("schedule", _schedule, "Set when this channel gets a digest",
+                   "daily|weekly|monthly [weekday] [HH:MM] [time zone]"),
+        Subcommand("preview", _preview, "The next digest, without posting it"),
+        Subcommand("now", _now, "Post a digest here now"),
+        Subcommand("off", _off, "Stop this channel's digests"),
+    ),
+    default="status",
 )
-async def digest_command(ctx: CommandContext) -> Reply:
-    words = ctx.args
-    name = words[0].lower() if words else "status"
-    subcommand = _SUBCOMMANDS.get(name)
-    if subcommand is None:
-        raise UserError(
-            f"`digest {name[:20]}` is not something I can do.",
-            hint=f"Try `{SYNTAX}`, `digest preview` or `digest now`.",
-        )
-    return await subcommand(ctx, words[1:])

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.commands import command
+from bot.commands import Subcommand, command_with_subcommands
 from bot.context import CommandContext
 from bot.events.ical import event_attachment
 from bot.events.input import EXAMPLE_START, ONE_LINE_SYNTAX, read_fields
@@ -35,9 +35,6 @@ from config.vocabulary import THEMES, parse_theme, role_rank
 from storage.models import Event, Member
 
 log = logging.getLogger(__name__)
-
-Subcommand = Callable[[CommandContext, list[str]], Awaitable[Reply]]
-
 
 def event_form(command_text: str, title: str, current: Event | None = None) -> Form:
     """Five fields, the most a Discord modal holds; themes are set with `event edit ID themes=...`."""
@@ -305,19 +302,9 @@ async def _ics(ctx: CommandContext, words: list[str]) -> Reply:
     )
 
 
-_SUBCOMMANDS: dict[str, Subcommand] = {
-    "add": _add,
-    "list": _list,
-    "show": _show,
-    "edit": _edit,
-    "cancel": _cancel,
-    "rsvp": _rsvp,
-    "attendees": _attendees,
-    "ics": _ics,
-}
+EVENT_ID = "ID"
 
-
-@command(
+command_with_subcommands(
     "event",
     summary="Upcoming events: list, details, RSVP, calendar files; coordinators add, edit and cancel",
     usage="event list [theme] | event show ID | event rsvp ID going|interested|not_going | event ics ID",
@@ -342,15 +329,16 @@ _SUBCOMMANDS: dict[str, Subcommand] = {
         "event attendees 12",
     ),
     aliases=("events",),
-    subcommand_roles={"add": "coordinator", "edit": "coordinator", "cancel": "coordinator", "attendees": "coordinator"},
+    subcommands=(
+        Subcommand("list", _list, "Upcoming events, on one theme if you name it", "[theme]"),
+        Subcommand("show", _show, "One event's details, RSVPs and your answer", EVENT_ID),
+        Subcommand("rsvp", _rsvp, "Say whether you are coming", f"{EVENT_ID} going|interested|not_going"),
+        Subcommand("ics", _ics, "A calendar file for the event", EVENT_ID),
+        Subcommand("add", _add, "Add an event (a form, or field=value pairs)", "[field=value ...]",
+                   role="coordinator"),
+        Subcommand("edit", _edit, "Change an event's fields", f"{EVENT_ID} field=value ...", role="coordinator"),
+        Subcommand("cancel", _cancel, "Cancel an event and tell who RSVPed", EVENT_ID, role="coordinator"),
+        Subcommand("attendees", _attendees, "Who RSVPed, and how", EVENT_ID, role="coordinator"),
+    ),
+    default="list",
 )
-async def event_command(ctx: CommandContext) -> Reply:
-    words = ctx.args
-    name = words[0].lower() if words else "list"
-    subcommand = _SUBCOMMANDS.get(name)
-    if subcommand is None:
-        raise UserError(
-            f"`event {name[:20]}` is not something I can do.",
-            hint="Try `event list`, `event show ID`, `event rsvp ID going` or `help event`.",
-        )
-    return await subcommand(ctx, words[1:])

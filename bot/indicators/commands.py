@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands import command
+from bot.commands import Argument, command
 from bot.context import CommandContext
 from bot.indicators import service as indicators
 from bot.reply import Field, Reply, Section
@@ -10,6 +10,8 @@ from config.errors import UserError
 
 _ALIASES = {"week": "week", "weekly": "week", "month": "month", "monthly": "month", "quarter": "quarter",
             "quarterly": "quarter", "w": "week", "m": "month", "q": "quarter"}
+PERIODS = ("week", "month", "quarter")
+DEFAULT_PERIOD = "week"
 
 
 def _day(moment) -> str:  # noqa: ANN001 - a datetime
@@ -37,9 +39,10 @@ def _no_sourced_answers(answers: int) -> str:
     ),
     examples=("kpi", "kpi month", "kpi quarter"),
     role="coordinator",
+    arguments=(Argument("period", "The period to report", choices=PERIODS, default=DEFAULT_PERIOD),),
 )
 async def kpi(ctx: CommandContext) -> Reply:
-    raw = ctx.args[0].lower() if ctx.args else "week"
+    raw = ctx.args[0].lower() if ctx.args else DEFAULT_PERIOD
     period = _ALIASES.get(raw)
     if period is None or len(ctx.args) > 1:
         raise UserError(

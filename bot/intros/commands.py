@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 
-from bot.commands import command
+from bot.commands import Subcommand, SubcommandHandler, command_with_subcommands, context_only
 from bot.context import CommandContext
 from bot.intros import service as intros
 from bot.intros import views as messages
@@ -12,7 +12,6 @@ from bot.members.service import AmbiguousMember, find_referenced_members
 from bot.reply import Button, Form, FormField, Reply, Section
 from config.errors import UserError
 
-_ANSWERS = {"accept": "accept", "decline": "decline", "notnow": "notnow", "not-now": "notnow", "later": "notnow"}
 _YES = {"yes", "y", "true", "met"}
 _NO = {"no", "n", "false", "not", "notyet"}
 
@@ -235,7 +234,11 @@ async def _list(ctx: CommandContext) -> Reply:
     return Reply(text="Your introductions, newest first.", sections=sections, private=True)
 
 
-@command(
+def _answering(action: str) -> SubcommandHandler:
+    return lambda ctx, _words: _answer(ctx, action)
+
+
+command_with_subcommands(
     "intro",
     summary="Ask for an introduction, answer one, or say how it went",
     usage="intro @member <why> | intro list",
@@ -261,20 +264,17 @@ async def _list(ctx: CommandContext) -> Reply:
         "intro pause 4",
     ),
     aliases=("introduce",),
+    subcommands=(
+        Subcommand("list", context_only(_list), "Your introductions: asked of you, made, and requested"),
+        Subcommand("accept", _answering("accept"), "Accept an introduction asked of you", "<id>"),
+        Subcommand("decline", _answering("decline"), "Decline it (they are never told why)", "<id>"),
+        Subcommand("notnow", _answering("notnow"), "Not now: decline it for the moment", "<id>",
+                   aliases=("not-now", "later")),
+        Subcommand("met", context_only(_met), "Say whether you met", "<id> yes|no"),
+        Subcommand("rate", context_only(_rate), "How useful the introduction was", "<id> 1-5"),
+        Subcommand("pause", context_only(_pause), "Stop new requests to you for a while", "<weeks>"),
+        Subcommand("resume", context_only(_resume), "End the pause"),
+    ),
+    default="list",
+    otherwise=_request,  # `intro @member <why>`
 )
-async def intro(ctx: CommandContext) -> Reply:
-    args = ctx.args
-    if not args or args[0].lower() == "list":
-        return await _list(ctx)
-    sub = args[0].lower()
-    if sub in _ANSWERS:
-        return await _answer(ctx, _ANSWERS[sub])
-    if sub == "met":
-        return await _met(ctx)
-    if sub == "rate":
-        return await _rate(ctx)
-    if sub == "pause":
-        return await _pause(ctx)
-    if sub == "resume":
-        return await _resume(ctx)
-    return await _request(ctx)

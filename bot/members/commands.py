@@ -8,7 +8,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from bot.audit import recent_entries, record_audit
-from bot.commands import command
+from bot.commands import Argument, Subcommand, command, command_with_subcommands, context_only
 from bot.context import CommandContext
 from bot.digests.schedule import DigestSpec
 from bot.members.roles import GRANTABLE_ROLES, ROLE_PURPOSE, known_admin_names, members_with_roles
@@ -106,41 +106,14 @@ def _short_text(limit: int) -> Callable[[str], str]:
     return check
 
 
-@command(
-    "profile",
-    summary="Show or change your profile",
-    usage="profile [set <field> <value>]",
-    help=(
-        "Your profile helps others find you and helps me report knowledge transfer across organisations, "
-        "sectors and countries.\n"
-        "Fields: name, organisation, sector, country, timezone, expertise, interests, bio. "
-        "Lists (expertise, interests) are comma-separated. `profile clear <field>` empties a field.\n"
-        "Countries by English or local name or ISO code (Denmark, Danmark, DK); time zones by IANA name or "
-        "city (Europe/Copenhagen, Copenhagen).\n"
-        "With expertise set, your profile (expertise, interests, bio, organisation, sector, country) is searchable "
-        "at once by `experts`, `find` and `match me`, unless you switch expert search off "
-        "(`privacy consent expert-search off`)."
-    ),
-    examples=(
-        "profile",
-        "profile set sector hospital",
-        "profile set country Denmark",
-        "profile set organisation Nordhavn Municipality",
-        "profile set expertise school food, childhood obesity",
-        "profile set timezone Europe/Copenhagen",
-    ),
-    aliases=("me",),
-)
+async def _show_profile(ctx: CommandContext, words: list[str]) -> Reply:
+    return Reply(sections=profile_sections(ctx.member), private=True)
+
+
 async def profile(ctx: CommandContext) -> Reply:
+    """`profile set` and `profile clear`."""
     args = ctx.args
-    if not args or args[0].lower() == "show":
-        return Reply(sections=profile_sections(ctx.member), private=True)
     action = args[0].lower()
-    if action not in {"set", "clear"}:
-        raise UserError(
-            f"`profile {action[:20]}` is not something I can do.",
-            hint="Use `profile`, `profile set <field> <value>` or `profile clear <field>`.",
-        )
     if len(args) < 2:
         raise UserError(f"Which field? One of: {', '.join(sorted(set(_FIELD_ALIASES.values())))}.")
     field = _FIELD_ALIASES.get(args[1].lower())
@@ -212,41 +185,54 @@ def _shown(field: str, member: Member) -> str:
     return next(f.value for f in profile_sections(member)[0].fields if f.label == _LABELS[field])
 
 
+FIELDS = "name|organisation|sector|country|timezone|expertise|interests|bio"
+
+command_with_subcommands(
+    "profile",
+    summary="Show or change your profile",
+    usage="profile [set <field> <value>]",
+    help=(
+        "Your profile helps others find you and helps me report knowledge transfer across organisations, "
+        "sectors and countries.\n"
+        "Fields: name, organisation, sector, country, timezone, expertise, interests, bio. "
+        "Lists (expertise, interests) are comma-separated. `profile clear <field>` empties a field.\n"
+        "Countries by English or local name or ISO code (Denmark, Danmark, DK); time zones by IANA name or "
+        "city (Europe/Copenhagen, Copenhagen).\n"
+        "With expertise set, your profile (expertise, interests, bio, organisation, sector, country) is searchable "
+        "at once by `experts`, `find` and `match me`, unless you switch expert search off "
+        "(`privacy consent expert-search off`)."
+    ),
+    examples=(
+        "profile",
+        "profile set sector hospital",
+        "profile set country Denmark",
+        "profile set organisation Nordhavn Municipality",
+        "profile set expertise school food, childhood obesity",
+        "profile set timezone Europe/Copenhagen",
+    ),
+    aliases=("me",),
+    subcommands=(
+        Subcommand("show", _show_profile, "Your whole profile"),
+        Subcommand("set", context_only(profile), "Change a field", f"{FIELDS} <value>"),
+        Subcommand("clear", context_only(profile), "Empty a field", FIELDS),
+    ),
+    default="show",
+)
+
+
 log = logging.getLogger(__name__)
 
 USAGE = "role [grant <member> <role> | revoke <member> <role> | list]"
 
 
-@command(
-    "role",
-    summary="Your role and who the admins are; admins grant and revoke roles",
-    usage=USAGE,
-    help=(
-        "Roles: member (everyone), expert (marks people others can ask), coordinator (events, digests, "
-        "indicators) and admin. Admins are set in the bot's configuration (LIGHTHOUSE_ADMINS); they grant "
-        "and revoke the expert and coordinator roles. A member holds one role at a time. Every change is "
-        "written to the audit log and the member is told by direct message.\n"
-        "Name the member with an @mention, their display name, or `member:<id>`; when a name fits several "
-        "members I ask which one, showing their organisation and country."
-    ),
-    examples=("role", "role grant @Ana coordinator", "role revoke @Ana coordinator", "role list"),
-    subcommand_roles={"grant": "admin", "revoke": "admin", "list": "admin"},
-)
-async def role(ctx: CommandContext) -> Reply:
-    args = ctx.args
-    if not args:
-        return await _mine(ctx)
-    action = args[0].lower()
-    if action == "list":
-        return await _list(ctx)
-    if action in {"grant", "revoke"}:
-        if len(args) != 3:
-            raise UserError(
-                f"Usage: `role {action} <member> <role>`.",
-                hint=f"For example: `role {action} @Ana coordinator`. Roles: {', '.join(GRANTABLE_ROLES)}.",
-            )
-        return await _change(ctx, action, args[1], args[2].lower())
-    raise UserError(f"`role {action[:20]}` is not something I can do.", hint=f"Usage: `{USAGE}`.")
+async def _grant_or_revoke(ctx: CommandContext, words: list[str]) -> Reply:
+    action = ctx.args[0].lower()
+    if len(words) != 2:
+        raise UserError(
+            f"Usage: `role {action} <member> <role>`.",
+            hint=f"For example: `role {action} @Ana coordinator`. Roles: {', '.join(GRANTABLE_ROLES)}.",
+        )
+    return await _change(ctx, action, words[0], words[1].lower())
 
 
 async def _mine(ctx: CommandContext) -> Reply:
@@ -341,6 +327,29 @@ def _a(role_name: str) -> str:
     return f"{'an' if role_name[:1] in 'aeiou' else 'a'} {role_name}"
 
 
+command_with_subcommands(
+    "role",
+    summary="Your role and who the admins are; admins grant and revoke roles",
+    usage=USAGE,
+    help=(
+        "Roles: member (everyone), expert (marks people others can ask), coordinator (events, digests, "
+        "indicators) and admin. Admins are set in the bot's configuration (LIGHTHOUSE_ADMINS); they grant "
+        "and revoke the expert and coordinator roles. A member holds one role at a time. Every change is "
+        "written to the audit log and the member is told by direct message.\n"
+        "Name the member with an @mention, their display name, or `member:<id>`; when a name fits several "
+        "members I ask which one, showing their organisation and country."
+    ),
+    examples=("role", "role grant @Ana coordinator", "role revoke @Ana coordinator", "role list"),
+    subcommands=(
+        Subcommand("show", context_only(_mine), "Your role and who the admins are"),
+        Subcommand("grant", _grant_or_revoke, "Give a member a role", "<member> <role>", role="admin"),
+        Subcommand("revoke", _grant_or_revoke, "Take a role back", "<member> <role>", role="admin"),
+        Subcommand("list", context_only(_list), "Who holds which role", role="admin"),
+    ),
+    default="show",
+)
+
+
 DEFAULT_ENTRIES = 20
 MAX_ENTRIES = 200
 ENTRIES_PER_SECTION = 10
@@ -357,6 +366,7 @@ ENTRIES_PER_SECTION = 10
     ),
     examples=("audit", "audit 50"),
     role="admin",
+    arguments=(Argument("number", "How many entries to show", default=str(DEFAULT_ENTRIES), whole_number=True),),
 )
 async def audit(ctx: CommandContext) -> Reply:
     args = ctx.args

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands import command
+from bot.commands import Subcommand, command_with_subcommands, context_only
 from bot.context import CommandContext
 from bot.privacy.service import (
     CONSENT_FLAGS,
@@ -26,43 +26,13 @@ _ON = {"on", "yes", "true", "1", "allow"}
 _OFF = {"off", "no", "false", "0", "deny", "stop"}
 
 
-@command(
-    "privacy",
-    summary="What I store about you and why; consent, export and erasure",
-    usage=USAGE,
-    help=(
-        "`privacy` explains in plain words what I keep about you and why, and shows your consent flags.\n"
-        "`privacy consent <flag> on|off` changes a flag. Flags: "
-        + ", ".join(f"`{name}` ({flag.meaning})" for name, flag in CONSENT_FLAGS.items())
-        + ".\n`privacy export` sends you all your data as a JSON file in a direct message.\n"
-        "`privacy erase` deletes your profile and accounts after you confirm with a button; introductions "
-        "and exchanges you took part in stay only as anonymous counts by organisation, sector and country."
-    ),
-    examples=(
-        "privacy",
-        "privacy consent expert-search off",
-        "privacy consent introductions on",
-        "privacy consent exchange-logging off",
-        "privacy export",
-        "privacy erase",
-    ),
-)
-async def privacy(ctx: CommandContext) -> Reply:
-    args = ctx.args
-    if not args:
-        return await _explain(ctx)
-    action = args[0].lower()
-    if action == "consent":
-        return await _consent(ctx, args[1:])
-    if action == "export":
-        return await _export(ctx)
-    if action == "erase":
-        if len(args) == 1:
-            return await _ask_to_confirm(ctx)
-        if len(args) == 3 and args[1].lower() == "confirm":
-            return await _erase(ctx, args[2])
-        raise UserError("To erase your data, type `privacy erase` and press the confirmation button.")
-    raise UserError(f"`privacy {action[:20]}` is not something I can do.", hint=f"Usage: `{USAGE}`.")
+async def _erase_step(ctx: CommandContext, words: list[str]) -> Reply:
+    """`privacy erase` asks to confirm; its button sends `privacy erase confirm <token>`."""
+    if not words:
+        return await _ask_to_confirm(ctx)
+    if len(words) == 2 and words[0].lower() == "confirm":
+        return await _erase(ctx, words[1])
+    raise UserError("To erase your data, type `privacy erase` and press the confirmation button.")
 
 
 async def _explain(ctx: CommandContext) -> Reply:
@@ -216,3 +186,33 @@ async def _erase(ctx: CommandContext, token: str) -> Reply:
         tone="success",
         private=True,
     )
+
+
+command_with_subcommands(
+    "privacy",
+    summary="What I store about you and why; consent, export and erasure",
+    usage=USAGE,
+    help=(
+        "`privacy` explains in plain words what I keep about you and why, and shows your consent flags.\n"
+        "`privacy consent <flag> on|off` changes a flag. Flags: "
+        + ", ".join(f"`{name}` ({flag.meaning})" for name, flag in CONSENT_FLAGS.items())
+        + ".\n`privacy export` sends you all your data as a JSON file in a direct message.\n"
+        "`privacy erase` deletes your profile and accounts after you confirm with a button; introductions "
+        "and exchanges you took part in stay only as anonymous counts by organisation, sector and country."
+    ),
+    examples=(
+        "privacy",
+        "privacy consent expert-search off",
+        "privacy consent introductions on",
+        "privacy consent exchange-logging off",
+        "privacy export",
+        "privacy erase",
+    ),
+    subcommands=(
+        Subcommand("show", context_only(_explain), "What I store about you and why, and your consent flags"),
+        Subcommand("consent", _consent, "Switch a consent flag on or off", "<flag> on|off"),
+        Subcommand("export", context_only(_export), "All your data as a file, in a direct message"),
+        Subcommand("erase", _erase_step, "Delete your profile and accounts (asks you to confirm)"),
+    ),
+    default="show",
+)
