@@ -101,8 +101,10 @@ class Paginator:
         """The first page of `reply` by `budget` (or `max_sections` and `max_chars`); later pages are stored
         behind a "More" button, for `member_id` (or the member with the platform identity `owner`)."""
         budget = replace(budget, results=max_sections or budget.results, chars=max_chars or budget.chars)
-        shaped = budget.prepare(reply) if budget.prepare else reply
-        pages = split_sections(shaped.sections, budget.results, budget.chars)
+        pages = split_sections(reply.sections, budget.results, budget.chars)
+        shaped = reply
+        if budget.prepare is not None:
+            shaped, pages = _prepared(reply, pages, budget.prepare)
         if budget.split is not None:
             pages = _split_further(shaped, pages, budget.split)
         if len(pages) <= 1:
@@ -160,6 +162,24 @@ class Paginator:
         async with self.db.session() as session, session.begin():
             result = await session.execute(delete(ReplyPage).where(ReplyPage.created_at < now - PAGE_TTL))
             return result.rowcount or 0
+
+
+def _prepared(
+    reply: Reply, pages: list[list[Section]], prepare: Callable[[Reply], Reply]
+) -> tuple[Reply, list[list[Section]]]:
+    """The reply in the platform's shape, and its pages in that shape: a page keeps the results it was given
+    (a result the platform cuts into several sections still counts as one), the first page also what the
+    platform made of the reply's text."""
+    head = prepare(replace(reply, sections=[]))
+
+    def shaped(section: Section) -> list[Section]:
+        return prepare(Reply(sections=[section])).sections
+
+    shaped_pages = [
+        [*(head.sections if number == 0 else []), *(part for section in page for part in shaped(section))]
+        for number, page in enumerate(pages or [[]])
+    ]
+    return replace(head, sections=[s for page in shaped_pages for s in page]), shaped_pages
 
 
 def _split_further(

@@ -55,7 +55,8 @@ async def test_the_core_pages_an_answer_by_the_budget_of_its_platform(core):
 def test_a_form_that_cannot_be_shown_becomes_a_button_that_asks_again():
     form = Form(title="Add", command="event add", fields=[FormField("title", "Title")])
     reply = Reply(text="`event add <title>`", form=form, buttons=[Button("Help", "help")])
-    assert with_form_button(reply, "event add").buttons == [Button("Help", "help"), Button(FORM_BUTTON, "event add", style="primary")]
+    with_button = with_form_button(reply, "event add")
+    assert with_button.buttons == [Button("Help", "help"), Button(FORM_BUTTON, "event add", style="primary")]
     assert with_form_button(reply, "event add").form is None
     assert with_form_button(reply, "event add", button_fits=False) == Reply(text=reply.text, buttons=reply.buttons)
     assert with_form_button(reply, "  ").buttons == reply.buttons
@@ -100,3 +101,15 @@ async def test_the_runner_builds_the_adapters_of_the_enabled_platforms(core, mon
     monkeypatch.setattr(core.settings, "slack_signing_secret", SecretStr("secret"))
     (adapter,) = platform_adapters(core)
     assert adapter.platform == "slack" and core.transports["slack"].page_budget is SLACK_PAGES
+
+
+async def test_a_result_the_platform_cuts_in_parts_still_counts_as_one_result(core, clock):
+    sections = [Section(title=f"Result {n}", text="y " * 2000) for n in range(6)]  # each over one Slack text
+    budget = SLACK_PAGES.within(3, 100000)
+    first = await core.paginator.paginate(Reply(sections=sections), budget=budget, now=clock.now())
+    pages = await all_pages(core, first)
+    assert [[s.title for s in page.sections if s.title] for page in pages] == [
+        ["Result 0", "Result 1", "Result 2"],
+        ["Result 3", "Result 4", "Result 5"],
+    ]
+    assert all(len(page.sections) == 6 for page in pages)  # two Slack sections a result

@@ -387,7 +387,9 @@ class SlackAdapter:
             message = await self._interaction_message(
                 body, text, channel, thread, is_direct=channel is None or _is_dm(channel)
             )
-            origin = Origin(user_id=message.author.user_id, channel_id=channel, thread_ts=thread, is_direct=_is_dm(channel))
+            origin = Origin(
+                user_id=message.author.user_id, channel_id=channel, thread_ts=thread, is_direct=_is_dm(channel)
+            )
             await self._answer(await self.core.handle(message), origin)
 
     # --- answering ---------------------------------------------------------------------------------------

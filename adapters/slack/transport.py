@@ -51,7 +51,8 @@ class SlackTransport:
     async def fit(self, reply: Reply, *, user_id: str | None = None) -> Reply:
         """The reply as one message's worth, paged by the core; the rest is stored for the "More" button."""
         owner = (PLATFORM, user_id) if user_id is not None else None
-        return await self.core.paginator.paginate(reply, budget=self.page_budget, owner=owner, now=self.core.clock.now())
+        now = self.core.clock.now()
+        return await self.core.paginator.paginate(reply, budget=self.page_budget, owner=owner, now=now)
 
     async def post(
         self, channel: str, reply: Reply, *, thread_ts: str | None = None, user_id: str | None = None
