@@ -21,7 +21,7 @@ from rich.text import Text
 
 from bot.app.core import Lighthouse
 from bot.message import Author, Message
-from bot.pagination import MORE_COMMAND, next_page_command
+from bot.pagination import MORE_COMMAND, NO_LIMIT, next_page_command
 from bot.reply import Attachment, Form, Reply, form_command
 
 PLATFORM = "console"
@@ -151,6 +151,7 @@ class ConsoleTransport:
     """Messages the bot sends on its own (DMs to other local members, channel posts) are printed."""
 
     platform = PLATFORM
+    page_budget = NO_LIMIT  # a terminal scrolls: only the core's limits apply
 
     def __init__(self, out: Console, downloads: Path | None = None) -> None:
         self.out = out
@@ -177,6 +178,8 @@ class ConsoleTransport:
 
 
 class ConsoleAdapter:
+    platform = PLATFORM
+
     def __init__(
         self,
         core: Lighthouse,
@@ -207,6 +210,9 @@ class ConsoleAdapter:
             await self._run_interactive()
         else:
             await self._run_piped()
+
+    async def stop(self) -> None:
+        """Nothing runs beside the prompt: every answer is shown before the next line is read."""
 
     async def _run_piped(self) -> None:
         while True:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import os
 import socket
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from adapters.adapter import Adapter
 from adapters.console import HISTORY_FILE, ConsoleAdapter, database_location
 from bot.app.core import Lighthouse
 from config import Settings
@@ -16,6 +20,29 @@ from knowledge.embeddings import load_in_background
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Platform:
+    """A chat platform the bot can join: whether the settings switch it on, and its adapter (imported only
+    when switched on, so an unused platform's SDK is never loaded)."""
+
+    enabled: Callable[[Settings], bool]
+    adapter: str  # "module:class", built with the core
+
+    def build(self, core: Lighthouse) -> Adapter:
+        module, _, name = self.adapter.partition(":")
+        return getattr(importlib.import_module(module), name)(core)
+
+
+PLATFORMS = (
+    Platform(lambda settings: settings.discord_enabled, "adapters.discord:DiscordAdapter"),
+    Platform(lambda settings: settings.slack_enabled, "adapters.slack:SlackAdapter"),
+)
+
+
+def platform_adapters(core: Lighthouse) -> list[Adapter]:
+    return [platform.build(core) for platform in PLATFORMS if platform.enabled(core.settings)]
+
+
 async def run_bot(settings: Settings, *, console_user: str | None = None, force_console: bool = False) -> None:
     # Before anything listens (the model load's first step would stall the event loop); main.py starts it
     # even earlier, before its own imports.
@@ -23,36 +50,23 @@ async def run_bot(settings: Settings, *, console_user: str | None = None, force_
     core = Lighthouse(settings)
     log.info("database: %s", database_location(core))
     # The adapters are imported and built before the background loading starts, which would slow them down.
-    platform_tasks = []
-    if settings.discord_enabled and not force_console:
-        from adapters.discord import DiscordAdapter
-
-        platform_tasks.append(DiscordAdapter(core).run())
-    if settings.slack_enabled and not force_console:
-        from adapters.slack import SlackAdapter
-
-        platform_tasks.append(SlackAdapter(core).run())
-    try:
-        await core.start(warm_up=True)  # the model, the index and (on a new installation) the demo
-    except BaseException:
-        for task in platform_tasks:
-            task.close()  # never started: no "coroutine was never awaited" warning
-        raise
+    adapters = [] if force_console else platform_adapters(core)
+    await core.start(warm_up=True)  # the model, the index and (on a new installation) the demo
     stop = asyncio.Event()
     scheduler = asyncio.create_task(core.scheduler.run_forever(stop), name="scheduler")
     announcer = asyncio.create_task(announce_ready(core), name="announce-ready")
     try:
-        # Each platform adapter registers its transport and runs until cancelled.
-        if not platform_tasks or force_console:
-            console = ConsoleAdapter(
-                core,
-                user=console_user or settings.console_user,
-                downloads=settings.console_downloads,
-                history=data_dir() / HISTORY_FILE,
-            )
-            await console.run()
-        else:
-            await asyncio.gather(*platform_tasks)
+        if not adapters:
+            adapters = [
+                ConsoleAdapter(
+                    core,
+                    user=console_user or settings.console_user,
+                    downloads=settings.console_downloads,
+                    history=data_dir() / HISTORY_FILE,
+                )
+            ]
+        # Each adapter runs until cancelled (the console until its input ends); one failing stops them all.
+        await asyncio.gather(*(adapter.run() for adapter in adapters))
     finally:
         announcer.cancel()
         stop.set()

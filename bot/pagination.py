@@ -1,19 +1,48 @@
-"""Long answers are split into pages; the rest is stored so "More" works from any process, any time."""
+"""Long answers are split into pages; the rest is stored so "More" works from any process, any time.
+
+Paging is decided here, once, by the budget of the platform the answer goes to (`PageBudget`): so many
+results and characters a page, and, for a platform whose messages are limited in units of its own (Slack's
+50 blocks), its own measure. Adapters render the page they are given.
+"""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 
 from bot.reply import Button, Reply, Section
 from storage.database import Database
+from storage.lookups import find_by_identity
 from storage.models import ReplyPage
 
 PAGE_TTL = timedelta(days=14)
 MORE_COMMAND = "more"
+# What an answer's page holds at most, whatever the platform could hold.
+ANSWER_CHARS = 12000
+
+
+@dataclass(frozen=True)
+class PageBudget:
+    """What one message of a platform holds; None is no limit of the platform's own. The core adds its
+    own limits for answers (`Runtime.page_budget`: the settings' results per page, ANSWER_CHARS)."""
+
+    results: int | None = None  # sections a page
+    chars: int | None = None  # characters a page (titles, texts, fields, links)
+    # The platform's own shape of a reply (Slack cuts sections to its block limits); applied before paging.
+    prepare: Callable[[Reply], Reply] | None = None
+    # A page as the platform's messages hold it, in units of its own: one list of sections a message.
+    split: Callable[[Reply], list[list[Section]]] | None = None
+
+    def within(self, results: int, chars: int) -> PageBudget:
+        """This budget, held to at most `results` sections and `chars` characters a page."""
+        return replace(self, results=min(self.results or results, results), chars=min(self.chars or chars, chars))
+
+
+NO_LIMIT = PageBudget()
 
 
 class PageMissing(LookupError):
@@ -35,13 +64,16 @@ def _section_size(section: Section) -> int:
     return size + (len(section.link.url) if section.link else 0)
 
 
-def split_sections(sections: list[Section], max_sections: int, max_chars: int) -> list[list[Section]]:
+def split_sections(
+    sections: list[Section], max_sections: int | None, max_chars: int | None
+) -> list[list[Section]]:
     pages: list[list[Section]] = []
     current: list[Section] = []
     size = 0
     for section in sections:
         section_size = _section_size(section)
-        if current and (len(current) >= max_sections or size + section_size > max_chars):
+        full = max_sections is not None and len(current) >= max_sections
+        if current and (full or (max_chars is not None and size + section_size > max_chars)):
             pages.append(current)
             current, size = [], 0
         current.append(section)
@@ -56,18 +88,40 @@ class Paginator:
         self.db = db
 
     async def paginate(
-        self, reply: Reply, *, member_id: int | None, now: datetime, max_sections: int, max_chars: int = 12000
+        self,
+        reply: Reply,
+        *,
+        now: datetime,
+        member_id: int | None = None,
+        owner: tuple[str, str] | None = None,
+        budget: PageBudget = NO_LIMIT,
+        max_sections: int | None = None,
+        max_chars: int | None = None,
     ) -> Reply:
-        """The first page of `reply`; later pages are stored behind a "More" button."""
-        pages = split_sections(reply.sections, max_sections, max_chars)
+        """The first page of `reply` by `budget` (or `max_sections` and `max_chars`); later pages are stored
+        behind a "More" button, for `member_id` (or the member with the platform identity `owner`)."""
+        budget = replace(budget, results=max_sections or budget.results, chars=max_chars or budget.chars)
+        pages = split_sections(reply.sections, budget.results, budget.chars)
+        shaped = reply
+        if budget.prepare is not None:
+            shaped, pages = _prepared(reply, pages, budget.prepare)
+        if budget.split is not None:
+            pages = _split_further(shaped, pages, budget.split)
         if len(pages) <= 1:
-            return reply
-        return await self.store(reply, pages, member_id=member_id, now=now)
+            return shaped
+        if member_id is None and owner is not None:
+            member_id = await self._member_id(*owner)
+        return await self.store(shaped, pages, member_id=member_id, now=now)
+
+    async def _member_id(self, platform: str, user_id: str) -> int | None:
+        async with self.db.session() as session:
+            member = await find_by_identity(session, platform, user_id)
+            return member.id if member is not None else None
 
     async def store(
         self, reply: Reply, pages: list[list[Section]], *, member_id: int | None, now: datetime
     ) -> Reply:
-        """Show `pages[0]` now and keep the rest for "More" (adapters use it when a platform limit is hit)."""
+        """Show `pages[0]` now and keep the rest for "More"."""
         total = len(pages)
         stored = [
             replace(reply, text=f"(page {number} of {total})", sections=page, attachments=[]).to_dict()
@@ -108,3 +162,37 @@ class Paginator:
         async with self.db.session() as session, session.begin():
             result = await session.execute(delete(ReplyPage).where(ReplyPage.created_at < now - PAGE_TTL))
             return result.rowcount or 0
+
+
+def _prepared(
+    reply: Reply, pages: list[list[Section]], prepare: Callable[[Reply], Reply]
+) -> tuple[Reply, list[list[Section]]]:
+    """The reply in the platform's shape, and its pages in that shape: a page keeps the results it was given
+    (a result the platform cuts into several sections still counts as one), the first page also what the
+    platform made of the reply's text."""
+    head = prepare(replace(reply, sections=[]))
+
+    def shaped(section: Section) -> list[Section]:
+        return prepare(Reply(sections=[section])).sections
+
+    shaped_pages = [
+        [*(head.sections if number == 0 else []), *(part for section in page for part in shaped(section))]
+        for number, page in enumerate(pages or [[]])
+    ]
+    return replace(head, sections=[s for page in shaped_pages for s in page]), shaped_pages
+
+
+def _split_further(
+    reply: Reply, pages: list[list[Section]], split: Callable[[Reply], list[list[Section]]]
+) -> list[list[Section]]:
+    """Each page cut again where the platform's messages cannot hold it, measured as it will be sent: the
+    first page with the reply's text, later ones with "(page n of m)", all but the last with "More"."""
+    more = [Paginator.more_button("-" * 16, 99, 99)]
+    if len(pages) == 1:
+        return split(replace(reply, sections=pages[0]))
+    parts: list[list[Section]] = []
+    for index, page in enumerate(pages):
+        last = index == len(pages) - 1
+        text = f"{reply.text}\n(page 1 of 99)" if index == 0 else "(page 99 of 99)"
+        parts += split(replace(reply, text=text, sections=page, buttons=reply.buttons if last else more))
+    return parts

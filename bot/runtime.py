@@ -10,7 +10,8 @@ import socket
 import uuid
 
 from bot.clock import Clock, SystemClock
-from bot.pagination import Paginator
+from bot.delivery import Deliveries
+from bot.pagination import ANSWER_CHARS, NO_LIMIT, PageBudget, Paginator
 from bot.reply import Reply
 from bot.scheduler import Scheduler
 from bot.transport import Transport
@@ -30,11 +31,18 @@ class Runtime:
         self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.transports: dict[str, Transport] = {}
         self.paginator = Paginator(self.db)
+        self.deliveries = Deliveries(self.db)
         self.scheduler = Scheduler(self)
         self.knowledge = KnowledgeService(self.db, settings)
 
     def register_transport(self, transport: Transport) -> None:
         self.transports[transport.platform] = transport
+
+    def page_budget(self, platform: str) -> PageBudget:
+        """How an answer on `platform` is paged: what the platform's messages hold, within the settings'
+        results per page and ANSWER_CHARS."""
+        budget = getattr(self.transports.get(platform), "page_budget", NO_LIMIT)
+        return budget.within(self.settings.results_per_page, ANSWER_CHARS)
 
     async def notify(self, member: Member, reply: Reply) -> bool:
         """Send a direct message to a member on the first platform where they can be reached."""

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.pagination import PageBudget
 from bot.reply import Reply
 
 
 class Transport(Protocol):
     platform: str
+    # What one message holds on this platform: the core pages answers by it (a transport without one, like
+    # a test's recorder, has no limit of its own).
+    page_budget: PageBudget
 
     async def send_direct(self, user_id: str, reply: Reply) -> str | None:
         """Send a direct message; returns a platform message reference when there is one."""

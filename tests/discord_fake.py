@@ -467,7 +467,7 @@ class Harness:
 
     async def settle(self) -> None:
         """Until the adapter has finished every event handed to it (the timeout only stops a hang)."""
-        await asyncio.wait_for(self.adapter.activity.wait_finished(self.expected), 10.0)
+        await asyncio.wait_for(self.adapter.in_flight.wait_finished(self.expected), 10.0)
 
     async def close(self) -> None:
-        await self.adapter.close()
+        await self.adapter.stop()

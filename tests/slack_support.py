@@ -399,5 +399,5 @@ async def slack(core: Lighthouse, fake_slack: FakeSlack) -> AsyncIterator[SlackH
         try:
             yield harness
         finally:
-            await asyncio.wait_for(adapter.drain(), WAIT)
+            await asyncio.wait_for(adapter.in_flight.wait_idle(), WAIT)
             await runner.cleanup()

@@ -196,7 +196,7 @@ def test_any_reply_renders_within_limits_and_never_pings(reply: Reply):
 
 
 async def test_views_hold_persistent_ids_within_the_limit_and_drop_repeats(core):
-    store = CommandStore(core.db)
+    store = CommandStore(core.deliveries)
     reply = Reply(buttons=[Button("Go", "more abc 2"), Button("Go again", "more abc 2"),
                            Button("Long", "profile set bio " + "b" * 200)])
     (message,) = render(reply)

@@ -20,8 +20,9 @@ from sqlalchemy import select
 
 from adapters.runner import run_bot
 from adapters.slack import SlackAdapter
-from adapters.slack.receipts import claim_delivery, event_key, purge_receipts
+from adapters.slack.app import KEEP_RECEIPTS
 from bot.app.core import Lighthouse
+from bot.delivery import receipt_key
 from bot.reply import Attachment, Form, FormField, Reply
 from config import Settings, SettingsError, load_settings
 from storage.models import DeliveryReceipt
@@ -201,6 +202,15 @@ async def test_slacks_url_verification_is_answered_when_signed(slack):
 
 
 async def test_old_delivery_receipts_are_purged_and_other_platforms_are_left_alone(core, clock):
+    def claim_delivery(db, key, now):
+        return core.deliveries.claim(key, now)
+
+    def event_key(event_id):
+        return receipt_key("slack", "event", event_id)
+
+    def purge_receipts(db, now):
+        return core.deliveries.purge("slack", now, KEEP_RECEIPTS)
+
     assert await claim_delivery(core.db, event_key("EvOLD"), clock.now())
     assert await claim_delivery(core.db, "discord:interaction:1", clock.now())
     clock.advance(timedelta(days=2))

@@ -21,17 +21,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.http import Route
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
 
 from adapters.discord.identity import (
     author_from_id,
@@ -42,7 +37,7 @@ from adapters.discord.identity import (
 )
 from adapters.discord.render import NO_MENTIONS, neutralise_mentions, render, shorten
 from adapters.discord.slash import command_tree
-from adapters.discord.transport import DiscordTransport, message_kwargs, send_rendered
+from adapters.discord.transport import PLATFORM, DiscordTransport, message_kwargs, send_rendered
 from adapters.discord.views import (
     CommandButton,
     CommandStore,
@@ -51,10 +46,10 @@ from adapters.discord.views import (
     is_form_custom_id,
     submitted_values,
 )
+from adapters.toolkit import InFlight, Receipts, submitted_command, unexpected_failure, with_form_button
 from bot.message import Author, Message
-from bot.reply import Button, Form, FormField, Reply, form_command
+from bot.reply import Reply
 from config import SettingsError
-from storage.models import DeliveryReceipt
 
 if TYPE_CHECKING:
     from bot.app.core import Lighthouse
@@ -74,7 +69,7 @@ logging.getLogger("discord.client").addFilter(_NoVoiceNotice())
 
 # Discord allows 3 seconds for the first answer; most of the budget is left for the network (and a busy host).
 DEFER_AFTER_SECONDS = 0.5
-RECEIPT_KEEP = timedelta(days=7)
+RECEIPT_KEEP = timedelta(days=7)  # Discord repeats an interaction within minutes; a week is plenty
 SHUTDOWN_GRACE_SECONDS = 10.0
 DM_SENT = "I've sent you my answer in a direct message."
 DM_CLOSED = (
@@ -111,40 +106,11 @@ def use_api_url(settings: Settings) -> None:
         Route.BASE = settings.discord_api_url.rstrip("/")
 
 
-def with_form_button(reply: Reply, command: str) -> Reply:
-    """Where no modal can be shown now, the reply (the form's one-line syntax) plus a button that opens it.
-    A form too big for a modal keeps only its one-line syntax."""
-    if reply.form is None or not form_fits_a_modal(reply.form) or not command.strip():
-        return replace(reply, form=None)
-    return replace(reply, form=None, buttons=[*reply.buttons, Button("Open the form", command, style="primary")])
-
-
-class Activity:
-    """Counts handled events: shutdown waits for running ones; tests wait until a number has finished."""
-
-    def __init__(self) -> None:
-        self.running = 0
-        self.finished = 0
-        self._changed = asyncio.Condition()
-
-    @asynccontextmanager
-    async def track(self) -> AsyncIterator[None]:
-        self.running += 1
-        try:
-            yield
-        finally:
-            self.running -= 1
-            self.finished += 1
-            async with self._changed:
-                self._changed.notify_all()
-
-    async def wait_finished(self, count: int) -> None:
-        async with self._changed:
-            await self._changed.wait_for(lambda: self.finished >= count)
-
-    async def wait_idle(self) -> None:
-        async with self._changed:
-            await self._changed.wait_for(lambda: self.running == 0)
+def with_form_button_for(reply: Reply, command: str) -> Reply:
+    """Where no modal can be shown now, a button that opens it; a form too big for a modal keeps only its
+    one-line syntax."""
+    fits = reply.form is not None and form_fits_a_modal(reply.form)
+    return with_form_button(reply, command, button_fits=fits)
 
 
 class LighthouseClient(discord.AutoShardedClient):
@@ -159,7 +125,7 @@ class LighthouseClient(discord.AutoShardedClient):
         # Every button the bot ever sent matches this template, whichever process sent it.
         self.add_dynamic_items(CommandButton)
         if self.adapter is not None:
-            await self.adapter.purge_receipts()
+            await self.adapter.receipts.purge()
 
     async def on_message(self, message: discord.Message) -> None:
         if self.adapter is not None:
@@ -175,17 +141,20 @@ class LighthouseClient(discord.AutoShardedClient):
 
 
 class DiscordAdapter:
+    platform = PLATFORM
+
     def __init__(self, core: Lighthouse, *, defer_after: float = DEFER_AFTER_SECONDS) -> None:
         self.core = core
         self.settings = core.settings
         self.defer_after = defer_after
         use_api_url(self.settings)
-        self.store = CommandStore(core.db)
+        self.store = CommandStore(core.deliveries)
         self.client = LighthouseClient(self, intents=gateway_intents(self.settings), **shard_options(self.settings))
         self.transport = DiscordTransport(
             self.client, self.store, group_channel_id=self.settings.discord_intro_channel_id
         )
-        self.activity = Activity()
+        self.in_flight = InFlight(self.platform)
+        self.receipts = Receipts(core, self.platform, keep=RECEIPT_KEEP)
         core.register_transport(self.transport)
 
     # --- life cycle -------------------------------------------------------------------------------
@@ -215,31 +184,19 @@ class DiscordAdapter:
                 "Bot > Privileged Gateway Intents in the Developer Portal, or set LIGHTHOUSE_EXCHANGE_LOGGING=false"
             ) from None
         finally:
-            await self.close()
+            await self.stop()
 
-    async def close(self) -> None:
-        try:
-            await asyncio.wait_for(self.activity.wait_idle(), SHUTDOWN_GRACE_SECONDS)
-        except TimeoutError:
-            log.warning("closing with %d Discord events still being handled", self.activity.running)
+    async def stop(self) -> None:
+        await self.in_flight.drain(SHUTDOWN_GRACE_SECONDS)
         if not self.client.is_closed():
             await self.client.close()
-
-    async def purge_receipts(self) -> None:
-        cutoff = self.core.clock.now() - RECEIPT_KEEP
-        async with self.core.db.session() as session, session.begin():
-            await session.execute(
-                delete(DeliveryReceipt).where(
-                    DeliveryReceipt.key.startswith("discord:"), DeliveryReceipt.seen_at < cutoff
-                )
-            )
 
     # --- interactions -----------------------------------------------------------------------------
 
     async def on_slash_command(
         self, interaction: discord.Interaction, text: str, mentions: dict[str, Author] | None = None
     ) -> None:
-        async with self.activity.track():
+        async with self.in_flight.track():
             if await self.first_delivery(interaction):
                 await self.answer_interaction(interaction, text, mentions=mentions)
 
@@ -253,33 +210,24 @@ class DiscordAdapter:
         return command
 
     async def on_button(self, interaction: discord.Interaction, custom_id: str) -> None:
-        async with self.activity.track():
+        async with self.in_flight.track():
             command = await self._command_behind(interaction, custom_id)
             if command is not None:
                 await self.answer_interaction(interaction, command, from_button=True)
 
     async def on_form_submit(self, interaction: discord.Interaction, custom_id: str) -> None:
-        async with self.activity.track():
+        async with self.in_flight.track():
             command = await self._command_behind(interaction, custom_id)
             if command is None:
                 return
             values = submitted_values((interaction.data or {}).get("components", []))  # type: ignore[arg-type]
-            # The submission lists the inputs in the form's order, which is all form_command needs.
-            form = Form(title="", command=command, fields=[FormField(name=name, label=name) for name in values])
-            await self.answer_interaction(interaction, form_command(form, values), from_button=True)
+            # The submission lists the inputs in the form's order.
+            text = submitted_command(command, list(values), values)
+            await self.answer_interaction(interaction, text, from_button=True)
 
     async def first_delivery(self, interaction: discord.Interaction) -> bool:
         """True the first time this interaction is seen by any process sharing the database."""
-        key = f"discord:interaction:{interaction.id}"
-        async with self.core.db.session() as session, session.begin():
-            if await session.get(DeliveryReceipt, key) is not None:
-                return False
-            try:
-                async with session.begin_nested():
-                    session.add(DeliveryReceipt(key=key, seen_at=self.core.clock.now()))
-            except IntegrityError:
-                return False
-        return True
+        return await self.receipts.first("interaction", str(interaction.id))
 
     def interaction_message(
         self,
@@ -329,9 +277,7 @@ class DiscordAdapter:
             log.warning("Discord refused an answer to %r: %s %s", text[:60], exc.status, exc.text)
             await self._report_failure(interaction, exc)
         except Exception:
-            error_id = uuid.uuid4().hex[:8]
-            log.exception("error %s while answering a Discord interaction", error_id)
-            await self._report_failure(interaction, None, error_id=error_id)
+            await self._report_failure(interaction, None, unexpected_failure(log, "answering a Discord interaction"))
         finally:
             if handling is not None and not handling.done():
                 await asyncio.wait({handling})  # the core finishes its work even when Discord failed us
@@ -341,7 +287,7 @@ class DiscordAdapter:
             if not deferred and form_fits_a_modal(reply.form):
                 await interaction.response.send_modal(await build_modal(reply.form, self.store))
                 return
-            reply = with_form_button(reply, command)
+            reply = with_form_button_for(reply, command)
         if reply.direct and interaction.guild_id is not None:
             if await self.transport.send_direct(str(interaction.user.id), reply):
                 reply = Reply(text=DM_SENT, private=True)
@@ -370,14 +316,14 @@ class DiscordAdapter:
             await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     async def _report_failure(
-        self, interaction: discord.Interaction, exc: discord.HTTPException | None, *, error_id: str = ""
+        self, interaction: discord.Interaction, exc: discord.HTTPException | None, unexpected: str = ""
     ) -> None:
         if exc is not None:
             detail = shorten(neutralise_mentions(exc.text or ""), 300)
             text = f"Discord did not accept my answer (HTTP {exc.status}{': ' + detail if detail else ''})."
             text += " Please try again."
         else:
-            text = f"Something went wrong on my side (error id {error_id}). Please try again later."
+            text = unexpected
         try:
             await self._tell(interaction, text)
         except discord.HTTPException:
@@ -386,7 +332,7 @@ class DiscordAdapter:
     # --- messages ---------------------------------------------------------------------------------
 
     async def on_message(self, message: discord.Message) -> None:
-        async with self.activity.track():
+        async with self.in_flight.track():
             me = self.client.user
             if me is None or message.author.id == me.id or message.type not in _MESSAGE_KINDS:
                 return
@@ -408,11 +354,7 @@ class DiscordAdapter:
             log.warning("Discord refused an answer in channel %s: %s %s", message.channel.id, exc.status, exc.text)
             await self._say_in_channel(message, f"I couldn't post my answer here (Discord said HTTP {exc.status}).")
         except Exception:
-            error_id = uuid.uuid4().hex[:8]
-            log.exception("error %s while answering a Discord message", error_id)
-            await self._say_in_channel(
-                message, f"Something went wrong on my side (error id {error_id}). Please try again later."
-            )
+            await self._say_in_channel(message, unexpected_failure(log, "answering a Discord message"))
 
     async def _say_in_channel(self, message: discord.Message, text: str) -> None:
         try:
@@ -457,7 +399,7 @@ class DiscordAdapter:
     async def _answer_message_text(self, message: discord.Message, text: str, *, direct: bool) -> None:
         reply = await self.core.handle(self._core_message(message, text, is_direct=direct))
         if reply.form is not None:
-            reply = with_form_button(reply, text)
+            reply = with_form_button_for(reply, text)
         if direct:
             await send_rendered(message.channel, render(reply), self.store)
             return

@@ -14,6 +14,7 @@ import discord
 
 from adapters.discord.render import NO_MENTIONS, OutgoingMessage, render, shorten
 from adapters.discord.views import CommandStore, build_view
+from bot.pagination import NO_LIMIT
 from bot.reply import Reply
 
 if TYPE_CHECKING:
@@ -64,6 +65,8 @@ def thread_name(reply: Reply) -> str:
 
 class DiscordTransport:
     platform = PLATFORM
+    # Nothing of Discord's own: an answer within the core's limits renders into a few messages (see render).
+    page_budget = NO_LIMIT
 
     def __init__(self, client: LighthouseClient, store: CommandStore, *, group_channel_id: int | None) -> None:
         self.client = client

@@ -9,20 +9,17 @@ Nothing lives only in this process's memory: discord.py matches the custom_id ag
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import TYPE_CHECKING, Any
 
 import discord
-from sqlalchemy.exc import IntegrityError
 
 from adapters.discord.render import ButtonSpec, plain, shorten
 from bot.reply import Form
-from storage.database import Database
-from storage.models import StoredCommand
 
 if TYPE_CHECKING:
     from adapters.discord.client import LighthouseClient
+    from bot.delivery import Deliveries
 
 CUSTOM_ID_LIMIT = 100
 BUTTON_PREFIX = "lh"
@@ -40,29 +37,17 @@ MODAL_MEMORY_SECONDS = 15 * 60
 _CUSTOM_ID = re.compile(rf"(?P<prefix>{FORM_PREFIX}|{BUTTON_PREFIX})(?P<kind>[:#])(?P<value>.+)", re.DOTALL)
 
 
-def command_key(command: str) -> str:
-    return hashlib.sha256(command.encode("utf-8")).hexdigest()[:32]
-
-
 class CommandStore:
     """Maps commands to custom_ids and back, storing the ones too long to travel inside the id."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, deliveries: Deliveries) -> None:
+        self.deliveries = deliveries
 
     async def custom_id(self, command: str, *, prefix: str = BUTTON_PREFIX) -> str:
         inline = f"{prefix}{INLINE}{command}"
         if len(inline) <= CUSTOM_ID_LIMIT:
             return inline
-        key = command_key(command)
-        async with self.db.session() as session, session.begin():
-            if await session.get(StoredCommand, key) is None:
-                try:
-                    async with session.begin_nested():
-                        session.add(StoredCommand(key=key, command=command))
-                except IntegrityError:  # another process stored the same command just now
-                    pass
-        return f"{prefix}{STORED}{key}"
+        return f"{prefix}{STORED}{await self.deliveries.store_command(command)}"
 
     async def command(self, custom_id: str) -> str | None:
         """The command a custom_id stands for; None when it is not one of ours or was never stored."""
@@ -71,9 +56,7 @@ class CommandStore:
             return None
         if match["kind"] == INLINE:
             return match["value"]
-        async with self.db.session() as session:
-            stored = await session.get(StoredCommand, match["value"])
-            return stored.command if stored else None
+        return await self.deliveries.stored_command(match["value"])
 
 
 class CommandButton(

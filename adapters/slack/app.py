@@ -38,12 +38,20 @@ from adapters.slack.client import Sleep, build_client
 from adapters.slack.guard import LogLimiter, Rejection, check_signature, parse_signed_body
 from adapters.slack.identity import SlackIdentities
 from adapters.slack.incoming import addressed_text, mentions_user, parse
-from adapters.slack.receipts import claim_delivery, event_key, purge_receipts
-from adapters.slack.render import COMMAND_ACTION, FORM_CALLBACK, LINK_ACTION, form_values, form_view, render
+from adapters.slack.render import (
+    COMMAND_ACTION,
+    FORM_CALLBACK,
+    LINK_ACTION,
+    MAX_BUTTON_VALUE,
+    form_values,
+    form_view,
+    render,
+)
 from adapters.slack.transport import SlackTransport, without_files
+from adapters.toolkit import InFlight, Receipts, submitted_command, with_form_button
 from bot.app.core import Lighthouse
 from bot.message import Author, Message
-from bot.reply import Button, Form, FormField, Reply, form_command
+from bot.reply import Form, Reply
 from config import SettingsError
 
 log = logging.getLogger(__name__)
@@ -57,8 +65,8 @@ PERSON_SUBTYPES = {None, "thread_broadcast", "file_share"}
 # Slack errors that mean "the bot cannot post here": answer the person directly instead.
 CANNOT_POST_HERE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "cannot_dm_bot"}
 DIRECT_NOTE = "I sent you a direct message."
-FORM_BUTTON = "Open the form"
-PURGE_EVERY = timedelta(hours=1)
+# Slack stops retrying after about an hour; a day leaves room for clock skew and slow restarts.
+KEEP_RECEIPTS = timedelta(days=1)
 DRAIN_SECONDS = 10.0
 
 
@@ -106,8 +114,8 @@ class SlackAdapter:
         core.register_transport(self.transport)
         # handled: requests whose work finished (processed, or dropped as a repeat); for logs and shutdown.
         self.stats: Counter[str] = Counter()
-        self.in_flight = 0
-        self._changed = asyncio.Condition()
+        self.in_flight = InFlight(self.platform)
+        self.receipts = Receipts(core, self.platform, keep=KEEP_RECEIPTS)
         self._register_listeners()
 
     # --- wiring ------------------------------------------------------------------------------------------
@@ -161,7 +169,7 @@ class SlackAdapter:
 
     async def run(self) -> None:
         """Connect (Socket Mode) or serve (HTTP) until cancelled."""
-        purger = asyncio.create_task(self._purge_receipts_periodically(), name="slack-receipts")
+        purger = asyncio.create_task(self.receipts.purge_periodically(), name="slack-receipts")
         try:
             if self.settings.slack_app_token is not None:
                 await self._run_socket_mode()
@@ -171,9 +179,10 @@ class SlackAdapter:
             purger.cancel()
             with suppress(asyncio.CancelledError):
                 await purger
-            # Let answers already being worked on go out, but never hang a shutdown on one.
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self.drain(), DRAIN_SECONDS)
+            await self.stop()
+
+    async def stop(self) -> None:
+        await self.in_flight.drain(DRAIN_SECONDS)
 
     async def _run_socket_mode(self) -> None:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -206,45 +215,29 @@ class SlackAdapter:
         await web.TCPSite(runner, host, port).start()
         return runner
 
-    async def _purge_receipts_periodically(self) -> None:
-        while True:
-            try:
-                await purge_receipts(self.core.db, self.core.clock.now())
-            except Exception:
-                log.exception("purging old Slack delivery receipts failed")
-            await asyncio.sleep(PURGE_EVERY.total_seconds())
-
     # --- bookkeeping -------------------------------------------------------------------------------------
     @asynccontextmanager
     async def _work(self, kind: str) -> AsyncIterator[None]:
         """Around the work after an ack: failures are logged (the ack is long gone), and counted."""
-        self.in_flight += 1
-        try:
-            yield
-        except Exception:
-            self.stats["failed"] += 1
-            log.exception("Slack %s could not be handled", kind)
-        finally:
-            self.in_flight -= 1
-            self.stats["handled"] += 1
-            async with self._changed:
-                self._changed.notify_all()
+        async with self.in_flight.track():
+            try:
+                yield
+            except Exception:
+                self.stats["failed"] += 1
+                log.exception("Slack %s could not be handled", kind)
+            finally:
+                self.stats["handled"] += 1
 
     async def wait_handled(self, count: int) -> None:
-        """Until `count` requests have been handled in all (tests and shutdown wait on this)."""
-        async with self._changed:
-            await self._changed.wait_for(lambda: self.stats["handled"] >= count)
-
-    async def drain(self) -> None:
-        async with self._changed:
-            await self._changed.wait_for(lambda: self.in_flight == 0)
+        """Until `count` requests have been handled in all (tests wait on this)."""
+        await self.in_flight.wait_finished(count)
 
     async def _first_delivery(self, body: dict, request: AsyncBoltRequest) -> bool:
         """False for an event seen before (Slack's retry, possibly on another process)."""
         event_id = body.get("event_id")
         if not event_id:
             return True
-        if await claim_delivery(self.core.db, event_key(event_id), self.core.clock.now()):
+        if await self.receipts.first("event", event_id):
             return True
         retry = (request.headers.get("x-slack-retry-num") or ["?"])[0]
         log.info("Slack event %s delivered again (retry %s); already handled", event_id, retry)
@@ -352,19 +345,12 @@ class SlackAdapter:
             container = body.get("container") or {}
             channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
             thread = container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
-            author = await self.identities.author(body["user"]["id"], fallback_name=body["user"].get("name"))
             command = action.get("value") or ""
-            message = Message(
-                author=author,
-                text=command,
-                channel_id=channel or "direct",
-                thread_id=thread,
-                guild_id=(body.get("team") or {}).get("id"),
-                is_direct=_is_dm(channel),
-                from_button=True,
+            message = await self._interaction_message(
+                body, command, channel, thread, is_direct=_is_dm(channel), from_button=True
             )
             origin = Origin(
-                user_id=author.user_id,
+                user_id=message.author.user_id,
                 channel_id=channel,
                 thread_ts=thread,
                 respond=respond if body.get("response_url") else None,
@@ -375,6 +361,20 @@ class SlackAdapter:
             )
             await self._answer(await self.core.handle(message), origin)
 
+    async def _interaction_message(
+        self, body: dict, text: str, channel: str | None, thread: str | None, **details: bool
+    ) -> Message:
+        """A click or a form submission as a core message (the user and team come in the body)."""
+        author = await self.identities.author(body["user"]["id"], fallback_name=body["user"].get("name"))
+        return Message(
+            author=author,
+            text=text,
+            channel_id=channel or "direct",
+            thread_id=thread,
+            guild_id=(body.get("team") or {}).get("id"),
+            **details,
+        )
+
     async def _on_link(self, ack: AsyncAck) -> None:
         await ack()  # a link button opens its URL in the browser; Slack still wants the click acknowledged
 
@@ -382,21 +382,14 @@ class SlackAdapter:
         await ack()  # closes the modal; the answer follows as a message
         async with self._work("form"):
             metadata = json.loads(view.get("private_metadata") or "{}")
-            form = Form(
-                title="", command=metadata["c"], fields=[FormField(name=name, label=name) for name in metadata["f"]]
-            )
-            text = form_command(form, form_values(view))
+            text = submitted_command(metadata["c"], metadata["f"], form_values(view))
             channel, thread = metadata.get("ch"), metadata.get("th")
-            author = await self.identities.author(body["user"]["id"], fallback_name=body["user"].get("name"))
-            message = Message(
-                author=author,
-                text=text,
-                channel_id=channel or "direct",
-                thread_id=thread,
-                guild_id=(body.get("team") or {}).get("id"),
-                is_direct=channel is None or _is_dm(channel),
+            message = await self._interaction_message(
+                body, text, channel, thread, is_direct=channel is None or _is_dm(channel)
             )
-            origin = Origin(user_id=author.user_id, channel_id=channel, thread_ts=thread, is_direct=_is_dm(channel))
+            origin = Origin(
+                user_id=message.author.user_id, channel_id=channel, thread_ts=thread, is_direct=_is_dm(channel)
+            )
             await self._answer(await self.core.handle(message), origin)
 
     # --- answering ---------------------------------------------------------------------------------------
@@ -404,7 +397,8 @@ class SlackAdapter:
         if reply.form is not None:
             if origin.trigger_id and await self._open_form(reply.form, origin):
                 return
-            reply = _with_form_button(reply, origin.source_text)
+            fits = len(origin.source_text) <= MAX_BUTTON_VALUE
+            reply = with_form_button(reply, origin.source_text, button_fits=fits)
         if reply.direct and not origin.is_direct:
             await self.transport.send_direct(origin.user_id, replace(reply, direct=False))
             await self._say(Reply(text=DIRECT_NOTE, private=True), origin)
@@ -488,10 +482,3 @@ class SlackAdapter:
 def _is_dm(channel: str | None) -> bool:
     return bool(channel) and channel.startswith("D")
 
-
-def _with_form_button(reply: Reply, source_text: str) -> Reply:
-    """Where no modal can open (a mention, a DM), a button does: clicking it sends the same command again,
-    and a click can open a modal."""
-    if not source_text or len(source_text) > 2000:
-        return reply
-    return replace(reply, buttons=[*reply.buttons, Button(FORM_BUTTON, source_text, "primary")])

@@ -6,8 +6,8 @@ get an invisible word joiner as well, so no automatic parsing can turn them into
 
 Limits (Slack's): 50 blocks per message, 3,000 characters per text object, 10 fields of 2,000 characters
 per section, 25 elements per actions block, 75 characters per button label, 2,000 per button value.
-A reply that does not fit in one message is split by sections (`plan_pages`); the adapter stores the
-other pages with the core's paginator, behind a "More" button.
+How many sections fit in one message is measured by `plan_pages`, which the transport declares to the core
+as Slack's page budget: the core's paginator pages by it and stores the other pages behind a "More" button.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Posting to Slack: channel and thread posts, ephemeral answers, direct and group messages, file uploads.
 
 `SlackTransport` is the core's `Transport` for Slack (DMs, reminders, digests the bot sends on its own) and
-the adapter's way of answering. Every reply is fitted to Slack's limits first: a reply too big for one
-message keeps its first page and stores the rest with the core's paginator behind a "More" button.
+the adapter's way of answering. It declares what one Slack message holds (`SLACK_PAGES`: blocks, as
+`plan_pages` counts them); the core pages every answer by it, and every message sent unasked on the way out
+(an answer already paged comes back as it is).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import TYPE_CHECKING
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import normalise, plan_pages, render
+from bot.pagination import PageBudget
 from bot.reply import Attachment, Reply
-from storage.lookups import find_by_identity
 
 if TYPE_CHECKING:
     from bot.app.core import Lighthouse
@@ -23,10 +24,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
+SLACK_PAGES = PageBudget(prepare=normalise, split=plan_pages)
 
 
 class SlackTransport:
     platform = PLATFORM
+    page_budget = SLACK_PAGES
 
     def __init__(self, client: AsyncWebClient, core: Lighthouse) -> None:
         self.client = client
@@ -46,13 +49,10 @@ class SlackTransport:
 
     # --- building blocks ---------------------------------------------------------------------------------
     async def fit(self, reply: Reply, *, user_id: str | None = None) -> Reply:
-        """The reply as one message's worth; what does not fit is stored for the "More" button."""
-        normalised = normalise(reply)
-        pages = plan_pages(normalised)
-        if len(pages) <= 1:
-            return normalised
-        member_id = await self._member_id(user_id)
-        return await self.core.paginator.store(normalised, pages, member_id=member_id, now=self.core.clock.now())
+        """The reply as one message's worth, paged by the core; the rest is stored for the "More" button."""
+        owner = (PLATFORM, user_id) if user_id is not None else None
+        now = self.core.clock.now()
+        return await self.core.paginator.paginate(reply, budget=self.page_budget, owner=owner, now=now)
 
     async def post(
         self, channel: str, reply: Reply, *, thread_ts: str | None = None, user_id: str | None = None
@@ -99,13 +99,6 @@ class SlackTransport:
     async def send_files_direct(self, user_id: str, attachments: list[Attachment]) -> None:
         if attachments:
             await self.upload(await self.open_conversation([user_id]), attachments)
-
-    async def _member_id(self, user_id: str | None) -> int | None:
-        if user_id is None:
-            return None
-        async with self.core.db.session() as session:
-            member = await find_by_identity(session, PLATFORM, user_id)
-            return member.id if member is not None else None
 
 
 def without_files(reply: Reply) -> Reply:

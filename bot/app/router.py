@@ -13,13 +13,13 @@ from __future__ import annotations
 import difflib
 import logging
 import re
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot import commands
 from bot.audit import command_details, record_audit
 from bot.context import CommandContext, split_args
+from bot.failures import unexpected_failure
 from bot.members.roles import known_admin_names, refusal
 from bot.members.service import effective_role, resolve_member
 from bot.message import Message
@@ -176,14 +176,13 @@ async def route(core: Lighthouse, message: Message) -> Reply:
         if role_rank(needed) >= role_rank("coordinator") and reply.tone != "error" and not context.audited:
             await _audit_command(core, context)
         return await core.paginator.paginate(
-            reply, member_id=member.id, now=core.clock.now(), max_sections=core.settings.results_per_page
+            reply, member_id=member.id, now=core.clock.now(), budget=core.page_budget(message.platform)
         )
     except UserError as exc:
         return error_reply(str(exc))
     except Exception:
-        error_id = uuid.uuid4().hex[:8]
-        log.exception("error %s while handling %r from %s:%s", error_id, command.name, message.platform, message.author.user_id)
-        return error_reply(f"Something went wrong on my side (error id {error_id}). Please try again later.")
+        asker = f"{message.platform}:{message.author.user_id}"
+        return error_reply(unexpected_failure(log, "handling %r from %s", command.name, asker))
 
 
 async def _refusal(core: Lighthouse, command: commands.Command, args: list[str], needed: str, role: str) -> Reply:
