@@ -43,17 +43,11 @@ STILL_TO_MOVE: dict[str, set[str]] = {
         "bot.events.service -> bot.events.input",
         "bot.events.service -> bot.events.views",
         "bot.events.service -> bot.reply",
-        "bot.intros.service -> bot.intros.views",
-        "bot.members.service -> bot.reply",
     },
     "adapters reach the database through the core": set(),
     "commands leave the database to their service": {
         "bot.digests.commands",
         "bot.events.commands",
-        "bot.indicators.commands",
-        "bot.intros.commands",
-        "bot.members.commands",
-        "bot.privacy.commands",
     },
 }
 LAYERS = ("config", "storage", "knowledge", "bot", "bot.<feature>", "bot.app", "adapters", "main")

@@ -15,12 +15,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.indicators.exchanges import known_and_different
 from storage.models import Exchange, Introduction, IntroductionTransition
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 PERIODS = ("week", "month", "quarter")
 # `kpi` compares rolling windows of these lengths: always full, always comparable.
@@ -445,6 +449,41 @@ async def headline_indicators(session: AsyncSession, start: datetime, end: datet
     """The headline numbers for [start, end), in report order (for `kpi` and digests)."""
     data = await load_dataset(session, end)
     return measures(compute(data, start, end, HEADLINE_KEYS))
+
+
+@dataclass(frozen=True)
+class RollingComparison:
+    """`kpi`: the headline numbers of the last N days next to those of the N days before."""
+
+    days: int
+    window: tuple[datetime, datetime]
+    previous_window: tuple[datetime, datetime]
+    current: list[Measure]
+    previous: dict[str, float | int | None]
+    answers: int
+
+    @property
+    def empty(self) -> bool:
+        """Nothing at all recorded in either window."""
+        return all(m.value in (0, None) for m in self.current) and all(v in (0, None) for v in self.previous.values())
+
+    def value(self, key: str) -> float | int | None:
+        return next(m.value for m in self.current if m.key == key)
+
+
+async def rolling_comparison(core: Runtime, period: str) -> RollingComparison:
+    (start, end), (previous_start, previous_end) = rolling_windows(core.clock.now(), period)
+    async with core.db.session() as session:
+        data = await load_dataset(session, end)
+    values = compute(data, start, end, (*HEADLINE_KEYS, "answers"))
+    return RollingComparison(
+        days=ROLLING_DAYS[period],
+        window=(start, end),
+        previous_window=(previous_start, previous_end),
+        current=measures({key: values[key] for key in HEADLINE_KEYS}),
+        previous=compute(data, previous_start, previous_end, HEADLINE_KEYS),
+        answers=values["answers"],
+    )
 
 
 def format_value(unit: str, value: float | int | None) -> str:

@@ -8,6 +8,12 @@ job, messages), so two clicks, a retried delivery or two bot processes cause one
 
 Privacy: the requester never learns that a request was declined. A declined request looks, to them,
 exactly like one that got no answer: open until its closing date, then "not available this time".
+
+Messages to members (the request to the target, the introduction, the "closed" note and the follow-ups)
+are decided and sent here, exactly once, but worded by the presentation: every function that sends takes
+an `IntroNotices`, which `bot.intros.views` implements with plain functions (the module itself is passed).
+The scheduled jobs that send are registered in `bot.intros.commands`, which binds them to those views.
+Answers to the member who acted are returned as data (`Answered`, `MeetingNoted`, ...) for the views.
 """
 
 from __future__ import annotations
@@ -15,15 +21,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.indicators.exchanges import profile_snapshot, record_exchange
-from bot.intros import views as messages
-from bot.scheduler import cancel_jobs, job_handler, schedule_job
+from bot.intros.dates import closes
+from bot.scheduler import cancel_jobs, schedule_job
 from config.errors import UserError
 from storage.models import Introduction, IntroductionTransition, Job, Member
 
@@ -37,6 +43,21 @@ MIN_REASON_CHARS = 10
 MAX_REASON_CHARS = 500
 MAX_PAUSE_WEEKS = 52
 EXPIRE_JOB, FOLLOWUP_JOB = "intro.expire", "intro.followup"
+
+
+class IntroNotices(Protocol):
+    """The messages the introduction flow sends; each returns what `Runtime.notify` delivers (a Reply)."""
+
+    def request_for_target(self, intro: Introduction, requester: Member, target: Member) -> Any: ...
+
+    def request_closed(self, intro: Introduction, target: Member | None) -> Any: ...
+
+    def introduction(
+        self, intro: Introduction, requester: Member, target: Member, followup_days: int, *,
+        reader: Member | None = None, other: Member | None = None,
+    ) -> Any: ...
+
+    def followup(self, intro: Introduction, member: Member, other: Member | None, *, ask_meeting: bool) -> Any: ...
 
 
 def expire_key(intro_id: int) -> str:
@@ -159,7 +180,7 @@ async def existing_introduction(core: Runtime, a: Member, b: Member) -> Introduc
 
 
 async def request_introduction(
-    core: Runtime, requester: Member, target: Member, reason: str, *, platform: str
+    core: Runtime, requester: Member, target: Member, reason: str, *, platform: str, notices: IntroNotices
 ) -> RequestOutcome:
     """Record a request and send the target a direct message with Accept / Decline / Not now."""
     now = core.clock.now()
@@ -197,7 +218,7 @@ async def request_introduction(
         if same_pair is not None:
             raise UserError(
                 f"You already asked to meet {target.display_name} (request #{same_pair.id}).",
-                hint=f"It stays open until {messages.closes(same_pair, requester)}.",
+                hint=f"It stays open until {closes(same_pair, requester)}.",
             )
         open_count = (
             await session.execute(
@@ -237,11 +258,11 @@ async def request_introduction(
             payload={"introduction_id": intro.id},
         )
     core.scheduler.poke()
-    delivered = await _deliver(core, target, messages.request_for_target(intro, requester, target))
+    delivered = await _deliver(core, target, notices.request_for_target(intro, requester, target))
     return RequestOutcome(intro, delivered)
 
 
-async def _deliver(core: Runtime, member: Member, reply) -> bool:  # noqa: ANN001 - a Reply
+async def _deliver(core: Runtime, member: Member, reply: Any) -> bool:
     """A direct message that cannot fail the state change already made: a platform error is logged."""
     try:
         return await core.notify(member, reply)
@@ -262,17 +283,24 @@ async def _own_request(session: AsyncSession, intro_id: int, member: Member) -> 
     return intro
 
 
-def _not_open_message(intro: Introduction, member: Member) -> str:
-    if intro.state in (ACCEPTED, MET, NOT_MET):
-        when = messages.day(intro.responded_at, member)
-        return f"You already accepted request #{intro.id} on {when}; nothing more to do."
-    if intro.state == DECLINED:
-        return f"You already answered request #{intro.id}; it is closed."
-    return f"Request #{intro.id} closed on {messages.closes(intro, member)} without an answer."
+@dataclass
+class Answered:
+    """The target's answer to a request. `moved` is False when the request was no longer open (answered
+    before, or closed): `introduction` then shows its state. After an accept, `delivery` says how the two
+    were introduced (None when the requester has since left)."""
+
+    introduction: Introduction
+    moved: bool
+    requester: Member | None = None
+    delivery: str | None = None
 
 
-async def accept(core: Runtime, member: Member, intro_id: int) -> str:
-    """Accept a request addressed to `member`; introduces both once. Returns the answer for the target."""
+# How `send_introduction` reached the two members.
+IN_A_GROUP, DIRECT_TO_EACH, NOT_BOTH_REACHED = "group", "direct", "unreachable"
+
+
+async def accept(core: Runtime, member: Member, intro_id: int, notices: IntroNotices) -> Answered:
+    """Accept a request addressed to `member`; introduces both once."""
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
         intro = await _own_request(session, intro_id, member)
@@ -283,7 +311,7 @@ async def accept(core: Runtime, member: Member, intro_id: int) -> str:
         )
         if not moved:
             await _expire_overdue(session, now, intro_id=intro_id)
-            return _not_open_message(await _load(session, intro_id), member)
+            return Answered(await _load(session, intro_id), moved=False)
         intro = await _load(session, intro_id)
         requester, target = await _members(session, intro)
         await record_exchange(
@@ -298,12 +326,13 @@ async def accept(core: Runtime, member: Member, intro_id: int) -> str:
         await cancel_jobs(session, key_prefix=expire_key(intro_id))
     core.scheduler.poke()
     if requester is None:
-        return "Thanks — but the member who asked has since left, so there is nobody to introduce you to."
-    how = await send_introduction(core, intro, requester, target)
-    return f"Thanks for accepting! {how}"
+        return Answered(intro, moved=True)
+    delivery = await send_introduction(core, intro, requester, target, notices)
+    return Answered(intro, moved=True, requester=requester, delivery=delivery)
 
 
-async def decline(core: Runtime, member: Member, intro_id: int, *, not_now: bool) -> str:
+async def decline(core: Runtime, member: Member, intro_id: int) -> Answered:
+    """Decline (or "not now") a request addressed to `member`; the requester is never told."""
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
         intro = await _own_request(session, intro_id, member)
@@ -313,12 +342,9 @@ async def decline(core: Runtime, member: Member, intro_id: int, *, not_now: bool
         )
         if not moved:
             await _expire_overdue(session, now, intro_id=intro_id)
-            return _not_open_message(await _load(session, intro_id), member)
+            return Answered(await _load(session, intro_id), moved=False)
         requester, _ = await _members(session, intro)
-    name = requester.display_name if requester else "The member who asked"
-    if not_now:
-        return f"No problem. {name} won't be told you said no; to them it simply closes without an introduction."
-    return f"Declined. {name} won't be told, and never sees a reason."
+    return Answered(intro, moved=True, requester=requester)
 
 
 # --- outcomes -------------------------------------------------------------------------------------
@@ -361,30 +387,35 @@ def _own_rating(intro: Introduction, member: Member) -> int | None:
     return intro.requester_usefulness if member.id == intro.requester_id else intro.target_usefulness
 
 
-async def record_meeting(core: Runtime, member: Member, intro_id: int, *, met: bool) -> tuple[str, bool]:
-    """`intro met <id> yes|no`. Returns the answer and whether to offer the rating buttons."""
+@dataclass(frozen=True)
+class MeetingNoted:
+    """`intro met`: what the member said (`met`), whether it changed the introduction (`changed`), its state
+    now, and whether this member has rated it."""
+
+    intro_id: int
+    met: bool
+    changed: bool
+    state: str
+    rated: bool
+
+
+async def record_meeting(core: Runtime, member: Member, intro_id: int, *, met: bool) -> MeetingNoted:
+    """`intro met <id> yes|no`."""
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
         intro = await _party_intro(session, intro_id, member)
         if met:
             moved = await _confirm_meeting(session, intro_id, member, now, from_states=(ACCEPTED, NOT_MET))
-            intro = await _load(session, intro_id)
-            rated = _own_rating(intro, member) is not None
-            if moved:
-                return "Wonderful — noted that you met." + ("" if rated else " How useful was it?"), not rated
-            return "Already noted that you met — thank you." + ("" if rated else " How useful was it?"), not rated
-        moved = await _transition(
-            session, intro_id, from_state=ACCEPTED, to_state=NOT_MET, now=now, actor_id=member.id,
-            values={"outcome_at": now},
-        )
-        if moved:
-            return f"Thanks for letting me know. If you do meet later, `intro met {intro_id} yes` records it.", False
-        if intro.state == MET:
-            return "One of you already told me you met, so I'll keep that.", False
-        return "Already noted that you haven't met (yet).", False
+        else:
+            moved = await _transition(
+                session, intro_id, from_state=ACCEPTED, to_state=NOT_MET, now=now, actor_id=member.id,
+                values={"outcome_at": now},
+            )
+        intro = await _load(session, intro_id)
+        return MeetingNoted(intro_id, met, moved, intro.state, _own_rating(intro, member) is not None)
 
 
-async def rate(core: Runtime, member: Member, intro_id: int, score: int) -> str:
+async def rate(core: Runtime, member: Member, intro_id: int, score: int) -> None:
     """`intro rate <id> 1-5`: each side rates its meeting for itself.
 
     A rating on an accepted introduction also means the meeting happened. After either side said "we did
@@ -410,7 +441,6 @@ async def rate(core: Runtime, member: Member, intro_id: int, score: int) -> str:
             )
         intro = await _load(session, intro_id)  # the row is locked by our update: both ratings are current
         intro.usefulness = combined_usefulness(intro.requester_usefulness, intro.target_usefulness)
-    return f"Thanks — you rated introduction #{intro_id} {score} out of 5."
 
 
 # --- pausing --------------------------------------------------------------------------------------
@@ -500,8 +530,9 @@ async def _expire_overdue(
         await _transition(session, overdue, from_state=REQUESTED, to_state=EXPIRED, now=now, actor_id=None)
 
 
-@job_handler(EXPIRE_JOB, rerun_safe=True)  # the state transition guards it
-async def _expire_job(core: Runtime, job: Job) -> None:
+async def close_expired_request(core: Runtime, job: Job, notices: IntroNotices) -> None:
+    """The EXPIRE_JOB: close a request nobody answered in time and tell the requester. Re-running it is
+    safe: the state transition guards it."""
     intro_id = int(job.payload["introduction_id"])
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
@@ -513,11 +544,12 @@ async def _expire_job(core: Runtime, job: Job) -> None:
     if requester is not None:
         await core.scheduler.begin_send(job)  # from here on the job is never run twice
         # The same note for "declined" and "no answer": the requester cannot tell them apart.
-        await core.notify(requester, messages.request_closed(intro, target))
+        await core.notify(requester, notices.request_closed(intro, target))
 
 
-@job_handler(FOLLOWUP_JOB, rerun_safe=True)  # nothing is sent before begin_send
-async def _followup_job(core: Runtime, job: Job) -> None:
+async def follow_up(core: Runtime, job: Job, notices: IntroNotices) -> None:
+    """The FOLLOWUP_JOB: ask both whether they met and how useful it was. Re-running it is safe: nothing
+    is sent before `begin_send`."""
     intro_id = int(job.payload["introduction_id"])
     async with core.db.session() as session:
         intro = await _load(session, intro_id)
@@ -530,11 +562,14 @@ async def _followup_job(core: Runtime, job: Job) -> None:
             continue
         if intro.state == MET and _own_rating(intro, member) is not None:
             continue
-        await core.notify(member, messages.followup(intro, member, other, ask_meeting=intro.state == ACCEPTED))
+        await core.notify(member, notices.followup(intro, member, other, ask_meeting=intro.state == ACCEPTED))
 
 
-async def send_introduction(core: Runtime, intro: Introduction, requester: Member, target: Member) -> str:
-    """A group conversation when both are reachable on one platform; otherwise a direct message to each."""
+async def send_introduction(
+    core: Runtime, intro: Introduction, requester: Member, target: Member, notices: IntroNotices
+) -> str:
+    """A group conversation when both are reachable on one platform; otherwise a direct message to each.
+    Returns how they were reached: IN_A_GROUP, DIRECT_TO_EACH or NOT_BOTH_REACHED."""
     for mine in requester.identities:
         theirs = next((i for i in target.identities if i.platform == mine.platform), None)
         transport = core.transports.get(mine.platform)
@@ -542,18 +577,18 @@ async def send_introduction(core: Runtime, intro: Introduction, requester: Membe
             try:
                 await transport.send_group(
                     [mine.platform_user_id, theirs.platform_user_id],
-                    messages.introduction(intro, requester, target, core.settings.intro_followup_days),
+                    notices.introduction(intro, requester, target, core.settings.intro_followup_days),
                 )
-                return "I've started a conversation with you both."
+                return IN_A_GROUP
             except Exception:  # the state has changed already: fall back to a direct message each
                 log.exception("group introduction %s on %s failed", intro.id, mine.platform)
                 break
     sent = 0
     for member, other in ((requester, target), (target, requester)):
-        reply = messages.introduction(intro, requester, target, core.settings.intro_followup_days, reader=member,
+        reply = notices.introduction(intro, requester, target, core.settings.intro_followup_days, reader=member,
                                       other=other)
         sent += await _deliver(core, member, reply)
     if sent == 2:
-        return "I've sent each of you an introduction by direct message."
+        return DIRECT_TO_EACH
     log.warning("introduction %s: only %d of 2 members could be reached", intro.id, sent)
-    return "I couldn't reach you both by direct message; `intro list` shows the introduction."
+    return NOT_BOTH_REACHED

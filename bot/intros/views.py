@@ -1,12 +1,15 @@
-"""What the introduction flow says: the request to the target, the introduction, notes and follow-ups."""
+"""What the introduction flow says: the request to the target, the introduction, notes and follow-ups (the
+service's `IntroNotices`, implemented by this module's functions), and the answers to `intro` commands."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from bot.reply import Button, Field, Reply, Section
+from bot.intros import service as intros
+from bot.intros.dates import closes, day
+from bot.intros.service import Answered, Listing, MeetingNoted, RequestOutcome
+from bot.reply import Button, Field, Form, FormField, Reply, Section
 from config.vocabulary import SECTORS, THEMES, country_name, parse_theme
 from storage.models import Introduction, Member
 
@@ -18,28 +21,6 @@ def safe_text(text: str) -> str:
     """User text shown to others, unable to ping anyone: platform mentions become plain words."""
     text = _BRACKET_MENTION.sub(lambda m: "@" + m.group(1).split("|")[-1], text)
     return _MASS_MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
-
-
-def _local(moment: datetime, reader: Member | None) -> datetime:
-    """The moment in the reader's time zone, UTC when they have not set one."""
-    return moment.astimezone(ZoneInfo(reader.timezone) if reader is not None and reader.timezone else UTC)
-
-
-def day(moment: datetime | None, reader: Member | None) -> str:
-    """A date in the reader's time zone (UTC when they set none), e.g. "Mon 9 Nov 2026"."""
-    if moment is None:
-        return "—"
-    moment = _local(moment, reader)
-    return f"{moment:%a} {moment.day} {moment:%b %Y}"
-
-
-def closes(intro: Introduction, reader: Member | None) -> str:
-    """When a request closes, for this reader: the one stored instant, with the time and zone so that the
-    requester and the target, in different zones, read the same moment (e.g. "Mon 9 Nov 2026, 10:00 CET")."""
-    if intro.expires_at is None:
-        return "—"
-    moment = _local(intro.expires_at, reader)
-    return f"{day(moment, reader)}, {moment:%H:%M} {moment.tzname()}"
 
 
 def _name(member: Member | None) -> str:
@@ -190,3 +171,184 @@ def followup(intro: Introduction, member: Member, other: Member | None, *, ask_m
         sections=sections,
         direct=True,
     )
+
+
+# --- answers to `intro` commands --------------------------------------------------------------------
+
+
+def ask_for_reason(target: Member, given: str) -> Reply:
+    command_text = f"intro member:{target.id}"
+    name = target.display_name
+    prompt = (
+        f"Why would you like to meet {name}? A sentence helps them say yes"
+        + (f" (“{safe_text(given)}” is a bit short)." if given else ".")
+    )
+    return Reply(
+        text=f"{prompt}\nReply with `{command_text} <your reason>`.",
+        form=Form(
+            title="Introduction request",
+            command=command_text,
+            fields=[
+                FormField(
+                    "reason",
+                    f"Why would you like to meet {name}?"[:45],
+                    placeholder="What you are working on and what you hope to learn",
+                    multiline=True,
+                    max_length=intros.MAX_REASON_CHARS,
+                )
+            ],
+            submit_label="Send request",
+        ),
+        private=True,
+    )
+
+
+def request_sent(outcome: RequestOutcome, target: Member, reader: Member) -> Reply:
+    intro = outcome.introduction
+    if outcome.delivered:
+        text = f"I've asked {target.display_name} (request #{intro.id}). I'll let you know what happens."
+    else:
+        text = (
+            f"I've recorded your request to {target.display_name} (#{intro.id}), but I can't message them "
+            "right now; they'll see it in `intro list`."
+        )
+    context = f"The request stays open until {closes(intro, reader)}."
+    if not (reader.organisation_id and reader.sector and reader.country):
+        context += " Tip: a complete `profile` (organisation, sector, country) helps people say yes."
+    return Reply(text=text, sections=[Section(context=context)], private=True, tone="success")
+
+
+def already_introduced(intro: Introduction, target: Member, reader: Member) -> Reply:
+    status = {intros.MET: " You told me you met.", intros.NOT_MET: " You haven't met yet."}.get(intro.state, "")
+    buttons = [] if intro.state == intros.MET else [Button("We met", f"intro met {intro.id} yes")]
+    return Reply(
+        text=f"You and {target.display_name} were already introduced on "
+        f"{day(intro.responded_at, reader)} (introduction #{intro.id}).{status}",
+        sections=[Section(context="No new request was sent. `intro list` shows your introductions.")],
+        buttons=buttons,
+        private=True,
+    )
+
+
+def _not_open(intro: Introduction, reader: Member) -> str:
+    if intro.state in (intros.ACCEPTED, intros.MET, intros.NOT_MET):
+        return f"You already accepted request #{intro.id} on {day(intro.responded_at, reader)}; nothing more to do."
+    if intro.state == intros.DECLINED:
+        return f"You already answered request #{intro.id}; it is closed."
+    return f"Request #{intro.id} closed on {closes(intro, reader)} without an answer."
+
+
+_HOW_INTRODUCED = {
+    intros.IN_A_GROUP: "I've started a conversation with you both.",
+    intros.DIRECT_TO_EACH: "I've sent each of you an introduction by direct message.",
+    intros.NOT_BOTH_REACHED: "I couldn't reach you both by direct message; `intro list` shows the introduction.",
+}
+
+
+def accepted(answer: Answered, reader: Member) -> Reply:
+    if not answer.moved:
+        text = _not_open(answer.introduction, reader)
+    elif answer.requester is None:
+        text = "Thanks — but the member who asked has since left, so there is nobody to introduce you to."
+    else:
+        text = f"Thanks for accepting! {_HOW_INTRODUCED[answer.delivery]}"
+    return Reply(text=text, private=True, tone="success")
+
+
+def declined(answer: Answered, reader: Member, *, not_now: bool) -> Reply:
+    if not answer.moved:
+        text = _not_open(answer.introduction, reader)
+    else:
+        name = answer.requester.display_name if answer.requester else "The member who asked"
+        if not_now:
+            text = f"No problem. {name} won't be told you said no; to them it simply closes without an introduction."
+        else:
+            text = f"Declined. {name} won't be told, and never sees a reason."
+    buttons = []
+    if not_now:
+        text += " Busy at the moment? You can pause new requests."
+        buttons = [Button("Pause 2 weeks", "intro pause 2"), Button("Pause 4 weeks", "intro pause 4")]
+    return Reply(text=text, buttons=buttons, private=True)
+
+
+def meeting_noted(noted: MeetingNoted) -> Reply:
+    how_useful = "" if noted.rated else " How useful was it?"
+    if noted.met:
+        text = ("Wonderful — noted that you met." if noted.changed else "Already noted that you met — thank you.")
+        text += how_useful
+    elif noted.changed:
+        text = f"Thanks for letting me know. If you do meet later, `intro met {noted.intro_id} yes` records it."
+    elif noted.state == intros.MET:
+        text = "One of you already told me you met, so I'll keep that."
+    else:
+        text = "Already noted that you haven't met (yet)."
+    offer_rating = noted.met and not noted.rated
+    return Reply(text=text, buttons=rating_buttons(noted.intro_id) if offer_rating else [], private=True)
+
+
+def rated(intro_id: int, score: int) -> Reply:
+    return Reply(text=f"Thanks — you rated introduction #{intro_id} {score} out of 5.", private=True, tone="success")
+
+
+def paused(until: datetime, reader: Member) -> Reply:
+    return Reply(
+        text=f"Paused: nobody can ask you for an introduction until {day(until, reader)}. "
+        "Requests already sent to you stay open. `intro resume` ends the pause early.",
+        private=True,
+        tone="success",
+    )
+
+
+def resumed(was_paused: bool) -> Reply:
+    if was_paused:
+        return Reply(text="Welcome back: members can ask you for introductions again.", private=True, tone="success")
+    return Reply(text="You weren't paused; members can already ask you for introductions.", private=True)
+
+
+def _requester_view(intro: Introduction, reader: Member, now: datetime) -> str:
+    # A declined request reads like an unanswered one until it closes (the requester must not tell them apart).
+    if intro.state in (intros.REQUESTED, intros.DECLINED) and intro.expires_at and intro.expires_at > now:
+        return f"waiting for an answer, open until {closes(intro, reader)}"
+    return "closed without an introduction"
+
+
+def listing(found: Listing, reader: Member, now: datetime) -> Reply:
+    sections = []
+    for intro, other in found.waiting_for_me:
+        sections.append(
+            Section(
+                title=f"#{intro.id} · {_name(other)} would like to meet you",
+                text=f"Why: “{safe_text(intro.reason or '')}”",
+                context=f"Open until {closes(intro, reader)}",
+                buttons=[
+                    Button("Accept", f"intro accept {intro.id}", "primary"),
+                    Button("Decline", f"intro decline {intro.id}", "danger"),
+                    Button("Not now", f"intro notnow {intro.id}"),
+                ],
+            )
+        )
+    for intro, other in found.connected:
+        mine = intro.requester_usefulness if intro.requester_id == reader.id else intro.target_usefulness
+        status = {intros.ACCEPTED: "", intros.MET: " · you met", intros.NOT_MET: " · not met (yet)"}[intro.state]
+        buttons = []
+        if intro.state != intros.MET:
+            buttons.append(Button("We met", f"intro met {intro.id} yes"))
+        if mine is None and intro.state != intros.NOT_MET:  # a rating is for a meeting; "We met" comes first
+            buttons.extend(rating_buttons(intro.id))
+        shown_rating = f" · your rating {mine}/5" if mine is not None else ""
+        sections.append(
+            Section(
+                title=f"#{intro.id} · {_name(other)}",
+                text=f"introduced {day(intro.responded_at, reader)}{status}{shown_rating}",
+                buttons=buttons,
+            )
+        )
+    for intro, other in found.my_requests:
+        sections.append(
+            Section(title=f"#{intro.id} · you asked to meet {_name(other)}", text=_requester_view(intro, reader, now))
+        )
+    if not sections:
+        return Reply(
+            text="No introductions yet. Ask for one with `intro @name <why you'd like to meet>`.", private=True
+        )
+    return Reply(text="Your introductions, newest first.", sections=sections, private=True)

@@ -6,12 +6,25 @@ expert and coordinator roles by command. A member holds one stored role.
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.audit import record_audit
+from bot.members.service import find_referenced_member
+from bot.message import Message
 from config import Settings
+from config.errors import UserError
 from storage.lookups import find_by_identity
 from storage.models import Member
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 GRANTABLE_ROLES: tuple[str, ...] = ("expert", "coordinator")
 ROLE_PURPOSE = {
@@ -40,6 +53,86 @@ async def members_with_roles(session: AsyncSession) -> list[Member]:
         select(Member).where(Member.role != "member").order_by(Member.role, Member.display_name)
     )
     return list(result.scalars().all())
+
+
+async def admin_names(core: Runtime) -> list[str]:
+    async with core.db.session() as session:
+        return await known_admin_names(session, core.settings)
+
+
+async def role_holders(core: Runtime) -> tuple[list[str], list[Member]]:
+    """(the admins who have talked to the bot, every member holding a role above member)."""
+    async with core.db.session() as session:
+        return await known_admin_names(session, core.settings), await members_with_roles(session)
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    member: Member
+    action: str  # "grant" or "revoke"
+    role: str
+    previous: str
+
+
+class RoleNotices(Protocol):
+    """The direct message that tells a member their role changed; `bot.members.views` words it."""
+
+    def role_changed(self, change: RoleChange) -> Any: ...  # a bot.reply.Reply
+
+
+async def change_role(
+    core: Runtime, actor: Member, message: Message, action: str, who: str, new_role: str, notices: RoleNotices
+) -> RoleChange:
+    """Grant or revoke `new_role`, audited in the same transaction, then tell the member (a delivery that
+    fails leaves the change standing). AmbiguousMember when `who` names several members."""
+    if new_role == "admin":
+        raise UserError(
+            "Admins are set in the bot's configuration (LIGHTHOUSE_ADMINS), not by command.",
+            hint="Ask whoever runs Lighthouse to add the account there.",
+        )
+    if new_role not in GRANTABLE_ROLES:
+        raise UserError(
+            f"“{new_role[:30]}” is not a role I can {action}.", hint=f"Roles: {', '.join(GRANTABLE_ROLES)}."
+        )
+    async with core.db.session() as session, session.begin():
+        target = await find_referenced_member(session, message, who)
+        if target is None or target.is_bot:
+            raise UserError(
+                f"I don't know “{who[:40]}”.",
+                hint=(
+                    "Name them with an @mention, their display name or `member:<id>`; "
+                    "they must have talked to me once."
+                ),
+            )
+        target = await session.get(Member, target.id)
+        assert target is not None
+        previous = target.role
+        if action == "grant":
+            if previous == new_role:
+                raise UserError(f"{target.display_name} is already {a_role(new_role)}.")
+            target.role = new_role
+        else:
+            if previous != new_role:
+                raise UserError(f"{target.display_name} is not {a_role(new_role)} (their role is {previous}).")
+            target.role = "member"
+        await record_audit(
+            session,
+            actor.id,
+            f"role.{action}",
+            {"subject_member_id": target.id, "role": new_role, "previous_role": previous},
+            at=core.clock.now(),
+        )
+    change = RoleChange(target, action, new_role, previous)
+    try:
+        await core.notify(target, notices.role_changed(change))
+    except Exception:  # the change stands even when the message cannot be delivered
+        log.exception("could not tell member %s about their role change", target.id)
+    return change
+
+
+def a_role(role_name: str) -> str:
+    """"an expert", "a coordinator"."""
+    return f"{'an' if role_name[:1] in 'aeiou' else 'a'} {role_name}"
 
 
 def who_grants(needed: str, admin_names: list[str]) -> str:

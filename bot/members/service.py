@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.audit import recent_entries
+from bot.members.profile import changed_value
 from bot.message import Author, Message
-from bot.reply import Button, Reply, Section
 from config.errors import UserError
 from config.vocabulary import country_name
-from storage.lookups import find_by_identity
-from storage.models import Member, PlatformIdentity
+from knowledge.profiles import sync_member_profile
+from storage.lookups import find_by_identity, get_or_create_organisation
+from storage.models import AuditEntry, Member, PlatformIdentity
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 
 def _is_handle(author: Author) -> bool:
@@ -136,6 +142,12 @@ async def find_referenced_members(session: AsyncSession, message: Message, token
     return found[:MAX_NAME_MATCHES]
 
 
+async def members_named(core: Runtime, message: Message, token: str) -> list[Member]:
+    """`find_referenced_members` in a session of its own."""
+    async with core.db.session() as session:
+        return await find_referenced_members(session, message, token)
+
+
 async def find_referenced_member(session: AsyncSession, message: Message, token: str) -> Member | None:
     """The one member a name means, None when it means nobody; AmbiguousMember when it means several."""
     found = await find_referenced_members(session, message, token)
@@ -145,26 +157,17 @@ async def find_referenced_member(session: AsyncSession, message: Message, token:
 
 
 class AmbiguousMember(UserError):
-    """A name several members answer to: the answer asks which one, showing what tells them apart."""
+    """A name several members answer to: the answer asks which one, showing what tells them apart
+    (`bot.members.views.which_member`). Each candidate is kept as (member id, label), taken while the
+    session is open: raising it rolls the transaction back, and the rows go stale."""
 
     def __init__(self, token: str, candidates: list[Member]) -> None:
-        listed = "\n".join(f"• {member_label(member)}" for member in candidates)
+        self.token = token
+        self.choices = [(member.id, member_label(member)) for member in candidates]
+        listed = "\n".join(f"• {label}" for _, label in self.choices)
         super().__init__(
             f"“{token.removeprefix('@')[:40]}” could be {len(candidates)} members:\n{listed}",
             hint="Name the one you mean by its `member:<id>`.",
-        )
-        self.token = token
-        self.candidates = candidates
-
-    def ask(self, command_for: Callable[[Member], str]) -> Reply:
-        """Which one? A button per candidate that runs `command_for(candidate)`."""
-        return Reply(
-            text=f"Which “{self.token.removeprefix('@')[:40]}” do you mean? {len(self.candidates)} members match.",
-            sections=[
-                Section(text=member_label(member), buttons=[Button("This one", command_for(member))])
-                for member in self.candidates
-            ],
-            private=True,
         )
 
 
@@ -178,3 +181,76 @@ def member_label(member: Member) -> str:
 
 def effective_role(member: Member, is_config_admin: bool) -> str:
     return "admin" if is_config_admin else member.role
+
+
+# --- profile changes ------------------------------------------------------------------------------
+
+# How long a save may wait for an already loaded model to embed the profile (it takes milliseconds).
+EMBED_WAIT_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    """One field before and after a change, in words ("—" when empty)."""
+
+    field: str
+    before: str
+    after: str
+
+
+async def update_profile(core: Runtime, member_id: int, field: str, value: object) -> ProfileChange:
+    """Set one field (None clears it) and keep the member's expert document in step, in one transaction."""
+    async with core.db.session() as session, session.begin():
+        member = await session.get(Member, member_id)
+        assert member is not None
+        before = changed_value(field, member)
+        if field == "organisation":
+            if value:
+                organisation = await get_or_create_organisation(
+                    session, str(value), sector=member.sector, country=member.country
+                )
+                member.organisation_id = organisation.id
+            else:
+                member.organisation_id = None
+        elif field == "name":
+            if value is None:
+                raise UserError("Your name cannot be cleared; set another one instead.")
+            member.display_name = str(value)
+        elif field in {"expertise", "interests"}:
+            setattr(member, field, value or [])
+        else:
+            setattr(member, field, value)
+        await session.flush()
+        await session.refresh(member, ["organisation"])
+        after = changed_value(field, member)
+        # The expert document follows the profile in the same transaction (every process sees it at once).
+        indexed = await sync_member_profile(session, member.id)
+    if indexed:  # without the model loaded, the next search (which loads it) embeds the profile
+        await core.knowledge.embed_soon_and_wait(EMBED_WAIT_SECONDS)
+    return ProfileChange(field, before, after)
+
+
+# --- the audit log --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditLog:
+    """The newest entries with their actors as they are now, and labels for the members they concern."""
+
+    entries: list[tuple[AuditEntry, Member | None]]
+    subjects: dict[int, str]
+
+
+async def audit_log(core: Runtime, count: int) -> AuditLog:
+    async with core.db.session() as session:
+        entries = await recent_entries(session, count)
+        return AuditLog(entries, await _subject_labels(session, [entry for entry, _ in entries]))
+
+
+async def _subject_labels(session: AsyncSession, entries: list[AuditEntry]) -> dict[int, str]:
+    ids = {entry.details.get("subject_member_id") for entry in entries}
+    ids = {i for i in ids if isinstance(i, int)}
+    if not ids:
+        return {}
+    rows = await session.execute(select(Member).where(Member.id.in_(ids)))
+    return {member.id: member_label(member) for member in rows.scalars()}

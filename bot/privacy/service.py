@@ -12,13 +12,14 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import about_member_clause, record_audit
 from bot.indicators.exchanges import profile_snapshot
+from config.errors import UserError
 from knowledge.version import bump_version
 from storage.models import (
     RSVP,
@@ -38,6 +39,9 @@ from storage.models import (
     PlatformIdentity,
     ReplyPage,
 )
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 EXPORT_FORMAT_VERSION = 1
 ERASE_PURPOSE = "erase"
@@ -500,3 +504,50 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
     }
     await record_audit(session, None, "member.erased", report.details, at=now)
     return report
+
+
+# --- what the `privacy` command asks for: each opens its own session ------------------------------
+
+
+@dataclass
+class Overview:
+    """The member as stored now (their consent flags) and the counts of what is held about them."""
+
+    member: Member
+    held: HeldData
+
+
+async def overview(core: Runtime, member_id: int) -> Overview:
+    async with core.db.session() as session:
+        member = await session.get(Member, member_id)
+        assert member is not None
+        return Overview(member, await held_data(session, member))
+
+
+async def change_consent(core: Runtime, member_id: int, flag: ConsentFlag, value: bool) -> int:
+    """`set_consent` in a transaction of its own; returns how many past exchanges were unlinked."""
+    async with core.db.session() as session, session.begin():
+        return await set_consent(session, member_id, flag, value, core.clock.now())
+
+
+async def export_for(core: Runtime, member_id: int) -> dict[str, Any]:
+    async with core.db.session() as session:
+        return await export_member_data(session, member_id, core.clock.now())
+
+
+async def ask_to_erase(core: Runtime, member_id: int) -> str:
+    """A one-time token that confirms the erasure (valid for ERASE_CONFIRMATION_TTL)."""
+    async with core.db.session() as session, session.begin():
+        return await issue_confirmation(session, member_id, ERASE_PURPOSE, core.clock.now())
+
+
+async def erase_confirmed(core: Runtime, member_id: int, token: str) -> ErasureReport:
+    """Erase the member if `token` is their valid confirmation; UserError (and nothing erased) otherwise."""
+    now = core.clock.now()
+    async with core.db.session() as session, session.begin():
+        if not await redeem_confirmation(session, member_id, ERASE_PURPOSE, token, now):
+            raise UserError(
+                "That confirmation is not valid for you or has expired; nothing was erased.",
+                hint="Type `privacy erase` to get a fresh button.",
+            )
+        return await erase_member(session, member_id, now)

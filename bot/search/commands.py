@@ -5,8 +5,9 @@ from __future__ import annotations
 from bot.commands import command
 from bot.context import CommandContext
 from bot.reply import Reply
-from bot.search.query import parse_question
-from bot.search.views import experts_reply, find_reply, match_reply
+from bot.search import service as search
+from bot.search import views
+from bot.search.query import Question, parse_question
 from config.errors import UserError
 
 NARROWING = "Narrow it: `pilots …` or `experts …` for one kind, filters such as `country:DK` or `theme:obesity` (`help find`)."
@@ -37,7 +38,7 @@ NARROWING = "Narrow it: `pilots …` or `experts …` for one kind, filters such
 )
 async def find(ctx: CommandContext) -> Reply:
     question = parse_question(ctx.args_text)
-    reply = await find_reply(ctx, question, what="results", example="find school food programmes")
+    reply = await _documents(ctx, question, what="results", example="find school food programmes")
     if ctx.invoked_as in ("", "ask"):  # a plain question (or `ask`): say how to narrow it, once
         reply.text += f"\n{NARROWING}"
     return reply
@@ -59,7 +60,18 @@ async def find(ctx: CommandContext) -> Reply:
 )
 async def pilots(ctx: CommandContext) -> Reply:
     question = parse_question(ctx.args_text, fixed_kind="pilot")
-    return await find_reply(ctx, question, what="pilots", example="pilots school obesity")
+    return await _documents(ctx, question, what="pilots", example="pilots school obesity")
+
+
+async def _documents(ctx: CommandContext, question: Question, *, what: str, example: str) -> Reply:
+    """`find` and `pilots`: the best matches for the question, or with filters alone everything they match."""
+    knowledge = await search.knowledge_base(ctx.core)
+    if not question.text.strip():
+        if not question.has_filters:
+            raise views.ask_what_to_find(example)
+        return views.browsed(await search.browse(knowledge, ctx.member, question.filters), ctx.member, what=what)
+    answer = await search.find(knowledge, ctx.member, question.text, question.filters)
+    return views.found(answer, ctx.member, question, what=what)
 
 
 @command(
@@ -85,7 +97,14 @@ async def pilots(ctx: CommandContext) -> Reply:
 )
 async def experts(ctx: CommandContext) -> Reply:
     question = parse_question(ctx.args_text, flags=("cross-border",), fixed_kind="expert")
-    return await experts_reply(ctx, question)
+    knowledge = await search.knowledge_base(ctx.core)
+    if not question.text.strip():
+        raise views.ask_whom_to_find()
+    cross_border = "cross-border" in question.flags
+    people, answer = await search.rank_people(
+        knowledge, ctx.member, question.text, question.filters, cross_border=cross_border
+    )
+    return views.experts(people, answer, ctx.member, cross_border=cross_border)
 
 
 @command(
@@ -103,4 +122,5 @@ async def experts(ctx: CommandContext) -> Reply:
 async def match(ctx: CommandContext) -> Reply:
     if [a.lower() for a in ctx.args] not in (["me"], []):
         raise UserError("`match` works on your own profile: type `match me`.", hint="To search for something, use `find <question>`.")
-    return await match_reply(ctx)
+    knowledge = await search.knowledge_base(ctx.core)
+    return views.matches(await search.match(knowledge, ctx.member), ctx.member)

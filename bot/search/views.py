@@ -1,32 +1,27 @@
-"""From a question in chat to a reply: search, rank people, and show each result with its source and why.
-
-Shared by the `find`, `pilots`, `experts` and `match` commands.
+"""How search results read in chat: each with its source and why it matches, people with an "Introduce me"
+button, and what to try when nothing (or nothing good) was found. Shared by `find`, `pilots`, `experts`
+and `match`; the searching itself is `bot.search.service`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 
-from bot.context import CommandContext
 from bot.reply import Button, Field, Link, Reply, Section
 from bot.search.query import FILTER_HELP, Question
+from bot.search.service import MAX_RESULTS, Browsed, Matches, Person
 from config.errors import UserError
 from config.vocabulary import SECTORS, THEMES, country_name
 from knowledge.chunking import OVERVIEW_HEADING
-from knowledge.search import DocInfo, Filters
-from knowledge.service import Answer, Contact, KnowledgeError, KnowledgeService, Passage, Result
-from storage.lookups import organisation_key
+from knowledge.search import DocInfo
+from knowledge.service import Answer, Contact, Passage
 from storage.models import Member
 
-MAX_RESULTS = 25
 SNIPPET_CHARS = 280
 BUTTON_LIMIT = 90
-# An expert found through a pilot they worked on ranks a little below one whose own profile matches.
-PILOT_LINK_WEIGHT = 0.85
-# Results this far below the best one are noise rather than answers.
-RELATIVE_CUTOFF = 0.35
 KIND_LABELS = {"pilot": "Pilot", "expert": "Expert", "report": "Report", "tool": "Tool"}
+# `match me` alternates up to this many people with up to this many pilots and documents.
+MATCHED_PEOPLE, MATCHED_DOCUMENTS = 12, 13
 
 # When even the best match is weak (Answer.weak), only this many closest results are shown, with a caveat.
 WEAK_MATCH_SHOWN = 3
@@ -34,27 +29,7 @@ NOTHING_FITS_HINT = (
     "Try asking the community: someone may know, and their answer can become knowledge for the next person. "
     "If you have a report or pilot write-up on this, an admin can add it with `python main.py ingest PATH`."
 )
-
-EMPTY_KNOWLEDGE_BASE = (
-    "The knowledge base is empty, so there is nothing to search yet. An admin can load a folder of pilots, "
-    "expert profiles, reports and tools with `python main.py ingest PATH` (the demo: `python main.py ingest data/demo`)."
-)
-
-
-@dataclass
-class Person:
-    """An expert profile as a search result, with the member behind it (if any)."""
-
-    doc: DocInfo
-    score: float
-    passage: Passage | None
-    snippet: Passage | None
-    shared: list[str]
-    via_pilot: DocInfo | None
-    contact: Contact | None
-    same_organisation: bool = False
-    same_country: bool = False
-    same_sector: bool = False
+WARMING_UP_NOTE = "I had only just started and was still loading the language model, so this answer took a moment longer."
 
 
 def safe_text(text: str, limit: int = 80) -> str:
@@ -67,28 +42,6 @@ def safe_text(text: str, limit: int = 80) -> str:
     return cleaned
 
 
-async def _service(ctx: CommandContext) -> KnowledgeService:
-    service = ctx.core.knowledge
-    if await service.is_empty():
-        raise UserError(EMPTY_KNOWLEDGE_BASE)
-    return service
-
-
-async def _search(service: KnowledgeService, text: str, filters: Filters, *, limit: int, exclude: tuple[int, ...] = ()) -> Answer:
-    try:
-        answer = await service.search(text, filters, limit=limit, exclude=exclude)
-    except KnowledgeError as exc:
-        raise UserError(str(exc)) from None
-    if answer.results:
-        best = answer.results[0].hit.score
-        kept = [r for r in answer.results if best <= 0 or r.hit.score >= RELATIVE_CUTOFF * best]
-        answer = replace(answer, results=kept)
-    return answer
-
-
-WARMING_UP_NOTE = "I had only just started and was still loading the language model, so this answer took a moment longer."
-
-
 def _notes(answer: Answer) -> list[str]:
     notes = [WARMING_UP_NOTE] if answer.waited_for_warm_up else []
     if answer.truncated:
@@ -99,29 +52,31 @@ def _notes(answer: Answer) -> list[str]:
     return notes
 
 
+def ask_what_to_find(example: str) -> UserError:
+    return UserError(f"What should I look for? For example: `{example}`", hint=FILTER_HELP)
+
+
 # --- find / pilots ------------------------------------------------------------------------------------------
 
 
-async def find_reply(ctx: CommandContext, question: Question, *, what: str, example: str) -> Reply:
-    service = await _service(ctx)
-    own_profiles = await _own_profile_ids(service, ctx.member.id)
-    if not question.text.strip():
-        if not question.has_filters:
-            raise UserError(f"What should I look for? For example: `{example}`", hint=FILTER_HELP)
-        docs = await service.browse(question.filters, limit=MAX_RESULTS, exclude=own_profiles)
-        if not docs:
-            raise UserError(f"No {what} match those filters.", hint="Try fewer filters.")
-        contacts, _ = await service.contacts(docs)
-        sections = [_document_section(ctx, doc, None, [], query="", contact=contacts.get(doc.member_id)) for doc in docs]
-        return Reply(text=f"{len(docs)} {what} matching your filters:", sections=sections)
-    answer = await _search(service, question.text, question.filters, limit=MAX_RESULTS, exclude=own_profiles)
+def browsed(found: Browsed, asker: Member, *, what: str) -> Reply:
+    if not found.docs:
+        raise UserError(f"No {what} match those filters.", hint="Try fewer filters.")
+    sections = [
+        _document_section(asker, doc, None, [], query="", contact=found.contacts.get(doc.member_id))
+        for doc in found.docs
+    ]
+    return Reply(text=f"{len(found.docs)} {what} matching your filters:", sections=sections)
+
+
+def found(answer: Answer, asker: Member, question: Question, *, what: str) -> Reply:
     results = answer.results
     shown = safe_text(answer.query, 60)
     if not results:
         hint = "Try other words" + (", or fewer filters." if question.has_filters else ".")
         raise UserError("\n".join([*_notes(answer), f"I found no {what} for “{shown}”."]), hint=hint)
     sections = [
-        _document_section(ctx, r.doc, r.passage, r.shared, query=answer.query, snippet=r.snippet, contact=r.contact)
+        _document_section(asker, r.doc, r.passage, r.shared, query=answer.query, snippet=r.snippet, contact=r.contact)
         for r in results
     ]
     if answer.weak:
@@ -141,12 +96,8 @@ def _nothing_fits(answer: Answer, sections: list[Section], shown: str) -> Reply:
     return Reply(text=text, sections=[*closest, Section(context=NOTHING_FITS_HINT)])
 
 
-async def _own_profile_ids(service: KnowledgeService, member_id: int) -> tuple[int, ...]:
-    return await service.profile_ids(member_id)
-
-
 def _document_section(
-    ctx: CommandContext,
+    asker: Member,
     doc: DocInfo,
     passage: Passage | None,
     shared: list[str],
@@ -167,7 +118,7 @@ def _document_section(
     if passage is not None:
         section.context = _why(passage, shared, via_pilot)
     if doc.kind == "expert":
-        button = _intro_button(contact, ctx.member, query or ", ".join(ctx.member.interests))
+        button = _intro_button(contact, asker, query or ", ".join(asker.interests))
         if button:
             section.buttons.append(button)
     return section
@@ -239,75 +190,18 @@ def _intro_button(contact: Contact | None, asker: Member, reason: str) -> Button
 # --- experts / match ------------------------------------------------------------------------------------------
 
 
-async def rank_people(
-    ctx: CommandContext,
-    service: KnowledgeService,
-    text: str,
-    question_filters: Filters,
-    *,
-    cross_border: bool,
-    other_sectors: bool = False,
-) -> tuple[list[Person], Answer]:
-    """Experts whose profile, or a pilot they worked on, matches; others' organisations first (then other
-    countries with `cross_border`, then other sectors with `other_sectors`). One entry per person."""
-    searched = Filters(kinds=frozenset({"expert", "pilot"}), themes=question_filters.themes)
-    answer = await _search(service, text, searched, limit=MAX_RESULTS * 3, exclude=await _own_profile_ids(service, ctx.member.id))
-    links = await service.experts_by_pilot()
-    found: dict[tuple[str, int], Person] = {}
-    for result in answer.results:
-        if result.doc.kind == "expert":
-            candidates = [(result.doc, result.hit.score, None)]
-        else:
-            candidates = [(expert, PILOT_LINK_WEIGHT * result.hit.score, result.doc) for expert in links.get(result.doc.source_id, [])]
-        for expert, score, via in candidates:
-            # A member with an ingested profile and a chat profile of their own is one person.
-            person = ("member", expert.member_id) if expert.member_id is not None else ("document", expert.id)
-            known = found.get(person)
-            if known is None or score > known.score:
-                # Found through a pilot: the pilot's text says nothing about the person, so show no snippet.
-                snippet = result.snippet if via is None else None
-                found[person] = Person(expert, score, result.passage, snippet, result.shared, via, result.contact)
-    people = [
-        p for p in found.values()
-        if (not question_filters.sectors or question_filters.sectors.intersection(p.doc.sectors))
-        and (not question_filters.countries or question_filters.countries.intersection(p.doc.countries))
-    ]
-    # People found through a pilot were not checked with the search results: look them up too.
-    contacts, hidden = await service.contacts([p.doc for p in people if p.via_pilot is not None])
-    asker = ctx.member
-    asker_org = organisation_key(asker.organisation.name) if asker.organisation else None
-    kept = []
-    for person in people:
-        if person.doc.member_id in hidden or (person.doc.member_id is not None and person.doc.member_id == asker.id):
-            continue
-        contact = person.contact or contacts.get(person.doc.member_id)
-        person.contact = contact
-        org = organisation_key(person.doc.organisations[0]) if person.doc.organisations else None
-        person.same_organisation = bool(asker_org and org == asker_org) or bool(
-            contact is not None and asker.organisation_id and contact.organisation_id == asker.organisation_id
-        )
-        person.same_country = bool(asker.country and asker.country in person.doc.countries)
-        person.same_sector = bool(asker.sector and asker.sector in person.doc.sectors)
-        kept.append(person)
-    kept.sort(key=lambda p: (
-        p.same_organisation, p.same_country if cross_border else False, p.same_sector if other_sectors else False, -p.score
-    ))
-    return kept[:MAX_RESULTS], answer
+def ask_whom_to_find() -> UserError:
+    return UserError(
+        "Who are you looking for? For example: `experts school food` or `experts --cross-border digital mental health`.",
+        hint="Options: --cross-border (people in other countries first), --sector X, country:XX, theme:X.",
+    )
 
 
-async def experts_reply(ctx: CommandContext, question: Question) -> Reply:
-    service = await _service(ctx)
-    if not question.text.strip():
-        raise UserError(
-            "Who are you looking for? For example: `experts school food` or `experts --cross-border digital mental health`.",
-            hint="Options: --cross-border (people in other countries first), --sector X, country:XX, theme:X.",
-        )
-    cross_border = "cross-border" in question.flags
-    people, answer = await rank_people(ctx, service, question.text, question.filters, cross_border=cross_border)
+def experts(people: list[Person], answer: Answer, asker: Member, *, cross_border: bool) -> Reply:
     shown = safe_text(answer.query, 60)
     if not people:
         raise UserError("\n".join([*_notes(answer), f"I found no experts for “{shown}”."]), hint="Try other words or fewer filters.")
-    sections = [_person_section(ctx, person, answer.query) for person in people]
+    sections = [_person_section(asker, person, answer.query) for person in people]
     if answer.weak:
         return _nothing_fits(answer, sections, shown)
     notes = _notes(answer)
@@ -315,14 +209,14 @@ async def experts_reply(ctx: CommandContext, question: Question) -> Reply:
     if cross_border:
         order += ", then other countries"
     notes.append(f"Experts for “{shown}” ({order}):")
-    if ctx.member.organisation_id is None:
+    if asker.organisation_id is None:
         sections.append(Section(context="Tip: `profile set organisation <name>` lets me put people from other organisations first."))
     return Reply(text="\n".join(notes), sections=sections)
 
 
-def _person_section(ctx: CommandContext, person: Person, query: str) -> Section:
+def _person_section(asker: Member, person: Person, query: str) -> Section:
     section = _document_section(
-        ctx, person.doc, person.passage, person.shared, query=query, snippet=person.snippet,
+        asker, person.doc, person.passage, person.shared, query=query, snippet=person.snippet,
         via_pilot=person.via_pilot, contact=person.contact,
     )
     section.title = person.doc.title
@@ -331,26 +225,14 @@ def _person_section(ctx: CommandContext, person: Person, query: str) -> Section:
     return section
 
 
-async def match_reply(ctx: CommandContext) -> Reply:
-    service = await _service(ctx)
-    member = ctx.member
-    interests = list(member.interests or []) or list(member.expertise or [])
-    if not interests:
-        raise UserError(
-            "I match on your profile's interests, and you have none yet.",
-            hint="Add some, for example: `profile set interests school food, digital mental health`, then `match me`.",
-        )
-    text = ", ".join(interests)
-    # Knowledge transfer is the point: people and pilots from elsewhere come first.
-    people, answer = await rank_people(ctx, service, text, Filters(), cross_border=True, other_sectors=True)
-    own = await _own_profile_ids(service, member.id)
-    other = await _search(service, text, Filters(kinds=frozenset({"pilot", "report", "tool"})), limit=MAX_RESULTS, exclude=own)
-    other.results.sort(key=lambda r: _shares_with(member, r.doc))
+def matches(found: Matches, member: Member) -> Reply:
+    text = found.searched
     # Alternate people and pilots/documents, best first, so both kinds show on the first page.
     sections: list[Section] = []
-    people_sections = [_person_section(ctx, p, text) for p in people[:12]]
+    people_sections = [_person_section(member, p, text) for p in found.people[:MATCHED_PEOPLE]]
     other_sections = [
-        _document_section(ctx, r.doc, r.passage, r.shared, query=text, snippet=r.snippet) for r in other.results[:13]
+        _document_section(member, r.doc, r.passage, r.shared, query=text, snippet=r.snippet)
+        for r in found.documents.results[:MATCHED_DOCUMENTS]
     ]
     for i in range(max(len(people_sections), len(other_sections))):
         if i < len(people_sections):
@@ -359,20 +241,7 @@ async def match_reply(ctx: CommandContext) -> Reply:
             sections.append(other_sections[i])
     if not sections:
         raise UserError("Nothing in the knowledge base matches your interests yet.", hint="Try `find <question>`.")
-    source = "interests" if member.interests else "expertise (you have no interests set)"
+    source = "interests" if found.from_interests else "expertise (you have no interests set)"
     text = f"People, pilots and documents for your {source}: {safe_text(text, 120)}"
     order = "Those from other organisations, countries and sectors than yours come first."
     return Reply(text=f"{text}\n{order}", sections=sections[:MAX_RESULTS])
-
-
-def _shares_with(member: Member, doc: DocInfo) -> tuple[bool, bool, bool]:
-    """Whether a pilot or document involves the member's own organisation, country and sector (sorts last)."""
-    own = organisation_key(member.organisation.name) if member.organisation else None
-    return (
-        bool(own) and own in {organisation_key(name) for name in doc.organisations},
-        bool(member.country) and member.country in doc.countries,
-        bool(member.sector) and member.sector in doc.sectors,
-    )
-
-
-__all__ = ["Result", "experts_reply", "find_reply", "match_reply", "rank_people"]

@@ -1,0 +1,50 @@
+"""What `kpi` shows: the headline indicators by group, each with its change against the period before."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.indicators.service import GROUPS, RollingComparison, format_change
+from bot.reply import Field, Reply, Section
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def _no_sourced_answers(answers: int) -> str:
+    """Why "Answers with a source" is 0: there were no answers, or none of them linked a source."""
+    counted = ("An answer is a thread reply to a member of another organisation; it has a source when it "
+               "contains a link (only that fact is kept, never the text).")
+    if not answers:
+        return f"Answers with a source is 0 because no answers were recorded in these days. {counted}"
+    return f"Answers with a source is 0: none of the {answers} answers in these days linked a source. {counted}"
+
+
+def rolling_comparison(figures: RollingComparison) -> Reply:
+    days = figures.days
+    if figures.empty:
+        return Reply(
+            text=f"No exchanges or introductions were recorded in the last {days * 2} days.",
+            sections=[Section(context="Exchanges are logged as members answer each other across organisations, "
+                                      "accept introductions and attend events.")],
+            private=True,
+        )
+    sections = []
+    for group, title in GROUPS.items():
+        fields = []
+        for measure in (m for m in figures.current if m.group == group):
+            change = format_change(measure.unit, measure.value, figures.previous[measure.key])
+            fields.append(Field(measure.label, measure.display + (f" ({change})" if change else "")))
+        if fields:
+            sections.append(Section(title=title, fields=fields))
+    if figures.value("answers_with_source") == 0:
+        sections.append(Section(context=_no_sourced_answers(figures.answers)))
+    (start, end), (previous_start, previous_end) = figures.window, figures.previous_window
+    sections.append(Section(context="Definitions: docs/indicators.md. Each change compares with the "
+                                    f"{days} days before ({_day(previous_start)} – {_day(previous_end)})."))
+    return Reply(
+        text=f"Knowledge transfer, last {days} days ({_day(start)} – {_day(end)}).",
+        sections=sections,
+        private=True,
+    )

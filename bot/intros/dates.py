@@ -1,0 +1,30 @@
+"""Introduction dates as a member reads them: in their own time zone (UTC when they set none)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from storage.models import Introduction, Member
+
+
+def _local(moment: datetime, reader: Member | None) -> datetime:
+    """The moment in the reader's time zone, UTC when they have not set one."""
+    return moment.astimezone(ZoneInfo(reader.timezone) if reader is not None and reader.timezone else UTC)
+
+
+def day(moment: datetime | None, reader: Member | None) -> str:
+    """A date in the reader's time zone (UTC when they set none), e.g. "Mon 9 Nov 2026"."""
+    if moment is None:
+        return "—"
+    moment = _local(moment, reader)
+    return f"{moment:%a} {moment.day} {moment:%b %Y}"
+
+
+def closes(intro: Introduction, reader: Member | None) -> str:
+    """When a request closes, for this reader: the one stored instant, with the time and zone so that the
+    requester and the target, in different zones, read the same moment (e.g. "Mon 9 Nov 2026, 10:00 CET")."""
+    if intro.expires_at is None:
+        return "—"
+    moment = _local(intro.expires_at, reader)
+    return f"{day(moment, reader)}, {moment:%H:%M} {moment.tzname()}"

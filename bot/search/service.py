@@ -1,0 +1,188 @@
+"""Searching the knowledge base for a member: documents for `find` and `pilots`, people for `experts`, and
+both for `match me`. Returns results as data; `bot.search.views` shows them.
+
+People are ranked for knowledge transfer: those from other organisations first (then, on request, other
+countries and other sectors), never the asker themselves, never anyone who switched expert search off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from config.errors import UserError
+from knowledge.search import DocInfo, Filters
+from knowledge.service import Answer, Contact, KnowledgeError, KnowledgeService, Passage
+from storage.lookups import organisation_key
+from storage.models import Member
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+MAX_RESULTS = 25
+# An expert found through a pilot they worked on ranks a little below one whose own profile matches.
+PILOT_LINK_WEIGHT = 0.85
+# Results this far below the best one are noise rather than answers.
+RELATIVE_CUTOFF = 0.35
+
+EMPTY_KNOWLEDGE_BASE = (
+    "The knowledge base is empty, so there is nothing to search yet. An admin can load a folder of pilots, "
+    "expert profiles, reports and tools with `python main.py ingest PATH` (the demo: `python main.py ingest data/demo`)."
+)
+
+
+@dataclass
+class Person:
+    """An expert profile as a search result, with the member behind it (if any)."""
+
+    doc: DocInfo
+    score: float
+    passage: Passage | None
+    snippet: Passage | None
+    shared: list[str]
+    via_pilot: DocInfo | None
+    contact: Contact | None
+    same_organisation: bool = False
+    same_country: bool = False
+    same_sector: bool = False
+
+
+async def knowledge_base(core: Runtime) -> KnowledgeService:
+    """The knowledge service, once there is something to search (UserError while it is empty)."""
+    service = core.knowledge
+    if await service.is_empty():
+        raise UserError(EMPTY_KNOWLEDGE_BASE)
+    return service
+
+
+async def search(
+    service: KnowledgeService, text: str, filters: Filters, *, limit: int, exclude: tuple[int, ...] = ()
+) -> Answer:
+    """The search, without the results far below the best one."""
+    try:
+        answer = await service.search(text, filters, limit=limit, exclude=exclude)
+    except KnowledgeError as exc:
+        raise UserError(str(exc)) from None
+    if answer.results:
+        best = answer.results[0].hit.score
+        kept = [r for r in answer.results if best <= 0 or r.hit.score >= RELATIVE_CUTOFF * best]
+        answer = replace(answer, results=kept)
+    return answer
+
+
+# --- find / pilots ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Browsed:
+    """Documents listed by filters alone, with the members behind expert profiles (by member id)."""
+
+    docs: list[DocInfo]
+    contacts: dict[int | None, Contact]
+
+
+async def browse(service: KnowledgeService, asker: Member, filters: Filters) -> Browsed:
+    """Everything the filters match, newest first, without the asker's own profile."""
+    docs = await service.browse(filters, limit=MAX_RESULTS, exclude=await service.profile_ids(asker.id))
+    contacts, _ = await service.contacts(docs) if docs else ({}, set())
+    return Browsed(docs, contacts)
+
+
+async def find(service: KnowledgeService, asker: Member, text: str, filters: Filters) -> Answer:
+    return await search(service, text, filters, limit=MAX_RESULTS, exclude=await service.profile_ids(asker.id))
+
+
+# --- experts / match ------------------------------------------------------------------------------------------
+
+
+async def rank_people(
+    service: KnowledgeService,
+    asker: Member,
+    text: str,
+    question_filters: Filters,
+    *,
+    cross_border: bool,
+    other_sectors: bool = False,
+) -> tuple[list[Person], Answer]:
+    """Experts whose profile, or a pilot they worked on, matches; others' organisations first (then other
+    countries with `cross_border`, then other sectors with `other_sectors`). One entry per person."""
+    searched = Filters(kinds=frozenset({"expert", "pilot"}), themes=question_filters.themes)
+    answer = await search(service, text, searched, limit=MAX_RESULTS * 3, exclude=await service.profile_ids(asker.id))
+    links = await service.experts_by_pilot()
+    found: dict[tuple[str, int], Person] = {}
+    for result in answer.results:
+        if result.doc.kind == "expert":
+            candidates = [(result.doc, result.hit.score, None)]
+        else:
+            candidates = [(expert, PILOT_LINK_WEIGHT * result.hit.score, result.doc) for expert in links.get(result.doc.source_id, [])]
+        for expert, score, via in candidates:
+            # A member with an ingested profile and a chat profile of their own is one person.
+            person = ("member", expert.member_id) if expert.member_id is not None else ("document", expert.id)
+            known = found.get(person)
+            if known is None or score > known.score:
+                # Found through a pilot: the pilot's text says nothing about the person, so show no snippet.
+                snippet = result.snippet if via is None else None
+                found[person] = Person(expert, score, result.passage, snippet, result.shared, via, result.contact)
+    people = [
+        p for p in found.values()
+        if (not question_filters.sectors or question_filters.sectors.intersection(p.doc.sectors))
+        and (not question_filters.countries or question_filters.countries.intersection(p.doc.countries))
+    ]
+    # People found through a pilot were not checked with the search results: look them up too.
+    contacts, hidden = await service.contacts([p.doc for p in people if p.via_pilot is not None])
+    asker_org = organisation_key(asker.organisation.name) if asker.organisation else None
+    kept = []
+    for person in people:
+        if person.doc.member_id in hidden or (person.doc.member_id is not None and person.doc.member_id == asker.id):
+            continue
+        contact = person.contact or contacts.get(person.doc.member_id)
+        person.contact = contact
+        org = organisation_key(person.doc.organisations[0]) if person.doc.organisations else None
+        person.same_organisation = bool(asker_org and org == asker_org) or bool(
+            contact is not None and asker.organisation_id and contact.organisation_id == asker.organisation_id
+        )
+        person.same_country = bool(asker.country and asker.country in person.doc.countries)
+        person.same_sector = bool(asker.sector and asker.sector in person.doc.sectors)
+        kept.append(person)
+    kept.sort(key=lambda p: (
+        p.same_organisation, p.same_country if cross_border else False, p.same_sector if other_sectors else False, -p.score
+    ))
+    return kept[:MAX_RESULTS], answer
+
+
+@dataclass
+class Matches:
+    """`match me`: what was searched (the member's interests, or their expertise), people and documents."""
+
+    searched: str
+    from_interests: bool
+    people: list[Person]
+    documents: Answer
+
+
+async def match(service: KnowledgeService, member: Member) -> Matches:
+    interests = list(member.interests or []) or list(member.expertise or [])
+    if not interests:
+        raise UserError(
+            "I match on your profile's interests, and you have none yet.",
+            hint="Add some, for example: `profile set interests school food, digital mental health`, then `match me`.",
+        )
+    text = ", ".join(interests)
+    # Knowledge transfer is the point: people and pilots from elsewhere come first.
+    people, _ = await rank_people(service, member, text, Filters(), cross_border=True, other_sectors=True)
+    own = await service.profile_ids(member.id)
+    documents = await search(
+        service, text, Filters(kinds=frozenset({"pilot", "report", "tool"})), limit=MAX_RESULTS, exclude=own
+    )
+    documents.results.sort(key=lambda r: _shares_with(member, r.doc))
+    return Matches(text, bool(member.interests), people, documents)
+
+
+def _shares_with(member: Member, doc: DocInfo) -> tuple[bool, bool, bool]:
+    """Whether a pilot or document involves the member's own organisation, country and sector (sorts last)."""
+    own = organisation_key(member.organisation.name) if member.organisation else None
+    return (
+        bool(own) and own in {organisation_key(name) for name in doc.organisations},
+        bool(member.country) and member.country in doc.countries,
+        bool(member.sector) and member.sector in doc.sectors,
+    )
