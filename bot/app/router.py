@@ -29,7 +29,7 @@ from config.errors import UserError
 from config.vocabulary import role_rank
 
 if TYPE_CHECKING:
-    from bot.app.core import Lighthouse
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ def may_be_slow(text: str) -> bool:
     return command is not None and command.searches
 
 
-async def route(core: Lighthouse, message: Message) -> Reply:
+async def route(core: Runtime, message: Message) -> Reply:
     message = clean_message(message)
     text = message.text
     if not text.strip():
@@ -185,7 +185,7 @@ async def route(core: Lighthouse, message: Message) -> Reply:
         return error_reply(unexpected_failure(log, "handling %r from %s", command.name, asker))
 
 
-async def _refusal(core: Lighthouse, command: commands.Command, args: list[str], needed: str, role: str) -> Reply:
+async def _refusal(core: Runtime, command: commands.Command, args: list[str], needed: str, role: str) -> Reply:
     """Which role is needed, and who can grant it (with the admins' names when the bot knows them)."""
     label = command.label_for(args)
     async with core.db.session() as session:
@@ -193,7 +193,7 @@ async def _refusal(core: Lighthouse, command: commands.Command, args: list[str],
     return error_reply(refusal(label, needed, role, admins))
 
 
-async def _audit_command(core: Lighthouse, context: CommandContext) -> None:
+async def _audit_command(core: Runtime, context: CommandContext) -> None:
     """Every successful coordinator or admin command is audited here, in one place."""
     details = command_details(
         context.command_name,
