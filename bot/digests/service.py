@@ -361,12 +361,12 @@ class DigestStatus:
 async def digest_status(core: Runtime, platform: str, channel_id: str) -> DigestStatus:
     async with core.db.session() as session:
         schedule = await schedule_for(session, platform, channel_id)
-        runs = await recent_runs(session, platform, channel_id)
-        pending = await next_pending_slot(session, platform, channel_id) if schedule else None
+        runs = await _recent_runs(session, platform, channel_id)
+        pending = await _next_pending_slot(session, platform, channel_id) if schedule else None
     return DigestStatus(spec_of(schedule) if schedule else None, pending, runs)
 
 
-async def next_pending_slot(session: AsyncSession, platform: str, channel_id: str) -> datetime | None:
+async def _next_pending_slot(session: AsyncSession, platform: str, channel_id: str) -> datetime | None:
     return (
         await session.execute(
             select(func.min(Job.due_at)).where(
@@ -376,7 +376,7 @@ async def next_pending_slot(session: AsyncSession, platform: str, channel_id: st
     ).scalar()
 
 
-async def recent_runs(session: AsyncSession, platform: str, channel_id: str, limit: int = 5) -> list[DigestRun]:
+async def _recent_runs(session: AsyncSession, platform: str, channel_id: str, limit: int = 5) -> list[DigestRun]:
     rows = await session.execute(
         select(DigestRun)
         .where(DigestRun.platform == platform, DigestRun.channel_id == channel_id)

@@ -55,7 +55,7 @@ async def _edit(ctx: CommandContext, words: list[str]) -> Reply:
             form=event_form(f"event edit {event.id}", f"Edit event #{event.id}", event),
             private=True,
         )
-    current = await service.get_event(ctx.core, event_id)
+    current = await service.get_event(ctx.core, event_id)  # its zone is the default for typed times
     fields = read_fields(words[1:], default_zone=current.timezone)
     edit = await service.edit_event(ctx.core, event_id, fields, editor=ctx.member, compose=views.changed_notice)
     ctx.audited = True  # edit_event wrote an entry naming the changed fields (or had nothing to record)

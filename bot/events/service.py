@@ -200,7 +200,7 @@ async def edit_event(
             event.updated_at = now
             _audit(session, editor, "event.edit", now, event_id=event.id, changed=changed)
         told_about = [name for name in changed if name in TOLD_TO_RSVPS]
-        to_tell = await rsvped_members(session, event.id) if told_about else []
+        to_tell = await _rsvped_members(session, event.id) if told_about else []
     edit = EventEdit(event, changed, told_about, Notified(0, 0))
     if to_tell:
         edit.notified = await _tell(core, to_tell, edit, compose)
@@ -227,11 +227,11 @@ async def cancel_event(core: Runtime, event_id: int, *, by: Member, compose: Com
         await cancel_jobs(session, key_prefix=f"event:{event.id}:")
         _audit(session, by, "event.cancel", now, event_id=event.id)
         await session.refresh(event)
-        to_tell = await rsvped_members(session, event.id)
+        to_tell = await _rsvped_members(session, event.id)
     return event, await _tell(core, to_tell, event, compose)
 
 
-async def rsvped_members(session: AsyncSession, event_id: int) -> list[Member]:
+async def _rsvped_members(session: AsyncSession, event_id: int) -> list[Member]:
     """Members who said going or interested: the ones told about changes and reminded."""
     rows = await session.execute(
         select(Member)
@@ -266,20 +266,20 @@ async def list_upcoming(core: Runtime, *, theme: str | None = None) -> list[Even
 async def event_details(core: Runtime, event_id: int, *, member_id: int) -> EventDetails:
     async with core.db.session() as session:
         event = await _load_event(session, event_id)
-        counts = await rsvp_counts(session, event.id)
-        own = await own_rsvp(session, event.id, member_id)
+        counts = await _rsvp_counts(session, event.id)
+        own = await _own_rsvp(session, event.id, member_id)
         organiser = await session.get(Member, event.organiser_id) if event.organiser_id else None
     return EventDetails(event, counts, own, organiser.display_name if organiser else None)
 
 
-async def rsvp_counts(session: AsyncSession, event_id: int) -> dict[str, int]:
+async def _rsvp_counts(session: AsyncSession, event_id: int) -> dict[str, int]:
     rows = await session.execute(
         select(RSVP.status, func.count(RSVP.id)).where(RSVP.event_id == event_id).group_by(RSVP.status)
     )
     return {status: count for status, count in rows.all()}
 
 
-async def own_rsvp(session: AsyncSession, event_id: int, member_id: int) -> str | None:
+async def _own_rsvp(session: AsyncSession, event_id: int, member_id: int) -> str | None:
     return (
         await session.execute(select(RSVP.status).where(RSVP.event_id == event_id, RSVP.member_id == member_id))
     ).scalar_one_or_none()
@@ -288,10 +288,10 @@ async def own_rsvp(session: AsyncSession, event_id: int, member_id: int) -> str 
 async def event_attendees(core: Runtime, event_id: int) -> tuple[Event, list[Attendee]]:
     async with core.db.session() as session:
         event = await _load_event(session, event_id)
-        return event, await attendees(session, event.id)
+        return event, await _attendees(session, event.id)
 
 
-async def attendees(session: AsyncSession, event_id: int) -> list[Attendee]:
+async def _attendees(session: AsyncSession, event_id: int) -> list[Attendee]:
     rows = await session.execute(
         select(Member, RSVP.status)
         .join(RSVP, RSVP.member_id == Member.id)
@@ -396,7 +396,7 @@ async def send_reminder(core: Runtime, job: Job, *, compose: Compose) -> None:
     async with core.db.session() as session:
         event = await session.get(Event, payload["event_id"])
         member = await session.get(Member, payload["member_id"], options=[selectinload(Member.identities)])
-        status = await own_rsvp(session, payload["event_id"], payload["member_id"]) if member else None
+        status = await _own_rsvp(session, payload["event_id"], payload["member_id"]) if member else None
     if event is None or event.status != "scheduled":
         raise SkipJob("the event was cancelled or removed")
     if event.starts_at != datetime.fromisoformat(payload["starts_at"]):
