@@ -32,24 +32,6 @@ FEATURES = ("search", "members", "intros", "events", "digests", "indicators", "p
 PRESENTATION = ("commands", "views", "input", "report", "charts")
 # What presentation means in the kernel: a domain module importing any of these builds chat text itself.
 CHAT_MODULES = ("bot.reply", "bot.context", "bot.commands", "bot.tables")
-# Imports that break a rule and are being removed, step by step: each test fails when one is added and
-# when one listed here has gone (then it must be deleted from the list). Empty means the rule holds.
-STILL_TO_MOVE: dict[str, set[str]] = {
-    "domain modules build no chat replies": {
-        "bot.digests.headline -> bot.reply",
-        "bot.digests.service -> bot.events.views",
-        "bot.digests.service -> bot.reply",
-        "bot.events.ical -> bot.reply",
-        "bot.events.service -> bot.events.input",
-        "bot.events.service -> bot.events.views",
-        "bot.events.service -> bot.reply",
-    },
-    "adapters reach the database through the core": set(),
-    "commands leave the database to their service": {
-        "bot.digests.commands",
-        "bot.events.commands",
-    },
-}
 LAYERS = ("config", "storage", "knowledge", "bot", "bot.<feature>", "bot.app", "adapters", "main")
 
 
@@ -146,7 +128,7 @@ def test_domain_modules_build_no_chat_replies():
         for target in imports_of(module):
             if target in CHAT_MODULES or is_presentation(target) or target.startswith("bot.app"):
                 offenders.append(f"{module} -> {target}")
-    assert_only_known(offenders, "domain modules build no chat replies")
+    assert offenders == []
 
 
 def test_commands_leave_the_database_to_their_service():
@@ -157,15 +139,7 @@ def test_commands_leave_the_database_to_their_service():
             imported = external_imports(path) | imports_of(module)
             if ".session()" in path.read_text(encoding="utf-8") or {"sqlalchemy", "storage.database"} & imported:
                 offenders.append(module)
-    assert_only_known(offenders, "commands leave the database to their service")
-
-
-def assert_only_known(offenders: list[str], rule: str) -> None:
-    """Nothing breaks the rule beyond what STILL_TO_MOVE lists for it, and everything listed still does
-    (a fixed one is taken off the list, so the list only shrinks)."""
-    known = STILL_TO_MOVE[rule]
-    assert sorted(set(offenders) - known) == [], f"new offenders of “{rule}”"
-    assert sorted(known - set(offenders)) == [], f"fixed: take these off STILL_TO_MOVE[“{rule}”]"
+    assert offenders == []
 
 
 def test_no_cycle_between_packages():
@@ -222,7 +196,7 @@ def test_adapters_reach_the_database_only_through_the_core():
         for target in imports_of(module)
         if target.startswith("storage")
     ]
-    assert_only_known(offenders, "adapters reach the database through the core")
+    assert offenders == []
 
 
 def test_the_knowledge_base_knows_nothing_of_the_bot():

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 import bot.digests.service
 from bot.app.core import Lighthouse
-from bot.digests.service import post_digest
+from bot.digests.commands import post_digest
 from bot.scheduler import CLAIM_TIMEOUT, RETRY_DELAY
 from storage.models import DigestRun
 from tests.events_support import add_event, jobs, make_member

@@ -1,35 +1,24 @@
-"""`digest`: a channel's regular digest of upcoming events, new pilots and documents (coordinators)."""
+"""`digest`: a channel's regular digest of upcoming events, new pilots and documents (coordinators).
+
+Also the digest job: the scheduler runs it, the service posts each period's digest once, the views word it."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import logging
 
-from bot.audit import record_audit
 from bot.commands import Subcommand, command_with_subcommands
 from bot.context import CommandContext
+from bot.digests import service
 from bot.digests.schedule import SYNTAX, DigestSpec, manual_period_key, parse_spec
-from bot.digests.service import (
-    DEFAULT_SPEC,
-    build_digest,
-    describe_run,
-    last_covered_to,
-    next_pending_slot,
-    next_slot_text,
-    post_digest,
-    recent_runs,
-    remove_schedule,
-    schedule_for,
-    set_schedule,
-    spec_of,
-)
+from bot.digests.service import DigestOutcome
+from bot.digests.views import describe_run, digest_message, next_slot_text, posted_counts
 from bot.reply import Reply, Section
+from bot.runtime import Runtime
+from bot.scheduler import job_handler
 from config.errors import UserError
-from storage.models import DigestSchedule
+from storage.models import Job
 
-
-def _spec(ctx: CommandContext, schedule: DigestSchedule | None) -> DigestSpec:
-    """The channel's schedule; without one, a weekly digest in the asker's time zone."""
-    return spec_of(schedule) if schedule else replace(DEFAULT_SPEC, timezone=ctx.member.timezone or "UTC")
+log = logging.getLogger(__name__)
 
 
 def _channel(ctx: CommandContext) -> tuple[str, str]:
@@ -41,22 +30,33 @@ def _require_channel(ctx: CommandContext) -> None:
         raise UserError("Digests go to channels.", hint="Type this in the channel that should get the digest.")
 
 
+async def post_digest(
+    core: Runtime, *, platform: str, channel_id: str, key: str, spec: DigestSpec | None
+) -> DigestOutcome:
+    """The channel's digest for the period `key`, worded by the views and posted once by the service."""
+    return await service.post_digest(
+        core, platform=platform, channel_id=channel_id, key=key, spec=spec, compose=digest_message
+    )
+
+
+@job_handler(service.DIGEST_JOB, rerun_safe=True, on_skip=service.record_missed_digest)
+async def run_scheduled_digest(core: Runtime, job: Job) -> None:
+    await service.run_scheduled_digest(core, job, compose=digest_message)
+
+
 async def _status(ctx: CommandContext, words: list[str]) -> Reply:
     platform, channel_id = _channel(ctx)
-    async with ctx.db.session() as session:
-        schedule = await schedule_for(session, platform, channel_id)
-        runs = await recent_runs(session, platform, channel_id)
-        pending = await next_pending_slot(session, platform, channel_id) if schedule else None
-    zone = schedule.timezone if schedule else "UTC"
-    if schedule is None:
+    status = await service.digest_status(ctx.core, platform, channel_id)
+    zone = status.spec.timezone if status.spec else "UTC"
+    if status.spec is None:
         text = f"This channel has no digest schedule. Set one with `{SYNTAX}`."
     else:
-        text = f"This channel gets a digest {spec_of(schedule).describe()}."
-        if pending is not None:
-            text += f" Next: {next_slot_text(pending, zone)}."
+        text = f"This channel gets a digest {status.spec.describe()}."
+        if status.next_slot is not None:
+            text += f" Next: {next_slot_text(status.next_slot, zone)}."
     sections = []
-    if runs:
-        sections.append(Section(title="Recent digests", text="\n".join(describe_run(run, zone) for run in runs)))
+    if status.runs:
+        sections.append(Section(title="Recent digests", text="\n".join(describe_run(run, zone) for run in status.runs)))
     sections.append(
         Section(context="`digest preview` shows the next one; `digest now` posts one now; `digest off` stops them.")
     )
@@ -67,20 +67,8 @@ async def _schedule(ctx: CommandContext, words: list[str]) -> Reply:
     _require_channel(ctx)
     spec = parse_spec(words, default_zone=ctx.member.timezone)
     platform, channel_id = _channel(ctx)
-    now = ctx.now()
-    async with ctx.db.session() as session, session.begin():
-        slot = await set_schedule(
-            session, platform=platform, channel_id=channel_id, spec=spec, member_id=ctx.member.id, now=now
-        )
-        await record_audit(
-            session,
-            ctx.member,
-            "digest.schedule",
-            {"platform": platform, "channel_id": channel_id, "schedule": spec.signature},
-            at=now,
-        )
+    slot = await service.set_schedule(ctx.core, platform=platform, channel_id=channel_id, spec=spec, member=ctx.member)
     ctx.audited = True
-    ctx.core.scheduler.poke()
     return Reply(
         text=f"This channel gets a digest {spec.describe()}. Next: {next_slot_text(slot, spec.timezone)}.",
         sections=[
@@ -96,19 +84,14 @@ async def _schedule(ctx: CommandContext, words: list[str]) -> Reply:
 
 async def _preview(ctx: CommandContext, words: list[str]) -> Reply:
     platform, channel_id = _channel(ctx)
-    now = ctx.now()
-    async with ctx.db.session() as session:
-        schedule = await schedule_for(session, platform, channel_id)
-        spec = _spec(ctx, schedule)
-        since = await last_covered_to(session, platform, channel_id) or now - spec.lookback
-        content = await build_digest(session, spec=spec, since=since, now=now)
+    content = await service.preview_digest(ctx.core, platform, channel_id, fallback_zone=ctx.member.timezone)
     if content.empty:
         return Reply(
             text="Nothing to report right now: no upcoming events, nothing new, no exchanges logged. "
             "A scheduled digest with nothing in it is not posted.",
             private=True,
         )
-    preview = content.reply
+    preview = digest_message(content)
     preview.text = "Preview (not posted): " + preview.text
     preview.private = True
     return preview
@@ -119,37 +102,18 @@ async def _now(ctx: CommandContext, words: list[str]) -> Reply:
     platform, channel_id = _channel(ctx)
     if platform not in ctx.core.transports:
         raise UserError(f"I can't post to {platform} channels from this bot process.")
-    async with ctx.db.session() as session:
-        schedule = await schedule_for(session, platform, channel_id)
+    spec = await service.channel_spec(ctx.core, platform, channel_id, fallback_zone=ctx.member.timezone)
     now = ctx.now()
     outcome = await post_digest(
-        ctx.core,
-        platform=platform,
-        channel_id=channel_id,
-        key=manual_period_key(now),
-        spec=_spec(ctx, schedule),
+        ctx.core, platform=platform, channel_id=channel_id, key=manual_period_key(now), spec=spec
     )
-    async with ctx.db.session() as session, session.begin():
-        await record_audit(
-            session,
-            ctx.member,
-            "digest.now",
-            {"platform": platform, "channel_id": channel_id, "outcome": outcome.status},
-            at=now,
-        )
+    await service.record_manual_post(
+        ctx.core, platform=platform, channel_id=channel_id, member=ctx.member, outcome=outcome, at=now
+    )
     ctx.audited = True
     if outcome.status == "posted":
-        content = outcome.content
-        assert content is not None
-        counts = ", ".join(
-            f"{count} {noun if count == 1 else noun + 's'}"
-            for count, noun in (
-                (content.events, "upcoming event"),
-                (content.pilots, "new pilot"),
-                (content.documents, "new document"),
-            )
-        )
-        return Reply(text=f"Digest posted here: {counts}.", private=True, tone="success")
+        assert outcome.content is not None
+        return Reply(text=f"Digest posted here: {posted_counts(outcome.content)}.", private=True, tone="success")
     if outcome.status == "already":
         return Reply(text="A digest was just posted here; I won't post it twice.", private=True)
     if outcome.status == "empty":
@@ -162,12 +126,7 @@ async def _now(ctx: CommandContext, words: list[str]) -> Reply:
 
 async def _off(ctx: CommandContext, words: list[str]) -> Reply:
     platform, channel_id = _channel(ctx)
-    async with ctx.db.session() as session, session.begin():
-        removed = await remove_schedule(session, platform=platform, channel_id=channel_id)
-        if removed:
-            await record_audit(
-                session, ctx.member, "digest.off", {"platform": platform, "channel_id": channel_id}, at=ctx.now()
-            )
+    removed = await service.remove_schedule(ctx.core, platform=platform, channel_id=channel_id, member=ctx.member)
     ctx.audited = True
     if not removed:
         return Reply(text="This channel had no digest schedule.", private=True)

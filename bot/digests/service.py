@@ -10,27 +10,31 @@ holds when the platform answers the post with an error: it may still have gone t
 
 Scheduled digests are jobs (bot/scheduler.py), one per channel and period; each run first schedules the
 next one, and a start-up hook re-creates any missing, so the chain survives restarts and missed slots.
+
+The words are not made here: whatever posts a digest takes `compose(content)`, which turns the
+`DigestContent` into the message (the feature's views provide it), as the events service does for the
+messages it sends to members. The job itself is registered by the commands module, which hands the views'
+composer to `run_scheduled_digest`.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.digests.headline import headline_fields
-from bot.digests.schedule import DigestSpec, describe_period, next_slot, period_key
+from bot.audit import record_audit
+from bot.digests.headline import HeadlineFigure, headline_fields
+from bot.digests.schedule import DigestSpec, next_slot, period_key
 from bot.events.service import upcoming_events
-from bot.events.views import event_section
-from bot.reply import Reply, Section
-from bot.scheduler import SkipJob, cancel_jobs, job_handler, schedule_job
-from storage.models import DigestRun, DigestSchedule, Document, Job, Pilot
+from bot.scheduler import SkipJob, cancel_jobs, schedule_job
+from storage.models import DigestRun, DigestSchedule, Document, Event, Job, Member, Pilot
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DIGEST_JOB = "digest"
+# How many events, and new pilots or documents, a digest shows; the rest are counted.
 MAX_EVENTS = 5
 MAX_ITEMS = 10
 # A digest without a schedule (`digest now` in a new channel) covers this far back and ahead.
@@ -58,16 +63,38 @@ def job_key_prefix(platform: str, channel_id: str) -> str:
 
 
 @dataclass
+class NewPilot:
+    title: str
+    countries: list[str]
+    url: str | None
+
+
+@dataclass
+class NewDocument:
+    title: str
+    kind: str
+    url: str | None
+
+
+@dataclass
 class DigestContent:
-    reply: Reply
-    events: int
-    pilots: int
-    documents: int
-    indicators: bool
+    """What a digest reports for [since, now): every item found (the message may show only the first few)."""
+
+    spec: DigestSpec
+    since: datetime
+    now: datetime
+    events: list[Event] = field(default_factory=list)  # upcoming within the spec's horizon
+    pilots: list[NewPilot] = field(default_factory=list)
+    documents: list[NewDocument] = field(default_factory=list)
+    indicators: list[HeadlineFigure] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (self.events or self.pilots or self.documents or self.indicators)
+
+
+# Turns a digest's content into the message posted to the channel.
+Compose = Callable[[DigestContent], Any]
 
 
 async def last_covered_to(session: AsyncSession, platform: str, channel_id: str) -> datetime | None:
@@ -83,7 +110,6 @@ async def last_covered_to(session: AsyncSession, platform: str, channel_id: str)
 
 
 async def build_digest(session: AsyncSession, *, spec: DigestSpec, since: datetime, now: datetime) -> DigestContent:
-    zone = spec.timezone
     events = await upcoming_events(session, now=now, until=now + spec.horizon, limit=MAX_EVENTS + 50)
     pilots = (
         await session.execute(
@@ -104,35 +130,35 @@ async def build_digest(session: AsyncSession, *, spec: DigestSpec, since: dateti
             .order_by(Document.created_at, Document.id)
         )
     ).all()
-    headline = await headline_fields(session, since, now)
-
-    local_now = now.astimezone(ZoneInfo(zone))
-    sections: list[Section] = []
-    if events:
-        sections.append(Section(title=f"Upcoming events (next {spec.horizon.days} days)"))
-        sections.extend(event_section(event, zone) for event in events[:MAX_EVENTS])
-        if len(events) > MAX_EVENTS:
-            sections.append(Section(context=f"…and {len(events) - MAX_EVENTS} more: `event list`."))
-    if pilots:
-        lines = [
-            f"• {title}" + (f" ({', '.join(countries)})" if countries else "") + (f" — {url}" if url else "")
-            for title, countries, url in pilots[:MAX_ITEMS]
-        ]
-        sections.append(Section(title=f"New pilots ({len(pilots)})", text="\n".join(lines)))
-    if documents:
-        lines = [f"• {title} ({kind})" + (f" — {url}" if url else "") for title, kind, url in documents[:MAX_ITEMS]]
-        sections.append(Section(title=f"New in the knowledge base ({len(documents)})", text="\n".join(lines)))
-    if headline:
-        sections.append(Section(title="Knowledge transfer since the last digest", fields=headline))
-    local_since = since.astimezone(ZoneInfo(zone))
-    sections.append(
-        Section(
-            context=f"New items since {local_since.day} {local_since:%b %Y %H:%M}. Times in {zone}; "
-            "`event list` shows them in your own time zone."
-        )
+    return DigestContent(
+        spec=spec,
+        since=since,
+        now=now,
+        events=events,
+        pilots=[NewPilot(title, countries, url) for title, countries, url in pilots],
+        documents=[NewDocument(title, kind, url) for title, kind, url in documents],
+        indicators=await headline_fields(session, since, now),
     )
-    reply = Reply(text=f"Lighthouse digest · {local_now:%A} {local_now.day} {local_now:%B %Y}", sections=sections)
-    return DigestContent(reply, len(events), len(pilots), len(documents), bool(headline))
+
+
+def _spec_or_default(schedule: DigestSchedule | None, fallback_zone: str | None) -> DigestSpec:
+    """The channel's schedule; without one, a weekly digest in `fallback_zone` (the asker's) or UTC."""
+    return spec_of(schedule) if schedule else replace(DEFAULT_SPEC, timezone=fallback_zone or "UTC")
+
+
+async def channel_spec(core: Runtime, platform: str, channel_id: str, *, fallback_zone: str | None) -> DigestSpec:
+    async with core.db.session() as session:
+        return _spec_or_default(await schedule_for(session, platform, channel_id), fallback_zone)
+
+
+async def preview_digest(core: Runtime, platform: str, channel_id: str, *, fallback_zone: str | None) -> DigestContent:
+    """What the channel's next digest would report now (nothing is posted or recorded)."""
+    now = core.clock.now()
+    async with core.db.session() as session:
+        schedule = await schedule_for(session, platform, channel_id)
+        spec = _spec_or_default(schedule, fallback_zone)
+        since = await last_covered_to(session, platform, channel_id) or now - spec.lookback
+        return await build_digest(session, spec=spec, since=since, now=now)
 
 
 # --- posting exactly once ------------------------------------------------------------------------
@@ -195,7 +221,7 @@ async def _record_outcome(
 
 
 async def post_digest(
-    core: Runtime, *, platform: str, channel_id: str, key: str, spec: DigestSpec | None
+    core: Runtime, *, platform: str, channel_id: str, key: str, spec: DigestSpec | None, compose: Compose
 ) -> DigestOutcome:
     """Post the digest for (platform, channel, period key) unless it was posted or claimed already."""
     transport = core.transports.get(platform)
@@ -220,11 +246,12 @@ async def post_digest(
         )
         log.info("digest %s %s:%s: nothing to report", key, platform, channel_id)
         return DigestOutcome("empty" if claimed else "already", key, content=content)
+    message = compose(content)  # before the claim: a claimed run is never posted again
     run_id = await _claim_run(core, platform, channel_id, key, since=since, now=now)
     if run_id is None:
         return DigestOutcome("already", key)
     try:
-        ref = await transport.send_channel(channel_id, content.reply)
+        ref = await transport.send_channel(channel_id, message)
     except Exception as exc:
         log.exception("digest %s to %s:%s: the platform answered with an error", key, platform, channel_id)
         detail = f"the platform answered with an error ({exc.__class__.__name__}); not resent, it may have posted"
@@ -270,31 +297,76 @@ async def ensure_next_job(session: AsyncSession, schedule: DigestSchedule, *, af
     return slot
 
 
-async def set_schedule(
-    session: AsyncSession, *, platform: str, channel_id: str, spec: DigestSpec, member_id: int, now: datetime
-) -> datetime:
-    """Create or replace the channel's schedule; returns the next slot."""
-    schedule = await schedule_for(session, platform, channel_id)
-    if schedule is None:
-        schedule = DigestSchedule(platform=platform, channel_id=channel_id, created_at=now)
-        session.add(schedule)
-    schedule.frequency, schedule.weekday = spec.frequency, spec.weekday
-    schedule.time_of_day, schedule.timezone = spec.time_of_day, spec.timezone
-    schedule.created_by_id = member_id
-    await session.flush()
-    await cancel_jobs(session, key_prefix=job_key_prefix(platform, channel_id))
-    return await ensure_next_job(session, schedule, after=now)
+async def set_schedule(core: Runtime, *, platform: str, channel_id: str, spec: DigestSpec, member: Member) -> datetime:
+    """Create or replace the channel's schedule (audited); returns the next slot."""
+    now = core.clock.now()
+    async with core.db.session() as session, session.begin():
+        schedule = await schedule_for(session, platform, channel_id)
+        if schedule is None:
+            schedule = DigestSchedule(platform=platform, channel_id=channel_id, created_at=now)
+            session.add(schedule)
+        schedule.frequency, schedule.weekday = spec.frequency, spec.weekday
+        schedule.time_of_day, schedule.timezone = spec.time_of_day, spec.timezone
+        schedule.created_by_id = member.id
+        await session.flush()
+        await cancel_jobs(session, key_prefix=job_key_prefix(platform, channel_id))
+        slot = await ensure_next_job(session, schedule, after=now)
+        await record_audit(
+            session,
+            member,
+            "digest.schedule",
+            {"platform": platform, "channel_id": channel_id, "schedule": spec.signature},
+            at=now,
+        )
+    core.scheduler.poke()
+    return slot
 
 
-async def remove_schedule(session: AsyncSession, *, platform: str, channel_id: str) -> bool:
-    result = await session.execute(
-        delete(DigestSchedule).where(DigestSchedule.platform == platform, DigestSchedule.channel_id == channel_id)
-    )
-    await cancel_jobs(session, key_prefix=job_key_prefix(platform, channel_id))
-    return bool(result.rowcount)
+async def remove_schedule(core: Runtime, *, platform: str, channel_id: str, member: Member) -> bool:
+    """Stop the channel's digests (audited when there was a schedule); False when there was none."""
+    async with core.db.session() as session, session.begin():
+        result = await session.execute(
+            delete(DigestSchedule).where(DigestSchedule.platform == platform, DigestSchedule.channel_id == channel_id)
+        )
+        await cancel_jobs(session, key_prefix=job_key_prefix(platform, channel_id))
+        removed = bool(result.rowcount)
+        if removed:
+            await record_audit(
+                session, member, "digest.off", {"platform": platform, "channel_id": channel_id}, at=core.clock.now()
+            )
+    return removed
 
 
-async def next_pending_slot(session: AsyncSession, platform: str, channel_id: str) -> datetime | None:
+async def record_manual_post(
+    core: Runtime, *, platform: str, channel_id: str, member: Member, outcome: DigestOutcome, at: datetime
+) -> None:
+    """The audit entry for a digest posted (or not) with `digest now`."""
+    async with core.db.session() as session, session.begin():
+        await record_audit(
+            session,
+            member,
+            "digest.now",
+            {"platform": platform, "channel_id": channel_id, "outcome": outcome.status},
+            at=at,
+        )
+
+
+@dataclass
+class DigestStatus:
+    spec: DigestSpec | None  # the channel's schedule, if it has one
+    next_slot: datetime | None  # when the next scheduled digest is due
+    runs: list[DigestRun]  # the most recent first
+
+
+async def digest_status(core: Runtime, platform: str, channel_id: str) -> DigestStatus:
+    async with core.db.session() as session:
+        schedule = await schedule_for(session, platform, channel_id)
+        runs = await _recent_runs(session, platform, channel_id)
+        pending = await _next_pending_slot(session, platform, channel_id) if schedule else None
+    return DigestStatus(spec_of(schedule) if schedule else None, pending, runs)
+
+
+async def _next_pending_slot(session: AsyncSession, platform: str, channel_id: str) -> datetime | None:
     return (
         await session.execute(
             select(func.min(Job.due_at)).where(
@@ -304,7 +376,7 @@ async def next_pending_slot(session: AsyncSession, platform: str, channel_id: st
     ).scalar()
 
 
-async def recent_runs(session: AsyncSession, platform: str, channel_id: str, limit: int = 5) -> list[DigestRun]:
+async def _recent_runs(session: AsyncSession, platform: str, channel_id: str, limit: int = 5) -> list[DigestRun]:
     rows = await session.execute(
         select(DigestRun)
         .where(DigestRun.platform == platform, DigestRun.channel_id == channel_id)
@@ -325,7 +397,7 @@ async def _current_spec(core: Runtime, job: Job) -> DigestSpec:
         return spec_of(schedule)
 
 
-async def _missed(core: Runtime, job: Job) -> None:
+async def record_missed_digest(core: Runtime, job: Job) -> None:
     """A slot found beyond the grace window: record the period as skipped and keep the chain going."""
     payload = job.payload
     try:
@@ -345,12 +417,17 @@ async def _missed(core: Runtime, job: Job) -> None:
     )
 
 
-@job_handler(DIGEST_JOB, rerun_safe=True, on_skip=_missed)  # re-running is safe: the run row guards the post
-async def run_scheduled_digest(core: Runtime, job: Job) -> None:
+async def run_scheduled_digest(core: Runtime, job: Job, *, compose: Compose) -> None:
+    """The digest job. Re-running it is safe: the run row guards the post."""
     spec = await _current_spec(core, job)
     payload = job.payload
     outcome = await post_digest(
-        core, platform=payload["platform"], channel_id=payload["channel_id"], key=payload["period_key"], spec=spec
+        core,
+        platform=payload["platform"],
+        channel_id=payload["channel_id"],
+        key=payload["period_key"],
+        spec=spec,
+        compose=compose,
     )
     log.info("scheduled digest %s: %s", job.key, outcome.status)
 
@@ -361,21 +438,3 @@ async def ensure_digest_jobs(core: Runtime) -> None:
     async with core.db.session() as session, session.begin():
         for schedule in (await session.execute(select(DigestSchedule))).scalars():
             await ensure_next_job(session, schedule, after=now)
-
-
-
-def describe_run(run: DigestRun, zone: str) -> str:
-    when = run.claimed_at.astimezone(ZoneInfo(zone))
-    state = {
-        "posted": "posted",
-        "claimed": "outcome not recorded (the bot stopped while posting); not resent",
-        "failed": "failed",
-        "skipped": "skipped",
-    }.get(run.status, run.status)
-    detail = f" — {run.detail}" if run.detail and run.status != "claimed" else ""
-    return f"• {describe_period(run.period_key)}: {state}, {when:%a} {when.day} {when:%b %H:%M}{detail}"
-
-
-def next_slot_text(slot: datetime, zone: str) -> str:
-    local = slot.astimezone(ZoneInfo(zone))
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {zone}"

@@ -1,4 +1,4 @@
-"""iCalendar (.ics) for events: one event as an attachment, or a feed of upcoming events.
+"""iCalendar (.ics) for events: one event's file (sent as an attachment by the views), or a feed of upcoming events.
 
 Times keep the event's own zone (TZID plus a VTIMEZONE definition, so calendar apps convert correctly
 across daylight-saving changes). The UID never changes for an event; SEQUENCE goes up with every edit,
@@ -14,7 +14,6 @@ import icalendar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.reply import Attachment
 from config.vocabulary import THEMES
 from storage.models import Event
 
@@ -70,14 +69,6 @@ def build_calendar(events: list[Event], *, now: datetime, name: str = "Lighthous
         last = max(event.ends_at for event in events).date() + timedelta(days=366)
         calendar.add_missing_timezones(first_date=first, last_date=last)
     return calendar.to_ical()
-
-
-def event_attachment(event: Event, *, now: datetime) -> Attachment:
-    return Attachment(
-        filename=f"lighthouse-event-{event.id}.ics",
-        content=build_calendar([event], now=now, name=event.title),
-        mime_type=MIME_TYPE,
-    )
 
 
 async def upcoming_feed(session: AsyncSession, *, now: datetime) -> tuple[bytes, int]:

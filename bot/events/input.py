@@ -1,19 +1,19 @@
-"""Reading what a coordinator types about an event: `key=value` pairs, dates with time zones, durations.
+"""Reading what a member types about events: `key=value` pairs, durations, themes, event numbers, RSVPs.
 
 `event add title="Obesity in schools" start="2026-12-03 14:00 Europe/Copenhagen" duration=90m` and the
 same pairs from a submitted form. Quotes are optional: a word without `=` continues the previous value,
-so `title=Obesity in schools` works too. Every mistake gets a message that says what to type instead.
+so `title=Obesity in schools` works too. Dates with time zones are read by bot/events/fields.py.
+Every mistake gets a message that says what to type instead.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
+from bot.events.fields import MAX_DURATION, EventFields, parse_when
 from config.errors import UserError
-from config.vocabulary import THEMES, parse_theme, parse_timezone
+from config.vocabulary import THEMES, parse_theme
 
 FIELDS = ("title", "start", "end", "duration", "place", "link", "where", "themes", "description")
 _ALIASES = {
@@ -33,36 +33,12 @@ MAX_TITLE = 200
 MAX_PLACE = 300
 MAX_LINK = 500
 MAX_DESCRIPTION = 2000
-MAX_DURATION = timedelta(days=14)
-DEFAULT_DURATION = timedelta(hours=1)
-
-EXAMPLE_START = "2026-12-03 14:00 Europe/Copenhagen"
 ONE_LINE_SYNTAX = (
     'event add title="Obesity in schools" start="2026-12-03 14:00 Europe/Copenhagen" duration=90m '
     'place="Online" link=https://example.org themes=obesity,equity description="What worked, what did not"'
 )
-_ZONE_HINT = "Use an IANA name after the time, for example Europe/Copenhagen, America/New_York or UTC."
-_CLOCK = re.compile(r"^\d{1,2}[:.]\d{2}$")
-_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 _UNIT = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
 _DURATION_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*(days?|d|hours?|hrs?|h|minutes?|mins?|m)", re.IGNORECASE)
-
-
-@dataclass
-class EventFields:
-    """What the coordinator gave, validated; None means "not given" (an edit keeps the old value)."""
-
-    title: str | None = None
-    start: datetime | None = None  # aware, in `timezone`
-    timezone: str | None = None
-    end: datetime | None = None
-    end_text: str | None = None  # kept until the start's zone is known
-    duration: timedelta | None = None
-    place: str | None = None
-    link: str | None = None
-    themes: list[str] | None = None
-    description: str | None = None
-    given: set[str] = field(default_factory=set)
 
 
 def parse_pairs(words: list[str]) -> dict[str, str]:
@@ -90,56 +66,6 @@ def parse_pairs(words: list[str]) -> dict[str, str]:
         else:
             pairs[current] = f"{pairs[current]} {word}".strip()
     return {key: " ".join(value.split()) if key != "description" else value.strip() for key, value in pairs.items()}
-
-
-def parse_when(text: str, default_zone: str | None, *, what: str = "start") -> tuple[datetime, str]:
-    """ "2026-12-03 14:00 Europe/Copenhagen" -> (aware datetime in that zone, zone name)."""
-    words = text.split()
-    if not words:
-        raise UserError(f"The {what} is empty.", hint=f'For example: {what}="{EXAMPLE_START}"')
-    zone = None
-    if len(words) > 1 and not _CLOCK.match(words[-1]) and not _DATE.match(words[-1]):
-        zone = parse_timezone(words[-1])
-        if zone is None:
-            raise UserError(f"“{words[-1][:40]}” is not a time zone I know.", hint=_ZONE_HINT)
-        words = words[:-1]
-    local_text = " ".join(words).replace("T", " ", 1)
-    if not re.search(r"\d{1,2}[:.]\d{2}\s*$", local_text):
-        raise UserError(
-            f"“{text[:60]}” has no time of day.",
-            hint=f"Write the {what} as YYYY-MM-DD HH:MM Zone, e.g. {EXAMPLE_START}.",
-        )
-    local_text = re.sub(r"(\d{1,2})\.(\d{2})\s*$", r"\1:\2", local_text)
-    try:
-        naive = datetime.strptime(local_text, "%Y-%m-%d %H:%M")
-    except ValueError:
-        raise UserError(
-            f"“{text[:60]}” is not a date and time I can read.",
-            hint=f"Write the {what} as YYYY-MM-DD HH:MM Zone, e.g. {EXAMPLE_START}.",
-        ) from None
-    zone = zone or default_zone
-    if zone is None:
-        raise UserError(
-            f"Which time zone is the {what} in?",
-            hint=f'Add it after the time, e.g. {what}="{EXAMPLE_START}", '
-            "or set yours once with `profile set timezone Europe/Copenhagen`.",
-        )
-    tz = ZoneInfo(zone)
-    aware = naive.replace(tzinfo=tz)
-    if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
-        raise UserError(
-            f"{naive:%H:%M} on {naive.day} {naive:%b %Y} does not exist in {zone}: the clocks jump forward then.",
-            hint="Pick a time an hour later or earlier.",
-        )
-    return aware, zone
-
-
-def parse_clock_or_when(text: str, start: datetime, zone: str) -> datetime:
-    """An end: "15:30" (same day as the start) or a full date and time, in the start's zone by default."""
-    words = text.split()
-    if len(words) == 1 and _CLOCK.match(words[0]):
-        text = f"{start:%Y-%m-%d} {words[0]}"
-    return parse_when(text, zone, what="end")[0]
 
 
 def parse_duration(text: str) -> timedelta:
@@ -224,40 +150,31 @@ def read_fields(words: list[str], *, default_zone: str | None) -> EventFields:
     return fields
 
 
-def resolve_times(
-    fields: EventFields,
-    *,
-    now: datetime,
-    current_start: datetime | None = None,
-    current_end: datetime | None = None,
-    current_zone: str | None = None,
-) -> tuple[datetime, datetime, str]:
-    """The (start, end, zone) an event gets: new values where given, else the current ones.
+_RSVP_WORDS = {
+    "going": "going",
+    "yes": "going",
+    "attending": "going",
+    "interested": "interested",
+    "maybe": "interested",
+    "not_going": "not_going",
+    "not going": "not_going",
+    "not-going": "not_going",
+    "notgoing": "not_going",
+    "no": "not_going",
+    "decline": "not_going",
+}
 
-    A moved start keeps the event's length unless a new end or duration is given.
-    """
-    zone = fields.timezone or current_zone
-    start = fields.start or (current_start.astimezone(ZoneInfo(zone)) if current_start and zone else None)
-    if start is None or zone is None:
-        raise UserError("When does it start?", hint=f'Add start="{EXAMPLE_START}".')
-    if fields.end_text is not None:
-        end = parse_clock_or_when(fields.end_text, start, zone)
-    elif fields.duration is not None:
-        end = start + fields.duration
-    elif current_start is not None and current_end is not None:
-        end = start + (current_end - current_start)
-    else:
-        end = start + DEFAULT_DURATION
-    if fields.start is not None and start <= now:
+
+def parse_rsvp(text: str) -> str:
+    status = _RSVP_WORDS.get(" ".join(text.lower().split()))
+    if status is None:
+        raise UserError(f"“{text[:30]}” is not an answer I know.", hint="Answer going, interested or not_going.")
+    return status
+
+
+def parse_event_id(text: str | None) -> int:
+    if not text or not text.lstrip("#").isdigit():
         raise UserError(
-            f"{start:%Y-%m-%d %H:%M} {zone} is in the past.", hint="Events must start in the future; check the year."
+            "Which event? Give its number, e.g. `event show 12`.", hint="`event list` shows upcoming events."
         )
-    if end <= start:
-        shown = end.astimezone(ZoneInfo(zone))
-        raise UserError(
-            f"The end ({shown:%Y-%m-%d %H:%M}) is not after the start ({start:%Y-%m-%d %H:%M}).",
-            hint="Give a later end, or a duration such as duration=90m.",
-        )
-    if end - start > MAX_DURATION:
-        raise UserError(f"That is longer than {MAX_DURATION.days} days; split it into several events.")
-    return start.astimezone(UTC), end.astimezone(UTC), zone
+    return int(text.lstrip("#"))

@@ -1,13 +1,17 @@
-"""How events look in chat: times in the reader's own zone (with the event's zone), sections, buttons."""
+"""How events look in chat: times in the reader's own zone (with the event's zone), sections, buttons, the
+form, the messages sent to members (reminders, change and cancellation notices) and calendar files."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.reply import Button, Field, Link, Section
+from bot.events.fields import EXAMPLE_START
+from bot.events.ical import MIME_TYPE, build_calendar
+from bot.events.service import Attendee, EventEdit, Reminder
+from bot.reply import Attachment, Button, Field, Form, FormField, Link, Reply, Section
 from config.vocabulary import THEMES
-from storage.models import Event
+from storage.models import Event, Member
 
 RSVP_LABELS = {"going": "Going", "interested": "Interested", "not_going": "Not going"}
 
@@ -125,3 +129,163 @@ def event_detail_sections(
             Section(context="Times are in UTC. Set your own zone with `profile set timezone Europe/Copenhagen`.")
         )
     return sections
+
+
+def and_list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def people(count: int) -> str:
+    return f"{count} person" if count == 1 else f"{count} people"
+
+
+def offset_words(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    if minutes % 60:
+        return f"{minutes} minutes"
+    hours = minutes // 60
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+def event_form(command_text: str, title: str, current: Event | None = None) -> Form:
+    """Five fields, the most a Discord modal holds; themes are set with `event edit ID themes=...`."""
+
+    def placeholder_for(value: str | None, example: str) -> str:
+        return (f"now: {value}" if value else example)[:100]  # Discord placeholders hold 100
+
+    start_now = (
+        f"{current.starts_at.astimezone(ZoneInfo(current.timezone)):%Y-%m-%d %H:%M} {current.timezone}"
+        if current
+        else None
+    )
+    return Form(
+        title=title,
+        command=command_text,
+        fields=[
+            FormField(
+                "title",
+                "Title",
+                placeholder=placeholder_for(current and current.title, "Obesity in schools: what worked"),
+                required=current is None,
+            ),
+            FormField(
+                "start",
+                "Start: date, time and time zone",
+                placeholder=placeholder_for(start_now, EXAMPLE_START),
+                required=current is None,
+                max_length=60,
+            ),
+            FormField("duration", "Duration", placeholder="90m, 2h", required=False, max_length=20),
+            FormField(
+                "where",
+                "Place or link",
+                placeholder=placeholder_for(
+                    current and (current.place or current.link), "Online, a street address, or https://..."
+                ),
+                required=False,
+                max_length=500,
+            ),
+            FormField(
+                "description",
+                "Description",
+                placeholder="What it is about and who should come",
+                multiline=True,
+                required=False,
+                max_length=2000,
+            ),
+        ],
+        submit_label="Save",
+    )
+
+
+def attendee_sections(event: Event, attendees: list[Attendee]) -> list[Section]:
+    sections: list[Section] = []
+    for status, label in RSVP_LABELS.items():
+        group = [person for person in attendees if person.status == status]
+        if not group:
+            continue
+        lines = []
+        for person in group:
+            about = ", ".join(part for part in (person.organisation, person.country) if part)
+            lines.append(f"• {person.name}" + (f" ({about})" if about else ""))
+        sections.append(Section(title=f"{label} ({len(group)})", text="\n".join(lines)))
+    going = [person for person in attendees if person.status == "going"]
+    countries = {person.country for person in going if person.country}
+    sectors = {person.sector for person in going if person.sector}
+    summary = f"Going: {len(going)} from {len(countries)} countries and {len(sectors)} sectors (where profiles say)."
+    return [Section(title=f"Attendees of #{event.id} {event.title}", context=summary), *sections]
+
+
+def event_attachment(event: Event, *, now: datetime) -> Attachment:
+    return Attachment(
+        filename=f"lighthouse-event-{event.id}.ics",
+        content=build_calendar([event], now=now, name=event.title),
+        mime_type=MIME_TYPE,
+    )
+
+
+# --- messages to members (the `compose` functions the service's sends take) ----------------------
+
+
+def reminder(reminder: Reminder, member: Member) -> Reply:
+    event = reminder.event
+    return Reply(
+        text=f"Reminder: “{event.title}” starts {starts_in(event.starts_at, reminder.now)}.",
+        sections=[
+            Section(
+                fields=[
+                    Field("When", format_when(event.starts_at, event.ends_at, event.timezone, member.timezone)),
+                    Field("Where", where_text(event)),
+                ],
+                buttons=[
+                    Button("Details", f"event show {event.id}"),
+                    Button("Add to calendar", f"event ics {event.id}"),
+                    Button("Not going after all", f"event rsvp {event.id} not_going"),
+                ],
+            )
+        ],
+    )
+
+
+def changed_notice(edit: EventEdit, member: Member) -> Reply:
+    """To one member who RSVPed: every field that changed, with the new values of those that matter."""
+    event, changed = edit.event, edit.changed
+    fields = []
+    if "title" in changed:
+        fields.append(Field("Title", event.title))
+    if "time" in changed:
+        fields.append(Field("When", format_when(event.starts_at, event.ends_at, event.timezone, member.timezone)))
+    if "place" in changed or "link" in changed:
+        fields.append(Field("Where", where_text(event)))
+    context = "Your reminders follow the new time." if "time" in changed else None
+    return Reply(
+        text=f"“{event.title}” (event #{event.id}) has changed: new {and_list(changed)}.",
+        sections=[
+            Section(
+                fields=fields,
+                context=context,
+                buttons=[
+                    Button("Update my calendar", f"event ics {event.id}"),
+                    Button("Not going", f"event rsvp {event.id} not_going"),
+                ],
+            )
+        ],
+    )
+
+
+def cancellation_notice(event: Event, member: Member) -> Reply:
+    return Reply(
+        text=f"“{event.title}” (event #{event.id}) has been cancelled.",
+        sections=[
+            Section(
+                fields=[
+                    Field(
+                        "Was planned for", format_when(event.starts_at, event.ends_at, event.timezone, member.timezone)
+                    )
+                ],
+                context="You get this because you had RSVPed. No reminders will follow.",
+                buttons=[Button("Update my calendar", f"event ics {event.id}")],
+            )
+        ],
+        tone="warning",
+    )

@@ -1,0 +1,83 @@
+"""How digests look in chat: the digest posted to a channel, and the channel's schedule and recent runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.digests.schedule import describe_period
+from bot.digests.service import MAX_EVENTS, MAX_ITEMS, DigestContent
+from bot.events.views import event_section
+from bot.reply import Field, Reply, Section
+from storage.models import DigestRun
+
+
+def digest_message(content: DigestContent) -> Reply:
+    """The digest as posted: times in the channel's zone (the schedule's), the first few items of each kind."""
+    zone = content.spec.timezone
+    events, pilots, documents = content.events, content.pilots, content.documents
+    local_now = content.now.astimezone(ZoneInfo(zone))
+    sections: list[Section] = []
+    if events:
+        sections.append(Section(title=f"Upcoming events (next {content.spec.horizon.days} days)"))
+        sections.extend(event_section(event, zone) for event in events[:MAX_EVENTS])
+        if len(events) > MAX_EVENTS:
+            sections.append(Section(context=f"…and {len(events) - MAX_EVENTS} more: `event list`."))
+    if pilots:
+        lines = [
+            f"• {pilot.title}"
+            + (f" ({', '.join(pilot.countries)})" if pilot.countries else "")
+            + (f" — {pilot.url}" if pilot.url else "")
+            for pilot in pilots[:MAX_ITEMS]
+        ]
+        sections.append(Section(title=f"New pilots ({len(pilots)})", text="\n".join(lines)))
+    if documents:
+        lines = [
+            f"• {document.title} ({document.kind})" + (f" — {document.url}" if document.url else "")
+            for document in documents[:MAX_ITEMS]
+        ]
+        sections.append(Section(title=f"New in the knowledge base ({len(documents)})", text="\n".join(lines)))
+    if content.indicators:
+        sections.append(
+            Section(
+                title="Knowledge transfer since the last digest",
+                fields=[Field(figure.label, figure.value) for figure in content.indicators],
+            )
+        )
+    local_since = content.since.astimezone(ZoneInfo(zone))
+    sections.append(
+        Section(
+            context=f"New items since {local_since.day} {local_since:%b %Y %H:%M}. Times in {zone}; "
+            "`event list` shows them in your own time zone."
+        )
+    )
+    return Reply(text=f"Lighthouse digest · {local_now:%A} {local_now.day} {local_now:%B %Y}", sections=sections)
+
+
+def posted_counts(content: DigestContent) -> str:
+    """ "2 upcoming events, 1 new pilot, 0 new documents"."""
+    return ", ".join(
+        f"{count} {noun if count == 1 else noun + 's'}"
+        for count, noun in (
+            (len(content.events), "upcoming event"),
+            (len(content.pilots), "new pilot"),
+            (len(content.documents), "new document"),
+        )
+    )
+
+
+def describe_run(run: DigestRun, zone: str) -> str:
+    when = run.claimed_at.astimezone(ZoneInfo(zone))
+    state = {
+        "posted": "posted",
+        "claimed": "outcome not recorded (the bot stopped while posting); not resent",
+        "failed": "failed",
+        "skipped": "skipped",
+    }.get(run.status, run.status)
+    detail = f" — {run.detail}" if run.detail and run.status != "claimed" else ""
+    return f"• {describe_period(run.period_key)}: {state}, {when:%a} {when.day} {when:%b %H:%M}{detail}"
+
+
+def next_slot_text(slot: datetime, zone: str) -> str:
+    local = slot.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {zone}"
