@@ -8,7 +8,7 @@ import logging
 
 from bot.commands import Subcommand, command_with_subcommands
 from bot.context import CommandContext
-from bot.digests import service
+from bot.digests import service, views
 from bot.digests.schedule import SYNTAX, DigestSpec, manual_period_key, parse_spec
 from bot.digests.service import DigestOutcome
 from bot.digests.views import describe_run, digest_message, next_slot_text, posted_counts
@@ -35,13 +35,13 @@ async def post_digest(
 ) -> DigestOutcome:
     """The channel's digest for the period `key`, worded by the views and posted once by the service."""
     return await service.post_digest(
-        core, platform=platform, channel_id=channel_id, key=key, spec=spec, compose=digest_message
+        core, platform=platform, channel_id=channel_id, key=key, spec=spec, notices=views
     )
 
 
 @job_handler(service.DIGEST_JOB, rerun_safe=True, on_skip=service.record_missed_digest)
 async def run_scheduled_digest(core: Runtime, job: Job) -> None:
-    await service.run_scheduled_digest(core, job, compose=digest_message)
+    await service.run_scheduled_digest(core, job, notices=views)
 
 
 async def _status(ctx: CommandContext, words: list[str]) -> Reply:

@@ -11,19 +11,18 @@ holds when the platform answers the post with an error: it may still have gone t
 Scheduled digests are jobs (bot/scheduler.py), one per channel and period; each run first schedules the
 next one, and a start-up hook re-creates any missing, so the chain survives restarts and missed slots.
 
-The words are not made here: whatever posts a digest takes `compose(content)`, which turns the
-`DigestContent` into the message (the feature's views provide it), as the events service does for the
-messages it sends to members. The job itself is registered by the commands module, which hands the views'
-composer to `run_scheduled_digest`.
+The words are not made here: whatever posts a digest takes `notices` (a `DigestNotices`, which turns the
+`DigestContent` into the message; the feature's views module is one), as the events and introductions
+services do for the messages they send to members. The job itself is registered by the commands module,
+which hands the views to `run_scheduled_digest`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -93,8 +92,10 @@ class DigestContent:
         return not (self.events or self.pilots or self.documents or self.indicators)
 
 
-# Turns a digest's content into the message posted to the channel.
-Compose = Callable[[DigestContent], Any]
+class DigestNotices(Protocol):
+    """The message a digest is posted as; returns what a transport's `send_channel` takes (a Reply)."""
+
+    def digest_message(self, content: DigestContent) -> Any: ...
 
 
 async def last_covered_to(session: AsyncSession, platform: str, channel_id: str) -> datetime | None:
@@ -221,7 +222,7 @@ async def _record_outcome(
 
 
 async def post_digest(
-    core: Runtime, *, platform: str, channel_id: str, key: str, spec: DigestSpec | None, compose: Compose
+    core: Runtime, *, platform: str, channel_id: str, key: str, spec: DigestSpec | None, notices: DigestNotices
 ) -> DigestOutcome:
     """Post the digest for (platform, channel, period key) unless it was posted or claimed already."""
     transport = core.transports.get(platform)
@@ -246,7 +247,7 @@ async def post_digest(
         )
         log.info("digest %s %s:%s: nothing to report", key, platform, channel_id)
         return DigestOutcome("empty" if claimed else "already", key, content=content)
-    message = compose(content)  # before the claim: a claimed run is never posted again
+    message = notices.digest_message(content)  # before the claim: a claimed run is never posted again
     run_id = await _claim_run(core, platform, channel_id, key, since=since, now=now)
     if run_id is None:
         return DigestOutcome("already", key)
@@ -417,7 +418,7 @@ async def record_missed_digest(core: Runtime, job: Job) -> None:
     )
 
 
-async def run_scheduled_digest(core: Runtime, job: Job, *, compose: Compose) -> None:
+async def run_scheduled_digest(core: Runtime, job: Job, *, notices: DigestNotices) -> None:
     """The digest job. Re-running it is safe: the run row guards the post."""
     spec = await _current_spec(core, job)
     payload = job.payload
@@ -427,7 +428,7 @@ async def run_scheduled_digest(core: Runtime, job: Job, *, compose: Compose) -> 
         channel_id=payload["channel_id"],
         key=payload["period_key"],
         spec=spec,
-        compose=compose,
+        notices=notices,
     )
     log.info("scheduled digest %s: %s", job.key, outcome.status)
 

@@ -4,7 +4,6 @@ Also the reminder job: the scheduler runs it, the service decides and sends, the
 
 from __future__ import annotations
 
-
 from bot.commands import Subcommand, command_with_subcommands
 from bot.context import CommandContext
 from bot.events import service, views
@@ -17,7 +16,6 @@ from bot.scheduler import job_handler
 from config.errors import UserError
 from config.vocabulary import THEMES, parse_theme, role_rank
 from storage.models import Job
-
 
 
 async def _add(ctx: CommandContext, words: list[str]) -> Reply:
@@ -55,7 +53,7 @@ async def _edit(ctx: CommandContext, words: list[str]) -> Reply:
         )
     current = await service.get_event(ctx.core, event_id)  # its zone is the default for typed times
     fields = read_fields(words[1:], default_zone=current.timezone)
-    edit = await service.edit_event(ctx.core, event_id, fields, editor=ctx.member, compose=views.changed_notice)
+    edit = await service.edit_event(ctx.core, event_id, fields, editor=ctx.member, notices=views)
     ctx.audited = True  # edit_event wrote an entry naming the changed fields (or had nothing to record)
     event, changed, notified = edit.event, edit.changed, edit.notified
     if not changed:
@@ -74,7 +72,7 @@ async def _edit(ctx: CommandContext, words: list[str]) -> Reply:
 
 async def _cancel(ctx: CommandContext, words: list[str]) -> Reply:
     event_id = parse_event_id(words[0] if words else None)
-    event, notified = await service.cancel_event(ctx.core, event_id, by=ctx.member, compose=views.cancellation_notice)
+    event, notified = await service.cancel_event(ctx.core, event_id, by=ctx.member, notices=views)
     ctx.audited = True  # cancel_event wrote its own entry
     return Reply(
         text=f"Cancelled event #{event.id} “{event.title}”. Told {notified.told} of {people(notified.of)} "
@@ -169,7 +167,7 @@ EVENT_ID = "ID"
 
 @job_handler(service.REMINDER_JOB, rerun_safe=True)  # nothing is sent before begin_send
 async def send_reminder(core: Runtime, job: Job) -> None:
-    await service.send_reminder(core, job, compose=views.reminder)
+    await service.send_reminder(core, job, notices=views)
 
 
 command_with_subcommands(

@@ -6,10 +6,11 @@ cancels the old reminders and schedules new ones, because the start time is part
 
 Sending to members: the service decides whether, whom and when (who RSVPed, which changes they hear
 about, whether a reminder still makes sense) and does the sending; the words come from the caller. Every
-function that sends takes `compose(what, member)`, which turns the service's data about what happened (a
-`Reminder`, an `EventEdit`, a cancelled `Event`) into the message for one member - the feature's views
-provide it, and the service passes the result on to `Runtime.notify` without looking inside. Scheduled
-jobs are registered by the commands module, which hands the views' composer to the job's function here.
+function that sends takes `notices` (an `EventNotices`: one wording per kind of message, each turning the
+service's data about what happened into the message for one member); the feature's views module is one,
+and the service passes what it returns on to `Runtime.notify` without looking inside. Scheduled jobs are
+registered by the commands module, which hands the views to the job's function here. Introductions and
+role changes work the same way (`IntroNotices`, `RoleNotices`), and digests (`DigestNotices`).
 """
 
 from __future__ import annotations
@@ -18,18 +19,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.audit import record_audit
 from bot.events.fields import EventFields, resolve_times
 from bot.scheduler import SkipJob, cancel_jobs, schedule_job
 from config import Settings
 from config.errors import UserError
-from storage.models import RSVP, AuditEntry, Event, Job, Member
+from storage.models import RSVP, Event, Job, Member
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -88,8 +90,14 @@ class Attendee:
     status: str
 
 
-# Turns what happened (a Reminder, an EventEdit, a cancelled Event) into the message for one member.
-Compose = Callable[[Any, Member], Any]
+class EventNotices(Protocol):
+    """The messages events send to members; each returns what `Runtime.notify` delivers (a Reply)."""
+
+    def changed_notice(self, edit: EventEdit, member: Member) -> Any: ...
+
+    def cancellation_notice(self, event: Event, member: Member) -> Any: ...
+
+    def reminder(self, reminder: Reminder, member: Member) -> Any: ...
 
 
 async def _load_event(session: AsyncSession, event_id: int, *, for_update: bool = False) -> Event:
@@ -107,15 +115,11 @@ async def get_event(core: Runtime, event_id: int) -> Event:
         return await _load_event(session, event_id)
 
 
-def _audit(session: AsyncSession, actor: Member, action: str, now: datetime, **details: object) -> None:
-    session.add(AuditEntry(at=now, actor_member_id=actor.id, action=action, details=details))
-
-
-async def _tell(core: Runtime, members: list[Member], what: object, compose: Compose) -> Notified:
+async def _tell(core: Runtime, members: list[Member], compose: Callable[[Member], Any]) -> Notified:
     told = 0
     for member in members:
         try:
-            told += bool(await core.notify(member, compose(what, member)))
+            told += bool(await core.notify(member, compose(member)))
         except Exception:  # one unreachable member must not stop the others
             log.exception("could not notify member %s about an event change", member.id)
     return Notified(told, len(members))
@@ -150,7 +154,7 @@ async def create_event(core: Runtime, fields: EventFields, *, organiser: Member)
     async with core.db.session() as session, session.begin():
         session.add(event)
         await session.flush()
-        _audit(session, organiser, "event.add", now, event_id=event.id)
+        await record_audit(session, organiser, "event.add", {"event_id": event.id}, at=now)
     return event
 
 
@@ -163,7 +167,7 @@ async def event_to_edit(core: Runtime, event_id: int) -> Event:
 
 
 async def edit_event(
-    core: Runtime, event_id: int, fields: EventFields, *, editor: Member, compose: Compose
+    core: Runtime, event_id: int, fields: EventFields, *, editor: Member, notices: EventNotices
 ) -> EventEdit:
     """Apply the given fields (audited with the names of what changed), then tell the members who RSVPed
     about the changes that matter to them."""
@@ -198,18 +202,18 @@ async def edit_event(
         if changed:
             event.sequence = (event.sequence or 0) + 1
             event.updated_at = now
-            _audit(session, editor, "event.edit", now, event_id=event.id, changed=changed)
+            await record_audit(session, editor, "event.edit", {"event_id": event.id, "changed": changed}, at=now)
         told_about = [name for name in changed if name in TOLD_TO_RSVPS]
         to_tell = await _rsvped_members(session, event.id) if told_about else []
     edit = EventEdit(event, changed, told_about, Notified(0, 0))
     if to_tell:
-        edit.notified = await _tell(core, to_tell, edit, compose)
+        edit.notified = await _tell(core, to_tell, lambda member: notices.changed_notice(edit, member))
     return edit
 
 
-async def cancel_event(core: Runtime, event_id: int, *, by: Member, compose: Compose) -> tuple[Event, Notified]:
+async def cancel_event(core: Runtime, event_id: int, *, by: Member, notices: EventNotices) -> tuple[Event, Notified]:
     """Cancel once (a second cancel, from any process, is refused; audited), then tell every member who
-    RSVPed; `compose` gets the cancelled event."""
+    RSVPed."""
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
         event = await _load_event(session, event_id)
@@ -225,10 +229,10 @@ async def cancel_event(core: Runtime, event_id: int, *, by: Member, compose: Com
         if result.rowcount != 1:
             raise UserError(f"Event #{event.id} is already cancelled.")
         await cancel_jobs(session, key_prefix=f"event:{event.id}:")
-        _audit(session, by, "event.cancel", now, event_id=event.id)
+        await record_audit(session, by, "event.cancel", {"event_id": event.id}, at=now)
         await session.refresh(event)
         to_tell = await _rsvped_members(session, event.id)
-    return event, await _tell(core, to_tell, event, compose)
+    return event, await _tell(core, to_tell, lambda member: notices.cancellation_notice(event, member))
 
 
 async def _rsvped_members(session: AsyncSession, event_id: int) -> list[Member]:
@@ -389,9 +393,8 @@ async def set_rsvp(core: Runtime, event_id: int, member: Member, status: str) ->
     return RsvpAnswer(event, status, ahead)
 
 
-async def send_reminder(core: Runtime, job: Job, *, compose: Compose) -> None:
-    """The reminder job: check the reminder still makes sense, mark "sending", then send it (never twice).
-    `compose` gets a `Reminder`."""
+async def send_reminder(core: Runtime, job: Job, *, notices: EventNotices) -> None:
+    """The reminder job: check the reminder still makes sense, mark "sending", then send it (never twice)."""
     payload = job.payload
     async with core.db.session() as session:
         event = await session.get(Event, payload["event_id"])
@@ -406,7 +409,7 @@ async def send_reminder(core: Runtime, job: Job, *, compose: Compose) -> None:
     now = core.clock.now()
     if now >= event.starts_at:
         raise SkipJob("the event has already started")
-    message = compose(Reminder(event, now), member)
+    message = notices.reminder(Reminder(event, now), member)
     await core.scheduler.begin_send(job)
     if not await core.notify(member, message):
         raise SkipJob("the member has no platform this bot can reach")
