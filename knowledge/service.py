@@ -1,6 +1,6 @@
 """The knowledge base as one per-process service: the search index kept in step with the database.
 
-`core.knowledge` returns the service stored in `core.services`. Before a search it reads the single
+One per process (the bot's runtime builds it as `knowledge`). Before a search it reads the single
 `knowledge_version` row (at most every few seconds); when another process, an ingest or an erasure has
 changed the knowledge base, it reloads only the documents whose content hash changed.
 

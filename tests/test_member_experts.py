@@ -196,3 +196,18 @@ async def test_a_new_model_at_ingest_re_embeds_members_profiles_too(chat, core, 
     assert widths == {4 * OtherModel.dimension}
     use_knowledge(core, OtherModel())
     assert titles(await chat.say("experts walking football", as_user="alice"))[0] == "nina"
+
+
+async def test_a_saved_profile_is_found_at_once_in_the_same_process(chat, core, tmp_path):
+    # The shipped check interval: the index is not re-read from the database for seconds, so the process
+    # that saved the profile must know its own index is stale.
+    service = KnowledgeService(core.db, core.settings, encoder=FakeEncoder(), check_interval=3600)
+    core.knowledge = service
+    await ingest(core.db, small_knowledge_base(tmp_path / "kb"), FakeEncoder())
+    assert "nina" not in titles(await chat.say("experts walking football", as_user="alice"))  # index built
+    await chat.say(f"profile set expertise {EXPERTISE}", as_user="nina")
+    assert titles(await chat.say("experts walking football", as_user="alice"))[0] == "nina"
+    await chat.say("privacy consent expert-search off", as_user="nina")
+    assert "nina" not in titles(await chat.say("experts walking football", as_user="alice"))
+    await chat.say("privacy consent expert-search on", as_user="nina")
+    assert titles(await chat.say("experts walking football", as_user="alice"))[0] == "nina"

@@ -527,7 +527,9 @@ async def overview(core: Runtime, member_id: int) -> Overview:
 async def change_consent(core: Runtime, member_id: int, flag: ConsentFlag, value: bool) -> int:
     """`set_consent` in a transaction of its own; returns how many past exchanges were unlinked."""
     async with core.db.session() as session, session.begin():
-        return await set_consent(session, member_id, flag, value, core.clock.now())
+        unlinked = await set_consent(session, member_id, flag, value, core.clock.now())
+    core.knowledge.invalidate()  # this process's next search sees the change at once, not within seconds
+    return unlinked
 
 
 async def export_for(core: Runtime, member_id: int) -> dict[str, Any]:
@@ -550,4 +552,6 @@ async def erase_confirmed(core: Runtime, member_id: int, token: str) -> ErasureR
                 "That confirmation is not valid for you or has expired; nothing was erased.",
                 hint="Type `privacy erase` to get a fresh button.",
             )
-        return await erase_member(session, member_id, now)
+        report = await erase_member(session, member_id, now)
+    core.knowledge.invalidate()
+    return report
