@@ -17,6 +17,7 @@ from discord import app_commands
 from adapters.discord.slash import GROUP_NAME, SHORTCUTS, command_tree
 from bot import commands
 from bot.app import catalogue
+from bot.members.profile import FIELDS as PROFILE_FIELDS
 from bot.message import Message
 from bot.reply import Reply
 from tests.discord_fake import FakeDiscord, Harness, slash, user
@@ -74,6 +75,11 @@ def test_discord_options_are_the_declared_arguments(declared: commands.Command):
         assert not option.get("required", False)
         if argument.default is not None:
             assert f"default: {argument.default}" in option["description"]
+
+
+def test_discord_profile_fields_are_the_profiles_fields():
+    options = {option["name"]: option for option in discord_payload()["profile"]["options"]}
+    assert [choice["value"] for choice in options["field"]["choices"]] == list(PROFILE_FIELDS)
 
 
 def test_every_command_with_subcommands_declares_a_default_the_core_runs():

@@ -15,7 +15,7 @@ from __future__ import annotations
 import inspect
 import shlex
 from collections.abc import Awaitable, Callable
-from typing import Literal, Protocol
+from typing import Protocol
 
 import discord
 import pycountry
@@ -24,6 +24,7 @@ from discord import app_commands
 from adapters.discord.identity import mention_tokens
 from bot import commands as core_commands
 from bot.app.catalogue import load_all
+from bot.members.profile import FIELDS as PROFILE_FIELDS
 from bot.members.roles import GRANTABLE_ROLES
 from bot.message import Author
 from config.vocabulary import SECTORS, THEMES
@@ -151,9 +152,6 @@ async def profile_value_autocomplete(interaction: discord.Interaction, current: 
     return []
 
 
-ProfileField = Literal["name", "organisation", "sector", "country", "timezone", "expertise", "interests", "bio"]
-
-
 class LighthouseCommands(app_commands.Group):
     """`/lighthouse <subcommand>`: every subcommand is a shortcut for a command typed to the bot."""
 
@@ -181,13 +179,13 @@ class LighthouseCommands(app_commands.Group):
 
     @app_commands.command(name="profile", description=_fit(_declared("profile").summary))
     @app_commands.describe(action=action_description("profile"), field="Which field", value="The new value")
-    @app_commands.choices(action=action_choices("profile"))
+    @app_commands.choices(action=action_choices("profile"), field=[_choice(name, name) for name in PROFILE_FIELDS])
     @app_commands.autocomplete(value=profile_value_autocomplete)
     async def profile(
         self,
         interaction: discord.Interaction,
         action: str | None = None,
-        field: ProfileField | None = None,
+        field: str | None = None,
         value: str | None = None,
     ) -> None:
         await self._run(interaction, command_text("profile", action, field, value if action == "set" else None))

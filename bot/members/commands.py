@@ -6,7 +6,7 @@ from bot.commands import Argument, Subcommand, command, command_with_subcommands
 from bot.context import CommandContext
 from bot.members import roles, views
 from bot.members import service as members
-from bot.members.profile import FIELD_ALIASES, validated
+from bot.members.profile import FIELD_ALIASES, FIELDS, validated
 from bot.members.roles import GRANTABLE_ROLES
 from bot.members.service import AmbiguousMember, is_plain_number
 from bot.reply import Reply
@@ -39,7 +39,7 @@ async def profile(ctx: CommandContext) -> Reply:
     return views.profile_saved(await members.update_profile(ctx.core, ctx.member.id, field, value))
 
 
-FIELDS = "name|organisation|sector|country|timezone|expertise|interests|bio"
+FIELD_SYNTAX = "|".join(FIELDS)
 
 command_with_subcommands(
     "profile",
@@ -67,8 +67,8 @@ command_with_subcommands(
     aliases=("me",),
     subcommands=(
         Subcommand("show", _show_profile, "Your whole profile"),
-        Subcommand("set", context_only(profile), "Change a field", f"{FIELDS} <value>"),
-        Subcommand("clear", context_only(profile), "Empty a field", FIELDS),
+        Subcommand("set", context_only(profile), "Change a field", f"{FIELD_SYNTAX} <value>"),
+        Subcommand("clear", context_only(profile), "Empty a field", FIELD_SYNTAX),
     ),
     default="show",
 )

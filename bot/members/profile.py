@@ -26,11 +26,12 @@ FIELD_ALIASES = {
     "name": "name",
     "bio": "bio",
 }
-FIELDS = sorted(set(FIELD_ALIASES.values()))
 LABELS = {
     "name": "Name", "organisation": "Organisation", "sector": "Sector", "country": "Country",
     "timezone": "Time zone", "expertise": "Expertise", "interests": "Interests", "bio": "Bio",
 }
+# The fields in the order `profile` shows them; the command's usage and Discord's choices are built from it.
+FIELDS = tuple(LABELS)
 
 
 def field_value(field: str, member: Member) -> str:
