@@ -21,14 +21,12 @@ from rich.text import Text
 
 from bot.app.core import Lighthouse
 from bot.message import Author, Message
-from bot.pagination import MORE_COMMAND, NO_LIMIT, next_page_command
+from bot.pagination import NO_LIMIT
 from bot.reply import Attachment, Form, Reply, form_command
 
 PLATFORM = "console"
 CHANNEL = "console"
 QUIT_WORDS = {"quit", "exit"}
-# Typed alone, these stand for the last answer's "More" button.
-NEXT_PAGE_WORDS = {MORE_COMMAND, "next"}
 # An answer that takes longer than this gets a spinner (most answers take a few milliseconds).
 SPINNER_AFTER_SECONDS = 0.25
 HISTORY_FILE = "console-history"
@@ -199,7 +197,6 @@ class ConsoleAdapter:
         self.history = history
         self.transport = ConsoleTransport(self.out, downloads)
         core.register_transport(self.transport)
-        self.next_page: str | None = None  # the last answer's "More" command
 
     def message(self, text: str) -> Message:
         author = Author(platform=PLATFORM, user_id=self.user, display_name=self.user)
@@ -262,18 +259,14 @@ class ConsoleAdapter:
             self._show(reply)
 
     async def answer(self, text: str) -> Reply:
-        """The core's reply; `more` or `next` alone is the last answer's "More" button."""
-        if text.strip().lower() in NEXT_PAGE_WORDS and self.next_page:
-            text = self.next_page
+        """The core's reply (`more` or `next` alone is answered there, as on every platform)."""
         handling = asyncio.ensure_future(self.core.handle(self.message(text)))
         if self.interactive:
             done, _ = await asyncio.wait({handling}, timeout=SPINNER_AFTER_SECONDS)
             if not done:
                 with self.out.status("Working on it…", spinner="dots"):
                     await handling
-        reply = await handling
-        self.next_page = next_page_command(reply)
-        return reply
+        return await handling
 
     def _show(self, reply: Reply) -> None:
         self.out.print(rich_reply(reply, self.transport.save(reply)))

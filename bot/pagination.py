@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reply import Button, Reply, Section
 from storage.database import Database
@@ -53,9 +54,8 @@ class PageMissing(LookupError):
         self.total = total
 
 
-def next_page_command(reply: Reply) -> str | None:
-    """The command of the reply's "More" button (what typing `more` after it stands for), if it has one."""
-    return next((b.command for b in reply.buttons if b.command.startswith(f"{MORE_COMMAND} ")), None)
+class NoLastAnswer(LookupError):
+    """A bare `more` from a member with no stored long answer (none yet, or it expired)."""
 
 
 def _section_size(section: Section) -> int:
@@ -132,7 +132,10 @@ class Paginator:
             data["buttons"] = []
         page_id = secrets.token_urlsafe(12)
         async with self.db.session() as session, session.begin():
-            session.add(ReplyPage(id=page_id, member_id=member_id, pages=stored, created_at=now))
+            order = await _next_served_order(session, member_id)
+            session.add(
+                ReplyPage(id=page_id, member_id=member_id, pages=stored, created_at=now, shown=1, served_order=order)
+            )
         first = replace(reply, sections=pages[0], buttons=[self.more_button(page_id, 2, total)])
         if reply.text:
             first.text = f"{reply.text}\n(page 1 of {total})"
@@ -144,24 +147,55 @@ class Paginator:
     def more_button(page_id: str, number: int, total: int) -> Button:
         return Button(label=f"More ({number}/{total})", command=f"{MORE_COMMAND} {page_id} {number}", style="primary")
 
-    async def page(self, page_id: str, number: int) -> Reply:
-        """Page `number` of a stored answer, or PageMissing (past the end, or expired)."""
-        async with self.db.session() as session:
+    async def page(self, page_id: str, number: int, *, member_id: int | None = None) -> Reply:
+        """Page `number` of a stored answer, or PageMissing (past the end, or expired). Served to the answer's
+        own member (`member_id`), it becomes the last answer a bare `more` continues."""
+        async with self.db.session() as session, session.begin():
             row = await session.get(ReplyPage, page_id)
             if row is None:
                 raise PageMissing(None)
-            total = len(row.pages) + 1
-            if not 2 <= number <= total:
-                raise PageMissing(total)
-            reply = Reply.from_dict(row.pages[number - 2])
+            return await self._serve(session, row, number, member_id)
+
+    async def next_page(self, member_id: int) -> Reply:
+        """The page after the one the member saw last of their last long answer (the one served to them most
+        recently): NoLastAnswer when there is none, PageMissing when they saw its last page."""
+        async with self.db.session() as session, session.begin():
+            last = await session.scalar(
+                select(ReplyPage)
+                .where(ReplyPage.member_id == member_id)
+                .order_by(ReplyPage.served_order.desc(), ReplyPage.created_at.desc())
+                .limit(1)
+            )
+            if last is None:
+                raise NoLastAnswer()
+            return await self._serve(session, last, last.shown + 1, member_id)
+
+    async def _serve(self, session: AsyncSession, row: ReplyPage, number: int, member_id: int | None) -> Reply:
+        total = len(row.pages) + 1
+        if not 2 <= number <= total:
+            raise PageMissing(total)
+        reply = Reply.from_dict(row.pages[number - 2])
         if number < total:
-            reply.buttons = [self.more_button(page_id, number + 1, total)]
+            reply.buttons = [self.more_button(row.id, number + 1, total)]
+        if member_id is not None and row.member_id == member_id:
+            row.served_order = await _next_served_order(session, member_id)
+            row.shown = number
         return reply
 
     async def purge(self, now: datetime) -> int:
         async with self.db.session() as session, session.begin():
             result = await session.execute(delete(ReplyPage).where(ReplyPage.created_at < now - PAGE_TTL))
             return result.rowcount or 0
+
+
+async def _next_served_order(session: AsyncSession, member_id: int | None) -> int:
+    """One more than the member's highest: the answer served now is their last one."""
+    if member_id is None:
+        return 0
+    highest = await session.scalar(
+        select(func.max(ReplyPage.served_order)).where(ReplyPage.member_id == member_id)
+    )
+    return (highest or 0) + 1
 
 
 def _prepared(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands import command
 from bot.context import CommandContext
 from bot.members.service import is_plain_number
-from bot.pagination import PageMissing
+from bot.pagination import NoLastAnswer, PageMissing
 from bot.reply import Reply
 from config.errors import UserError
 
@@ -16,8 +16,9 @@ from config.errors import UserError
     usage="more",
     help=(
         "A long answer shows its first results and a “More” button; the rest is kept for 14 days. "
-        "Press the button, or in the console type `more` (or `next`) alone for the next page of your last "
-        "answer. The button sends `more <page-id> <page>`, which works in any conversation."
+        "Press the button, or type `more` (or `next`) alone on any platform (Slack, Discord, the console) for "
+        "the next page of your last answer (the long answer whose page you saw last). The button sends "
+        "`more <page-id> <page>`, which works in any conversation."
     ),
     examples=("more", "next"),
     aliases=("next",),
@@ -26,13 +27,16 @@ from config.errors import UserError
 async def more(ctx: CommandContext) -> Reply:
     args = ctx.args
     if not args:
-        # A typed `more` reaches the core only when the last answer had no further page (the console
-        # sends the last answer's More button instead; Slack and Discord show the button itself).
-        return Reply(text="No more results: your last answer has no further page.", private=True)
+        try:
+            return await ctx.core.paginator.next_page(ctx.member.id)
+        except NoLastAnswer:
+            return Reply(text="No more results: your last answer has no further page.", private=True)
+        except PageMissing as missing:
+            return Reply(text=f"No more results: your last answer had {missing.total} pages.", private=True)
     if len(args) != 2 or not is_plain_number(args[1]) or len(args[1]) > 6 or int(args[1]) < 2:
         raise UserError("That page link is not valid.", hint="Type `more` alone for the next page of your last answer.")
     try:
-        return await ctx.core.paginator.page(args[0], int(args[1]))
+        return await ctx.core.paginator.page(args[0], int(args[1]), member_id=ctx.member.id)
     except PageMissing as missing:
         if missing.total is None:
             raise UserError(

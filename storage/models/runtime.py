@@ -41,6 +41,11 @@ class ReplyPage(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     pages: Mapped[list] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # What a bare `more` continues: the page of this answer its member saw last (the first page is 1), and
+    # when, in the member's own order (the answer served most recently has the highest number; a counter,
+    # not a time, so two answers served in the same instant are still ordered).
+    shown: Mapped[int] = mapped_column(default=1, server_default="1")
+    served_order: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class DeliveryReceipt(Base):
