@@ -54,5 +54,14 @@ class Runtime:
         log.info("member %s has no reachable platform; notification dropped", member.id)
         return False
 
+    async def tell(self, member: Member, reply: Reply) -> bool:
+        """`notify` for a message about something already done (a role change, an accepted introduction, a
+        moved event): a platform failure is logged and reported as not delivered, never undoes the change."""
+        try:
+            return await self.notify(member, reply)
+        except Exception:
+            log.exception("direct message to member %s failed", member.id)
+            return False
+
     def is_config_admin(self, platform: str, user_id: str) -> bool:
         return self.settings.is_admin(platform, user_id)

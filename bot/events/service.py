@@ -15,7 +15,6 @@ role changes work the same way (`IntroNotices`, `RoleNotices`), and digests (`Di
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,7 +35,6 @@ from storage.models import RSVP, Event, Job, Member
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
-log = logging.getLogger(__name__)
 
 REMINDER_JOB = "event.reminder"
 REMINDED_STATUSES = ("going", "interested")
@@ -117,11 +115,8 @@ async def get_event(core: Runtime, event_id: int) -> Event:
 
 async def _tell(core: Runtime, members: list[Member], compose: Callable[[Member], Any]) -> Notified:
     told = 0
-    for member in members:
-        try:
-            told += bool(await core.notify(member, compose(member)))
-        except Exception:  # one unreachable member must not stop the others
-            log.exception("could not notify member %s about an event change", member.id)
+    for member in members:  # one unreachable member does not stop the others
+        told += await core.tell(member, compose(member))
     return Notified(told, len(members))
 
 

@@ -258,17 +258,8 @@ async def request_introduction(
             payload={"introduction_id": intro.id},
         )
     core.scheduler.poke()
-    delivered = await _deliver(core, target, notices.request_for_target(intro, requester, target))
+    delivered = await core.tell(target, notices.request_for_target(intro, requester, target))
     return RequestOutcome(intro, delivered)
-
-
-async def _deliver(core: Runtime, member: Member, reply: Any) -> bool:
-    """A direct message that cannot fail the state change already made: a platform error is logged."""
-    try:
-        return await core.notify(member, reply)
-    except Exception:
-        log.exception("direct message to member %s failed", member.id)
-        return False
 
 
 # --- the target answers ----------------------------------------------------------------------------
@@ -587,7 +578,7 @@ async def send_introduction(
     for member, other in ((requester, target), (target, requester)):
         reply = notices.introduction(intro, requester, target, core.settings.intro_followup_days, reader=member,
                                       other=other)
-        sent += await _deliver(core, member, reply)
+        sent += await core.tell(member, reply)
     if sent == 2:
         return DIRECT_TO_EACH
     log.warning("introduction %s: only %d of 2 members could be reached", intro.id, sent)

@@ -6,7 +6,6 @@ expert and coordinator roles by command. A member holds one stored role.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -24,7 +23,6 @@ from storage.models import Member
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
-log = logging.getLogger(__name__)
 
 GRANTABLE_ROLES: tuple[str, ...] = ("expert", "coordinator")
 ROLE_PURPOSE = {
@@ -123,10 +121,7 @@ async def change_role(
             at=core.clock.now(),
         )
     change = RoleChange(target, action, new_role, previous)
-    try:
-        await core.notify(target, notices.role_changed(change))
-    except Exception:  # the change stands even when the message cannot be delivered
-        log.exception("could not tell member %s about their role change", target.id)
+    await core.tell(target, notices.role_changed(change))  # the change stands even if it cannot be delivered
     return change
 
 
