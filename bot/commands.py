@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from config.errors import UserError
+from config.vocabulary import Role
 
 if TYPE_CHECKING:
     from bot.context import CommandContext
@@ -23,6 +24,14 @@ if TYPE_CHECKING:
 Handler = Callable[["CommandContext"], Awaitable["Reply"]]
 # A subcommand's handler gets the context and the words typed after the subcommand's name.
 SubcommandHandler = Callable[["CommandContext", list[str]], Awaitable["Reply"]]
+
+
+def declared_role(word: Role | str, declared: str) -> Role:
+    """The role a declaration names; an unknown word stops the import that declares it (fails closed)."""
+    try:
+        return Role(word)
+    except ValueError:
+        raise ValueError(f"{declared} declares the unknown role {word!r}; roles: {', '.join(Role)}") from None
 
 
 @dataclass(frozen=True)
@@ -48,8 +57,12 @@ class Subcommand:
     # What follows the name, as `help` shows it ("ID going|interested|not_going"); empty when nothing does.
     syntax: str = ""
     # None: the command's own role.
-    role: str | None = None
+    role: Role | None = None
     aliases: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.role is not None:
+            object.__setattr__(self, "role", declared_role(self.role, f"subcommand {self.name!r}"))
 
     def usage(self, command_name: str) -> str:
         return " ".join(part for part in (command_name, self.name, self.syntax) if part)
@@ -66,7 +79,7 @@ class Command:
     help: str = ""
     examples: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
-    role: str = "member"
+    role: Role = Role.MEMBER
     # The values a command without subcommands takes, in order (a command with subcommands takes free text).
     arguments: tuple[Argument, ...] = ()
     subcommands: tuple[Subcommand, ...] = ()
@@ -82,6 +95,7 @@ class Command:
     _by_word: dict[str, Subcommand] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "role", declared_role(self.role, f"command {self.name!r}"))
         by_word: dict[str, Subcommand] = {}
         for sub in self.subcommands:
             for word in (sub.name, *sub.aliases):
@@ -107,7 +121,7 @@ class Command:
         """The subcommand these words run: the one they name, or the default when there are none."""
         return self.subcommand(args[0]) if args else self.subcommand(self.default)
 
-    def role_for(self, args: list[str]) -> str:
+    def role_for(self, args: list[str]) -> Role:
         chosen = self.chosen(args)
         return chosen.role if chosen is not None and chosen.role else self.role
 
@@ -161,7 +175,7 @@ def command(
     help: str = "",  # noqa: A002 - the natural name for help text
     examples: tuple[str, ...] = (),
     aliases: tuple[str, ...] = (),
-    role: str = "member",
+    role: Role | str = Role.MEMBER,
     arguments: tuple[Argument, ...] = (),
     hidden: bool = False,
     accepts_long_text: bool = False,
@@ -202,7 +216,7 @@ def command_with_subcommands(
     help: str = "",  # noqa: A002 - the natural name for help text
     examples: tuple[str, ...] = (),
     aliases: tuple[str, ...] = (),
-    role: str = "member",
+    role: Role | str = Role.MEMBER,
     hidden: bool = False,
 ) -> Command:
     """Declare a command whose subcommands do its work: the kernel dispatches to them (`Command.dispatch`)."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.message import Message
+from config.vocabulary import Role
 from storage.models import Member
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ class CommandContext:
     core: Runtime
     message: Message
     member: Member
-    role: str  # the asker's effective role (config admins are admins)
+    role: Role  # the asker's effective role (config admins are admins)
     command_name: str
     args_text: str  # everything after the command name, as typed
     # Set by a handler that wrote its own, more precise audit entry (the router then adds none).

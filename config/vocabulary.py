@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import gettext
+from enum import StrEnum
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -29,8 +30,35 @@ THEMES: dict[str, str] = {
     "health_literacy": "Health literacy",
 }
 
-# Ordered by what they may do; `expert` only marks people, it grants nothing beyond `member`.
-ROLES: tuple[str, ...] = ("member", "expert", "coordinator", "admin")
+
+class Role(StrEnum):
+    """What a member may do. A str enum, so a role compares equal to the word stored in the database; a word
+    that names no role is refused where a command declares it (`Role(word)` raises), so a typo can never
+    open a command to everyone."""
+
+    MEMBER = "member"
+    # Marks people whose expertise is known; grants nothing beyond `member`.
+    EXPERT = "expert"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    @classmethod
+    def held(cls, word: str) -> Role:
+        """The role a stored word gives its member: an unknown word (a hand-edited row) gives the least."""
+        try:
+            return cls(word)
+        except ValueError:
+            return cls.MEMBER
+
+
+_RANKS = {Role.MEMBER: 0, Role.EXPERT: 0, Role.COORDINATOR: 2, Role.ADMIN: 3}
+
+# Ordered by what they may do.
+ROLES: tuple[Role, ...] = tuple(Role)
 
 _SECTOR_ALIASES = {
     "large company": "large_company",
@@ -46,9 +74,8 @@ _SECTOR_ALIASES = {
 
 
 def role_rank(role: str) -> int:
-    if role == "expert":
-        return 0
-    return ROLES.index(role) if role in ROLES else 0
+    """How much `role` may do; a word that names no role raises ValueError (never ranks as a member)."""
+    return Role(role).rank
 
 
 def _slug(value: str) -> str:

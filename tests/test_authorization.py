@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot import commands
 from bot.app import catalogue
 from bot.reply import Reply
-from config.vocabulary import role_rank
+from config.vocabulary import Role, role_rank
 from storage.models import AuditEntry, Member
 from tests.support import Chat
 
@@ -95,3 +95,31 @@ async def test_refusal_for_a_coordinator_command_says_an_admin_can_grant_it(core
     assert "needs the coordinator role" in reply.text
     assert "role grant <member> coordinator" in reply.text
     assert "type `role` to see who the admins are" in reply.text
+
+
+def test_every_declared_role_is_a_known_role():
+    catalogue.load_all()
+    for command in commands.all_commands():
+        assert isinstance(command.role, Role), command.name
+        for sub in command.subcommands:
+            assert sub.role is None or isinstance(sub.role, Role), f"{command.name} {sub.name}"
+
+
+async def _handler(ctx):  # noqa: ANN001 - never called
+    raise AssertionError("not reached")
+
+
+@pytest.mark.parametrize("typo", ["coordiantor", "Coordinator", "", "admins"])
+def test_a_misspelt_role_stops_the_declaration(typo):
+    with pytest.raises(ValueError, match="unknown role"):
+        commands.Command(name="x", summary="x", usage="x", handler=_handler, role=typo)
+    with pytest.raises(ValueError, match="unknown role"):
+        commands.Subcommand("y", lambda ctx, words: _handler(ctx), "y", role=typo)
+
+
+def test_an_unknown_role_ranks_nowhere_and_a_stored_unknown_word_gives_the_least():
+    with pytest.raises(ValueError):
+        role_rank("coordiantor")
+    assert Role.held("superuser") is Role.MEMBER
+    assert Role.held("coordinator") is Role.COORDINATOR
+    assert role_rank(Role.EXPERT) == role_rank(Role.MEMBER) < role_rank(Role.COORDINATOR) < role_rank(Role.ADMIN)

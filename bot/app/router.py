@@ -26,7 +26,7 @@ from bot.message import Message
 from bot.reply import Reply, error_reply
 from bot.sanitize import clean_message
 from config.errors import UserError
-from config.vocabulary import role_rank
+from config.vocabulary import Role, role_rank
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -185,7 +185,7 @@ async def route(core: Runtime, message: Message) -> Reply:
         return error_reply(unexpected_failure(log, "handling %r from %s", command.name, asker))
 
 
-async def _refusal(core: Runtime, command: commands.Command, args: list[str], needed: str, role: str) -> Reply:
+async def _refusal(core: Runtime, command: commands.Command, args: list[str], needed: Role, role: Role) -> Reply:
     """Which role is needed, and who can grant it (with the admins' names when the bot knows them)."""
     label = command.label_for(args)
     async with core.db.session() as session:

@@ -15,7 +15,7 @@ from bot.audit import recent_entries
 from bot.members.profile import changed_value
 from bot.message import Author, Message
 from config.errors import UserError
-from config.vocabulary import country_name
+from config.vocabulary import Role, country_name
 from knowledge.profiles import sync_member_profile
 from storage.lookups import find_by_identity, get_or_create_organisation
 from storage.models import AuditEntry, Member, PlatformIdentity
@@ -179,8 +179,8 @@ def member_label(member: Member) -> str:
     return f"{member.display_name} ({known + '; ' if known else ''}member:{member.id})"
 
 
-def effective_role(member: Member, is_config_admin: bool) -> str:
-    return "admin" if is_config_admin else member.role
+def effective_role(member: Member, is_config_admin: bool) -> Role:
+    return Role.ADMIN if is_config_admin else Role.held(member.role)
 
 
 # --- profile changes ------------------------------------------------------------------------------
