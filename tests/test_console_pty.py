@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pexpect
@@ -71,13 +72,19 @@ class Terminal:
         return self.child.exitstatus
 
 
+def days_ahead(days: int) -> str:
+    """A date the real clock of the process under test still sees as the future."""
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
 def test_paging_history_attachments_and_ctrl_c(tmp_path):
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     term = Terminal(tmp_path, results_per_page="1", console_downloads=str(downloads))
     assert "Database: " + str(tmp_path / "chat.db") in " ".join(term.banner.split())
     for day in (3, 4, 5):
-        assert "New event" in term.say(f'event add title="Event {day}" start="2026-12-0{day} 14:00 Europe/Copenhagen"')
+        start = f"{days_ahead(day)} 14:00 Europe/Copenhagen"
+        assert "New event" in term.say(f'event add title="Event {day}" start="{start}"')
 
     first = term.say("event list")
     assert "(page 1 of 3)" in first and "Event 3" in first and "Event 4" not in first
@@ -131,7 +138,7 @@ def test_event_add_alone_asks_the_form_field_by_field(tmp_path):
     term.child.send("event add\r")
     answer("Title", "Obesity in schools")
     answer("Start", "")  # required: asked again
-    assert "Start: date, time and time zone is required" in answer("Start", "2026-12-03 14:00 Europe/Copenhagen")
+    assert "Start: date, time and time zone is required" in answer("Start", f"{days_ahead(3)} 14:00 Europe/Copenhagen")
     answer("Duration (optional)", "90m")
     answer("Place or link (optional)", "")
     answer("Description (optional)", "")
