@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import about_member_clause, record_audit
-from bot.indicators.exchanges import profile_snapshot
+from bot.indicators.exchanges import profile_snapshot, unlink_member
 from config.errors import UserError
 from knowledge.version import bump_version
 from storage.models import (
@@ -151,9 +151,9 @@ async def set_consent(session: AsyncSession, member_id: int, flag: ConsentFlag, 
 
 
 async def _unlink_exchanges(session: AsyncSession, member_id: int) -> int:
-    side_a = await session.execute(update(Exchange).where(Exchange.member_a_id == member_id).values(member_a_id=None))
-    side_b = await session.execute(update(Exchange).where(Exchange.member_b_id == member_id).values(member_b_id=None))
-    return (side_a.rowcount or 0) + (side_b.rowcount or 0)
+    # Not only the member id: everything that leads back to them (docs/indicators.md, "Members who switched
+    # exchange logging off").
+    return await unlink_member(session, member_id)
 
 
 # --- Export -------------------------------------------------------------------------------------
