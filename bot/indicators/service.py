@@ -323,6 +323,8 @@ HEADLINE_KEYS = (
     "cross_border_share",
     "cross_sector_share",
     "answers_with_source",
+    "event_attendances",
+    "event_attendance_sectors",
     "intros_requested",
     "intros_accepted",
     "acceptance_rate",
