@@ -163,3 +163,19 @@ async def test_the_help_and_event_show_offer_attendance(core, chat, people, cloc
     assert f"event attended {event_id}" in commands and f"event attendance {event_id}" in commands
     async with core.db.session() as session:
         assert (await session.execute(select(func.count(Member.id)))).scalar_one() >= 5
+
+
+async def test_erasing_an_attendee_removes_the_attendance_and_keeps_the_count(core, chat, people, clock):
+    from bot.privacy.service import erase_member
+    from tests.events_support import member_id
+
+    event_id = await rsvped_event(chat)
+    clock.set(AFTER)
+    await chat.say(f"event attendance {event_id} confirm", as_user="carol")
+    ana = await member_id(core, "ana")
+    async with core.db.session() as session, session.begin():
+        await erase_member(session, ana, clock.now())
+    assert await attendances(core) == 1  # ben's
+    rows = await attendance_rows(core)
+    assert len(rows) == 2 and rows[0].organisation_a == "Kilo Apps" and rows[0].member_a_id is None
+    assert rows[0].event_id is None and rows[0].occurred_at == datetime(2026, 12, 3, tzinfo=UTC)
