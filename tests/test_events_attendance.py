@@ -3,7 +3,7 @@
 attendances, ties, reach and brokers as docs/indicators.md says."""
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select

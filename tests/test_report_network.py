@@ -74,7 +74,8 @@ def test_long_labels_are_whole_and_the_picture_makes_room_for_them():
         x, y, anchor = float(match.group(1)), float(match.group(2)), match.group(3)
         lines = re.findall(r">([^<]*)</tspan>", match.group(4))
         widest = max(charts.label_width(line) for line in lines)
-        assert left <= (x - widest if anchor == "end" else x) and (x + widest if anchor == "start" else x) <= left + width
+        start, end = (x - widest, x) if anchor == "end" else (x, x + widest)
+        assert left <= start and end <= left + width
         assert top <= y - charts.LABEL_FONT_PX and y + charts.LABEL_LINE_PX * (len(lines) - 1) <= top + height
 
 
