@@ -88,7 +88,12 @@ async def test_opted_out_members_count_only_by_organisation(core, chat: Chat):
     async with core.db.session() as session, session.begin():
         bob = (await session.execute(select(Member).where(Member.display_name == "bob"))).scalar_one()
         bob.consent_exchange_logging = False
-    await core.observe(Message(author=chat.author("bob"), text="x", message_id="m5", reply_to=chat.author("alice")))
+    reply = Message(author=chat.author("bob"), text="x", channel_id="C1", message_id="m5", reply_to=chat.author("alice"))
+    await core.observe(reply)
+    await core.observe(reply)  # a retried delivery: still one row, without a dedupe key on it
     (row,) = await exchanges(core)
-    assert row.member_b_id is None and row.member_a_id is not None
+    # A row with a side who opted out names nobody, not even the side who did not (docs/indicators.md).
+    assert row.member_b_id is None and row.member_a_id is None
+    assert (row.channel_id, row.guild_id, row.dedupe_key, row.introduction_id, row.event_id) == (None,) * 5
+    assert row.occurred_at == core.clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
     assert row.organisation_b == "Vestfjord Hospital" and row.cross_border

@@ -10,6 +10,7 @@ from bot.events import service, views
 from bot.events.fields import EXAMPLE_START
 from bot.events.input import ONE_LINE_SYNTAX, parse_event_id, parse_rsvp, read_fields
 from bot.events.views import RSVP_LABELS, and_list, event_detail_sections, event_form, event_section, people
+from bot.references import AmbiguousMember, members_named
 from bot.reply import Button, Reply
 from bot.runtime import Runtime
 from bot.scheduler import job_handler
@@ -147,6 +148,44 @@ async def _attendees(ctx: CommandContext, words: list[str]) -> Reply:
     return Reply(sections=views.attendee_sections(event, attendees), private=True)
 
 
+async def _attended(ctx: CommandContext, words: list[str]) -> Reply:
+    event_id = parse_event_id(words[0] if words else None)
+    result = await service.record_own_attendance(ctx.core, event_id, ctx.member)
+    return views.attendance_recorded(result, own=True)
+
+
+CONFIRM_WORDS = ("confirm", "going")
+
+
+async def _attendance(ctx: CommandContext, words: list[str]) -> Reply:
+    event_id = parse_event_id(words[0] if words else None)
+    named = words[1:]
+    if not named:
+        return Reply(sections=views.attendance_sections(await service.attendance_list(ctx.core, event_id)),
+                     private=True)
+    if len(named) == 1 and named[0].lower() in CONFIRM_WORDS:
+        return views.attendance_recorded(await service.record_going_as_attended(ctx.core, event_id, by=ctx.member))
+    if len(named) > service.MAX_NAMED_ATTENDEES:
+        raise UserError(f"Name at most {service.MAX_NAMED_ATTENDEES} members at a time.")
+    member_ids, unknown = [], []
+    for token in named:
+        found = await members_named(ctx.core, ctx.message, token)
+        if len(found) > 1:
+            raise AmbiguousMember(token, found)  # nothing is recorded until every name is clear
+        if found:
+            member_ids.append(found[0].id)
+        else:
+            unknown.append(token.removeprefix("@")[:40])
+    if unknown:
+        raise UserError(
+            f"I don't know {and_list([f'“{name}”' for name in unknown])}, so nothing was recorded.",
+            hint="Name members by @mention, display name or `member:<id>`; they need to have used the bot once.",
+        )
+    return views.attendance_recorded(
+        await service.record_named_attendees(ctx.core, event_id, member_ids, by=ctx.member)
+    )
+
+
 async def _ics(ctx: CommandContext, words: list[str]) -> Reply:
     event_id = parse_event_id(words[0] if words else None)
     event = await service.get_event(ctx.core, event_id)
@@ -172,14 +211,19 @@ async def send_reminder(core: Runtime, job: Job) -> None:
 
 command_with_subcommands(
     "event",
-    summary="Upcoming events: list, details, RSVP, calendar files; coordinators add, edit and cancel",
-    usage="event list [theme] | event show ID | event rsvp ID going|interested|not_going | event ics ID",
+    summary="Upcoming events: list, details, RSVP, calendar files, attendance; coordinators add, edit and cancel",
+    usage="event list [theme] | event show ID | event rsvp ID going|interested|not_going | event ics ID "
+    "| event attended ID",
     help=(
         "Everyone: `event list [theme]`, `event show ID`, `event rsvp ID going|interested|not_going` "
-        "(or the buttons), `event ics ID` for a calendar file. Times are shown in your time zone "
+        "(or the buttons), `event ics ID` for a calendar file, and `event attended ID` once the event has "
+        "started, to say you were there. Times are shown in your time zone "
         "(`profile set timezone ...`) with the event's own zone.\n"
         "Coordinators: `event add` (a form, or `field=value` pairs on one line), `event edit ID field=value ...` "
-        "(only what you give changes), `event cancel ID` (tells everyone who RSVPed), `event attendees ID`.\n"
+        "(only what you give changes), `event cancel ID` (tells everyone who RSVPed), `event attendees ID`, "
+        "and after the start `event attendance ID` (who attended), `event attendance ID confirm` (everyone who "
+        "RSVPed going attended) or `event attendance ID @ana @ben` (the members you name attended). Each "
+        "attendance is recorded once and counts in `kpi` and the report.\n"
         "Fields: title, start (`YYYY-MM-DD HH:MM Zone`), end or duration (90m, 2h), place, link, themes "
         f"({', '.join(THEMES)}), description. People who RSVP get reminders before the event."
     ),
@@ -193,6 +237,9 @@ command_with_subcommands(
         'event edit 12 start="2026-12-03 15:00 Europe/Copenhagen" duration=2h',
         "event cancel 12",
         "event attendees 12",
+        "event attended 12",
+        "event attendance 12 confirm",
+        "event attendance 12 @ana @ben",
     ),
     aliases=("events",),
     subcommands=(
@@ -205,6 +252,10 @@ command_with_subcommands(
         Subcommand("edit", _edit, "Change an event's fields", f"{EVENT_ID} field=value ...", role="coordinator"),
         Subcommand("cancel", _cancel, "Cancel an event and tell who RSVPed", EVENT_ID, role="coordinator"),
         Subcommand("attendees", _attendees, "Who RSVPed, and how", EVENT_ID, role="coordinator"),
+        Subcommand("attended", _attended, "Say you were at the event (once it has started)", EVENT_ID),
+        Subcommand("attendance", _attendance,
+                   "Who attended; record everyone who RSVPed going (confirm) or the members you name",
+                   f"{EVENT_ID} [confirm | @member ...]", role="coordinator"),
     ),
     default="list",
 )

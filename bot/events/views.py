@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.events.fields import EXAMPLE_START
 from bot.events.ical import MIME_TYPE, build_calendar
-from bot.events.service import Attendee, EventEdit, Reminder
+from bot.events.service import AttendanceList, AttendanceRecorded, Attendee, EventEdit, Reminder
 from bot.reply import Attachment, Button, Field, Form, FormField, Link, Reply, Section
 from config.vocabulary import THEMES
 from storage.models import Event, Member
@@ -120,8 +120,12 @@ def event_detail_sections(
         buttons = rsvp_buttons(event.id, details=False)
     if event.status == "scheduled":  # nothing to add once cancelled (RSVPs got a file that removes it)
         buttons.append(Button("Add to calendar", f"event ics {event.id}"))
+    if event.status == "scheduled" and event.starts_at <= now:
+        buttons.append(Button("I attended", f"event attended {event.id}"))
     if is_coordinator:
         buttons.append(Button("Attendees", f"event attendees {event.id}"))
+        if event.status == "scheduled" and event.starts_at <= now:
+            buttons.append(Button("Attendance", f"event attendance {event.id}"))
     main.buttons = buttons
     sections = [main]
     if reader_zone is None:
@@ -214,6 +218,69 @@ def attendee_sections(event: Event, attendees: list[Attendee]) -> list[Section]:
     sectors = {person.sector for person in going if person.sector}
     summary = f"Going: {len(going)} from {len(countries)} countries and {len(sectors)} sectors (where profiles say)."
     return [Section(title=f"Attendees of #{event.id} {event.title}", context=summary), *sections]
+
+
+def _person_line(person: Attendee) -> str:
+    about = ", ".join(part for part in (person.organisation, person.country) if part)
+    return f"• {person.name}" + (f" ({about})" if about else "")
+
+
+def attendance_recorded(result: AttendanceRecorded, *, own: bool = False) -> Reply:
+    """The answer to `event attended` (own) and `event attendance ID confirm|@names`."""
+    event = result.event
+    title = f"#{event.id} “{event.title}”"
+    if own:
+        if result.added:
+            return Reply(text=f"Noted: you attended {title}. Thank you!", private=True, tone="success")
+        return Reply(text=f"Your attendance at {title} was already recorded.", private=True)
+    if not result.added and not result.already:
+        return Reply(
+            text=f"Nobody RSVPed going to {title}, so there was nobody to confirm.",
+            sections=[Section(context=f"Name who came instead: `event attendance {event.id} @ana @ben`.")],
+            private=True,
+        )
+    parts = []
+    if result.added:
+        parts.append(f"Recorded {people(len(result.added))} as attending {title}: {and_list(result.added)}.")
+    else:
+        parts.append(f"Nothing new for {title}.")
+    if result.already:
+        parts.append(f"Already recorded: {and_list(result.already)}.")
+    return Reply(
+        text=" ".join(parts),
+        sections=[Section(context="Each attendance counts once, as an exchange between the attendee's and "
+                                  "the organiser's organisation (`kpi`, the report).")],
+        private=True,
+        tone="success" if result.added else "info",
+    )
+
+
+def attendance_sections(listing: AttendanceList) -> list[Section]:
+    """`event attendance ID`: who attended, as recorded, and who RSVPed going without a record yet."""
+    event = listing.event
+    attended = listing.attended
+    countries = {person.country for person in attended if person.country}
+    sectors = {person.sector for person in attended if person.sector}
+    summary = (
+        f"Attended: {len(attended)} from {len(countries)} countries and {len(sectors)} sectors (where profiles say)."
+        if attended
+        else "No attendance recorded yet."
+    )
+    sections = [Section(title=f"Attendance of #{event.id} {event.title}", context=summary)]
+    if attended:
+        sections.append(Section(title=f"Attended ({len(attended)})", text="\n".join(map(_person_line, attended))))
+    waiting = listing.going_not_recorded
+    if waiting:
+        sections.append(
+            Section(
+                title=f"Going, not recorded as attending ({len(waiting)})",
+                text="\n".join(map(_person_line, waiting)),
+                context=f"`event attendance {event.id} confirm` records everyone who RSVPed going; "
+                f"`event attendance {event.id} @ana @ben` records the members you name.",
+                buttons=[Button("Confirm all going", f"event attendance {event.id} confirm", "primary")],
+            )
+        )
+    return sections
 
 
 def event_attachment(event: Event, *, now: datetime) -> Attachment:

@@ -8,16 +8,18 @@ from dataclasses import dataclass
 from html import escape
 
 SERIES_COLOURS = ("#1f6fb2", "#d9730d", "#2f9e44", "#ae3ec9", "#c92a2a", "#5c7cfa")
+# One colour per sector, told apart at a glance: every two of them (and the grey of an unknown sector) are at
+# least 30 apart in CIELAB (ΔE*76; a just-noticeable difference is about 2), checked by the tests.
 SECTOR_COLOURS = {
-    "municipality": "#1f6fb2",
-    "region": "#4dabf7",
-    "hospital": "#c92a2a",
-    "research": "#2f9e44",
-    "sme": "#d9730d",
-    "large_company": "#ae3ec9",
-    "digital_developer": "#f08c00",
-    "patient_organisation": "#0ca678",
-    "other": "#868e96",
+    "municipality": "#1f77b4",  # blue
+    "region": "#009e73",  # bluish green
+    "hospital": "#d62728",  # red
+    "research": "#2ca02c",  # green
+    "sme": "#ff7f0e",  # orange
+    "large_company": "#9467bd",  # purple
+    "digital_developer": "#bcbd22",  # olive
+    "patient_organisation": "#ff9da7",  # pink
+    "other": "#8c564b",  # brown
 }
 UNKNOWN_COLOUR = "#adb5bd"
 
@@ -124,9 +126,43 @@ class Edge:
     periods_active: int = 1
 
 
+# Network labels: 11 px text, wrapped at spaces into lines of this many characters (never cut).
+LABEL_FONT_PX = 11
+LABEL_LINE_CHARS = 30
+LABEL_LINE_PX = 13
+# Generous widths per character, in ems of the label's font, so the room reserved for a label is never less
+# than a browser draws with a system sans-serif font.
+_WIDE, _NARROW = set("MWmw@%&"), set("iljtfrI.,:;|!'()[] ")
+
+
+def label_lines(text: str, width: int = LABEL_LINE_CHARS) -> list[str]:
+    """`text` in lines of at most `width` characters, broken at spaces; a longer word keeps a line to itself."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _em(char: str) -> float:
+    if char in _WIDE or not char.isascii():
+        return 1.0
+    if char in _NARROW:
+        return 0.4
+    return 0.75 if char.isupper() else 0.62
+
+
+def label_width(line: str) -> float:
+    """How wide `line` may be drawn, in pixels (an upper bound)."""
+    return LABEL_FONT_PX * sum(_em(char) for char in line)
+
+
 def network(nodes: Sequence[Node], edges: Sequence[Edge], *, size: int = 720) -> str:
     """Organisations on a circle, grouped by sector; a line per tie, thicker with more exchanges,
-    dashed when it crosses a border."""
+    dashed when it crosses a border. Every label is shown whole (wrapped, never cut) and the picture's
+    view box grows to hold it."""
     if not nodes:
         return '<p class="empty">No ties between organisations in this range.</p>'
     ordered = sorted(nodes, key=lambda n: (n.sector or "~", n.name.lower()))
@@ -137,17 +173,15 @@ def network(nodes: Sequence[Node], edges: Sequence[Edge], *, size: int = 720) ->
         place[node.name] = (centre + radius * math.cos(angle), centre + radius * math.sin(angle), angle)
     heaviest = max((e.exchanges for e in edges), default=1)
     busiest = max(n.exchanges for n in nodes) or 1
-    parts = [
-        f'<svg class="network" role="img" viewBox="0 0 {size} {size}" width="{size}" height="{size}">',
-        "<title>Ties between organisations</title>",
-    ]
+    drawn: list[str] = []
+    left, top, right, bottom = 0.0, 0.0, float(size), float(size)
     for edge in edges:
         if edge.a not in place or edge.b not in place:
             continue
         (x1, y1, _), (x2, y2, _) = place[edge.a], place[edge.b]
         width = 1 + 5 * edge.exchanges / heaviest
         dash = ' stroke-dasharray="6 4"' if edge.cross_border else ""
-        parts.append(
+        drawn.append(
             f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#495057" stroke-opacity="0.55" '
             f'stroke-width="{width:.1f}"{dash}><title>{escape(edge.a)} – {escape(edge.b)}: '
             f"{edge.exchanges} exchange{'s' if edge.exchanges != 1 else ''}</title></line>"
@@ -156,19 +190,39 @@ def network(nodes: Sequence[Node], edges: Sequence[Edge], *, size: int = 720) ->
         x, y, angle = place[node.name]
         r = 5 + 11 * math.sqrt(node.exchanges / busiest)
         colour = SECTOR_COLOURS.get(node.sector or "", UNKNOWN_COLOUR)
-        anchor = "start" if math.cos(angle) >= 0 else "end"
-        lx, ly = x + (r + 6) * math.cos(angle), y + (r + 6) * math.sin(angle) + 4
-        parts.append(
+        drawn.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}" stroke="#fff" stroke-width="1.5">'
             f"<title>{escape(node.name)}: {node.exchanges} exchanges</title></circle>"
         )
-        label = node.name if len(node.name) <= 28 else node.name[:27] + "…"
-        country = f" ({escape(node.country)})" if node.country else ""
-        parts.append(
-            f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" class="node">{escape(label)}{country}</text>'
+        lines = label_lines(node.name + (f" ({node.country})" if node.country else ""))
+        anchor = "start" if math.cos(angle) >= 0 else "end"
+        lx = x + (r + 6) * math.cos(angle)
+        # The block of lines is centred on the node's direction: above the circle it grows upwards.
+        block = LABEL_LINE_PX * len(lines)
+        ly = y + (r + 6) * math.sin(angle) + 4 - (block - LABEL_LINE_PX) * (1 - math.sin(angle)) / 2
+        widest = max(label_width(line) for line in lines)
+        left = min(left, lx - widest if anchor == "end" else lx)
+        right = max(right, lx + widest if anchor == "start" else lx)
+        top = min(top, ly - LABEL_FONT_PX)
+        bottom = max(bottom, ly + block - LABEL_LINE_PX + 4)
+        spans = "".join(
+            f'<tspan x="{lx:.1f}" dy="{0 if n == 0 else LABEL_LINE_PX}">{escape(line)}</tspan>'
+            for n, line in enumerate(lines)
         )
-    parts.append("</svg>")
-    return "".join(parts)
+        drawn.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" font-size="{LABEL_FONT_PX}" '
+                     f'class="node">{spans}</text>')
+    margin = 8
+    left, top = math.floor(left - margin), math.floor(top - margin)
+    width, height = math.ceil(right + margin) - left, math.ceil(bottom + margin) - top
+    return "".join(
+        [
+            f'<svg class="network" role="img" viewBox="{left} {top} {width} {height}" width="{width}" '
+            f'height="{height}">',
+            "<title>Ties between organisations</title>",
+            *drawn,
+            "</svg>",
+        ]
+    )
 
 
 def shade(value: int, highest: int) -> str:

@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
-from bot.indicators.exchanges import known_and_different
+from bot.delivery import receipt_key
+from bot.indicators.exchanges import THREAD_REPLY, known_and_different, unlinked_day
 from bot.message import Message
 from bot.sanitize import clean_message
-from storage.models import Exchange, Member, Organisation, PlatformIdentity
+from storage.models import DeliveryReceipt, Exchange, Member, Organisation, PlatformIdentity
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -104,6 +105,7 @@ class ExchangeLog:
             profiles = await _profiles(session, accounts)
             rows: dict[str | None, dict] = {}
             anonymous: list[dict] = []
+            unlinked: dict[str, dict] = {}  # a side opted out: deduplicated by a receipt, not on the row
             for message in messages:
                 assert message.reply_to is not None
                 asker = profiles.get((message.reply_to.platform, message.reply_to.user_id))
@@ -111,10 +113,25 @@ class ExchangeLog:
                 if asker is None or responder is None or not _different_organisations(asker, responder):
                     continue
                 row = _exchange_row(message, asker, responder, now)
-                if row["dedupe_key"] is None:
+                key = dedupe_key(message)
+                if not (asker.consent and responder.consent):
+                    if key is None:
+                        anonymous.append(row)
+                    else:
+                        unlinked.setdefault(receipt_key(message.platform, "exchange", key), row)
+                elif key is None:
                     anonymous.append(row)
                 else:
-                    rows.setdefault(row["dedupe_key"], row)
+                    rows.setdefault(key, row)
+            for receipt, row in unlinked.items():
+                # A retried delivery finds the receipt (kept, and purged, like the platform's other
+                # receipts); nothing on the row or the receipt joins one to the other.
+                try:
+                    async with session.begin_nested():
+                        session.add(DeliveryReceipt(key=receipt, seen_at=now))
+                except IntegrityError:
+                    continue
+                anonymous.append(row)
             if rows:
                 seen = await session.execute(select(Exchange.dedupe_key).where(Exchange.dedupe_key.in_(list(rows))))
                 for (key,) in seen:
@@ -169,15 +186,17 @@ def _different_organisations(a: _Profile, b: _Profile) -> bool:
 
 
 def _exchange_row(message: Message, asker: _Profile, responder: _Profile, now) -> dict:  # noqa: ANN001
+    # When either side opted out, the row is counted by organisation, sector and country only: nothing on
+    # it leads back to a member (bot.indicators.exchanges.LINKING_COLUMNS), and it keeps only the day.
+    linked = asker.consent and responder.consent
     return {
-        "kind": "thread_reply",
-        "occurred_at": now,
+        "kind": THREAD_REPLY,
+        "occurred_at": now if linked else unlinked_day(now),
         "platform": message.platform,
-        "channel_id": message.channel_id,
-        "guild_id": message.guild_id,
-        # Members who opted out are counted by organisation, sector and country only.
-        "member_a_id": asker.member_id if asker.consent else None,
-        "member_b_id": responder.member_id if responder.consent else None,
+        "channel_id": message.channel_id if linked else None,
+        "guild_id": message.guild_id if linked else None,
+        "member_a_id": asker.member_id if linked else None,
+        "member_b_id": responder.member_id if linked else None,
         "organisation_a": asker.organisation,
         "sector_a": asker.sector,
         "country_a": asker.country,
@@ -188,5 +207,5 @@ def _exchange_row(message: Message, asker: _Profile, responder: _Profile, now) -
         "cross_sector": known_and_different(asker.sector, responder.sector),
         "cross_border": known_and_different(asker.country, responder.country),
         "with_source": cites_source(message.text),
-        "dedupe_key": dedupe_key(message),
+        "dedupe_key": dedupe_key(message) if linked else None,
     }

@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Exchange, Member
+
+# The kinds of exchange written today. A feature that records a new kind names it here, writes it with
+# `record_exchange`, and adds the indicators that count it in `bot.indicators.service.INDICATORS`.
+THREAD_REPLY = "thread_reply"  # passive logging: a reply to a member of another organisation
+QUESTION_ANSWERED = "question_answered"
+INTRO_ACCEPTED = "intro_accepted"  # a = requester, b = the person introduced
+MEETING_CONFIRMED = "meeting_confirmed"  # the same pair, once they say they met
+EVENT_ATTENDED = "event_attended"  # a = the attendee, b = the event's organiser
+ANSWER_KINDS = frozenset({QUESTION_ANSWERED, THREAD_REPLY})
+
+# What in an exchange row leads back to a person, directly (member ids) or through one join (the
+# introduction or event it came from, the platform message its dedupe key names, the channel). A row with
+# a side who opted out of exchange logging keeps none of them, and only the day it happened: its exact
+# time would match the introduction's transition or the message it came from.
+LINKING_COLUMNS = ("member_a_id", "member_b_id", "introduction_id", "event_id", "channel_id", "guild_id",
+                   "dedupe_key")
+
+
+def unlinked_day(moment: datetime) -> datetime:
+    """The UTC midnight starting the day of `moment`: all an opted-out side's exchange keeps of its time."""
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def consents(member: Member | None) -> bool:
+    """A side without a member (erased, or only a snapshot) has nobody to link; a member decides."""
+    return member is None or bool(member.consent_exchange_logging)
 
 
 def profile_snapshot(member: Member | None) -> dict[str, str | None]:
@@ -43,23 +69,31 @@ async def record_exchange(
 ) -> Exchange | None:
     """Add one exchange; None when `dedupe_key` was recorded already (a retried delivery, a double click).
 
-    A member who opted out of exchange logging is kept out by id; their organisation, sector and country
-    still count, so the aggregates stay right while the row cannot be traced back to them.
+    When either member opted out of exchange logging the row names nobody: no member id (of either side),
+    none of the LINKING_COLUMNS, and only the day (`unlinked_day`). Their organisation, sector and country
+    still count, so the aggregates stay right while the row cannot be traced back to them. Such a row is
+    only written once because its caller's own record moved once (an introduction's state, an attendance
+    row), never because of its dedupe key.
     """
+    side_a = a_snapshot or profile_snapshot(a)
+    side_b = b_snapshot or profile_snapshot(b)
+    if not (consents(a) and consents(b)):
+        a = b = None
+        occurred_at = unlinked_day(occurred_at)
+        channel_id = guild_id = dedupe_key = None
+        introduction_id = event_id = None
     if dedupe_key is not None:
         existing = await session.execute(select(Exchange.id).where(Exchange.dedupe_key == dedupe_key))
         if existing.first() is not None:
             return None
-    side_a = a_snapshot or profile_snapshot(a)
-    side_b = b_snapshot or profile_snapshot(b)
     exchange = Exchange(
         kind=kind,
         occurred_at=occurred_at,
         platform=platform,
         channel_id=channel_id,
         guild_id=guild_id,
-        member_a_id=a.id if a is not None and a.consent_exchange_logging else None,
-        member_b_id=b.id if b is not None and b.consent_exchange_logging else None,
+        member_a_id=a.id if a is not None else None,
+        member_b_id=b.id if b is not None else None,
         organisation_a=side_a["organisation"],
         sector_a=side_a["sector"],
         country_a=side_a["country"],
@@ -80,3 +114,20 @@ async def record_exchange(
     except IntegrityError:  # another process recorded the same key in between
         return None
     return exchange
+
+
+async def unlink_member(session: AsyncSession, member_id: int) -> int:
+    """A member switched exchange logging off (or was erased): every exchange row they are on loses what
+    links it back (LINKING_COLUMNS, both sides' member ids) and keeps only its day. Returns how many
+    rows named them."""
+    rows = (
+        await session.execute(
+            select(Exchange).where(or_(Exchange.member_a_id == member_id, Exchange.member_b_id == member_id))
+        )
+    ).scalars().all()
+    for row in rows:
+        for column in LINKING_COLUMNS:
+            setattr(row, column, None)
+        row.occurred_at = unlinked_day(row.occurred_at)
+    await session.flush()
+    return len(rows)

@@ -22,6 +22,7 @@ from bot.indicators.service import (
     Period,
     compute,
     format_value,
+    organisation_profiles,
     periods,
 )
 from config.vocabulary import SECTORS, country_name
@@ -123,14 +124,12 @@ def organisation_network(
 ) -> tuple[list[charts.Node], list[charts.Edge]]:
     """The busiest organisations (for the picture) and every tie, with the number of periods it was active in."""
     involvement: Counter[str] = Counter()
-    profile = {}
+    # Labelled and coloured by the country and sector of most of its exchanges (the brokers' rule).
+    profile = organisation_profiles(exchanges)
     ties: Counter[tuple[str, str]] = Counter()
     border: dict[tuple[str, str], bool] = {}
     active: dict[tuple[str, str], set[int]] = {}
     for e in sorted(exchanges, key=lambda e: e.occurred_at):
-        for side in (e.a, e.b):
-            if side.organisation:
-                profile[side.organisation] = side
         for organisation in {s.organisation for s in (e.a, e.b) if s.organisation}:
             involvement[organisation] += 1
         if e.tie is not None:

@@ -11,6 +11,7 @@ exchanges and introductions that have that country or sector on at least one sid
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.indicators.exchanges import known_and_different
+from bot.indicators.exchanges import ANSWER_KINDS, EVENT_ATTENDED, known_and_different
 from storage.models import Exchange, Introduction, IntroductionTransition
 
 if TYPE_CHECKING:
@@ -29,8 +30,7 @@ if TYPE_CHECKING:
 PERIODS = ("week", "month", "quarter")
 # `kpi` compares rolling windows of these lengths: always full, always comparable.
 ROLLING_DAYS = {"week": 7, "month": 30, "quarter": 91}
-ANSWER_KINDS = frozenset({"question_answered", "thread_reply"})
-EVENT_KIND = "event_attended"
+EVENT_KIND = EVENT_ATTENDED
 USEFUL_FROM = 4  # a rating of 4 or 5 counts as "useful"
 
 GROUPS = {
@@ -91,6 +91,11 @@ class IntroductionRecord:
     met_at: datetime | None = None
     ratings: tuple[int, ...] = ()
 
+    @property
+    def moments(self) -> tuple[datetime | None, ...]:
+        """Every time something happened to it: each counts for breakdowns and for "nothing recorded"."""
+        return (self.requested_at, self.accepted_at, self.declined_at, self.expired_at, self.met_at)
+
 
 @dataclass
 class Dataset:
@@ -111,21 +116,21 @@ class Dataset:
         )
 
     def values(self, dimension: str, start: datetime, end: datetime) -> list[str]:
-        """The countries (or sectors) seen in [start, end), for breakdowns."""
+        """The countries (or sectors) with anything in [start, end), for breakdowns: an exchange, or an
+        introduction requested, accepted, declined, expired or met then. A country whose only activity is a
+        declined or expired introduction is listed (with 0 exchanges), not dropped."""
         seen: set[str] = set()
         for e in self.exchanges:
             if start <= e.occurred_at < end:
                 seen.update(v for v in (getattr(e.a, dimension), getattr(e.b, dimension)) if v)
         for i in self.introductions:
-            if _in(i.requested_at, start, end) or any(_in(t, start, end) for t in (i.accepted_at, i.met_at)):
+            if any(_in(moment, start, end) for moment in i.moments):
                 seen.update(v for v in (getattr(i.requester, dimension), getattr(i.target, dimension)) if v)
         return sorted(seen)
 
     def is_empty(self, start: datetime, end: datetime) -> bool:
         return not any(start <= e.occurred_at < end for e in self.exchanges) and not any(
-            _in(moment, start, end)
-            for i in self.introductions
-            for moment in (i.requested_at, i.accepted_at, i.declined_at, i.expired_at, i.met_at)
+            _in(moment, start, end) for i in self.introductions for moment in i.moments
         )
 
 
@@ -173,14 +178,36 @@ def _count_sides(exchanges: Iterable[ExchangeRecord], attribute: str) -> int:
     return len({v for e in exchanges for v in (getattr(e.a, attribute), getattr(e.b, attribute)) if v})
 
 
-def brokers(exchanges: Iterable[ExchangeRecord]) -> list[str]:
-    """Organisations that link two others which have no tie to each other and differ in sector or country."""
-    neighbours: dict[str, set[str]] = {}
-    profile: dict[str, Side] = {}
-    for e in sorted(exchanges, key=lambda e: e.occurred_at):
+def _most_frequent(counts: Counter[str]) -> str | None:
+    """The value seen most often; a tie goes to the first alphabetically. None when nothing is known."""
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else None
+
+
+def organisation_profiles(exchanges: Iterable[ExchangeRecord]) -> dict[str, Side]:
+    """Each organisation's sector and country as its exchanges give them. Members of one organisation may
+    give different sectors (or countries), so each is the known value on most of the organisation's sides of
+    those exchanges, a tie going to the first alphabetically: the same whatever order the rows come in."""
+    sectors: dict[str, Counter[str]] = {}
+    countries: dict[str, Counter[str]] = {}
+    for e in exchanges:
         for side in (e.a, e.b):
-            if side.organisation:
-                profile[side.organisation] = side  # the latest profile seen
+            if not side.organisation:
+                continue
+            sectors.setdefault(side.organisation, Counter()).update([side.sector] if side.sector else [])
+            countries.setdefault(side.organisation, Counter()).update([side.country] if side.country else [])
+    return {
+        organisation: Side(organisation, _most_frequent(sectors[organisation]), _most_frequent(countries[organisation]))
+        for organisation in sectors
+    }
+
+
+def brokers(exchanges: Iterable[ExchangeRecord]) -> list[str]:
+    """Organisations that link two others which have no tie to each other and differ in sector or country
+    (each organisation's sector and country as `organisation_profiles` decides)."""
+    exchanges = list(exchanges)
+    neighbours: dict[str, set[str]] = {}
+    profile = organisation_profiles(exchanges)
+    for e in exchanges:
         if e.tie is not None:
             first, second = sorted(e.tie)
             neighbours.setdefault(first, set()).add(second)
@@ -296,6 +323,8 @@ HEADLINE_KEYS = (
     "cross_border_share",
     "cross_sector_share",
     "answers_with_source",
+    "event_attendances",
+    "event_attendance_sectors",
     "intros_requested",
     "intros_accepted",
     "acceptance_rate",

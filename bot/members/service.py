@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from bot.audit import recent_entries
 from bot.members.profile import changed_value
-from bot.message import Author, Message
+from bot.message import Author
+# Naming members in commands lives in the kernel (several features need it); these modules have always
+# found it here.
+from bot.references import (  # noqa: F401
+    MAX_ROW_ID,
+    AmbiguousMember,
+    find_referenced_member,
+    find_referenced_members,
+    is_plain_number,
+    member_label,
+    members_named,
+)
 from config.errors import UserError
-from config.vocabulary import Role, country_name
+from config.vocabulary import Role
 from knowledge.profiles import sync_member_profile
 from storage.lookups import find_by_identity, get_or_create_organisation
 from storage.models import AuditEntry, Member, PlatformIdentity
@@ -73,110 +82,6 @@ async def resolve_member(session: AsyncSession, author: Author, *, default_role:
     return member
 
 
-MAX_ROW_ID = 2**31 - 1
-
-
-def is_plain_number(text: str) -> bool:
-    """ASCII digits only: `str.isdigit` also accepts "²" and other digits `int()` cannot read."""
-    return text.isascii() and text.isdigit()
-
-
-_MENTION = re.compile(r"^<@!?([A-Za-z0-9_.-]+)(?:\|[^>]*)?>$")
-
-
-def _name_key(name: str) -> str:
-    # "camilla-skov", "Camilla  Skov" and "camilla.skov" are one name when matching what someone typed.
-    return " ".join(_NAME_SEPARATORS.sub(" ", name).casefold().split())
-
-
-_NAME_SEPARATORS = re.compile(r"[-_.]")
-MAX_NAME_MATCHES = 10
-MAX_NAME_CANDIDATES = 500
-
-
-async def find_referenced_members(session: AsyncSession, message: Message, token: str) -> list[Member]:
-    """Every member a name in a command could mean, oldest member first.
-
-    `member:<id>` and a platform mention name one member. A plain name (`@name` or `name`) matches, on the
-    message's platform, the account with that user id and every member whose display name is that name or
-    starts with it as whole words (`wanjiru` matches "wanjiru" and "Wanjiru Kamau"): when several match, the
-    command asks which one rather than guessing."""
-    if token in message.mentions:
-        author = message.mentions[token]
-        found = await find_by_identity(session, author.platform, author.user_id)
-        return [found] if found is not None else []
-    if token.startswith("member:") and is_plain_number(token[7:]):  # what buttons use: stable across platforms
-        member_id = int(token[7:])
-        if member_id > MAX_ROW_ID:  # no such row, and too big for the database's integer
-            return []
-        member = await session.get(Member, member_id, options=[selectinload(Member.identities)])
-        return [member] if member is not None else []
-    match = _MENTION.match(token)
-    if match:
-        found = await find_by_identity(session, message.platform, match.group(1))
-        return [found] if found is not None else []
-    name = token.removeprefix("@").strip()
-    key = _name_key(name)
-    if not key:
-        return []
-    first_word = key.split()[0]
-    rows = await session.execute(
-        select(Member)
-        .join(PlatformIdentity)
-        .where(PlatformIdentity.platform == message.platform)
-        .where(
-            (PlatformIdentity.platform_user_id == name)
-            # A cheap first cut in SQL (the first typed word starts the name); the exact rule below.
-            | func.lower(Member.display_name).startswith(first_word, autoescape=True)
-        )
-        .options(selectinload(Member.identities))
-        .order_by(Member.id)
-        .limit(MAX_NAME_CANDIDATES)  # a one-letter name must not load a whole community
-    )
-    found: list[Member] = []
-    for member in rows.scalars().unique():
-        display = _name_key(member.display_name)
-        by_handle = any(i.platform == message.platform and i.platform_user_id == name for i in member.identities)
-        if by_handle or display == key or display.startswith(key + " "):
-            found.append(member)
-    return found[:MAX_NAME_MATCHES]
-
-
-async def members_named(core: Runtime, message: Message, token: str) -> list[Member]:
-    """`find_referenced_members` in a session of its own."""
-    async with core.db.session() as session:
-        return await find_referenced_members(session, message, token)
-
-
-async def find_referenced_member(session: AsyncSession, message: Message, token: str) -> Member | None:
-    """The one member a name means, None when it means nobody; AmbiguousMember when it means several."""
-    found = await find_referenced_members(session, message, token)
-    if len(found) > 1:
-        raise AmbiguousMember(token, found)
-    return found[0] if found else None
-
-
-class AmbiguousMember(UserError):
-    """A name several members answer to: the answer asks which one, showing what tells them apart
-    (`bot.members.views.which_member`). Each candidate is kept as (member id, label), taken while the
-    session is open: raising it rolls the transaction back, and the rows go stale."""
-
-    def __init__(self, token: str, candidates: list[Member]) -> None:
-        self.token = token
-        self.choices = [(member.id, member_label(member)) for member in candidates]
-        listed = "\n".join(f"• {label}" for _, label in self.choices)
-        super().__init__(
-            f"“{token.removeprefix('@')[:40]}” could be {len(candidates)} members:\n{listed}",
-            hint="Name the one you mean by its `member:<id>`.",
-        )
-
-
-def member_label(member: Member) -> str:
-    """A member as others can tell them apart from a namesake: name, organisation, country and the
-    `member:<id>` that picks them in any command, e.g. "Wanjiru Kamau (Nordhavn Municipality, Kenya; member:7)"."""
-    organisation = member.organisation.name if member.organisation else None
-    known = ", ".join(part for part in (organisation, member.country and country_name(member.country)) if part)
-    return f"{member.display_name} ({known + '; ' if known else ''}member:{member.id})"
 
 
 def effective_role(member: Member, is_config_admin: bool) -> Role:

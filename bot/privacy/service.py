@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import about_member_clause, record_audit
-from bot.indicators.exchanges import profile_snapshot
+from bot.indicators.exchanges import profile_snapshot, unlink_member
 from config.errors import UserError
 from knowledge.version import bump_version
 from storage.models import (
@@ -29,6 +29,7 @@ from storage.models import (
     DigestSchedule,
     Document,
     Event,
+    EventAttendance,
     Exchange,
     Introduction,
     IntroductionTransition,
@@ -151,9 +152,9 @@ async def set_consent(session: AsyncSession, member_id: int, flag: ConsentFlag, 
 
 
 async def _unlink_exchanges(session: AsyncSession, member_id: int) -> int:
-    side_a = await session.execute(update(Exchange).where(Exchange.member_a_id == member_id).values(member_a_id=None))
-    side_b = await session.execute(update(Exchange).where(Exchange.member_b_id == member_id).values(member_b_id=None))
-    return (side_a.rowcount or 0) + (side_b.rowcount or 0)
+    # Not only the member id: everything that leads back to them (docs/indicators.md, "Members who switched
+    # exchange logging off").
+    return await unlink_member(session, member_id)
 
 
 # --- Export -------------------------------------------------------------------------------------
@@ -208,7 +209,38 @@ async def export_member_data(session: AsyncSession, member_id: int, now: datetim
         {"event_id": e.id, "title": e.title, "starts_at": _iso(e.starts_at), "status": e.status}
         for e in (await session.execute(select(Event).where(Event.organiser_id == member_id))).scalars()
     ]
+    data["event_attendances"] = await _export_attendances(session, member_id)
     data["exchanges"] = await _export_exchanges(session, member_id)
+    data["digest_schedules_created"] = [
+        {
+            "platform": schedule.platform,
+            "channel_id": schedule.channel_id,
+            "frequency": schedule.frequency,
+            "weekday": schedule.weekday,
+            "time_of_day": schedule.time_of_day,
+            "timezone": schedule.timezone,
+            "created_at": _iso(schedule.created_at),
+        }
+        for schedule in (
+            await session.execute(
+                select(DigestSchedule).where(DigestSchedule.created_by_id == member_id).order_by(DigestSchedule.id)
+            )
+        ).scalars()
+    ]
+    data["jobs_for_you"] = await _export_jobs(session, member_id)
+    data["saved_reply_pages"] = [
+        {
+            "page_id": page.id,
+            "created_at": _iso(page.created_at),
+            "pages": list(page.pages or []),
+            "last_page_shown": page.shown,
+        }
+        for page in (
+            await session.execute(
+                select(ReplyPage).where(ReplyPage.member_id == member_id).order_by(ReplyPage.created_at)
+            )
+        ).scalars()
+    ]
     data["audit_entries"] = [
         {
             "at": _iso(entry.at),
@@ -313,6 +345,59 @@ async def _export_rsvps(session: AsyncSession, member_id: int) -> list[dict[str,
             "updated_at": _iso(rsvp.updated_at),
         }
         for rsvp, event in rows.all()
+    ]
+
+
+async def _export_attendances(session: AsyncSession, member_id: int) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        select(EventAttendance, Event)
+        .join(Event, Event.id == EventAttendance.event_id)
+        .where(EventAttendance.member_id == member_id)
+        .order_by(Event.starts_at)
+    )
+    return [
+        {
+            "event_id": event.id,
+            "event": event.title,
+            "starts_at": _iso(event.starts_at),
+            "recorded_at": _iso(attendance.recorded_at),
+            "recorded_by": "you" if attendance.recorded_by_id == member_id else "a coordinator",
+        }
+        for attendance, event in rows.all()
+    ]
+
+
+async def _export_jobs(session: AsyncSession, member_id: int) -> list[dict[str, Any]]:
+    """Scheduled work addressed to the member: their event reminders (`member_id` in the payload) and the
+    expiry and follow-up of their introductions (`introduction_id`). Payloads are free-form JSON, so they
+    are read here rather than cast in SQL, as erasure does."""
+    introductions = {
+        str(intro_id)
+        for intro_id in (
+            await session.execute(
+                select(Introduction.id).where(
+                    or_(Introduction.requester_id == member_id, Introduction.target_id == member_id)
+                )
+            )
+        ).scalars()
+    }
+
+    def addressed(payload: dict) -> bool:
+        return str(payload.get("member_id")) == str(member_id) or (
+            "introduction_id" in payload and str(payload["introduction_id"]) in introductions
+        )
+
+    return [
+        {
+            "kind": job.kind,
+            "due_at": _iso(job.due_at),
+            "status": job.status,
+            "details": {key: value for key, value in (job.payload or {}).items() if key != "member_id"},
+            "created_at": _iso(job.created_at),
+            "finished_at": _iso(job.finished_at),
+        }
+        for job in (await session.execute(select(Job).order_by(Job.due_at, Job.id))).scalars()
+        if addressed(job.payload or {})
     ]
 
 

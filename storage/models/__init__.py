@@ -3,7 +3,7 @@
 from storage.models.base import Base, UTCDateTime, utcnow
 from storage.models.collaboration import Exchange, Introduction, IntroductionTransition
 from storage.models.confirmations import Confirmation
-from storage.models.events import RSVP, DigestRun, DigestSchedule, Event
+from storage.models.events import RSVP, DigestRun, DigestSchedule, Event, EventAttendance
 from storage.models.knowledge import Chunk, Document, KnowledgeVersion, Pilot
 from storage.models.members import AuditEntry, Member, Organisation, PlatformIdentity
 from storage.models.runtime import DeliveryReceipt, Job, ReplyPage, StoredCommand
@@ -19,6 +19,7 @@ __all__ = [
     "DigestSchedule",
     "Document",
     "Event",
+    "EventAttendance",
     "Exchange",
     "Introduction",
     "IntroductionTransition",

@@ -1,4 +1,4 @@
-"""Events, RSVPs, digest schedules and digest runs."""
+"""Events, RSVPs, attendances, digest schedules and digest runs."""
 
 from __future__ import annotations
 
@@ -44,6 +44,23 @@ class RSVP(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="rsvps")
+
+
+class EventAttendance(Base):
+    """A member who attended an event, recorded after it started (by themselves or a coordinator).
+
+    One row per event and member: recording twice, from any process, stores one. The row is what the
+    event's `event_attended` exchange was written from (docs/indicators.md)."""
+
+    __tablename__ = "event_attendances"
+    __table_args__ = (UniqueConstraint("event_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who recorded it: the member themselves, or the coordinator who confirmed the list.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
 
 
 class DigestSchedule(Base):
