@@ -10,6 +10,7 @@ from rich.table import Table
 from config import Settings
 from knowledge.embeddings import get_encoder
 from knowledge.ingest import ingest, rich_progress
+from knowledge.sources import ReadLimits
 from storage.database import Database
 
 
@@ -26,7 +27,9 @@ async def run_ingest(settings: Settings, path: Path) -> int:
         with err.status(f"Loading the embedding model {settings.embedding_model} …"):
             encoder = get_encoder(settings.embedding_model)
         with rich_progress("Embedding") as progress:
-            report = await ingest(db, path, encoder, progress=progress)
+            report = await ingest(
+                db, path, encoder, progress=progress, limits=ReadLimits.with_max_file_mb(settings.ingest_max_file_mb)
+            )
     finally:
         await db.dispose()
 

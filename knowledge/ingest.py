@@ -25,7 +25,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.chunking import CHUNKER_VERSION, Passage, embedding_text, passages
 from knowledge.embeddings import DEFAULT_BATCH_SIZE, Encoder, run_on_model_thread, to_bytes
 from knowledge.profiles import embed_pending, forget_other_model_vectors
-from knowledge.sources import FileContent, SourceDocument, SourceError, read_file, source_files
+from knowledge.sources import (
+    DEFAULT_LIMITS,
+    FileContent,
+    ReadLimits,
+    SourceDocument,
+    SourceError,
+    is_inside,
+    read_file,
+    source_files,
+)
 from knowledge.version import bump_version
 from storage.database import Database
 from storage.lookups import find_by_identity, get_or_create_organisation
@@ -92,8 +101,10 @@ async def ingest(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: ProgressCallback | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> IngestReport:
-    """Bring the knowledge base in line with `path` (a folder, or one file)."""
+    """Bring the knowledge base in line with `path` (a folder, or one file). A file over `limits`, or a
+    symbolic link to a file outside the folder, is skipped and reported with the reason."""
     started = time.perf_counter()
     path = path.expanduser().resolve()
     if not path.exists():
@@ -103,7 +114,7 @@ async def ingest(
         rows = (await session.execute(select(Document.id, Document.source_id, Document.content_hash, Document.source_path, Document.meta))).all()
     root = path if path.is_dir() else _known_root(path, rows)
 
-    documents, organisations, failed_paths, seen_paths = _read_folder(path, root, report)
+    documents, organisations, failed_paths, seen_paths = _read_folder(path, root, report, limits)
     report.organisations = await _store_organisations(db, organisations)
     existing = {row.source_id: row for row in rows}
     pending: list[_Pending] = []
@@ -180,7 +191,7 @@ def _known_root(file: Path, rows: list) -> Path:
 
 
 def _read_folder(
-    path: Path, root: Path, report: IngestReport
+    path: Path, root: Path, report: IngestReport, limits: ReadLimits = DEFAULT_LIMITS
 ) -> tuple[list[SourceDocument], list, set[str], set[str]]:
     documents: list[SourceDocument] = []
     organisations = []
@@ -190,7 +201,12 @@ def _read_folder(
     for file in source_files(path):
         relative = file.relative_to(root).as_posix()
         seen_paths.add(relative)
-        content: FileContent = read_file(file, relative)
+        if path.is_dir() and not is_inside(file, root):
+            # Whoever can write the folder must not make the bot read (and show) files from elsewhere.
+            failed_paths.add(relative)
+            report.errors.append(SourceError(relative, "skipped: a symbolic link to a file outside the knowledge folder"))
+            continue
+        content: FileContent = read_file(file, relative, limits)
         if content.errors:
             failed_paths.add(relative)
             report.errors.extend(content.errors)
