@@ -28,7 +28,12 @@ async def run_ingest(settings: Settings, path: Path) -> int:
             encoder = get_encoder(settings.embedding_model)
         with rich_progress("Embedding") as progress:
             report = await ingest(
-                db, path, encoder, progress=progress, limits=ReadLimits.with_max_file_mb(settings.ingest_max_file_mb)
+                db,
+                path,
+                encoder,
+                progress=progress,
+                limits=ReadLimits.with_max_file_mb(settings.ingest_max_file_mb),
+                waiting=lambda: err.print("Another ingest is running on this database; waiting for it to finish …"),
             )
     finally:
         await db.dispose()

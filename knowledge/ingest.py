@@ -50,6 +50,7 @@ SOURCE_HASH_KEY = "source_hash"
 # Documents are embedded in groups of about this many chunks: big enough for full batches, small enough
 # that a long ingest writes as it goes.
 GROUP_CHUNKS = 1024
+INGEST_LOCK_ID = 0x4C48_494E  # "LHIN": the advisory-lock key that lets one ingest run at a time
 
 
 @dataclass
@@ -102,13 +103,31 @@ async def ingest(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: ProgressCallback | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
+    waiting: Callable[[], None] | None = None,
 ) -> IngestReport:
     """Bring the knowledge base in line with `path` (a folder, or one file). A file over `limits`, or a
-    symbolic link to a file outside the folder, is skipped and reported with the reason."""
+    symbolic link to a file outside the folder, is skipped and reported with the reason.
+
+    One ingest runs at a time per database, across processes: another one waits (`waiting` is called
+    once) and then finds what the first stored unchanged, so two runs never race to create the same
+    document, member or organisation."""
     started = time.perf_counter()
     path = path.expanduser().resolve()
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist")
+    async with db.exclusive("ingest", INGEST_LOCK_ID, waiting=waiting):
+        return await _ingest(db, path, encoder, batch_size, progress, limits, started)
+
+
+async def _ingest(
+    db: Database,
+    path: Path,
+    encoder: Encoder,
+    batch_size: int,
+    progress: ProgressCallback | None,
+    limits: ReadLimits,
+    started: float,
+) -> IngestReport:
     report = IngestReport()
     async with db.session() as session:
         rows = (await session.execute(select(Document.id, Document.source_id, Document.content_hash, Document.source_path, Document.meta))).all()
