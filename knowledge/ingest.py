@@ -39,6 +39,7 @@ from knowledge.version import bump_version
 from storage.database import Database
 from storage.lookups import find_by_identity, get_or_create_organisation
 from storage.models import Chunk, Document, Member, Pilot, PlatformIdentity
+from storage.tombstones import erased_hashes, identity_key, profile_key, tombstone_hash
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ class IngestReport:
     chunks: int = 0
     organisations: int = 0
     errors: list[SourceError] = field(default_factory=list)
+    # Expert profiles of members who erased their data: left out on purpose (not a problem of the file).
+    skipped: list[SourceError] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -72,6 +75,7 @@ class IngestReport:
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} unchanged, "
             f"{len(self.removed)} removed; {self.chunks} chunks embedded in {self.seconds:.1f} s"
+            + (f"; {len(self.skipped)} skipped (erased members)" if self.skipped else "")
             + (f"; {len(self.errors)} problem(s)" if self.errors else "")
         )
 
@@ -134,6 +138,7 @@ async def _ingest(
     root = path if path.is_dir() else _known_root(path, rows)
 
     documents, organisations, failed_paths, seen_paths = _read_folder(path, root, report, limits)
+    documents = await _without_erased_members(db, documents, report)
     report.organisations = await _store_organisations(db, organisations)
     existing = {row.source_id: row for row in rows}
     pending: list[_Pending] = []
@@ -175,6 +180,8 @@ async def _ingest(
             count = len(item.passages)
             try:
                 await _store_document(db, item, vectors[offset : offset + count], root, encoder.name)
+            except ErasedMember:  # erased while this ingest ran
+                report.skipped.append(SourceError(item.document.source_path, ERASED_MEMBER))
             except Exception as exc:  # one bad document must not stop the others
                 log.exception("could not store %s", item.document.source_id)
                 report.errors.append(SourceError(item.document.source_path, f"could not be stored ({exc.__class__.__name__}: {exc})"))
@@ -200,6 +207,38 @@ async def _ingest(
         report.chunks += await embed_pending(db, lambda: encoder)
     report.seconds = time.perf_counter() - started
     return report
+
+
+ERASED_MEMBER = "skipped: erased member"
+
+
+class ErasedMember(Exception):
+    """An expert profile whose member erased their data (found as it was about to be stored)."""
+
+
+def _erasure_keys(source: SourceDocument) -> list[str]:
+    """What an expert profile would bring back: the chat account it is linked to, and its own id."""
+    platform, _, user_id = _expert_identity(source).partition(":")
+    return [identity_key(platform, user_id), profile_key(source.source_id)]
+
+
+async def _without_erased_members(db: Database, documents: list[SourceDocument], report: IngestReport) -> list[SourceDocument]:
+    """Leave out expert profiles of erased members, reported by path only (the path is all that is said
+    about them). Left out, they also count as gone: a copy stored meanwhile is deleted."""
+    experts = [d for d in documents if d.kind == "expert"]
+    if not experts:
+        return documents
+    async with db.session() as session:
+        erased = await erased_hashes(session)
+    if not erased:
+        return documents
+    kept = []
+    for document in documents:
+        if document.kind == "expert" and any(tombstone_hash(key) in erased for key in _erasure_keys(document)):
+            report.skipped.append(SourceError(document.source_path, ERASED_MEMBER))
+        else:
+            kept.append(document)
+    return kept
 
 
 def _known_root(file: Path, rows: list) -> Path:
@@ -313,6 +352,8 @@ async def _store_document(db: Database, item: _Pending, vectors, root: Path, mod
             **source.meta, "root": str(root), SOURCE_HASH_KEY: item.source_hash, EMBEDDING_MODEL_KEY: model
         }
         if source.kind == "expert":
+            if await erased_hashes(session, _erasure_keys(source)):
+                raise ErasedMember(source.source_path)
             document.member_id = await _expert_member(session, source)
         await session.flush()
         if item.existing_id is not None:  # a new document has nothing to replace
@@ -360,7 +401,7 @@ def _pilot_facts(document_id: int, source: SourceDocument, passages_: list[Passa
 async def _expert_member(session: AsyncSession, source: SourceDocument) -> int:
     """The member an expert profile belongs to: `member: platform:user` in the profile, otherwise a
     console member named after the profile id (so the console demo can introduce people)."""
-    identity = source.meta.get("member") or f"console:{source.source_id.removeprefix('expert-')}"
+    identity = _expert_identity(source)
     platform, _, user_id = identity.partition(":")
     if not user_id:
         raise ValueError(f"member “{identity}” should look like platform:user-id")
@@ -390,6 +431,10 @@ async def _expert_member(session: AsyncSession, source: SourceDocument) -> int:
         member.role = "expert"
     await session.flush()
     return member.id
+
+
+def _expert_identity(source: SourceDocument) -> str:
+    return source.meta.get("member") or f"console:{source.source_id.removeprefix('expert-')}"
 
 
 @contextmanager
