@@ -149,8 +149,8 @@ def read_file(path: Path, relative: str, limits: ReadLimits = DEFAULT_LIMITS) ->
         size = max(_file_size(path), len(raw))
         return FileContent(errors=[SourceError(
             relative,
-            f"skipped: {size / MEGABYTE:,.1f} MB is over the {limits.max_file_bytes / MEGABYTE:g} MB limit for one file "
-            "(LIGHTHOUSE_INGEST_MAX_FILE_MB)",
+            f"skipped: larger than the {limits.max_file_bytes / MEGABYTE:g} MB limit for one file "
+            f"(LIGHTHOUSE_INGEST_MAX_FILE_MB): {size:,} bytes",
         )])
     try:
         text = raw.decode("utf-8-sig")

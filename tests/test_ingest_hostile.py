@@ -108,10 +108,10 @@ async def test_deep_nesting_is_skipped_not_a_crash(core, tmp_path, name, text):
 async def test_a_file_over_the_size_limit_is_skipped_unread(core, tmp_path):
     folder = tmp_path / "kb"
     expected = good_files(folder)
-    pilot(folder, "huge", "Huge", "## Summary\n" + "words " * 400_000)  # 2.4 MB
+    huge = pilot(folder, "huge", "Huge", "## Summary\n" + "words " * 400_000)  # 2.4 MB
     report = await ingest(core.db, folder, FakeEncoder(), limits=ReadLimits.with_max_file_mb(2))
     assert [(e.path, e.reason) for e in report.errors] == [
-        ("pilots/huge.md", "skipped: 2.3 MB is over the 2 MB limit for one file (LIGHTHOUSE_INGEST_MAX_FILE_MB)")
+        ("pilots/huge.md", f"skipped: larger than the 2 MB limit for one file (LIGHTHOUSE_INGEST_MAX_FILE_MB): {huge.stat().st_size:,} bytes")
     ]
     assert await stored_ids(core) == expected
     assert ReadLimits().max_file_bytes == 10 * MEGABYTE
