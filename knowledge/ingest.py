@@ -260,8 +260,8 @@ def _read_folder(
         relative = file.relative_to(root).as_posix()
         seen_paths.add(relative)
         if path.is_dir() and not is_inside(file, root):
-            # Whoever can write the folder must not make the bot read (and show) files from elsewhere.
-            failed_paths.add(relative)
+            # Whoever can write the folder must not make the bot read (and show) files from elsewhere. Not a
+            # failed read: what an earlier run stored from this path is gone from the folder, and deleted.
             report.errors.append(SourceError(relative, "skipped: a symbolic link to a file outside the knowledge folder"))
             continue
         content: FileContent = read_file(file, relative, limits)

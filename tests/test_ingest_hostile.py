@@ -137,4 +137,10 @@ async def test_a_link_to_a_file_outside_the_folder_is_not_followed(core, tmp_pat
     found = problems(report)
     assert found["pilots/linked.md"] == "skipped: a symbolic link to a file outside the knowledge folder"
     assert "pilot-secret" not in await stored_ids(core)
+    # A file stored before, replaced by such a link, is gone from the folder: its document is deleted.
+    (folder / "pilots" / "chat.md").rename(tmp_path / "elsewhere" / "chat.md")
+    (folder / "pilots" / "chat.md").symlink_to(tmp_path / "elsewhere" / "chat.md")
+    again = await ingest(core.db, folder, FakeEncoder())
+    assert again.removed == ["pilot-chat"] and "pilots/chat.md" in problems(again)
+    expected.discard("pilot-chat")
     assert await stored_ids(core) == expected and set(found) == {"pilots/linked.md"}
