@@ -135,9 +135,14 @@ class Database:
             try:
                 yield
             finally:
+                unlocked = False
                 with suppress(Exception):  # a lost connection has let go of the lock already
                     await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
                     await connection.commit()
+                    unlocked = True
+                if not unlocked:  # never hand a connection that may hold the lock back to the pool
+                    with suppress(Exception):
+                        await connection.invalidate()
 
     @asynccontextmanager
     async def _file_lock(self, name: str, waiting: Callable[[], None] | None) -> AsyncIterator[None]:

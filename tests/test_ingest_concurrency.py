@@ -51,6 +51,20 @@ async def test_two_ingests_at_once_store_everything_once(core, database_url, tmp
     assert await count(core.db, Member.id) == await count(core.db, PlatformIdentity.id) == 4
 
 
+async def test_a_failed_ingest_lets_go_of_the_lock(core, tmp_path):
+    folder = small_knowledge_base(tmp_path / "kb")
+
+    class Broken(FakeEncoder):
+        def encode(self, texts, *, batch_size=32):  # noqa: ANN001, ANN202
+            raise RuntimeError("model crashed")
+
+    with pytest.raises(RuntimeError):
+        await ingest(core.db, folder, Broken())
+    waited: list[bool] = []
+    report = await asyncio.wait_for(ingest(core.db, folder, FakeEncoder(), waiting=lambda: waited.append(True)), 60)
+    assert waited == [] and len(report.added) == 10
+
+
 async def test_an_organisation_created_by_two_sessions_at_once_is_one_row(core, database_url):
     other = Database(database_url)
     try:
