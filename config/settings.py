@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     knowledge_dir: Path = PROJECT_ROOT / "data" / "demo"
     ingest_demo_on_empty: bool = True
+    # A knowledge file larger than this is skipped by ingest, with the reason (see docs/knowledge.md).
+    ingest_max_file_mb: float = Field(default=10.0, gt=0)
 
     # Chat behaviour
     max_message_chars: int = Field(default=4000, ge=100)

@@ -10,11 +10,13 @@ from rich.table import Table
 from config import Settings
 from knowledge.embeddings import get_encoder
 from knowledge.ingest import ingest, rich_progress
+from knowledge.sources import ReadLimits
 from storage.database import Database
 
 
 async def run_ingest(settings: Settings, path: Path) -> int:
-    """Exit status: 0 when everything was read, 1 when some files had problems, 2 when nothing could run."""
+    """Exit status: 0 when everything was read (profiles of erased members are left out and listed, not
+    a problem), 1 when some files had problems, 2 when nothing could run."""
     out = Console()
     err = Console(stderr=True)
     if not path.exists():
@@ -26,7 +28,14 @@ async def run_ingest(settings: Settings, path: Path) -> int:
         with err.status(f"Loading the embedding model {settings.embedding_model} …"):
             encoder = get_encoder(settings.embedding_model)
         with rich_progress("Embedding") as progress:
-            report = await ingest(db, path, encoder, progress=progress)
+            report = await ingest(
+                db,
+                path,
+                encoder,
+                progress=progress,
+                limits=ReadLimits.with_max_file_mb(settings.ingest_max_file_mb),
+                waiting=lambda: err.print("Another ingest is running on this database; waiting for it to finish …"),
+            )
     finally:
         await db.dispose()
 
@@ -35,11 +44,18 @@ async def run_ingest(settings: Settings, path: Path) -> int:
     table.add_row("updated (re-embedded)", str(len(report.updated)))
     table.add_row("unchanged (skipped)", str(report.unchanged))
     table.add_row("removed", str(len(report.removed)))
+    if report.skipped:
+        table.add_row("skipped (erased members)", str(len(report.skipped)))
     table.add_row("organisations read", str(report.organisations))
     table.add_row("chunks embedded", str(report.chunks))
     rate = f"{report.chunks / report.seconds:,.1f}" if report.seconds and report.chunks else "—"
     table.add_row("time", f"{report.seconds:.1f} s ({rate} chunks/s)")
     out.print(table)
+    if report.skipped:
+        # Left out on purpose; the file's path is all that is said about the person.
+        err.print(f"{len(report.skipped)} expert profile(s) left out because their member erased their data:")
+        for skipped in report.skipped:
+            err.print(f"  {skipped}", highlight=False, markup=False)
     if report.errors:
         err.print(f"[yellow]{len(report.errors)} problem(s); everything else was ingested:[/yellow]")
         for problem in report.errors:

@@ -25,11 +25,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.chunking import CHUNKER_VERSION, Passage, embedding_text, passages
 from knowledge.embeddings import DEFAULT_BATCH_SIZE, Encoder, run_on_model_thread, to_bytes
 from knowledge.profiles import embed_pending, forget_other_model_vectors
-from knowledge.sources import FileContent, SourceDocument, SourceError, read_file, source_files
+from knowledge.sources import (
+    DEFAULT_LIMITS,
+    FileContent,
+    ReadLimits,
+    SourceDocument,
+    SourceError,
+    is_inside,
+    read_file,
+    source_files,
+)
 from knowledge.version import bump_version
 from storage.database import Database
 from storage.lookups import find_by_identity, get_or_create_organisation
 from storage.models import Chunk, Document, Member, Pilot, PlatformIdentity
+from storage.tombstones import erased_hashes, identity_key, profile_key, tombstone_hash
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +51,7 @@ SOURCE_HASH_KEY = "source_hash"
 # Documents are embedded in groups of about this many chunks: big enough for full batches, small enough
 # that a long ingest writes as it goes.
 GROUP_CHUNKS = 1024
+INGEST_LOCK_ID = 0x4C48_494E  # "LHIN": the advisory-lock key that lets one ingest run at a time
 
 
 @dataclass
@@ -52,6 +63,8 @@ class IngestReport:
     chunks: int = 0
     organisations: int = 0
     errors: list[SourceError] = field(default_factory=list)
+    # Expert profiles of members who erased their data: left out on purpose (not a problem of the file).
+    skipped: list[SourceError] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -62,6 +75,7 @@ class IngestReport:
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} unchanged, "
             f"{len(self.removed)} removed; {self.chunks} chunks embedded in {self.seconds:.1f} s"
+            + (f"; {len(self.skipped)} skipped (erased members)" if self.skipped else "")
             + (f"; {len(self.errors)} problem(s)" if self.errors else "")
         )
 
@@ -92,18 +106,39 @@ async def ingest(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: ProgressCallback | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    waiting: Callable[[], None] | None = None,
 ) -> IngestReport:
-    """Bring the knowledge base in line with `path` (a folder, or one file)."""
+    """Bring the knowledge base in line with `path` (a folder, or one file). A file over `limits`, or a
+    symbolic link to a file outside the folder, is skipped and reported with the reason.
+
+    One ingest runs at a time per database, across processes: another one waits (`waiting` is called
+    once) and then finds what the first stored unchanged, so two runs never race to create the same
+    document, member or organisation."""
     started = time.perf_counter()
     path = path.expanduser().resolve()
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist")
+    async with db.exclusive("ingest", INGEST_LOCK_ID, waiting=waiting):
+        return await _ingest(db, path, encoder, batch_size, progress, limits, started)
+
+
+async def _ingest(
+    db: Database,
+    path: Path,
+    encoder: Encoder,
+    batch_size: int,
+    progress: ProgressCallback | None,
+    limits: ReadLimits,
+    started: float,
+) -> IngestReport:
     report = IngestReport()
     async with db.session() as session:
         rows = (await session.execute(select(Document.id, Document.source_id, Document.content_hash, Document.source_path, Document.meta))).all()
     root = path if path.is_dir() else _known_root(path, rows)
 
-    documents, organisations, failed_paths, seen_paths = _read_folder(path, root, report)
+    documents, organisations, failed_paths, seen_paths = _read_folder(path, root, report, limits)
+    documents = await _without_erased_members(db, documents, report)
     report.organisations = await _store_organisations(db, organisations)
     existing = {row.source_id: row for row in rows}
     pending: list[_Pending] = []
@@ -145,6 +180,8 @@ async def ingest(
             count = len(item.passages)
             try:
                 await _store_document(db, item, vectors[offset : offset + count], root, encoder.name)
+            except ErasedMember:  # erased while this ingest ran
+                report.skipped.append(SourceError(item.document.source_path, ERASED_MEMBER))
             except Exception as exc:  # one bad document must not stop the others
                 log.exception("could not store %s", item.document.source_id)
                 report.errors.append(SourceError(item.document.source_path, f"could not be stored ({exc.__class__.__name__}: {exc})"))
@@ -172,6 +209,38 @@ async def ingest(
     return report
 
 
+ERASED_MEMBER = "skipped: erased member"
+
+
+class ErasedMember(Exception):
+    """An expert profile whose member erased their data (found as it was about to be stored)."""
+
+
+def _erasure_keys(source: SourceDocument) -> list[str]:
+    """What an expert profile would bring back: the chat account it is linked to, and its own id."""
+    platform, _, user_id = _expert_identity(source).partition(":")
+    return [identity_key(platform, user_id), profile_key(source.source_id)]
+
+
+async def _without_erased_members(db: Database, documents: list[SourceDocument], report: IngestReport) -> list[SourceDocument]:
+    """Leave out expert profiles of erased members, reported by path only (the path is all that is said
+    about them). Left out, they also count as gone: a copy stored meanwhile is deleted."""
+    experts = [d for d in documents if d.kind == "expert"]
+    if not experts:
+        return documents
+    async with db.session() as session:
+        erased = await erased_hashes(session)
+    if not erased:
+        return documents
+    kept = []
+    for document in documents:
+        if document.kind == "expert" and any(tombstone_hash(key) in erased for key in _erasure_keys(document)):
+            report.skipped.append(SourceError(document.source_path, ERASED_MEMBER))
+        else:
+            kept.append(document)
+    return kept
+
+
 def _known_root(file: Path, rows: list) -> Path:
     """For one file: the folder it was ingested from before (so its paths and ids stay the same)."""
     roots = {Path(root) for row in rows if (root := (row.meta or {}).get("root"))}
@@ -180,7 +249,7 @@ def _known_root(file: Path, rows: list) -> Path:
 
 
 def _read_folder(
-    path: Path, root: Path, report: IngestReport
+    path: Path, root: Path, report: IngestReport, limits: ReadLimits = DEFAULT_LIMITS
 ) -> tuple[list[SourceDocument], list, set[str], set[str]]:
     documents: list[SourceDocument] = []
     organisations = []
@@ -190,7 +259,12 @@ def _read_folder(
     for file in source_files(path):
         relative = file.relative_to(root).as_posix()
         seen_paths.add(relative)
-        content: FileContent = read_file(file, relative)
+        if path.is_dir() and not is_inside(file, root):
+            # Whoever can write the folder must not make the bot read (and show) files from elsewhere. Not a
+            # failed read: what an earlier run stored from this path is gone from the folder, and deleted.
+            report.errors.append(SourceError(relative, "skipped: a symbolic link to a file outside the knowledge folder"))
+            continue
+        content: FileContent = read_file(file, relative, limits)
         if content.errors:
             failed_paths.add(relative)
             report.errors.extend(content.errors)
@@ -278,6 +352,8 @@ async def _store_document(db: Database, item: _Pending, vectors, root: Path, mod
             **source.meta, "root": str(root), SOURCE_HASH_KEY: item.source_hash, EMBEDDING_MODEL_KEY: model
         }
         if source.kind == "expert":
+            if await erased_hashes(session, _erasure_keys(source)):
+                raise ErasedMember(source.source_path)
             document.member_id = await _expert_member(session, source)
         await session.flush()
         if item.existing_id is not None:  # a new document has nothing to replace
@@ -325,7 +401,7 @@ def _pilot_facts(document_id: int, source: SourceDocument, passages_: list[Passa
 async def _expert_member(session: AsyncSession, source: SourceDocument) -> int:
     """The member an expert profile belongs to: `member: platform:user` in the profile, otherwise a
     console member named after the profile id (so the console demo can introduce people)."""
-    identity = source.meta.get("member") or f"console:{source.source_id.removeprefix('expert-')}"
+    identity = _expert_identity(source)
     platform, _, user_id = identity.partition(":")
     if not user_id:
         raise ValueError(f"member “{identity}” should look like platform:user-id")
@@ -355,6 +431,10 @@ async def _expert_member(session: AsyncSession, source: SourceDocument) -> int:
         member.role = "expert"
     await session.flush()
     return member.id
+
+
+def _expert_identity(source: SourceDocument) -> str:
+    return source.meta.get("member") or f"console:{source.source_id.removeprefix('expert-')}"
 
 
 @contextmanager

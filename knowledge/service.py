@@ -29,6 +29,7 @@ from knowledge.ingest import EMBEDDING_MODEL_KEY, SOURCE_HASH_KEY, IngestReport,
 from knowledge.profiles import embed_pending, embedded_by_other_model, forget_other_model_vectors, is_member_profile
 from knowledge.readiness import Readiness
 from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex
+from knowledge.sources import ReadLimits
 from knowledge.terms import shared_words, terms
 from knowledge.version import bump_version
 from storage.database import Database
@@ -572,7 +573,8 @@ class KnowledgeService:
             return 0
 
     async def ingest(self, path: Path, *, progress: ProgressCallback | None = None) -> IngestReport:
-        report = await ingest(self.db, path, await self.model(), progress=progress)
+        limits = ReadLimits.with_max_file_mb(self.settings.ingest_max_file_mb)
+        report = await ingest(self.db, path, await self.model(), progress=progress, limits=limits)
         self.invalidate()
         return report
 

@@ -3,6 +3,11 @@
 Every file becomes zero or more `SourceDocument`s (pilots, expert profiles, reports, tools) and, for
 organisation lists, `SourceOrganisation`s. A problem is reported as a `SourceError` naming the file (and
 the item, for files that hold several) and the reason; the rest of the folder is still read.
+
+Files come from whoever maintains the folder, so reading one is bounded (`ReadLimits`): its size, how
+deeply its YAML or JSON nests, how many values it holds once YAML aliases are expanded (a "billion
+laughs" file is refused while it is being read, before it takes any memory), and the length of one CSV
+field. A file over a limit is skipped with the limit it broke; it never stops the rest of the folder.
 """
 
 from __future__ import annotations
@@ -31,6 +36,27 @@ LIST_FIELDS = {
 # Keys of structured records that are prose, in the order they are joined into the body.
 PROSE_FIELDS = ("summary", "description", "abstract", "text", "body", "findings", "recommendations")
 MAX_TITLE_CHARS = 300
+
+MEGABYTE = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one knowledge file may hold; a file over any limit is skipped with the reason."""
+
+    max_file_bytes: int = 10 * MEGABYTE  # LIGHTHOUSE_INGEST_MAX_FILE_MB
+    # Levels of lists and mappings in a YAML or JSON file (records need 3 or 4).
+    max_depth: int = 32
+    # Values (scalars, lists, mappings) in one YAML or JSON file, counting every expansion of a YAML alias.
+    max_values: int = 200_000
+    max_csv_field_chars: int = 1_000_000
+
+    @classmethod
+    def with_max_file_mb(cls, megabytes: float) -> ReadLimits:
+        return cls(max_file_bytes=int(megabytes * MEGABYTE))
+
+
+DEFAULT_LIMITS = ReadLimits()
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
@@ -106,24 +132,41 @@ def source_files(root: Path) -> Iterator[Path]:
             yield path
 
 
-def read_file(path: Path, relative: str) -> FileContent:
+def is_inside(path: Path, root: Path) -> bool:
+    """Whether `path`, with every symbolic link followed, is `root` or lies under it."""
+    real, real_root = path.resolve(), root.resolve()
+    return real == real_root or real_root in real.parents
+
+
+def read_file(path: Path, relative: str, limits: ReadLimits = DEFAULT_LIMITS) -> FileContent:
     """Everything one file holds. Never raises for bad content: problems come back in `errors`."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        return FileContent(errors=[SourceError(relative, "not UTF-8 text")])
+        with path.open("rb") as file:
+            raw = file.read(limits.max_file_bytes + 1)  # never more than the limit, whatever the file claims
     except OSError as exc:
         return FileContent(errors=[SourceError(relative, f"cannot be read ({exc.strerror or exc})")])
+    if len(raw) > limits.max_file_bytes:
+        size = max(_file_size(path), len(raw))
+        return FileContent(errors=[SourceError(
+            relative,
+            f"skipped: larger than the {limits.max_file_bytes / MEGABYTE:g} MB limit for one file "
+            f"(LIGHTHOUSE_INGEST_MAX_FILE_MB): {size:,} bytes",
+        )])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return FileContent(errors=[SourceError(relative, "not UTF-8 text")])
+    del raw
     suffix = path.suffix.lower()
     try:
         if suffix in {".md", ".markdown"}:
-            return FileContent(documents=[_markdown_document(text, relative)])
+            return FileContent(documents=[_markdown_document(text, relative, limits)])
         if suffix in {".yaml", ".yml"}:
-            records = _yaml_records(text)
+            records = _yaml_records(text, limits)
         elif suffix == ".json":
-            records = _json_records(text)
+            records = _json_records(text, limits)
         else:
-            records = _csv_records(text)
+            records = _csv_records(text, limits)
     except SourceError as exc:
         exc.path = relative
         return FileContent(errors=[SourceError(relative, exc.reason, exc.item)])
@@ -133,12 +176,21 @@ def read_file(path: Path, relative: str) -> FileContent:
 # --- Markdown ------------------------------------------------------------------------------------------
 
 
-def _markdown_document(text: str, relative: str) -> SourceDocument:
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _markdown_document(text: str, relative: str, limits: ReadLimits = DEFAULT_LIMITS) -> SourceDocument:
     match = _FRONT_MATTER.match(text)
     if not match:
         raise SourceError(relative, "no YAML front matter (a '---' block with at least `kind`) at the top")
     try:
-        front = yaml.safe_load(match.group(1)) or {}
+        front = _load_yaml(match.group(1), limits) or {}
+    except _OverLimit as exc:
+        raise SourceError(relative, f"skipped: its front matter {exc.reason}") from None
     except yaml.YAMLError as exc:
         raise SourceError(relative, f"front matter is not valid YAML ({_yaml_problem(exc)})") from None
     if not isinstance(front, dict):
@@ -158,22 +210,117 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     return f"{problem} at line {mark.line + 1}" if mark is not None else str(problem)
 
 
+class _OverLimit(yaml.YAMLError):
+    """A YAML or JSON file over one of the `ReadLimits`, found while it was being read."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _too_deep(limits: ReadLimits) -> _OverLimit:
+    return _OverLimit(f"is nested more than {limits.max_depth} levels deep")
+
+
+def _too_many(limits: ReadLimits) -> _OverLimit:
+    return _OverLimit(
+        f"holds more than {limits.max_values:,} values once its aliases are expanded "
+        "(an alias bomb such as “billion laughs”?)"
+    )
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a document over the limits while it is composed.
+
+    Every node's size (values, counting each alias as the whole subtree it stands for) and depth are
+    known once it is composed, so an alias bomb is refused after a few hundred nodes rather than expanded
+    into gigabytes later (by `str()`, say), and deep nesting is refused long before Python's recursion
+    limit. An alias to a node that contains itself is refused too.
+    """
+
+    def __init__(self, stream: str, limits: ReadLimits) -> None:
+        super().__init__(stream)
+        self.limits = limits
+        self._level = 0
+        self._shape: dict[int, tuple[int, int]] = {}  # id(node) -> (values, depth), once composed
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            target = self.anchors.get(self.peek_event().anchor)
+            if target is not None and id(target) not in self._shape:
+                raise _OverLimit("has an alias inside the value it names (a recursive structure)")
+            return super().compose_node(parent, index)  # its shape is known: counted by the parent
+        self._level += 1
+        if self._level > self.limits.max_depth:
+            raise _too_deep(self.limits)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._level -= 1
+        if isinstance(node, yaml.SequenceNode):
+            children = [self._shape[id(child)] for child in node.value]
+        elif isinstance(node, yaml.MappingNode):
+            children = [self._shape[id(item)] for pair in node.value for item in pair]
+        else:
+            children = []
+        values = 1 + sum(count for count, _ in children)
+        depth = 1 + max((level for _, level in children), default=0)
+        if values > self.limits.max_values:
+            raise _too_many(self.limits)
+        if depth > self.limits.max_depth:
+            raise _too_deep(self.limits)
+        self._shape[id(node)] = (values, depth)
+        return node
+
+
+def _load_yaml(text: str, limits: ReadLimits) -> Any:
+    loader = _BoundedLoader(text, limits)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _check_shape(data: Any, limits: ReadLimits) -> None:
+    """Depth and number of values of parsed JSON, walked without recursion."""
+    values = 0
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        values += 1
+        if values > limits.max_values:
+            raise _too_many(limits)
+        if depth > limits.max_depth:
+            raise _too_deep(limits)
+        if isinstance(value, dict):
+            pending.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+
+
 # --- YAML, JSON, CSV -----------------------------------------------------------------------------------
 
 
-def _yaml_records(text: str) -> list[Any]:
+def _yaml_records(text: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Any]:
     try:
-        data = yaml.safe_load(text)
+        data = _load_yaml(text, limits)
+    except _OverLimit as exc:
+        raise SourceError("", f"skipped: it {exc.reason}") from None
     except yaml.YAMLError as exc:
         raise SourceError("", f"not valid YAML ({_yaml_problem(exc)})") from None
     return _as_record_list(data)
 
 
-def _json_records(text: str) -> list[Any]:
+def _json_records(text: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Any]:
     try:
         data = json.loads(text)
+        _check_shape(data, limits)
     except json.JSONDecodeError as exc:
         raise SourceError("", f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:  # nested deeper than the parser goes: far over the limit
+        raise SourceError("", f"skipped: it {_too_deep(limits).reason}") from None
+    except _OverLimit as exc:
+        raise SourceError("", f"skipped: it {exc.reason}") from None
     return _as_record_list(data)
 
 
@@ -191,12 +338,14 @@ def _as_record_list(data: Any) -> list[Any]:
     raise SourceError("", "expected a list of records (or one record)")
 
 
-def _csv_records(text: str) -> list[dict[str, Any]]:
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
-        return []
+def _csv_records(text: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[dict[str, Any]]:
+    # The csv module's limit is process-wide; every read sets it to this file's limit.
+    csv.field_size_limit(limits.max_csv_field_chars)
     records = []
     try:
+        reader = csv.DictReader(io.StringIO(text))
+        if not reader.fieldnames:
+            return []
         for row in reader:
             if None in row:
                 raise SourceError("", f"row {reader.line_num} has more values than the header has columns")
@@ -210,6 +359,8 @@ def _csv_records(text: str) -> list[dict[str, Any]]:
             if record:
                 records.append(record)
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise SourceError("", f"skipped: a field is longer than {limits.max_csv_field_chars:,} characters") from None
         raise SourceError("", f"not valid CSV ({exc})") from None
     return records
 

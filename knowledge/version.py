@@ -6,19 +6,26 @@ erasure in one process is seen by all of them.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import KnowledgeVersion, utcnow
 
+_VERSION_ROW = 1
+
 
 async def bump_version(session: AsyncSession) -> None:
-    """Tell every process that the knowledge base changed (call inside the changing transaction)."""
-    result = await session.execute(
-        update(KnowledgeVersion)
-        .where(KnowledgeVersion.id == 1)
-        .values(version=KnowledgeVersion.version + 1, updated_at=utcnow())
+    """Tell every process that the knowledge base changed (call inside the changing transaction).
+
+    One upsert: the first change on a new database creates the row, and two processes making that
+    first change at once both count (the second waits for the first's row, then adds one to it)
+    instead of colliding on the row's key."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    now = utcnow()
+    table = KnowledgeVersion.__table__
+    statement = dialect.insert(table).values(id=_VERSION_ROW, version=1, updated_at=now)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.id], set_={"version": table.c.version + 1, "updated_at": now}
+        )
     )
-    if not result.rowcount:
-        session.add(KnowledgeVersion(id=1, version=1))
-        await session.flush()

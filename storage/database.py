@@ -2,7 +2,8 @@
 
 SQLite gets WAL (readers never block the writer), foreign keys and a busy timeout on every connection.
 Migrations are Alembic revisions applied at start-up; on PostgreSQL an advisory lock keeps two
-processes starting together from migrating at once.
+processes starting together from migrating at once. `exclusive` holds such a lock across processes
+for longer work (an ingest): a PostgreSQL advisory lock, or a lock file beside a SQLite database.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 from alembic import command
@@ -25,6 +28,12 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_SECONDS = 20.0
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK_ID = 0x4C48_4D49  # "LHMI": an arbitrary, fixed advisory-lock key
+LOCK_POLL_SECONDS = 0.25
+
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: SQLite's own locking is all there is
+    fcntl = None  # type: ignore[assignment]
 
 
 class DatabaseUnavailable(Exception):
@@ -99,6 +108,65 @@ class Database:
             if not self.is_sqlite:
                 await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_ID})
             await connection.run_sync(_upgrade_to_head)
+
+    @asynccontextmanager
+    async def exclusive(self, name: str, key: int, *, waiting: Callable[[], None] | None = None) -> AsyncIterator[None]:
+        """Hold the lock `name` (PostgreSQL: advisory lock `key`) across every process using this database
+        until the block ends; `waiting` is called once if another process holds it. A process that dies
+        lets go of it (the server ends its session; the kernel closes its lock file).
+
+        The lock is polled, never waited for inside one statement, so a statement timeout cannot end the
+        wait and the event loop keeps running."""
+        if self.is_sqlite:
+            async with self._file_lock(name, waiting):
+                yield
+            return
+        async with self.engine.connect() as connection:
+            told = False
+            while True:
+                got = (await connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})).scalar()
+                await connection.commit()  # the lock belongs to the session: no transaction left open
+                if got:
+                    break
+                if waiting is not None and not told:
+                    waiting()
+                    told = True
+                await asyncio.sleep(LOCK_POLL_SECONDS)
+            try:
+                yield
+            finally:
+                unlocked = False
+                with suppress(Exception):  # a lost connection has let go of the lock already
+                    await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    await connection.commit()
+                    unlocked = True
+                if not unlocked:  # never hand a connection that may hold the lock back to the pool
+                    with suppress(Exception):
+                        await connection.invalidate()
+
+    @asynccontextmanager
+    async def _file_lock(self, name: str, waiting: Callable[[], None] | None) -> AsyncIterator[None]:
+        database = self.url.database
+        if fcntl is None or not database or database == ":memory:":
+            yield  # one process: nothing to share the database with
+            return
+        path = Path(database).expanduser().resolve()
+        # Never deleted: removing a lock file while another process waits on it would split the lock in two.
+        descriptor = os.open(path.with_name(f"{path.name}.{name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            told = False
+            while True:
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if waiting is not None and not told:
+                        waiting()
+                        told = True
+                    await asyncio.sleep(LOCK_POLL_SECONDS)
+            yield
+        finally:
+            os.close(descriptor)  # closing lets go of the lock
 
     async def current_revision(self) -> str | None:
         async with self.engine.connect() as connection:

@@ -4,6 +4,7 @@ first use). Plain data access, so the knowledge base's ingest and the bot's memb
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -28,13 +29,23 @@ async def find_by_identity(session: AsyncSession, platform: str, user_id: str) -
 async def get_or_create_organisation(
     session: AsyncSession, name: str, *, sector: str | None = None, country: str | None = None
 ) -> Organisation:
+    """The organisation of that name, created when missing. Two processes creating the same one at once
+    (two ingests, an ingest and a profile change) get the same row: the insert does nothing on a clash."""
     key = organisation_key(name)
-    organisation = (await session.execute(select(Organisation).where(Organisation.name_key == key))).scalar_one_or_none()
+    organisation = await _organisation_by_key(session, key)
     if organisation is None:
-        organisation = Organisation(name=" ".join(name.split()), name_key=key, sector=sector, country=country)
-        session.add(organisation)
-        await session.flush()
-    else:
-        organisation.sector = organisation.sector or sector
-        organisation.country = organisation.country or country
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        await session.execute(
+            dialect.insert(Organisation)
+            .values(name=" ".join(name.split()), name_key=key, sector=sector, country=country)
+            .on_conflict_do_nothing(index_elements=[Organisation.name_key])
+        )
+        organisation = await _organisation_by_key(session, key)
+        assert organisation is not None
+    organisation.sector = organisation.sector or sector
+    organisation.country = organisation.country or country
     return organisation
+
+
+async def _organisation_by_key(session: AsyncSession, key: str) -> Organisation | None:
+    return (await session.execute(select(Organisation).where(Organisation.name_key == key))).scalar_one_or_none()

@@ -2,7 +2,9 @@
 
 Erasure deletes the person and keeps the community's numbers right: introductions and exchanges that
 involved them stay, without their member id and without any text they wrote, but with the
-organisation, sector and country snapshot the indicators count.
+organisation, sector and country snapshot the indicators count. It leaves tombstones (hashes of their
+chat accounts and of their expert profiles' ids, storage/tombstones.py) so that no later ingest of a
+knowledge folder that still holds their profile brings them back.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.audit import about_member_clause, record_audit
 from bot.indicators.exchanges import profile_snapshot, unlink_member
 from config.errors import UserError
+from knowledge.profiles import is_member_profile
 from knowledge.version import bump_version
 from storage.models import (
     RSVP,
@@ -40,6 +43,7 @@ from storage.models import (
     PlatformIdentity,
     ReplyPage,
 )
+from storage.tombstones import identity_key, profile_key, record_tombstones
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -490,6 +494,7 @@ class ErasureReport:
     rsvps_deleted: int = 0
     documents_deleted: int = 0
     audit_entries_anonymised: int = 0
+    tombstones: int = 0
     details: dict[str, int] = field(default_factory=dict)
 
 
@@ -545,7 +550,14 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
 
     report.rsvps_deleted = (await session.execute(delete(RSVP).where(RSVP.member_id == member_id))).rowcount or 0
 
-    document_ids = (await session.execute(select(Document.id).where(Document.member_id == member_id))).scalars().all()
+    documents = (await session.execute(select(Document.id, Document.source_id).where(Document.member_id == member_id))).all()
+    document_ids = [row.id for row in documents]
+    # Before the accounts and profiles go: what an ingest must never bring back, as hashes only.
+    report.tombstones = await record_tombstones(
+        session,
+        [identity_key(identity.platform, identity.platform_user_id) for identity in member.identities]
+        + [profile_key(row.source_id) for row in documents if not is_member_profile(row.source_id)],
+    )
     if document_ids:
         await session.execute(delete(Chunk).where(Chunk.document_id.in_(document_ids)))
         await session.execute(delete(Pilot).where(Pilot.document_id.in_(document_ids)))

@@ -7,6 +7,7 @@ from storage.models.events import RSVP, DigestRun, DigestSchedule, Event, EventA
 from storage.models.knowledge import Chunk, Document, KnowledgeVersion, Pilot
 from storage.models.members import AuditEntry, Member, Organisation, PlatformIdentity
 from storage.models.runtime import DeliveryReceipt, Job, ReplyPage, StoredCommand
+from storage.models.tombstones import ErasureTombstone
 
 __all__ = [
     "RSVP",
@@ -18,6 +19,7 @@ __all__ = [
     "DigestRun",
     "DigestSchedule",
     "Document",
+    "ErasureTombstone",
     "Event",
     "EventAttendance",
     "Exchange",

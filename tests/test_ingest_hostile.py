@@ -1,0 +1,146 @@
+"""Hostile knowledge files: alias bombs, deep nesting, huge files and fields, links out of the folder.
+
+Each bad file is skipped with its path and the limit it broke; every good file beside it is stored.
+"""
+
+from __future__ import annotations
+
+import resource
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from knowledge.ingest import ingest
+from knowledge.sources import MEGABYTE, ReadLimits, read_file
+from storage.models import Document
+from tests.knowledge_fakes import FakeEncoder, pilot
+
+
+def laughs(levels: int, fanout: int = 9) -> str:
+    """A YAML alias bomb: each level names the previous one `fanout` times (`fanout ** levels` values)."""
+    lines = ['lol0: &lol0 "lol"']
+    for level in range(1, levels + 1):
+        lines.append(f"lol{level}: &lol{level} [" + ", ".join([f"*lol{level - 1}"] * fanout) + "]")
+    return "\n".join(lines) + "\n"
+
+
+async def stored_ids(core) -> set[str]:  # noqa: ANN001
+    async with core.db.session() as session:
+        return set((await session.execute(select(Document.source_id))).scalars())
+
+
+def good_files(folder: Path) -> set[str]:
+    pilot(folder, "meals", "School meals", "## Summary\nHot meals for pupils.", themes=["obesity"])
+    pilot(folder, "chat", "Peer chat", "## Summary\nVolunteers answer teenagers.", themes=["mental_health"])
+    (folder / "tools.csv").write_text("kind,id,title,summary\ntool,tool-card,Pocket card,Phrases to check understanding\n")
+    return {"pilot-meals", "pilot-chat", "tool-card"}
+
+
+def problems(report) -> dict[str, str]:  # noqa: ANN001
+    return {error.path: error.reason for error in report.errors}
+
+
+async def test_alias_bombs_are_skipped_and_the_rest_is_stored(core, tmp_path):
+    folder = tmp_path / "kb"
+    expected = good_files(folder)
+    # 9 ** 6 = 531,441 values once expanded: over the budget, yet small enough to expand without the limit.
+    (folder / "bomb.yaml").write_text(laughs(6) + "kind: report\ntitle: Bomb\nsummary: *lol6\n", encoding="utf-8")
+    (folder / "front.md").write_text("---\n" + laughs(6) + "kind: pilot\ntitle: *lol6\n---\nText\n", encoding="utf-8")
+    report = await ingest(core.db, folder, FakeEncoder())
+    found = problems(report)
+    assert set(found) == {"bomb.yaml", "front.md"}
+    assert found["bomb.yaml"].startswith("skipped:") and "billion laughs" in found["bomb.yaml"]
+    assert "front matter" in found["front.md"] and "billion laughs" in found["front.md"]
+    assert await stored_ids(core) == expected
+
+
+def test_a_billion_laughs_is_refused_while_it_is_read(tmp_path):
+    bomb = tmp_path / "laughs.yaml"
+    bomb.write_text(laughs(9) + "kind: report\ntitle: Laughs\nsummary: *lol9\n", encoding="utf-8")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    content = read_file(bomb, "laughs.yaml")
+    assert content.documents == [] and "billion laughs" in content.errors[0].reason
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50 * 1024  # KiB: no expansion
+
+
+def test_anchors_within_the_budget_still_work(tmp_path):
+    path = tmp_path / "reports.yaml"
+    path.write_text(
+        "- &base\n  kind: report\n  id: r1\n  title: First\n  themes: [obesity]\n  summary: One.\n"
+        "- <<: *base\n  id: r2\n  title: Second\n",
+        encoding="utf-8",
+    )
+    content = read_file(path, "reports.yaml")
+    assert content.errors == []
+    assert [(d.source_id, d.themes, d.body) for d in content.documents] == [
+        ("r1", ["obesity"], "One."), ("r2", ["obesity"], "One.")
+    ]
+
+
+def test_a_recursive_alias_is_refused(tmp_path):
+    path = tmp_path / "loop.yaml"
+    path.write_text("kind: report\ntitle: Loop\nsummary: &me [*me]\n", encoding="utf-8")
+    (error,) = read_file(path, "loop.yaml").errors
+    assert error.reason.startswith("skipped:") and "recursive" in error.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("deep.json", "[" * 100_000 + "]" * 100_000),
+        ("deep.yaml", "[" * 100_000 + "]" * 100_000),
+        ("deep.md", "---\nkind: pilot\ntitle: Deep\ntags: " + "[" * 100_000 + "]" * 100_000 + "\n---\nText\n"),
+        ("hundred.json", '{"kind": "report", "title": "Deep", "summary": ' + "[" * 100 + "]" * 100 + "}"),
+        ("hundred.yaml", "kind: report\ntitle: Deep\nsummary: " + "[" * 100 + "]" * 100 + "\n"),
+    ],
+)
+async def test_deep_nesting_is_skipped_not_a_crash(core, tmp_path, name, text):
+    folder = tmp_path / "kb"
+    expected = good_files(folder)
+    (folder / name).write_text(text, encoding="utf-8")
+    report = await ingest(core.db, folder, FakeEncoder())
+    (error,) = report.errors
+    assert error.path == name and error.reason.startswith("skipped:") and "nested more than 32 levels" in error.reason
+    assert await stored_ids(core) == expected
+
+
+async def test_a_file_over_the_size_limit_is_skipped_unread(core, tmp_path):
+    folder = tmp_path / "kb"
+    expected = good_files(folder)
+    huge = pilot(folder, "huge", "Huge", "## Summary\n" + "words " * 400_000)  # 2.4 MB
+    report = await ingest(core.db, folder, FakeEncoder(), limits=ReadLimits.with_max_file_mb(2))
+    assert [(e.path, e.reason) for e in report.errors] == [
+        ("pilots/huge.md", f"skipped: larger than the 2 MB limit for one file (LIGHTHOUSE_INGEST_MAX_FILE_MB): {huge.stat().st_size:,} bytes")
+    ]
+    assert await stored_ids(core) == expected
+    assert ReadLimits().max_file_bytes == 10 * MEGABYTE
+
+
+async def test_a_huge_csv_field_is_skipped(core, tmp_path):
+    folder = tmp_path / "kb"
+    expected = good_files(folder)
+    (folder / "big.csv").write_text("kind,id,title,summary\ntool,tool-big,Big,\"" + "x" * 2_000_000 + "\"\n", encoding="utf-8")
+    report = await ingest(core.db, folder, FakeEncoder())
+    assert [(e.path, e.reason) for e in report.errors] == [
+        ("big.csv", "skipped: a field is longer than 1,000,000 characters")
+    ]
+    assert await stored_ids(core) == expected
+
+
+async def test_a_link_to_a_file_outside_the_folder_is_not_followed(core, tmp_path):
+    folder = tmp_path / "kb"
+    expected = good_files(folder)
+    secret = pilot(tmp_path / "elsewhere", "secret", "Private notes", "## Summary\nNot for the bot.")
+    (folder / "pilots" / "linked.md").symlink_to(secret)
+    report = await ingest(core.db, folder, FakeEncoder())
+    found = problems(report)
+    assert found["pilots/linked.md"] == "skipped: a symbolic link to a file outside the knowledge folder"
+    assert "pilot-secret" not in await stored_ids(core)
+    # A file stored before, replaced by such a link, is gone from the folder: its document is deleted.
+    (folder / "pilots" / "chat.md").rename(tmp_path / "elsewhere" / "chat.md")
+    (folder / "pilots" / "chat.md").symlink_to(tmp_path / "elsewhere" / "chat.md")
+    again = await ingest(core.db, folder, FakeEncoder())
+    assert again.removed == ["pilot-chat"] and "pilots/chat.md" in problems(again)
+    expected.discard("pilot-chat")
+    assert await stored_ids(core) == expected and set(found) == {"pilots/linked.md"}
