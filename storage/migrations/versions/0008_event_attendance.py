@@ -1,7 +1,7 @@
 """event attendances: who attended an event, recorded after it started; each one writes an exchange
 
 Revision ID: 0008_event_attendance
-Revises: 0006_reply_pages_shown
+Revises: 0007_erasure_tombstones
 Create Date: 2026-12-06 20:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.models.base
 
 revision = '0008_event_attendance'
-down_revision = '0006_reply_pages_shown'
+down_revision = '0007_erasure_tombstones'
 branch_labels = None
 depends_on = None
 
