@@ -161,11 +161,11 @@ class SlackAdapter:
         return web.json_response({"status": "ok", "ready": self.core.is_ready(), "services": self.core.readiness()})
 
     async def _ready(self, request: web.Request) -> web.Response:
-        """200 once every service has finished starting (the model is loaded, the index built), else 503."""
-        ready = self.core.is_ready()
-        return web.json_response(
-            {"ready": ready, "services": self.core.readiness()}, status=200 if ready else 503
-        )
+        """200 once every service has finished starting (the model is loaded, the index built) and while the
+        database answers, else 503."""
+        services = await self.core.check_readiness()
+        ready = all(report["ready"] for report in services.values())
+        return web.json_response({"ready": ready, "services": services}, status=200 if ready else 503)
 
     async def run(self) -> None:
         """Connect (Socket Mode) or serve (HTTP) until cancelled."""
