@@ -232,9 +232,12 @@ async def _asker(core: Runtime, message: Message, command: commands.Command) -> 
     """The asker's member row (created on first contact), looked up within the database time limit. None
     for a command that needs no database when the database is not answering; for any other command that
     is DatabaseNotAnswering."""
-    if not command.needs_database and not core.db.answering:
-        core.db.check_soon()  # so that the next message knows as soon as the database is back
-        return None
+    if not core.db.answering:
+        if not command.needs_database:
+            core.db.check_soon()  # so that the next message knows as soon as the database is back
+            return None
+        if not await core.db.probe(core.settings.database_timeout_seconds * PROBE_SHARE):
+            raise DatabaseNotAnswering
     try:
         async with asyncio.timeout(core.settings.database_timeout_seconds):
             async with core.db.session() as session, session.begin():
