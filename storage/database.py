@@ -3,13 +3,6 @@
 SQLite gets WAL (readers never block the writer), foreign keys and a busy timeout on every connection.
 Migrations are Alembic revisions applied at start-up; on PostgreSQL an advisory lock keeps two
 processes starting together from migrating at once.
-
-A database that stops answering (PostgreSQL frozen, connections left open) must not hang anything for
-long: on PostgreSQL opening a connection and taking one from the pool wait at most `timeout` seconds and
-any one statement at most `statement_timeout` (the driver's `command_timeout`); the bot's router adds
-its own, shorter limit around a message's database work and asks `probe()` whether the database still
-answers. `answering` is what the last call or probe found, for health checks; a probe that succeeds
-again (or any successful call the router sees) is the recovery, with no restart.
 """
 
 from __future__ import annotations
@@ -17,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import time
 from pathlib import Path
+from time import monotonic
 
 from alembic import command
 from alembic.config import Config
@@ -58,7 +51,15 @@ def is_unavailable(exc: BaseException) -> bool:
 
 
 class Database:
-    """One engine and its session factory; `session()` opens a unit of work."""
+    """One engine and its session factory; `session()` opens a unit of work.
+
+    A database that stops answering (PostgreSQL frozen, connections left open) must not hang anything for
+    long: on PostgreSQL opening a connection and taking one from the pool wait at most `timeout` seconds and
+    any one statement at most `statement_timeout` (the driver's `command_timeout`); the bot's router adds
+    its own, shorter limit around a message's database work and asks `probe()` whether the database still
+    answers. `answering` is what the last call or probe found, for health checks; a probe that succeeds
+    again (or any successful call the router sees) is the recovery, with no restart.
+    """
 
     def __init__(
         self, url: str, *, echo: bool = False, timeout: float = 5.0, statement_timeout: float = 60.0
@@ -94,12 +95,12 @@ class Database:
             else:
                 log.warning("the database %s is not answering", self.safe_url)
         self.answering = answering
-        self._checked_at = time.monotonic()
+        self._checked_at = monotonic()
 
     async def probe(self, timeout: float | None = None) -> bool:
         """Whether the database answers `SELECT 1` within `timeout` seconds; concurrent callers share one
         probe, and a probe finished less than a second ago is not repeated."""
-        if self._probe is None and time.monotonic() - self._checked_at < 1.0:
+        if self._probe is None and monotonic() - self._checked_at < 1.0:
             return self.answering
         if self._probe is None:
             self._probe = asyncio.ensure_future(self._select_one(timeout or self.timeout))
@@ -108,7 +109,7 @@ class Database:
 
     def check_soon(self) -> None:
         """Start a probe in the background (no one waits for it), unless one ran less than a second ago."""
-        if self._probe is None and time.monotonic() - self._checked_at >= 1.0:
+        if self._probe is None and monotonic() - self._checked_at >= 1.0:
             self._probe = asyncio.ensure_future(self._select_one(self.timeout))
             self._probe.add_done_callback(self._probe_done)
 

@@ -185,6 +185,29 @@ async def route(core: Runtime, message: Message) -> Reply:
         return error_reply(unexpected_failure(log, "handling %r from %s", command.name, asker))
 
 
+async def _refusal(core: Runtime, command: commands.Command, args: list[str], needed: str, role: str) -> Reply:
+    """Which role is needed, and who can grant it (with the admins' names when the bot knows them)."""
+    label = command.label_for(args)
+    async with core.db.session() as session:
+        admins = await known_admin_names(session, core.settings)
+    return error_reply(refusal(label, needed, role, admins))
+
+
+async def _audit_command(core: Runtime, context: CommandContext) -> None:
+    """Every successful coordinator or admin command is audited here, in one place."""
+    details = command_details(
+        context.command_name,
+        context.args_text,
+        platform=context.message.platform,
+        channel_id=context.message.channel_id,
+    )
+    try:
+        async with core.db.session() as session, session.begin():
+            await record_audit(session, context.member.id, "command", details, at=core.clock.now())
+    except Exception:  # the command itself succeeded: answer it, and leave the gap visible in the log
+        log.exception("audit entry lost for %s by member %s", context.command_name, context.member.id)
+
+
 async def _database_down(core: Runtime, exc: Exception) -> bool:
     """Whether `exc` came from a database that is not answering: said so by the database layer, or a timeout
     or lost connection while a probe finds the database not answering now either."""
@@ -279,27 +302,3 @@ async def _within_database_limit(core: Runtime, work: Coroutine[object, object, 
 def _ignore_outcome(task: asyncio.Future) -> None:
     if not task.cancelled():
         task.exception()
-
-
-async def _refusal(core: Runtime, command: commands.Command, args: list[str], needed: str, role: str) -> Reply:
-    """Which role is needed, and who can grant it (with the admins' names when the bot knows them)."""
-    label = command.label_for(args)
-    async with core.db.session() as session:
-        admins = await known_admin_names(session, core.settings)
-    return error_reply(refusal(label, needed, role, admins))
-
-
-async def _audit_command(core: Runtime, context: CommandContext) -> None:
-    """Every successful coordinator or admin command is audited here, in one place."""
-    details = command_details(
-        context.command_name,
-        context.args_text,
-        platform=context.message.platform,
-        channel_id=context.message.channel_id,
-    )
-    try:
-        async with core.db.session() as session, session.begin():
-            await record_audit(session, context.member.id, "command", details, at=core.clock.now())
-    except Exception:  # the command itself succeeded: answer it, and leave the gap visible in the log
-        log.exception("audit entry lost for %s by member %s", context.command_name, context.member.id)
-

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.audit import recent_entries
-from bot.ids import MAX_ROW_ID, is_plain_number
 from bot.members.profile import changed_value
 from bot.message import Author, Message
 from config.errors import UserError
@@ -72,6 +71,14 @@ async def resolve_member(session: AsyncSession, author: Author, *, default_role:
             raise
         return existing
     return member
+
+
+MAX_ROW_ID = 2**31 - 1
+
+
+def is_plain_number(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` also accepts "²" and other digits `int()` cannot read."""
+    return text.isascii() and text.isdigit()
 
 
 _MENTION = re.compile(r"^<@!?([A-Za-z0-9_.-]+)(?:\|[^>]*)?>$")
