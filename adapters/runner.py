@@ -1,4 +1,10 @@
-"""Start the core with the adapters the settings switch on, plus the job scheduler."""
+"""Start the core with the adapters the settings switch on, plus the job scheduler.
+
+A server process (Slack, Discord) stops cleanly on SIGINT (Ctrl-C) as on SIGTERM: the adapters are
+cancelled, each lets the answers it is working on go out (within its grace time) and closes its connection
+(Discord's gateway with a normal close), then the scheduler and the database close, and the process exits
+with status 0. A second Ctrl-C ends it at once. The console keeps its instant exit on Ctrl-C (main.py).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,10 @@ import asyncio
 import importlib
 import logging
 import os
+import signal
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from adapters.adapter import Adapter
@@ -65,13 +73,60 @@ async def run_bot(settings: Settings, *, console_user: str | None = None, force_
                     history=data_dir() / HISTORY_FILE,
                 )
             ]
-        # Each adapter runs until cancelled (the console until its input ends); one failing stops them all.
-        await asyncio.gather(*(adapter.run() for adapter in adapters))
+            # Each adapter runs until cancelled (the console until its input ends); one failing stops them all.
+            await asyncio.gather(*(adapter.run() for adapter in adapters))
+        else:
+            await run_until_stopped(asyncio.gather(*(adapter.run() for adapter in adapters)))
     finally:
         announcer.cancel()
         stop.set()
         await scheduler
         await core.close()
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+async def run_until_stopped(adapters: asyncio.Future[object]) -> None:
+    """Await the adapters until they end, or until SIGINT or SIGTERM cancels them (a clean stop: returns
+    once every adapter has drained and closed)."""
+    with _cancel_on_signals(adapters) as stopping:
+        try:
+            await adapters
+        except asyncio.CancelledError:
+            if not stopping:
+                raise
+            log.info("stopped")
+
+
+@contextmanager
+def _cancel_on_signals(work: asyncio.Future[object]) -> Iterator[list[int]]:
+    """Within the block, SIGINT and SIGTERM cancel `work` once; the list yielded holds the signal received.
+    After the first signal the usual handlers are back: a second Ctrl-C ends the process at once."""
+    loop = asyncio.get_running_loop()
+    received: list[int] = []
+
+    def stop(signum: int) -> None:
+        received.append(signum)
+        _remove(loop)
+        log.warning(
+            "%s received: stopping (answers being worked on go out first; Ctrl-C again to stop at once)",
+            signal.Signals(signum).name,
+        )
+        work.cancel()
+
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, stop, signum)
+    try:
+        yield received
+    finally:
+        if not received:
+            _remove(loop)
+
+
+def _remove(loop: asyncio.AbstractEventLoop) -> None:
+    for signum in STOP_SIGNALS:
+        loop.remove_signal_handler(signum)
 
 
 async def announce_ready(core: Lighthouse) -> None:

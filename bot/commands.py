@@ -92,6 +92,9 @@ class Command:
     accepts_long_text: bool = False
     # Answers by searching the knowledge base: may wait seconds for the model after a restart.
     searches: bool = False
+    # Answers without the database (help): while the database is not answering it still answers, for the
+    # role the settings give the asker (a configured admin, or a member).
+    needs_database: bool = True
     _by_word: dict[str, Subcommand] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -180,6 +183,7 @@ def command(
     hidden: bool = False,
     accepts_long_text: bool = False,
     searches: bool = False,
+    needs_database: bool = True,
 ) -> Callable[[Handler], Handler]:
     """Declare a command with one handler (the decorated function)."""
 
@@ -198,6 +202,7 @@ def command(
                 hidden=hidden,
                 accepts_long_text=accepts_long_text,
                 searches=searches,
+                needs_database=needs_database,
             )
         )
         return handler

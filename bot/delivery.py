@@ -9,14 +9,18 @@ finds the key and stops. Receipts are kept for as long as the platform may repea
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from storage.database import Database
+from storage.database import Database, is_unavailable
 from storage.models import DeliveryReceipt, StoredCommand
+
+log = logging.getLogger(__name__)
 
 
 def receipt_key(platform: str, kind: str, event_id: str) -> str:
@@ -32,12 +36,23 @@ class Deliveries:
         self.db = db
 
     async def claim(self, key: str, now: datetime) -> bool:
-        """True for the first claim of `key` anywhere; False for a repeat."""
+        """True for the first claim of `key` anywhere; False for a repeat. While the database does not answer
+        (within its time limit) every delivery is handled, as a repeat cannot be recognised then: the member
+        gets the router's apology (or `help`) rather than silence."""
+        if not self.db.answering:
+            self.db.check_soon()
+            return True
         try:
-            async with self.db.session() as session, session.begin():
-                session.add(DeliveryReceipt(key=key, seen_at=now))
+            async with asyncio.timeout(self.db.timeout):
+                async with self.db.session() as session, session.begin():
+                    session.add(DeliveryReceipt(key=key, seen_at=now))
         except IntegrityError:
             return False
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            self.db.noted(False)
+            log.warning("delivery %s handled without a receipt: the database is not answering", key)
         return True
 
     async def purge(self, platform: str, now: datetime, keep: timedelta) -> int:

@@ -54,6 +54,10 @@ class PageMissing(LookupError):
         self.total = total
 
 
+class PageNotYours(LookupError):
+    """A page of another member's private (or direct) answer: served only to the member it was for."""
+
+
 class NoLastAnswer(LookupError):
     """A bare `more` from a member with no stored long answer (none yet, or it expired)."""
 
@@ -148,8 +152,10 @@ class Paginator:
         return Button(label=f"More ({number}/{total})", command=f"{MORE_COMMAND} {page_id} {number}", style="primary")
 
     async def page(self, page_id: str, number: int, *, member_id: int | None = None) -> Reply:
-        """Page `number` of a stored answer, or PageMissing (past the end, or expired). Served to the answer's
-        own member (`member_id`), it becomes the last answer a bare `more` continues."""
+        """Page `number` of a stored answer, or PageMissing (past the end, or expired). A page of a private
+        answer is served only to its own member (PageNotYours for anyone else); a public answer's pages, shown
+        in a channel, to anyone there. Served to the answer's own member (`member_id`), it becomes the last
+        answer a bare `more` continues."""
         async with self.db.session() as session, session.begin():
             row = await session.get(ReplyPage, page_id)
             if row is None:
@@ -171,6 +177,9 @@ class Paginator:
             return await self._serve(session, last, last.shown + 1, member_id)
 
     async def _serve(self, session: AsyncSession, row: ReplyPage, number: int, member_id: int | None) -> Reply:
+        first = row.pages[0] if row.pages else {}
+        if (first.get("private") or first.get("direct")) and row.member_id not in (None, member_id):
+            raise PageNotYours(row.id)  # a page link passed on does not open someone's private answer
         total = len(row.pages) + 1
         if not 2 <= number <= total:
             raise PageMissing(total)

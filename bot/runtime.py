@@ -26,7 +26,12 @@ log = logging.getLogger(__name__)
 class Runtime:
     def __init__(self, settings: Settings, *, db: Database | None = None, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.db = db or Database(settings.database_url, echo=settings.database_echo)
+        self.db = db or Database(
+            settings.database_url,
+            echo=settings.database_echo,
+            timeout=settings.database_timeout_seconds,
+            statement_timeout=settings.database_statement_timeout_seconds,
+        )
         self.clock: Clock = clock or SystemClock()
         self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.transports: dict[str, Transport] = {}

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     # must be in a folder that exists, so a typo never starts a new, empty community.
     database_url: str = Field(default_factory=default_database_url)
     database_echo: bool = False
+    # A database that stops answering: how long a message's database work may wait (opening a connection,
+    # taking one from the pool, each statement) before the member is told "the database is not answering".
+    database_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # The driver's limit for any one statement (PostgreSQL), background work and ingest included.
+    database_statement_timeout_seconds: float = Field(default=60.0, gt=0)
 
     # Knowledge base
     embedding_model: str = DEFAULT_EMBEDDING_MODEL

@@ -14,6 +14,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
+from time import monotonic
 
 from alembic import command
 from alembic.config import Config
@@ -21,11 +22,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_SECONDS = 20.0
+SQLITE_BUSY_SECONDS = 30
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK_ID = 0x4C48_4D49  # "LHMI": an arbitrary, fixed advisory-lock key
 LOCK_POLL_SECONDS = 0.25
@@ -40,22 +44,99 @@ class DatabaseUnavailable(Exception):
     """The database cannot be reached or opened; the message says why in one line, without the password."""
 
 
-class Database:
-    """One engine and its session factory; `session()` opens a unit of work."""
+class DatabaseNotAnswering(Exception):
+    """The database did not answer within the time allowed, or the connection to it failed."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` means "the database is not answering" (a timeout or a lost or refused connection)
+    rather than a mistake in a statement or a constraint."""
+    if isinstance(exc, (DatabaseNotAnswering, TimeoutError, PoolTimeout, OSError, ConnectionError)):
+        return True
+    if isinstance(exc, DBAPIError):
+        original = getattr(exc.orig, "__cause__", None) or exc.orig
+        return exc.connection_invalidated or isinstance(original, (TimeoutError, OSError, ConnectionError))
+    return type(exc).__name__ in {"ConnectionDoesNotExistError", "InterfaceError"}
+
+
+class Database:
+    """One engine and its session factory; `session()` opens a unit of work.
+
+    A database that stops answering (PostgreSQL frozen, connections left open) must not hang anything for
+    long: on PostgreSQL opening a connection and taking one from the pool wait at most `timeout` seconds and
+    any one statement at most `statement_timeout` (the driver's `command_timeout`); the bot's router adds
+    its own, shorter limit around a message's database work and asks `probe()` whether the database still
+    answers. `answering` is what the last call or probe found, for health checks; a probe that succeeds
+    again (or any successful call the router sees) is the recovery, with no restart.
+    """
+
+    def __init__(
+        self, url: str, *, echo: bool = False, timeout: float = 5.0, statement_timeout: float = 60.0
+    ) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        self.timeout = timeout
         kwargs: dict[str, object] = {"echo": echo}
         if self.is_sqlite:
             self._ensure_sqlite_folder()
-            kwargs["connect_args"] = {"timeout": 30}
+            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS}
         else:
-            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            kwargs.update(
+                pool_size=10,
+                max_overflow=10,
+                pool_pre_ping=True,
+                pool_timeout=timeout,
+                connect_args={"timeout": timeout, "command_timeout": statement_timeout},
+            )
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.session = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
+        self.answering = True  # what the last call or probe found
+        self._checked_at = 0.0
+        self._probe: asyncio.Task[bool] | None = None
+
+    def noted(self, answering: bool) -> None:
+        """Record what a call found (the router reports each message's database work)."""
+        if answering != self.answering:
+            if answering:
+                log.warning("the database answers again")
+            else:
+                log.warning("the database %s is not answering", self.safe_url)
+        self.answering = answering
+        self._checked_at = monotonic()
+
+    async def probe(self, timeout: float | None = None) -> bool:
+        """Whether the database answers `SELECT 1` within `timeout` seconds; concurrent callers share one
+        probe, and a probe finished less than a second ago is not repeated."""
+        if self._probe is None and monotonic() - self._checked_at < 1.0:
+            return self.answering
+        if self._probe is None:
+            self._probe = asyncio.ensure_future(self._select_one(timeout or self.timeout))
+            self._probe.add_done_callback(self._probe_done)
+        return await asyncio.shield(self._probe)
+
+    def check_soon(self) -> None:
+        """Start a probe in the background (no one waits for it), unless one ran less than a second ago."""
+        if self._probe is None and monotonic() - self._checked_at >= 1.0:
+            self._probe = asyncio.ensure_future(self._select_one(self.timeout))
+            self._probe.add_done_callback(self._probe_done)
+
+    def _probe_done(self, _task: asyncio.Task[bool]) -> None:
+        self._probe = None
+
+    async def _select_one(self, timeout: float) -> bool:
+        try:
+            async with asyncio.timeout(timeout):
+                async with self.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - any failure to answer is "not answering"
+            if not is_unavailable(exc):
+                log.warning("database probe failed: %s", _one_line(exc))
+            self.noted(False)
+            return False
+        self.noted(True)
+        return True
 
     def _ensure_sqlite_folder(self) -> None:
         database = self.url.database
@@ -205,5 +286,5 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     cursor.close()

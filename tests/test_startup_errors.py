@@ -203,3 +203,13 @@ def test_db_upgrade_gives_the_same_one_line(tmp_path):
 def test_postgres_database_that_does_not_exist(tmp_path):
     url = make_url(POSTGRES_URL).set(database="lighthouse_no_such_database").render_as_string(hide_password=False)
     assert_one_clear_line(start(tmp_path, database_url=url), "LIGHTHOUSE_DATABASE_URL", mentions="does not exist")
+
+
+def test_discord_api_unreachable_at_start_up_is_one_line(tmp_path):
+    url = f"http://127.0.0.1:{free_port()}/api/v10"
+    line = assert_one_clear_line(
+        start(tmp_path, discord_token="fake.discord-token.for-tests", discord_api_url=url, log_level="WARNING"),
+        "LIGHTHOUSE_DISCORD_API_URL",
+        mentions="cannot reach Discord",
+    )
+    assert url in line

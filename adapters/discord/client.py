@@ -25,6 +25,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 from discord.http import Route
 
@@ -182,6 +183,12 @@ class DiscordAdapter:
             raise SettingsError(
                 "LIGHTHOUSE_EXCHANGE_LOGGING: Discord refused the Message Content intent; switch it on under "
                 "Bot > Privileged Gateway Intents in the Developer Portal, or set LIGHTHOUSE_EXCHANGE_LOGGING=false"
+            ) from None
+        except (aiohttp.ClientConnectionError, OSError) as exc:  # at start-up: discord.py retries once connected
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise SettingsError(
+                f"LIGHTHOUSE_DISCORD_API_URL: cannot reach Discord's API at {Route.BASE} ({reason}); check the "
+                "network, or the URL when it is set"
             ) from None
         finally:
             await self.stop()

@@ -51,7 +51,7 @@ from adapters.slack.transport import SlackTransport, without_files
 from adapters.toolkit import InFlight, Receipts, submitted_command, with_form_button
 from bot.app.core import Lighthouse
 from bot.message import Author, Message
-from bot.reply import Form, Reply
+from bot.reply import Form, Reply, error_reply
 from config import SettingsError
 
 log = logging.getLogger(__name__)
@@ -161,11 +161,11 @@ class SlackAdapter:
         return web.json_response({"status": "ok", "ready": self.core.is_ready(), "services": self.core.readiness()})
 
     async def _ready(self, request: web.Request) -> web.Response:
-        """200 once every service has finished starting (the model is loaded, the index built), else 503."""
-        ready = self.core.is_ready()
-        return web.json_response(
-            {"ready": ready, "services": self.core.readiness()}, status=200 if ready else 503
-        )
+        """200 once every service has finished starting (the model is loaded, the index built) and while the
+        database answers, else 503."""
+        services = await self.core.check_readiness()
+        ready = all(report["ready"] for report in services.values())
+        return web.json_response({"ready": ready, "services": services}, status=200 if ready else 503)
 
     async def run(self) -> None:
         """Connect (Socket Mode) or serve (HTTP) until cancelled."""
@@ -381,7 +381,16 @@ class SlackAdapter:
     async def _on_form(self, ack: AsyncAck, body: dict, view: dict) -> None:
         await ack()  # closes the modal; the answer follows as a message
         async with self._work("form"):
-            metadata = json.loads(view.get("private_metadata") or "{}")
+            metadata = _form_metadata(view.get("private_metadata"))
+            if metadata is None:  # signed by Slack, so sent by our app, but not what the bot put there
+                user_id = str((body.get("user") or {}).get("id") or "")
+                self.limited_log.log(
+                    logging.WARNING, "form-metadata", "Slack form submission from %s with unreadable "
+                    "private_metadata: not run", user_id or "an unknown user",
+                )
+                if user_id:
+                    await self.transport.send_direct(user_id, error_reply(FORM_UNREADABLE))
+                return
             text = submitted_command(metadata["c"], metadata["f"], form_values(view))
             channel, thread = metadata.get("ch"), metadata.get("th")
             message = await self._interaction_message(
@@ -477,6 +486,25 @@ class SlackAdapter:
             log.warning("could not open the form %r: %s", form.command, exc)
             return False
         return True
+
+
+FORM_UNREADABLE = "I could not read that form, so nothing was done. Please open it again and resubmit."
+
+
+def _form_metadata(raw: object) -> dict | None:
+    """The form's command, field names, channel and thread as `form_view` stored them; None when they are not."""
+    try:
+        metadata = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+    if not isinstance(metadata, dict) or not isinstance(metadata.get("c"), str):
+        return None
+    fields = metadata.get("f")
+    if not isinstance(fields, list) or not all(isinstance(name, str) for name in fields):
+        return None
+    if any(metadata.get(key) is not None and not isinstance(metadata[key], str) for key in ("ch", "th")):
+        return None
+    return metadata
 
 
 def _is_dm(channel: str | None) -> bool:

@@ -41,9 +41,19 @@ class Lighthouse(Runtime):
         await self.db.dispose()
 
     def readiness(self) -> dict[str, dict[str, object]]:
-        """How far each service's start-up work is (the knowledge base: model loaded, index ready), for
-        health checks; a service is ready when its "ready" entry is true."""
-        return {"knowledge": self.knowledge.readiness.report().as_dict()}
+        """How far each service's start-up work is (the knowledge base: model loaded, index ready), and
+        whether the database answered the last call or probe, for health checks; a service is ready when
+        its "ready" entry is true."""
+        return {
+            "knowledge": self.knowledge.readiness.report().as_dict(),
+            "database": {"ready": self.db.answering},
+        }
+
+    async def check_readiness(self, timeout: float = 2.0) -> dict[str, dict[str, object]]:
+        """`readiness()` after asking the database whether it answers (within `timeout` seconds; probes
+        are shared and at most one a second)."""
+        await self.db.probe(timeout)
+        return self.readiness()
 
     def is_ready(self) -> bool:
         return all(report["ready"] for report in self.readiness().values())

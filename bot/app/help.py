@@ -17,6 +17,7 @@ from config.vocabulary import role_rank
     usage="help [command]",
     examples=("help", "help profile"),
     aliases=("?", "commands"),
+    needs_database=False,
 )
 async def help_command(ctx: CommandContext) -> Reply:
     if ctx.args:

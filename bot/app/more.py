@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands import command
 from bot.context import CommandContext
 from bot.members.service import is_plain_number
-from bot.pagination import NoLastAnswer, PageMissing
+from bot.pagination import NoLastAnswer, PageMissing, PageNotYours
 from bot.reply import Reply
 from config.errors import UserError
 
@@ -18,7 +18,8 @@ from config.errors import UserError
         "A long answer shows its first results and a “More” button; the rest is kept for 14 days. "
         "Press the button, or type `more` (or `next`) alone on any platform (Slack, Discord, the console) for "
         "the next page of your last answer (the long answer whose page you saw last). The button sends "
-        "`more <page-id> <page>`, which works in any conversation."
+        "`more <page-id> <page>`, which works in any conversation; the pages of a private answer only for "
+        "the member it was for."
     ),
     examples=("more", "next"),
     aliases=("next",),
@@ -37,10 +38,15 @@ async def more(ctx: CommandContext) -> Reply:
         raise UserError("That page link is not valid.", hint="Type `more` alone for the next page of your last answer.")
     try:
         return await ctx.core.paginator.page(args[0], int(args[1]), member_id=ctx.member.id)
+    except PageNotYours:
+        raise UserError(
+            "That page belongs to another member's private answer, so it is shown only to them.",
+            hint="Ask the question yourself to get your own results.",
+        ) from None
     except PageMissing as missing:
-        if missing.total is None:
+        if missing.total is None:  # never stored, or expired: nothing changes what a bare `more` continues
             raise UserError(
-                "Those results have expired (pages are kept for 14 days).",
-                hint="Ask your question again to get fresh results.",
+                "That page link is not valid, or its results have expired (pages are kept for 14 days).",
+                hint="Type `more` alone for the next page of your last answer, or ask your question again.",
             ) from None
         return Reply(text=f"No more results: that answer had {missing.total} pages.", private=True)

@@ -12,6 +12,7 @@ QUIT_HELP = (
 )
 
 
-@command("quit", summary="Leave the console chat", usage="quit", help=QUIT_HELP, aliases=("exit",), hidden=True)
+@command("quit", summary="Leave the console chat", usage="quit", help=QUIT_HELP, aliases=("exit",), hidden=True,
+         needs_database=False)
 async def quit_command(ctx: CommandContext) -> Reply:
     return Reply(text=QUIT_HELP, private=True)

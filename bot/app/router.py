@@ -3,6 +3,13 @@
 Order: size and emptiness, the command name (with suggestions), the asker's role, then the handler.
 Anything unexpected is logged with an error id and answered politely; the user never sees a traceback.
 
+A database that stops answering never leaves a message without an answer for long: the asker's member
+row is looked up within `database_timeout_seconds`, and the rest of the work runs under a watchdog that,
+when it is still busy after that time, asks the database whether it answers (`Database.probe`) and gives
+up when it does not. Either way the member is told that the database is not answering (`DATABASE_APOLOGY`)
+within about 1.6 times that limit (8 seconds by default). A command that needs no database (`help`)
+answers anyway, for the role the settings give the asker.
+
 A message whose first word is not a command is a plain question: unless that word is a near-typo of a
 command (one letter added, dropped, changed or two swapped: `profle`), which gets "did you mean", or the
 whole message is a greeting or thanks, the message is searched as `find` would search it.
@@ -10,9 +17,12 @@ whole message is a greeting or thanks, the message is searched as `find` would s
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import difflib
 import logging
 import re
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,6 +37,8 @@ from bot.reply import Reply, error_reply
 from bot.sanitize import clean_message
 from config.errors import UserError
 from config.vocabulary import Role, role_rank
+from storage.database import DatabaseNotAnswering, is_unavailable
+from storage.models import Member
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -59,6 +71,11 @@ SMALL_TALK = frozenset(
     "bye goodbye there lighthouse".split()
 )
 PLAIN_QUESTION_COMMAND = "find"
+DATABASE_APOLOGY = (
+    "Sorry, the database is not answering, so I cannot do that right now. Please try again in a minute."
+)
+# How much of the database time limit a probe gets, once a message has waited that long.
+PROBE_SHARE = 0.6
 RULE_HELP = (
     "Anything else you write is searched as a question (`find`), unless its first word is a typo of a command."
 )
@@ -156,31 +173,14 @@ async def route(core: Runtime, message: Message) -> Reply:
             "Type `help` for the list, or `find <question>` to search for what you wrote."
         )
     try:
-        async with core.db.session() as session, session.begin():
-            member = await resolve_member(session, message.author)
-        role = effective_role(member, core.is_config_admin(message.platform, message.author.user_id))
-        args = split_args(args_text)
-        needed = command.role_for(args)
-        if role_rank(role) < role_rank(needed):
-            return await _refusal(core, command, args, needed, role)
-        context = CommandContext(
-            core=core,
-            message=message,
-            member=member,
-            role=role,
-            command_name=command.name,
-            args_text=args_text,
-            invoked_as="" if routing.plain_question else name,
-        )
-        reply = await command.handler(context)
-        if role_rank(needed) >= role_rank("coordinator") and reply.tone != "error" and not context.audited:
-            await _audit_command(core, context)
-        return await core.paginator.paginate(
-            reply, member_id=member.id, now=core.clock.now(), budget=core.page_budget(message.platform)
-        )
+        return await _within_database_limit(core, _answer(core, message, command, routing, name, args_text))
     except UserError as exc:
         return error_reply(str(exc))
-    except Exception:
+    except Exception as exc:
+        if await _database_down(core, exc):
+            log.warning("%r from %s:%s not answered: the database is not answering", command.name,
+                        message.platform, message.author.user_id)
+            return error_reply(DATABASE_APOLOGY)
         asker = f"{message.platform}:{message.author.user_id}"
         return error_reply(unexpected_failure(log, "handling %r from %s", command.name, asker))
 
@@ -207,3 +207,98 @@ async def _audit_command(core: Runtime, context: CommandContext) -> None:
     except Exception:  # the command itself succeeded: answer it, and leave the gap visible in the log
         log.exception("audit entry lost for %s by member %s", context.command_name, context.member.id)
 
+
+async def _database_down(core: Runtime, exc: Exception) -> bool:
+    """Whether `exc` came from a database that is not answering: said so by the database layer, or a timeout
+    or lost connection while a probe finds the database not answering now either."""
+    if isinstance(exc, DatabaseNotAnswering):
+        return True
+    return is_unavailable(exc) and not await core.db.probe(core.settings.database_timeout_seconds * PROBE_SHARE)
+
+
+async def _answer(
+    core: Runtime, message: Message, command: commands.Command, routing: Routing, name: str, args_text: str
+) -> Reply:
+    member = await _asker(core, message, command)
+    config_admin = core.is_config_admin(message.platform, message.author.user_id)
+    if member is None:  # no database, and the command needs none: answered for the role the settings give
+        role = Role.ADMIN if config_admin else Role.MEMBER
+        member = Member(display_name=message.author.display_name or message.author.user_id, role=role)
+    else:
+        role = effective_role(member, config_admin)
+    args = split_args(args_text)
+    needed = command.role_for(args)
+    if role_rank(role) < role_rank(needed):
+        return await _refusal(core, command, args, needed, role)
+    context = CommandContext(
+        core=core,
+        message=message,
+        member=member,
+        role=role,
+        command_name=command.name,
+        args_text=args_text,
+        invoked_as="" if routing.plain_question else name,
+    )
+    reply = await command.handler(context)
+    if role_rank(needed) >= role_rank(Role.COORDINATOR) and reply.tone != "error" and not context.audited:
+        await _audit_command(core, context)
+    budget = core.page_budget(message.platform)
+    if member.id is None:
+        with contextlib.suppress(Exception):  # the whole answer, when its pages cannot be stored
+            async with asyncio.timeout(core.settings.database_timeout_seconds):
+                return await core.paginator.paginate(reply, now=core.clock.now(), budget=budget)
+        return reply
+    return await core.paginator.paginate(reply, member_id=member.id, now=core.clock.now(), budget=budget)
+
+
+async def _asker(core: Runtime, message: Message, command: commands.Command) -> Member | None:
+    """The asker's member row (created on first contact), looked up within the database time limit. None
+    for a command that needs no database when the database is not answering; for any other command that
+    is DatabaseNotAnswering."""
+    if not core.db.answering:
+        if not command.needs_database:
+            core.db.check_soon()  # so that the next message knows as soon as the database is back
+            return None
+        if not await core.db.probe(core.settings.database_timeout_seconds * PROBE_SHARE):
+            raise DatabaseNotAnswering
+    try:
+        async with asyncio.timeout(core.settings.database_timeout_seconds):
+            async with core.db.session() as session, session.begin():
+                member = await resolve_member(session, message.author)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        core.db.noted(False)
+        if command.needs_database:
+            raise DatabaseNotAnswering from exc
+        return None
+    core.db.noted(True)
+    return member
+
+
+async def _within_database_limit(core: Runtime, work: Coroutine[object, object, Reply]) -> Reply:
+    """`work`'s answer; when it is still busy after the database time limit and the database does not answer
+    a probe either, DatabaseNotAnswering (the work is cancelled and left to finish in the background)."""
+    limit = core.settings.database_timeout_seconds
+    task = asyncio.ensure_future(work)
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=limit)
+            if done:
+                return task.result()
+            probe = asyncio.ensure_future(core.db.probe(limit * PROBE_SHARE))
+            done, _ = await asyncio.wait({task, probe}, return_when=asyncio.FIRST_COMPLETED)
+            if task in done:
+                probe.add_done_callback(_ignore_outcome)
+                return task.result()
+            if not probe.result():
+                raise DatabaseNotAnswering
+    finally:
+        if not task.done():
+            task.cancel()
+            task.add_done_callback(_ignore_outcome)
+
+
+def _ignore_outcome(task: asyncio.Future) -> None:
+    if not task.cancelled():
+        task.exception()

@@ -12,6 +12,7 @@ import re
 from datetime import timedelta
 
 from bot.events.fields import MAX_DURATION, EventFields, parse_when
+from bot.ids import is_plain_number, parse_id
 from config.errors import UserError
 from config.vocabulary import THEMES, parse_theme
 
@@ -71,7 +72,7 @@ def parse_pairs(words: list[str]) -> dict[str, str]:
 def parse_duration(text: str) -> timedelta:
     """90m, 1h30m, 1.5h, 2 hours, 1d; a bare number is minutes."""
     compact = text.strip().lower()
-    if compact.isdigit():
+    if is_plain_number(compact):
         total = timedelta(minutes=int(compact))
     else:
         parts = _DURATION_PART.findall(compact)
@@ -173,8 +174,4 @@ def parse_rsvp(text: str) -> str:
 
 
 def parse_event_id(text: str | None) -> int:
-    if not text or not text.lstrip("#").isdigit():
-        raise UserError(
-            "Which event? Give its number, e.g. `event show 12`.", hint="`event list` shows upcoming events."
-        )
-    return int(text.lstrip("#"))
+    return parse_id(text, what="event", example="event show 12", listing="`event list` shows upcoming events.")

@@ -105,10 +105,12 @@ class EventNotices(Protocol):
     def reminder(self, reminder: Reminder, member: Member) -> Any: ...
 
 
-async def _load_event(session: AsyncSession, event_id: int, *, for_update: bool = False) -> Event:
+async def _load_event(
+    session: AsyncSession, event_id: int, *, for_update: bool = False, for_share: bool = False
+) -> Event:
     query = select(Event).where(Event.id == event_id)
-    if for_update:
-        query = query.with_for_update()
+    if for_update or for_share:  # PostgreSQL only; SQLite has one writer at a time anyway
+        query = query.with_for_update(read=not for_update)
     event = (await session.execute(query)).scalar_one_or_none()
     if event is None:
         raise UserError(f"There is no event #{event_id}.", hint="`event list` shows upcoming events.")
@@ -367,24 +369,22 @@ async def reschedule_reminders(session: AsyncSession, event: Event, *, settings:
 
 
 async def set_rsvp(core: Runtime, event_id: int, member: Member, status: str) -> RsvpAnswer:
-    """Record the answer (one row per member and event) and schedule or cancel the member's reminders."""
+    """Record the answer (one row per member and event) and schedule or cancel the member's reminders.
+
+    The RSVP row is written first, status and all, whatever this process last read: that write takes the
+    row's lock (PostgreSQL) or the database's write lock (SQLite) until the commit, so two answers from the
+    same member at the same instant, in two processes, run one after the other, and the reminders always
+    follow the answer that ends up stored. The event is read under a share lock, so an edit or a
+    cancellation waits for the RSVP (and its reminders) to be committed, and vice versa.
+    """
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
-        event = await _load_event(session, event_id)
+        event = await _load_event(session, event_id, for_share=True)
         if event.status == "cancelled":
             raise UserError(f"Event #{event.id} was cancelled.")
         if event.ends_at <= now:
             raise UserError(f"Event #{event.id} is already over.")
-        query = select(RSVP).where(RSVP.event_id == event.id, RSVP.member_id == member.id)
-        rsvp = (await session.execute(query)).scalar_one_or_none()
-        if rsvp is None:
-            try:
-                async with session.begin_nested():
-                    session.add(RSVP(event_id=event.id, member_id=member.id, status=status, updated_at=now))
-            except IntegrityError:  # the same member's other click, handled by another process, came first
-                rsvp = (await session.execute(query)).scalar_one()
-        if rsvp is not None:
-            rsvp.status, rsvp.updated_at = status, now
+        await _write_rsvp(session, event.id, member.id, status, now)
         if status in REMINDED_STATUSES:
             await schedule_reminders(session, event, member.id, settings=core.settings, now=now)
         else:
@@ -393,6 +393,19 @@ async def set_rsvp(core: Runtime, event_id: int, member: Member, status: str) ->
         return RsvpAnswer(event, status, [])
     ahead = [offset for offset in reminder_offsets(core.settings) if event.starts_at - offset > now]
     return RsvpAnswer(event, status, ahead)
+
+
+async def _write_rsvp(session: AsyncSession, event_id: int, member_id: int, status: str, now: datetime) -> None:
+    """Store the answer with a write that always sets the status (never "unchanged" from a stale read)."""
+    mine = (RSVP.event_id == event_id) & (RSVP.member_id == member_id)
+    stored = await session.execute(update(RSVP).where(mine).values(status=status, updated_at=now))
+    if stored.rowcount == 1:
+        return
+    try:
+        async with session.begin_nested():
+            session.add(RSVP(event_id=event_id, member_id=member_id, status=status, updated_at=now))
+    except IntegrityError:  # the same member's other answer, handled by another process, came first
+        await session.execute(update(RSVP).where(mine).values(status=status, updated_at=now))
 
 
 async def send_reminder(core: Runtime, job: Job, *, notices: EventNotices) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.commands import Subcommand, SubcommandHandler, command_with_subcommands, context_only
 from bot.context import CommandContext
+from bot.ids import parse_count, parse_id
 from bot.intros import service as intros
 from bot.intros import views as messages
 from bot.members.service import AmbiguousMember, members_named
@@ -24,14 +25,7 @@ _NO = {"no", "n", "false", "not", "notyet"}
 
 
 def _intro_id(args: list[str], usage: str) -> int:
-    if not args:
-        raise UserError(
-            "Which introduction? Give its number.", hint=f"For example `{usage}`; `intro list` shows yours."
-        )
-    raw = args[0].removeprefix("#")
-    if not raw.isdigit() or len(raw) > 12:
-        raise UserError(f"“{args[0][:20]}” is not an introduction number.", hint=f"For example `{usage}`.")
-    return int(raw)
+    return parse_id(args[0] if args else None, what="introduction", example=usage, listing="`intro list` shows yours.")
 
 
 def split_target(args_text: str) -> tuple[str, str]:
@@ -108,18 +102,19 @@ async def _met(ctx: CommandContext) -> Reply:
 async def _rate(ctx: CommandContext) -> Reply:
     args = ctx.args[1:]
     intro_id = _intro_id(args, "intro rate 12 4")
-    if len(args) < 2 or not args[1].isdigit():
+    rating = parse_count(args[1]) if len(args) >= 2 else None
+    if rating is None:
         raise UserError("How useful was it, from 1 to 5?", hint=f"For example `intro rate {intro_id} 4`.")
-    await intros.rate(ctx.core, ctx.member, intro_id, int(args[1]))
-    return messages.rated(intro_id, int(args[1]))
+    await intros.rate(ctx.core, ctx.member, intro_id, rating)
+    return messages.rated(intro_id, rating)
 
 
 async def _pause(ctx: CommandContext) -> Reply:
     args = ctx.args[1:]
-    raw = args[0].lower().removesuffix("w") if args else ""
-    if not raw.isdigit():
+    weeks = parse_count(args[0].lower().removesuffix("w")) if args else None
+    if weeks is None:
         raise UserError("For how many weeks?", hint="For example `intro pause 4` (1 to 52 weeks).")
-    return messages.paused(await intros.pause(ctx.core, ctx.member, int(raw)), ctx.member)
+    return messages.paused(await intros.pause(ctx.core, ctx.member, weeks), ctx.member)
 
 
 async def _resume(ctx: CommandContext) -> Reply:
