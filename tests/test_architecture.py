@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_PACKAGES = ("adapters", "bot", "knowledge", "storage", "config")
 PLATFORM_SDKS = ("slack_bolt", "slack_sdk", "discord", "aiohttp")
-FEATURES = ("search", "members", "intros", "events", "digests", "indicators", "privacy")
+FEATURES = ("search", "members", "intros", "events", "digests", "indicators", "privacy", "community")
 # Modules of a feature that talk to members (parse what they typed, build replies, render a report).
 PRESENTATION = ("commands", "views", "input", "report", "charts")
 # What presentation means in the kernel: a domain module importing any of these builds chat text itself.
