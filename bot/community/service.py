@@ -31,7 +31,6 @@ from bot.audit import record_audit
 from bot.community.detect import detect_language, detect_themes, language_name
 from bot.indicators.exchange_log import cites_source
 from bot.indicators.exchanges import known_and_different, profile_snapshot, record_exchange
-from bot.members.service import resolve_member
 from bot.message import Message
 from config.errors import UserError
 from config.vocabulary import parse_theme
@@ -480,25 +479,28 @@ async def answer(
     return Answered(question, row, told)
 
 
-async def thread_reply(core: Runtime, message: Message, notices: CommunityNotices) -> bool:
-    """A message in a thread: an answer when the thread is a question the bot started there, told to the
-    asker; anything else is not the community's (False). The text is kept only as an answer."""
-    if not message.thread_id or message.author.is_bot:
-        return False
+async def question_in_thread(core: Runtime, platform: str, thread_id: str | None) -> CommunityQuestion | None:
+    """The question the bot started this thread with, if it did."""
+    if not thread_id:
+        return None
     async with core.db.session() as session:
-        question = (
+        return (
             await session.execute(
                 select(CommunityQuestion).where(
-                    CommunityQuestion.platform == message.platform, CommunityQuestion.thread_id == message.thread_id
+                    CommunityQuestion.platform == platform, CommunityQuestion.thread_id == thread_id
                 )
             )
         ).scalars().first()
-    if question is None:
-        return False
-    async with core.db.session() as session, session.begin():
-        member = await resolve_member(session, message.author)
+
+
+async def thread_reply(
+    core: Runtime, question: CommunityQuestion, member: Member, message: Message, notices: CommunityNotices
+) -> None:
+    """A member's reply in the thread the bot started with `question`: an answer, told to the asker. The
+    asker's own follow-ups belong to the thread, not to the answers; a refused answer (too long, the
+    question closed) is explained to its author by direct message."""
     if member.id == question.asker_id or not message.text.strip():
-        return True  # the asker's own follow-up, or nothing to keep: part of the thread, not an answer
+        return
     try:
         await answer(
             core, member, question.id, message.text, platform=message.platform, notices=notices,
@@ -506,7 +508,6 @@ async def thread_reply(core: Runtime, message: Message, notices: CommunityNotice
         )
     except UserError as refused:
         await core.tell(member, notices.answer_refused(question.id, str(refused)))
-    return True
 
 
 # --- helpful, and keeping it as knowledge -----------------------------------------------------------

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 PERIODS = ("week", "month", "quarter")
 # `kpi` compares rolling windows of these lengths: always full, always comparable.
 ROLLING_DAYS = {"week": 7, "month": 30, "quarter": 91}
-ANSWER_KINDS = frozenset({"question_answered", "thread_reply"})
+# A community answer (bot.community) across organisations is an exchange of kind community_answer.
+ANSWER_KINDS = frozenset({"question_answered", "thread_reply", "community_answer"})
 EVENT_KIND = "event_attended"
 USEFUL_FROM = 4  # a rating of 4 or 5 counts as "useful"
 
@@ -237,7 +238,7 @@ INDICATORS: tuple[Indicator, ...] = (
               "Exchanges whose two sides have known, different organisations, divided by all exchanges."),
     Indicator("answers", "Questions answered", "immediate", "count",
               lambda w: sum(e.kind in ANSWER_KINDS for e in w.exchanges),
-              "Exchanges of kind question_answered or thread_reply."),
+              "Exchanges of kind question_answered, thread_reply or community_answer."),
     Indicator("answers_with_source", "Answers with a source", "immediate", "count",
               lambda w: sum(e.kind in ANSWER_KINDS and e.with_source for e in w.exchanges),
               "Answers (as above) that cited a source."),
