@@ -64,6 +64,10 @@ class Lighthouse(Runtime):
         """Take note of a message not addressed to the bot (exchange logging; never stores its text)."""
         await self.exchange_log.observe(message)
 
+    async def is_community_thread(self, platform: str, thread_id: str | None) -> bool:
+        """Whether the bot started this thread with a question to the community (replies are answers)."""
+        return await community.question_in_thread(self, platform, thread_id) is not None
+
     async def thread_reply(self, message: Message) -> bool:
         """A message in a thread, not addressed to the bot: an answer when the bot started the thread with a
         question to the community (True; its text is kept as the answer). False for any other thread, whose
