@@ -110,6 +110,8 @@ async def test_the_whole_loop_ends_in_knowledge_found_first_in_every_process(cha
         assert exchange.cross_border and exchange.cross_organisation and exchange.with_source
         actions = set((await session.execute(select(AuditEntry.action))).scalars())
     assert {"community.asked", "community.answered", "community.helpful", "community.kept"} <= actions
+    audit = await chat.text("audit 30", as_user="admin")
+    assert "let answer #1 be kept as knowledge" in audit and "asked the community (question #1)" in audit
 
     # Withdrawing the consent removes it at once, in every process.
     withdrawn = await chat.say("community keep 1 no", as_user="wanjiru")
