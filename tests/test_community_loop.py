@@ -169,3 +169,26 @@ async def test_helpful_answer_of_a_member_who_left_cannot_be_kept(chat, core, lo
     assert marked.tone == "success" and "has since left" in marked.text
     shown = await chat.text("community show 1", as_user="ana")
     assert "A former member" in shown and "(text erased)" in shown and ANSWER not in shown
+
+
+async def test_one_thread_reply_delivered_to_two_processes_at_once_is_one_answer(chat, core, loaded, second, transport):
+    import asyncio
+
+    from sqlalchemy import update
+
+    from bot.message import Author, Message
+
+    await profiles(chat)
+    await chat.say(f"community ask {QUESTION}", as_user="ana")
+    async with core.db.session() as session, session.begin():
+        await session.execute(update(CommunityQuestion).values(thread_id="thread-1", channel_id="general"))
+    reply = Message(author=Author("console", "wanjiru", "wanjiru"), text=ANSWER, channel_id="general",
+                    thread_id="thread-1", message_id="m-1")
+    handled = await asyncio.gather(core.thread_reply(reply), second.core.thread_reply(reply))
+    assert handled == [True, True]
+    other_thread = Message(author=Author("console", "wanjiru", "wanjiru"), text=ANSWER, channel_id="general",
+                           thread_id="thread-2", message_id="m-2")
+    assert await core.thread_reply(other_thread) is False
+    async with core.db.session() as session:
+        assert (await session.execute(select(func.count(CommunityAnswer.id)))).scalar_one() == 1
+        assert (await session.execute(select(func.count(Exchange.id)))).scalar_one() == 1
