@@ -17,6 +17,7 @@ here; their words come from a `CommunityNotices` (`bot.community.views`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ EXCHANGE_KIND = "community_answer"
 SOURCE_PATH = "community answer"
 ANSWER_KIND = "answer"
 ERASED_TEXT = ""
+# How long keeping an answer waits for its passages' vectors.
+KEEP_EMBED_SECONDS = 30.0
 
 
 class CommunityNotices(Protocol):
@@ -563,12 +566,12 @@ async def mark_helpful(
 def answer_document(question: CommunityQuestion, answer: CommunityAnswer, author: Member) -> SourceDocument:
     """A kept answer as knowledge: the question and the answer, attributed to its author, in its language."""
     organisation = author.organisation.name if author.organisation else None
-    asked = question.text or ""
-    title_source = asked or answer.text
-    title = " ".join(title_source.split())
+    asked = " ".join((question.text or "").split())
+    title = asked or " ".join(answer.text.split())
     if len(title) > 160:
         title = title[:160].rsplit(" ", 1)[0] + "…"
-    sections = [f"## Question\n{asked}"] if asked else []
+    # The title is the question; only a question too long for it is repeated in full.
+    sections = [f"## Question\n{question.text}"] if asked and title != asked else []
     sections.append(f"## Answer by {author.display_name}" + (f", {organisation}" if organisation else "") + f"\n{answer.text}")
     languages = [name for name in dict.fromkeys([language_name(answer.language), language_name(question.language)])
                  if name != "unknown"]
@@ -635,9 +638,11 @@ async def decide_keep(core: Runtime, member: Member, answer_id: int, *, keep: bo
             await record_audit(
                 session, member.id, f"community.{target}", {"question_id": question.id, "answer_id": answer_id}, at=now
             )
-    core.knowledge.invalidate()  # this process's next search sees it at once
+    core.knowledge.invalidate()  # this process's next search sees it at once (by its keywords)
     if changed and keep:
-        await core.knowledge.embed_soon_and_wait(2.0)
+        # The author waits a moment (the model may have to load) so the answer is found by meaning at once
+        # too; the embedding goes on, and is never cancelled, if it takes longer.
+        await asyncio.wait({core.knowledge.embed_soon()}, timeout=KEEP_EMBED_SECONDS)
     return KeepDecision(row, question, keep, changed)
 
 
