@@ -124,36 +124,41 @@ async def test_the_whole_loop_ends_in_knowledge_found_first_in_every_process(cha
 async def test_bad_input_gets_a_clear_answer_and_nothing_is_stored_twice(chat, core, loaded, transport):
     await profiles(chat)
     empty = await chat.say("community ask", as_user="ana")
-    assert empty.tone == "error" and "What would you like to ask" in empty.text
+    assert "What would you like to ask" in empty.text and empty.form is not None
+    too_short = await chat.say("community ask why?", as_user="ana")
+    assert too_short.tone == "error" and "What would you like to ask" in too_short.text
+    from_form = await chat.say("community ask question='Who has evaluated walking football for older men?'",
+                               as_user="olga")
+    assert from_form.tone == "success" and "question #1" in from_form.text
     huge = await chat.say("community ask " + "why " * 5000, as_user="ana")
     assert huge.tone == "error" and "limit" in huge.text
     long_but_allowed_by_router = await chat.say("community ask " + "why " * 900, as_user="ana")
     assert long_but_allowed_by_router.tone == "error" and "2,000" in long_but_allowed_by_router.text
-    first = await chat.say(f"community ask {QUESTION}", as_user="ana")
+    first = await chat.say(f"community ask {QUESTION}", as_user="ana")  # question #2
     twice = await chat.say(f"community ask {QUESTION}", as_user="ana")
     assert "already asked" in twice.text
     assert first.tone == "success"
-    nothing = await chat.say("community answer 1", as_user="wanjiru")
+    nothing = await chat.say("community answer 2", as_user="wanjiru")
     assert nothing.tone == "error" and "What is your answer" in nothing.text
-    own = await chat.say("community answer 1 I think so", as_user="ana")
+    own = await chat.say("community answer 2 I think so", as_user="ana")
     assert own.tone == "error" and "your own question" in own.text
     missing = await chat.say("community answer 99 Something useful", as_user="wanjiru")
     assert missing.tone == "error" and "no question #99" in missing.text
     not_a_number = await chat.say("community show abc", as_user="wanjiru")
     assert not_a_number.tone == "error" and "not a question number" in not_a_number.text
     # Coordinators only may close; after that, no answers.
-    refused = await chat.say("community close 1", as_user="wanjiru")
+    refused = await chat.say("community close 2", as_user="wanjiru")
     assert refused.tone == "error" and "coordinator" in refused.text
-    closed = await chat.say("community close 1", as_user="admin")
+    closed = await chat.say("community close 2", as_user="admin")
     assert closed.tone == "success"
-    late = await chat.say("community answer 1 Here is what we did", as_user="wanjiru")
+    late = await chat.say("community answer 2 Here is what we did", as_user="wanjiru")
     assert late.tone == "error" and "closed" in late.text
-    removed = await chat.say("community remove 1", as_user="admin")
+    removed = await chat.say("community remove 2", as_user="admin")
     assert removed.tone == "success"
-    gone = await chat.say("community show 1", as_user="wanjiru")
+    gone = await chat.say("community show 2", as_user="wanjiru")
     assert gone.tone == "error"
     async with core.db.session() as session:
-        assert (await session.execute(select(func.count(CommunityQuestion.id)))).scalar_one() == 1
+        assert (await session.execute(select(func.count(CommunityQuestion.id)))).scalar_one() == 2
         assert (await session.execute(select(func.count(CommunityAnswer.id)))).scalar_one() == 0
         actions = list((await session.execute(select(AuditEntry.action))).scalars())
     assert "community.closed" in actions and "community.removed" in actions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import replace
 
 from bot import commands
@@ -13,6 +14,7 @@ from bot.reply import Reply
 from config.errors import UserError
 
 ANONYMOUS_FLAGS = ("--anonymous", "--anon", "anonymously:", "anonymous:")
+QUESTION_FIELD = "question"
 ALSO_ASK = "To ask members instead, type `community ask <your question>`."
 
 
@@ -31,8 +33,22 @@ def _number(raw: str | None, what: str, example: str) -> int:
     return int(cleaned)
 
 
+def _from_form(text: str) -> str:
+    """A submitted form sends `question='...'`; typed text is taken as it is."""
+    if not text.startswith(f"{QUESTION_FIELD}="):
+        return text
+    try:
+        parts = shlex.split(text)
+    except ValueError:
+        parts = [text]
+    return " ".join(part.removeprefix(f"{QUESTION_FIELD}=") for part in parts)
+
+
 async def ask_text(ctx: CommandContext, text: str) -> Reply:
     """Post `text` as a question to the community (`community ask`, `ask community`, the weak answer's button)."""
+    text = _from_form(text.strip())
+    if not text.strip():
+        return views.ask_for_question(QUESTION_FIELD)
     words = text.split()
     anonymous = False
     while words and words[0].lower() in ANONYMOUS_FLAGS:

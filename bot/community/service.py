@@ -128,7 +128,7 @@ class QuestionView:
     answers: list[tuple[CommunityAnswer, Member | None]] = field(default_factory=list)
 
 
-async def _question(session: AsyncSession, question_id: int, *, lock: bool = False) -> CommunityQuestion | None:
+async def _question(session: AsyncSession, question_id: int) -> CommunityQuestion | None:
     return await session.get(CommunityQuestion, question_id, populate_existing=True)
 
 

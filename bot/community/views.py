@@ -10,7 +10,7 @@ from datetime import datetime
 from bot.community import service as community
 from bot.community.detect import language_name
 from bot.community.service import Asked, Board, KeepDecision, MarkedHelpful, QuestionView
-from bot.reply import Button, Field, Reply, Section
+from bot.reply import Button, Field, Form, FormField, Reply, Section
 from config.vocabulary import SECTORS, THEMES, country_name
 from storage.models import CommunityAnswer, CommunityQuestion, Member
 
@@ -145,6 +145,24 @@ def answer_refused(question_id: int, reason: str) -> Reply:
 
 
 # --- answers to commands --------------------------------------------------------------------------
+
+
+def ask_for_question(field_name: str) -> Reply:
+    """`community ask` alone (or the button of a weak answer to a long question): a form for the question."""
+    return Reply(
+        text=(
+            "What would you like to ask the community? Type `community ask <your question>` "
+            "(add `--anonymous` to leave your name out)."
+        ),
+        form=Form(
+            title="Ask the community",
+            command="community ask",
+            fields=[FormField(field_name, "Your question", placeholder="What you want to know, and why",
+                              multiline=True, max_length=community.MAX_QUESTION_CHARS)],
+            submit_label="Ask",
+        ),
+        private=True,
+    )
 
 
 def asked(outcome: Asked) -> Reply:

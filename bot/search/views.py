@@ -19,9 +19,6 @@ from storage.models import Member
 
 SNIPPET_CHARS = 280
 BUTTON_LIMIT = 90
-# The "Ask the community" button carries the question (Slack holds 2,000 characters a button; Discord stores
-# longer commands in the database).
-ASK_BUTTON_CHARS = 1000
 KIND_LABELS = {"pilot": "Pilot", "expert": "Expert", "report": "Report", "tool": "Tool", "answer": "Community answer"}
 # `match me` alternates up to this many people with up to this many pilots and documents.
 MATCHED_PEOPLE, MATCHED_DOCUMENTS = 12, 13
@@ -104,9 +101,8 @@ def _ask_button(question: str) -> list[Button]:
     """"Ask the community": the weak answer's question, sent on as `community ask` (cut to what a button holds)."""
     text = " ".join(question.split())
     command = f"community ask {text}"
-    if len(command) > ASK_BUTTON_CHARS:
-        command = command[:ASK_BUTTON_CHARS].rsplit(" ", 1)[0]
-    return [Button("Ask the community", command, "primary")] if text else []
+    # A question too long for a button: the button asks for it (a form on Slack and Discord).
+    return [Button("Ask the community", command if len(command) <= BUTTON_LIMIT else "community ask", "primary")]
 
 
 def _document_section(
