@@ -219,6 +219,7 @@ def report(
     period: str = typer.Option("auto", "--period", metavar="PERIOD", help="Trend periods: week, month, quarter or auto."),
 ) -> None:
     """Write the indicators report: a CSV per indicator and one self-contained HTML page."""
+    from bot.indicators.community import community_report, load_community
     from bot.indicators.report import build_report, write_report
     from bot.indicators.service import PERIODS, load_dataset
     from storage.database import Database, DatabaseUnavailable
@@ -241,7 +242,9 @@ def report(
             await db.migrate()
             async with db.session() as session:
                 data = await load_dataset(session, end)
+                questions = await load_community(session, end)
             built = build_report(data, start, end, period=period, generated_at=datetime.now(UTC))
+            built.community = community_report(questions, built.periods, start, end)
             return write_report(built, out)
         finally:
             await db.dispose()

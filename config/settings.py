@@ -109,6 +109,10 @@ class Settings(BaseSettings):
     intro_followup_days: int = Field(default=10, ge=1)
     intro_max_open_per_requester: int = Field(default=5, ge=1)
 
+    # Asking the community: members who opted in are told of questions about their expertise at most
+    # this many times in any 7 days (0: never).
+    community_notices_per_week: int = Field(default=3, ge=0, le=50)
+
     # Events
     reminder_offsets_hours: Annotated[list[float], NoDecode] = Field(default_factory=lambda: [24.0, 1.0])
     job_grace_hours: float = Field(default=6.0, ge=0)

@@ -60,7 +60,9 @@ def facts_text(document: SourceDocument) -> str:
         if meta.get("languages"):
             parts.append("Languages: " + ", ".join(meta["languages"]) + ".")
     else:
-        label = {"pilot": "Pilot", "report": "Report", "tool": "Tool"}[document.kind]
+        label = {"pilot": "Pilot", "report": "Report", "tool": "Tool", "answer": "Community answer"}.get(
+            document.kind, document.kind.title()
+        )
         parts.append(f"{label}: {document.title}.")
         if themes:
             parts.append(f"Themes: {themes}.")

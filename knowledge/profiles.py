@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 
 import numpy as np
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.chunking import CHUNKER_VERSION, embedding_text, passages
@@ -32,6 +32,9 @@ from storage.models import Chunk, Document, Member
 log = logging.getLogger(__name__)
 
 SOURCE_PREFIX = "member-profile:"
+# Community answers kept as knowledge (bot.community): written like profiles, never by an ingest.
+ANSWER_SOURCE_PREFIX = "community-answer:"
+WRITTEN_BY_THE_BOT = (SOURCE_PREFIX, ANSWER_SOURCE_PREFIX)
 SOURCE_PATH = "member profile"
 # Passages embedded per model call (a profile has two or three; this bounds a backlog's batches).
 EMBED_BATCH_CHUNKS = 256
@@ -71,9 +74,18 @@ async def sync_member_profile(session: AsyncSession, member_id: int) -> bool:
     member = await session.get(Member, member_id)
     if member is not None:
         await session.refresh(member, ["organisation"])  # its organisation may have just changed
-    source_id = profile_source_id(member_id)
-    existing = (await session.execute(select(Document).where(Document.source_id == source_id))).scalar_one_or_none()
     source = profile_document(member) if member is not None else None
+    return await sync_document(session, profile_source_id(member_id), source, member_id=member_id)
+
+
+async def sync_document(
+    session: AsyncSession, source_id: str, source: SourceDocument | None, *, member_id: int | None
+) -> bool:
+    """Write a document the bot keeps itself (a member's profile, a community answer) as `source` says, or
+    delete it when `source` is None, inside the caller's transaction: its passages are stored without
+    vectors (found by keywords at once; `embed_pending` adds the vectors) and the knowledge version is
+    bumped, so every process's index picks the change up. Returns True when the knowledge base changed."""
+    existing = (await session.execute(select(Document).where(Document.source_id == source_id))).scalar_one_or_none()
     if source is None:
         if existing is None:
             return False
@@ -84,17 +96,18 @@ async def sync_member_profile(session: AsyncSession, member_id: int) -> bool:
     if existing is not None and (existing.meta or {}).get("profile_hash") == fingerprint:
         return False
     document = existing or Document(source_id=source_id, member_id=member_id)
+    document.member_id = member_id
     document.source_path = source.source_path
     document.kind = source.kind
     document.title = source.title[:300]
     document.url = None
     # Until its passages have vectors; `embed_pending` then changes it, so every index reloads the document.
     document.content_hash = fingerprint
-    document.themes = []
+    document.themes = source.themes
     document.countries = source.countries
     document.sectors = source.sectors
     document.organisations = source.organisations
-    document.published_on = None
+    document.published_on = source.published_on
     document.meta = {**source.meta, "profile_hash": fingerprint}
     if existing is None:
         session.add(document)
@@ -118,7 +131,9 @@ def profile_embedded_hash(content_hash: str, model_name: str) -> str:
 
 
 def is_member_profile(source_id: str) -> bool:
-    return source_id.startswith(SOURCE_PREFIX)
+    """A document the bot writes itself: a member's profile, or a community answer kept as knowledge.
+    Neither comes from a knowledge folder; both get their vectors through `embed_pending`."""
+    return source_id.startswith(WRITTEN_BY_THE_BOT)
 
 
 def embedded_by_other_model(content_hash: str, meta: dict | None, model_name: str) -> bool:
@@ -134,7 +149,9 @@ async def forget_other_model_vectors(db: Database, model_name: str) -> int:
     async with db.session() as session, session.begin():
         rows = (
             await session.execute(
-                select(Document.id, Document.content_hash, Document.meta).where(Document.source_id.startswith(SOURCE_PREFIX))
+                select(Document.id, Document.content_hash, Document.meta).where(
+                    or_(*(Document.source_id.startswith(prefix) for prefix in WRITTEN_BY_THE_BOT))
+                )
             )
         ).all()
         stale = {

@@ -373,6 +373,9 @@ class FakeDiscord:
                                       "recipients": [user(recipient, f"user{recipient}")]})
         if match := re.fullmatch(r"/channels/(\d+)/messages", path):
             return _json(self._message(int(match[1]), body))
+        if match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path):
+            # A thread opened on a message has the message's id.
+            return _json(thread_channel(int(match[2]), BOT_ID, parent_id=int(match[1]), name=body.get("name", "thread")))
         if match := re.fullmatch(r"/channels/(\d+)/threads", path):
             thread_id = 990000000000000000 + next(self._ids)
             return _json(thread_channel(thread_id, BOT_ID, parent_id=int(match[1]), private=True,

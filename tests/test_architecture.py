@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_PACKAGES = ("adapters", "bot", "knowledge", "storage", "config")
 PLATFORM_SDKS = ("slack_bolt", "slack_sdk", "discord", "aiohttp")
-FEATURES = ("search", "members", "intros", "events", "digests", "indicators", "privacy")
+FEATURES = ("search", "members", "intros", "events", "digests", "indicators", "privacy", "community")
 # Modules of a feature that talk to members (parse what they typed, build replies, render a report).
 PRESENTATION = ("commands", "views", "input", "report", "charts")
 # What presentation means in the kernel: a domain module importing any of these builds chat text itself.
@@ -234,3 +234,28 @@ def test_importing_the_core_loads_no_platform_sdk():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Which feature may import which, and why. A new pair is a design decision: add it here with its reason.
+ALLOWED_FEATURE_IMPORTS = {
+    ("intros", "indicators"): "an accepted introduction or a meeting is recorded as an exchange",
+    ("intros", "members"): "`intro @name` finds the member named, and asks which one when several share a name",
+    ("members", "digests"): "a coordinator's profile view shows their digest schedule's period in words",
+    ("digests", "events"): "a digest lists upcoming events, worded as `event list` words them",
+    ("digests", "indicators"): "a digest shows the period's headline indicators",
+    ("privacy", "indicators"): "erasure keeps the organisation/sector/country snapshot exchanges count",
+    ("community", "indicators"): "an answer across organisations is an exchange; a link in it counts as a source",
+    ("digests", "community"): "a digest lists the open questions to the community, worded safely",
+    ("privacy", "community"): "export and erasure cover a member's questions and answers to the community",
+}
+
+
+def test_features_import_each_other_only_as_listed():
+    found = {
+        (feature_of(module), feature_of(target))
+        for module in modules()
+        if feature_of(module)
+        for target in imports_of(module)
+        if feature_of(target) and feature_of(target) != feature_of(module)
+    }
+    assert found - set(ALLOWED_FEATURE_IMPORTS) == set(), "list (and justify) the new pair in ALLOWED_FEATURE_IMPORTS"

@@ -117,11 +117,11 @@ async def test_sync_registers_the_command_group_in_one_server_or_globally(tmp_pa
     assert group["name"] == "lighthouse"
     subcommands = {option["name"]: option for option in group["options"]}
     assert set(subcommands) == {"help", "ask", "profile", "find", "pilots", "experts", "match", "intro", "event",
-                                "digest", "kpi", "privacy", "audit", "role"}
+                                "digest", "kpi", "privacy", "audit", "role", "community"}
     find_options = {o["name"]: o for o in subcommands["find"]["options"]}
     assert find_options["question"]["required"] and find_options["country"]["autocomplete"]
     assert {o["name"]: o["type"] for o in subcommands["intro"]["options"]}["member"] == 6  # a user picker
-    assert "Registered 14 commands in server 4242" in out and "/lighthouse find" in out
+    assert "Registered 15 commands in server 4242" in out and "/lighthouse find" in out
 
     code, out, _ = await run_main(fake_discord, tmp_path, "discord", "sync")
     assert code == 0 and fake_discord.find("PUT", rf"/applications/{APP_ID}/commands")

@@ -169,7 +169,9 @@ async def test_export_is_a_json_file_in_a_direct_message(core, chat: Chat, clock
     data = json.loads(attachment.content)
     assert data["profile"]["name"] == "alice" and data["profile"]["role"] == "expert"
     assert data["profile"]["organisation"]["name"] == "Nordhavn Municipality"
-    assert data["profile"]["consent"] == {"expert-search": True, "introductions": True, "exchange-logging": True}
+    assert data["profile"]["consent"] == {
+        "expert-search": True, "introductions": True, "exchange-logging": True, "community-questions": False
+    }
     assert data["identities"] == [
         {
             "platform": "console",

@@ -346,6 +346,8 @@ class DiscordAdapter:
             if message.guild is None or self._addresses_me(message):
                 if not message.author.bot:  # never answer bots: two bots could talk forever
                     await self._answer_message(message)
+            elif await self._community_reply(message):
+                return
             elif self.settings.exchange_logging:
                 try:
                     await self._observe(message)
@@ -418,6 +420,20 @@ class DiscordAdapter:
                                 reference=message)
             return
         await send_rendered(message.channel, render(reply), self.store, reference=message)
+
+    async def _community_reply(self, message: discord.Message) -> bool:
+        """A message in a thread the bot started with a question to the community is an answer (the core
+        decides); False for every other message."""
+        if not isinstance(message.channel, discord.Thread | discord.PartialMessageable) or message.author.bot:
+            return False
+        core_message = self._core_message(message, message.content)
+        if core_message.thread_id is None:  # a thread not in the cache: its id is the channel's
+            core_message = replace(core_message, thread_id=str(message.channel.id))
+        try:
+            return await self.core.thread_reply(core_message)
+        except Exception:  # never a traceback in the channel; the member can answer with the command
+            log.exception("community answer from thread message %s failed", message.id)
+            return True
 
     async def _observe(self, message: discord.Message) -> None:
         """A reply to someone, or a message in someone else's thread, for exchange logging."""

@@ -90,6 +90,18 @@ class DiscordTransport:
         sent = await send_rendered(channel, render(reply), self.store)  # type: ignore[arg-type]
         return str(sent[0].id)
 
+    async def start_thread(self, channel_id: str, reply: Reply) -> str | None:
+        """Post `reply` in a channel and open a thread on it; returns the thread's id, which on Discord is the
+        message's id (so a thread a member opens on the message instead is the same thread)."""
+        target = int(channel_id)
+        channel = self.client.get_channel(target) or self.client.get_partial_messageable(target)
+        first = (await send_rendered(channel, render(reply), self.store))[0]  # type: ignore[arg-type]
+        try:
+            await first.create_thread(name=thread_name(reply), auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+        except (discord.HTTPException, ValueError) as exc:  # no permission: members can still open it
+            log.warning("cannot open a thread on message %s in channel %s: %s", first.id, channel_id, exc)
+        return str(first.id)
+
     async def send_group(self, user_ids: list[str], reply: Reply) -> str | None:
         """A private thread with everyone in it; one DM each when no channel is set or the thread fails."""
         if self.group_channel_id is not None:

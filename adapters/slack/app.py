@@ -292,8 +292,10 @@ class SlackAdapter:
                     raw = addressed_text(event.get("text", ""), context.bot_user_id)
                     await self._handle_message(body, event, context, raw, is_direct=True, bare_means_help=False)
             elif self._is_thread_reply(event) and not mentions_user(event.get("text", ""), context.bot_user_id):
-                # Not addressed to the bot (a mention arrives as app_mention): only exchange logging may care.
-                await self._observe_thread_reply(body, event)
+                # Not addressed to the bot (a mention arrives as app_mention): an answer, when the bot started
+                # the thread with a question to the community; otherwise only exchange logging may care.
+                if not await self._community_reply(body, event, context):
+                    await self._observe_thread_reply(body, event)
 
     async def _handle_message(
         self, body: dict, event: dict, context: AsyncBoltContext, raw: str, *, is_direct: bool, bare_means_help: bool
@@ -321,6 +323,20 @@ class SlackAdapter:
     def _is_thread_reply(event: dict) -> bool:
         thread = event.get("thread_ts")
         return bool(thread) and thread != event.get("ts") and bool(event.get("parent_user_id"))
+
+    async def _community_reply(self, body: dict, event: dict, context: AsyncBoltContext) -> bool:
+        """Hand a thread reply to the core when it answers a question to the community the bot posted."""
+        if not await self.core.is_community_thread("slack", event.get("thread_ts")):
+            return False
+        message = Message(
+            author=await self.identities.author(event["user"]),
+            text=parse(event.get("text", ""), bot_user_id=context.bot_user_id).text,
+            channel_id=event["channel"],
+            thread_id=event.get("thread_ts"),
+            guild_id=body.get("team_id"),
+            message_id=event.get("ts"),
+        )
+        return await self.core.thread_reply(message)
 
     async def _observe_thread_reply(self, body: dict, event: dict) -> None:
         if not (self.settings.exchange_logging and self.settings.slack_thread_logging):

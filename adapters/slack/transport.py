@@ -47,6 +47,11 @@ class SlackTransport:
         channel = await self.open_conversation(user_ids)
         return await self.post(channel, reply)
 
+    async def start_thread(self, channel_id: str, reply: Reply) -> str | None:
+        """Post `reply` in a channel as the start of a thread; returns the thread's id (the message's ts)."""
+        reference = await self.post(channel_id, reply)
+        return reference.rpartition(":")[2] if reference else None
+
     # --- building blocks ---------------------------------------------------------------------------------
     async def fit(self, reply: Reply, *, user_id: str | None = None) -> Reply:
         """The reply as one message's worth, paged by the core; the rest is stored for the "More" button."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.app import help as help_command
 from bot.app import more, quit
 from bot.commands import Command, registered
+from bot.community import commands as community_commands
 from bot.digests import commands as digest_commands
 from bot.events import commands as event_commands
 from bot.indicators import commands as indicator_commands
@@ -17,7 +18,7 @@ from bot.search import commands as search_commands
 
 FEATURES = (
     search_commands, member_commands, intro_commands, event_commands, digest_commands,
-    indicator_commands, privacy_commands, help_command, more, quit,
+    indicator_commands, privacy_commands, community_commands, help_command, more, quit,
 )
 
 

@@ -7,11 +7,15 @@ import logging
 from bot.app import router
 from bot.app.catalogue import load_all
 from bot.clock import Clock
+from bot.community import service as community
+from bot.community import views as community_views
 from bot.digests.service import ensure_digest_jobs
 from bot.indicators.exchange_log import ExchangeLog
+from bot.members.service import resolve_member
 from bot.message import Message
 from bot.reply import Reply
 from bot.runtime import Runtime
+from bot.sanitize import clean_message
 from config import Settings
 from storage.database import Database
 
@@ -69,3 +73,22 @@ class Lighthouse(Runtime):
     async def observe(self, message: Message) -> None:
         """Take note of a message not addressed to the bot (exchange logging; never stores its text)."""
         await self.exchange_log.observe(message)
+
+    async def is_community_thread(self, platform: str, thread_id: str | None) -> bool:
+        """Whether the bot started this thread with a question to the community (replies are answers)."""
+        return await community.question_in_thread(self, platform, thread_id) is not None
+
+    async def thread_reply(self, message: Message) -> bool:
+        """A message in a thread, not addressed to the bot: an answer when the bot started the thread with a
+        question to the community (True; its text is kept as the answer). False for any other thread, whose
+        text is not kept (the adapter may still `observe` it)."""
+        if message.author.is_bot:
+            return False
+        question = await community.question_in_thread(self, message.platform, message.thread_id)
+        if question is None:
+            return False
+        message = clean_message(message)
+        async with self.db.session() as session, session.begin():
+            member = await resolve_member(session, message.author)
+        await community.thread_reply(self, question, member, message, community_views)
+        return True

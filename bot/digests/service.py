@@ -29,9 +29,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import record_audit
+from bot.community.service import open_questions
 from bot.digests.headline import HeadlineFigure, headline_fields
 from bot.digests.schedule import DigestSpec, next_slot, period_key
 from bot.events.service import upcoming_events
+from bot.indicators.community import community_headline
 from bot.scheduler import SkipJob, cancel_jobs, schedule_job
 from storage.models import DigestRun, DigestSchedule, Document, Event, Job, Member, Pilot
 
@@ -76,6 +78,13 @@ class NewDocument:
 
 
 @dataclass
+class OpenQuestion:
+    question_id: int
+    text: str
+    answers: int
+
+
+@dataclass
 class DigestContent:
     """What a digest reports for [since, now): every item found (the message may show only the first few)."""
 
@@ -86,10 +95,13 @@ class DigestContent:
     pilots: list[NewPilot] = field(default_factory=list)
     documents: list[NewDocument] = field(default_factory=list)
     indicators: list[HeadlineFigure] = field(default_factory=list)
+    # Questions to the community still open (newest first), and the community figures of the period.
+    open_questions: list[OpenQuestion] = field(default_factory=list)
+    community: list[HeadlineFigure] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.events or self.pilots or self.documents or self.indicators)
+        return not (self.events or self.pilots or self.documents or self.indicators or self.open_questions)
 
 
 class DigestNotices(Protocol):
@@ -139,6 +151,11 @@ async def build_digest(session: AsyncSession, *, spec: DigestSpec, since: dateti
         pilots=[NewPilot(title, countries, url) for title, countries, url in pilots],
         documents=[NewDocument(title, kind, url) for title, kind, url in documents],
         indicators=await headline_fields(session, since, now),
+        open_questions=[
+            OpenQuestion(entry.question.id, entry.question.text, entry.answers)
+            for entry in await open_questions(session, limit=MAX_ITEMS + 1)
+        ],
+        community=[HeadlineFigure(label, value) for label, value in await community_headline(session, since, now)],
     )
 
 

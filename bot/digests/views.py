@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.digests.schedule import describe_period
 from bot.digests.service import MAX_EVENTS, MAX_ITEMS, DigestContent
 from bot.events.views import event_section
+from bot.community.views import safe_text as neutral
 from bot.reply import Field, Reply, Section
 from storage.models import DigestRun
 
@@ -44,6 +45,7 @@ def digest_message(content: DigestContent) -> Reply:
                 fields=[Field(figure.label, figure.value) for figure in content.indicators],
             )
         )
+    sections.extend(_community_sections(content))
     local_since = content.since.astimezone(ZoneInfo(zone))
     sections.append(
         Section(
@@ -52,6 +54,29 @@ def digest_message(content: DigestContent) -> Reply:
         )
     )
     return Reply(text=f"Lighthouse digest · {local_now:%A} {local_now.day} {local_now:%B %Y}", sections=sections)
+
+
+def _community_sections(content: DigestContent) -> list[Section]:
+    """Open questions to the community (answer them!) and the period's community figures."""
+    sections = []
+    if content.open_questions:
+        shown = content.open_questions[:MAX_ITEMS]
+        lines = []
+        for question in shown:
+            text = " ".join(question.text.split())
+            text = text if len(text) <= 100 else text[:100].rsplit(" ", 1)[0] + "…"
+            answers = f"{question.answers} answer{'s' if question.answers != 1 else ''}"
+            lines.append(f"• #{question.question_id} {neutral(text)} ({answers})")
+        more = " …and more: `community`." if len(content.open_questions) > MAX_ITEMS else ""
+        sections.append(Section(
+            title="Open questions to the community",
+            text="\n".join(lines),
+            context=f"Know something? `community answer ID <your answer>`, or reply in the question's thread.{more}",
+        ))
+    if content.community:
+        sections.append(Section(title="Asking the community since the last digest",
+                                fields=[Field(figure.label, figure.value) for figure in content.community]))
+    return sections
 
 
 def posted_counts(content: DigestContent) -> str:

@@ -17,7 +17,8 @@ QUESTION_ANSWERED = "question_answered"
 INTRO_ACCEPTED = "intro_accepted"  # a = requester, b = the person introduced
 MEETING_CONFIRMED = "meeting_confirmed"  # the same pair, once they say they met
 EVENT_ATTENDED = "event_attended"  # a = the attendee, b = the event's organiser
-ANSWER_KINDS = frozenset({QUESTION_ANSWERED, THREAD_REPLY})
+COMMUNITY_ANSWER = "community_answer"  # a = who asked, b = who answered (bot.community)
+ANSWER_KINDS = frozenset({QUESTION_ANSWERED, THREAD_REPLY, COMMUNITY_ANSWER})
 
 # What in an exchange row leads back to a person, directly (member ids) or through one join (the
 # introduction or event it came from, the platform message its dedupe key names, the channel). A row with

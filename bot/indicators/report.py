@@ -14,6 +14,7 @@ from html import escape
 from pathlib import Path
 
 from bot.indicators import charts
+from bot.indicators.community import COMMUNITY_INDICATORS, CommunityReport
 from bot.indicators.service import (
     GROUPS,
     INDICATORS,
@@ -63,6 +64,8 @@ class Report:
     edges: list[charts.Edge] = field(default_factory=list)  # every tie in the range
     exchange_count: int = 0
     introduction_count: int = 0
+    # Asking the community (bot.indicators.community), when loaded: written as community.csv and a section.
+    community: CommunityReport | None = None
 
     @property
     def empty(self) -> bool:
@@ -191,7 +194,46 @@ def write_csvs(report: Report, out: Path) -> list[Path]:
         writer.writerow(["organisation_a", "organisation_b", "exchanges", "cross_border", "periods_active"])
         for edge in report.edges:
             writer.writerow([edge.a, edge.b, edge.exchanges, "yes" if edge.cross_border else "no", edge.periods_active])
-    return [*written, matrix_path, ties_path]
+    extra = [write_community_csv(report, out)] if report.community is not None else []
+    return [*written, matrix_path, ties_path, *extra]
+
+
+def write_community_csv(report: Report, out: Path) -> Path:
+    """community.csv: each community indicator per period and over the whole range."""
+    assert report.community is not None
+    path = out / "community.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["indicator", "period", "period_start", "period_end", "value"])
+        for indicator in COMMUNITY_INDICATORS:
+            for window, value in zip(report.periods, report.community.series[indicator.key], strict=True):
+                writer.writerow([indicator.key, window.label, window.start.date().isoformat(),
+                                 window.end.date().isoformat(), _csv_value(value)])
+            writer.writerow([indicator.key, "total", report.start.date().isoformat(), report.end.date().isoformat(),
+                             _csv_value(report.community.totals[indicator.key])])
+    return path
+
+
+def _community_section(report: Report) -> list[str]:
+    if report.community is None:
+        return []
+    head = "".join(f"<th>{escape(p.label)}</th>" for p in report.periods)
+    rows = []
+    for indicator in COMMUNITY_INDICATORS:
+        cells = "".join(
+            f'<td class="num">{escape(format_value(indicator.unit, v))}</td>'
+            for v in report.community.series[indicator.key]
+        )
+        total = escape(format_value(indicator.unit, report.community.totals[indicator.key]))
+        rows.append(f'<tr><th title="{escape(indicator.definition)}">{escape(indicator.label)}</th>{cells}'
+                    f'<td class="num"><strong>{total}</strong></td></tr>')
+    return [
+        "<h2>Asking the community</h2>",
+        '<p class="note">Questions members asked each other, their answers, and answers kept as knowledge '
+        "(definitions in docs/indicators.md; hover a row for its definition).</p>",
+        f'<table id="community"><thead><tr><th></th>{head}<th>Whole range</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>",
+    ]
 
 
 # --- HTML -----------------------------------------------------------------------------------------------
@@ -343,6 +385,7 @@ def render_html(report: Report) -> str:
             _breakdown_table(report, "country"),
             "<h2>By sector</h2>", _breakdown_table(report, "sector"),
         ]
+    body += _community_section(report)
     body += ["<h2>Definitions</h2>", _definitions()]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

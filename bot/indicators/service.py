@@ -264,7 +264,7 @@ INDICATORS: tuple[Indicator, ...] = (
               "Exchanges whose two sides have known, different organisations, divided by all exchanges."),
     Indicator("answers", "Questions answered", "immediate", "count",
               lambda w: sum(e.kind in ANSWER_KINDS for e in w.exchanges),
-              "Exchanges of kind question_answered or thread_reply."),
+              "Exchanges of kind question_answered, thread_reply or community_answer."),
     Indicator("answers_with_source", "Answers with a source", "immediate", "count",
               lambda w: sum(e.kind in ANSWER_KINDS and e.with_source for e in w.exchanges),
               "Answers (as above) that cited a source."),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.indicators.community import COMMUNITY_INDICATORS, CommunityFigures
 from bot.indicators.service import GROUPS, RollingComparison, format_change
 from bot.reply import Field, Reply, Section
 
@@ -48,3 +49,17 @@ def rolling_comparison(figures: RollingComparison) -> Reply:
         sections=sections,
         private=True,
     )
+
+
+def with_community(reply: Reply, figures: CommunityFigures) -> Reply:
+    """`kpi`'s section on asking the community (left out while nobody has asked or answered)."""
+    if figures.empty:
+        return reply
+    fields = []
+    for indicator in COMMUNITY_INDICATORS:
+        change = format_change(indicator.unit, figures.current[indicator.key], figures.previous[indicator.key])
+        fields.append(Field(indicator.label, figures.display(indicator.key) + (f" ({change})" if change else "")))
+    # After the groups of indicators, before the small print.
+    position = next((i for i, section in enumerate(reply.sections) if section.title is None), len(reply.sections))
+    reply.sections.insert(position, Section(title="Asking the community", fields=fields))
+    return reply

@@ -168,5 +168,20 @@ def _describe(entry: AuditEntry, subjects: dict[int, str]) -> str:
         if done:
             changed = details.get("changed")
             return f"{done} event #{details['event_id']}" + (f" ({', '.join(changed)})" if changed else "")
+    if entry.action.startswith("community."):
+        question, answer = details.get("question_id"), details.get("answer_id")
+        done = {
+            "community.asked": f"asked the community (question #{question})",
+            "community.answered": f"answered question #{question} (answer #{answer})",
+            "community.helpful": f"marked answer #{answer} to question #{question} helpful",
+            "community.kept": f"let answer #{answer} be kept as knowledge",
+            "community.declined": f"chose not to keep answer #{answer} as knowledge",
+            "community.withdrawn": f"took answer #{answer} out of the knowledge base",
+            "community.closed": f"closed question #{question}",
+            "community.removed": f"removed question #{question}",
+            "community.channel": f"chose {details.get('platform')} channel {details.get('channel')} for community questions",
+        }.get(entry.action)
+        if done:
+            return done
     extra = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in sorted(details.items()))
     return entry.action.replace(".", " ").replace("_", " ") + (f" ({extra})" if extra else "")

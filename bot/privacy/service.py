@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import about_member_clause, record_audit
+from bot.community import service as community
 from bot.indicators.exchanges import profile_snapshot, unlink_member
 from config.errors import UserError
 from knowledge.profiles import is_member_profile
@@ -84,6 +85,13 @@ CONSENT_FLAGS: dict[str, ConsentFlag] = {
             "exchanges you take part in are linked to you; when off, only your organisation, sector and "
             "country are counted, anonymously",
         ),
+        ConsentFlag(
+            "community-questions",
+            "consent_community_questions",
+            "Community questions",
+            "I tell you, by direct message and a few times a week at most, when someone asks the community "
+            "about your expertise (off unless you switch it on)",
+        ),
     )
 }
 _FLAG_ALIASES = {
@@ -96,6 +104,8 @@ _FLAG_ALIASES = {
     "exchange": "exchange-logging",
     "exchanges": "exchange-logging",
     "logging": "exchange-logging",
+    "community": "community-questions",
+    "questions": "community-questions",
 }
 
 
@@ -116,6 +126,8 @@ class HeldData:
     audit_entries: int
     expert_documents: int
     events_organised: int
+    # Questions you asked the community and answers you gave (their text is kept: you posted it to be read).
+    community_posts: int = 0
 
 
 async def held_data(session: AsyncSession, member: Member) -> HeldData:
@@ -138,6 +150,7 @@ async def held_data(session: AsyncSession, member: Member) -> HeldData:
         audit_entries=await count(select(func.count(AuditEntry.id)).where(about_member_clause(member.id))),
         expert_documents=await count(select(func.count(Document.id)).where(Document.member_id == member.id)),
         events_organised=await count(select(func.count(Event.id)).where(Event.organiser_id == member.id)),
+        community_posts=await community.count_posts(session, member.id),
     )
 
 
@@ -256,6 +269,7 @@ async def export_member_data(session: AsyncSession, member_id: int, now: datetim
             await session.execute(select(AuditEntry).where(about_member_clause(member_id)).order_by(AuditEntry.at))
         ).scalars()
     ]
+    data["community"] = await community.export_member(session, member_id)
     data["knowledge_base"] = [
         {"source_id": d.source_id, "kind": d.kind, "title": d.title, "url": d.url, "updated_at": _iso(d.updated_at)}
         for d in (await session.execute(select(Document).where(Document.member_id == member_id))).scalars()
@@ -563,6 +577,7 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
         await session.execute(delete(Pilot).where(Pilot.document_id.in_(document_ids)))
         await session.execute(delete(Document).where(Document.id.in_(document_ids)))
     report.documents_deleted = len(document_ids)
+    erased_community = await community.erase_member(session, member_id)
 
     for entry in (await session.execute(select(AuditEntry).where(about_member_clause(member_id)))).scalars():
         details = dict(entry.details or {})
@@ -598,6 +613,8 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
         "rsvps_deleted": report.rsvps_deleted,
         "documents_deleted": report.documents_deleted,
         "audit_entries_anonymised": report.audit_entries_anonymised,
+        "community_questions_anonymised": erased_community.questions_anonymised,
+        "community_answers_anonymised": erased_community.answers_anonymised,
     }
     await record_audit(session, None, "member.erased", report.details, at=now)
     return report

@@ -32,6 +32,11 @@ def explanation(overview: Overview) -> Reply:
             "when, where (platform and channel) and the organisations, sectors and countries involved — never "
             "what was said — to measure knowledge transfer.",
         ),
+        Field(
+            f"Questions and answers to the community ({held.community_posts})",
+            "their text as you wrote it, when, and your organisation, sector and country — so members can read "
+            "and answer them; an answer you let me keep is also in the knowledge base, with your name.",
+        ),
         Field(f"Event replies ({held.rsvps})", "which events you said you'd attend — for reminders and counts."),
         Field(f"Events you organise ({held.events_organised})", "title, time and place, shown to everyone."),
         Field(
@@ -53,13 +58,14 @@ def explanation(overview: Overview) -> Reply:
         for flag in CONSENT_FLAGS.values()
     ]
     return Reply(
-        text="I never store the text of your conversations, only what is listed here.",
+        text="I never store the text of your conversations, only what is listed here (questions and answers "
+        "you post to the community are kept as you wrote them).",
         sections=[
             Section(title="What I store about you, and why", fields=stored),
             Section(
                 title="Your consent",
                 fields=flags,
-                context="Change one with `privacy consent <expert-search|introductions|exchange-logging> on|off`.",
+                context=f"Change one with `privacy consent <{'|'.join(CONSENT_FLAGS)}> on|off`.",
             ),
             Section(
                 title="Your rights",

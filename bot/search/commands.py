@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.commands import command
+from dataclasses import replace
+
+from bot.commands import command, lookup
 from bot.context import CommandContext
 from bot.reply import Reply
 from bot.search import service as search
@@ -37,11 +39,24 @@ NARROWING = "Narrow it: `pilots …` or `experts …` for one kind, filters such
     aliases=("search", "ask"),
 )
 async def find(ctx: CommandContext) -> Reply:
+    if ctx.invoked_as == "ask" and ctx.args_text.split(None, 1)[:1] in (["community"], ["Community"]):
+        return await _ask_the_community(ctx)
     question = parse_question(ctx.args_text)
     reply = await _documents(ctx, question, what="results", example="find school food programmes")
     if ctx.invoked_as in ("", "ask"):  # a plain question (or `ask`): say how to narrow it, once
         reply.text += f"\n{NARROWING}"
     return reply
+
+
+async def _ask_the_community(ctx: CommandContext) -> Reply:
+    """`ask community <question>` is `community ask <question>` (found through the registry: no feature
+    imports another's commands)."""
+    community = lookup("community")
+    chosen = community.subcommand("ask") if community is not None else None
+    if chosen is None:
+        raise UserError("Asking the community is not available here.")
+    rest = ctx.args_text.split(None, 1)[1] if len(ctx.args_text.split(None, 1)) > 1 else ""
+    return await chosen.handler(replace(ctx, command_name="community", args_text=f"ask {rest}"), [])
 
 
 @command(

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 MAX_RESULTS = 25
 # An expert found through a pilot they worked on ranks a little below one whose own profile matches.
 PILOT_LINK_WEIGHT = 0.85
+# Community answers kept as knowledge (bot.community): their authors are experts for them.
+ANSWER_KIND = "answer"
 # Results this far below the best one are noise rather than answers.
 RELATIVE_CUTOFF = 0.35
 
@@ -106,13 +108,16 @@ async def rank_people(
 ) -> tuple[list[Person], Answer]:
     """Experts whose profile, or a pilot they worked on, matches; others' organisations first (then other
     countries with `cross_border`, then other sectors with `other_sectors`). One entry per person."""
-    searched = Filters(kinds=frozenset({"expert", "pilot"}), themes=question_filters.themes)
+    searched = Filters(kinds=frozenset({"expert", "pilot", ANSWER_KIND}), themes=question_filters.themes)
     answer = await search(service, text, searched, limit=MAX_RESULTS * 3, exclude=await service.profile_ids(asker.id))
     links = await service.experts_by_pilot()
     found: dict[tuple[str, int], Person] = {}
     for result in answer.results:
         if result.doc.kind == "expert":
             candidates = [(result.doc, result.hit.score, None)]
+        elif result.doc.kind == ANSWER_KIND:
+            author = answerer(result.doc)
+            candidates = [(author, PILOT_LINK_WEIGHT * result.hit.score, result.doc)] if author is not None else []
         else:
             candidates = [(expert, PILOT_LINK_WEIGHT * result.hit.score, result.doc) for expert in links.get(result.doc.source_id, [])]
         for expert, score, via in candidates:
@@ -150,6 +155,18 @@ async def rank_people(
     return kept[:MAX_RESULTS], answer
 
 
+def answerer(doc: DocInfo) -> DocInfo | None:
+    """The member behind a community answer kept as knowledge, as an expert for it (found through the
+    answer the way an expert is found through their pilot): None once they have left."""
+    if doc.member_id is None or not doc.meta.get("answered_by"):
+        return None
+    return DocInfo(
+        id=doc.id, source_id=doc.source_id, kind="expert", title=doc.meta["answered_by"], content_hash=doc.content_hash,
+        source_path=doc.source_path, themes=doc.themes, countries=doc.countries, sectors=doc.sectors,
+        organisations=doc.organisations, member_id=doc.member_id,
+    )
+
+
 @dataclass
 class Matches:
     """`match me`: what was searched (the member's interests, or their expertise), people and documents."""
@@ -172,7 +189,7 @@ async def match(service: KnowledgeService, member: Member) -> Matches:
     people, _ = await rank_people(service, member, text, Filters(), cross_border=True, other_sectors=True)
     own = await service.profile_ids(member.id)
     documents = await search(
-        service, text, Filters(kinds=frozenset({"pilot", "report", "tool"})), limit=MAX_RESULTS, exclude=own
+        service, text, Filters(kinds=frozenset({"pilot", "report", "tool", ANSWER_KIND})), limit=MAX_RESULTS, exclude=own
     )
     documents.results.sort(key=lambda r: _shares_with(member, r.doc))
     return Matches(text, bool(member.interests), people, documents)

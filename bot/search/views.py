@@ -19,14 +19,15 @@ from storage.models import Member
 
 SNIPPET_CHARS = 280
 BUTTON_LIMIT = 90
-KIND_LABELS = {"pilot": "Pilot", "expert": "Expert", "report": "Report", "tool": "Tool"}
+KIND_LABELS = {"pilot": "Pilot", "expert": "Expert", "report": "Report", "tool": "Tool", "answer": "Community answer"}
 # `match me` alternates up to this many people with up to this many pilots and documents.
 MATCHED_PEOPLE, MATCHED_DOCUMENTS = 12, 13
 
 # When even the best match is weak (Answer.weak), only this many closest results are shown, with a caveat.
 WEAK_MATCH_SHOWN = 3
 NOTHING_FITS_HINT = (
-    "Try asking the community: someone may know, and their answer can become knowledge for the next person. "
+    "Try asking the community (`community ask <question>`): someone may know, and their answer can become "
+    "knowledge for the next person. "
     "If you have a report or pilot write-up on this, an admin can add it with `python main.py ingest PATH`."
 )
 WARMING_UP_NOTE = "I had only just started and was still loading the language model, so this answer took a moment longer."
@@ -93,7 +94,15 @@ def _nothing_fits(answer: Answer, sections: list[Section], shown: str) -> Reply:
         f"Nothing in the knowledge base matches this well (“{shown}”). "
         f"The {len(closest)} closest, in case one still helps:",
     ])
-    return Reply(text=text, sections=[*closest, Section(context=NOTHING_FITS_HINT)])
+    return Reply(text=text, sections=[*closest, Section(context=NOTHING_FITS_HINT, buttons=_ask_button(answer.query))])
+
+
+def _ask_button(question: str) -> list[Button]:
+    """"Ask the community": the weak answer's question, sent on as `community ask` (cut to what a button holds)."""
+    text = " ".join(question.split())
+    command = f"community ask {text}"
+    # A question too long for a button: the button asks for it (a form on Slack and Discord).
+    return [Button("Ask the community", command if len(command) <= BUTTON_LIMIT else "community ask", "primary")]
 
 
 def _document_section(
@@ -139,6 +148,8 @@ def _fields(doc: DocInfo) -> list[Field]:
         if meta.get("expertise"):
             fields.append(Field("Expertise", ", ".join(meta["expertise"][:5])))
         return fields
+    if doc.kind == "answer" and meta.get("answered_by"):
+        fields.append(Field("Answered by", meta["answered_by"]))
     if doc.themes:
         fields.append(Field("Themes", ", ".join(THEMES.get(t, t) for t in doc.themes)))
     if doc.countries:
@@ -171,7 +182,7 @@ def _why(passage: Passage, shared: list[str], via_pilot: DocInfo | None) -> str:
     else:
         where = f"the “{passage.heading}” passage" if passage.heading else "the best passage"
     if via_pilot is not None:
-        where = f"their pilot “{via_pilot.title}”"
+        where = f"their {'answer to “' if via_pilot.kind == 'answer' else 'pilot “'}{via_pilot.title}”"
     terms = f"; shared terms: {', '.join(shared)}" if shared else "; close in meaning, no shared keywords"
     return f"Why: {where} match{'' if where.startswith('its') else 'es'} your question{terms}."
 

@@ -2,6 +2,7 @@
 
 from storage.models.base import Base, UTCDateTime, utcnow
 from storage.models.collaboration import Exchange, Introduction, IntroductionTransition
+from storage.models.community import CommunityAnswer, CommunityChannel, CommunityNotice, CommunityQuestion
 from storage.models.confirmations import Confirmation
 from storage.models.events import RSVP, DigestRun, DigestSchedule, Event, EventAttendance
 from storage.models.knowledge import Chunk, Document, KnowledgeVersion, Pilot
@@ -14,6 +15,10 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Chunk",
+    "CommunityAnswer",
+    "CommunityChannel",
+    "CommunityNotice",
+    "CommunityQuestion",
     "Confirmation",
     "DeliveryReceipt",
     "DigestRun",

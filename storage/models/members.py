@@ -42,6 +42,8 @@ class Member(Base):
     consent_expert_search: Mapped[bool] = mapped_column(default=True)
     consent_introductions: Mapped[bool] = mapped_column(default=True)
     consent_exchange_logging: Mapped[bool] = mapped_column(default=True)
+    # Opt-in: a direct message when someone asks the community about the member's expertise.
+    consent_community_questions: Mapped[bool] = mapped_column(default=False)
     intro_paused_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,328 @@
+"""What asking the community says: the question as posted, answers told to the asker, the request to keep an
+answer as knowledge, the note to members whose expertise matches (the service's `CommunityNotices`,
+implemented by this module's functions), and the answers to `community` commands."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from bot.community import service as community
+from bot.community.detect import language_name
+from bot.community.service import Asked, Board, KeepDecision, MarkedHelpful, QuestionView
+from bot.reply import Button, Field, Form, FormField, Reply, Section
+from config.vocabulary import SECTORS, THEMES, country_name
+from storage.models import CommunityAnswer, CommunityQuestion, Member
+
+PREVIEW_CHARS = 160
+_BRACKET_MENTION = re.compile(r"<(?:@[!&]?|!|#)([^>]*)>")
+_MASS_MENTION = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
+
+
+def safe_text(text: str) -> str:
+    """Member text shown to others, unable to ping anyone: platform mentions become plain words."""
+    text = _BRACKET_MENTION.sub(lambda m: "@" + m.group(1).split("|")[-1], text)
+    return _MASS_MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
+
+
+def _short(text: str, limit: int = PREVIEW_CHARS) -> str:
+    flat = " ".join(safe_text(text).split())
+    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _who(member: Member | None, snapshot: dict | None, *, anonymous: bool = False) -> str:
+    """"Ana (Nordhavn Municipality, Denmark)", or who is left to say."""
+    if anonymous:
+        return "A member (anonymous)"
+    snapshot = snapshot or {}
+    name = member.display_name if member is not None else "A former member"
+    organisation = (member.organisation.name if member is not None and member.organisation else None) or snapshot.get(
+        "organisation"
+    )
+    country = (member.country if member is not None else None) or snapshot.get("country")
+    where = ", ".join(part for part in (organisation, country_name(country) if country else None) if part)
+    return f"{name} ({where})" if where else name
+
+
+def _themes(question: CommunityQuestion) -> str:
+    return ", ".join(THEMES.get(t, t) for t in question.themes or []) or "none detected"
+
+
+def _question_fields(question: CommunityQuestion, asker: Member | None) -> list[Field]:
+    snapshot = question.asker_snapshot or {}
+    fields = [Field("Asked by", _who(asker, snapshot, anonymous=question.anonymous))]
+    if not question.anonymous:
+        sector = (asker.sector if asker is not None else None) or snapshot.get("sector")
+        if sector:
+            fields.append(Field("Sector", SECTORS.get(sector, sector)))
+    fields.append(Field("Themes", _themes(question)))
+    fields.append(Field("Language", language_name(question.language)))
+    fields.append(Field("Closest knowledge", "; ".join(question.closest) if question.closest else "nothing close"))
+    return fields
+
+
+def _answer_button(question_id: int) -> str:
+    return f"community answer {question_id} "
+
+
+# --- notices (CommunityNotices) ---------------------------------------------------------------------
+
+
+def question_post(question: CommunityQuestion, asker: Member | None) -> Reply:
+    return Reply(
+        text=f"Question to the community #{question.id}: {_short(question.text, 150)}",
+        sections=[
+            Section(title=f"#{question.id} · {_short(question.text, 80)}", text=safe_text(question.text),
+                    fields=_question_fields(question, asker)),
+            Section(context=(
+                "Know something that helps? Reply in this thread, or type "
+                f"`community answer {question.id} <your answer>`. A helpful answer can become knowledge "
+                "for the next person, if its author agrees."
+            )),
+        ],
+    )
+
+
+def answer_for_asker(question: CommunityQuestion, answer: CommunityAnswer, author: Member) -> Reply:
+    return Reply(
+        text=f"{_who(author, answer.author_snapshot)} answered your question #{question.id}.",
+        sections=[
+            Section(title=f"Your question: {_short(question.text, 120)}",
+                    text=f"Answer #{answer.id}: {safe_text(answer.text)}"),
+            Section(
+                context=f"Did it help? Marking it helpful thanks {author.display_name} and may make it knowledge "
+                        f"for the next person. `community show {question.id}` shows every answer.",
+                buttons=[Button("Helpful", f"community helpful {question.id} {answer.id}", "primary")],
+            ),
+        ],
+        direct=True,
+    )
+
+
+def keep_request(question: CommunityQuestion, answer: CommunityAnswer, asker: Member | None) -> Reply:
+    who = asker.display_name if asker is not None else "The member who asked"
+    return Reply(
+        text=f"{who} marked your answer #{answer.id} to question #{question.id} as helpful. Thank you!",
+        sections=[
+            Section(title=f"Question: {_short(question.text, 120)}", text=f"Your answer: {_short(answer.text, 300)}"),
+            Section(
+                text=(
+                    "May I keep it in the knowledge base? Then `find`, `experts` and `match me` show the question "
+                    "and your answer, with your name, organisation and country, to every member, and you are "
+                    "findable as an expert for it. You can take it back at any time "
+                    f"(`community keep {answer.id} no`)."
+                ),
+                buttons=[
+                    Button("Yes, keep it", f"community keep {answer.id} yes", "primary"),
+                    Button("No, thanks", f"community keep {answer.id} no"),
+                ],
+            ),
+        ],
+        direct=True,
+    )
+
+
+def expert_notice(question: CommunityQuestion, asker: Member | None, expert: Member) -> Reply:
+    return Reply(
+        text=f"A question for the community about your expertise (#{question.id}):",
+        sections=[
+            Section(text=safe_text(question.text), fields=_question_fields(question, asker)),
+            Section(
+                context=(
+                    f"Answer with `community answer {question.id} <your answer>`. You get these because you "
+                    "opted in; `privacy consent community-questions off` stops them."
+                ),
+                buttons=[Button("Show the question", f"community show {question.id}")],
+            ),
+        ],
+        direct=True,
+    )
+
+
+def answer_refused(question_id: int, reason: str) -> Reply:
+    return Reply(text=f"Your reply to question #{question_id} was not stored as an answer: {reason}", direct=True,
+                 tone="warning")
+
+
+# --- answers to commands --------------------------------------------------------------------------
+
+
+def ask_for_question(field_name: str) -> Reply:
+    """`community ask` alone (or the button of a weak answer to a long question): a form for the question."""
+    return Reply(
+        text=(
+            "What would you like to ask the community? Type `community ask <your question>` "
+            "(add `--anonymous` to leave your name out)."
+        ),
+        form=Form(
+            title="Ask the community",
+            command="community ask",
+            fields=[FormField(field_name, "Your question", placeholder="What you want to know, and why",
+                              multiline=True, max_length=community.MAX_QUESTION_CHARS)],
+            submit_label="Ask",
+        ),
+        private=True,
+    )
+
+
+def asked(outcome: Asked) -> Reply:
+    question = outcome.question
+    if outcome.existing:
+        return Reply(
+            text=f"You already asked this (question #{question.id}); it is still open, so nothing new was posted.",
+            buttons=[Button("Show it", f"community show {question.id}")],
+            private=True,
+        )
+    if outcome.posted_in is not None:
+        where = "I've posted it in the community channel as a thread; replies there are answers."
+    elif outcome.channel_missing:
+        where = ("It is on the community board (`community`); no community channel is chosen on this platform yet: "
+                 "a coordinator can choose one with `community channel here`.")
+    else:
+        where = "It is on the community board: `community` lists the open questions."
+    told = (f" I told {outcome.experts_told} member{'s' if outcome.experts_told != 1 else ''} whose expertise "
+            "matches.") if outcome.experts_told else ""
+    return Reply(
+        text=f"Asked the community (question #{question.id}). {where}{told} I'll tell you of each answer.",
+        sections=[Section(fields=[
+            Field("Shown as", "anonymous" if question.anonymous else "you, with your organisation and country"),
+            Field("Themes", _themes(question)),
+            Field("Language", language_name(question.language)),
+            Field("Closest knowledge", "; ".join(question.closest) if question.closest else "nothing close"),
+        ])],
+        tone="success",
+    )
+
+
+def board(found: Board) -> Reply:
+    sections = []
+    for answer, question in found.awaiting_consent:
+        sections.append(
+            Section(
+                title=f"Waiting for you: may answer #{answer.id} be kept as knowledge?",
+                text=f"Question #{question.id}: {_short(question.text, 120)}",
+                buttons=[
+                    Button("Yes, keep it", f"community keep {answer.id} yes", "primary"),
+                    Button("No, thanks", f"community keep {answer.id} no"),
+                ],
+            )
+        )
+    for entry in found.entries:
+        q = entry.question
+        counts = f"{entry.answers} answer{'s' if entry.answers != 1 else ''}"
+        if entry.helpful:
+            counts += f", {entry.helpful} helpful"
+        sections.append(
+            Section(
+                title=f"#{q.id} · {_short(q.text, 100)}",
+                fields=[
+                    Field("Asked by", _who(entry.asker, q.asker_snapshot, anonymous=q.anonymous)),
+                    Field("Asked", _day(q.asked_at)),
+                    Field("Answers", counts),
+                ],
+                buttons=[Button("Show", f"community show {q.id}")],
+            )
+        )
+    if not found.entries:
+        text = f"No {found.status} questions to the community." + (
+            " Ask one with `community ask <question>`." if found.status == community.OPEN else "")
+    else:
+        text = f"{'Open' if found.status == community.OPEN else found.status.title()} questions to the community, newest first:"
+    sections.append(Section(context="`community show ID` shows a question and its answers; "
+                                    "`community answer ID <text>` answers it."))
+    return Reply(text=text, sections=sections, private=True)
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d}"
+
+
+def question_shown(view: QuestionView, reader: Member) -> Reply:
+    q = view.question
+    status = {community.OPEN: "open", community.CLOSED: "closed", community.REMOVED: "removed"}[q.status]
+    sections = [Section(title=f"#{q.id} · {_short(q.text, 100)}", text=safe_text(q.text) or "(text erased)",
+                        fields=[*_question_fields(q, view.asker), Field("Status", status)])]
+    mine = q.asker_id == reader.id
+    for answer, author in view.answers:
+        notes = []
+        if answer.helpful_at is not None:
+            notes.append("marked helpful")
+        if answer.keep_state == community.KEPT:
+            notes.append("kept as knowledge")
+        buttons = []
+        if mine and answer.helpful_at is None:
+            buttons.append(Button("Helpful", f"community helpful {q.id} {answer.id}", "primary"))
+        sections.append(
+            Section(
+                title=f"Answer #{answer.id} by {_who(author, answer.author_snapshot)}",
+                text=safe_text(answer.text) or "(text erased)",
+                context=f"{_day(answer.answered_at)} · {language_name(answer.language)}"
+                        + (f" · {', '.join(notes)}" if notes else ""),
+                buttons=buttons,
+            )
+        )
+    if not view.answers:
+        sections.append(Section(context="No answers yet."))
+    if q.status == community.OPEN and not mine:
+        sections.append(Section(context=f"Answer with `community answer {q.id} <your answer>`."))
+    return Reply(text=f"Question to the community #{q.id} ({status}):", sections=sections, private=True)
+
+
+def answered(outcome: community.Answered) -> Reply:
+    if outcome.existing:
+        return Reply(text=f"That answer to question #{outcome.question.id} is stored already (#{outcome.answer.id}).",
+                     private=True)
+    told = "I've told the member who asked." if outcome.asker_told else (
+        "The member who asked will see it with `community show " f"{outcome.question.id}`.")
+    return Reply(text=f"Thanks! Your answer #{outcome.answer.id} to question #{outcome.question.id} is stored. {told}",
+                 private=True, tone="success")
+
+
+def marked_helpful(outcome: MarkedHelpful) -> Reply:
+    author = outcome.author
+    if author is None:
+        text = (f"Marked answer #{outcome.answer.id} as helpful. Its author has since left the community, so it "
+                "cannot be kept in the knowledge base.")
+    elif outcome.consent_asked:
+        text = (f"Marked answer #{outcome.answer.id} as helpful; I've thanked {author.display_name} and asked whether "
+                "it may be kept in the knowledge base for the next person.")
+    else:
+        text = (f"Marked answer #{outcome.answer.id} as helpful. I couldn't message {author.display_name} just now; "
+                "they'll see the question about keeping it in `community`.")
+    return Reply(text=text, private=True, tone="success")
+
+
+def keep_decided(decision: KeepDecision) -> Reply:
+    answer_id = decision.answer.id
+    if not decision.changed:
+        state = decision.answer.keep_state
+        now = {community.KEPT: "is kept", community.DECLINED: "is not kept", community.WITHDRAWN: "is not kept"}.get(
+            state or "", "is unchanged")
+        return Reply(text=f"Answer #{answer_id} {now} in the knowledge base already; nothing changed.", private=True)
+    if decision.kept:
+        return Reply(
+            text=(f"Thank you! Answer #{answer_id} is now in the knowledge base, with your name: `find` shows it to "
+                  f"every member, and `experts` finds you for it. `community keep {answer_id} no` takes it back."),
+            private=True, tone="success",
+        )
+    if decision.answer.keep_state == community.WITHDRAWN:
+        return Reply(text=f"Done: answer #{answer_id} is no longer in the knowledge base.", private=True, tone="success")
+    return Reply(text=f"Understood: answer #{answer_id} stays in the question's thread only, not in the knowledge base.",
+                 private=True)
+
+
+def status_changed(question_id: int, status: str, changed: bool) -> Reply:
+    if not changed:
+        return Reply(text=f"Question #{question_id} was {status} already; nothing changed.", private=True)
+    extra = " Its answers kept as knowledge were taken out of the knowledge base." if status == community.REMOVED else ""
+    return Reply(text=f"Question #{question_id} is {status}: it takes no more answers.{extra}", private=True,
+                 tone="success")
+
+
+def channel_set(platform: str, channel_id: str, previous: str | None) -> Reply:
+    moved = f" (instead of {previous})" if previous and previous != channel_id else ""
+    return Reply(
+        text=f"Questions to the community asked on {platform} are posted in this channel from now on{moved}, each "
+             "as a thread the bot starts; replies in those threads are answers.",
+        private=True, tone="success",
+    )
