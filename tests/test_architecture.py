@@ -243,6 +243,7 @@ ALLOWED_FEATURE_IMPORTS = {
     ("members", "digests"): "a coordinator's profile view shows their digest schedule's period in words",
     ("digests", "events"): "a digest lists upcoming events, worded as `event list` words them",
     ("digests", "indicators"): "a digest shows the period's headline indicators",
+    ("events", "indicators"): "a recorded attendance is an exchange",
     ("privacy", "indicators"): "erasure keeps the organisation/sector/country snapshot exchanges count",
     ("community", "indicators"): "an answer across organisations is an exchange; a link in it counts as a source",
     ("digests", "community"): "a digest lists the open questions to the community, worded safely",
