@@ -24,7 +24,7 @@ from tests.db_proxy import FreezableProxy
 from tests.support import Chat
 
 LIMIT = 2.0  # database_timeout_seconds in these tests
-ANSWERED_WITHIN = LIMIT * 1.6 + 1.5  # the limit, a probe and some slack for a busy machine
+ANSWERED_WITHIN = 8.0  # the limit and a probe (2 s + 1.2 s), with room for a busy machine; the target is 10 s
 
 
 async def timed(chat: Chat, text_: str, as_user: str = "alice") -> tuple[str, float]:
@@ -86,7 +86,7 @@ async def test_a_frozen_postgres_gets_every_message_answered_and_recovers(frozen
     assert "Commands" in answers[1][0]
     # Once the bot knows, `help` answers at once; health checks turn to 503.
     answer, seconds = await timed(chat, "help")
-    assert seconds < 0.5 and "Commands" in answer
+    assert seconds < 1.5 and "Commands" in answer
     assert (await core.check_readiness())["database"]["ready"] is False
 
     proxy.resume()

