@@ -20,7 +20,7 @@ import numpy as np
 from bot.search.query import parse_question
 from knowledge.confidence import FEATURES, Calibration, Evidence, gather_evidence, match_margin
 from knowledge.embeddings import Encoder
-from knowledge.language import analyse
+from knowledge.language import analyse, fused_query_vector
 from knowledge.search import SHIPPED_FUSION, Filters, SearchIndex
 from knowledge.terms import terms
 
@@ -90,13 +90,15 @@ def search_filters(command: str) -> Filters:
     return Filters()
 
 
-def ask(encoder: Encoder, index: SearchIndex, question: dict, kind: str, vector: np.ndarray) -> Asked:
+def ask(encoder: Encoder, index: SearchIndex, question: dict, kind: str, vector: np.ndarray, fused: np.ndarray) -> Asked:
+    """One question searched as the service searches it (`fused`: its vector after cross-lingual fusion),
+    and as the rule before this calibration judged it (`vector`: its own, English keyword terms)."""
     command = question.get("command", "find")
     text = question["text"]
     filters = search_filters(command)
     analysis = analyse(text)
-    hits = index.search(vector, analysis.terms, filters, limit=75 if command == "experts" else 25, fusion=SHIPPED_FUSION)
-    evidence = gather_evidence(encoder, index, vector, analysis, hits)
+    hits = index.search(fused, analysis.terms, filters, limit=75 if command == "experts" else 25, fusion=SHIPPED_FUSION)
+    evidence = gather_evidence(encoder, index, fused, analysis, hits)
     old_terms = terms(text)
     old_hits = index.search(vector, old_terms, filters, limit=25, fusion=SHIPPED_FUSION)
     rule = encoder.weak_match_below
@@ -107,11 +109,11 @@ def ask(encoder: Encoder, index: SearchIndex, question: dict, kind: str, vector:
 def ask_example(encoder: Encoder, index: SearchIndex, line: str) -> Asked:
     command, _, rest = line.partition(" ")
     parsed = parse_question(rest, flags=("cross-border",), fixed_kind={"pilots": "pilot", "experts": "expert"}.get(command))
-    vector = encoder.encode_query(parsed.text)
+    analysis = analyse(parsed.text)
+    vector = fused_query_vector(encoder, encoder.encode_query(parsed.text), analysis)
     filters = search_filters(command)
     filters = Filters(kinds=filters.kinds, themes=parsed.filters.themes, countries=parsed.filters.countries,
                       sectors=parsed.filters.sectors if command != "experts" else frozenset())
-    analysis = analyse(parsed.text)
     hits = index.search(vector, analysis.terms, filters, limit=25)
     evidence = gather_evidence(encoder, index, vector, analysis, hits)
     return Asked(line, parsed.text, "en", "answerable", command, evidence, False)
@@ -153,6 +155,9 @@ def choose_cut(calibration: Calibration, rows: list[Asked]) -> float:
 
 
 def weak(calibration: Calibration, row: Asked) -> bool:
+    """Flagged: answered "no word I can search by" (bot/search/service.py), or weak by the calibration."""
+    if row.evidence.words == 0:
+        return True
     return not row.evidence.names_topic and math.isfinite(row.evidence.margin) and calibration.is_weak(row.evidence)
 
 

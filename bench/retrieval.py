@@ -54,7 +54,7 @@ from bench import confidence as calibration  # noqa: E402
 from knowledge.chunking import embedding_text, sections, split_words  # noqa: E402
 from knowledge.confidence import CALIBRATIONS  # noqa: E402
 from knowledge.embeddings import MINILM_MODEL, MULTILINGUAL_MODEL, Encoder, get_encoder  # noqa: E402
-from knowledge.language import query_terms  # noqa: E402
+from knowledge.language import analyse, query_terms  # noqa: E402
 from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, SearchIndex  # noqa: E402
 from knowledge.terms import terms  # noqa: E402
 
@@ -131,12 +131,12 @@ def recall_at(ranked: list[str], relevant: dict[str, int], k: int) -> float:
     return len(wanted & set(ranked[:k])) / len(wanted) if wanted else 0.0
 
 
-def evaluate(index: SearchIndex, queries, query_vectors, qrels, fusion: Fusion, *, analysed: bool = True) -> dict[str, tuple]:  # noqa: ANN001
+def evaluate(index: SearchIndex, queries, query_vectors, qrels, fusion: Fusion, *, analysed: bool = True, fused=None) -> dict[str, tuple]:  # noqa: ANN001
     """Per query-id group: (nDCG@10, Recall@10, Recall@100, number of queries). Keyword terms from the
     language analysis (knowledge/language.py), or with `analysed=False` English stemming alone (as before
     it). A real-use question asked with `experts` ranks expert profiles, with `pilots` pilots."""
     per_group: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
-    for query, vector in zip(queries, query_vectors, strict=True):
+    for query, vector in zip(queries, query_vectors if fused is None else fused, strict=True):
         kinds = {"experts": frozenset({"expert"}), "pilots": frozenset({"pilot"})}.get(query.get("command", "find"), frozenset())
         keyword_terms = query_terms(query["text"]) if analysed else terms(query["text"])
         hits = index.search(vector, keyword_terms, Filters(kinds=kinds), limit=100, fusion=fusion)
@@ -152,6 +152,20 @@ def evaluate(index: SearchIndex, queries, query_vectors, qrels, fusion: Fusion, 
         group: (*(float(np.mean([s[i] for s in values])) for i in range(3)), len(values))
         for group, values in per_group.items()
     }
+
+
+def fused_vectors(encoder: Encoder, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+    """Each question's vector after cross-lingual fusion (knowledge.language.fused_query_vector), with the
+    English renderings embedded through the query cache."""
+    english = [analyse(text).english for text in texts]
+    wanted = [e for e in english if e]
+    rendered = dict(zip(wanted, encode_queries(encoder, wanted, cached=True)[0], strict=True)) if wanted else {}
+    fused = vectors.copy()
+    for row, text in enumerate(english):
+        if text:
+            mixed = vectors[row] + rendered[text]
+            fused[row] = mixed / np.linalg.norm(mixed)
+    return fused
 
 
 _query_cache: dict[str, dict[str, np.ndarray]] = {}
@@ -281,18 +295,22 @@ def main() -> None:
         index = build_index(corpus, chunked, encoder, args.dataset)
         query_vectors, seconds = encode_queries(encoder, [q["text"] for q in queries], cached=not args.cost)
 
-        settings: list[tuple[str, Fusion, bool]] = [
-            ("BM25 only", Fusion(method="bm25"), True),
-            ("dense only", Fusion(method="dense"), True),
-            ("hybrid, keywords at full weight", Fusion(scale_keywords_by_known_terms=False), True),
-            (f"hybrid (shipped: {SHIPPED_FUSION.method}, alpha {SHIPPED_FUSION.alpha})", SHIPPED_FUSION, True),
-            ("hybrid, English keywords only (no glossary)", SHIPPED_FUSION, False),
+        fused = fused_vectors(encoder, [q["text"] for q in queries], query_vectors)
+        # (label, fusion, keyword terms from the language analysis, vectors after cross-lingual fusion)
+        settings: list[tuple[str, Fusion, bool, bool]] = [
+            ("BM25 only", Fusion(method="bm25"), True, True),
+            ("dense only", Fusion(method="dense"), True, True),
+            ("hybrid, keywords at full weight", Fusion(scale_keywords_by_known_terms=False), True, True),
+            (f"hybrid (shipped: {SHIPPED_FUSION.method}, alpha {SHIPPED_FUSION.alpha})", SHIPPED_FUSION, True, True),
+            ("hybrid, glossary keywords, no cross-lingual fusion", SHIPPED_FUSION, True, False),
+            ("hybrid, English keywords only, no fusion (before)", SHIPPED_FUSION, False, False),
         ]
         if args.sweep:
-            settings += [(f"convex alpha {a}", Fusion(method="convex", alpha=a), True) for a in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)]
-            settings += [(f"RRF k={k}", Fusion(method="rrf", rrf_k=k), True) for k in (10, 60)]
+            settings += [(f"convex alpha {a}", Fusion(method="convex", alpha=a), True, True) for a in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)]
+            settings += [(f"RRF k={k}", Fusion(method="rrf", rrf_k=k), True, True) for k in (10, 60)]
         results = [
-            (label, evaluate(index, queries, query_vectors, qrels, fusion, analysed=analysed)) for label, fusion, analysed in settings
+            (label, evaluate(index, queries, query_vectors, qrels, fusion, analysed=analysed, fused=fused if mixed else None))
+            for label, fusion, analysed, mixed in settings
         ]
 
         groups = sorted(results[0][1], key=lambda g: (g != "all", g != "en", g))
@@ -317,13 +335,17 @@ def main() -> None:
             summary_rows.setdefault(group, [group, str(count)]).append(f"{ndcg:.3f}{ratio}")
 
         if no_answer:
-            rows = [calibration.ask(encoder, index, q, "answerable", v) for q, v in zip(queries, query_vectors, strict=True)]
-            for folder in args.also or []:
-                _, also_queries, _ = load(folder, None, args.max_queries)
-                vectors, _ = encode_queries(encoder, [q["text"] for q in also_queries], cached=True)
-                rows += [calibration.ask(encoder, index, q, "answerable", v) for q, v in zip(also_queries, vectors, strict=True)]
-            vectors, _ = encode_queries(encoder, [q["text"] for q in no_answer], cached=True)
-            rows += [calibration.ask(encoder, index, q, q["kind"], v) for q, v in zip(no_answer, vectors, strict=True)]
+            rows = [
+                calibration.ask(encoder, index, q, "answerable", v, f) for q, v, f in zip(queries, query_vectors, fused, strict=True)
+            ]
+            asked = [(folder_queries, "answerable") for folder in args.also or [] for folder_queries in [load(folder, None, args.max_queries)[1]]]
+            for questions, kind in [*asked, (no_answer, None)]:
+                texts = [q["text"] for q in questions]
+                vectors, _ = encode_queries(encoder, texts, cached=True)
+                mixed = fused_vectors(encoder, texts, vectors)
+                rows += [
+                    calibration.ask(encoder, index, q, kind or q["kind"], v, f) for q, v, f in zip(questions, vectors, mixed, strict=True)
+                ]
             if args.dump:
                 with args.dump.open("w", encoding="utf-8") as handle:
                     for row in rows:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
+import numpy as np
 import Stemmer
 from bm25s.stopwords import (
     STOPWORDS_DANISH,
@@ -27,6 +29,9 @@ from bm25s.stopwords import (
 
 from knowledge.glossary import GLOSSARY
 from knowledge.terms import STOPWORDS, terms, words
+
+if TYPE_CHECKING:
+    from knowledge.embeddings import Encoder
 
 STEMMERS = {"da": "danish", "sv": "swedish", "nb": "norwegian", "de": "german", "nl": "dutch", "fr": "french", "es": "spanish"}
 LANGUAGES = (*STEMMERS, "sw")
@@ -59,12 +64,26 @@ class Analysis:
     languages: tuple[str, ...]  # the languages whose glossary was used (empty: read as English)
     # Per content word (numbers left out), the terms that stand for it: its own, or its English translations.
     groups: tuple[frozenset[str], ...] = ()
+    # The question with its glossary words in English and its other content words as written ("" when the
+    # glossary translated nothing): embedded too, for cross-lingual fusion (`fused_query_vector`).
+    english: str = ""
 
 
 @lru_cache(maxsize=50_000)
 def stem(language: str, word: str) -> str:
     name = STEMMERS.get(language)
-    return _stemmer(name).stemWord(word) if name else word
+    if name:
+        return _stemmer(name).stemWord(word)
+    if language == "sw" and len(word) > 5 and word.endswith("ni"):  # Kiswahili locative: shuleni, hospitalini
+        return word[:-2]
+    return word
+
+
+@lru_cache(maxsize=50_000)
+def key(language: str, word: str) -> str:
+    """A word as the glossary is looked up: stemmed twice, because a Snowball stem is not always stable
+    ("escolares" -> "escolar" -> "escol", like "escolar" -> "escol")."""
+    return stem(language, stem(language, word))
 
 
 @cache
@@ -78,9 +97,9 @@ def _phrases(language: str) -> dict[tuple[str, ...], str]:
     table: dict[tuple[str, ...], str] = {}
     for english, translations in GLOSSARY.items():
         for alternative in translations.get(language, "").split(","):
-            key = tuple(stem(language, w) for w in words(alternative))
-            if key:
-                table[key] = f"{table[key]} {english}" if key in table and english not in table[key] else english
+            stems = tuple(key(language, w) for w in words(alternative))
+            if stems:
+                table[stems] = f"{table[stems]} {english}" if stems in table and english not in table[stems] else english
     return table
 
 
@@ -91,13 +110,13 @@ def stopwords(language: str) -> frozenset[str]:
 def _matches(language: str, question: list[str]) -> dict[int, str]:
     """Position of each question word the language's glossary covers -> English words (once per match)."""
     table = _phrases(language)
-    stems = [stem(language, w) for w in question]
+    stems = [key(language, w) for w in question]
     covered: dict[int, str] = {}
     i = 0
     while i < len(stems):
         for size in range(min(MAX_PHRASE, len(stems) - i), 0, -1):
             english = table.get(tuple(stems[i : i + size]))
-            if english is not None:
+            if english is not None and not _same_in_english(question[i : i + size], english):
                 covered[i] = english
                 covered.update({j: "" for j in range(i + 1, i + size)})
                 i += size
@@ -105,10 +124,16 @@ def _matches(language: str, question: list[str]) -> dict[int, str]:
         else:
             if language in COMPOUNDING:
                 english = _compound(language, question[i], table)
-                if english:
+                if english and not _same_in_english(question[i : i + 1], english):
                     covered[i] = english
             i += 1
     return covered
+
+
+def _same_in_english(written: list[str], english: str) -> bool:
+    """Whether the words are already English for what they translate to ("school", "diabetes", "region"):
+    no translation, and no sign of another language."""
+    return set(terms(" ".join(written))) <= set(terms(english))
 
 
 def _compound(language: str, word: str, table: dict[tuple[str, ...], str]) -> str:
@@ -119,9 +144,9 @@ def _compound(language: str, word: str, table: dict[tuple[str, ...], str]) -> st
     best = ""
     for split in range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1):
         left, right = word[:split], word[split:]
-        head = table.get((stem(language, right),))
-        modifier = table.get((stem(language, left),)) or (
-            table.get((stem(language, left[:-1]),)) if left[-1] in "se" and len(left) > MIN_COMPOUND_PART else None
+        head = table.get((key(language, right),))
+        modifier = table.get((key(language, left),)) or (
+            table.get((key(language, left[:-1]),)) if left[-1] in "se" and len(left) > MIN_COMPOUND_PART else None
         )
         if head and modifier:
             return f"{modifier} {head}"
@@ -153,6 +178,7 @@ def analyse(text: str) -> Analysis:
     result: list[str] = []
     expansions: list[str] = []
     groups: list[frozenset[str]] = []
+    english: list[str] = []
     translated = 0
     for position, word in enumerate(question):
         if position in covered_positions:  # the first word of a glossary phrase carries its translation
@@ -160,15 +186,33 @@ def analyse(text: str) -> Analysis:
             expansions.extend(t for t in group if t not in expansions)
             if group:
                 groups.append(frozenset(group))
+                english.append(covered_positions[position][0])
                 translated += 1
             continue
         if word in stops or len(word) < 2:
             continue
         own = terms(word)
         result.extend(own)
+        english.append(word)
         if own and not word.isdigit():  # a number alone says nothing about a topic
             groups.append(frozenset(own))
-    return Analysis([*result, *(t for t in expansions if t not in result)], len(groups), translated, used, tuple(groups))
+    in_english = " ".join(english) if translated and used else ""
+    if in_english and set(words(in_english)) <= set(question):  # nothing actually translated ("school")
+        in_english = ""
+    return Analysis(
+        [*result, *(t for t in expansions if t not in result)], len(groups), translated, used, tuple(groups), in_english
+    )
+
+
+def fused_query_vector(encoder: Encoder, vector: np.ndarray, analysis: Analysis) -> np.ndarray:
+    """Cross-lingual fusion: for a question the glossary translated, the mean of its own vector and that of
+    its English rendering (`Analysis.english`), as a unit vector; otherwise its own. A Kiswahili or Danish
+    question then also lands near the passages its English words would. Call on the model's thread."""
+    if not analysis.english:
+        return vector
+    mixed = np.asarray(vector, dtype=np.float32) + np.asarray(encoder.encode_query(analysis.english), dtype=np.float32)
+    norm = float(np.linalg.norm(mixed))
+    return mixed / norm if norm else vector
 
 
 def query_terms(text: str) -> list[str]:

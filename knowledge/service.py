@@ -26,7 +26,7 @@ from knowledge.chunking import embedding_text
 from knowledge.confidence import gather_evidence, is_weak
 from knowledge.embeddings import Encoder, get_encoder, load_model, run_on_model_thread, to_bytes
 from knowledge.ingest import EMBEDDING_MODEL_KEY, SOURCE_HASH_KEY, IngestReport, ProgressCallback, embedded_hash, ingest
-from knowledge.language import analyse, query_terms
+from knowledge.language import analyse, fused_query_vector, query_terms
 from knowledge.profiles import embed_pending, embedded_by_other_model, forget_other_model_vectors, is_member_profile
 from knowledge.readiness import Readiness
 from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex
@@ -359,8 +359,8 @@ class KnowledgeService:
 
         def run() -> tuple[list[Hit], str, bool, bool]:
             used, truncated = encoder.truncate(text)
-            vector = encoder.encode_query(used)
             analysis = analyse(used)  # keyword terms in the question's language, and their English
+            vector = fused_query_vector(encoder, encoder.encode_query(used), analysis)
             if len(index) and index.dimension == 0:  # no passage has a vector yet: keywords only
                 return index.search(None, analysis.terms, filters, limit=limit, fusion=self.fusion, exclude=exclude), used, truncated, False
             if len(index) and vector.shape[0] != index.dimension:
