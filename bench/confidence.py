@@ -33,7 +33,7 @@ EXAMPLES = (
     "find school food programmes that reduced sugary drinks",
     "find loneliness among older people country:DK",
     "find digital mental health --sector hospital",
-    "pilots peer support for young people country:SE",
+    "pilots peer support for young people country:DK",
     "experts school food procurement",
     "experts --cross-border digital mental health for teenagers",
     "experts --sector hospital childhood obesity treatment",

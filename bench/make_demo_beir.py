@@ -166,7 +166,8 @@ def write_real_use(documents: list, out: Path) -> None:
         for document in documents:
             # As ingest indexes it: an Overview passage with the document's facts (tags, expertise), then the text.
             text = f"## {OVERVIEW_HEADING}\n{facts_text(document)}\n\n{document.body}"
-            corpus.write(json.dumps({"_id": document.source_id, "title": document.title, "text": text, "kind": document.kind}, ensure_ascii=False) + "\n")
+            facets = {"kind": document.kind, "themes": list(document.themes), "countries": list(document.countries), "sectors": list(document.sectors)}
+            corpus.write(json.dumps({"_id": document.source_id, "title": document.title, "text": text, **facets}, ensure_ascii=False) + "\n")
     with (out / "queries.jsonl").open("w", encoding="utf-8") as queries, (out / "qrels" / "test.tsv").open("w", encoding="utf-8") as qrels:
         qrels.write("query-id\tcorpus-id\tscore\n")
         for row in rows:

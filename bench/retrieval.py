@@ -2,8 +2,8 @@
 shipped hybrid, all through the knowledge base's own chunking and search index; optionally the
 "nothing matches well" calibration and each model's cost.
 
-    python bench/retrieval.py DATASET_DIR [--model NAME ...] [--sweep] [--no-answer FILE] [--cost]
-                              [--max-queries N] [--max-docs N]
+    python bench/retrieval.py DATASET_DIR [--model NAME ...] [--sweep] [--no-answer FILE [--also DIR ...]
+                              [--dump FILE]] [--cost] [--max-queries N] [--max-docs N]
 
 DATASET_DIR holds corpus.jsonl, queries.jsonl and qrels/test.tsv (e.g. NFCorpus from BEIR, or the demo
 development sets written by bench/make_demo_beir.py: demo-beir, and demo-multilingual with the same
@@ -12,19 +12,23 @@ language) get a row each. `--model` may be given several times (the first is the
 MiniLM and the multilingual default. `--sweep` also scores other fusion settings, to choose the shipped
 one on a development set as a whole (never per query).
 
-`--no-answer FILE` (JSON lines: _id, kind, text; bench/data/no-answer.jsonl) adds the confidence
-calibration: the match margin (knowledge/confidence.py: best passage similarity minus similarity to
-unrelated text) of every answerable development question and of every question the knowledge base
-cannot answer. Two thresholds are calibrated, each the highest that flags at most
-CALIBRATION_ANSWERABLE_SHARE of its answerable questions: one on the questions in English (the language
-of the demo passages: ids en-/hand-/tags-/expertise-), one on those in the other languages; a question
-gets one or the other by the share of its terms known to the knowledge base (knowledge.embeddings.WeakMatch). The table shows what share of each set is flagged, and the same for
-the thresholds the encoder ships with.
+Keyword terms come from the language analysis (knowledge/language.py: per-language stemming and the
+glossary) and translated questions are searched with cross-lingual fusion, as the service searches; two
+more rows show the hybrid without fusion and with English keyword terms only (as before both). A query
+with `command` (bench/data/demo-real-use) is searched with that command's kinds, and `lang` names its group.
+
+`--no-answer FILE` (JSON lines: _id, kind, lang, text; bench/data/no-answer.jsonl) adds the confidence
+calibration (bench/confidence.py): every answerable question of DATASET_DIR and of each `--also DIR`
+(searched over DATASET_DIR's documents) and every unanswerable one is searched as its command searches,
+its evidence gathered (knowledge/confidence.py), a logistic regression fitted on the calibration half and
+every share reported on the held-back half too (the fixed split is in bench/data/README.md), against the
+margin threshold used before and the calibration the model ships with; it prints the fitted coefficients
+to paste into knowledge.confidence.CALIBRATIONS. `--dump FILE` writes each question's evidence.
 
 `--cost` measures each model in a fresh process: resident memory with the model loaded (after a query
 and a passage), and the first-start ingest of the demo knowledge base into a new SQLite database; and,
-in this process, the p50 time to encode one question. Corpus embeddings are cached under
-~/.cache/lighthouse-bench, so a second run only embeds the queries.
+in this process, the p50 time to encode one question. Corpus embeddings, and question vectors (except for
+`--cost`), are cached under ~/.cache/lighthouse-bench, so a second run embeds only what is new.
 """
 
 from __future__ import annotations
@@ -108,7 +112,10 @@ def build_index(corpus, chunked, encoder, dataset: Path) -> SearchIndex:  # noqa
     for position, pieces in chunked:
         doc = corpus[position]
         kind = doc.get("kind") or KIND_PREFIXES.get(str(doc["_id"]).split("-")[0], "report")
-        info = DocInfo(id=position + 1, source_id=str(doc["_id"]), kind=kind, title=doc.get("title") or "", content_hash="")
+        info = DocInfo(
+            id=position + 1, source_id=str(doc["_id"]), kind=kind, title=doc.get("title") or "", content_hash="",
+            themes=tuple(doc.get("themes", ())), countries=tuple(doc.get("countries", ())), sectors=tuple(doc.get("sectors", ())),
+        )
         chunk_terms = [terms(embedding_text(info.title, h, t)) for h, t in pieces]
         term_ids, counts = index.term_ids(chunk_terms)
         ids = np.arange(offset, offset + len(pieces), dtype=np.int64)

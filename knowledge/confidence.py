@@ -176,11 +176,11 @@ class Calibration:
 CALIBRATIONS: dict[str, Calibration] = {
     # features: margin, coverage, overview, agreement, spread, log(1 + words), translated, known share
     MULTILINGUAL_MODEL: Calibration(
-        intercept=2.3699,
-        weights=(1.1578, 0.2970, 0.5852, 0.4432, 1.4139, 0.9038, 1.5278, -0.7831),
-        mean=(0.0234, 0.3228, 0.2671, 0.6168, 0.0372, 1.6835, 0.3002, 0.5546),
-        scale=(0.0345, 0.2429, 0.2208, 0.4862, 0.0185, 0.4640, 0.2578, 0.3148),
-        cut=0.387,
+        intercept=2.3752,
+        weights=(1.1080, 0.3139, 0.5957, 0.4515, 1.4516, 0.9274, 1.5028, -0.7712),
+        mean=(0.0235, 0.3245, 0.2689, 0.6176, 0.0372, 1.6876, 0.3010, 0.5564),
+        scale=(0.0346, 0.2439, 0.2228, 0.4860, 0.0185, 0.4634, 0.2593, 0.3154),
+        cut=0.378,
     ),
 }
 
