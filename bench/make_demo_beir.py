@@ -18,6 +18,10 @@ It also writes OUT_DIR/../demo-multilingual: the same corpus, and the 44 hand-wr
 and in the translations of bench/data/hand-questions-translated.jsonl (Danish, Swedish, German,
 Norwegian Bokmål, Dutch, French, Spanish, Kiswahili; translated by hand from the English, before any
 result was seen), ids `LANG-hand-NN`, with the English questions' relevance judgements.
+
+And OUT_DIR/../demo-real-use: bench/data/real-use.jsonl (questions as members type them, nine languages,
+one word to a paragraph; see bench/data/README.md) over the corpus as ingest indexes it (an Overview
+passage with each document's facts first), with each document's kind, themes, countries and sectors.
 """
 
 from __future__ import annotations
