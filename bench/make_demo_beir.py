@@ -18,6 +18,10 @@ It also writes OUT_DIR/../demo-multilingual: the same corpus, and the 44 hand-wr
 and in the translations of bench/data/hand-questions-translated.jsonl (Danish, Swedish, German,
 Norwegian Bokmål, Dutch, French, Spanish, Kiswahili; translated by hand from the English, before any
 result was seen), ids `LANG-hand-NN`, with the English questions' relevance judgements.
+
+And OUT_DIR/../demo-real-use: bench/data/real-use.jsonl (questions as members type them, nine languages,
+one word to a paragraph; see bench/data/README.md) over the corpus as ingest indexes it (an Overview
+passage with each document's facts first), with each document's kind, themes, countries and sectors.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from knowledge.chunking import OVERVIEW_HEADING, facts_text  # noqa: E402
 from knowledge.sources import read_file, source_files  # noqa: E402
 
 HAND_WRITTEN: list[tuple[str, dict[str, int]]] = [
@@ -125,6 +130,7 @@ def main(source: Path, out: Path) -> None:
                 handle.write(f"{query_id}\t{doc_id}\t{grade}\n")
     print(f"{len(documents)} documents, {len(queries)} queries written to {out}")
     write_multilingual(documents, out.parent / "demo-multilingual")
+    write_real_use(documents, out.parent / "demo-real-use")
 
 
 TRANSLATIONS = ROOT / "bench" / "data" / "hand-questions-translated.jsonl"
@@ -148,6 +154,44 @@ def write_multilingual(documents: list, out: Path) -> None:
                 for doc_id, grade in relevant.items():
                     qrels.write(f"{query_id}\t{doc_id}\t{grade}\n")
     print(f"{len(rows)} questions in {len(languages)} languages ({', '.join(languages)}) written to {out}")
+
+
+REAL_USE = ROOT / "bench" / "data" / "real-use.jsonl"
+
+
+def write_real_use(documents: list, out: Path) -> None:
+    """bench/data/real-use.jsonl as a BEIR folder: questions as members type them (one word to a paragraph,
+    nine languages, `find`, `pilots` and `experts`), each query keeping its `lang` and `command`. A judgement
+    `theme:X` stands for every document of that theme at grade 1 (explicit grades win)."""
+    by_id = {d.source_id: d for d in documents}
+    rows = [json.loads(line) for line in REAL_USE.open(encoding="utf-8") if line.strip()]
+    (out / "qrels").mkdir(parents=True, exist_ok=True)
+    with (out / "corpus.jsonl").open("w", encoding="utf-8") as corpus:
+        for document in documents:
+            # As ingest indexes it: an Overview passage with the document's facts (tags, expertise), then the text.
+            text = f"## {OVERVIEW_HEADING}\n{facts_text(document)}\n\n{document.body}"
+            facets = {"kind": document.kind, "themes": list(document.themes), "countries": list(document.countries), "sectors": list(document.sectors)}
+            corpus.write(json.dumps({"_id": document.source_id, "title": document.title, "text": text, **facets}, ensure_ascii=False) + "\n")
+    with (out / "queries.jsonl").open("w", encoding="utf-8") as queries, (out / "qrels" / "test.tsv").open("w", encoding="utf-8") as qrels:
+        qrels.write("query-id\tcorpus-id\tscore\n")
+        for row in rows:
+            relevant: dict[str, int] = {}
+            for key, grade in row["relevant"].items():
+                if key.startswith("theme:"):
+                    for document in documents:
+                        if key.removeprefix("theme:") in document.themes:
+                            relevant.setdefault(document.source_id, grade)
+            for key, grade in row["relevant"].items():
+                if not key.startswith("theme:"):
+                    if key not in by_id:
+                        raise SystemExit(f"{row['_id']} names an unknown document: {key}")
+                    relevant[key] = grade
+            if row["command"] == "experts":  # `experts` lists people: only profiles are judged
+                relevant = {k: g for k, g in relevant.items() if by_id[k].kind == "expert"}
+            queries.write(json.dumps({"_id": row["_id"], "text": row["text"], "lang": row["lang"], "command": row["command"]}, ensure_ascii=False) + "\n")
+            for doc_id, grade in relevant.items():
+                qrels.write(f"{row['_id']}\t{doc_id}\t{grade}\n")
+    print(f"{len(rows)} real-use questions written to {out}")
 
 
 if __name__ == "__main__":

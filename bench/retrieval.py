@@ -2,8 +2,8 @@
 shipped hybrid, all through the knowledge base's own chunking and search index; optionally the
 "nothing matches well" calibration and each model's cost.
 
-    python bench/retrieval.py DATASET_DIR [--model NAME ...] [--sweep] [--no-answer FILE] [--cost]
-                              [--max-queries N] [--max-docs N]
+    python bench/retrieval.py DATASET_DIR [--model NAME ...] [--sweep] [--no-answer FILE [--also DIR ...]
+                              [--dump FILE]] [--cost] [--max-queries N] [--max-docs N]
 
 DATASET_DIR holds corpus.jsonl, queries.jsonl and qrels/test.tsv (e.g. NFCorpus from BEIR, or the demo
 development sets written by bench/make_demo_beir.py: demo-beir, and demo-multilingual with the same
@@ -12,24 +12,29 @@ language) get a row each. `--model` may be given several times (the first is the
 MiniLM and the multilingual default. `--sweep` also scores other fusion settings, to choose the shipped
 one on a development set as a whole (never per query).
 
-`--no-answer FILE` (JSON lines: _id, kind, text; bench/data/no-answer.jsonl) adds the confidence
-calibration: the match margin (knowledge/confidence.py: best passage similarity minus similarity to
-unrelated text) of every answerable development question and of every question the knowledge base
-cannot answer. Two thresholds are calibrated, each the highest that flags at most
-CALIBRATION_ANSWERABLE_SHARE of its answerable questions: one on the questions in English (the language
-of the demo passages: ids en-/hand-/tags-/expertise-), one on those in the other languages; a question
-gets one or the other by the share of its terms known to the knowledge base (knowledge.embeddings.WeakMatch). The table shows what share of each set is flagged, and the same for
-the thresholds the encoder ships with.
+Keyword terms come from the language analysis (knowledge/language.py: per-language stemming and the
+glossary) and translated questions are searched with cross-lingual fusion, as the service searches; two
+more rows show the hybrid without fusion and with English keyword terms only (as before both). A query
+with `command` (bench/data/demo-real-use) is searched with that command's kinds, and `lang` names its group.
+
+`--no-answer FILE` (JSON lines: _id, kind, lang, text; bench/data/no-answer.jsonl) adds the confidence
+calibration (bench/confidence.py): every answerable question of DATASET_DIR and of each `--also DIR`
+(searched over DATASET_DIR's documents) and every unanswerable one is searched as its command searches,
+its evidence gathered (knowledge/confidence.py), a logistic regression fitted on the calibration half and
+every share reported on the held-back half too (the fixed split is in bench/data/README.md), against the
+margin threshold used before and the calibration the model ships with; it prints the fitted coefficients
+to paste into knowledge.confidence.CALIBRATIONS. `--dump FILE` writes each question's evidence.
 
 `--cost` measures each model in a fresh process: resident memory with the model loaded (after a query
 and a passage), and the first-start ingest of the demo knowledge base into a new SQLite database; and,
-in this process, the p50 time to encode one question. Corpus embeddings are cached under
-~/.cache/lighthouse-bench, so a second run only embeds the queries.
+in this process, the p50 time to encode one question. Corpus embeddings, and question vectors (except for
+`--cost`), are cached under ~/.cache/lighthouse-bench, so a second run embeds only what is new.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import math
@@ -49,16 +54,16 @@ import numpy as np  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from bench import confidence as calibration  # noqa: E402
 from knowledge.chunking import embedding_text, sections, split_words  # noqa: E402
-from knowledge.confidence import match_margin  # noqa: E402
-from knowledge.embeddings import MINILM_MODEL, MULTILINGUAL_MODEL, Encoder, WeakMatch, get_encoder  # noqa: E402
-from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Fusion, SearchIndex  # noqa: E402
+from knowledge.confidence import CALIBRATIONS  # noqa: E402
+from knowledge.embeddings import MINILM_MODEL, MULTILINGUAL_MODEL, Encoder, get_encoder  # noqa: E402
+from knowledge.language import analyse, query_terms  # noqa: E402
+from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, SearchIndex  # noqa: E402
 from knowledge.terms import terms  # noqa: E402
 
 CACHE = Path.home() / ".cache" / "lighthouse-bench"
-# The calibrated "nothing matches well" threshold flags at most this share of the answerable questions
-# (the target allows 5%; the margin is for real questions phrased less well than the development set).
-CALIBRATION_ANSWERABLE_SHARE = 0.02
+KIND_PREFIXES = {"pilot": "pilot", "expert": "expert", "report": "report", "eval": "report", "tool": "tool"}
 
 
 def load(dataset: Path, max_docs: int | None, max_queries: int | None):  # noqa: ANN201
@@ -90,7 +95,9 @@ def chunk_corpus(corpus: list[dict]) -> list[tuple[int, list[tuple[str | None, s
 
 def build_index(corpus, chunked, encoder, dataset: Path) -> SearchIndex:  # noqa: ANN001
     texts = [embedding_text(corpus[p].get("title") or "", h, t) for p, pieces in chunked for h, t in pieces]
-    key = hashlib.sha256((encoder.name + str(dataset.resolve()) + str(len(texts)) + texts[0] + texts[-1]).encode()).hexdigest()[:16]
+    # Keyed by the model and every passage text, so datasets sharing a corpus (demo-beir, demo-multilingual)
+    # share the cache.
+    key = hashlib.sha256("\n".join([encoder.name, *texts]).encode()).hexdigest()[:16]
     cache = CACHE / f"{key}.npy"
     if cache.exists():
         vectors = np.load(cache)
@@ -104,7 +111,11 @@ def build_index(corpus, chunked, encoder, dataset: Path) -> SearchIndex:  # noqa
     blocks, offset = [], 0
     for position, pieces in chunked:
         doc = corpus[position]
-        info = DocInfo(id=position + 1, source_id=str(doc["_id"]), kind="report", title=doc.get("title") or "", content_hash="")
+        kind = doc.get("kind") or KIND_PREFIXES.get(str(doc["_id"]).split("-")[0], "report")
+        info = DocInfo(
+            id=position + 1, source_id=str(doc["_id"]), kind=kind, title=doc.get("title") or "", content_hash="",
+            themes=tuple(doc.get("themes", ())), countries=tuple(doc.get("countries", ())), sectors=tuple(doc.get("sectors", ())),
+        )
         chunk_terms = [terms(embedding_text(info.title, h, t)) for h, t in pieces]
         term_ids, counts = index.term_ids(chunk_terms)
         ids = np.arange(offset, offset + len(pieces), dtype=np.int64)
@@ -127,16 +138,22 @@ def recall_at(ranked: list[str], relevant: dict[str, int], k: int) -> float:
     return len(wanted & set(ranked[:k])) / len(wanted) if wanted else 0.0
 
 
-def evaluate(index: SearchIndex, queries, query_vectors, qrels, fusion: Fusion) -> dict[str, tuple]:  # noqa: ANN001
-    """Per query-id group: (nDCG@10, Recall@10, Recall@100, number of queries)."""
+def evaluate(index: SearchIndex, queries, query_vectors, qrels, fusion: Fusion, *, analysed: bool = True, fused=None) -> dict[str, tuple]:  # noqa: ANN001
+    """Per query-id group: (nDCG@10, Recall@10, Recall@100, number of queries). Keyword terms from the
+    language analysis (knowledge/language.py), or with `analysed=False` English stemming alone (as before
+    it). A real-use question asked with `experts` ranks expert profiles, with `pilots` pilots."""
     per_group: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
-    for query, vector in zip(queries, query_vectors, strict=True):
-        hits = index.search(vector, terms(query["text"]), limit=100, fusion=fusion)
+    for query, vector in zip(queries, query_vectors if fused is None else fused, strict=True):
+        kinds = {"experts": frozenset({"expert"}), "pilots": frozenset({"pilot"})}.get(query.get("command", "find"), frozenset())
+        keyword_terms = query_terms(query["text"]) if analysed else terms(query["text"])
+        hits = index.search(vector, keyword_terms, Filters(kinds=kinds), limit=100, fusion=fusion)
         ranked = [hit.doc.source_id for hit in hits]
         relevant = qrels[query["_id"]]
         scores = (ndcg_at_10(ranked, relevant), recall_at(ranked, relevant, 10), recall_at(ranked, relevant, 100))
         per_group["all"].append(scores)
-        if "-" in query["_id"] and not query["_id"].split("-")[0].isdigit():
+        if query.get("lang"):
+            per_group[query["lang"]].append(scores)
+        elif "-" in query["_id"] and not query["_id"].split("-")[0].isdigit():
             per_group[query["_id"].split("-")[0]].append(scores)
     return {
         group: (*(float(np.mean([s[i] for s in values])) for i in range(3)), len(values))
@@ -144,33 +161,70 @@ def evaluate(index: SearchIndex, queries, query_vectors, qrels, fusion: Fusion) 
     }
 
 
-def encode_queries(encoder: Encoder, texts: list[str]) -> tuple[np.ndarray, list[float]]:
-    """Each question as the service encodes it (truncated, one at a time), with the seconds each took."""
+def fused_vectors(encoder: Encoder, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+    """Each question's vector after cross-lingual fusion (knowledge.language.fused_query_vector), with the
+    English renderings embedded through the query cache."""
+    english = [analyse(text).english for text in texts]
+    wanted = [e for e in english if e]
+    rendered = dict(zip(wanted, encode_queries(encoder, wanted, cached=True)[0], strict=True)) if wanted else {}
+    fused = vectors.copy()
+    for row, text in enumerate(english):
+        if text:
+            mixed = vectors[row] + rendered[text]
+            fused[row] = mixed / np.linalg.norm(mixed)
+    return fused
+
+
+_query_cache: dict[str, dict[str, np.ndarray]] = {}
+
+
+def encode_queries(encoder: Encoder, texts: list[str], *, cached: bool = False) -> tuple[np.ndarray, list[float]]:
+    """Each question as the service encodes it (truncated, one at a time), with the seconds each took.
+    With `cached`, vectors of questions embedded by an earlier run are reused (CACHE/queries-*.npz), and
+    the seconds are those of the ones embedded now."""
+    path = CACHE / f"queries-{hashlib.sha256(encoder.name.encode()).hexdigest()[:12]}.npz"
+    known = _query_cache.setdefault(encoder.name, dict(np.load(path)) if cached and path.exists() else {})
     vectors, seconds = [], []
     encoder.encode_query("warm up")
     for text in texts:
+        key = hashlib.sha256(text.encode()).hexdigest()
+        if cached and key in known:
+            vectors.append(known[key])
+            continue
         started = time.perf_counter()
         vectors.append(encoder.encode_query(encoder.truncate(text)[0]))
         seconds.append(time.perf_counter() - started)
+        known[key] = vectors[-1]
+    if cached and seconds:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        np.savez(path, **known)
     return np.vstack(vectors) if vectors else np.zeros((0, encoder.dimension), dtype=np.float32), seconds
 
 
-def margins(encoder: Encoder, index: SearchIndex, texts: list[str], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """What the service judges confidence by, for each question (searched as the service does): the match
-    margin, and the share of its terms the knowledge base knows."""
-    found = [
-        (match_margin(encoder, v, index.search(v, terms(t), limit=25, fusion=SHIPPED_FUSION)), index.known_share(terms(t)))
-        for t, v in zip(texts, vectors, strict=True)
+NO_ANSWER_KINDS = ("absent", "off-topic", "gibberish")
+
+
+def _share(rows: list, flagged) -> str:  # noqa: ANN001
+    return f"{sum(map(flagged, rows)) / len(rows):.1%} ({len(rows)})" if rows else "-"
+
+
+def confidence_cells(rows: list, flagged) -> list[str]:  # noqa: ANN001
+    answerable = [r for r in rows if r.answerable]
+    return [
+        _share(answerable, flagged), _share([r for r in answerable if r.short], flagged),
+        *(_share([r for r in rows if r.kind == kind], flagged) for kind in NO_ANSWER_KINDS),
+        _share([r for r in rows if not r.answerable], flagged),
     ]
-    return np.array([m for m, _ in found]), np.array([k for _, k in found])
 
 
-def calibrate(answerable: np.ndarray) -> float:
-    """The highest threshold (rounded down to 0.001) below which at most the allowed share of answerable
-    questions fall."""
-    allowed = int(CALIBRATION_ANSWERABLE_SHARE * len(answerable))
-    threshold = float(np.sort(answerable)[allowed])  # that many questions lie strictly below it
-    return math.floor(threshold * 1000) / 1000
+def language_cells(rows: list, flagged) -> list[str]:  # noqa: ANN001
+    cells = []
+    for language in (*calibration.LANGUAGES, "none"):
+        answerable = [r for r in rows if r.answerable and r.language == language]
+        unanswerable = [r for r in rows if not r.answerable and r.language == language]
+        shares = [f"{sum(map(flagged, group)) / len(group):.0%}" if group else "-" for group in (answerable, unanswerable)]
+        cells.append(f"{shares[0]} / {shares[1]} ({len(answerable)}/{len(unanswerable)})")
+    return cells
 
 
 def cost_in_fresh_process(model: str) -> dict[str, float]:
@@ -215,6 +269,8 @@ def main() -> None:
     parser.add_argument("--model", action="append", help="may be repeated; the first is the baseline")
     parser.add_argument("--sweep", action="store_true", help="also score other fusion settings")
     parser.add_argument("--no-answer", type=Path, help="questions the knowledge base cannot answer (JSON lines)")
+    parser.add_argument("--also", type=Path, action="append", help="more answerable questions (a BEIR folder over the same documents) for --no-answer")
+    parser.add_argument("--dump", type=Path, help="with --no-answer: write every question's evidence here (JSON lines)")
     parser.add_argument("--cost", action="store_true", help="memory, first-start ingest and query latency per model")
     parser.add_argument("--max-docs", type=int)
     parser.add_argument("--max-queries", type=int)
@@ -232,8 +288,11 @@ def main() -> None:
         summary.add_column(model.removeprefix("bundled:"), justify="right")
     summary_rows: dict[str, list[str]] = {}
     confidence = Table(title="“Nothing in the knowledge base matches this well”: share of questions flagged")
-    for column in ("model", "thresholds (same / other language)", "answerable flagged", *sorted({q["kind"] for q in no_answer}), "all no-answer flagged"):
-        confidence.add_column(column, justify="left" if column.startswith(("model", "thresholds")) else "right")
+    for column in ("model", "rule", "part", "answerable flagged", "≤ 3 words", *NO_ANSWER_KINDS, "no-answer flagged", "README/help examples"):
+        confidence.add_column(column, justify="left" if column in ("model", "rule", "part") else "right")
+    by_language = Table(title="Held-back part per language: answerable flagged / no-answer flagged")
+    for column in ("model", "rule", *calibration.LANGUAGES, "none (gibberish)"):
+        by_language.add_column(column, justify="left" if column in ("model", "rule") else "right")
     costs = Table(title="Cost of each model on this machine")
     for column in ("model", "query encode p50", "p90", "RSS, model loaded", "first-start ingest of the demo", "peak RSS during it"):
         costs.add_column(column, justify="left" if column == "model" else "right")
@@ -241,18 +300,25 @@ def main() -> None:
     for model in models:
         encoder = get_encoder(model)
         index = build_index(corpus, chunked, encoder, args.dataset)
-        query_vectors, seconds = encode_queries(encoder, [q["text"] for q in queries])
+        query_vectors, seconds = encode_queries(encoder, [q["text"] for q in queries], cached=not args.cost)
 
-        settings: list[tuple[str, Fusion]] = [
-            ("BM25 only", Fusion(method="bm25")),
-            ("dense only", Fusion(method="dense")),
-            ("hybrid, keywords at full weight", Fusion(scale_keywords_by_known_terms=False)),
-            (f"hybrid (shipped: {SHIPPED_FUSION.method}, alpha {SHIPPED_FUSION.alpha})", SHIPPED_FUSION),
+        fused = fused_vectors(encoder, [q["text"] for q in queries], query_vectors)
+        # (label, fusion, keyword terms from the language analysis, vectors after cross-lingual fusion)
+        settings: list[tuple[str, Fusion, bool, bool]] = [
+            ("BM25 only", Fusion(method="bm25"), True, True),
+            ("dense only", Fusion(method="dense"), True, True),
+            ("hybrid, keywords at full weight", Fusion(scale_keywords_by_known_terms=False), True, True),
+            (f"hybrid (shipped: {SHIPPED_FUSION.method}, alpha {SHIPPED_FUSION.alpha})", SHIPPED_FUSION, True, True),
+            ("hybrid, glossary keywords, no cross-lingual fusion", SHIPPED_FUSION, True, False),
+            ("hybrid, English keywords only, no fusion (before)", SHIPPED_FUSION, False, False),
         ]
         if args.sweep:
-            settings += [(f"convex alpha {a}", Fusion(method="convex", alpha=a)) for a in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)]
-            settings += [(f"RRF k={k}", Fusion(method="rrf", rrf_k=k)) for k in (10, 60)]
-        results = [(label, evaluate(index, queries, query_vectors, qrels, fusion)) for label, fusion in settings]
+            settings += [(f"convex alpha {a}", Fusion(method="convex", alpha=a), True, True) for a in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)]
+            settings += [(f"RRF k={k}", Fusion(method="rrf", rrf_k=k), True, True) for k in (10, 60)]
+        results = [
+            (label, evaluate(index, queries, query_vectors, qrels, fusion, analysed=analysed, fused=fused if mixed else None))
+            for label, fusion, analysed, mixed in settings
+        ]
 
         groups = sorted(results[0][1], key=lambda g: (g != "all", g != "en", g))
         title = (
@@ -276,34 +342,41 @@ def main() -> None:
             summary_rows.setdefault(group, [group, str(count)]).append(f"{ndcg:.3f}{ratio}")
 
         if no_answer:
-            answerable, answerable_known = margins(encoder, index, [q["text"] for q in queries], query_vectors)
-            unanswerable_vectors, _ = encode_queries(encoder, [q["text"] for q in no_answer])
-            unanswerable, unanswerable_known = margins(encoder, index, [q["text"] for q in no_answer], unanswerable_vectors)
-            # Questions in the passages' language (English in the demo) and in others, told apart by id.
-            english = np.array([q["_id"].split("-")[0] in ("en", "hand", "tags", "expertise") for q in queries])
-            calibrated = WeakMatch(
-                same_language=calibrate(answerable[english]) if english.any() else math.inf,
-                other_language=calibrate(answerable[~english]) if (~english).any() else -math.inf,
-            )
-            kinds = sorted({q["kind"] for q in no_answer})
-            for label, rule in (("calibrated", calibrated), ("shipped", encoder.weak_match_below)):
-                if rule is None:
-                    confidence.add_row(encoder.name, f"{label}: none", *["-"] * (len(kinds) + 2))
-                    continue
-                flagged = np.array([rule.is_weak(m, k) for m, k in zip(unanswerable, unanswerable_known, strict=True)])
-                answerable_flagged = np.array([rule.is_weak(m, k) for m, k in zip(answerable, answerable_known, strict=True)])
-                by_kind = [float(np.mean([f for f, q in zip(flagged, no_answer, strict=True) if q["kind"] == kind])) for kind in kinds]
-                confidence.add_row(
-                    encoder.name, f"{label}: {rule.same_language:.3f} / {rule.other_language:.3f}",
-                    f"{answerable_flagged.mean():.1%}", *(f"{share:.0%}" for share in by_kind), f"{flagged.mean():.1%}",
-                )
-            print(
-                f"{encoder.name}: match margin, answerable min/p2/p50 {answerable.min():.3f}/{np.quantile(answerable, 0.02):.3f}/"
-                f"{np.median(answerable):.3f}; no-answer p50/p90/max {np.median(unanswerable):.3f}/"
-                f"{np.quantile(unanswerable, 0.9):.3f}/{unanswerable.max():.3f}",
-                file=sys.stderr,
-            )
+            rows = [
+                calibration.ask(encoder, index, q, "answerable", v, f) for q, v, f in zip(queries, query_vectors, fused, strict=True)
+            ]
+            asked = [(folder_queries, "answerable") for folder in args.also or [] for folder_queries in [load(folder, None, args.max_queries)[1]]]
+            for questions, kind in [*asked, (no_answer, None)]:
+                texts = [q["text"] for q in questions]
+                vectors, _ = encode_queries(encoder, texts, cached=True)
+                mixed = fused_vectors(encoder, texts, vectors)
+                rows += [
+                    calibration.ask(encoder, index, q, kind or q["kind"], v, f) for q, v, f in zip(questions, vectors, mixed, strict=True)
+                ]
+            if args.dump:
+                with args.dump.open("w", encoding="utf-8") as handle:
+                    for row in rows:
+                        handle.write(json.dumps({**dataclasses.asdict(row), "held_back": row.held_back}, ensure_ascii=False) + "\n")
+            fitted = calibration.fit([r for r in rows if not r.held_back])
+            print(f"{encoder.name} fitted on the calibration half:\n{calibration.describe(fitted)}", file=sys.stderr)
+            examples = [calibration.ask_example(encoder, index, line) for line in calibration.EXAMPLES]
+            rules = [("before: margin threshold", None), ("fitted now", fitted)]
+            if CALIBRATIONS.get(encoder.name):
+                rules.append(("shipped", CALIBRATIONS[encoder.name]))
+            for label, rule in rules:
+                def flagged(row: calibration.Asked, rule=rule) -> bool:  # noqa: ANN001
+                    return row.before if rule is None else calibration.weak(rule, row)
+
+                for part, chosen in (("held-back", [r for r in rows if r.held_back]), ("calibration", [r for r in rows if not r.held_back])):
+                    confidence.add_row(encoder.name, label, part, *confidence_cells(chosen, flagged),
+                                       "-" if rule is None else f"{sum(flagged(e) for e in examples)}/{len(examples)}")
+                held = [r for r in rows if r.held_back]
+                by_language.add_row(encoder.name, label, *language_cells(held, flagged))
             confidence.add_section()
+            by_language.add_section()
+            for example in examples:
+                if calibration.weak(fitted, example):
+                    print(f"example flagged by the fitted model: {example.id} {example.evidence}", file=sys.stderr)
 
         if args.cost:
             measured = cost_in_fresh_process(model)
@@ -318,6 +391,7 @@ def main() -> None:
     console.print(summary)
     if no_answer:
         console.print(confidence)
+        console.print(by_language)
     if args.cost:
         console.print(costs)
 

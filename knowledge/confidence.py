@@ -1,29 +1,38 @@
 """Whether the knowledge base answers a question at all, or only offers its least bad passages.
 
 A bi-encoder's cosine alone says little: multilingual-e5 rates almost any pair of texts between 0.75 and
-0.9, and a question in Swahili that the knowledge base answers well scores lower than an English one it
-does not answer. What tells them apart better is how much closer the best passage is than text that is
-about nothing in particular. So the measure is the best passage's similarity minus the question's
-similarity to the closest of a few unrelated reference sentences (everyday topics, chit-chat, noise, in
-several languages). The threshold below which a search counts as weak is calibrated per model on the
-development sets by bench/retrieval.py --no-answer.
+0.9, a short keyword question ("school obesity") matches everything a little, and a question in
+Kiswahili that the knowledge base answers well scores lower than an English one it does not answer. So the
+judgement weighs all the evidence a search has (`Evidence`):
 
-The threshold depends on the question's language, as far as the knowledge base can tell: a question in
-the language of the passages matches its passage more closely than its translation does, so one
-threshold for all would either miss unanswerable questions in that language or flag answerable ones in
-others. The share of the question's terms that occur in the knowledge base (near 1 in its language, near
-0 in another) chooses between the two calibrated values.
+- the *match margin*: the best passage's similarity minus the question's similarity to the closest of a
+  few unrelated reference sentences (everyday topics, chit-chat, noise, in several languages);
+- the *keyword coverage*: how much of the question's weight (each content word weighted by how rare its
+  terms are in the knowledge base; words it does not hold weigh most) one of the best three documents
+  carries anywhere in its text, and how much the best document's overview passage carries (title,
+  themes, sectors, countries, tags, or a person's declared expertise);
+- whether the keyword and the meaning rankings agree on a best document;
+- the question's length, and how much of it the multilingual glossary translated (its language).
+
+A small logistic regression over these, fitted per model on the development sets by bench/retrieval.py
+(`--no-answer`), says how likely the question is answerable; below the calibrated cut the search is weak.
+One rule stands above it: a question whose every word names something in the overview of one of the best
+three documents (a theme, a sector, a title, a tag, an expertise) is never weak: `obesity`, `procurement`,
+`pilots school obesity`, `walking football` for the member whose expertise it is.
 """
 
 from __future__ import annotations
 
+import math
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.embeddings import Encoder
-from knowledge.search import Hit, best_similarity
+from knowledge.embeddings import MINILM_MODEL, MULTILINGUAL_MODEL, Encoder
+from knowledge.language import Analysis
+from knowledge.search import Hit, SearchIndex, best_similarity
 
 # None of them touches the knowledge base's domain (health, food, schools, care), nor repeats a topic of
 # bench/data/no-answer.jsonl.
@@ -68,3 +77,129 @@ def match_margin(encoder: Encoder, query_vector: np.ndarray, hits: Iterable[Hit]
     Call on the model's thread: it may embed the reference sentences."""
     unrelated = float(np.max(reference_vectors(encoder) @ np.asarray(query_vector, dtype=np.float32)))
     return best_similarity(hits) - unrelated
+
+
+# How many of the best documents the keyword evidence looks at.
+EVIDENCE_DOCUMENTS = 3
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a search knows about how well it answered (see the module's docstring)."""
+
+    margin: float  # best passage similarity minus similarity to unrelated text (-inf: no hits)
+    coverage: float  # 0..1: weighted share of the question's content words in one of the best documents
+    overview: float  # 0..1: the same for the best document's overview passage
+    agreement: float  # 1 when the best document by meaning is among the best three by keywords, else 0
+    spread: float  # how far the best document's similarity stands above the median of the others found
+    words: int  # content words (stop words and numbers left out)
+    translated: float  # 0..1: share of the content words the glossary translated
+    known_share: float  # 0..1: share of the question's terms the knowledge base holds
+    names_topic: bool  # every content word occurs in the overview of one of the best documents
+
+    def features(self) -> np.ndarray:
+        """The regression's inputs, in the order of `Calibration.weights`."""
+        margin = self.margin if math.isfinite(self.margin) else -0.2
+        return np.array(
+            [
+                margin, self.coverage, self.overview, self.agreement, self.spread, math.log1p(self.words), self.translated,
+                self.known_share,
+            ],
+            dtype=np.float64,
+        )
+
+
+FEATURES = ("margin", "coverage", "overview", "agreement", "spread", "log(1 + words)", "translated", "known share")
+
+
+def gather_evidence(
+    encoder: Encoder, index: SearchIndex, query_vector: np.ndarray, analysis: Analysis, hits: Sequence[Hit]
+) -> Evidence:
+    """The evidence of one search (`hits` best first). Call on the model's thread (see `match_margin`)."""
+    margin = match_margin(encoder, query_vector, hits)
+    groups = analysis.groups
+    weights = index.term_weights({t for group in groups for t in group})
+    group_weight = [max(weights[t] for t in group) for group in groups]
+    total = sum(group_weight)
+    best = list(hits[:EVIDENCE_DOCUMENTS])
+
+    def share(held: frozenset[str]) -> float:
+        if not total:
+            return 0.0
+        return sum(w for group, w in zip(groups, group_weight, strict=True) if group & held) / total
+
+    coverage = max((share(index.document_terms(hit.doc.id)) for hit in best), default=0.0)
+    overviews = [index.document_terms(hit.doc.id, first_passage=True) for hit in best]
+    overview = share(overviews[0]) if overviews else 0.0
+    names_topic = bool(groups) and any(all(group & held for group in groups) for held in overviews)
+    agreement = 0.0
+    if hits:
+        by_meaning = max(hits, key=lambda h: h.dense).doc.id
+        by_keywords = [h.doc.id for h in sorted(hits, key=lambda h: -h.keyword)[:EVIDENCE_DOCUMENTS] if h.keyword > 0]
+        agreement = float(by_meaning in by_keywords)
+    similarities = [hit.dense for hit in hits]
+    spread = float(max(similarities) - np.median(similarities)) if len(similarities) > 1 else 0.0
+    known = index.known_share(analysis.terms)
+    return Evidence(
+        margin=margin, coverage=coverage, overview=overview, agreement=agreement, spread=spread, words=analysis.content_words,
+        translated=analysis.translated / analysis.content_words if analysis.content_words else 0.0,
+        known_share=known, names_topic=names_topic,
+    )
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A fitted logistic regression: P(answerable) = sigmoid(intercept + weights · (features - mean) / scale),
+    weak below `cut`."""
+
+    intercept: float
+    weights: tuple[float, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    cut: float
+
+    def probability(self, evidence: Evidence) -> float:
+        x = (evidence.features() - np.array(self.mean)) / np.array(self.scale)
+        z = self.intercept + float(np.dot(np.array(self.weights), x))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def is_weak(self, evidence: Evidence) -> bool:
+        return self.probability(evidence) < self.cut
+
+
+# Fitted by `python bench/retrieval.py bench/data/demo-real-use --also bench/data/demo-multilingual
+# --no-answer bench/data/no-answer.jsonl --model MODEL` on the calibration half of the development sets (the
+# split is fixed by a hash of each question's id: bench/data/README.md), and pasted from its output. The cut
+# is the highest that flags at most 2% of that half's answerable questions, and of those of three words or
+# fewer. README "Benchmarks" has the rates on the held-back half. A model not listed here (any other
+# sentence-transformers model) keeps its margin threshold, `Encoder.weak_match_below`, if it has one.
+CALIBRATIONS: dict[str, Calibration] = {
+    # features: margin, coverage, overview, agreement, spread, log(1 + words), translated, known share
+    MULTILINGUAL_MODEL: Calibration(
+        intercept=2.3752,
+        weights=(1.1080, 0.3139, 0.5957, 0.4515, 1.4516, 0.9274, 1.5028, -0.7712),
+        mean=(0.0235, 0.3245, 0.2689, 0.6176, 0.0372, 1.6876, 0.3010, 0.5564),
+        scale=(0.0346, 0.2439, 0.2228, 0.4860, 0.0185, 0.4634, 0.2593, 0.3154),
+        cut=0.378,
+    ),
+    MINILM_MODEL: Calibration(
+        intercept=1.8356,
+        weights=(-0.0969, 0.2671, 0.6405, 0.6667, 0.8779, 1.2710, 1.9274, -0.5631),
+        mean=(0.1637, 0.3265, 0.2615, 0.5298, 0.1635, 1.6876, 0.3010, 0.5564),
+        scale=(0.1958, 0.2440, 0.2199, 0.4991, 0.0946, 0.4634, 0.2593, 0.3154),
+        cut=0.207,
+    ),
+}
+
+
+def is_weak(encoder: Encoder, evidence: Evidence) -> bool:
+    """Whether the search found nothing that answers the question well. A question naming a topic of the
+    best documents is never weak; a model with a fitted calibration uses it; any other falls back to its
+    margin threshold (`Encoder.weak_match_below`; none: never weak)."""
+    if evidence.names_topic or not math.isfinite(evidence.margin):
+        return False
+    calibration = CALIBRATIONS.get(encoder.name)
+    if calibration is not None:
+        return calibration.is_weak(evidence)
+    rule = encoder.weak_match_below
+    return rule is not None and rule.is_weak(evidence.margin, evidence.known_share)

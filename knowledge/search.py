@@ -219,6 +219,7 @@ class SearchIndex:
         self.vocabulary: dict[str, int] = {}
         self._blocks: dict[int, DocBlock] = {}
         self._snapshot = _Snapshot([], dimension, 0)
+        self._names: list[str] | None = None  # term id -> term, built when needed
 
     def __len__(self) -> int:
         return len(self._snapshot.docs)
@@ -371,6 +372,41 @@ class SearchIndex:
         if not query_terms:
             return 0.0
         return len(self._known_term_ids(query_terms, self._snapshot)) / len(set(query_terms))
+
+    def term_weights(self, query_terms: Iterable[str]) -> dict[str, float]:
+        """Each term's inverse passage frequency, log(1 + passages / passages containing it); a term the
+        knowledge base does not hold weighs as much as the rarest one."""
+        snap = self._snapshot
+        passages = len(snap.chunk_ids)
+        unseen = float(np.log1p(max(passages, 1)))
+        indptr = snap.bm25.scores["indptr"] if snap.bm25 is not None else None
+        weights = {}
+        for term in query_terms:
+            term_id = self.vocabulary.get(term)
+            frequency = 0
+            if indptr is not None and term_id is not None and term_id + 1 < len(indptr):
+                frequency = int(indptr[term_id + 1] - indptr[term_id])
+            weights[term] = float(np.log1p(passages / frequency)) if frequency else unseen
+        return weights
+
+    def document_terms(self, doc_id: int, *, first_passage: bool = False) -> frozenset[str]:
+        """The terms of a document's passages (or of its first: the overview of title, themes, sectors,
+        countries, tags or expertise that ingest writes first)."""
+        block = self._blocks.get(doc_id)
+        if block is None:
+            return frozenset()
+        ids = block.term_ids[: int(block.term_counts[0])] if first_passage and len(block.term_counts) else block.term_ids
+        names = self._term_names()
+        return frozenset(names[i] for i in np.unique(ids) if i < len(names))
+
+    def _term_names(self) -> list[str]:
+        names = self._names
+        if names is None or len(names) != len(self.vocabulary):
+            names = [""] * len(self.vocabulary)
+            for term, term_id in self.vocabulary.items():
+                names[term_id] = term
+            self._names = names
+        return names
 
     def _known_term_ids(self, query_terms: list[str], snap: _Snapshot) -> list[int]:
         found = (self.vocabulary.get(t) for t in query_terms)

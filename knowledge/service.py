@@ -23,9 +23,10 @@ import numpy as np
 from sqlalchemy import func, select, update
 
 from knowledge.chunking import embedding_text
-from knowledge.confidence import match_margin
+from knowledge.confidence import gather_evidence, is_weak
 from knowledge.embeddings import Encoder, get_encoder, load_model, run_on_model_thread, to_bytes
 from knowledge.ingest import EMBEDDING_MODEL_KEY, SOURCE_HASH_KEY, IngestReport, ProgressCallback, embedded_hash, ingest
+from knowledge.language import analyse, fused_query_vector, query_terms
 from knowledge.profiles import embed_pending, embedded_by_other_model, forget_other_model_vectors, is_member_profile
 from knowledge.readiness import Readiness
 from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex
@@ -359,20 +360,17 @@ class KnowledgeService:
 
         def run() -> tuple[list[Hit], str, bool, bool]:
             used, truncated = encoder.truncate(text)
-            vector = encoder.encode_query(used)
+            analysis = analyse(used)  # keyword terms in the question's language, and their English
+            vector = fused_query_vector(encoder, encoder.encode_query(used), analysis)
             if len(index) and index.dimension == 0:  # no passage has a vector yet: keywords only
-                return index.search(None, terms(used), filters, limit=limit, fusion=self.fusion, exclude=exclude), used, truncated, False
+                return index.search(None, analysis.terms, filters, limit=limit, fusion=self.fusion, exclude=exclude), used, truncated, False
             if len(index) and vector.shape[0] != index.dimension:
                 raise KnowledgeError(
                     f"The stored embeddings have {index.dimension} dimensions but the model {encoder.name} makes "
                     f"{vector.shape[0]}; ingest the knowledge base again with this model."
                 )
-            hits = index.search(vector, terms(used), filters, limit=limit, fusion=self.fusion, exclude=exclude)
-            calibrated = encoder.weak_match_below
-            weak = (
-                bool(hits) and calibrated is not None
-                and calibrated.is_weak(match_margin(encoder, vector, hits), index.known_share(terms(used)))
-            )
+            hits = index.search(vector, analysis.terms, filters, limit=limit, fusion=self.fusion, exclude=exclude)
+            weak = bool(hits) and is_weak(encoder, gather_evidence(encoder, index, vector, analysis, hits))
             return hits, used, truncated, weak
 
         hits, used, truncated, weak = await run_on_model_thread(run)
@@ -528,7 +526,7 @@ class KnowledgeService:
             ).all()
             contacts, hidden = await self._contacts(session, [h.doc for h in hits])
         passages = {row.id: Passage(row.heading, row.text) for row in rows}
-        wanted = set(terms(query))
+        wanted = set(query_terms(query))  # with the English of a question in another language
         results = []
         for hit in hits:
             if hit.doc.kind == "expert" and hit.doc.member_id in hidden:

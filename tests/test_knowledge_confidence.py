@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.search.views import NOTHING_FITS_HINT, WEAK_MATCH_SHOWN
-from knowledge.confidence import match_margin
-from knowledge.embeddings import WeakMatch
+from knowledge.confidence import CALIBRATIONS, Evidence, is_weak, match_margin
+from knowledge.embeddings import MULTILINGUAL_MODEL, WeakMatch
 from knowledge.ingest import EMBEDDING_MODEL_KEY, ingest
 from knowledge.service import KnowledgeService
 from storage.models import Chunk, Document
@@ -123,6 +123,7 @@ async def test_awkward_questions_get_a_clear_answer(chat, loaded, command, quest
     assert (
         "Best matches" in text or "Experts for" in text or "matches this well" in text
         or "I found no" in text or "What should I look for" in text or "Who are you looking for" in text
+        or "no word I can search by" in text
     ), text[:300]
 
 
@@ -164,3 +165,62 @@ async def test_start_up_reembeds_a_knowledge_base_of_another_model(core, tmp_pat
     index = await service.ensure_fresh()
     assert index.dimension == OtherFakeEncoder.dimension
     assert all(np.isclose(np.linalg.norm(b.vectors, axis=1), 1.0).all() for b in index._blocks.values())
+
+
+# --- The evidence behind "nothing matches well" (knowledge/confidence.py) -----------------------------------
+
+ALWAYS_WEAK = WeakMatch(same_language=10.0, other_language=10.0)  # by its margin alone, every search is weak
+
+
+async def test_a_question_naming_a_theme_sector_or_title_is_never_weak(core, tmp_path, chat):
+    strict = FakeEncoder(weak_match_below=ALWAYS_WEAK)
+    core.knowledge = KnowledgeService(core.db, core.settings, encoder=strict, check_interval=0)
+    await ingest(core.db, small_knowledge_base(tmp_path / "kb"), strict)
+    for question in ("obesity", "school food", "Nordby school meals", "municipality", "overvægt"):  # a theme in Danish too
+        answer = await core.knowledge.search(question)
+        assert answer.results and not answer.weak, question
+    assert (await core.knowledge.search("zebra quantum saxophone")).weak
+
+
+def evidence(**changed: object) -> Evidence:
+    values = {
+        "margin": 0.0, "coverage": 0.0, "overview": 0.0, "agreement": 0.0, "spread": 0.0, "words": 2, "translated": 0.0,
+        "known_share": 0.0, "names_topic": False,
+    }
+    return Evidence(**{**values, **changed})
+
+
+def test_the_calibrated_model_weighs_margin_and_keyword_evidence():
+    encoder = FakeEncoder()
+    encoder.name = MULTILINGUAL_MODEL  # uses the shipped calibration
+    calibration = CALIBRATIONS[MULTILINGUAL_MODEL]
+    poor = evidence(margin=-0.03, spread=0.01)
+    good = evidence(margin=0.06, coverage=1.0, overview=1.0, agreement=1.0, spread=0.06, known_share=1.0)
+    assert calibration.probability(good) > calibration.cut > calibration.probability(poor)
+    assert is_weak(encoder, poor) and not is_weak(encoder, good)
+    assert not is_weak(encoder, evidence(margin=-0.03, spread=0.01, names_topic=True))  # the rule stands above it
+
+
+def test_without_a_calibration_the_margin_threshold_decides():
+    assert is_weak(FakeEncoder(weak_match_below=FAKE_WEAK_MATCH), evidence(margin=0.0))
+    assert not is_weak(FakeEncoder(weak_match_below=FAKE_WEAK_MATCH), evidence(margin=0.5))
+    assert not is_weak(FakeEncoder(), evidence(margin=-1.0))  # no threshold at all: never weak
+
+
+@pytest.mark.parametrize("question", ["the and of", "og det er", "12345", "2024 2025", "🍕🎉🚀", "x", "?!"])
+@pytest.mark.parametrize("command", ["find ", "pilots ", "experts ", ""])
+async def test_a_question_with_no_word_to_search_by_gets_a_clear_answer(chat, loaded, command, question):
+    if not command and question in ("x", "?!"):
+        return  # alone, these are not taken for a question at all (a typo, an empty message)
+    reply = await chat.say(f"{command}{question}")
+    text = reply.plain_text()
+    assert "no word I can search by" in text, text[:300]
+    assert "matches this well" not in text and "Best matches" not in text and "went wrong" not in text
+    assert not [s for s in reply.sections if s.title]
+
+
+async def test_a_weak_answer_shows_at_most_three_without_more_and_a_good_one_says_best_matches(chat, loaded):
+    weak = await chat.say("find zebra quantum saxophone")
+    assert len(result_titles(weak)) <= WEAK_MATCH_SHOWN and not weak.buttons
+    good = await chat.say("find school meals")
+    assert good.text.startswith("Best matches") and len(result_titles(good)) > WEAK_MATCH_SHOWN

@@ -70,7 +70,7 @@ async def _ask_the_community(ctx: CommandContext) -> Reply:
         "Filters: theme, country, sector (of a partner), since/until (the pilot's start). "
         "Filters alone list every matching pilot, newest first."
     ),
-    examples=("pilots school obesity", "pilots peer support for young people country:SE", "pilots theme:equity since:2024"),
+    examples=("pilots school obesity", "pilots peer support for young people country:DK", "pilots theme:equity since:2024"),
     aliases=("pilot",),
 )
 async def pilots(ctx: CommandContext) -> Reply:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from config.errors import UserError
+from knowledge.language import analyse
 from knowledge.search import DocInfo, Filters
 from knowledge.service import Answer, Contact, KnowledgeError, KnowledgeService, Passage
 from storage.lookups import organisation_key
@@ -57,10 +58,28 @@ async def knowledge_base(core: Runtime) -> KnowledgeService:
     return service
 
 
+NO_TOPIC_HINT = "Ask about a topic in a word or a few, for example: `pilots school obesity` or `experts school food procurement`."
+
+
+def no_topic(text: str) -> UserError | None:
+    """The answer to a question with nothing to search by (only stop words, numbers, emoji, punctuation or
+    single letters, in any supported language), or None for a real question."""
+    if analyse(text).content_words:
+        return None
+    return UserError(
+        "Your question has no word I can search by: only common words, numbers, symbols or single letters.",
+        hint=NO_TOPIC_HINT,
+    )
+
+
 async def search(
     service: KnowledgeService, text: str, filters: Filters, *, limit: int, exclude: tuple[int, ...] = ()
 ) -> Answer:
-    """The search, without the results far below the best one."""
+    """The search, without the results far below the best one (UserError for a question with no word to
+    search by)."""
+    problem = no_topic(text)
+    if problem is not None:
+        raise problem
     try:
         answer = await service.search(text, filters, limit=limit, exclude=exclude)
     except KnowledgeError as exc:

@@ -1,0 +1,173 @@
+"""The "nothing matches well" calibration behind `bench/retrieval.py --no-answer`: every development question
+searched as the service searches it (its command's filters, the language analysis), its evidence gathered
+(knowledge/confidence.py), a logistic regression fitted on the calibration half and every figure reported on
+the held-back half, which the fit never saw.
+
+The split is fixed: a question belongs to the held-back half when the first byte of the SHA-256 of its
+*group* is odd. The group is the id without its language prefix for the translated hand-written questions
+(`da-hand-07` -> `hand-07`, so a question and its translations fall on the same side) and the id itself
+for every other question (real-use questions in each language were written separately, not translated).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.search.query import parse_question
+from knowledge.confidence import FEATURES, Calibration, Evidence, gather_evidence, match_margin
+from knowledge.embeddings import Encoder
+from knowledge.language import analyse, fused_query_vector
+from knowledge.search import SHIPPED_FUSION, Filters, SearchIndex
+from knowledge.terms import terms
+
+# The most answerable questions the cut may flag, overall and among those of three words or fewer.
+ALLOWED_ANSWERABLE_FLAGGED = 0.02
+LANGUAGES = ("en", "da", "sv", "nb", "de", "nl", "fr", "es", "sw")
+# What `help find`, `help pilots`, `help experts` and the README offer as examples (filter-only ones left out).
+EXAMPLES = (
+    "pilots school obesity",
+    "find school food programmes that reduced sugary drinks",
+    "find loneliness among older people country:DK",
+    "find digital mental health --sector hospital",
+    "pilots peer support for young people country:DK",
+    "experts school food procurement",
+    "experts --cross-border digital mental health for teenagers",
+    "experts --sector hospital childhood obesity treatment",
+    "find how did other municipalities reduce childhood obesity in schools?",
+    "find obesity",
+    "find school food programmes",
+)
+
+
+@dataclass
+class Asked:
+    """One development question as searched, with what the confidence judgement sees."""
+
+    id: str
+    text: str
+    language: str
+    kind: str  # "answerable", or the no-answer set's kind (absent, off-topic, gibberish)
+    command: str
+    evidence: Evidence
+    before: bool  # weak by the rule shipped before (margin threshold per language, English terms)
+
+    @property
+    def answerable(self) -> bool:
+        return self.kind == "answerable"
+
+    @property
+    def short(self) -> bool:
+        return len(self.text.split()) <= 3
+
+    @property
+    def held_back(self) -> bool:
+        return held_back(self.id)
+
+
+def held_back(question_id: str) -> bool:
+    prefix, _, rest = question_id.partition("-")
+    group = rest if prefix in LANGUAGES and rest.startswith("hand-") else question_id
+    return hashlib.sha256(group.encode()).digest()[0] % 2 == 1
+
+
+def language_of(question: dict) -> str:
+    if question.get("lang"):
+        return question["lang"]
+    prefix = question["_id"].split("-")[0]
+    return prefix if prefix in LANGUAGES else "en"
+
+
+def search_filters(command: str) -> Filters:
+    """The filters each command searches with (bot/search/service.py)."""
+    if command == "experts":
+        return Filters(kinds=frozenset({"expert", "pilot"}))
+    if command == "pilots":
+        return Filters(kinds=frozenset({"pilot"}))
+    return Filters()
+
+
+def ask(encoder: Encoder, index: SearchIndex, question: dict, kind: str, vector: np.ndarray, fused: np.ndarray) -> Asked:
+    """One question searched as the service searches it (`fused`: its vector after cross-lingual fusion),
+    and as the rule before this calibration judged it (`vector`: its own, English keyword terms)."""
+    command = question.get("command", "find")
+    text = question["text"]
+    filters = search_filters(command)
+    analysis = analyse(text)
+    hits = index.search(fused, analysis.terms, filters, limit=75 if command == "experts" else 25, fusion=SHIPPED_FUSION)
+    evidence = gather_evidence(encoder, index, fused, analysis, hits)
+    old_terms = terms(text)
+    old_hits = index.search(vector, old_terms, filters, limit=25, fusion=SHIPPED_FUSION)
+    rule = encoder.weak_match_below
+    before = bool(old_hits) and rule is not None and rule.is_weak(match_margin(encoder, vector, old_hits), index.known_share(old_terms))
+    return Asked(question["_id"], text, language_of(question), kind, command, evidence, before)
+
+
+def ask_example(encoder: Encoder, index: SearchIndex, line: str) -> Asked:
+    command, _, rest = line.partition(" ")
+    parsed = parse_question(rest, flags=("cross-border",), fixed_kind={"pilots": "pilot", "experts": "expert"}.get(command))
+    analysis = analyse(parsed.text)
+    vector = fused_query_vector(encoder, encoder.encode_query(parsed.text), analysis)
+    filters = search_filters(command)
+    filters = Filters(kinds=filters.kinds, themes=parsed.filters.themes, countries=parsed.filters.countries,
+                      sectors=parsed.filters.sectors if command != "experts" else frozenset())
+    hits = index.search(vector, analysis.terms, filters, limit=25)
+    evidence = gather_evidence(encoder, index, vector, analysis, hits)
+    return Asked(line, parsed.text, "en", "answerable", command, evidence, False)
+
+
+def fit(rows: list[Asked], *, l2: float = 0.01, steps: int = 3000) -> Calibration:
+    """Logistic regression (answerable = 1) by gradient descent on standardised features, both classes
+    weighted equally; the cut then flags at most the allowed share of the answerable questions."""
+    decided = [r for r in rows if not r.evidence.names_topic]  # the rule decides the others
+    x = np.vstack([r.evidence.features() for r in decided])
+    y = np.array([1.0 if r.answerable else 0.0 for r in decided])
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    weight = np.where(y == 1, 0.5 / max(y.sum(), 1), 0.5 / max((1 - y).sum(), 1))
+    w, b = np.zeros(z.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(z @ w + b)))
+        gradient = weight * (p - y)
+        w -= 0.5 * (z.T @ gradient + l2 * w)
+        b -= 0.5 * gradient.sum()
+    calibration = Calibration(float(b), tuple(float(v) for v in w), tuple(float(v) for v in mean), tuple(float(v) for v in scale), 0.0)
+    return Calibration(calibration.intercept, calibration.weights, calibration.mean, calibration.scale, choose_cut(calibration, rows))
+
+
+def choose_cut(calibration: Calibration, rows: list[Asked]) -> float:
+    """The highest cut (rounded down to 0.001) that flags at most the allowed share of the answerable
+    questions, overall and among the short ones."""
+    answerable = [r for r in rows if r.answerable]
+    cut = 1.0
+    for group in (answerable, [r for r in answerable if r.short]):
+        if not group:
+            continue
+        probabilities = sorted(calibration.probability(r.evidence) for r in group if not r.evidence.names_topic)
+        allowed = int(ALLOWED_ANSWERABLE_FLAGGED * len(group))
+        if allowed < len(probabilities):
+            cut = min(cut, probabilities[allowed])
+    return math.floor(cut * 1000) / 1000
+
+
+def weak(calibration: Calibration, row: Asked) -> bool:
+    """Flagged: answered "no word I can search by" (bot/search/service.py), or weak by the calibration."""
+    if row.evidence.words == 0:
+        return True
+    return not row.evidence.names_topic and math.isfinite(row.evidence.margin) and calibration.is_weak(row.evidence)
+
+
+def describe(calibration: Calibration) -> str:
+    """The fitted values as Python, to paste into knowledge/confidence.py."""
+    def numbers(values: tuple[float, ...]) -> str:
+        return "(" + ", ".join(f"{v:.4f}" for v in values) + ")"
+
+    return (
+        f"Calibration(intercept={calibration.intercept:.4f}, weights={numbers(calibration.weights)},\n"
+        f"    mean={numbers(calibration.mean)},\n    scale={numbers(calibration.scale)}, cut={calibration.cut:.3f})"
+        f"  # features: {', '.join(FEATURES)}"
+    )

@@ -1,0 +1,411 @@
+"""The domain's terms in the languages members ask in, for keyword search across languages.
+
+The keyword index holds the passages' words stemmed as English. A question in Danish or Kiswahili shares
+almost none of them, so its keyword side was empty and its ranking rested on the embedding alone. Each
+entry below is an English term of the domain (themes, sectors and the words of pilot titles and tags in the
+demo knowledge base, chosen from that vocabulary, not from the development questions) with its usual words
+in Danish, Swedish, Norwegian Bokmål, German, Dutch, French, Spanish and Kiswahili, written by hand.
+`knowledge.language` stems a question's words in each language and adds the English words of every entry
+it finds, so "skolemad" also searches "school meals".
+
+Alternatives are separated by commas; an alternative of several words matches those words in a row.
+"""
+
+from __future__ import annotations
+
+# English term: {language: "word, other word, a phrase"}
+GLOSSARY: dict[str, dict[str, str]] = {
+    # Themes
+    "obesity overweight": {
+        "da": "overvægt, fedme, svær overvægt", "sv": "fetma, övervikt", "nb": "overvekt, fedme",
+        "de": "Adipositas, Übergewicht, Fettleibigkeit", "nl": "obesitas, overgewicht, zwaarlijvigheid",
+        "fr": "obésité, surpoids", "es": "obesidad, sobrepeso", "sw": "unene, unene kupita kiasi, uzito kupita kiasi",
+    },
+    "weight": {
+        "da": "vægt, vægttab", "sv": "vikt, viktnedgång", "nb": "vekt, vekttap", "de": "Gewicht, Abnehmen",
+        "nl": "gewicht, afvallen", "fr": "poids, perte de poids", "es": "peso, pérdida de peso", "sw": "uzito",
+    },
+    "mental health": {
+        "da": "mental sundhed, psykisk sundhed, psykisk helbred, trivsel", "sv": "psykisk hälsa, psykisk ohälsa",
+        "nb": "psykisk helse", "de": "psychische Gesundheit, seelische Gesundheit", "nl": "mentale gezondheid, geestelijke gezondheid",
+        "fr": "santé mentale", "es": "salud mental", "sw": "afya ya akili",
+    },
+    "health innovation": {
+        "da": "sundhedsinnovation, innovation", "sv": "hälsoinnovation, innovation", "nb": "helseinnovasjon, innovasjon",
+        "de": "Gesundheitsinnovation, Innovation", "nl": "zorginnovatie, innovatie", "fr": "innovation en santé, innovation",
+        "es": "innovación sanitaria, innovación", "sw": "ubunifu",
+    },
+    "health equity inequality": {
+        "da": "lighed i sundhed, ulighed i sundhed, ulighed", "sv": "jämlik hälsa, ojämlikhet", "nb": "sosial ulikhet, ulikhet",
+        "de": "gesundheitliche Chancengleichheit, Ungleichheit", "nl": "gezondheidsverschillen, ongelijkheid",
+        "fr": "équité en santé, inégalités", "es": "equidad en salud, desigualdad", "sw": "usawa wa afya, ukosefu wa usawa",
+    },
+    "health literacy": {
+        "da": "sundhedskompetence, sundhedsforståelse", "sv": "hälsolitteracitet, hälsokunskap", "nb": "helsekompetanse",
+        "de": "Gesundheitskompetenz", "nl": "gezondheidsvaardigheden", "fr": "littératie en santé", "es": "alfabetización en salud",
+        "sw": "uelewa wa afya, elimu ya afya",
+    },
+    # Sectors
+    "municipality": {
+        "da": "kommune", "sv": "kommun", "nb": "kommune", "de": "Kommune, Gemeinde, Stadt", "nl": "gemeente",
+        "fr": "commune, municipalité, ville", "es": "municipio, ayuntamiento", "sw": "manispaa, halmashauri",
+    },
+    "region county": {
+        "da": "region", "sv": "region, landsting", "nb": "fylke, region", "de": "Region, Landkreis", "nl": "regio, provincie",
+        "fr": "région", "es": "región", "sw": "kaunti, mkoa",
+    },
+    "hospital": {
+        "da": "hospital, sygehus", "sv": "sjukhus", "nb": "sykehus", "de": "Krankenhaus, Klinik, Klinikum", "nl": "ziekenhuis",
+        "fr": "hôpital", "es": "hospital", "sw": "hospitali",
+    },
+    "research": {
+        "da": "forskning", "sv": "forskning", "nb": "forskning", "de": "Forschung", "nl": "onderzoek", "fr": "recherche",
+        "es": "investigación", "sw": "utafiti",
+    },
+    "company business": {
+        "da": "virksomhed, firma", "sv": "företag", "nb": "bedrift, selskap", "de": "Unternehmen, Firma", "nl": "bedrijf",
+        "fr": "entreprise", "es": "empresa", "sw": "kampuni, biashara",
+    },
+    "patient": {
+        "da": "patient, patienter", "sv": "patient", "nb": "pasient", "de": "Patient, Patienten", "nl": "patiënt",
+        "fr": "patient", "es": "paciente", "sw": "mgonjwa, wagonjwa",
+    },
+    # Food and schools
+    "school": {
+        "da": "skole", "sv": "skola", "nb": "skole", "de": "Schule", "nl": "school", "fr": "école, scolaire", "es": "escuela, escolar",
+        "sw": "shule",
+    },
+    "school meals lunch": {
+        "da": "skolemad, skolefrokost, frokost", "sv": "skolmat, skolmåltid, skollunch, lunch", "nb": "skolemat, skolemåltid, lunsj",
+        "de": "Schulverpflegung, Schulessen, Mittagessen", "nl": "schoolmaaltijd, schoollunch, lunch",
+        "fr": "repas scolaire, déjeuner", "es": "comida escolar, almuerzo", "sw": "chakula cha shule, chakula cha mchana",
+    },
+    "canteen": {
+        "da": "kantine", "sv": "matsal, skolmatsal", "nb": "kantine", "de": "Kantine, Mensa", "nl": "kantine",
+        "fr": "cantine", "es": "comedor, cantina", "sw": "kantini",
+    },
+    "food nutrition": {
+        "da": "mad, kost, ernæring", "sv": "mat, kost, näring", "nb": "mat, kosthold, ernæring", "de": "Essen, Ernährung, Lebensmittel",
+        "nl": "eten, voeding", "fr": "alimentation, nutrition, nourriture", "es": "alimentación, nutrición, comida",
+        "sw": "chakula, lishe",
+    },
+    "sugar sugary drinks": {
+        "da": "sukker, sodavand", "sv": "socker, läsk", "nb": "sukker, brus", "de": "Zucker, Limonade", "nl": "suiker, frisdrank",
+        "fr": "sucre, boissons sucrées", "es": "azúcar, bebidas azucaradas", "sw": "sukari",
+    },
+    "cooking": {
+        "da": "madlavning", "sv": "matlagning", "nb": "matlaging", "de": "Kochen, Kochkurs", "nl": "koken, kookcursus",
+        "fr": "cuisine", "es": "cocina, cocinar", "sw": "kupika",
+    },
+    "supermarket": {
+        "da": "supermarked", "sv": "mataffär, butik, livsmedelsbutik", "nb": "dagligvarebutikk, butikk", "de": "Supermarkt",
+        "nl": "supermarkt", "fr": "supermarché", "es": "supermercado", "sw": "duka, supamaketi",
+    },
+    "takeaway fast food": {
+        "da": "fastfood, takeaway", "sv": "snabbmat", "nb": "hurtigmat, gatekjøkken", "de": "Imbiss, Fast Food",
+        "nl": "snackbar, afhaalmaaltijd", "fr": "restauration rapide", "es": "comida rápida", "sw": "chakula cha haraka",
+    },
+    "procurement tender": {
+        "da": "indkøb, udbud, offentligt indkøb", "sv": "upphandling, inköp", "nb": "anskaffelse, innkjøp, anbud",
+        "de": "Beschaffung, Ausschreibung, Vergabe", "nl": "inkoop, aanbesteding", "fr": "marchés publics, achat public, appel d'offres",
+        "es": "contratación pública, compra pública, licitación", "sw": "ununuzi, zabuni",
+    },
+    "physical activity exercise": {
+        "da": "fysisk aktivitet, bevægelse, motion", "sv": "fysisk aktivitet, rörelse, motion", "nb": "fysisk aktivitet, bevegelse, trening",
+        "de": "Bewegung, körperliche Aktivität, Sport", "nl": "beweging, lichaamsbeweging", "fr": "activité physique",
+        "es": "actividad física, ejercicio", "sw": "mazoezi",
+    },
+    # People
+    "children": {
+        "da": "børn, barn", "sv": "barn", "nb": "barn", "de": "Kinder, Kind", "nl": "kinderen, kind", "fr": "enfants, enfant",
+        "es": "niños, niño", "sw": "watoto, mtoto",
+    },
+    "young people youth adolescents": {
+        "da": "unge, ungdom, teenagere", "sv": "unga, ungdomar, tonåringar", "nb": "unge, ungdom, ungdommer",
+        "de": "Jugendliche, junge Menschen", "nl": "jongeren, tieners", "fr": "jeunes, adolescents", "es": "jóvenes, adolescentes",
+        "sw": "vijana",
+    },
+    "students pupils": {
+        "da": "elever, studerende", "sv": "elever, studenter", "nb": "elever, studenter", "de": "Schüler, Studierende",
+        "nl": "leerlingen, studenten", "fr": "élèves, étudiants", "es": "alumnos, estudiantes", "sw": "wanafunzi",
+    },
+    "older adults elderly": {
+        "da": "ældre", "sv": "äldre", "nb": "eldre", "de": "ältere Menschen, Senioren", "nl": "ouderen", "fr": "personnes âgées, aînés",
+        "es": "personas mayores, ancianos", "sw": "wazee",
+    },
+    "families parents": {
+        "da": "familier, forældre", "sv": "familjer, föräldrar", "nb": "familier, foreldre", "de": "Familien, Eltern",
+        "nl": "gezinnen, ouders", "fr": "familles, parents", "es": "familias, padres", "sw": "familia, wazazi",
+    },
+    "mothers pregnant": {
+        "da": "mødre, gravide", "sv": "mödrar, gravida", "nb": "mødre, gravide", "de": "Mütter, Schwangere", "nl": "moeders, zwangere",
+        "fr": "mères, femmes enceintes", "es": "madres, embarazadas", "sw": "akina mama, mama, wajawazito",
+    },
+    "migrants refugees": {
+        "da": "indvandrere, flygtninge, migranter", "sv": "invandrare, flyktingar, migranter", "nb": "innvandrere, flyktninger",
+        "de": "Migranten, Geflüchtete, Flüchtlinge", "nl": "migranten, vluchtelingen", "fr": "migrants, réfugiés",
+        "es": "migrantes, refugiados", "sw": "wakimbizi, wahamiaji",
+    },
+    "workers staff employees": {
+        "da": "medarbejdere, ansatte, personale", "sv": "personal, anställda", "nb": "ansatte, personale",
+        "de": "Beschäftigte, Mitarbeiter, Personal", "nl": "medewerkers, personeel", "fr": "salariés, personnel, travailleurs",
+        "es": "trabajadores, personal", "sw": "wafanyakazi",
+    },
+    "nurses": {
+        "da": "sygeplejersker, sundhedsplejersker", "sv": "sjuksköterskor", "nb": "sykepleiere, helsesykepleiere",
+        "de": "Pflegekräfte, Krankenschwestern", "nl": "verpleegkundigen", "fr": "infirmières", "es": "enfermeras", "sw": "wauguzi",
+    },
+    "community health workers": {
+        "da": "sundhedsformidlere", "sv": "hälsokommunikatörer", "nb": "helseveiledere", "de": "Gesundheitslotsen",
+        "nl": "gezondheidsambassadeurs", "fr": "agents de santé communautaires", "es": "agentes de salud comunitarios",
+        "sw": "wahudumu wa afya wa jamii, wahudumu wa afya",
+    },
+    "volunteers": {
+        "da": "frivillige", "sv": "volontärer, frivilliga", "nb": "frivillige", "de": "Ehrenamtliche, Freiwillige",
+        "nl": "vrijwilligers", "fr": "bénévoles", "es": "voluntarios", "sw": "wajitolea",
+    },
+    "experts": {
+        "da": "eksperter", "sv": "experter", "nb": "eksperter", "de": "Experten", "nl": "experts, deskundigen", "fr": "experts",
+        "es": "expertos", "sw": "wataalamu",
+    },
+    # Conditions
+    "loneliness social isolation": {
+        "da": "ensomhed, isolation", "sv": "ensamhet, isolering", "nb": "ensomhet, isolasjon", "de": "Einsamkeit, Isolation",
+        "nl": "eenzaamheid, isolement", "fr": "solitude, isolement", "es": "soledad, aislamiento", "sw": "upweke",
+    },
+    "depression": {
+        "da": "depression", "sv": "depression", "nb": "depresjon", "de": "Depression", "nl": "depressie", "fr": "dépression",
+        "es": "depresión", "sw": "unyogovu, msongo wa mawazo",
+    },
+    "anxiety": {
+        "da": "angst", "sv": "ångest", "nb": "angst", "de": "Angst, Angststörung", "nl": "angst", "fr": "anxiété",
+        "es": "ansiedad", "sw": "wasiwasi, hofu",
+    },
+    "stress burnout": {
+        "da": "stress, udbrændthed", "sv": "stress, utbrändhet", "nb": "stress, utbrenthet", "de": "Stress, Burnout",
+        "nl": "stress, burn-out", "fr": "stress, épuisement professionnel", "es": "estrés, agotamiento", "sw": "msongo, uchovu",
+    },
+    "diabetes": {
+        "da": "diabetes, sukkersyge", "sv": "diabetes", "nb": "diabetes", "de": "Diabetes", "nl": "diabetes, suikerziekte",
+        "fr": "diabète", "es": "diabetes", "sw": "kisukari",
+    },
+    "hypertension blood pressure": {
+        "da": "forhøjet blodtryk, blodtryk", "sv": "högt blodtryck, blodtryck", "nb": "høyt blodtrykk, blodtrykk",
+        "de": "Bluthochdruck, Blutdruck", "nl": "hoge bloeddruk, bloeddruk", "fr": "hypertension, tension artérielle",
+        "es": "hipertensión, presión arterial", "sw": "shinikizo la damu",
+    },
+    "COPD lung disease": {
+        "da": "KOL, lungesygdom", "sv": "KOL, lungsjukdom", "nb": "KOLS, lungesykdom", "de": "COPD, Lungenerkrankung",
+        "nl": "COPD, longziekte", "fr": "BPCO, maladie pulmonaire", "es": "EPOC, enfermedad pulmonar", "sw": "ugonjwa wa mapafu",
+    },
+    "self-harm suicide": {
+        "da": "selvskade, selvmord", "sv": "självskada, självmord", "nb": "selvskading, selvmord", "de": "Selbstverletzung, Suizid",
+        "nl": "zelfbeschadiging, zelfmoord", "fr": "automutilation, suicide", "es": "autolesión, suicidio", "sw": "kujidhuru, kujiua",
+    },
+    "chronic disease": {
+        "da": "kronisk sygdom", "sv": "kronisk sjukdom", "nb": "kronisk sykdom", "de": "chronische Erkrankung",
+        "nl": "chronische ziekte", "fr": "maladie chronique", "es": "enfermedad crónica", "sw": "magonjwa sugu",
+    },
+    # Care and services
+    "psychiatry": {
+        "da": "psykiatri", "sv": "psykiatri, barnpsykiatri", "nb": "psykiatri", "de": "Psychiatrie", "nl": "psychiatrie",
+        "fr": "psychiatrie", "es": "psiquiatría", "sw": "magonjwa ya akili",
+    },
+    "therapy treatment": {
+        "da": "behandling, terapi", "sv": "behandling, terapi", "nb": "behandling, terapi", "de": "Behandlung, Therapie",
+        "nl": "behandeling, therapie", "fr": "traitement, thérapie", "es": "tratamiento, terapia", "sw": "matibabu, tiba",
+    },
+    "cognitive behavioural therapy CBT": {
+        "da": "kognitiv terapi", "sv": "KBT, kognitiv beteendeterapi", "nb": "kognitiv terapi", "de": "Verhaltenstherapie",
+        "nl": "cognitieve gedragstherapie", "fr": "TCC, thérapie cognitivo-comportementale", "es": "terapia cognitivo-conductual",
+        "sw": "tiba ya kitabia",
+    },
+    "counselling chat": {
+        "da": "rådgivning, chat", "sv": "rådgivning, chatt", "nb": "rådgivning, chat", "de": "Beratung, Chat", "nl": "hulpverlening, chat",
+        "fr": "écoute, chat, conseil", "es": "orientación, chat", "sw": "ushauri, gumzo",
+    },
+    "peer support": {
+        "da": "peerstøtte, ligemandsstøtte", "sv": "kamratstöd", "nb": "likepersonsstøtte", "de": "Peer-Unterstützung",
+        "nl": "ervaringsdeskundigen", "fr": "soutien par les pairs, pair-aidance", "es": "apoyo entre pares", "sw": "msaada wa rika",
+    },
+    "screening health checks": {
+        "da": "screening, helbredstjek", "sv": "screening, hälsokontroll", "nb": "screening, helsesjekk",
+        "de": "Screening, Vorsorgeuntersuchung, Gesundheitscheck", "nl": "screening, gezondheidscheck",
+        "fr": "dépistage, bilan de santé", "es": "cribado, chequeo médico", "sw": "uchunguzi, kupima",
+    },
+    "medication medicines": {
+        "da": "medicin, medicinering, lægemidler", "sv": "läkemedel, mediciner", "nb": "medisiner, legemidler",
+        "de": "Medikamente, Arzneimittel", "nl": "medicijnen, medicatie, geneesmiddelen", "fr": "médicaments",
+        "es": "medicamentos, medicación", "sw": "dawa",
+    },
+    "pharmacy": {
+        "da": "apotek", "sv": "apotek", "nb": "apotek", "de": "Apotheke", "nl": "apotheek", "fr": "pharmacie", "es": "farmacia",
+        "sw": "duka la dawa",
+    },
+    "home care": {
+        "da": "hjemmepleje", "sv": "hemtjänst", "nb": "hjemmetjeneste, hjemmesykepleie", "de": "häusliche Pflege",
+        "nl": "thuiszorg", "fr": "soins à domicile", "es": "atención domiciliaria", "sw": "huduma nyumbani",
+    },
+    "nursing home elderly care": {
+        "da": "plejehjem, ældrepleje", "sv": "äldreboende, äldreomsorg", "nb": "sykehjem, eldreomsorg", "de": "Pflegeheim, Altenpflege",
+        "nl": "verpleeghuis, ouderenzorg", "fr": "maison de retraite, EHPAD", "es": "residencia de mayores", "sw": "makazi ya wazee",
+    },
+    "primary care general practitioner": {
+        "da": "almen praksis, praktiserende læge, egen læge", "sv": "primärvård, vårdcentral", "nb": "fastlege, primærhelsetjeneste",
+        "de": "Hausarzt, Hausarztpraxis", "nl": "huisarts, eerstelijnszorg", "fr": "médecin généraliste, soins primaires",
+        "es": "atención primaria, médico de cabecera", "sw": "huduma ya msingi",
+    },
+    "emergency department": {
+        "da": "skadestue, akutmodtagelse", "sv": "akutmottagning", "nb": "legevakt, akuttmottak", "de": "Notaufnahme",
+        "nl": "spoedeisende hulp", "fr": "urgences", "es": "urgencias", "sw": "dharura",
+    },
+    "referrals triage": {
+        "da": "henvisninger, visitation", "sv": "remisser, triage", "nb": "henvisninger, triage", "de": "Überweisungen, Triage",
+        "nl": "verwijzingen, triage", "fr": "orientations, triage", "es": "derivaciones, triaje", "sw": "rufaa",
+    },
+    "waiting lists": {
+        "da": "ventelister, ventetid", "sv": "väntelistor, väntetider", "nb": "ventelister, ventetid", "de": "Wartelisten, Wartezeit",
+        "nl": "wachtlijsten, wachttijd", "fr": "listes d'attente", "es": "listas de espera", "sw": "orodha ya kusubiri",
+    },
+    "appointments": {
+        "da": "aftaler, konsultationer", "sv": "besök, tider", "nb": "timer, konsultasjoner", "de": "Termine", "nl": "afspraken",
+        "fr": "rendez-vous", "es": "citas", "sw": "miadi",
+    },
+    "interpreting interpreters": {
+        "da": "tolkning, tolk", "sv": "tolkning, tolk", "nb": "tolking, tolk", "de": "Dolmetschen, Dolmetscher",
+        "nl": "tolken, tolk", "fr": "interprétariat, interprète", "es": "interpretación, intérprete", "sw": "mkalimani, ukalimani",
+    },
+    "language": {
+        "da": "sprog", "sv": "språk", "nb": "språk", "de": "Sprache", "nl": "taal", "fr": "langue", "es": "idioma, lengua", "sw": "lugha",
+    },
+    "plain language letters": {
+        "da": "klart sprog, breve", "sv": "klarspråk, brev", "nb": "klarspråk, brev", "de": "leichte Sprache, Briefe",
+        "nl": "eenvoudige taal, brieven", "fr": "langage clair, courriers", "es": "lenguaje claro, cartas", "sw": "lugha rahisi, barua",
+    },
+    "low literacy reading": {
+        "da": "læsevanskeligheder, ordblinde", "sv": "lässvårigheter", "nb": "lesevansker", "de": "geringe Lesekompetenz, Analphabetismus",
+        "nl": "laaggeletterdheid, laaggeletterd", "fr": "illettrisme", "es": "analfabetismo", "sw": "kusoma",
+    },
+    "pictograms": {
+        "da": "piktogrammer", "sv": "piktogram, bilder", "nb": "piktogrammer", "de": "Piktogramme", "nl": "pictogrammen, plaatjes",
+        "fr": "pictogrammes", "es": "pictogramas", "sw": "picha",
+    },
+    "transport": {
+        "da": "transport, kørsel", "sv": "transport, färdtjänst", "nb": "transport, skyss", "de": "Transport, Fahrdienst",
+        "nl": "vervoer", "fr": "transport", "es": "transporte", "sw": "usafiri, kusafirisha",
+    },
+    "rural": {
+        "da": "landdistrikter, landet", "sv": "landsbygd, glesbygd", "nb": "distrikt, distriktet, bygd", "de": "ländlich, ländliche Räume",
+        "nl": "platteland", "fr": "rural, zones rurales", "es": "rural, zonas rurales", "sw": "vijijini, kijiji",
+    },
+    "islands": {
+        "da": "øer", "sv": "öar", "nb": "øyer", "de": "Inseln", "nl": "eilanden", "fr": "îles", "es": "islas", "sw": "visiwa",
+    },
+    "laboratory samples": {
+        "da": "laboratorieprøver, blodprøver, prøver", "sv": "labbprover, blodprover, prover", "nb": "laboratorieprøver, blodprøver, prøver",
+        "de": "Laborproben, Blutproben", "nl": "laboratoriummonsters, bloedmonsters", "fr": "échantillons de laboratoire, prélèvements",
+        "es": "muestras de laboratorio", "sw": "sampuli za maabara, sampuli",
+    },
+    "drones": {
+        "da": "droner", "sv": "drönare", "nb": "droner", "de": "Drohnen", "nl": "drones", "fr": "drones", "es": "drones",
+        "sw": "ndege zisizo na rubani",
+    },
+    "robots": {
+        "da": "robotter", "sv": "robotar", "nb": "roboter", "de": "Roboter", "nl": "robots", "fr": "robots", "es": "robots", "sw": "roboti",
+    },
+    "welfare technology": {
+        "da": "velfærdsteknologi", "sv": "välfärdsteknik", "nb": "velferdsteknologi", "de": "Pflegetechnologie, Assistenztechnologie",
+        "nl": "zorgtechnologie", "fr": "technologies d'assistance", "es": "tecnología asistencial", "sw": "teknolojia ya ustawi",
+    },
+    "telemedicine remote monitoring": {
+        "da": "telemedicin, hjemmemonitorering, fjernmonitorering", "sv": "telemedicin, distansmonitorering",
+        "nb": "telemedisin, hjemmeoppfølging", "de": "Telemedizin, Fernüberwachung", "nl": "telemonitoring, telegeneeskunde",
+        "fr": "télémédecine, télésurveillance", "es": "telemedicina, monitorización remota", "sw": "telemedicine, ufuatiliaji wa mbali",
+    },
+    "telepsychiatry video consultation": {
+        "da": "telepsykiatri, videokonsultation", "sv": "telepsykiatri, videobesök", "nb": "telepsykiatri, videokonsultasjon",
+        "de": "Telepsychiatrie, Videosprechstunde", "nl": "telepsychiatrie, videoconsult", "fr": "télépsychiatrie, téléconsultation",
+        "es": "telepsiquiatría, videoconsulta", "sw": "video",
+    },
+    "digital online app": {
+        "da": "digital, online, app", "sv": "digital, nätet, app", "nb": "digital, nett, app", "de": "digital, App", "nl": "digitaal, app",
+        "fr": "numérique, en ligne, application", "es": "digital, en línea, aplicación", "sw": "kidijitali, mtandaoni, programu ya simu",
+    },
+    "artificial intelligence AI": {
+        "da": "kunstig intelligens", "sv": "artificiell intelligens", "nb": "kunstig intelligens", "de": "künstliche Intelligenz, KI",
+        "nl": "kunstmatige intelligentie", "fr": "intelligence artificielle, IA", "es": "inteligencia artificial, IA",
+        "sw": "akili bandia",
+    },
+    "virtual reality VR": {
+        "da": "virtual reality", "sv": "virtuell verklighet", "nb": "virtuell virkelighet", "de": "virtuelle Realität",
+        "nl": "virtual reality", "fr": "réalité virtuelle", "es": "realidad virtual", "sw": "uhalisia pepe",
+    },
+    "health data": {
+        "da": "sundhedsdata", "sv": "hälsodata", "nb": "helsedata", "de": "Gesundheitsdaten", "nl": "gezondheidsgegevens",
+        "fr": "données de santé", "es": "datos de salud", "sw": "takwimu za afya, data za afya",
+    },
+    "synthetic data": {
+        "da": "syntetiske data", "sv": "syntetisk data", "nb": "syntetiske data", "de": "synthetische Daten", "nl": "synthetische data",
+        "fr": "données synthétiques", "es": "datos sintéticos", "sw": "data bandia",
+    },
+    "clinical trials": {
+        "da": "kliniske forsøg", "sv": "kliniska prövningar", "nb": "kliniske studier", "de": "klinische Studien",
+        "nl": "klinische studies", "fr": "essais cliniques", "es": "ensayos clínicos", "sw": "majaribio ya kliniki",
+    },
+    "living lab test bed": {
+        "da": "living lab, testmiljø", "sv": "testbädd", "nb": "testarena", "de": "Reallabor, Testfeld", "nl": "proeftuin",
+        "fr": "laboratoire vivant", "es": "laboratorio vivo", "sw": "maabara hai",
+    },
+    "pilot project": {
+        "da": "pilotprojekt, projekt", "sv": "pilotprojekt, projekt", "nb": "pilotprosjekt, prosjekt", "de": "Pilotprojekt, Projekt",
+        "nl": "pilot, project", "fr": "projet pilote, projet", "es": "proyecto piloto, proyecto", "sw": "mradi wa majaribio, mradi",
+    },
+    "evaluation": {
+        "da": "evaluering", "sv": "utvärdering", "nb": "evaluering", "de": "Evaluation", "nl": "evaluatie", "fr": "évaluation",
+        "es": "evaluación", "sw": "tathmini",
+    },
+    "health economics cost-effectiveness": {
+        "da": "sundhedsøkonomi, omkostningseffektivitet", "sv": "hälsoekonomi, kostnadseffektivitet", "nb": "helseøkonomi, kostnadseffektivitet",
+        "de": "Gesundheitsökonomie, Kosteneffektivität", "nl": "gezondheidseconomie, kosteneffectiviteit",
+        "fr": "économie de la santé, coût-efficacité", "es": "economía de la salud, coste-efectividad", "sw": "uchumi wa afya",
+    },
+    "behaviour change nudging": {
+        "da": "adfærdsændring, nudging", "sv": "beteendeförändring, nudging", "nb": "atferdsendring, dulting", "de": "Verhaltensänderung, Nudging",
+        "nl": "gedragsverandering", "fr": "changement de comportement", "es": "cambio de comportamiento", "sw": "mabadiliko ya tabia",
+    },
+    "stigma": {
+        "da": "stigma, stigmatisering", "sv": "stigma, stigmatisering", "nb": "stigma, stigmatisering", "de": "Stigma, Stigmatisierung",
+        "nl": "stigma, stigmatisering", "fr": "stigmatisation", "es": "estigma", "sw": "unyanyapaa",
+    },
+    "co-design participation": {
+        "da": "samskabelse, inddragelse", "sv": "samskapande, delaktighet", "nb": "samskaping, medvirkning", "de": "Mitgestaltung, Beteiligung",
+        "nl": "cocreatie, participatie", "fr": "co-conception, participation", "es": "co-diseño, participación", "sw": "ushirikishwaji",
+    },
+    "shift work night": {
+        "da": "skiftearbejde, nattevagt", "sv": "skiftarbete, nattarbete", "nb": "skiftarbeid, nattarbeid", "de": "Schichtarbeit, Nachtschicht",
+        "nl": "ploegendienst, nachtdienst", "fr": "travail posté, travail de nuit", "es": "trabajo por turnos, turno de noche",
+        "sw": "zamu ya usiku",
+    },
+    "workplace": {
+        "da": "arbejdsplads", "sv": "arbetsplats", "nb": "arbeidsplass", "de": "Arbeitsplatz", "nl": "werkplek", "fr": "lieu de travail",
+        "es": "lugar de trabajo", "sw": "mahali pa kazi",
+    },
+    "social housing neighbourhood": {
+        "da": "almene boliger, boligområde, udsatte boligområder", "sv": "bostadsområde, utsatta områden", "nb": "boligområde, kommunale boliger",
+        "de": "Sozialwohnungen, Wohnviertel", "nl": "sociale huurwoningen, wijk", "fr": "logement social, quartier",
+        "es": "vivienda social, barrio", "sw": "makazi, mtaa",
+    },
+    "indigenous Sámi": {
+        "da": "oprindelige folk, samisk", "sv": "urfolk, samisk, samiska", "nb": "urfolk, samisk", "de": "indigen, samisch",
+        "nl": "inheems, Samisch", "fr": "autochtone, sami", "es": "indígena, sami", "sw": "wenyeji asilia",
+    },
+    "pregnancy birth perinatal": {
+        "da": "graviditet, fødsel", "sv": "graviditet, förlossning", "nb": "graviditet, fødsel", "de": "Schwangerschaft, Geburt",
+        "nl": "zwangerschap, bevalling", "fr": "grossesse, accouchement, périnatale", "es": "embarazo, parto, perinatal",
+        "sw": "ujauzito, kujifungua",
+    },
+    "wearables": {
+        "da": "wearables, aktivitetsmålere", "sv": "aktivitetsarmband", "nb": "aktivitetsmålere", "de": "Wearables, Fitnesstracker",
+        "nl": "wearables, activiteitenmeters", "fr": "objets connectés", "es": "dispositivos portátiles", "sw": "vifaa vya kuvaliwa",
+    },
+}

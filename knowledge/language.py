@@ -1,0 +1,220 @@
+"""A question's keyword terms in any supported language: its own words stemmed as English (the language of
+the keyword index), plus the English words of the domain terms it uses in Danish, Swedish, Norwegian,
+German, Dutch, French, Spanish or Kiswahili (knowledge/glossary.py).
+
+Each language's words are matched after that language's Snowball stemmer (Kiswahili: as written), whole
+phrases first ("afya ya akili", "psykisk helse"), then compounds are split once ("skolekantiner" is
+"skole" + "kantiner"). A language's glossary is used only when the question reads more like that language
+than like English (its stop words and glossary words outnumber the English stop words), so the English
+"what kind of support" never becomes German "Kind".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import Stemmer
+from bm25s.stopwords import (
+    STOPWORDS_DANISH,
+    STOPWORDS_DUTCH,
+    STOPWORDS_FRENCH,
+    STOPWORDS_GERMAN,
+    STOPWORDS_NORWEGIAN,
+    STOPWORDS_SPANISH,
+    STOPWORDS_SWEDISH,
+)
+
+from knowledge.glossary import GLOSSARY
+from knowledge.terms import STOPWORDS, terms, words
+
+if TYPE_CHECKING:
+    from knowledge.embeddings import Encoder
+
+STEMMERS = {"da": "danish", "sv": "swedish", "nb": "norwegian", "de": "german", "nl": "dutch", "fr": "french", "es": "spanish"}
+LANGUAGES = (*STEMMERS, "sw")
+# Languages that write compounds as one word.
+COMPOUNDING = frozenset({"da", "sv", "nb", "de", "nl"})
+_SWAHILI_STOPWORDS = frozenset(
+    "na ya wa za la kwa ni cha vya katika je kuna nini gani jinsi ili au lakini pia sana hii huu hizi hao yeye wao "
+    "mimi sisi wewe nyinyi kama kwamba tu bila hadi kutoka ndani juu chini baada kabla kila kuhusu zaidi ambayo "
+    "ambao ambapo una ana wana tuna nina mtu watu".split()
+)
+_STOPWORDS = {
+    "da": frozenset(STOPWORDS_DANISH) | {"hvordan", "nogen", "noget", "findes", "hvad", "hvilke"},
+    "sv": frozenset(STOPWORDS_SWEDISH) | {"hur", "någon", "något", "finns", "vilka"},
+    "nb": frozenset(STOPWORDS_NORWEGIAN) | {"hvordan", "noen", "noe", "finnes", "hvilke"},
+    "de": frozenset(STOPWORDS_GERMAN) | {"wie", "gibt", "jemand", "welche"},
+    "nl": frozenset(STOPWORDS_DUTCH) | {"hoe", "iemand", "welke", "zijn"},
+    "fr": frozenset(STOPWORDS_FRENCH) | {"comment", "quelqu'un", "quels", "quelles", "est-ce"},
+    "es": frozenset(STOPWORDS_SPANISH) | {"cómo", "alguien", "qué", "cuáles"},
+    "sw": _SWAHILI_STOPWORDS,
+}
+MAX_PHRASE = 4
+MIN_COMPOUND_PART = 4
+
+
+@dataclass(frozen=True)
+class Analysis:
+    terms: list[str]  # English-stemmed keyword terms, translations included (repeats kept)
+    content_words: int  # words that are not stop words (in English or the question's language)
+    translated: int  # of them, how many the glossary gave English words for (a phrase counts once)
+    languages: tuple[str, ...]  # the languages whose glossary was used (empty: read as English)
+    # Per content word (numbers left out), the terms that stand for it: its own, or its English translations.
+    groups: tuple[frozenset[str], ...] = ()
+    # The question with its glossary words in English and its other content words as written ("" when the
+    # glossary translated nothing): embedded too, for cross-lingual fusion (`fused_query_vector`).
+    english: str = ""
+
+
+@lru_cache(maxsize=50_000)
+def stem(language: str, word: str) -> str:
+    name = STEMMERS.get(language)
+    if name:
+        return _stemmer(name).stemWord(word)
+    if language == "sw" and len(word) > 5 and word.endswith("ni"):  # Kiswahili locative: shuleni, hospitalini
+        return word[:-2]
+    return word
+
+
+@lru_cache(maxsize=50_000)
+def key(language: str, word: str) -> str:
+    """A word as the glossary is looked up: stemmed twice, because a Snowball stem is not always stable
+    ("escolares" -> "escolar" -> "escol", like "escolar" -> "escol")."""
+    return stem(language, stem(language, word))
+
+
+@cache
+def _stemmer(name: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(name)
+
+
+@cache
+def _phrases(language: str) -> dict[tuple[str, ...], str]:
+    """Stemmed phrase -> the English words it stands for, for one language."""
+    table: dict[tuple[str, ...], str] = {}
+    for english, translations in GLOSSARY.items():
+        for alternative in translations.get(language, "").split(","):
+            stems = tuple(key(language, w) for w in words(alternative))
+            if stems:
+                table[stems] = f"{table[stems]} {english}" if stems in table and english not in table[stems] else english
+    return table
+
+
+def stopwords(language: str) -> frozenset[str]:
+    return STOPWORDS if language == "en" else _STOPWORDS[language]
+
+
+def _matches(language: str, question: list[str]) -> dict[int, str]:
+    """Position of each question word the language's glossary covers -> English words (once per match)."""
+    table = _phrases(language)
+    stems = [key(language, w) for w in question]
+    covered: dict[int, str] = {}
+    i = 0
+    while i < len(stems):
+        for size in range(min(MAX_PHRASE, len(stems) - i), 0, -1):
+            english = table.get(tuple(stems[i : i + size]))
+            if english is not None and not _same_in_english(question[i : i + size], english):
+                covered[i] = english
+                covered.update({j: "" for j in range(i + 1, i + size)})
+                i += size
+                break
+        else:
+            if language in COMPOUNDING:
+                english = _compound(language, question[i], table)
+                if english and not _same_in_english(question[i : i + 1], english):
+                    covered[i] = english
+            i += 1
+    return covered
+
+
+def _same_in_english(written: list[str], english: str) -> bool:
+    """Whether the words are already English for what they translate to ("school", "diabetes", "region"):
+    no translation, and no sign of another language."""
+    return set(terms(" ".join(written))) <= set(terms(english))
+
+
+def _compound(language: str, word: str, table: dict[tuple[str, ...], str]) -> str:
+    """English words for a compound made of one or two glossary words ("skole|kantiner",
+    "Diabetes|prävention"), or ""."""
+    if len(word) < 2 * MIN_COMPOUND_PART:
+        return ""
+    best = ""
+    for split in range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1):
+        left, right = word[:split], word[split:]
+        head = table.get((key(language, right),))
+        modifier = table.get((key(language, left),)) or (
+            table.get((key(language, left[:-1]),)) if left[-1] in "se" and len(left) > MIN_COMPOUND_PART else None
+        )
+        if head and modifier:
+            return f"{modifier} {head}"
+        if not best and (head or modifier) and len(right if head else left) >= 5:
+            best = head or modifier or ""
+    return best
+
+
+def analyse(text: str) -> Analysis:
+    question = words(text)
+    english_stops = sum(w in STOPWORDS for w in question)
+    candidates = []
+    for language in LANGUAGES:
+        covered = _matches(language, question)
+        own_stops = sum(w in _STOPWORDS[language] for w in question)
+        if covered and own_stops + len(covered) > english_stops:
+            candidates.append((language, covered))
+    covered_positions: dict[int, list[str]] = {}
+    for _, covered in candidates:
+        for position, english in covered.items():
+            covered_positions.setdefault(position, []).append(english)
+    used = tuple(language for language, _ in candidates)
+    # Stop words are those of English and of the languages the question reads like: the glossary's, and
+    # those whose stop words it uses more than English ones ("og det er" is all stop words).
+    own = {language: sum(w in _STOPWORDS[language] for w in question) for language in LANGUAGES}
+    most = max(own.values(), default=0)
+    like = {language for language, count in own.items() if count == most and count > english_stops}
+    stops = STOPWORDS.union(*(_STOPWORDS[language] for language in {*used, *like}))
+    result: list[str] = []
+    expansions: list[str] = []
+    groups: list[frozenset[str]] = []
+    english: list[str] = []
+    translated = 0
+    for position, word in enumerate(question):
+        if position in covered_positions:  # the first word of a glossary phrase carries its translation
+            group = [t for english in covered_positions[position] for t in terms(english)]
+            expansions.extend(t for t in group if t not in expansions)
+            if group:
+                groups.append(frozenset(group))
+                english.append(covered_positions[position][0])
+                translated += 1
+            continue
+        if word in stops or len(word) < 2:
+            continue
+        own = terms(word)
+        result.extend(own)
+        english.append(word)
+        if own and not word.isdigit():  # a number alone says nothing about a topic
+            groups.append(frozenset(own))
+    in_english = " ".join(english) if translated and used else ""
+    if in_english and set(words(in_english)) <= set(question):  # nothing actually translated ("school")
+        in_english = ""
+    return Analysis(
+        [*result, *(t for t in expansions if t not in result)], len(groups), translated, used, tuple(groups), in_english
+    )
+
+
+def fused_query_vector(encoder: Encoder, vector: np.ndarray, analysis: Analysis) -> np.ndarray:
+    """Cross-lingual fusion: for a question the glossary translated, the mean of its own vector and that of
+    its English rendering (`Analysis.english`), as a unit vector; otherwise its own. A Kiswahili or Danish
+    question then also lands near the passages its English words would. Call on the model's thread."""
+    if not analysis.english:
+        return vector
+    mixed = np.asarray(vector, dtype=np.float32) + np.asarray(encoder.encode_query(analysis.english), dtype=np.float32)
+    norm = float(np.linalg.norm(mixed))
+    return mixed / norm if norm else vector
+
+
+def query_terms(text: str) -> list[str]:
+    """The keyword terms to search a question with (see `analyse`)."""
+    return analyse(text).terms

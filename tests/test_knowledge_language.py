@@ -1,0 +1,73 @@
+"""A question's keyword terms in any supported language (knowledge/language.py, knowledge/glossary.py):
+per-language stemming, the glossary's English, compounds, stop words, and cross-lingual fusion."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from knowledge.glossary import GLOSSARY
+from knowledge.language import LANGUAGES, analyse, fused_query_vector, query_terms
+from knowledge.terms import terms
+from tests.knowledge_fakes import FakeEncoder
+
+
+@pytest.mark.parametrize(
+    ("question", "english"),
+    [
+        ("overvægt", {"obes", "overweight"}),  # Danish
+        ("fetma", {"obes"}),  # Swedish
+        ("psykisk helse", {"mental", "health"}),  # Norwegian, a phrase
+        ("Adipositas", {"obes"}),  # German
+        ("eenzaamheid", {"loneli"}),  # Dutch
+        ("santé mentale", {"mental", "health"}),  # French
+        ("comedores escolares", {"canteen", "school"}),  # Spanish, stemmed
+        ("afya ya akili", {"mental", "health"}),  # Kiswahili, a phrase with stop words inside
+        ("chakula shuleni", {"food", "school"}),  # Kiswahili locative -ni
+    ],
+)
+def test_the_glossary_adds_the_english_of_the_domain_terms(question, english):
+    analysis = analyse(question)
+    assert english <= set(analysis.terms), analysis
+    assert analysis.translated >= 1 and analysis.english
+
+
+@pytest.mark.parametrize(
+    ("compound", "english"),
+    [("skolekantiner", {"school", "canteen"}), ("Schulverpflegung", {"school", "meal"}), ("Diabetesprävention", {"diabet"})],
+)
+def test_compounds_are_split_into_glossary_words(compound, english):
+    assert english <= set(query_terms(compound))
+
+
+@pytest.mark.parametrize("question", ["pilots school obesity", "diabetes", "drones", "what kind of support for families", "region"])
+def test_english_questions_keep_their_own_terms_and_are_not_translated(question):
+    analysis = analyse(question)
+    assert analysis.terms == terms(question)
+    assert analysis.translated == 0 and analysis.english == "" and analysis.languages == ()
+
+
+@pytest.mark.parametrize("question", ["the and of", "og det er", "und der die das", "le la les", "na ya kwa", "12345 67890", "🍕🎉🚀", "x", "?!?!"])
+def test_stop_words_numbers_emoji_and_single_letters_leave_no_content_word(question):
+    assert analyse(question).content_words == 0
+
+
+def test_words_outside_the_glossary_stay_as_they_are():
+    analysis = analyse("tandimplantater")  # dental implants: not a topic of the domain
+    assert analysis.terms == ["tandimplantat"] and analysis.translated == 0 and analysis.content_words == 1
+
+
+def test_every_glossary_entry_covers_every_supported_language():
+    for english, translations in GLOSSARY.items():
+        assert set(translations) == set(LANGUAGES), english
+        assert all(value.strip() for value in translations.values()), english
+
+
+def test_cross_lingual_fusion_mixes_in_the_english_rendering_only_when_something_was_translated():
+    encoder = FakeEncoder()
+    own = encoder.encode_query("overvægt")
+    fused = fused_query_vector(encoder, own, analyse("overvægt"))
+    english = encoder.encode_query("obesity overweight")
+    assert np.isclose(np.linalg.norm(fused), 1.0) and fused @ english > own @ english
+    plain = encoder.encode_query("school meals")
+    assert fused_query_vector(encoder, plain, analyse("school meals")) is plain
