@@ -133,15 +133,13 @@ class Paginator:
     ) -> Reply:
         """Show `pages[0]` now and keep the rest for "More"."""
         total = len(pages)
-        stored = [
-            replace(reply, text=f"(page {number} of {total})", sections=page, attachments=[]).to_dict()
+        # The later pages as they will be shown (turned into stored data with the write, after the answer).
+        later = [
+            replace(reply, text=f"(page {number} of {total})", sections=page, attachments=[])
             for number, page in enumerate(pages[1:], start=2)
         ]
-        # The reply's own buttons belong after the last page.
-        for data in stored[:-1]:
-            data["buttons"] = []
         page_id = secrets.token_urlsafe(12)
-        write = asyncio.ensure_future(self._write(page_id, member_id, stored, now))
+        write = asyncio.ensure_future(self._write(page_id, member_id, later, now))
         self._writing.add(write)
         write.add_done_callback(self._writing.discard)
         first = replace(reply, sections=pages[0], buttons=[self.more_button(page_id, 2, total)])
@@ -151,8 +149,12 @@ class Paginator:
             first.text = f"(page 1 of {total})"
         return first
 
-    async def _write(self, page_id: str, member_id: int | None, stored: list[dict], now: datetime) -> None:
+    async def _write(self, page_id: str, member_id: int | None, later: list[Reply], now: datetime) -> None:
         try:
+            stored = [page.to_dict() for page in later]
+            # The reply's own buttons belong after the last page.
+            for data in stored[:-1]:
+                data["buttons"] = []
             # One at a time, in the order answered: each answer's served order is above the one before.
             async with self._write_lock, self.db.session() as session, session.begin():
                 order = await _next_served_order(session, member_id)
