@@ -226,3 +226,20 @@ async def test_a_search_before_anything_is_stored_says_the_knowledge_base_is_sti
     finally:
         encoder.release.set()
     await service.warm_up()
+
+
+@pytest.mark.slow
+def test_the_default_models_shipped_vectors_are_its_own():
+    """The real model: the probe matches, and a few demo passages embed to their shipped vectors."""
+    from knowledge.embeddings import get_encoder
+
+    shipped.forget_checks()
+    encoder = get_encoder(MULTILINGUAL_MODEL)
+    vectors = shipped.shipped_vectors(encoder)
+    assert vectors is not None
+    texts = shipped.demo_texts()[::80]
+    fresh = encoder.encode(texts)
+    for text, vector in zip(texts, fresh, strict=True):
+        assert float(vectors.passage(text) @ vector) > 0.999
+    reference = shipped.reference_texts()[0]
+    assert float(vectors.query(reference) @ encoder.encode_query(reference)) > 0.999
