@@ -92,7 +92,7 @@ class Answer:
     query: str  # the text actually searched (after any truncation)
     truncated: bool
     waited_for_warm_up: bool = False  # the model or index was still loading after a restart
-    # Part of the knowledge base was still being embedded (a first start, a new model): answered from what
+    # A first start was still embedding its knowledge folder: answered from what
     # was ready, so results may improve shortly.
     still_loading: bool = False
     # Even the best result matches poorly (below the model's calibrated threshold): the knowledge base
