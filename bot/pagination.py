@@ -1,5 +1,9 @@
 """Long answers are split into pages; the rest is stored so "More" works from any process, any time.
 
+The later pages are written after the first page is on its way (a search answers without waiting for
+that write); this process's own "More" waits for a write still under way, and `flush()` (at shutdown)
+finishes them all.
+
 Paging is decided here, once, by the budget of the platform the answer goes to (`PageBudget`): so many
 results and characters a page, and, for a platform whose messages are limited in units of its own (Slack's
 50 blocks), its own measure. Adapters render the page they are given.
@@ -7,6 +11,8 @@ results and characters a page, and, for a platform whose messages are limited in
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -19,6 +25,8 @@ from bot.reply import Button, Reply, Section
 from storage.database import Database
 from storage.lookups import find_by_identity
 from storage.models import ReplyPage
+
+log = logging.getLogger(__name__)
 
 PAGE_TTL = timedelta(days=14)
 MORE_COMMAND = "more"
@@ -90,6 +98,8 @@ def split_sections(
 class Paginator:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._writing: set[asyncio.Task] = set()  # later pages being stored
+        self._write_lock = asyncio.Lock()
 
     async def paginate(
         self,
@@ -127,25 +137,41 @@ class Paginator:
     ) -> Reply:
         """Show `pages[0]` now and keep the rest for "More"."""
         total = len(pages)
-        stored = [
-            replace(reply, text=f"(page {number} of {total})", sections=page, attachments=[]).to_dict()
+        # The later pages as they will be shown (turned into stored data with the write, after the answer).
+        later = [
+            replace(reply, text=f"(page {number} of {total})", sections=page, attachments=[])
             for number, page in enumerate(pages[1:], start=2)
         ]
-        # The reply's own buttons belong after the last page.
-        for data in stored[:-1]:
-            data["buttons"] = []
         page_id = secrets.token_urlsafe(12)
-        async with self.db.session() as session, session.begin():
-            order = await _next_served_order(session, member_id)
-            session.add(
-                ReplyPage(id=page_id, member_id=member_id, pages=stored, created_at=now, shown=1, served_order=order)
-            )
+        write = asyncio.ensure_future(self._write(page_id, member_id, later, now))
+        self._writing.add(write)
+        write.add_done_callback(self._writing.discard)
         first = replace(reply, sections=pages[0], buttons=[self.more_button(page_id, 2, total)])
         if reply.text:
             first.text = f"{reply.text}\n(page 1 of {total})"
         else:
             first.text = f"(page 1 of {total})"
         return first
+
+    async def _write(self, page_id: str, member_id: int | None, later: list[Reply], now: datetime) -> None:
+        try:
+            stored = [page.to_dict() for page in later]
+            # The reply's own buttons belong after the last page.
+            for data in stored[:-1]:
+                data["buttons"] = []
+            # One at a time, in the order answered: each answer's served order is above the one before.
+            async with self._write_lock, self.db.session() as session, session.begin():
+                order = await _next_served_order(session, member_id)
+                session.add(
+                    ReplyPage(id=page_id, member_id=member_id, pages=stored, created_at=now, shown=1, served_order=order)
+                )
+        except Exception:  # the first page was answered; "More" will say the rest is gone
+            log.exception("could not store the later pages of an answer")
+
+    async def flush(self) -> None:
+        """Wait until every page write this process started is done (before "More", and at shutdown)."""
+        while self._writing:
+            await asyncio.gather(*list(self._writing), return_exceptions=True)
 
     @staticmethod
     def more_button(page_id: str, number: int, total: int) -> Button:
@@ -156,6 +182,7 @@ class Paginator:
         answer is served only to its own member (PageNotYours for anyone else); a public answer's pages, shown
         in a channel, to anyone there. Served to the answer's own member (`member_id`), it becomes the last
         answer a bare `more` continues."""
+        await self.flush()
         async with self.db.session() as session, session.begin():
             row = await session.get(ReplyPage, page_id)
             if row is None:
@@ -165,6 +192,7 @@ class Paginator:
     async def next_page(self, member_id: int) -> Reply:
         """The page after the one the member saw last of their last long answer (the one served to them most
         recently): NoLastAnswer when there is none, PageMissing when they saw its last page."""
+        await self.flush()
         async with self.db.session() as session, session.begin():
             last = await session.scalar(
                 select(ReplyPage)

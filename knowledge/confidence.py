@@ -33,6 +33,7 @@ import numpy as np
 from knowledge.embeddings import MINILM_MODEL, MULTILINGUAL_MODEL, Encoder
 from knowledge.language import Analysis
 from knowledge.search import Hit, SearchIndex, best_similarity
+from knowledge.shipped import shipped_queries
 
 # None of them touches the knowledge base's domain (health, food, schools, care), nor repeats a topic of
 # bench/data/no-answer.jsonl.
@@ -67,7 +68,7 @@ def reference_vectors(encoder: Encoder) -> np.ndarray:
         with _lock:
             vectors = _references.get(encoder.name)
             if vectors is None:
-                vectors = np.vstack([encoder.encode_query(text) for text in UNRELATED_REFERENCES])
+                vectors = shipped_queries(encoder, UNRELATED_REFERENCES)
                 _references[encoder.name] = vectors
     return vectors
 

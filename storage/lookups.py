@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from storage.models import Member, Organisation, PlatformIdentity
 
@@ -21,9 +21,9 @@ async def find_by_identity(session: AsyncSession, platform: str, user_id: str) -
         select(Member)
         .join(PlatformIdentity)
         .where(PlatformIdentity.platform == platform, PlatformIdentity.platform_user_id == user_id)
-        .options(selectinload(Member.identities))
+        .options(joinedload(Member.identities))  # one statement: this runs for every message
     )
-    return result.scalars().first()
+    return result.unique().scalars().first()
 
 
 async def get_or_create_organisation(

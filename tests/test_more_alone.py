@@ -81,3 +81,20 @@ async def test_more_typed_in_discord_shows_page_two_of_the_previous_answer(disco
     assert [e["title"] for e in first["embeds"]][:1] == ["many 0"]
     assert "(page 2 of 3)" in second["content"]
     assert [e["title"] for e in second["embeds"]] == [f"many {i}" for i in range(5, 10)]
+
+
+async def test_more_works_from_another_process_and_after_a_restart(core, settings, clock):
+    """The later pages are written after the first page is answered, and still reach the database."""
+    from bot.app.core import Lighthouse
+
+    first = await Chat(core).say("many")
+    other = Lighthouse(settings, clock=clock)  # another process on the same database
+    await other.start()
+    try:
+        await core.paginator.flush()  # a moment later
+        assert titles(await Chat(other).say(first.buttons[0].command, from_button=True)) == [f"many {i}" for i in range(5, 10)]
+        await Chat(core).say("lots")
+        await core.close()  # a restart: shutting down finishes the writes under way
+        assert titles(await Chat(other).say("more")) == [f"lots {i}" for i in range(5, 10)]
+    finally:
+        await other.close()

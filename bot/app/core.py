@@ -42,6 +42,7 @@ class Lighthouse(Runtime):
 
     async def close(self) -> None:
         await self.knowledge.close()  # its background work ends before the database
+        await self.paginator.flush()  # answers' later pages still being stored
         await self.db.dispose()
 
     def readiness(self) -> dict[str, dict[str, object]]:

@@ -33,6 +33,8 @@ EMPTY_KNOWLEDGE_BASE = (
     "expert profiles, reports and tools with `python main.py ingest PATH` (the demo: `python main.py ingest data/demo`)."
 )
 
+STILL_LOADING = "I am still loading the knowledge base (this is my first start): ask again in a few seconds."
+
 
 @dataclass
 class Person:
@@ -54,7 +56,7 @@ async def knowledge_base(core: Runtime) -> KnowledgeService:
     """The knowledge service, once there is something to search (UserError while it is empty)."""
     service = core.knowledge
     if await service.is_empty():
-        raise UserError(EMPTY_KNOWLEDGE_BASE)
+        raise UserError(STILL_LOADING if service.still_loading else EMPTY_KNOWLEDGE_BASE)
     return service
 
 

@@ -31,6 +31,7 @@ NOTHING_FITS_HINT = (
     "If you have a report or pilot write-up on this, an admin can add it with `python main.py ingest PATH`."
 )
 WARMING_UP_NOTE = "I had only just started and was still loading the language model, so this answer took a moment longer."
+STILL_LOADING_NOTE = "I am still loading part of the knowledge base, so results may improve shortly."
 
 
 def safe_text(text: str, limit: int = 80) -> str:
@@ -45,6 +46,8 @@ def safe_text(text: str, limit: int = 80) -> str:
 
 def _notes(answer: Answer) -> list[str]:
     notes = [WARMING_UP_NOTE] if answer.waited_for_warm_up else []
+    if answer.still_loading:
+        notes.append(STILL_LOADING_NOTE)
     if answer.truncated:
         notes.append(
             f"Your question was long, so I searched with its first {len(answer.query.split())} words "
