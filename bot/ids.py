@@ -10,7 +10,7 @@ MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer; SQLite's is larger, but no row g
 
 
 def is_plain_number(text: str) -> bool:
-    """ASCII digits only (bot.members.service has the same rule for `member:<id>`)."""
+    """ASCII digits only: `str.isdigit` also accepts "²" and other digits `int()` cannot read."""
     return text.isascii() and text.isdigit()
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.ids import MAX_ROW_ID, is_plain_number
 from bot.message import Message
 from config.errors import UserError
 from config.vocabulary import country_name
@@ -21,13 +22,6 @@ from storage.models import Member, PlatformIdentity
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
-
-MAX_ROW_ID = 2**31 - 1
-
-
-def is_plain_number(text: str) -> bool:
-    """ASCII digits only: `str.isdigit` also accepts "²" and other digits `int()` cannot read."""
-    return text.isascii() and text.isdigit()
 
 
 _MENTION = re.compile(r"^<@!?([A-Za-z0-9_.-]+)(?:\|[^>]*)?>$")
