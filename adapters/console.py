@@ -12,10 +12,9 @@ import asyncio
 import re
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console, Group, RenderableType
-from rich.markdown import Markdown
 from rich.markup import escape
 from rich.text import Text
 
@@ -23,6 +22,9 @@ from bot.app.core import Lighthouse
 from bot.message import Author, Message
 from bot.pagination import NO_LIMIT
 from bot.reply import Attachment, Form, Reply, form_command
+
+if TYPE_CHECKING:
+    from rich.markdown import Markdown
 
 PLATFORM = "console"
 CHANNEL = "console"
@@ -85,6 +87,8 @@ def markdown(text: str, style: str = "") -> Markdown:
         else:
             blocks.append((False, []))  # a blank line stays a paragraph break
     source = "\n\n".join(("\n" if items else "  \n").join(lines) for items, lines in blocks if lines)
+    from rich.markdown import Markdown  # with its parser and highlighter: only the console chat needs it
+
     return Markdown(source, style=style, hyperlinks=False)
 
 

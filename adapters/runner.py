@@ -9,6 +9,7 @@ with status 0. A second Ctrl-C ends it at once. The console keeps its instant ex
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import logging
 import os
@@ -60,6 +61,10 @@ async def run_bot(settings: Settings, *, console_user: str | None = None, force_
     # The adapters are imported and built before the background loading starts, which would slow them down.
     adapters = [] if force_console else platform_adapters(core)
     await core.start(warm_up=True)  # the model, the index and (on a new installation) the demo
+    # The modules, classes and functions loaded so far live as long as the process: left out of every later
+    # full collection, which would otherwise walk them all (0.1 s or more, holding the interpreter lock, at
+    # the end of the index build that the first search waits for).
+    gc.freeze()
     stop = asyncio.Event()
     scheduler = asyncio.create_task(core.scheduler.run_forever(stop), name="scheduler")
     announcer = asyncio.create_task(announce_ready(core), name="announce-ready")

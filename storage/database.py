@@ -2,7 +2,9 @@
 
 SQLite gets WAL (readers never block the writer), foreign keys and a busy timeout on every connection.
 Migrations are Alembic revisions applied at start-up; on PostgreSQL an advisory lock keeps two
-processes starting together from migrating at once. `exclusive` holds such a lock across processes
+processes starting together from migrating at once. A database already at the newest revision (one
+SELECT of alembic_version against the head named in the revision files) is left alone without loading
+Alembic at all, which is most of a restart's database work. `exclusive` holds such a lock across processes
 for longer work (an ingest): a PostgreSQL advisory lock, or a lock file beside a SQLite database.
 """
 
@@ -11,20 +13,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
+from functools import cache
 from pathlib import Path
 from time import monotonic
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -183,8 +187,10 @@ class Database:
             raise DatabaseUnavailable(f"cannot connect to {self.safe_url}: {_one_line(exc)}") from None
 
     async def migrate(self) -> None:
-        """Bring the schema to the newest revision."""
+        """Bring the schema to the newest revision: nothing more than one SELECT when it is there already."""
         await self.ensure_reachable()
+        if await self.at_head():
+            return
         async with self.engine.begin() as connection:
             if not self.is_sqlite:
                 await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_ID})
@@ -249,7 +255,22 @@ class Database:
         finally:
             os.close(descriptor)  # closing lets go of the lock
 
+    async def at_head(self) -> bool:
+        """Whether the database is at the newest revision, read from alembic_version without Alembic. False
+        when in doubt (no such table yet, several heads): the full upgrade then decides."""
+        head = script_head()
+        if head is None:
+            return False
+        try:
+            async with self.engine.connect() as connection:
+                versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
+        except DBAPIError:  # a new database: no alembic_version table
+            return False
+        return list(versions) == [head]
+
     async def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         async with self.engine.connect() as connection:
             return await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
 
@@ -266,6 +287,8 @@ def _one_line(exc: BaseException) -> str:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -274,10 +297,38 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str | None:
+    """The newest revision, as Alembic reads it from the revision scripts."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+_ASSIGNMENT = re.compile(r"""^(revision|down_revision)\s*(?::[^=]*)?=\s*(?:None|['"]([^'"]+)['"])\s*$""", re.MULTILINE)
+
+
+@cache
+def script_head() -> str | None:
+    """The newest revision read from the revision files' `revision` and `down_revision` lines, without
+    importing Alembic or the scripts: the one revision no other revision follows. None when that is not
+    plain (several heads, a merge or a line it cannot read): the caller then asks Alembic."""
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    for script in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        found = dict(match.groups() for match in _ASSIGNMENT.finditer(script.read_text(encoding="utf-8")))
+        if "revision" not in found or found["revision"] is None:
+            return None
+        revisions.add(found["revision"])
+        if found.get("down_revision"):
+            followed.add(found["down_revision"])
+        elif "down_revision" not in found:
+            return None  # a tuple (a merge) or a form this reader does not know
+    heads = revisions - followed
+    return heads.pop() if len(heads) == 1 else None
+
+
 def _upgrade_to_head(connection: Connection) -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(connection), "head")
 
 
