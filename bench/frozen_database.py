@@ -25,10 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
+from bench.server_statements import on_server  # noqa: E402
 from bot.app.core import Lighthouse  # noqa: E402
 from bot.app.router import DATABASE_APOLOGY  # noqa: E402
 from bot.message import Author, Message  # noqa: E402
@@ -37,15 +36,6 @@ from tests.db_proxy import FreezableProxy  # noqa: E402
 
 TEXTS = ["profile", "help", "event list", "intro list", "help event", "profile"]
 TARGET_SECONDS = 10.0
-
-
-async def on_server(server_url: str, statement: str) -> None:
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await admin.dispose()
 
 
 async def ask(core: Lighthouse, user: str, words: str) -> tuple[str, float]:

@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select, text  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
+from bench.server_statements import on_server  # noqa: E402
 from bot.app.core import Lighthouse  # noqa: E402
 from bot.events import service  # noqa: E402
 from bot.events.fields import EventFields  # noqa: E402
@@ -104,15 +104,6 @@ async def check(url: str, event_id: int) -> tuple[int, int, list[str]]:
         return len(rsvps) - len(bad), len(rsvps), bad
     finally:
         await core.close()
-
-
-async def on_server(server_url: str, statement: str) -> None:
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await admin.dispose()
 
 
 def run_round(url: str, pairs: int) -> tuple[int, int, list[str]]:
