@@ -6,6 +6,7 @@ erasing a member can anonymise every entry about them without reading free text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, Member
+
+# How the audit log words an action: from the entry's details and the label of the member it was done to
+# ("an erased member" when there is none), what was done ("granted coordinator to Ana (was member)").
+AuditWording = Callable[[dict[str, Any], str], str]
 
 # The arguments of an audited command are kept for accountability, but never at any length.
 MAX_ARGUMENT_CHARS = 200

@@ -1,5 +1,6 @@
-"""Command registry. Each feature's `commands` module declares its commands here; `bot.app.catalogue` lists
-the features.
+"""Commands: how one is declared, and the registry of the commands a core offers. Each feature's `commands`
+module declares its commands on its `Feature` (`bot.feature`); the core registers the features it is built
+with (`bot.app.catalogue` lists them all).
 
 A command is declared once: its role, help text and examples, and - for a command with subcommands - each
 subcommand with its own summary, arguments and role, and the one run when nothing follows the command's
@@ -10,7 +11,7 @@ adapter). So a handler only does its own job, and every platform offers the same
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -156,105 +157,34 @@ def context_only(handler: Handler) -> SubcommandHandler:
     return lambda ctx, _words: handler(ctx)
 
 
-_REGISTRY: dict[str, Command] = {}
-_ALIASES: dict[str, str] = {}
+class CommandRegistry:
+    """The commands one core offers, by name and alias. A name or alias offered twice fails the build of the
+    core, naming both commands."""
 
+    def __init__(self, declared: Iterable[Command] = ()) -> None:
+        self._by_name: dict[str, Command] = {}
+        self._aliases: dict[str, str] = {}
+        for each in declared:
+            self.add(each)
 
-def register(declared: Command) -> Command:
-    """Add a declared command to the registry."""
-    if declared.name in _REGISTRY or declared.name in _ALIASES:
-        raise ValueError(f"command {declared.name!r} registered twice")
-    _REGISTRY[declared.name] = declared
-    for alias in declared.aliases:
-        _ALIASES[alias] = declared.name
-    return declared
+    def add(self, declared: Command) -> None:
+        for word in (declared.name, *declared.aliases):
+            taken = self.lookup(word)
+            if taken is not None:
+                raise ValueError(f"command {declared.name!r}: {word!r} is already the name or alias of {taken.name!r}")
+        self._by_name[declared.name] = declared
+        for alias in declared.aliases:
+            self._aliases[alias] = declared.name
 
+    def lookup(self, name: str) -> Command | None:
+        name = name.lower()
+        return self._by_name.get(self._aliases.get(name, name))
 
-def command(
-    name: str,
-    *,
-    summary: str,
-    usage: str,
-    help: str = "",  # noqa: A002 - the natural name for help text
-    examples: tuple[str, ...] = (),
-    aliases: tuple[str, ...] = (),
-    role: Role | str = Role.MEMBER,
-    arguments: tuple[Argument, ...] = (),
-    hidden: bool = False,
-    accepts_long_text: bool = False,
-    searches: bool = False,
-    needs_database: bool = True,
-) -> Callable[[Handler], Handler]:
-    """Declare a command with one handler (the decorated function)."""
+    def by_name(self) -> dict[str, Command]:
+        return dict(self._by_name)
 
-    def declare(handler: Handler) -> Handler:
-        register(
-            Command(
-                name=name,
-                summary=summary,
-                usage=usage,
-                handler=handler,
-                help=help,
-                examples=examples,
-                aliases=aliases,
-                role=role,
-                arguments=arguments,
-                hidden=hidden,
-                accepts_long_text=accepts_long_text,
-                searches=searches,
-                needs_database=needs_database,
-            )
-        )
-        return handler
+    def all(self) -> list[Command]:
+        return sorted(self._by_name.values(), key=lambda c: c.name)
 
-    return declare
-
-
-def command_with_subcommands(
-    name: str,
-    *,
-    summary: str,
-    usage: str,
-    subcommands: tuple[Subcommand, ...],
-    default: str | None = None,
-    otherwise: Handler | None = None,
-    help: str = "",  # noqa: A002 - the natural name for help text
-    examples: tuple[str, ...] = (),
-    aliases: tuple[str, ...] = (),
-    role: Role | str = Role.MEMBER,
-    hidden: bool = False,
-) -> Command:
-    """Declare a command whose subcommands do its work: the kernel dispatches to them (`Command.dispatch`)."""
-    return register(
-        Command(
-            name=name,
-            summary=summary,
-            usage=usage,
-            help=help,
-            examples=examples,
-            aliases=aliases,
-            role=role,
-            subcommands=subcommands,
-            default=default,
-            otherwise=otherwise,
-            hidden=hidden,
-        )
-    )
-
-
-def registered() -> dict[str, Command]:
-    """The commands registered so far (`bot.app.catalogue` imports every feature, so all of them)."""
-    return _REGISTRY
-
-
-def lookup(name: str) -> Command | None:
-    name = name.lower()
-    return _REGISTRY.get(_ALIASES.get(name, name))
-
-
-def all_commands() -> list[Command]:
-    return sorted(_REGISTRY.values(), key=lambda c: c.name)
-
-
-def names_and_aliases() -> list[str]:
-    return sorted([*_REGISTRY, *_ALIASES])
+    def names_and_aliases(self) -> list[str]:
+        return sorted([*self._by_name, *self._aliases])

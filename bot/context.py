@@ -11,6 +11,7 @@ from config.vocabulary import Role
 from storage.models import Member
 
 if TYPE_CHECKING:
+    from bot.feature import Catalogue
     from bot.runtime import Runtime
 
 
@@ -25,6 +26,8 @@ def split_args(text: str) -> list[str]:
 @dataclass
 class CommandContext:
     core: Runtime
+    # What the core offers (its commands, the audit log's wording), for a handler that names another command.
+    catalogue: Catalogue
     message: Message
     member: Member
     role: Role  # the asker's effective role (config admins are admins)

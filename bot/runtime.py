@@ -1,6 +1,7 @@
 """What every feature's services run with: settings, the database, the clock, the job scheduler, the knowledge
-base and the platforms' transports. The composition root (`bot.app.core.Lighthouse`) builds one; services and
-command handlers receive it and never reach for the bot above them."""
+base and the platforms' transports. The composition root (`bot.app.core.Lighthouse`) builds the database and
+the knowledge base and hands them to one; services and command handlers receive it and never reach for the
+bot above them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 import os
 import socket
 import uuid
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
 from bot.delivery import Deliveries
@@ -16,29 +18,38 @@ from bot.reply import Reply
 from bot.scheduler import Scheduler
 from bot.transport import Transport
 from config import Settings
-from knowledge.service import KnowledgeService
 from storage.database import Database
 from storage.models import Member
+
+if TYPE_CHECKING:
+    from knowledge.service import KnowledgeService
 
 log = logging.getLogger(__name__)
 
 
+def database_for(settings: Settings) -> Database:
+    """The database the settings name, with their time limits."""
+    return Database(
+        settings.database_url,
+        echo=settings.database_echo,
+        timeout=settings.database_timeout_seconds,
+        statement_timeout=settings.database_statement_timeout_seconds,
+    )
+
+
 class Runtime:
-    def __init__(self, settings: Settings, *, db: Database | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, db: Database, knowledge: KnowledgeService, clock: Clock | None = None
+    ) -> None:
         self.settings = settings
-        self.db = db or Database(
-            settings.database_url,
-            echo=settings.database_echo,
-            timeout=settings.database_timeout_seconds,
-            statement_timeout=settings.database_statement_timeout_seconds,
-        )
+        self.db = db
         self.clock: Clock = clock or SystemClock()
         self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.transports: dict[str, Transport] = {}
         self.paginator = Paginator(self.db)
         self.deliveries = Deliveries(self.db)
         self.scheduler = Scheduler(self)
-        self.knowledge = KnowledgeService(self.db, settings)
+        self.knowledge = knowledge
 
     def register_transport(self, transport: Transport) -> None:
         self.transports[transport.platform] = transport

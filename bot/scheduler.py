@@ -62,19 +62,6 @@ class JobKind:
     on_skip: JobHandler | None = None
 
 
-_KINDS: dict[str, JobKind] = {}
-
-
-def job_handler(
-    kind: str, *, rerun_safe: bool = False, on_skip: JobHandler | None = None
-) -> Callable[[JobHandler], JobHandler]:
-    def register(handler: JobHandler) -> JobHandler:
-        _KINDS[kind] = JobKind(handler=handler, rerun_safe=rerun_safe, on_skip=on_skip)
-        return handler
-
-    return register
-
-
 async def schedule_job(
     session: AsyncSession,
     *,
@@ -127,7 +114,14 @@ def _same_claim(job: Job):  # noqa: ANN202 - a SQL condition
 class Scheduler:
     def __init__(self, core: Runtime) -> None:
         self.core = core
+        # The kinds of job this process runs, added by the features the core is built with.
+        self.kinds: dict[str, JobKind] = {}
         self._wake = asyncio.Event()
+
+    def add_kind(self, name: str, kind: JobKind) -> None:
+        if name in self.kinds:
+            raise ValueError(f"job kind {name!r} added twice")
+        self.kinds[name] = kind
 
     def poke(self) -> None:
         """Wake the loop early (a job due soon was just added in this process)."""
@@ -155,7 +149,7 @@ class Scheduler:
     async def recover_stale_claims(self, now: datetime) -> None:
         """Deal with jobs left behind by a process that stopped mid-job (see the module docstring)."""
         stale = now - CLAIM_TIMEOUT
-        rerun_safe = [kind for kind, spec in _KINDS.items() if spec.rerun_safe]
+        rerun_safe = [kind for kind, spec in self.kinds.items() if spec.rerun_safe]
         async with self.core.db.session() as session:  # a read first: most passes find nothing to write
             found = await session.execute(
                 select(Job.id).where(Job.status.in_(("claimed", "sending")), Job.claimed_at < stale).limit(1)
@@ -205,7 +199,7 @@ class Scheduler:
 
     async def _run(self, job: Job, now: datetime) -> None:
         grace = timedelta(hours=self.core.settings.job_grace_hours)
-        kind = _KINDS.get(job.kind)
+        kind = self.kinds.get(job.kind)
         if kind is None:
             await self._finish(job, "failed", f"no handler for job kind {job.kind!r}")
             log.error("job %s: no handler for kind %s", job.key, job.kind)

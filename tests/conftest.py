@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 
 import pytest
@@ -22,9 +22,14 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # console history go to a temporary one (platformdirs reads XDG_DATA_HOME).
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="lighthouse-test-data-")
 
+from bot.app.catalogue import ALL_FEATURES  # noqa: E402
 from bot.app.core import Lighthouse  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
+from bot.feature import Feature  # noqa: E402
+from bot.runtime import database_for  # noqa: E402
 from config import Settings  # noqa: E402
+from knowledge.service import KnowledgeService  # noqa: E402
+from storage.database import Database  # noqa: E402
 from tests.support import Chat, RecordingTransport  # noqa: E402
 
 # Fixtures of the Slack adapter tests (a fake Slack Web API, signed requests).
@@ -76,13 +81,52 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def core(settings: Settings, clock: ManualClock) -> AsyncIterator[Lighthouse]:
-    bot = Lighthouse(settings, clock=clock)
+def database(settings: Settings) -> Database:
+    """The core's database, made before the core so that a test's own knowledge base can use it."""
+    return database_for(settings)
+
+
+@pytest.fixture
+def knowledge(database: Database, settings: Settings) -> KnowledgeService:
+    """The core's knowledge base; a test module overrides this fixture to give it a fake encoder."""
+    return KnowledgeService(database, settings)
+
+
+@pytest.fixture
+def features() -> tuple[Feature, ...]:
+    """The features the core is built with; a test module overrides this fixture to add a test feature."""
+    return ALL_FEATURES
+
+
+@pytest.fixture
+async def core(
+    settings: Settings, clock: ManualClock, database: Database, knowledge: KnowledgeService, features: tuple[Feature, ...]
+) -> AsyncIterator[Lighthouse]:
+    bot = Lighthouse(settings, db=database, clock=clock, knowledge=knowledge, features=features)
     await bot.start()
     try:
         yield bot
     finally:
         await bot.close()
+
+
+@pytest.fixture
+async def core_with(settings: Settings, clock: ManualClock) -> AsyncIterator[Callable[..., Awaitable[Lighthouse]]]:
+    """Builds and starts a core with the features given (and any other `Lighthouse` options); closed after the
+    test. For a test whose features depend on its parameters."""
+    built: list[Lighthouse] = []
+
+    async def build(features: Iterable[Feature] = ALL_FEATURES, **options: object) -> Lighthouse:
+        bot = Lighthouse(settings, clock=clock, features=features, **options)  # type: ignore[arg-type]
+        built.append(bot)
+        await bot.start()
+        return bot
+
+    try:
+        yield build
+    finally:
+        for bot in built:
+            await bot.close()
 
 
 @pytest.fixture

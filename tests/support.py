@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
+from bot.app.catalogue import ALL_FEATURES
 from bot.app.core import Lighthouse
+from bot.commands import Command
+from bot.feature import Feature
 from bot.message import Author, Message
 from bot.reply import Reply
+
+
+def with_commands(*commands: Command, features: Iterable[Feature] = ALL_FEATURES) -> tuple[Feature, ...]:
+    """The features with each of `commands` in place of the declared command of its name; a command no feature
+    declares comes in a test feature of its own."""
+    replacing = {command.name: command for command in commands}
+    changed = []
+    for feature in features:
+        if any(declared.name in replacing for declared in feature.commands):
+            mine = [replacing.pop(declared.name, declared) for declared in feature.commands]
+            feature = replace(feature, commands=mine)
+        changed.append(feature)
+    if replacing:
+        changed.append(Feature("tests", commands=list(replacing.values())))
+    return tuple(changed)
 
 
 @dataclass

@@ -10,19 +10,18 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
-from bot import commands
-from bot.app import catalogue
+from bot.app.catalogue import full_catalogue
+from bot.commands import Command, Subcommand
 from bot.reply import Reply
 from config.vocabulary import Role, role_rank
 from storage.models import AuditEntry, Member
-from tests.support import Chat
+from tests.support import Chat, with_commands
 
 
 def privileged_invocations() -> list[tuple[str, str, str]]:
     """(command name, text to type, role needed) for everything above member."""
-    catalogue.load_all()
     found = []
-    for command in commands.all_commands():
+    for command in full_catalogue().commands.all():
         if role_rank(command.role) > role_rank("member"):
             found.append((command.name, command.name, command.role))
             found.extend((command.name, alias, command.role) for alias in command.aliases)
@@ -48,15 +47,16 @@ async def set_role(core, name: str, role: str) -> None:
 
 
 @pytest.mark.parametrize(("name", "typed", "needed"), PRIVILEGED, ids=[typed for _, typed, _ in PRIVILEGED])
-async def test_lower_roles_are_refused_before_the_handler_runs(core, chat: Chat, monkeypatch, name, typed, needed):
+async def test_lower_roles_are_refused_before_the_handler_runs(core_with, name, typed, needed):
     ran: list[str] = []
 
     async def spy(ctx):
         ran.append(ctx.member.display_name)
         return Reply(text="ran")
 
-    original = commands.lookup(name)
-    monkeypatch.setitem(commands._REGISTRY, name, dataclasses.replace(original, handler=spy))
+    original = full_catalogue().commands.lookup(name)
+    core = await core_with(with_commands(dataclasses.replace(original, handler=spy)))
+    chat = Chat(core)
     lower_roles = [role for role in ("member", "expert", "coordinator") if role_rank(role) < role_rank(needed)]
     for role in lower_roles:
         user = f"user-{role}"
@@ -82,15 +82,12 @@ async def test_refusal_names_the_known_admins(core, chat: Chat):
     assert "admin (console)" in reply.text and "LIGHTHOUSE_ADMINS" in reply.text
 
 
-async def test_refusal_for_a_coordinator_command_says_an_admin_can_grant_it(core, chat: Chat, monkeypatch):
+async def test_refusal_for_a_coordinator_command_says_an_admin_can_grant_it(core_with):
     async def handler(ctx):
         return Reply(text="done")
 
-    monkeypatch.setitem(
-        commands._REGISTRY,
-        "broadcast",
-        commands.Command(name="broadcast", summary="s", usage="broadcast", handler=handler, role="coordinator"),
-    )
+    broadcast = Command(name="broadcast", summary="s", usage="broadcast", handler=handler, role="coordinator")
+    chat = Chat(await core_with(with_commands(broadcast)))
     reply = await chat.say("broadcast", as_user="alice")
     assert "needs the coordinator role" in reply.text
     assert "role grant <member> coordinator" in reply.text
@@ -98,8 +95,7 @@ async def test_refusal_for_a_coordinator_command_says_an_admin_can_grant_it(core
 
 
 def test_every_declared_role_is_a_known_role():
-    catalogue.load_all()
-    for command in commands.all_commands():
+    for command in full_catalogue().commands.all():
         assert isinstance(command.role, Role), command.name
         for sub in command.subcommands:
             assert sub.role is None or isinstance(sub.role, Role), f"{command.name} {sub.name}"
@@ -112,9 +108,9 @@ async def _handler(ctx):  # noqa: ANN001 - never called
 @pytest.mark.parametrize("typo", ["coordiantor", "Coordinator", "", "admins"])
 def test_a_misspelt_role_stops_the_declaration(typo):
     with pytest.raises(ValueError, match="unknown role"):
-        commands.Command(name="x", summary="x", usage="x", handler=_handler, role=typo)
+        Command(name="x", summary="x", usage="x", handler=_handler, role=typo)
     with pytest.raises(ValueError, match="unknown role"):
-        commands.Subcommand("y", lambda ctx, words: _handler(ctx), "y", role=typo)
+        Subcommand("y", lambda ctx, words: _handler(ctx), "y", role=typo)
 
 
 def test_an_unknown_role_ranks_nowhere_and_a_stored_unknown_word_gives_the_least():

@@ -16,14 +16,14 @@ from discord import app_commands
 
 from adapters.discord.slash import GROUP_NAME, SHORTCUTS, command_tree
 from bot import commands
-from bot.app import catalogue
+from bot.app.catalogue import full_catalogue
 from bot.members.profile import FIELDS as PROFILE_FIELDS
 from bot.message import Message
 from bot.reply import Reply
 from tests.discord_fake import FakeDiscord, Harness, slash, user
 from tests.discord_fixtures import discord as discord_harness  # noqa: F401 - fixtures
 from tests.discord_fixtures import discord_settings, fake_discord  # noqa: F401 - fixtures
-from tests.support import Chat
+from tests.support import Chat, with_commands
 
 ALICE = user(1001, "alice")
 STRING, SUBCOMMAND = 3, 1
@@ -31,7 +31,7 @@ NAME = re.compile(r"^[-_a-z0-9]{1,32}$")  # Discord's rule for command and optio
 
 
 def offered() -> dict[str, commands.Command]:
-    return {name: c for name, c in catalogue.load_all().items() if not c.hidden}
+    return {name: c for name, c in full_catalogue().commands.by_name().items() if not c.hidden}
 
 
 def with_subcommands() -> list[commands.Command]:
@@ -52,7 +52,7 @@ def test_discord_offers_exactly_the_core_commands():
     tree = discord_payload()
     assert set(tree) - set(SHORTCUTS) == set(offered())
     for shortcut, target in SHORTCUTS.items():
-        assert shortcut in tree and commands.lookup(shortcut) is offered()[target]  # an alias of that command
+        assert shortcut in tree and full_catalogue().commands.lookup(shortcut) is offered()[target]  # an alias of that command
 
 
 @pytest.mark.parametrize("declared", with_subcommands(), ids=lambda c: c.name)
@@ -126,9 +126,9 @@ def spying(declared: commands.Command, ran: list[tuple[str, list[str]]]) -> comm
 
 
 @pytest.mark.parametrize("declared", with_subcommands(), ids=lambda c: c.name)
-async def test_every_declared_subcommand_is_reached_through_the_router(chat: Chat, monkeypatch, declared):
+async def test_every_declared_subcommand_is_reached_through_the_router(core_with, declared):
     ran: list[tuple[str, list[str]]] = []
-    monkeypatch.setitem(commands._REGISTRY, declared.name, spying(declared, ran))
+    chat = Chat(await core_with(with_commands(spying(declared, ran))))
     for sub in declared.subcommands:
         for word in (sub.name, *sub.aliases):
             for typed_name in (declared.name, *declared.aliases):

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from adapters.console import render
-from bot import commands
+from bot.app.catalogue import full_catalogue
 from bot.app.router import parse
 from tests.hostile import (
     CONTROL_CHARACTERS,
@@ -38,7 +38,7 @@ DB_EXAMPLES = settings(
 def command_words() -> st.SearchStrategy[str]:
     """Every registered command and alias, with its subcommands: so hostile arguments reach handlers."""
     words: list[str] = []
-    for command in commands.all_commands():
+    for command in full_catalogue().commands.all():
         for name in (command.name, *command.aliases):
             words.append(name)
             words.extend(f"{name} {sub.name}" for sub in command.subcommands if sub.role)

@@ -4,26 +4,31 @@ from __future__ import annotations
 
 import pytest
 
-from bot import commands
 from bot.commands import Command
 from bot.reply import Reply, Section
 from tests.discord_fake import FakeDiscord, Harness, dm_channel_id, message_create, user
 from tests.discord_fixtures import discord, discord_settings, fake_discord  # noqa: F401 - fixtures
 from tests.slack_limits import visible_text
 from tests.slack_support import message_event
-from tests.support import Chat
+from tests.support import Chat, with_commands
 from tests.test_slack_http import message_of
 
 
-@pytest.fixture(autouse=True)
-def long_answers(monkeypatch):
+def long_answers() -> list[Command]:
     """`many` and `lots`: answers of 12 results (3 pages of 5), titled by their command."""
+    declared = []
     for name in ("many", "lots"):
 
         async def handler(ctx, name=name):
             return Reply(text=name, sections=[Section(title=f"{name} {i}") for i in range(12)])
 
-        monkeypatch.setitem(commands._REGISTRY, name, Command(name=name, summary="s", usage=name, handler=handler))
+        declared.append(Command(name=name, summary="s", usage=name, handler=handler))
+    return declared
+
+
+@pytest.fixture
+def features():
+    return with_commands(*long_answers())
 
 
 def titles(reply: Reply) -> list[str]:
@@ -83,12 +88,12 @@ async def test_more_typed_in_discord_shows_page_two_of_the_previous_answer(disco
     assert [e["title"] for e in second["embeds"]] == [f"many {i}" for i in range(5, 10)]
 
 
-async def test_more_works_from_another_process_and_after_a_restart(core, settings, clock):
+async def test_more_works_from_another_process_and_after_a_restart(core, settings, clock, features):
     """The later pages are written after the first page is answered, and still reach the database."""
     from bot.app.core import Lighthouse
 
     first = await Chat(core).say("many")
-    other = Lighthouse(settings, clock=clock)  # another process on the same database
+    other = Lighthouse(settings, clock=clock, features=features)  # another process on the same database
     await other.start()
     try:
         await core.paginator.flush()  # a moment later

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app.catalogue import load_all
-from bot.app.router import edit_distance, resolve
+from bot.app import router
+from bot.app.catalogue import full_catalogue
+from bot.app.router import edit_distance
 from bot.search.commands import NARROWING
 from knowledge.ingest import ingest
 from knowledge.service import KnowledgeService
@@ -26,9 +27,17 @@ SCHOOL_MEALS = "Healthy school meals in Nordby"
 
 
 @pytest.fixture
-async def loaded(core, tmp_path):  # noqa: ANN001, ANN201
-    encoder = FakeEncoder()
-    core.knowledge = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
+def encoder() -> FakeEncoder:
+    return FakeEncoder()
+
+
+@pytest.fixture
+def knowledge(database, settings, encoder) -> KnowledgeService:  # noqa: ANN001
+    return KnowledgeService(database, settings, encoder=encoder, check_interval=0)
+
+
+@pytest.fixture
+async def loaded(core, knowledge, encoder, tmp_path):  # noqa: ANN001, ANN201
     report = await ingest(core.db, small_knowledge_base(tmp_path / "kb"), encoder)
     assert report.errors == []
 
@@ -36,8 +45,11 @@ async def loaded(core, tmp_path):  # noqa: ANN001, ANN201
 # --- The rule -------------------------------------------------------------------------------------------
 
 
+def resolve(text: str) -> router.Routing:
+    return router.resolve(full_catalogue().commands, text)
+
+
 def test_the_rule_separates_questions_and_topics_from_typos():
-    load_all()
     question = resolve(QUESTION)
     assert question.command.name == "find" and question.plain_question and question.args_text == QUESTION
     topic = resolve("obesity")

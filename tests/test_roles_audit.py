@@ -6,12 +6,11 @@ import re
 
 from sqlalchemy import select
 
-from bot import commands
 from bot.commands import Command, Subcommand
 from bot.reply import Reply
 from config.errors import UserError
 from storage.models import AuditEntry, Member
-from tests.support import Chat, RecordingTransport
+from tests.support import Chat, RecordingTransport, with_commands
 
 
 async def member_named(core, name: str) -> Member:
@@ -96,18 +95,16 @@ async def test_members_see_their_role_and_who_the_admins_are(chat: Chat):
     assert "Your role: member" in text and "Admins: admin (console)" in text
 
 
-async def test_router_audits_every_successful_coordinator_or_admin_command_once(core, chat: Chat, monkeypatch):
+async def test_router_audits_every_successful_coordinator_or_admin_command_once(core_with):
     async def handler(ctx):
         if "fail" in ctx.args:
             raise UserError("no")
         return Reply(text="done")
 
-    monkeypatch.setitem(
-        commands._REGISTRY,
-        "event",
-        Command(name="event", summary="s", usage="event", handler=handler,
-                subcommands=(Subcommand("add", lambda ctx, words: handler(ctx), "s", role="coordinator"),)),
-    )
+    event = Command(name="event", summary="s", usage="event", handler=handler,
+                    subcommands=(Subcommand("add", lambda ctx, words: handler(ctx), "s", role="coordinator"),))
+    core = await core_with(with_commands(event))
+    chat = Chat(core)
     await chat.say("profile", as_user="carol")
     await chat.say("role grant carol coordinator", as_user="admin")
     await chat.say("event list", as_user="carol")  # a member-level subcommand: not audited

@@ -1,6 +1,9 @@
+import pytest
+
 from bot.app.router import parse
+from bot.commands import Command
 from bot.reply import Reply, Section
-from tests.support import Chat
+from tests.support import Chat, with_commands
 
 
 def test_parse_accepts_prefixes_and_keeps_arguments_as_typed():
@@ -40,46 +43,47 @@ async def test_oversized_message_is_refused_with_length_and_limit(chat: Chat):
     assert "5,005" in reply.text and "4,000" in reply.text
 
 
-async def test_a_crashing_handler_answers_with_an_error_id(chat: Chat, monkeypatch):
-    from bot import commands
+async def boom(ctx):
+    raise RuntimeError("kaboom")
 
-    async def boom(ctx):
-        raise RuntimeError("kaboom")
 
-    original = commands.lookup("help")
-    monkeypatch.setitem(commands._REGISTRY, "help", original.__class__(**{**original.__dict__, "handler": boom}))
-    reply = await chat.say("help")
+RAN: list[str] = []
+
+
+async def secret(ctx):
+    RAN.append(ctx.member.display_name)
+    return Reply(text="done")
+
+
+async def many(ctx):
+    return Reply(text="results", sections=[Section(title=f"Result {i}") for i in range(12)])
+
+
+@pytest.fixture
+def features():
+    """Every feature, and commands of these tests: one that crashes, one for admins, one with a long answer."""
+    return with_commands(
+        Command(name="crash", summary="s", usage="crash", handler=boom),
+        Command(name="secret", summary="s", usage="secret", handler=secret, role="admin"),
+        Command(name="many", summary="s", usage="many", handler=many),
+    )
+
+
+async def test_a_crashing_handler_answers_with_an_error_id(chat: Chat):
+    reply = await chat.say("crash")
     assert reply.tone == "error"
     assert "error id" in reply.text and "kaboom" not in reply.text
 
 
-async def test_role_is_checked_before_the_handler_runs(chat: Chat, monkeypatch):
-    from bot import commands
-    from bot.commands import Command
-
-    ran = []
-
-    async def handler(ctx):
-        ran.append(ctx.member.display_name)
-        return Reply(text="done")
-
-    monkeypatch.setitem(
-        commands._REGISTRY, "secret", Command(name="secret", summary="s", usage="secret", handler=handler, role="admin")
-    )
+async def test_role_is_checked_before_the_handler_runs(chat: Chat):
+    RAN.clear()
     refused = await chat.say("secret", as_user="alice")
-    assert refused.tone == "error" and "admin" in refused.text and not ran
+    assert refused.tone == "error" and "admin" in refused.text and not RAN
     allowed = await chat.say("secret", as_user="admin")  # console:admin is an admin in the test settings
-    assert allowed.text == "done" and ran == ["admin"]
+    assert allowed.text == "done" and RAN == ["admin"]
 
 
-async def test_long_answers_are_paged_behind_a_more_button(chat: Chat, monkeypatch):
-    from bot import commands
-    from bot.commands import Command
-
-    async def handler(ctx):
-        return Reply(text="results", sections=[Section(title=f"Result {i}") for i in range(12)])
-
-    monkeypatch.setitem(commands._REGISTRY, "many", Command(name="many", summary="s", usage="many", handler=handler))
+async def test_long_answers_are_paged_behind_a_more_button(chat: Chat):
     first = await chat.say("many")
     assert [s.title for s in first.sections] == [f"Result {i}" for i in range(5)]
     assert "page 1 of 3" in first.text

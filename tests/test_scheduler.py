@@ -1,21 +1,30 @@
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
+from bot.app.catalogue import ALL_FEATURES
 from bot.app.core import Lighthouse
-from bot.scheduler import cancel_jobs, job_handler, schedule_job
+from bot.feature import Feature
+from bot.scheduler import cancel_jobs, schedule_job
 from storage.models import Job
 
 RAN: list[str] = []
+TEST_JOBS = Feature("scheduler tests")
 
 
-@job_handler("test.record")
+@pytest.fixture
+def features():
+    return (*ALL_FEATURES, TEST_JOBS)
+
+
+@TEST_JOBS.job("test.record")
 async def _record(core, job):
     RAN.append(job.payload["name"])
 
 
-@job_handler("test.flaky")
+@TEST_JOBS.job("test.flaky")
 async def _flaky(core, job):
     if job.attempts < 2:
         raise RuntimeError("transient")
@@ -43,9 +52,9 @@ async def test_a_job_runs_once_when_due(core, clock):
     assert RAN == ["a"] and await status_of(core, "a") == "done"
 
 
-async def test_two_schedulers_race_and_the_job_runs_once(core, settings, clock):
+async def test_two_schedulers_race_and_the_job_runs_once(core, settings, clock, features):
     RAN.clear()
-    other = Lighthouse(settings, clock=clock)
+    other = Lighthouse(settings, clock=clock, features=features)
     try:
         for i in range(20):
             await add(core, f"race-{i}", clock.now())

@@ -2,23 +2,32 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
-from bot.scheduler import CLAIM_TIMEOUT, SkipJob, cancel_jobs, job_handler, schedule_job
+from bot.app.catalogue import ALL_FEATURES
+from bot.feature import Feature
+from bot.scheduler import CLAIM_TIMEOUT, SkipJob, cancel_jobs, schedule_job
 from storage.models import Job
 
 SENT: list[str] = []
+TEST_JOBS = Feature("scheduler tests")
+
+
+@pytest.fixture
+def features():
+    return (*ALL_FEATURES, TEST_JOBS)
 FOLLOW_UPS: list[str] = []
 
 
-@job_handler("test.send_then_fail", rerun_safe=True)
+@TEST_JOBS.job("test.send_then_fail", rerun_safe=True)
 async def _send_then_fail(core, job):
     await core.scheduler.begin_send(job)
     SENT.append(job.key)
     raise RuntimeError("lost the connection after sending")
 
 
-@job_handler("test.fail_before_sending", rerun_safe=True)
+@TEST_JOBS.job("test.fail_before_sending", rerun_safe=True)
 async def _fail_before_sending(core, job):
     if job.attempts == 1:
         raise RuntimeError("database hiccup")
@@ -26,7 +35,7 @@ async def _fail_before_sending(core, job):
     SENT.append(job.key)
 
 
-@job_handler("test.not_needed")
+@TEST_JOBS.job("test.not_needed")
 async def _not_needed(core, job):
     raise SkipJob("nothing to do any more")
 
@@ -35,12 +44,12 @@ async def _follow_up(core, job):
     FOLLOW_UPS.append(job.key)
 
 
-@job_handler("test.chained", on_skip=_follow_up)
+@TEST_JOBS.job("test.chained", on_skip=_follow_up)
 async def _chained(core, job):
     SENT.append(job.key)
 
 
-@job_handler("test.plain")
+@TEST_JOBS.job("test.plain")
 async def _plain(core, job):
     SENT.append(job.key)
 

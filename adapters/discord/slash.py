@@ -15,6 +15,7 @@ from __future__ import annotations
 import inspect
 import shlex
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Protocol
 
 import discord
@@ -23,7 +24,7 @@ from discord import app_commands
 
 from adapters.discord.identity import mention_tokens
 from bot import commands as core_commands
-from bot.app.catalogue import load_all
+from bot.app.catalogue import full_catalogue
 from bot.members.profile import FIELDS as PROFILE_FIELDS
 from bot.members.roles import GRANTABLE_ROLES
 from bot.message import Author
@@ -83,9 +84,15 @@ def country_suggestions(current: str) -> list[app_commands.Choice[str]]:
     return [_choice(f"{c.name} ({c.alpha_2})", c.alpha_2) for c in ordered[:MAX_CHOICES]]
 
 
+@cache
+def declared_commands() -> core_commands.CommandRegistry:
+    """The commands of every feature (the tree synced to Discord offers what a full core offers)."""
+    return full_catalogue().commands
+
+
 def offered_commands() -> list[core_commands.Command]:
     """The core's commands that a member may see, each a `/lighthouse` subcommand."""
-    return [c for c in load_all().values() if not c.hidden]
+    return [c for c in declared_commands().by_name().values() if not c.hidden]
 
 
 def command_suggestions(current: str) -> list[app_commands.Choice[str]]:
@@ -98,7 +105,7 @@ def _fit(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
 
 
 def _declared(name: str) -> core_commands.Command:
-    found = load_all().get(name)
+    found = declared_commands().by_name().get(name)
     if found is None:
         raise LookupError(f"the core declares no command {name!r}")
     return found

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from bot import commands
 from bot.app.router import RULE_HELP, suggestions
-from bot.commands import command
+from bot.commands import Command, CommandRegistry, Subcommand
 from bot.context import CommandContext
+from bot.feature import Feature
 from bot.reply import Field, Reply, Section
 from config.errors import UserError
 from config.vocabulary import role_rank
 
+FEATURE = Feature("help")
 
-@command(
+
+@FEATURE.command(
     "help",
     summary="List what I can do, or explain one command",
     usage="help [command]",
@@ -21,8 +23,8 @@ from config.vocabulary import role_rank
 )
 async def help_command(ctx: CommandContext) -> Reply:
     if ctx.args:
-        return _one_command(ctx.args[0])
-    visible = [c for c in commands.all_commands() if not c.hidden and role_rank(ctx.role) >= role_rank(c.role)]
+        return _one_command(ctx.catalogue.commands, ctx.args[0])
+    visible = [c for c in ctx.catalogue.commands.all() if not c.hidden and role_rank(ctx.role) >= role_rank(c.role)]
     lines = [f"• `{c.usage}` — {c.summary}" for c in visible]
     return Reply(
         text="Lighthouse connects people, pilots and knowledge across sectors and borders.",
@@ -33,10 +35,10 @@ async def help_command(ctx: CommandContext) -> Reply:
     )
 
 
-def _one_command(name: str) -> Reply:
+def _one_command(commands: CommandRegistry, name: str) -> Reply:
     found = commands.lookup(name)
     if found is None:
-        close = suggestions(name.lower())
+        close = suggestions(commands, name.lower())
         hint = f"Did you mean: {', '.join(close)}?" if close else "Type `help` for the list."
         raise UserError(f"There is no command “{name[:40]}”.", hint=hint)
     fields = [Field("Usage", f"`{found.usage}`")]
@@ -58,7 +60,7 @@ def _one_command(name: str) -> Reply:
     return Reply(sections=sections)
 
 
-def _subcommand_line(found: commands.Command, sub: commands.Subcommand) -> str:
+def _subcommand_line(found: Command, sub: Subcommand) -> str:
     """`event add …` — what it does (coordinators and above; the default)."""
     notes = []
     if sub.role and sub.role != found.role:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from bot.commands import command
 from bot.context import CommandContext
+from bot.feature import Feature
 from bot.members.service import is_plain_number
 from bot.pagination import NoLastAnswer, PageMissing, PageNotYours
 from bot.reply import Reply
 from config.errors import UserError
 
 
-@command(
+FEATURE = Feature("more")
+
+
+@FEATURE.command(
     "more",
     summary="Show the next page of a long answer",
     usage="more",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.commands import command
 from bot.context import CommandContext
+from bot.feature import Feature
 from bot.reply import Reply
 
 QUIT_HELP = (
@@ -12,7 +12,10 @@ QUIT_HELP = (
 )
 
 
-@command("quit", summary="Leave the console chat", usage="quit", help=QUIT_HELP, aliases=("exit",), hidden=True,
+FEATURE = Feature("quit")
+
+
+@FEATURE.command("quit", summary="Leave the console chat", usage="quit", help=QUIT_HELP, aliases=("exit",), hidden=True,
          needs_database=False)
 async def quit_command(ctx: CommandContext) -> Reply:
     return Reply(text=QUIT_HELP, private=True)

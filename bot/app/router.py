@@ -26,10 +26,11 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot import commands
+from bot.commands import Command, CommandRegistry
 from bot.audit import command_details, record_audit
 from bot.context import CommandContext, split_args
 from bot.failures import unexpected_failure
+from bot.feature import Catalogue
 from bot.members.roles import known_admin_names, refusal
 from bot.members.service import effective_role, resolve_member
 from bot.message import Message
@@ -59,7 +60,7 @@ def parse(text: str) -> tuple[str, str]:
     return name.lower(), rest.strip()
 
 
-def suggestions(name: str) -> list[str]:
+def suggestions(commands: CommandRegistry, name: str) -> list[str]:
     return difflib.get_close_matches(name, commands.names_and_aliases(), n=3, cutoff=0.5)
 
 
@@ -96,11 +97,11 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def near_typos(word: str) -> list[str]:
+def near_typos(commands: CommandRegistry, word: str) -> list[str]:
     """Visible command names (and aliases) one edit away from `word`, for "did you mean"."""
     word = word.lower()
     found = []
-    for command in commands.all_commands():
+    for command in commands.all():
         if command.hidden:
             continue
         for name in (command.name, *command.aliases):
@@ -118,19 +119,19 @@ def is_small_talk(text: str) -> bool:
 class Routing:
     """What a message asks for: a command and its argument text, or a typo to point out."""
 
-    command: commands.Command | None
+    command: Command | None
     args_text: str
     plain_question: bool = False  # not a command: searched as a question
     typo_of: tuple[str, ...] = ()
 
 
-def resolve(text: str) -> Routing:
+def resolve(commands: CommandRegistry, text: str) -> Routing:
     """The one rule from text to command (see the module docstring)."""
     name, args_text = parse(text)
     command = commands.lookup(name) if name else None
     if command is not None or not name:
         return Routing(command, args_text)
-    close = near_typos(name)
+    close = near_typos(commands, name)
     if close:
         return Routing(None, args_text, typo_of=tuple(close))
     if is_small_talk(text):
@@ -139,20 +140,20 @@ def resolve(text: str) -> Routing:
     return Routing(commands.lookup(PLAIN_QUESTION_COMMAND), question, plain_question=True)
 
 
-def may_be_slow(text: str) -> bool:
+def may_be_slow(commands: CommandRegistry, text: str) -> bool:
     """Whether answering `text` may take seconds (a search, which waits for the model after a restart), so
     that an adapter with a deadline acknowledges it at once instead of waiting to see."""
-    command = resolve(text).command
+    command = resolve(commands, text).command
     return command is not None and command.searches
 
 
-async def route(core: Runtime, message: Message) -> Reply:
+async def route(core: Runtime, catalogue: Catalogue, message: Message) -> Reply:
     message = clean_message(message)
     text = message.text
     if not text.strip():
         return Reply(text="Type `help` to see what I can do.", private=True)
     name = parse(text)[0]
-    routing = resolve(text)
+    routing = resolve(catalogue.commands, text)
     command, args_text = routing.command, routing.args_text
     # Search questions may be long (the command cuts them to what the model reads, with a note).
     long_ok = command is not None and command.accepts_long_text
@@ -173,7 +174,7 @@ async def route(core: Runtime, message: Message) -> Reply:
             "Type `help` for the list, or `find <question>` to search for what you wrote."
         )
     try:
-        return await _within_database_limit(core, _answer(core, message, command, routing, name, args_text))
+        return await _within_database_limit(core, _answer(core, catalogue, message, command, routing, name, args_text))
     except UserError as exc:
         return error_reply(str(exc))
     except Exception as exc:
@@ -185,7 +186,7 @@ async def route(core: Runtime, message: Message) -> Reply:
         return error_reply(unexpected_failure(log, "handling %r from %s", command.name, asker))
 
 
-async def _refusal(core: Runtime, command: commands.Command, args: list[str], needed: Role, role: Role) -> Reply:
+async def _refusal(core: Runtime, command: Command, args: list[str], needed: Role, role: Role) -> Reply:
     """Which role is needed, and who can grant it (with the admins' names when the bot knows them)."""
     label = command.label_for(args)
     async with core.db.session() as session:
@@ -217,7 +218,13 @@ async def _database_down(core: Runtime, exc: Exception) -> bool:
 
 
 async def _answer(
-    core: Runtime, message: Message, command: commands.Command, routing: Routing, name: str, args_text: str
+    core: Runtime,
+    catalogue: Catalogue,
+    message: Message,
+    command: Command,
+    routing: Routing,
+    name: str,
+    args_text: str,
 ) -> Reply:
     member = await _asker(core, message, command)
     config_admin = core.is_config_admin(message.platform, message.author.user_id)
@@ -232,6 +239,7 @@ async def _answer(
         return await _refusal(core, command, args, needed, role)
     context = CommandContext(
         core=core,
+        catalogue=catalogue,
         message=message,
         member=member,
         role=role,
@@ -251,7 +259,7 @@ async def _answer(
     return await core.paginator.paginate(reply, member_id=member.id, now=core.clock.now(), budget=budget)
 
 
-async def _asker(core: Runtime, message: Message, command: commands.Command) -> Member | None:
+async def _asker(core: Runtime, message: Message, command: Command) -> Member | None:
     """The asker's member row (created on first contact), looked up within the database time limit. None
     for a command that needs no database when the database is not answering; for any other command that
     is DatabaseNotAnswering."""

@@ -5,13 +5,15 @@ from __future__ import annotations
 import shlex
 from dataclasses import replace
 
-from bot import commands
-from bot.commands import Subcommand, command_with_subcommands, context_only
+from bot.commands import Subcommand, context_only
 from bot.community import service as community
 from bot.community import views
 from bot.context import CommandContext
+from bot.feature import Feature
 from bot.reply import Reply
 from config.errors import UserError
+
+FEATURE = Feature("community")
 
 ANONYMOUS_FLAGS = ("--anonymous", "--anon", "anonymously:", "anonymous:")
 QUESTION_FIELD = "question"
@@ -136,14 +138,14 @@ async def _channel(ctx: CommandContext) -> Reply:
 
 async def _search_instead(ctx: CommandContext) -> Reply:
     """`community <words>` that name no subcommand: the plain question it was before this command existed."""
-    find = commands.lookup("find")
+    find = ctx.catalogue.commands.lookup("find")
     assert find is not None and find.handler is not None
     reply = await find.handler(replace(ctx, args_text=f"community {ctx.args_text}", command_name="find", invoked_as=""))
     reply.text += f"\n{ALSO_ASK}"
     return reply
 
 
-command_with_subcommands(
+FEATURE.command_with_subcommands(
     "community",
     summary="Ask the other members a question, answer theirs; helpful answers can become knowledge",
     usage="community ask <question> | community answer ID <text> | community",

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import logging
 
-from bot.commands import Subcommand, command_with_subcommands
+from bot.commands import Subcommand
 from bot.context import CommandContext
 from bot.digests import service, views
 from bot.digests.schedule import SYNTAX, DigestSpec, manual_period_key, parse_spec
 from bot.digests.service import DigestOutcome
 from bot.digests.views import describe_run, digest_message, next_slot_text, posted_counts
+from bot.feature import Feature
 from bot.reply import Reply, Section
 from bot.runtime import Runtime
-from bot.scheduler import job_handler
 from config.errors import UserError
 from storage.models import Job
+
+FEATURE = Feature("digests", on_start=service.ensure_digest_jobs)
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ async def post_digest(
     )
 
 
-@job_handler(service.DIGEST_JOB, rerun_safe=True, on_skip=service.record_missed_digest)
+@FEATURE.job(service.DIGEST_JOB, rerun_safe=True, on_skip=service.record_missed_digest)
 async def run_scheduled_digest(core: Runtime, job: Job) -> None:
     await service.run_scheduled_digest(core, job, notices=views)
 
@@ -133,7 +135,7 @@ async def _off(ctx: CommandContext, words: list[str]) -> Reply:
     return Reply(text="Digests for this channel are off.", private=True, tone="success")
 
 
-command_with_subcommands(
+FEATURE.command_with_subcommands(
     "digest",
     summary="A channel's regular digest of events, new pilots and documents",
     usage="digest [schedule <when> | preview | now | off]",

@@ -4,19 +4,21 @@ Also the reminder job: the scheduler runs it, the service decides and sends, the
 
 from __future__ import annotations
 
-from bot.commands import Subcommand, command_with_subcommands
+from bot.commands import Subcommand
 from bot.context import CommandContext
 from bot.events import service, views
 from bot.events.fields import EXAMPLE_START
 from bot.events.input import ONE_LINE_SYNTAX, parse_event_id, parse_rsvp, read_fields
 from bot.events.views import RSVP_LABELS, and_list, event_detail_sections, event_form, event_section, people
+from bot.feature import Feature
 from bot.references import AmbiguousMember, members_named
 from bot.reply import Button, Reply
 from bot.runtime import Runtime
-from bot.scheduler import job_handler
 from config.errors import UserError
 from config.vocabulary import THEMES, parse_theme, role_rank
 from storage.models import Job
+
+FEATURE = Feature("events")
 
 
 async def _add(ctx: CommandContext, words: list[str]) -> Reply:
@@ -204,12 +206,12 @@ async def _ics(ctx: CommandContext, words: list[str]) -> Reply:
 EVENT_ID = "ID"
 
 
-@job_handler(service.REMINDER_JOB, rerun_safe=True)  # nothing is sent before begin_send
+@FEATURE.job(service.REMINDER_JOB, rerun_safe=True)  # nothing is sent before begin_send
 async def send_reminder(core: Runtime, job: Job) -> None:
     await service.send_reminder(core, job, notices=views)
 
 
-command_with_subcommands(
+FEATURE.command_with_subcommands(
     "event",
     summary="Upcoming events: list, details, RSVP, calendar files, attendance; coordinators add, edit and cancel",
     usage="event list [theme] | event show ID | event rsvp ID going|interested|not_going | event ics ID "

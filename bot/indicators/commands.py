@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from bot.commands import Argument, command
+from bot.commands import Argument
 from bot.context import CommandContext
+from bot.feature import Feature
 from bot.indicators import service as indicators
 from bot.indicators import views
 from bot.indicators.community import rolling_community
 from bot.reply import Reply
 from config.errors import UserError
+
+FEATURE = Feature("indicators")
 
 _ALIASES = {"week": "week", "weekly": "week", "month": "month", "monthly": "month", "quarter": "quarter",
             "quarterly": "quarter", "w": "week", "m": "month", "q": "quarter"}
@@ -16,7 +19,7 @@ PERIODS = ("week", "month", "quarter")
 DEFAULT_PERIOD = "week"
 
 
-@command(
+@FEATURE.command(
     "kpi",
     summary="Headline knowledge-transfer indicators, with the change against the period before",
     usage="kpi [week|month|quarter]",

@@ -5,17 +5,19 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING
 
-from bot.commands import Subcommand, SubcommandHandler, command_with_subcommands, context_only
+from bot.commands import Subcommand, SubcommandHandler, context_only
 from bot.context import CommandContext
+from bot.feature import Feature
 from bot.ids import parse_count, parse_id
 from bot.intros import service as intros
 from bot.intros import views as messages
 from bot.members.service import AmbiguousMember, members_named
 from bot.members.views import which_member
 from bot.reply import Reply
-from bot.scheduler import job_handler
 from config.errors import UserError
 from storage.models import Job
+
+FEATURE = Feature("intros")
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -129,7 +131,7 @@ def _answering(action: str) -> SubcommandHandler:
     return lambda ctx, _words: _answer(ctx, action)
 
 
-command_with_subcommands(
+FEATURE.command_with_subcommands(
     "intro",
     summary="Ask for an introduction, answer one, or say how it went",
     usage="intro @member <why> | intro list",
@@ -174,11 +176,11 @@ command_with_subcommands(
 # --- scheduled jobs: the service decides and sends once; these views word what is sent -------------
 
 
-@job_handler(intros.EXPIRE_JOB, rerun_safe=True)
+@FEATURE.job(intros.EXPIRE_JOB, rerun_safe=True)
 async def _expire_job(core: Runtime, job: Job) -> None:
     await intros.close_expired_request(core, job, notices=messages)
 
 
-@job_handler(intros.FOLLOWUP_JOB, rerun_safe=True)
+@FEATURE.job(intros.FOLLOWUP_JOB, rerun_safe=True)
 async def _followup_job(core: Runtime, job: Job) -> None:
     await intros.follow_up(core, job, notices=messages)

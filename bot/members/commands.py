@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.commands import Argument, Subcommand, command, command_with_subcommands, context_only
+from bot.commands import Argument, Subcommand, context_only
 from bot.context import CommandContext
+from bot.feature import Feature
 from bot.members import roles, views
 from bot.members import service as members
 from bot.members.profile import FIELD_ALIASES, FIELDS, validated
@@ -11,6 +12,8 @@ from bot.members.roles import GRANTABLE_ROLES
 from bot.members.service import AmbiguousMember, is_plain_number
 from bot.reply import Reply
 from config.errors import UserError
+
+FEATURE = Feature("members")
 
 
 async def _show_profile(ctx: CommandContext, words: list[str]) -> Reply:
@@ -41,7 +44,7 @@ async def profile(ctx: CommandContext) -> Reply:
 
 FIELD_SYNTAX = "|".join(FIELDS)
 
-command_with_subcommands(
+FEATURE.command_with_subcommands(
     "profile",
     summary="Show or change your profile",
     usage="profile [set <field> <value>]",
@@ -105,7 +108,7 @@ async def _change(ctx: CommandContext, action: str, who: str, new_role: str) -> 
     return views.role_change_done(change)
 
 
-command_with_subcommands(
+FEATURE.command_with_subcommands(
     "role",
     summary="Your role and who the admins are; admins grant and revoke roles",
     usage=USAGE,
@@ -132,7 +135,7 @@ DEFAULT_ENTRIES = 20
 MAX_ENTRIES = 200
 
 
-@command(
+@FEATURE.command(
     "audit",
     summary="Show the newest audit-log entries (who did what, when)",
     usage="audit [number]",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from bot.commands import Subcommand, command_with_subcommands, context_only
+from bot.commands import Subcommand, context_only
 from bot.context import CommandContext
+from bot.feature import Feature
 from bot.privacy import service as privacy_data
 from bot.privacy import views
 from bot.privacy.service import CONSENT_FLAGS, export_json, parse_consent_flag
 from bot.reply import Reply
 from config.errors import UserError
+
+FEATURE = Feature("privacy")
 
 USAGE = "privacy [consent <flag> on|off | export | erase]"
 _ON = {"on", "yes", "true", "1", "allow"}
@@ -56,7 +59,7 @@ async def _erase(ctx: CommandContext, token: str) -> Reply:
     return views.erased(await privacy_data.erase_confirmed(ctx.core, ctx.member.id, token))
 
 
-command_with_subcommands(
+FEATURE.command_with_subcommands(
     "privacy",
     summary="What I store about you and why; consent, export and erasure",
     usage=USAGE,

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.commands import command, lookup
 from bot.context import CommandContext
+from bot.feature import Feature
 from bot.reply import Reply
 from bot.search import service as search
 from bot.search import views
 from bot.search.query import Question, parse_question
 from config.errors import UserError
 
+FEATURE = Feature("search")
+
 NARROWING = "Narrow it: `pilots …` or `experts …` for one kind, filters such as `country:DK` or `theme:obesity` (`help find`)."
 
 
-@command(
+@FEATURE.command(
     "find",
     accepts_long_text=True,
     searches=True,
@@ -51,7 +53,7 @@ async def find(ctx: CommandContext) -> Reply:
 async def _ask_the_community(ctx: CommandContext) -> Reply:
     """`ask community <question>` is `community ask <question>` (found through the registry: no feature
     imports another's commands)."""
-    community = lookup("community")
+    community = ctx.catalogue.commands.lookup("community")
     chosen = community.subcommand("ask") if community is not None else None
     if chosen is None:
         raise UserError("Asking the community is not available here.")
@@ -59,7 +61,7 @@ async def _ask_the_community(ctx: CommandContext) -> Reply:
     return await chosen.handler(replace(ctx, command_name="community", args_text=f"ask {rest}"), [])
 
 
-@command(
+@FEATURE.command(
     "pilots",
     accepts_long_text=True,
     searches=True,
@@ -89,7 +91,7 @@ async def _documents(ctx: CommandContext, question: Question, *, what: str, exam
     return views.found(answer, ctx.member, question, what=what)
 
 
-@command(
+@FEATURE.command(
     "experts",
     accepts_long_text=True,
     searches=True,
@@ -122,7 +124,7 @@ async def experts(ctx: CommandContext) -> Reply:
     return views.experts(people, answer, ctx.member, cross_border=cross_border)
 
 
-@command(
+@FEATURE.command(
     "match",
     summary="People and pilots that fit your interests",
     usage="match me",
