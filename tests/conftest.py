@@ -112,12 +112,16 @@ async def core(
 
 @pytest.fixture
 async def core_with(settings: Settings, clock: ManualClock) -> AsyncIterator[Callable[..., Awaitable[Lighthouse]]]:
-    """Builds and starts a core with the features given (and any other `Lighthouse` options); closed after the
-    test. For a test whose features depend on its parameters."""
+    """Builds and starts a core with the features given and the knowledge base `knowledge` makes from its
+    database; closed after the test. For a test whose core depends on its parameters, or a second core."""
     built: list[Lighthouse] = []
 
-    async def build(features: Iterable[Feature] = ALL_FEATURES, **options: object) -> Lighthouse:
-        bot = Lighthouse(settings, clock=clock, features=features, **options)  # type: ignore[arg-type]
+    async def build(
+        features: Iterable[Feature] = ALL_FEATURES, *, knowledge: Callable[[Database], KnowledgeService] | None = None
+    ) -> Lighthouse:
+        db = database_for(settings)
+        service = knowledge(db) if knowledge is not None else None
+        bot = Lighthouse(settings, db=db, clock=clock, knowledge=service, features=features)
         built.append(bot)
         await bot.start()
         return bot

@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.app.core import Lighthouse
 from bot.community.service import answer_source_id
+from config import Settings
 from knowledge.ingest import ingest
 from knowledge.service import KnowledgeService
+from storage.database import Database
 from storage.models import AuditEntry, CommunityAnswer, CommunityQuestion, Document, Exchange
 from tests.knowledge_fakes import FakeEncoder, small_knowledge_base
 from tests.support import Chat
@@ -20,30 +21,26 @@ ANSWER = ("We recruited fathers through the local football clubs and held the se
           "attendance tripled. Evaluation: https://example.org/fathers")
 
 
-def use_knowledge(core: Lighthouse) -> KnowledgeService:
-    service = KnowledgeService(core.db, core.settings, encoder=FakeEncoder(), check_interval=0)
-    core.knowledge = service
-    return service
+def fake_knowledge(db: Database, settings: Settings) -> KnowledgeService:
+    return KnowledgeService(db, settings, encoder=FakeEncoder(), check_interval=0)
+
+
+@pytest.fixture
+def knowledge(database, settings) -> KnowledgeService:  # noqa: ANN001
+    return fake_knowledge(database, settings)
 
 
 @pytest.fixture
 async def loaded(core, tmp_path) -> KnowledgeService:  # noqa: ANN001
-    service = use_knowledge(core)
     report = await ingest(core.db, small_knowledge_base(tmp_path / "kb"), FakeEncoder())
     assert report.errors == []
-    return service
+    return core.knowledge
 
 
 @pytest.fixture
-async def second(settings, clock, loaded):  # noqa: ANN001, ANN201
+async def second(core_with, settings, loaded):  # noqa: ANN001, ANN201
     """Another bot process on the same database."""
-    other = Lighthouse(settings, clock=clock)
-    await other.start()
-    use_knowledge(other)
-    try:
-        yield Chat(other)
-    finally:
-        await other.close()
+    return Chat(await core_with(knowledge=lambda db: fake_knowledge(db, settings)))
 
 
 async def profiles(chat: Chat) -> None:

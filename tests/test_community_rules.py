@@ -14,7 +14,8 @@ from knowledge.embeddings import WeakMatch
 from knowledge.ingest import ingest
 from storage.models import CommunityAnswer, CommunityNotice, CommunityQuestion, Document
 from tests.knowledge_fakes import FakeEncoder, small_knowledge_base
-from tests.test_community_loop import ANSWER, QUESTION, loaded, profiles, titles, use_knowledge  # noqa: F401 - fixture
+from tests.support import Chat
+from tests.test_community_loop import ANSWER, QUESTION, knowledge, loaded, profiles, titles  # noqa: F401 - fixtures
 
 
 async def kept_answer(chat) -> None:  # noqa: ANN001
@@ -30,9 +31,10 @@ async def documents(core, source_id: str) -> int:  # noqa: ANN001
         return (await session.execute(select(func.count(Document.id)).where(Document.source_id == source_id))).scalar_one()
 
 
-async def test_a_weak_answer_offers_to_ask_the_community_and_ask_alone_still_searches(chat, core, loaded):  # noqa: F811
-    core.knowledge = type(loaded)(core.db, core.settings, encoder=FakeEncoder(weak_match_below=WeakMatch(2.0, 2.0)),
-                                  check_interval=0)
+async def test_a_weak_answer_offers_to_ask_the_community_and_ask_alone_still_searches(core_with, settings, loaded):  # noqa: F811
+    weak_encoder = FakeEncoder(weak_match_below=WeakMatch(2.0, 2.0))
+    core = await core_with(knowledge=lambda db: type(loaded)(db, settings, encoder=weak_encoder, check_interval=0))
+    chat = Chat(core)
     weak = await chat.say("ask how do we keep volunteers motivated", as_user="ana")
     assert "Nothing in the knowledge base matches this well" in weak.text
     (button,) = [b for s in weak.sections for b in s.buttons if b.label == "Ask the community"]

@@ -17,10 +17,8 @@ def encoder() -> FakeEncoder:
 
 
 @pytest.fixture
-def knowledge(core, encoder) -> KnowledgeService:  # noqa: ANN001
-    service = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
-    core.knowledge = service
-    return service
+def knowledge(database, settings, encoder) -> KnowledgeService:  # noqa: ANN001
+    return KnowledgeService(database, settings, encoder=encoder, check_interval=0)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from knowledge.ingest import EMBEDDING_MODEL_KEY, ingest
 from knowledge.service import KnowledgeService
 from storage.models import Chunk, Document
 from tests.knowledge_fakes import FakeEncoder, small_knowledge_base
+from tests.support import Chat
 
 # The fake model's vectors are bags of hashed words: a question sharing words with a passage has a margin
 # of about 0.3 or more over the unrelated reference sentences; one sharing none, about 0.
@@ -34,10 +35,8 @@ def encoder() -> FakeEncoder:
 
 
 @pytest.fixture
-def knowledge(core, encoder) -> KnowledgeService:  # noqa: ANN001
-    service = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
-    core.knowledge = service
-    return service
+def knowledge(database, settings, encoder) -> KnowledgeService:  # noqa: ANN001
+    return KnowledgeService(database, settings, encoder=encoder, check_interval=0)
 
 
 @pytest.fixture
@@ -72,9 +71,10 @@ async def test_a_question_nothing_answers_says_so_shows_three_and_points_to_the_
     assert "python main.py ingest PATH" in reply.plain_text() and "community" in reply.plain_text()
 
 
-async def test_without_a_calibrated_threshold_every_search_shows_its_best_matches(chat, core, tmp_path):
+async def test_without_a_calibrated_threshold_every_search_shows_its_best_matches(core_with, settings, tmp_path):
     uncalibrated = FakeEncoder()  # e.g. a sentence-transformers model of the admin's choosing
-    core.knowledge = KnowledgeService(core.db, core.settings, encoder=uncalibrated, check_interval=0)
+    core = await core_with(knowledge=lambda db: KnowledgeService(db, settings, encoder=uncalibrated, check_interval=0))
+    chat = Chat(core)
     await ingest(core.db, small_knowledge_base(tmp_path / "kb"), uncalibrated)
     reply = await chat.say("find zebra quantum saxophone")
     assert reply.text.startswith("Best matches")
@@ -135,7 +135,6 @@ async def test_a_changed_model_reembeds_stored_chunks_instead_of_failing(core, t
 
     other = OtherFakeEncoder()
     service = KnowledgeService(core.db, core.settings, encoder=other, check_interval=0)
-    core.knowledge = service
     answer = await service.search("hot school meals with wholegrains")  # 64-d vectors stored, 32-d model
     assert answer.results[0].doc.title == "Healthy school meals in Nordby"
     async with core.db.session() as session:
@@ -155,9 +154,8 @@ async def test_start_up_reembeds_a_knowledge_base_of_another_model(core, tmp_pat
     await ingest(core.db, small_knowledge_base(tmp_path / "kb"), FakeEncoder())
     other = OtherFakeEncoder()
     service = KnowledgeService(core.db, core.settings, encoder=other, check_interval=0)
-    core.knowledge = service
     core.settings.ingest_demo_on_empty = True  # the start-up hook is switched off in tests otherwise
-    await core.knowledge.fill_when_empty()
+    await service.fill_when_empty()
     assert other.encoded  # embedded at start, not at the first question
     other.encoded.clear()
     await service.search("school meals")
@@ -172,14 +170,14 @@ async def test_start_up_reembeds_a_knowledge_base_of_another_model(core, tmp_pat
 ALWAYS_WEAK = WeakMatch(same_language=10.0, other_language=10.0)  # by its margin alone, every search is weak
 
 
-async def test_a_question_naming_a_theme_sector_or_title_is_never_weak(core, tmp_path, chat):
+async def test_a_question_naming_a_theme_sector_or_title_is_never_weak(core, tmp_path):
     strict = FakeEncoder(weak_match_below=ALWAYS_WEAK)
-    core.knowledge = KnowledgeService(core.db, core.settings, encoder=strict, check_interval=0)
+    knowledge = KnowledgeService(core.db, core.settings, encoder=strict, check_interval=0)
     await ingest(core.db, small_knowledge_base(tmp_path / "kb"), strict)
     for question in ("obesity", "school food", "Nordby school meals", "municipality", "overvægt"):  # a theme in Danish too
-        answer = await core.knowledge.search(question)
+        answer = await knowledge.search(question)
         assert answer.results and not answer.weak, question
-    assert (await core.knowledge.search("zebra quantum saxophone")).weak
+    assert (await knowledge.search("zebra quantum saxophone")).weak
 
 
 def evidence(**changed: object) -> Evidence:

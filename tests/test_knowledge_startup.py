@@ -30,15 +30,15 @@ async def test_start_warms_the_knowledge_base_only_when_asked(core, monkeypatch)
 
 async def test_an_empty_knowledge_base_is_filled_once_at_start(core, tmp_path, caplog):
     encoder = FakeEncoder()
-    core.knowledge = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
+    knowledge = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
     core.settings.knowledge_dir = small_knowledge_base(tmp_path / "kb")
 
-    await core.knowledge.fill_when_empty()  # switched off (as in every test): nothing happens
+    await knowledge.fill_when_empty()  # switched off (as in every test): nothing happens
     assert await count_documents(core) == 0
 
     core.settings.ingest_demo_on_empty = True
     with caplog.at_level("INFO", logger="knowledge.service"):
-        await core.knowledge.fill_when_empty()
+        await knowledge.fill_when_empty()
     assert await count_documents(core) == 10
     # Normal start-up news is INFO, not a warning.
     news = [r for r in caplog.records if r.name == "knowledge.service"]
@@ -46,7 +46,7 @@ async def test_an_empty_knowledge_base_is_filled_once_at_start(core, tmp_path, c
     assert {r.levelname for r in news} == {"INFO"}
     embedded = len(encoder.encoded)
     (tmp_path / "kb" / "pilots" / "school-meals.md").unlink()
-    await core.knowledge.fill_when_empty()  # not empty any more: the folder is not read again
+    await knowledge.fill_when_empty()  # not empty any more: the folder is not read again
     assert await count_documents(core) == 10 and len(encoder.encoded) == embedded
 
 
@@ -76,8 +76,7 @@ async def test_the_ingest_command_prints_a_summary_and_every_problem(settings, t
 async def test_two_callers_at_once_fill_an_empty_knowledge_base_once(core, tmp_path):
     # The background warm-up and an explicit call may both find the knowledge base empty at start.
     service = KnowledgeService(core.db, core.settings, encoder=FakeEncoder(), check_interval=0)
-    core.knowledge = service
     core.settings.knowledge_dir = small_knowledge_base(tmp_path / "kb")
     core.settings.ingest_demo_on_empty = True
-    await asyncio.gather(core.knowledge.fill_when_empty(), service.fill_when_empty())
+    await asyncio.gather(service.fill_when_empty(), service.fill_when_empty())
     assert await count_documents(core) == 10

@@ -27,31 +27,34 @@ class UnableToEmbed(FakeEncoder):
         return super().encode(texts, batch_size=batch_size)
 
 
-def use_knowledge(core: Lighthouse, encoder: FakeEncoder) -> KnowledgeService:
-    service = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
-    core.knowledge = service
-    return service
+def knowledge_with(encoder: FakeEncoder, settings, *, check_interval: float = 0):  # noqa: ANN001, ANN201
+    """How a core's knowledge base is made from its database, with this model."""
+    return lambda db: KnowledgeService(db, settings, encoder=encoder, check_interval=check_interval)
+
+
+@pytest.fixture
+def encoder_class() -> type[FakeEncoder]:
+    return FakeEncoder
+
+
+@pytest.fixture
+def knowledge(database, settings, encoder_class) -> KnowledgeService:  # noqa: ANN001
+    return knowledge_with(encoder_class(), settings)(database)
 
 
 @pytest.fixture
 async def loaded(core, tmp_path) -> KnowledgeService:  # noqa: ANN001
-    service = use_knowledge(core, FakeEncoder())
     report = await ingest(core.db, small_knowledge_base(tmp_path / "kb"), FakeEncoder())
     assert report.errors == []
-    return service
+    return core.knowledge
 
 
 @pytest.fixture
-async def second(settings, clock, loaded):  # noqa: ANN001, ANN201
+async def second(core_with, settings, loaded):  # noqa: ANN001, ANN201
     """Another bot process on the same database, started before the profile changes."""
-    other = Lighthouse(settings, clock=clock)
-    await other.start()
-    use_knowledge(other, FakeEncoder())
-    assert "nina" not in titles(await Chat(other).say("experts walking football", as_user="alice"))
-    try:
-        yield Chat(other)
-    finally:
-        await other.close()
+    other = Chat(await core_with(knowledge=knowledge_with(FakeEncoder(), settings)))
+    assert "nina" not in titles(await other.say("experts walking football", as_user="alice"))
+    return other
 
 
 def titles(reply) -> list[str]:  # noqa: ANN001
@@ -140,8 +143,9 @@ async def test_an_ingested_expert_with_a_profile_of_their_own_is_listed_once(cha
     assert sorted(documents) == sorted(["expert-anna-holm", profile_source_id(owner)])
 
 
+@pytest.mark.parametrize("encoder_class", [UnableToEmbed])
 async def test_a_profile_is_found_by_keywords_before_it_has_vectors_and_embedded_later(chat, core, tmp_path):
-    service = use_knowledge(core, UnableToEmbed())
+    service = core.knowledge
     await ingest(core.db, small_knowledge_base(tmp_path / "kb"), FakeEncoder())
     await chat.say(f"profile set expertise {EXPERTISE}", as_user="nina")
     await service.embed_soon()  # fails: the model cannot embed passages right now
@@ -155,8 +159,8 @@ async def test_a_profile_is_found_by_keywords_before_it_has_vectors_and_embedded
     assert titles(await chat.say("experts walking football", as_user="alice"))[0] == "nina"
 
 
+@pytest.mark.parametrize("encoder_class", [UnableToEmbed])
 async def test_a_profile_alone_is_searchable_with_no_vectors_anywhere(chat, core):
-    use_knowledge(core, UnableToEmbed())
     await chat.say(f"profile set expertise {EXPERTISE}", as_user="nina")
     assert titles(await chat.say("experts walking football", as_user="alice")) == ["nina"]
 
@@ -185,7 +189,7 @@ class OtherModel(FakeEncoder):
     dimension = 32
 
 
-async def test_a_new_model_at_ingest_re_embeds_members_profiles_too(chat, core, loaded, tmp_path):
+async def test_a_new_model_at_ingest_re_embeds_members_profiles_too(chat, core, loaded, tmp_path, core_with, settings):
     await chat.say(f"profile set expertise {EXPERTISE}", as_user="nina")
     assert await unembedded(core) == 0
     other = OtherModel()
@@ -194,15 +198,15 @@ async def test_a_new_model_at_ingest_re_embeds_members_profiles_too(chat, core, 
     async with core.db.session() as session:
         widths = set((await session.execute(select(func.length(Chunk.embedding)))).scalars())
     assert widths == {4 * OtherModel.dimension}
-    use_knowledge(core, OtherModel())
-    assert titles(await chat.say("experts walking football", as_user="alice"))[0] == "nina"
+    restarted = Chat(await core_with(knowledge=knowledge_with(OtherModel(), settings)))  # with the new model
+    assert titles(await restarted.say("experts walking football", as_user="alice"))[0] == "nina"
 
 
-async def test_a_saved_profile_is_found_at_once_in_the_same_process(chat, core, tmp_path):
+async def test_a_saved_profile_is_found_at_once_in_the_same_process(core_with, settings, tmp_path):
     # The shipped check interval: the index is not re-read from the database for seconds, so the process
     # that saved the profile must know its own index is stale.
-    service = KnowledgeService(core.db, core.settings, encoder=FakeEncoder(), check_interval=3600)
-    core.knowledge = service
+    core = await core_with(knowledge=knowledge_with(FakeEncoder(), settings, check_interval=3600))
+    chat = Chat(core)
     await ingest(core.db, small_knowledge_base(tmp_path / "kb"), FakeEncoder())
     assert "nina" not in titles(await chat.say("experts walking football", as_user="alice"))  # index built
     await chat.say(f"profile set expertise {EXPERTISE}", as_user="nina")

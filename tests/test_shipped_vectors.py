@@ -142,7 +142,7 @@ def test_the_shipped_demo_vectors_match_the_demo_as_it_is_now():
         assert entry["package_version"] == shipped.package_version(model), f"{model}: the model's package changed"
 
 
-async def test_a_first_start_embeds_each_passage_once(core, tmp_path, shipped_dir):
+async def test_a_first_start_embeds_each_passage_once(core_with, settings, tmp_path, shipped_dir):
     """The warm-up's fill, the start-up's embedding of passages without vectors, and a search at once."""
     folder = small_knowledge_base(tmp_path / "kb")
     encoder = FakeEncoder()
@@ -150,9 +150,9 @@ async def test_a_first_start_embeds_each_passage_once(core, tmp_path, shipped_di
     async def load_model(name: str) -> FakeEncoder:
         return encoder
 
-    core.settings.ingest_demo_on_empty = True
-    core.settings.knowledge_dir = folder
-    core.knowledge = KnowledgeService(core.db, core.settings, load_model=load_model, check_interval=0)
+    settings.ingest_demo_on_empty = True
+    settings.knowledge_dir = folder
+    core = await core_with(knowledge=lambda db: KnowledgeService(db, settings, load_model=load_model, check_interval=0))
     await core.start(warm_up=True)
     reply = await Chat(core).say("find school meals")
     await core.knowledge.warm_up()
@@ -179,15 +179,16 @@ class BlockingEncoder(FakeEncoder):
         return super().encode(texts, batch_size=batch_size)
 
 
-async def test_a_search_while_knowledge_is_embedding_answers_at_once_and_says_so(core, tmp_path, shipped_dir):
+async def test_a_search_while_knowledge_is_embedding_answers_at_once_and_says_so(core_with, settings, tmp_path, shipped_dir):
     folder = small_knowledge_base(tmp_path / "kb")
     texts = folder_texts(folder)
     blocked = "Peer support chat for teenagers"
     shipped.write(FakeEncoder(), [t for title, group in texts.items() if title != blocked for t in group], [], shipped_dir)
     encoder = BlockingEncoder(blocked)
-    core.settings.ingest_demo_on_empty = True
-    core.settings.knowledge_dir = folder
-    service = core.knowledge = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
+    settings.ingest_demo_on_empty = True
+    settings.knowledge_dir = folder
+    core = await core_with(knowledge=lambda db: KnowledgeService(db, settings, encoder=encoder, check_interval=0))
+    service = core.knowledge
     try:
         service.warm_up()
         for _ in range(200):  # the nine documents with shipped vectors are stored first
@@ -206,15 +207,16 @@ async def test_a_search_while_knowledge_is_embedding_answers_at_once_and_says_so
     assert STILL_LOADING_NOTE not in again.text and "Peer support chat" in again.plain_text()
 
 
-async def test_a_search_before_anything_is_stored_says_the_knowledge_base_is_still_loading(core, tmp_path, shipped_dir, monkeypatch):
+async def test_a_search_before_anything_is_stored_says_the_knowledge_base_is_still_loading(core_with, settings, tmp_path, shipped_dir, monkeypatch):
     import knowledge.service as service_module
 
     monkeypatch.setattr(service_module, "FIRST_RESULTS_WAIT_SECONDS", 0.05)
     folder = small_knowledge_base(tmp_path / "kb")
     encoder = BlockingEncoder("")  # every passage waits
-    core.settings.ingest_demo_on_empty = True
-    core.settings.knowledge_dir = folder
-    service = core.knowledge = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
+    settings.ingest_demo_on_empty = True
+    settings.knowledge_dir = folder
+    core = await core_with(knowledge=lambda db: KnowledgeService(db, settings, encoder=encoder, check_interval=0))
+    service = core.knowledge
     try:
         service.warm_up()
         for _ in range(200):

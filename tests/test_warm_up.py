@@ -36,22 +36,26 @@ async def slow_model() -> AsyncIterator[SlowModel]:
         model.release()  # never leave the shared model thread blocked for the next test
 
 
-async def warming(core, tmp_path, model: SlowModel, *, ingested: bool = True) -> KnowledgeService:  # noqa: ANN001
-    """A restarted process: the knowledge base is in the database, the model is still loading."""
+@pytest.fixture
+def knowledge(database, settings, slow_model) -> KnowledgeService:  # noqa: ANN001
+    return KnowledgeService(database, settings, load_model=slow_model, check_interval=0)
+
+
+async def warming(core, tmp_path, *, ingested: bool = True) -> KnowledgeService:  # noqa: ANN001
+    """A restarted process: the knowledge base is in the database, the model (the core's) is still loading."""
     folder = small_knowledge_base(tmp_path / "kb")
     if ingested:
         await ingest(core.db, folder, FakeEncoder())
     else:
         core.settings.ingest_demo_on_empty = True
         core.settings.knowledge_dir = folder
-    service = KnowledgeService(core.db, core.settings, load_model=model, check_interval=0)
-    core.knowledge = service
+    service = core.knowledge
     service.warm_up()
     return service
 
 
 async def test_readiness_goes_from_loading_the_model_to_ready(core, tmp_path, slow_model):
-    service = await warming(core, tmp_path, slow_model)
+    service = await warming(core, tmp_path)
     await asyncio.to_thread(slow_model.started.wait, 10)
     await service.ensure_fresh()  # the index needs no model: it is built meanwhile
     report = service.readiness.report()
@@ -64,7 +68,7 @@ async def test_readiness_goes_from_loading_the_model_to_ready(core, tmp_path, sl
 
 async def test_a_search_waits_for_the_model_while_other_commands_answer(core, tmp_path, slow_model, monkeypatch):
     monkeypatch.setattr(service_module, "WARM_UP_NOTE_SECONDS", 0.0)  # any wait counts as long here
-    service = await warming(core, tmp_path, slow_model)
+    service = await warming(core, tmp_path)
     searching = asyncio.Event()
     search_for_real = service.search
 
@@ -86,10 +90,11 @@ async def test_a_search_waits_for_the_model_while_other_commands_answer(core, tm
     assert WARMING_UP_NOTE not in again.text
 
 
-async def test_a_model_that_cannot_load_is_a_clear_answer_and_a_failed_readiness(core, tmp_path):
+async def test_a_model_that_cannot_load_is_a_clear_answer_and_a_failed_readiness(core_with, settings, tmp_path):
     model = SlowModel(error=OSError("no such model folder"))
     model.release()
-    service = await warming(core, tmp_path, model)
+    core = await core_with(knowledge=lambda db: KnowledgeService(db, settings, load_model=model, check_interval=0))
+    service = await warming(core, tmp_path)
     await service.warm_up()
     report = service.readiness.report()
     assert report.state == FAILED and "could not be loaded" in (report.reason or "")
@@ -98,7 +103,7 @@ async def test_a_model_that_cannot_load_is_a_clear_answer_and_a_failed_readiness
 
 
 async def test_a_new_installation_fills_its_knowledge_base_in_the_background(core, tmp_path, slow_model):
-    service = await warming(core, tmp_path, slow_model, ingested=False)
+    service = await warming(core, tmp_path, ingested=False)
     await asyncio.to_thread(slow_model.started.wait, 10)
     await asyncio.sleep(0)
     assert service.readiness.state in (LOADING_KNOWLEDGE, LOADING_MODEL)
@@ -111,7 +116,7 @@ async def test_a_new_installation_fills_its_knowledge_base_in_the_background(cor
 async def test_slack_acks_an_early_search_at_once_and_answers_it_when_the_model_is_ready(
     slack, fake_slack, core, tmp_path, slow_model
 ):
-    await warming(core, tmp_path, slow_model)
+    await warming(core, tmp_path)
     base = slack.url.removesuffix("/slack/events")
     async with slack.session.get(f"{base}/readyz") as response:
         assert response.status == 503 and (await response.json())["services"]["knowledge"]["state"] in (
@@ -137,7 +142,7 @@ async def test_slack_acks_an_early_search_at_once_and_answers_it_when_the_model_
 async def test_discord_defers_an_early_search_at_once_and_answers_other_commands_meanwhile(
     core, discord_settings, fake_discord: FakeDiscord, tmp_path, slow_model
 ):
-    await warming(core, tmp_path, slow_model)
+    await warming(core, tmp_path)
     harness = await Harness(core, fake_discord).start()  # defer_after 30 s: only an immediate deferral counts
     try:
         harness.dispatch_interaction(slash(ALICE, "find", {"question": "school meals"}))
