@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -16,8 +17,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import AuditEntry, Member
 
 # How the audit log words an action: from the entry's details and the label of the member it was done to
-# ("an erased member" when there is none), what was done ("granted coordinator to Ana (was member)").
-AuditWording = Callable[[dict[str, Any], str], str]
+# ("an erased member" when there is none), what was done ("granted coordinator to Ana (was member)"); None
+# for an entry it cannot word, which is then listed by its action and details.
+AuditWording = Callable[[dict[str, Any], str], str | None]
+
+
+class AuditAction(StrEnum):
+    """The kernel's own audit action. Each feature declares the actions it writes the same way (a StrEnum of
+    the words stored in `audit_log.action`) and words them in its views, registered on its `Feature`."""
+
+    COMMAND = "command"  # a coordinator's or admin's command, audited by the router
+
+
+def worded_command(details: dict[str, Any], _subject: str) -> str:
+    typed = f"{details.get('command', '')} {details.get('arguments', '')}".strip().replace("`", "'")
+    return f"`{typed}`" + (f" on {details['platform']}" if details.get("platform") else "")
+
+
+KERNEL_AUDIT_WORDING: dict[str, AuditWording] = {AuditAction.COMMAND: worded_command}
 
 # The arguments of an audited command are kept for accountability, but never at any length.
 MAX_ARGUMENT_CHARS = 200
@@ -26,7 +43,7 @@ MAX_ARGUMENT_CHARS = 200
 async def record_audit(
     session: AsyncSession,
     actor: Member | int | None,
-    action: str,
+    action: StrEnum,
     details: dict[str, Any] | None = None,
     *,
     at: datetime | None = None,

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.audit import AuditWording
+from bot.audit import KERNEL_AUDIT_WORDING, AuditWording
 from bot.commands import Command, CommandRegistry, Handler
 from bot.scheduler import JobHandler, JobKind
 
@@ -54,7 +54,7 @@ class Feature:
 
         def declare(handler: JobHandler) -> JobHandler:
             if kind in self.jobs:
-                raise ValueError(f"feature {self.name!r} declares job kind {kind!r} twice")
+                raise ValueError(f"feature {self.name!r} declares job kind '{kind}' twice")
             self.jobs[kind] = JobKind(handler=handler, rerun_safe=rerun_safe, on_skip=on_skip)
             return handler
 
@@ -79,14 +79,14 @@ class Catalogue:
             raise ValueError(f"a feature is listed twice: {names}")
         commands = CommandRegistry(command for feature in features for command in feature.commands)
         jobs: dict[str, JobKind] = {}
-        wording: dict[str, AuditWording] = {}
+        wording: dict[str, AuditWording] = dict(KERNEL_AUDIT_WORDING)
         for feature in features:
             for kind, job in feature.jobs.items():
                 if kind in jobs:
-                    raise ValueError(f"job kind {kind!r} is declared by two features")
+                    raise ValueError(f"job kind '{kind}' is declared by two features")
                 jobs[kind] = job
             for action, words in feature.audit_wording.items():
                 if action in wording:
-                    raise ValueError(f"audit action {action!r} is worded by two features")
+                    raise ValueError(f"audit action '{action}' is worded twice")
                 wording[action] = words
         return cls(features, commands, jobs, wording)

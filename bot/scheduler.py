@@ -120,7 +120,7 @@ class Scheduler:
 
     def add_kind(self, name: str, kind: JobKind) -> None:
         if name in self.kinds:
-            raise ValueError(f"job kind {name!r} added twice")
+            raise ValueError(f"job kind '{name}' added twice")
         self.kinds[name] = kind
 
     def poke(self) -> None:

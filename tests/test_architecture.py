@@ -240,7 +240,6 @@ def test_importing_the_core_loads_no_platform_sdk():
 ALLOWED_FEATURE_IMPORTS = {
     ("intros", "indicators"): "an accepted introduction or a meeting is recorded as an exchange",
     ("intros", "members"): "`intro @name` finds the member named, and asks which one when several share a name",
-    ("members", "digests"): "a coordinator's profile view shows their digest schedule's period in words",
     ("digests", "events"): "a digest lists upcoming events, worded as `event list` words them",
     ("digests", "indicators"): "a digest shows the period's headline indicators",
     ("events", "indicators"): "a recorded attendance is an exchange",

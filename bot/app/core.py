@@ -42,9 +42,9 @@ class Lighthouse:
         knowledge: KnowledgeService | None = None,
         features: Iterable[Feature] = ALL_FEATURES,
     ) -> None:
+        self.catalogue = Catalogue.of(features)  # first: a feature declared wrong fails before anything opens
         db = db or database_for(settings)
         self.runtime = Runtime(settings, db=db, clock=clock, knowledge=knowledge or KnowledgeService(db, settings))
-        self.catalogue = Catalogue.of(features)
         for name, kind in self.catalogue.jobs.items():
             self.runtime.scheduler.add_kind(name, kind)
         self.exchange_log = ExchangeLog(self.runtime)

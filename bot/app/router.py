@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.commands import Command, CommandRegistry
-from bot.audit import command_details, record_audit
+from bot.audit import AuditAction, command_details, record_audit
 from bot.context import CommandContext, split_args
 from bot.failures import unexpected_failure
 from bot.feature import Catalogue
@@ -204,7 +204,7 @@ async def _audit_command(core: Runtime, context: CommandContext) -> None:
     )
     try:
         async with core.db.session() as session, session.begin():
-            await record_audit(session, context.member.id, "command", details, at=core.clock.now())
+            await record_audit(session, context.member.id, AuditAction.COMMAND, details, at=core.clock.now())
     except Exception:  # the command itself succeeded: answer it, and leave the gap visible in the log
         log.exception("audit entry lost for %s by member %s", context.command_name, context.member.id)
 

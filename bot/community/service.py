@@ -22,6 +22,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import func, select, update
@@ -47,6 +48,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OPEN, CLOSED, REMOVED = "open", "closed", "removed"
+
+
+class CommunityAudit(StrEnum):
+    """The audit actions of the community's questions and answers (worded by `bot.community.views`)."""
+
+    ASKED = "community.asked"
+    ANSWERED = "community.answered"
+    HELPFUL = "community.helpful"
+    KEPT = "community.kept"
+    DECLINED = "community.declined"
+    WITHDRAWN = "community.withdrawn"
+    CLOSED = "community.closed"
+    REMOVED = "community.removed"
+    CHANNEL = "community.channel"
 ASKED, KEPT, DECLINED, WITHDRAWN = "asked", "kept", "declined", "withdrawn"
 MIN_QUESTION_CHARS = 10
 MAX_QUESTION_CHARS = 2000
@@ -290,7 +305,7 @@ async def ask(
         session.add(question)
         await session.flush()
         await record_audit(
-            session, member.id, "community.asked", {"question_id": question.id, "anonymous": anonymous}, at=now
+            session, member.id, CommunityAudit.ASKED, {"question_id": question.id, "anonymous": anonymous}, at=now
         )
         channel = (
             await session.execute(select(CommunityChannel).where(CommunityChannel.platform == platform))
@@ -474,7 +489,7 @@ async def answer(
                 dedupe_key=f"community:answer:{row.id}", with_source=cites_source(cleaned),
             )
         await record_audit(
-            session, member.id, "community.answered", {"question_id": question_id, "answer_id": row.id}, at=now
+            session, member.id, CommunityAudit.ANSWERED, {"question_id": question_id, "answer_id": row.id}, at=now
         )
     told = False
     if asker is not None:
@@ -554,7 +569,7 @@ async def mark_helpful(
         if moved.rowcount != 1:
             raise UserError(f"You have already marked answer #{answer_id} as helpful. Thank you!")
         await record_audit(
-            session, member.id, "community.helpful", {"question_id": question_id, "answer_id": answer_id}, at=now
+            session, member.id, CommunityAudit.HELPFUL, {"question_id": question_id, "answer_id": answer_id}, at=now
         )
         row = await _answer_of(session, question_id, answer_id)
     asked = False
@@ -636,7 +651,7 @@ async def decide_keep(core: Runtime, member: Member, answer_id: int, *, keep: bo
             source = answer_document(question, row, author) if keep else None
             await sync_document(session, answer_source_id(answer_id), source, member_id=member.id)
             await record_audit(
-                session, member.id, f"community.{target}", {"question_id": question.id, "answer_id": answer_id}, at=now
+                session, member.id, CommunityAudit(f"community.{target}"), {"question_id": question.id, "answer_id": answer_id}, at=now
             )
     core.knowledge.invalidate()  # this process's next search sees it at once (by its keywords)
     if changed and keep:
@@ -675,7 +690,7 @@ async def set_status(core: Runtime, member: Member, question_id: int, status: st
             for answer_id in kept:
                 await sync_document(session, answer_source_id(answer_id), None, member_id=None)
         await record_audit(
-            session, member.id, f"community.{status}", {"question_id": question_id, "was": question.status}, at=now
+            session, member.id, CommunityAudit(f"community.{status}"), {"question_id": question_id, "was": question.status}, at=now
         )
     core.knowledge.invalidate()
     return True
@@ -698,7 +713,7 @@ async def set_channel(core: Runtime, member: Member, *, platform: str, channel_i
         except IntegrityError:  # two coordinators at once: the other one's choice stands, then ours
             raise UserError("Someone set the community channel at the same moment; please try again.") from None
         await record_audit(
-            session, member.id, "community.channel",
+            session, member.id, CommunityAudit.CHANNEL,
             {"platform": platform, "channel": channel_id, "previous": previous}, at=now,
         )
     return previous

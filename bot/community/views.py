@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from bot.audit import AuditWording
 from bot.community import service as community
 from bot.community.detect import language_name
-from bot.community.service import Asked, Board, KeepDecision, MarkedHelpful, QuestionView
+from bot.community.service import Asked, Board, CommunityAudit, KeepDecision, MarkedHelpful, QuestionView
 from bot.reply import Button, Field, Form, FormField, Reply, Section
 from config.vocabulary import SECTORS, THEMES, country_name
 from storage.models import CommunityAnswer, CommunityQuestion, Member
@@ -326,3 +327,22 @@ def channel_set(platform: str, channel_id: str, previous: str | None) -> Reply:
              "as a thread the bot starts; replies in those threads are answers.",
         private=True, tone="success",
     )
+
+
+def _worded(words: str):  # noqa: ANN202 - an AuditWording: `words` with the entry's details filled in
+    return lambda details, _subject: words.format(question=details.get("question_id"), answer=details.get("answer_id"))
+
+
+AUDIT_WORDING: dict[str, AuditWording] = {
+    CommunityAudit.ASKED: _worded("asked the community (question #{question})"),
+    CommunityAudit.ANSWERED: _worded("answered question #{question} (answer #{answer})"),
+    CommunityAudit.HELPFUL: _worded("marked answer #{answer} to question #{question} helpful"),
+    CommunityAudit.KEPT: _worded("let answer #{answer} be kept as knowledge"),
+    CommunityAudit.DECLINED: _worded("chose not to keep answer #{answer} as knowledge"),
+    CommunityAudit.WITHDRAWN: _worded("took answer #{answer} out of the knowledge base"),
+    CommunityAudit.CLOSED: _worded("closed question #{question}"),
+    CommunityAudit.REMOVED: _worded("removed question #{question}"),
+    CommunityAudit.CHANNEL: lambda details, _subject: (
+        f"chose {details.get('platform')} channel {details.get('channel')} for community questions"
+    ),
+}

@@ -18,7 +18,7 @@ from bot.runtime import Runtime
 from config.errors import UserError
 from storage.models import Job
 
-FEATURE = Feature("digests", on_start=service.ensure_digest_jobs)
+FEATURE = Feature("digests", on_start=service.ensure_digest_jobs, audit_wording=views.AUDIT_WORDING)
 
 log = logging.getLogger(__name__)
 

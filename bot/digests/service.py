@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import delete, func, select, update
@@ -42,7 +43,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DIGEST_JOB = "digest"
+class DigestJob(StrEnum):
+    DIGEST = "digest"
+
+
+class DigestAudit(StrEnum):
+    """The audit actions of digests (worded by `bot.digests.views`)."""
+
+    SCHEDULE = "digest.schedule"
+    NOW = "digest.now"
+    OFF = "digest.off"
+
+
+DIGEST_JOB = DigestJob.DIGEST
 # How many events, and new pilots or documents, a digest shows; the rest are counted.
 MAX_EVENTS = 5
 MAX_ITEMS = 10
@@ -332,7 +345,7 @@ async def set_schedule(core: Runtime, *, platform: str, channel_id: str, spec: D
         await record_audit(
             session,
             member,
-            "digest.schedule",
+            DigestAudit.SCHEDULE,
             {"platform": platform, "channel_id": channel_id, "schedule": spec.signature},
             at=now,
         )
@@ -350,7 +363,7 @@ async def remove_schedule(core: Runtime, *, platform: str, channel_id: str, memb
         removed = bool(result.rowcount)
         if removed:
             await record_audit(
-                session, member, "digest.off", {"platform": platform, "channel_id": channel_id}, at=core.clock.now()
+                session, member, DigestAudit.OFF, {"platform": platform, "channel_id": channel_id}, at=core.clock.now()
             )
     return removed
 
@@ -363,7 +376,7 @@ async def record_manual_post(
         await record_audit(
             session,
             member,
-            "digest.now",
+            DigestAudit.NOW,
             {"platform": platform, "channel_id": channel_id, "outcome": outcome.status},
             at=at,
         )

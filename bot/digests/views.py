@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.digests.schedule import describe_period
-from bot.digests.service import MAX_EVENTS, MAX_ITEMS, DigestContent
-from bot.events.views import event_section
+from bot.audit import AuditWording
 from bot.community.views import safe_text as neutral
+from bot.digests.schedule import DigestSpec, describe_period
+from bot.digests.service import MAX_EVENTS, MAX_ITEMS, DigestAudit, DigestContent
+from bot.events.views import event_section
 from bot.reply import Field, Reply, Section
 from storage.models import DigestRun
 
@@ -106,3 +108,21 @@ def describe_run(run: DigestRun, zone: str) -> str:
 def next_slot_text(slot: datetime, zone: str) -> str:
     local = slot.astimezone(ZoneInfo(zone))
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {zone}"
+
+
+def _digest_of(details: dict[str, Any]) -> str:
+    return f"the digest of {details.get('platform', '?')} channel {details.get('channel_id', '?')}"
+
+
+def _worded_schedule(details: dict[str, Any], _subject: str) -> str:
+    spec = DigestSpec.from_signature(str(details.get("schedule", "")))
+    return f"scheduled {_digest_of(details)} {spec.describe() if spec else details.get('schedule')}"
+
+
+AUDIT_WORDING: dict[str, AuditWording] = {
+    DigestAudit.SCHEDULE: _worded_schedule,
+    DigestAudit.NOW: lambda details, _subject: (
+        f"posted {_digest_of(details)} now ({details.get('outcome', 'no outcome recorded')})"
+    ),
+    DigestAudit.OFF: lambda details, _subject: f"switched off {_digest_of(details)}",
+}

@@ -18,7 +18,7 @@ from config.errors import UserError
 from config.vocabulary import THEMES, parse_theme, role_rank
 from storage.models import Job
 
-FEATURE = Feature("events")
+FEATURE = Feature("events", audit_wording=views.AUDIT_WORDING)
 
 
 async def _add(ctx: CommandContext, words: list[str]) -> Reply:

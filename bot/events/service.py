@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import func, select, update
@@ -42,7 +43,19 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 
-REMINDER_JOB = "event.reminder"
+class EventJob(StrEnum):
+    REMINDER = "event.reminder"
+
+
+class EventAudit(StrEnum):
+    """The audit actions of events (worded by `bot.events.views`)."""
+
+    ADD = "event.add"
+    EDIT = "event.edit"
+    CANCEL = "event.cancel"
+
+
+REMINDER_JOB = EventJob.REMINDER
 REMINDED_STATUSES = ("going", "interested")
 # What someone who said they'd come needs to hear about; a new description or themes can wait for `event show`.
 TOLD_TO_RSVPS = ("time", "place", "link", "title")
@@ -158,7 +171,7 @@ async def create_event(core: Runtime, fields: EventFields, *, organiser: Member)
     async with core.db.session() as session, session.begin():
         session.add(event)
         await session.flush()
-        await record_audit(session, organiser, "event.add", {"event_id": event.id}, at=now)
+        await record_audit(session, organiser, EventAudit.ADD, {"event_id": event.id}, at=now)
     return event
 
 
@@ -206,7 +219,7 @@ async def edit_event(
         if changed:
             event.sequence = (event.sequence or 0) + 1
             event.updated_at = now
-            await record_audit(session, editor, "event.edit", {"event_id": event.id, "changed": changed}, at=now)
+            await record_audit(session, editor, EventAudit.EDIT, {"event_id": event.id, "changed": changed}, at=now)
         told_about = [name for name in changed if name in TOLD_TO_RSVPS]
         to_tell = await _rsvped_members(session, event.id) if told_about else []
     edit = EventEdit(event, changed, told_about, Notified(0, 0))
@@ -233,7 +246,7 @@ async def cancel_event(core: Runtime, event_id: int, *, by: Member, notices: Eve
         if result.rowcount != 1:
             raise UserError(f"Event #{event.id} is already cancelled.")
         await cancel_jobs(session, key_prefix=f"event:{event.id}:")
-        await record_audit(session, by, "event.cancel", {"event_id": event.id}, at=now)
+        await record_audit(session, by, EventAudit.CANCEL, {"event_id": event.id}, at=now)
         await session.refresh(event)
         to_tell = await _rsvped_members(session, event.id)
     return event, await _tell(core, to_tell, lambda member: notices.cancellation_notice(event, member))

@@ -4,11 +4,13 @@ form, the messages sent to members (reminders, change and cancellation notices) 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.audit import AuditWording
 from bot.events.fields import EXAMPLE_START
 from bot.events.ical import MIME_TYPE, build_calendar
-from bot.events.service import AttendanceList, AttendanceRecorded, Attendee, EventEdit, Reminder
+from bot.events.service import AttendanceList, AttendanceRecorded, Attendee, EventAudit, EventEdit, Reminder
 from bot.reply import Attachment, Button, Field, Form, FormField, Link, Reply, Section
 from config.vocabulary import THEMES
 from storage.models import Event, Member
@@ -356,3 +358,20 @@ def cancellation_notice(event: Event, member: Member) -> Reply:
         ],
         tone="warning",
     )
+
+
+def _worded_event(done: str):  # noqa: ANN202 - an AuditWording
+    def worded(details: dict[str, Any], _subject: str) -> str | None:
+        if "event_id" not in details:
+            return None
+        changed = details.get("changed")
+        return f"{done} event #{details['event_id']}" + (f" ({', '.join(changed)})" if changed else "")
+
+    return worded
+
+
+AUDIT_WORDING: dict[str, AuditWording] = {
+    EventAudit.ADD: _worded_event("added"),
+    EventAudit.EDIT: _worded_event("edited"),
+    EventAudit.CANCEL: _worded_event("cancelled"),
+}

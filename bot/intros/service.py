@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import and_, func, or_, select, update
@@ -38,11 +39,27 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-REQUESTED, ACCEPTED, DECLINED, EXPIRED, MET, NOT_MET = "requested", "accepted", "declined", "expired", "met", "not_met"
+class IntroState(StrEnum):
+    """Where an introduction is: the word stored in `introductions.state`."""
+
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    MET = "met"
+    NOT_MET = "not_met"
+
+
+class IntroJob(StrEnum):
+    EXPIRE = "intro.expire"
+    FOLLOWUP = "intro.followup"
+
+
+REQUESTED, ACCEPTED, DECLINED, EXPIRED, MET, NOT_MET = IntroState
 MIN_REASON_CHARS = 10
 MAX_REASON_CHARS = 500
 MAX_PAUSE_WEEKS = 52
-EXPIRE_JOB, FOLLOWUP_JOB = "intro.expire", "intro.followup"
+EXPIRE_JOB, FOLLOWUP_JOB = IntroJob
 
 
 class IntroNotices(Protocol):

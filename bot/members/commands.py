@@ -13,7 +13,7 @@ from bot.members.service import AmbiguousMember, is_plain_number
 from bot.reply import Reply
 from config.errors import UserError
 
-FEATURE = Feature("members")
+FEATURE = Feature("members", audit_wording=views.AUDIT_WORDING)
 
 
 async def _show_profile(ctx: CommandContext, words: list[str]) -> Reply:
@@ -155,4 +155,4 @@ async def audit(ctx: CommandContext) -> Reply:
         if len(args) != 1 or not is_plain_number(args[0]) or not 1 <= int(args[0]) <= MAX_ENTRIES:
             raise UserError(f"Give a number of entries from 1 to {MAX_ENTRIES}, for example `audit 50`.")
         count = int(args[0])
-    return views.audit_log(await members.audit_log(ctx.core, count))
+    return views.audit_log(await members.audit_log(ctx.core, count), ctx.catalogue.audit_wording)

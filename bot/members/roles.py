@@ -7,6 +7,7 @@ expert and coordinator roles by command. A member holds one stored role.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select
@@ -22,6 +23,13 @@ from storage.models import Member
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+
+
+class RoleAudit(StrEnum):
+    """The audit actions of role changes (worded by `bot.members.views`)."""
+
+    GRANT = "role.grant"
+    REVOKE = "role.revoke"
 
 
 GRANTABLE_ROLES: tuple[str, ...] = ("expert", "coordinator")
@@ -116,7 +124,7 @@ async def change_role(
         await record_audit(
             session,
             actor.id,
-            f"role.{action}",
+            RoleAudit(f"role.{action}"),
             {"subject_member_id": target.id, "role": new_role, "previous_role": previous},
             at=core.clock.now(),
         )

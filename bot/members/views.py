@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-from bot.digests.schedule import DigestSpec
+from bot.audit import AuditWording
 from bot.members.profile import LABELS, field_value
-from bot.members.roles import GRANTABLE_ROLES, ROLE_PURPOSE, RoleChange, a_role
+from bot.members.roles import GRANTABLE_ROLES, ROLE_PURPOSE, RoleAudit, RoleChange, a_role
 from bot.members.service import AmbiguousMember, AuditLog, ProfileChange, member_label
 from bot.reply import Button, Field, Reply, Section
 from bot.tables import text_table
@@ -122,10 +122,11 @@ ENTRIES_PER_SECTION = 10
 HEADER = ("When (UTC)", "Who", "What")
 
 
-def audit_log(log: AuditLog) -> Reply:
+def audit_log(log: AuditLog, wording: Mapping[str, AuditWording]) -> Reply:
+    """The entries as a table; each action worded as the feature that writes it words it (`wording`)."""
     if not log.entries:
         return Reply(text="The audit log is empty.", private=True)
-    rows = [_row(entry, actor, log.subjects) for entry, actor in log.entries]
+    rows = [_row(entry, actor, log.subjects, wording) for entry, actor in log.entries]
     # Each section is a table of its own with the header: pages split between sections.
     sections = [
         Section(text=text_table(HEADER, rows[start : start + ENTRIES_PER_SECTION]))
@@ -134,54 +135,30 @@ def audit_log(log: AuditLog) -> Reply:
     return Reply(text=f"Audit log, newest first ({len(rows)} entries):", sections=sections, private=True)
 
 
-def _row(entry: AuditEntry, actor: Member | None, subjects: dict[int, str]) -> tuple[str, str, str]:
+def _row(
+    entry: AuditEntry, actor: Member | None, subjects: dict[int, str], wording: Mapping[str, AuditWording]
+) -> tuple[str, str, str]:
     when = entry.at.strftime("%Y-%m-%d %H:%M")
     # Labels with organisation and member id: two members of one name are told apart.
     who = member_label(actor) if actor else ("an erased member" if entry.details.get("actor_erased") else "Lighthouse")
-    return when, who, _describe(entry, subjects)
+    return when, who, _describe(entry, subjects, wording)
 
 
-def _describe(entry: AuditEntry, subjects: dict[int, str]) -> str:
+def _describe(entry: AuditEntry, subjects: dict[int, str], wording: Mapping[str, AuditWording]) -> str:
     details = entry.details or {}
     subject_id = details.get("subject_member_id")
     subject = subjects.get(subject_id, f"member:{subject_id}") if isinstance(subject_id, int) else "an erased member"
-    if entry.action == "role.grant":
-        return f"granted {details.get('role')} to {subject} (was {details.get('previous_role')})"
-    if entry.action == "role.revoke":
-        return f"revoked {details.get('role')} from {subject}"
-    if entry.action == "command":
-        typed = f"{details.get('command', '')} {details.get('arguments', '')}".strip().replace("`", "'")
-        return f"`{typed}`" + (f" on {details['platform']}" if details.get("platform") else "")
-    if entry.action == "member.erased":
-        return "a member erased their data"
-    if entry.action.startswith("digest."):
-        where = f"the digest of {details.get('platform', '?')} channel {details.get('channel_id', '?')}"
-        if entry.action == "digest.schedule":
-            spec = DigestSpec.from_signature(str(details.get("schedule", "")))
-            return f"scheduled {where} {spec.describe() if spec else details.get('schedule')}"
-        if entry.action == "digest.now":
-            return f"posted {where} now ({details.get('outcome', 'no outcome recorded')})"
-        if entry.action == "digest.off":
-            return f"switched off {where}"
-    if entry.action.startswith("event.") and "event_id" in details:
-        done = {"event.add": "added", "event.edit": "edited", "event.cancel": "cancelled"}.get(entry.action)
-        if done:
-            changed = details.get("changed")
-            return f"{done} event #{details['event_id']}" + (f" ({', '.join(changed)})" if changed else "")
-    if entry.action.startswith("community."):
-        question, answer = details.get("question_id"), details.get("answer_id")
-        done = {
-            "community.asked": f"asked the community (question #{question})",
-            "community.answered": f"answered question #{question} (answer #{answer})",
-            "community.helpful": f"marked answer #{answer} to question #{question} helpful",
-            "community.kept": f"let answer #{answer} be kept as knowledge",
-            "community.declined": f"chose not to keep answer #{answer} as knowledge",
-            "community.withdrawn": f"took answer #{answer} out of the knowledge base",
-            "community.closed": f"closed question #{question}",
-            "community.removed": f"removed question #{question}",
-            "community.channel": f"chose {details.get('platform')} channel {details.get('channel')} for community questions",
-        }.get(entry.action)
-        if done:
-            return done
+    words = wording.get(entry.action)
+    described = words(details, subject) if words is not None else None
+    if described:
+        return described
     extra = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in sorted(details.items()))
     return entry.action.replace(".", " ").replace("_", " ") + (f" ({extra})" if extra else "")
+
+
+AUDIT_WORDING: dict[str, AuditWording] = {
+    RoleAudit.GRANT: lambda details, subject: (
+        f"granted {details.get('role')} to {subject} (was {details.get('previous_role')})"
+    ),
+    RoleAudit.REVOKE: lambda details, subject: f"revoked {details.get('role')} from {subject}",
+}

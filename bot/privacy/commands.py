@@ -11,7 +11,7 @@ from bot.privacy.service import CONSENT_FLAGS, export_json, parse_consent_flag
 from bot.reply import Reply
 from config.errors import UserError
 
-FEATURE = Feature("privacy")
+FEATURE = Feature("privacy", audit_wording=views.AUDIT_WORDING)
 
 USAGE = "privacy [consent <flag> on|off | export | erase]"
 _ON = {"on", "yes", "true", "1", "allow"}

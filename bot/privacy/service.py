@@ -14,6 +14,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, or_, select, update
@@ -50,6 +51,14 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 EXPORT_FORMAT_VERSION = 1
+
+
+class PrivacyAudit(StrEnum):
+    """The audit action of an erasure (worded by `bot.privacy.views`)."""
+
+    ERASED = "member.erased"
+
+
 ERASE_PURPOSE = "erase"
 ERASE_CONFIRMATION_TTL = timedelta(minutes=15)
 SNAPSHOT_KEYS = ("organisation", "sector", "country")
@@ -616,7 +625,7 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
         "community_questions_anonymised": erased_community.questions_anonymised,
         "community_answers_anonymised": erased_community.answers_anonymised,
     }
-    await record_audit(session, None, "member.erased", report.details, at=now)
+    await record_audit(session, None, PrivacyAudit.ERASED, report.details, at=now)
     return report
 
 

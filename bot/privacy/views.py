@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.privacy.service import CONSENT_FLAGS, ERASE_CONFIRMATION_TTL, ConsentFlag, ErasureReport, Overview
+from bot.audit import AuditWording
+from bot.privacy.service import CONSENT_FLAGS, ERASE_CONFIRMATION_TTL, ConsentFlag, ErasureReport, Overview, PrivacyAudit
 from bot.reply import Attachment, Button, Field, Reply, Section
 
 
@@ -138,3 +139,6 @@ def erased(report: ErasureReport) -> Reply:
         tone="success",
         private=True,
     )
+
+
+AUDIT_WORDING: dict[str, AuditWording] = {PrivacyAudit.ERASED: lambda _details, _subject: "a member erased their data"}
