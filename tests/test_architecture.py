@@ -2,9 +2,9 @@
 
     main.py
     adapters/            console, Slack, Discord: platform events in, rendered replies out
-    bot/app/             the composition root (Lighthouse), the router, the catalogue of commands, help
+    bot/app/             the composition root (Lighthouse), the router, the catalogue of features, help
     bot/<feature>/       search, members, intros, events, digests, indicators, privacy
-    bot/                 the kernel every feature builds on: message, reply, context, command registry,
+    bot/                 the kernel every feature builds on: message, reply, context, feature, command registry,
                          runtime (database, clock, scheduler, transports), paging
     knowledge/           the knowledge base: ingest, embeddings, search
     storage/             SQLAlchemy models, the database, shared look-ups
