@@ -100,7 +100,11 @@ def features() -> tuple[Feature, ...]:
 
 @pytest.fixture
 async def core(
-    settings: Settings, clock: ManualClock, database: Database, knowledge: KnowledgeService, features: tuple[Feature, ...]
+    settings: Settings,
+    clock: ManualClock,
+    database: Database,
+    knowledge: KnowledgeService,
+    features: tuple[Feature, ...],
 ) -> AsyncIterator[Lighthouse]:
     bot = Lighthouse(settings, db=database, clock=clock, knowledge=knowledge, features=features)
     await bot.start()

@@ -651,7 +651,8 @@ async def decide_keep(core: Runtime, member: Member, answer_id: int, *, keep: bo
             source = answer_document(question, row, author) if keep else None
             await sync_document(session, answer_source_id(answer_id), source, member_id=member.id)
             await record_audit(
-                session, member.id, CommunityAudit(f"community.{target}"), {"question_id": question.id, "answer_id": answer_id}, at=now
+                session, member.id, CommunityAudit(f"community.{target}"),
+                {"question_id": question.id, "answer_id": answer_id}, at=now,
             )
     core.knowledge.invalidate()  # this process's next search sees it at once (by its keywords)
     if changed and keep:
@@ -690,7 +691,8 @@ async def set_status(core: Runtime, member: Member, question_id: int, status: st
             for answer_id in kept:
                 await sync_document(session, answer_source_id(answer_id), None, member_id=None)
         await record_audit(
-            session, member.id, CommunityAudit(f"community.{status}"), {"question_id": question_id, "was": question.status}, at=now
+            session, member.id, CommunityAudit(f"community.{status}"),
+            {"question_id": question_id, "was": question.status}, at=now,
         )
     core.knowledge.invalidate()
     return True

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.audit import AuditWording
-from bot.privacy.service import CONSENT_FLAGS, ERASE_CONFIRMATION_TTL, ConsentFlag, ErasureReport, Overview, PrivacyAudit
+from bot.privacy.service import (
+    CONSENT_FLAGS,
+    ERASE_CONFIRMATION_TTL,
+    ConsentFlag,
+    ErasureReport,
+    Overview,
+    PrivacyAudit,
+)
 from bot.reply import Attachment, Button, Field, Reply, Section
 
 
