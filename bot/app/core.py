@@ -43,7 +43,8 @@ class Lighthouse:
         features: Iterable[Feature] = ALL_FEATURES,
     ) -> None:
         self.catalogue = Catalogue.of(features)  # first: a feature declared wrong fails before anything opens
-        db = db or database_for(settings)
+        # A knowledge base given without its database brings its own: the core and it share one.
+        db = db or (knowledge.db if knowledge is not None else database_for(settings))
         self.runtime = Runtime(settings, db=db, clock=clock, knowledge=knowledge or KnowledgeService(db, settings))
         for name, kind in self.catalogue.jobs.items():
             self.runtime.scheduler.add_kind(name, kind)
