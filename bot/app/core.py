@@ -38,7 +38,7 @@ class Lighthouse(Runtime):
         await ensure_digest_jobs(self)
         if warm_up:
             self.knowledge.warm_up()
-            self.knowledge.embed_soon()
+            self.knowledge.model.embed_soon()
 
     async def close(self) -> None:
         await self.knowledge.close()  # its background work ends before the database
