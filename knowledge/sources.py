@@ -136,14 +136,7 @@ def _markdown_document(text: str, relative: str, limits: ReadLimits = DEFAULT_LI
     match = _FRONT_MATTER.match(text)
     if not match:
         raise SourceError(relative, "no YAML front matter (a '---' block with at least `kind`) at the top")
-    try:
-        front = _load_yaml(match.group(1), limits) or {}
-    except _OverLimit as exc:
-        raise SourceError(relative, f"skipped: its front matter {exc.reason}") from None
-    except yaml.YAMLError as exc:
-        raise SourceError(relative, f"front matter is not valid YAML ({_yaml_problem(exc)})") from None
-    if not isinstance(front, dict):
-        raise SourceError(relative, "front matter must be a mapping of `key: value` lines")
+    front = _front_matter(match.group(1), relative, limits)
     body = text[match.end():].strip()
     heading = _H1.search(body)
     if heading and not (front.get("title") or front.get("name")):
@@ -151,6 +144,18 @@ def _markdown_document(text: str, relative: str, limits: ReadLimits = DEFAULT_LI
     if heading and body[: heading.start()].strip() == "":
         body = body[heading.end():].strip()  # the title is stored apart; don't index it twice as a heading
     return parse_document(front, body, relative, None)
+
+
+def _front_matter(text: str, relative: str, limits: ReadLimits) -> dict[str, Any]:
+    try:
+        front = _load_yaml(text, limits) or {}
+    except _OverLimit as exc:
+        raise SourceError(relative, f"skipped: its front matter {exc.reason}") from None
+    except yaml.YAMLError as exc:
+        raise SourceError(relative, f"front matter is not valid YAML ({_yaml_problem(exc)})") from None
+    if not isinstance(front, dict):
+        raise SourceError(relative, "front matter must be a mapping of `key: value` lines")
+    return front
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
@@ -206,20 +211,27 @@ class _BoundedLoader(yaml.SafeLoader):
             node = super().compose_node(parent, index)
         finally:
             self._level -= 1
-        if isinstance(node, yaml.SequenceNode):
-            children = [self._shape[id(child)] for child in node.value]
-        elif isinstance(node, yaml.MappingNode):
-            children = [self._shape[id(item)] for pair in node.value for item in pair]
-        else:
-            children = []
+        self._shape[id(node)] = self._checked_shape(node)
+        return node
+
+    def _checked_shape(self, node: yaml.Node) -> tuple[int, int]:
+        """(values, depth) of a composed node, from its children's; _OverLimit when over a limit."""
+        children = [self._shape[id(child)] for child in _children(node)]
         values = 1 + sum(count for count, _ in children)
         depth = 1 + max((level for _, level in children), default=0)
         if values > self.limits.max_values:
             raise _too_many(self.limits)
         if depth > self.limits.max_depth:
             raise _too_deep(self.limits)
-        self._shape[id(node)] = (values, depth)
-        return node
+        return values, depth
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    return []
 
 
 def _load_yaml(text: str, limits: ReadLimits) -> Any:
@@ -298,13 +310,7 @@ def _csv_records(text: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[dict[st
         for row in reader:
             if None in row:
                 raise SourceError("", f"row {reader.line_num} has more values than the header has columns")
-            record: dict[str, Any] = {}
-            for key, value in row.items():
-                key = (key or "").strip()
-                value = (value or "").strip()
-                if not key or value == "":
-                    continue
-                record[key] = [part.strip() for part in value.split(";") if part.strip()] if key in LIST_FIELDS else value
+            record = _csv_record(row)
             if record:
                 records.append(record)
     except csv.Error as exc:
@@ -312,6 +318,18 @@ def _csv_records(text: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[dict[st
             raise SourceError("", f"skipped: a field is longer than {limits.max_csv_field_chars:,} characters") from None
         raise SourceError("", f"not valid CSV ({exc})") from None
     return records
+
+
+def _csv_record(row: dict[str | None, Any]) -> dict[str, Any]:
+    """A row's filled columns; list columns split at ";"."""
+    record: dict[str, Any] = {}
+    for key, value in row.items():
+        key = (key or "").strip()
+        value = (value or "").strip()
+        if not key or value == "":
+            continue
+        record[key] = [part.strip() for part in value.split(";") if part.strip()] if key in LIST_FIELDS else value
+    return record
 
 
 def _records_content(records: list[Any], relative: str) -> FileContent:
