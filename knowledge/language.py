@@ -114,20 +114,28 @@ def _matches(language: str, question: list[str]) -> dict[int, str]:
     covered: dict[int, str] = {}
     i = 0
     while i < len(stems):
-        for size in range(min(MAX_PHRASE, len(stems) - i), 0, -1):
-            english = table.get(tuple(stems[i : i + size]))
-            if english is not None and not _same_in_english(question[i : i + size], english):
+        size, english = _phrase_at(i, stems, question, table)
+        if size:
+            covered[i] = english
+            covered.update({j: "" for j in range(i + 1, i + size)})
+            i += size
+            continue
+        if language in COMPOUNDING:
+            english = _compound(language, question[i], table)
+            if english and not _same_in_english(question[i : i + 1], english):
                 covered[i] = english
-                covered.update({j: "" for j in range(i + 1, i + size)})
-                i += size
-                break
-        else:
-            if language in COMPOUNDING:
-                english = _compound(language, question[i], table)
-                if english and not _same_in_english(question[i : i + 1], english):
-                    covered[i] = english
-            i += 1
+        i += 1
     return covered
+
+
+def _phrase_at(i: int, stems: list[str], question: list[str], table: dict[tuple[str, ...], str]) -> tuple[int, str]:
+    """The longest glossary phrase starting at word `i` that is not English already: (its words, its
+    English), or (0, "")."""
+    for size in range(min(MAX_PHRASE, len(stems) - i), 0, -1):
+        english = table.get(tuple(stems[i : i + size]))
+        if english is not None and not _same_in_english(question[i : i + size], english):
+            return size, english
+    return 0, ""
 
 
 def _same_in_english(written: list[str], english: str) -> bool:
@@ -145,14 +153,27 @@ def _compound(language: str, word: str, table: dict[tuple[str, ...], str]) -> st
     for split in range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1):
         left, right = word[:split], word[split:]
         head = table.get((key(language, right),))
-        modifier = table.get((key(language, left),)) or (
-            table.get((key(language, left[:-1]),)) if left[-1] in "se" and len(left) > MIN_COMPOUND_PART else None
-        )
+        modifier = _compound_modifier(language, left, table)
         if head and modifier:
             return f"{modifier} {head}"
-        if not best and (head or modifier) and len(right if head else left) >= 5:
-            best = head or modifier or ""
+        if not best:
+            best = _one_known_part(head, modifier, left, right)
     return best
+
+
+def _one_known_part(head: str | None, modifier: str | None, left: str, right: str) -> str:
+    """For a compound only half of which the glossary knows: that half's English, if it is a word of five
+    letters or more (shorter ones match by accident), else ""."""
+    if (head or modifier) and len(right if head else left) >= 5:
+        return head or modifier or ""
+    return ""
+
+
+def _compound_modifier(language: str, left: str, table: dict[tuple[str, ...], str]) -> str | None:
+    """English words for the first part of a compound, with or without its linking "s" or "e"."""
+    return table.get((key(language, left),)) or (
+        table.get((key(language, left[:-1]),)) if left[-1] in "se" and len(left) > MIN_COMPOUND_PART else None
+    )
 
 
 def analyse(text: str) -> Analysis:
