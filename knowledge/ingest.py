@@ -14,16 +14,15 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy import delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.chunking import CHUNKER_VERSION, Passage, embedding_text, passages
 from knowledge.embeddings import DEFAULT_BATCH_SIZE, Encoder, run_on_model_thread, to_bytes
+from knowledge.ingested_experts import ERASED_MEMBER, ErasedMember, check_not_erased, expert_member, without_erased_members
 from knowledge.profiles import embed_pending, forget_other_model_vectors
 from knowledge.shipped import ShippedVectors, shipped_vectors
 from knowledge.sources import (
@@ -32,21 +31,21 @@ from knowledge.sources import (
     ReadLimits,
     SourceDocument,
     SourceError,
+    SourceOrganisation,
     is_inside,
     read_file,
     source_files,
 )
 from knowledge.version import bump_version
 from storage.database import Database
-from storage.lookups import find_by_identity, get_or_create_organisation
-from storage.models import Chunk, Document, Member, Pilot, PlatformIdentity
-from storage.tombstones import erased_hashes, identity_key, profile_key, tombstone_hash
+from storage.lookups import get_or_create_organisation
+from storage.models import Chunk, Document, Pilot
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]  # (chunks done, chunks to embed)
 # Kept in a document's meta: which model embedded its chunks, and its source's fingerprint (so that it
-# can be re-embedded by another model without its source file, see KnowledgeService.reembed_stale).
+# can be re-embedded by another model without its source file, see EmbeddingModel.reembed_stale).
 EMBEDDING_MODEL_KEY = "embedding_model"
 SOURCE_HASH_KEY = "source_hash"
 # Documents are embedded in groups of about this many chunks: big enough for full batches, small enough
@@ -128,6 +127,32 @@ async def ingest(
         return await _ingest(db, path, encoder, batch_size, progress, limits, use_shipped, started)
 
 
+@dataclass
+class _Folder:
+    """What reading a folder (or one file) found."""
+
+    documents: list[SourceDocument] = field(default_factory=list)
+    organisations: list[SourceOrganisation] = field(default_factory=list)
+    failed_paths: set[str] = field(default_factory=set)  # files that could not be read, whole or in part
+    seen_paths: set[str] = field(default_factory=set)
+
+
+class _Progress:
+    """Chunks embedded so far, told to the caller's progress callback (if any)."""
+
+    def __init__(self, total: int, callback: ProgressCallback | None) -> None:
+        self.total = total
+        self.done = 0
+        self.callback = callback
+        if callback:
+            callback(0, total)
+
+    def __call__(self, count: int) -> None:
+        self.done += count
+        if self.callback:
+            self.callback(self.done, self.total)
+
+
 async def _ingest(
     db: Database,
     path: Path,
@@ -143,77 +168,14 @@ async def _ingest(
         rows = (await session.execute(select(Document.id, Document.source_id, Document.content_hash, Document.source_path, Document.meta))).all()
     root = path if path.is_dir() else _known_root(path, rows)
 
-    documents, organisations, failed_paths, seen_paths = _read_folder(path, root, report, limits)
-    documents = await _without_erased_members(db, documents, report)
-    report.organisations = await _store_organisations(db, organisations)
-    existing = {row.source_id: row for row in rows}
-    pending: list[_Pending] = []
-    for document in documents:
-        source_hash = document.fingerprint(CHUNKER_VERSION)
-        content_hash = embedded_hash(source_hash, encoder.name)
-        known = existing.get(document.source_id)
-        if known is not None and known.content_hash == content_hash:
-            report.unchanged += 1
-            continue
-        pending.append(_Pending(document, source_hash, content_hash, passages(document), known.id if known else None))
-
-    total = sum(len(p.passages) for p in pending)
-    embedded = 0
-
-    def batch_embedded(count: int) -> None:
-        nonlocal embedded
-        embedded += count
-        if progress:
-            progress(embedded, total)
-
-    if progress:
-        progress(0, total)
-    # Documents with passages of like length embed together (less padding in each batch), and embedding
-    # the next group (on the model's thread; torch releases the GIL) overlaps storing this one.
-    # Documents whose vectors all ship with the project are stored first (searchable at once); the others
-    # follow in groups that start small, so the first of them are searchable soon too.
+    folder = _read_folder(path, root, report, limits)
+    documents, report.skipped = await without_erased_members(db, folder.documents)
+    report.organisations = await _store_organisations(db, folder.organisations)
+    pending = _changed(documents, rows, encoder.name, report)
+    embedded = _Progress(sum(len(p.passages) for p in pending), progress)
     shipped = await run_on_model_thread(shipped_vectors, encoder) if use_shipped and pending else None
-    ready = [p for p in pending if shipped is not None and all(shipped.passage(text) is not None for text in _texts([p]))]
-    ready_ids = {id(p) for p in ready}
-    rest = [p for p in pending if id(p) not in ready_ids]
-    rest.sort(key=lambda p: sum(len(x.text) for x in p.passages) / len(p.passages))
-    groups = [*_groups(ready), *_groups(rest)]
-    encoding = _encode_in_thread(encoder, groups[0], batch_size, batch_embedded, shipped) if groups else None
-    for number, group in enumerate(groups):
-        assert encoding is not None
-        vectors = await encoding
-        encoding = (
-            _encode_in_thread(encoder, groups[number + 1], batch_size, batch_embedded, shipped)
-            if number + 1 < len(groups)
-            else None
-        )
-        offset = 0
-        for item in group:
-            count = len(item.passages)
-            try:
-                await _store_document(db, item, vectors[offset : offset + count], root, encoder.name)
-            except ErasedMember:  # erased while this ingest ran
-                report.skipped.append(SourceError(item.document.source_path, ERASED_MEMBER))
-            except Exception as exc:  # one bad document must not stop the others
-                log.exception("could not store %s", item.document.source_id)
-                report.errors.append(SourceError(item.document.source_path, f"could not be stored ({exc.__class__.__name__}: {exc})"))
-            else:
-                (report.updated if item.existing_id else report.added).append(item.document.source_id)
-                report.chunks += count
-            offset += count
-
-    # Gone: from this folder (or this file), not seen now, and not in a file that failed to read.
-    seen_ids = {d.source_id for d in documents}
-    stale = [
-        row for row in rows
-        if (row.meta or {}).get("root") == str(root)
-        and row.source_id not in seen_ids
-        and row.source_path not in failed_paths
-        and (path.is_dir() or row.source_path in seen_paths)
-    ]
-    for row in stale:
-        await delete_documents(db, [row.id])
-        report.removed.append(row.source_id)
+    await _embed_and_store(db, _groups_in_order(pending, shipped), encoder, batch_size, embedded, shipped, root, report)
+    await _remove_gone(db, rows, path, root, folder, {d.source_id for d in documents}, report)
     # Members' own profiles are not in the folder; with a new model they need new vectors too.
     if await forget_other_model_vectors(db, encoder.name):
         report.chunks += await embed_pending(db, lambda: encoder)
@@ -221,36 +183,80 @@ async def _ingest(
     return report
 
 
-ERASED_MEMBER = "skipped: erased member"
-
-
-class ErasedMember(Exception):
-    """An expert profile whose member erased their data (found as it was about to be stored)."""
-
-
-def _erasure_keys(source: SourceDocument) -> list[str]:
-    """What an expert profile would bring back: the chat account it is linked to, and its own id."""
-    platform, _, user_id = _expert_identity(source).partition(":")
-    return [identity_key(platform, user_id), profile_key(source.source_id)]
-
-
-async def _without_erased_members(db: Database, documents: list[SourceDocument], report: IngestReport) -> list[SourceDocument]:
-    """Leave out expert profiles of erased members, reported by path only (the path is all that is said
-    about them). Left out, they also count as gone: a copy stored meanwhile is deleted."""
-    experts = [d for d in documents if d.kind == "expert"]
-    if not experts:
-        return documents
-    async with db.session() as session:
-        erased = await erased_hashes(session)
-    if not erased:
-        return documents
-    kept = []
+def _changed(documents: list[SourceDocument], rows: list, model: str, report: IngestReport) -> list[_Pending]:
+    """The documents that are new or changed (or were embedded by another model), with their passages."""
+    existing = {row.source_id: row for row in rows}
+    pending = []
     for document in documents:
-        if document.kind == "expert" and any(tombstone_hash(key) in erased for key in _erasure_keys(document)):
-            report.skipped.append(SourceError(document.source_path, ERASED_MEMBER))
-        else:
-            kept.append(document)
-    return kept
+        source_hash = document.fingerprint(CHUNKER_VERSION)
+        content_hash = embedded_hash(source_hash, model)
+        known = existing.get(document.source_id)
+        if known is not None and known.content_hash == content_hash:
+            report.unchanged += 1
+            continue
+        pending.append(_Pending(document, source_hash, content_hash, passages(document), known.id if known else None))
+    return pending
+
+
+def _groups_in_order(pending: list[_Pending], shipped: ShippedVectors | None) -> list[list[_Pending]]:
+    """Documents whose vectors all ship with the project first (searchable at once); the others follow in
+    groups that start small, so the first of them are searchable soon too, with passages of like length
+    together (less padding in each batch)."""
+    ready = [p for p in pending if shipped is not None and all(shipped.passage(text) is not None for text in _texts([p]))]
+    ready_ids = {id(p) for p in ready}
+    rest = [p for p in pending if id(p) not in ready_ids]
+    rest.sort(key=lambda p: sum(len(x.text) for x in p.passages) / len(p.passages))
+    return [*_groups(ready), *_groups(rest)]
+
+
+async def _embed_and_store(
+    db: Database, groups: list[list[_Pending]], encoder: Encoder, batch_size: int, embedded: _Progress,
+    shipped: ShippedVectors | None, root: Path, report: IngestReport,
+) -> None:
+    """Embedding the next group (on the model's thread; torch releases the GIL) overlaps storing this one."""
+    def encode(group: list[_Pending]) -> asyncio.Task:
+        return _encode_in_thread(encoder, group, batch_size, embedded, shipped)
+
+    encoding = encode(groups[0]) if groups else None
+    for number, group in enumerate(groups):
+        assert encoding is not None
+        vectors = await encoding
+        encoding = encode(groups[number + 1]) if number + 1 < len(groups) else None
+        offset = 0
+        for item in group:
+            count = len(item.passages)
+            await _store_reported(db, item, vectors[offset : offset + count], root, encoder.name, report)
+            offset += count
+
+
+async def _store_reported(db: Database, item: _Pending, vectors, root: Path, model: str, report: IngestReport) -> None:  # noqa: ANN001 - ndarray
+    try:
+        await _store_document(db, item, vectors, root, model)
+    except ErasedMember:  # erased while this ingest ran
+        report.skipped.append(SourceError(item.document.source_path, ERASED_MEMBER))
+    except Exception as exc:  # one bad document must not stop the others
+        log.exception("could not store %s", item.document.source_id)
+        report.errors.append(SourceError(item.document.source_path, f"could not be stored ({exc.__class__.__name__}: {exc})"))
+    else:
+        (report.updated if item.existing_id else report.added).append(item.document.source_id)
+        report.chunks += len(item.passages)
+
+
+async def _remove_gone(
+    db: Database, rows: list, path: Path, root: Path, folder: _Folder, seen_ids: set[str], report: IngestReport
+) -> None:
+    """Delete documents gone from this folder (or this file): not seen now, and not in a file that failed
+    to read."""
+    stale = [
+        row for row in rows
+        if (row.meta or {}).get("root") == str(root)
+        and row.source_id not in seen_ids
+        and row.source_path not in folder.failed_paths
+        and (path.is_dir() or row.source_path in folder.seen_paths)
+    ]
+    for row in stale:
+        await delete_documents(db, [row.id])
+        report.removed.append(row.source_id)
 
 
 def _known_root(file: Path, rows: list) -> Path:
@@ -260,17 +266,12 @@ def _known_root(file: Path, rows: list) -> Path:
     return max(enclosing, key=lambda root: len(root.parts)) if enclosing else file.parent
 
 
-def _read_folder(
-    path: Path, root: Path, report: IngestReport, limits: ReadLimits = DEFAULT_LIMITS
-) -> tuple[list[SourceDocument], list, set[str], set[str]]:
-    documents: list[SourceDocument] = []
-    organisations = []
-    failed_paths: set[str] = set()
-    seen_paths: set[str] = set()
+def _read_folder(path: Path, root: Path, report: IngestReport, limits: ReadLimits = DEFAULT_LIMITS) -> _Folder:
+    folder = _Folder()
     first_seen: dict[str, str] = {}
     for file in source_files(path):
         relative = file.relative_to(root).as_posix()
-        seen_paths.add(relative)
+        folder.seen_paths.add(relative)
         if path.is_dir() and not is_inside(file, root):
             # Whoever can write the folder must not make the bot read (and show) files from elsewhere. Not a
             # failed read: what an earlier run stored from this path is gone from the folder, and deleted.
@@ -278,18 +279,18 @@ def _read_folder(
             continue
         content: FileContent = read_file(file, relative, limits)
         if content.errors:
-            failed_paths.add(relative)
+            folder.failed_paths.add(relative)
             report.errors.extend(content.errors)
         for document in content.documents:
             earlier = first_seen.get(document.source_id)
             if earlier is not None:
                 report.errors.append(SourceError(relative, f"id “{document.source_id}” is already used in {earlier}"))
-                failed_paths.add(relative)
+                folder.failed_paths.add(relative)
                 continue
             first_seen[document.source_id] = relative
-            documents.append(document)
-        organisations.extend(content.organisations)
-    return documents, organisations, failed_paths, seen_paths
+            folder.documents.append(document)
+        folder.organisations.extend(content.organisations)
+    return folder
 
 
 async def _store_organisations(db: Database, organisations: list) -> int:
@@ -390,9 +391,8 @@ async def _store_document(db: Database, item: _Pending, vectors, root: Path, mod
             **source.meta, "root": str(root), SOURCE_HASH_KEY: item.source_hash, EMBEDDING_MODEL_KEY: model
         }
         if source.kind == "expert":
-            if await erased_hashes(session, _erasure_keys(source)):
-                raise ErasedMember(source.source_path)
-            document.member_id = await _expert_member(session, source)
+            await check_not_erased(session, source)
+            document.member_id = await expert_member(session, source)
         await session.flush()
         if item.existing_id is not None:  # a new document has nothing to replace
             await session.execute(delete(Chunk).where(Chunk.document_id == document.id))
@@ -434,65 +434,3 @@ def _pilot_facts(document_id: int, source: SourceDocument, passages_: list[Passa
         started_on=date.fromisoformat(start) if start else None,
         ended_on=date.fromisoformat(end) if end else None,
     )
-
-
-async def _expert_member(session: AsyncSession, source: SourceDocument) -> int:
-    """The member an expert profile belongs to: `member: platform:user` in the profile, otherwise a
-    console member named after the profile id (so the console demo can introduce people)."""
-    identity = _expert_identity(source)
-    platform, _, user_id = identity.partition(":")
-    if not user_id:
-        raise ValueError(f"member “{identity}” should look like platform:user-id")
-    member = await find_by_identity(session, platform, user_id)
-    organisation = None
-    if source.organisations:
-        organisation = await get_or_create_organisation(
-            session,
-            source.organisations[0],
-            sector=source.sectors[0] if source.sectors else None,
-            country=source.countries[0] if source.countries else None,
-        )
-    if member is None:
-        member = Member(display_name=source.title[:200], role="expert", expertise=[], interests=[])
-        member.identities.append(PlatformIdentity(platform=platform, platform_user_id=user_id, display_name=source.title[:200]))
-        session.add(member)
-    # Fill what is empty; never overwrite what the member set themselves.
-    if organisation is not None and member.organisation_id is None:
-        member.organisation_id = organisation.id
-    if not member.sector and source.sectors:
-        member.sector = source.sectors[0]
-    if not member.country and source.countries:
-        member.country = source.countries[0]
-    if not member.expertise and source.meta.get("expertise"):
-        member.expertise = list(source.meta["expertise"])[:20]
-    if member.role == "member":
-        member.role = "expert"
-    await session.flush()
-    return member.id
-
-
-def _expert_identity(source: SourceDocument) -> str:
-    return source.meta.get("member") or f"console:{source.source_id.removeprefix('expert-')}"
-
-
-@contextmanager
-def rich_progress(label: str = "Embedding") -> Iterator[ProgressCallback]:
-    """A rich progress bar on stderr showing chunks and chunks per second."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    class Rate(TextColumn):
-        def render(self, task):  # noqa: ANN001, ANN202 - rich's API
-            from rich.text import Text
-
-            speed = task.finished_speed or task.speed
-            return Text(f"{speed:,.0f} chunks/s" if speed else "… chunks/s")
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(""), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update_bar(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=max(total, 1))
-
-        yield update_bar

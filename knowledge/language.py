@@ -11,7 +11,7 @@ than like English (its stop words and glossary words outnumber the English stop 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
@@ -114,20 +114,28 @@ def _matches(language: str, question: list[str]) -> dict[int, str]:
     covered: dict[int, str] = {}
     i = 0
     while i < len(stems):
-        for size in range(min(MAX_PHRASE, len(stems) - i), 0, -1):
-            english = table.get(tuple(stems[i : i + size]))
-            if english is not None and not _same_in_english(question[i : i + size], english):
+        size, english = _phrase_at(i, stems, question, table)
+        if size:
+            covered[i] = english
+            covered.update({j: "" for j in range(i + 1, i + size)})
+            i += size
+            continue
+        if language in COMPOUNDING:
+            english = _compound(language, question[i], table)
+            if english and not _same_in_english(question[i : i + 1], english):
                 covered[i] = english
-                covered.update({j: "" for j in range(i + 1, i + size)})
-                i += size
-                break
-        else:
-            if language in COMPOUNDING:
-                english = _compound(language, question[i], table)
-                if english and not _same_in_english(question[i : i + 1], english):
-                    covered[i] = english
-            i += 1
+        i += 1
     return covered
+
+
+def _phrase_at(i: int, stems: list[str], question: list[str], table: dict[tuple[str, ...], str]) -> tuple[int, str]:
+    """The longest glossary phrase starting at word `i` that is not English already: (its words, its
+    English), or (0, "")."""
+    for size in range(min(MAX_PHRASE, len(stems) - i), 0, -1):
+        english = table.get(tuple(stems[i : i + size]))
+        if english is not None and not _same_in_english(question[i : i + size], english):
+            return size, english
+    return 0, ""
 
 
 def _same_in_english(written: list[str], english: str) -> bool:
@@ -145,63 +153,109 @@ def _compound(language: str, word: str, table: dict[tuple[str, ...], str]) -> st
     for split in range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1):
         left, right = word[:split], word[split:]
         head = table.get((key(language, right),))
-        modifier = table.get((key(language, left),)) or (
-            table.get((key(language, left[:-1]),)) if left[-1] in "se" and len(left) > MIN_COMPOUND_PART else None
-        )
+        modifier = _compound_modifier(language, left, table)
         if head and modifier:
             return f"{modifier} {head}"
-        if not best and (head or modifier) and len(right if head else left) >= 5:
-            best = head or modifier or ""
+        if not best:
+            best = _one_known_part(head, modifier, left, right)
     return best
+
+
+def _one_known_part(head: str | None, modifier: str | None, left: str, right: str) -> str:
+    """For a compound only half of which the glossary knows: that half's English, if it is a word of five
+    letters or more (shorter ones match by accident), else ""."""
+    if (head or modifier) and len(right if head else left) >= 5:
+        return head or modifier or ""
+    return ""
+
+
+def _compound_modifier(language: str, left: str, table: dict[tuple[str, ...], str]) -> str | None:
+    """English words for the first part of a compound, with or without its linking "s" or "e"."""
+    return table.get((key(language, left),)) or (
+        table.get((key(language, left[:-1]),)) if left[-1] in "se" and len(left) > MIN_COMPOUND_PART else None
+    )
 
 
 def analyse(text: str) -> Analysis:
     question = words(text)
     english_stops = sum(w in STOPWORDS for w in question)
+    candidates = _languages_read(question, english_stops)
+    used = tuple(language for language, _ in candidates)
+    reading = _Reading()
+    translations = _translations_by_position(candidates)
+    stops = _stop_words(question, used, english_stops)
+    for position, word in enumerate(question):
+        if position in translations:  # the first word of a glossary phrase carries its translation
+            reading.add_translated(translations[position])
+        elif word not in stops and len(word) >= 2:
+            reading.add_own(word)
+    return Analysis(
+        [*reading.terms, *(t for t in reading.expansions if t not in reading.terms)], len(reading.groups),
+        reading.translated, used, tuple(reading.groups), _english_rendering(reading, used, question),
+    )
+
+
+def _languages_read(question: list[str], english_stops: int) -> list[tuple[str, dict[int, str]]]:
+    """Each language the question reads more like than like English, with the words its glossary covers:
+    its stop words and glossary words outnumber the English stop words."""
     candidates = []
     for language in LANGUAGES:
         covered = _matches(language, question)
         own_stops = sum(w in _STOPWORDS[language] for w in question)
         if covered and own_stops + len(covered) > english_stops:
             candidates.append((language, covered))
-    covered_positions: dict[int, list[str]] = {}
+    return candidates
+
+
+def _translations_by_position(candidates: list[tuple[str, dict[int, str]]]) -> dict[int, list[str]]:
+    by_position: dict[int, list[str]] = {}
     for _, covered in candidates:
         for position, english in covered.items():
-            covered_positions.setdefault(position, []).append(english)
-    used = tuple(language for language, _ in candidates)
-    # Stop words are those of English and of the languages the question reads like: the glossary's, and
-    # those whose stop words it uses more than English ones ("og det er" is all stop words).
+            by_position.setdefault(position, []).append(english)
+    return by_position
+
+
+def _stop_words(question: list[str], used: tuple[str, ...], english_stops: int) -> frozenset[str]:
+    """Stop words are those of English and of the languages the question reads like: the glossary's, and
+    those whose stop words it uses more than English ones ("og det er" is all stop words)."""
     own = {language: sum(w in _STOPWORDS[language] for w in question) for language in LANGUAGES}
     most = max(own.values(), default=0)
     like = {language for language, count in own.items() if count == most and count > english_stops}
-    stops = STOPWORDS.union(*(_STOPWORDS[language] for language in {*used, *like}))
-    result: list[str] = []
-    expansions: list[str] = []
-    groups: list[frozenset[str]] = []
-    english: list[str] = []
-    translated = 0
-    for position, word in enumerate(question):
-        if position in covered_positions:  # the first word of a glossary phrase carries its translation
-            group = [t for english in covered_positions[position] for t in terms(english)]
-            expansions.extend(t for t in group if t not in expansions)
-            if group:
-                groups.append(frozenset(group))
-                english.append(covered_positions[position][0])
-                translated += 1
-            continue
-        if word in stops or len(word) < 2:
-            continue
+    return STOPWORDS.union(*(_STOPWORDS[language] for language in {*used, *like}))
+
+
+@dataclass
+class _Reading:
+    """A question read word by word: its own terms, the English terms of its glossary words, and per
+    content word the terms that stand for it."""
+
+    terms: list[str] = field(default_factory=list)
+    expansions: list[str] = field(default_factory=list)
+    groups: list[frozenset[str]] = field(default_factory=list)
+    english: list[str] = field(default_factory=list)  # the question in English, word by word
+    translated: int = 0
+
+    def add_translated(self, translations: list[str]) -> None:
+        group = [t for english in translations for t in terms(english)]
+        self.expansions.extend(t for t in group if t not in self.expansions)
+        if group:
+            self.groups.append(frozenset(group))
+            self.english.append(translations[0])
+            self.translated += 1
+
+    def add_own(self, word: str) -> None:
         own = terms(word)
-        result.extend(own)
-        english.append(word)
+        self.terms.extend(own)
+        self.english.append(word)
         if own and not word.isdigit():  # a number alone says nothing about a topic
-            groups.append(frozenset(own))
-    in_english = " ".join(english) if translated and used else ""
+            self.groups.append(frozenset(own))
+
+
+def _english_rendering(reading: _Reading, used: tuple[str, ...], question: list[str]) -> str:
+    in_english = " ".join(reading.english) if reading.translated and used else ""
     if in_english and set(words(in_english)) <= set(question):  # nothing actually translated ("school")
-        in_english = ""
-    return Analysis(
-        [*result, *(t for t in expansions if t not in result)], len(groups), translated, used, tuple(groups), in_english
-    )
+        return ""
+    return in_english
 
 
 def fused_query_vector(encoder: Encoder, vector: np.ndarray, analysis: Analysis) -> np.ndarray:

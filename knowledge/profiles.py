@@ -49,23 +49,31 @@ def profile_document(member: Member) -> SourceDocument | None:
     expertise = [item for item in (member.expertise or []) if item.strip()]
     if not expertise:
         return None
-    sections = []
-    if member.bio and member.bio.strip():
-        sections.append(f"## About\n{member.bio.strip()}")
-    if member.interests:
-        sections.append("## Interests\n" + ", ".join(member.interests) + ".")
     organisation = member.organisation.name if member.organisation else None
     return SourceDocument(
         source_id=profile_source_id(member.id),
         source_path=SOURCE_PATH,
         kind="expert",
         title=member.display_name,
-        body="\n\n".join(sections),
-        countries=[member.country] if member.country else [],
-        sectors=[member.sector] if member.sector else [],
-        organisations=[organisation] if organisation else [],
+        body=_profile_body(member),
+        countries=_listed(member.country),
+        sectors=_listed(member.sector),
+        organisations=_listed(organisation),
         meta={"expertise": expertise, **({"interests": list(member.interests)} if member.interests else {})},
     )
+
+
+def _profile_body(member: Member) -> str:
+    sections = []
+    if member.bio and member.bio.strip():
+        sections.append(f"## About\n{member.bio.strip()}")
+    if member.interests:
+        sections.append("## Interests\n" + ", ".join(member.interests) + ".")
+    return "\n\n".join(sections)
+
+
+def _listed(value: str | None) -> list[str]:
+    return [value] if value else []
 
 
 async def sync_member_profile(session: AsyncSession, member_id: int) -> bool:

@@ -110,6 +110,19 @@ def shipped_vectors(encoder: Encoder, folder: Path | None = None) -> ShippedVect
 
 
 def _load_checked(encoder: Encoder, folder: Path) -> ShippedVectors | None:
+    entry = _manifest_entry(encoder, folder)
+    arrays = _read_arrays(encoder, folder / entry["file"]) if entry else None
+    if arrays is None or not _probe_matches(encoder, arrays["probe"]):
+        return None
+    return ShippedVectors(
+        encoder.name,
+        {bytes(h): v for h, v in zip(arrays["hashes"], arrays["vectors"], strict=True)},
+        {bytes(h): v for h, v in zip(arrays["query_hashes"], arrays["query_vectors"], strict=True)},
+    )
+
+
+def _manifest_entry(encoder: Encoder, folder: Path) -> dict | None:
+    """The manifest's entry for this model, if it was written by the same version of it."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         entry = manifest.get("models", {}).get(encoder.name)
@@ -120,24 +133,29 @@ def _load_checked(encoder: Encoder, folder: Path) -> ShippedVectors | None:
     if entry.get("package_version") != package_version(encoder.name) or entry.get("dimension") != encoder.dimension:
         log.info("shipped vectors for %s were made by another version of the model: not used", encoder.name)
         return None
+    return entry
+
+
+def _read_arrays(encoder: Encoder, path: Path) -> dict[str, np.ndarray] | None:
     try:
-        with np.load(folder / entry["file"], allow_pickle=False) as data:
-            probe = data["probe"].astype(np.float32)
-            hashes, vectors = data["hashes"], data["vectors"]
-            query_hashes, query_vectors = data["query_hashes"], data["query_vectors"]
+        with np.load(path, allow_pickle=False) as data:
+            return {
+                "probe": data["probe"].astype(np.float32),
+                **{name: data[name] for name in ("hashes", "vectors", "query_hashes", "query_vectors")},
+            }
     except (OSError, KeyError, ValueError) as exc:
         log.warning("shipped vectors for %s cannot be read (%s): not used", encoder.name, exc)
         return None
+
+
+def _probe_matches(encoder: Encoder, probe: np.ndarray) -> bool:
+    """Whether the loaded model embeds the probe text as the model that wrote the vectors did."""
     actual = np.asarray(encoder.encode([PROBE_TEXT])[0], dtype=np.float32)
     cosine = float(actual @ probe / (np.linalg.norm(actual) * np.linalg.norm(probe) or 1.0))
     if cosine < PROBE_MIN_COSINE:
         log.info("shipped vectors for %s do not match the loaded model (probe %.4f): not used", encoder.name, cosine)
-        return None
-    return ShippedVectors(
-        encoder.name,
-        {bytes(h): v for h, v in zip(hashes, vectors, strict=True)},
-        {bytes(h): v for h, v in zip(query_hashes, query_vectors, strict=True)},
-    )
+        return False
+    return True
 
 
 def shipped_queries(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:

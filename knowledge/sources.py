@@ -13,29 +13,28 @@ field. A file over a limit is skipped with the limit it broke; it never stops th
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from config.vocabulary import SECTORS, THEMES, parse_country, parse_sector, parse_theme
+from knowledge.records import (
+    LIST_FIELDS,
+    SourceDocument,
+    SourceError,
+    SourceOrganisation,
+    parse_document,
+    parse_organisation,
+)
 
-KINDS: dict[str, str] = {"pilot": "Pilot", "expert": "Expert", "report": "Report", "tool": "Tool"}
 SUFFIXES = {".md", ".markdown", ".yaml", ".yml", ".json", ".csv"}
-# List-valued fields; in CSV files their values are separated by ";".
-LIST_FIELDS = {
-    "themes", "countries", "sectors", "organisations", "tags", "expertise", "languages", "pilots", "partners",
-}
 # Keys of structured records that are prose, in the order they are joined into the body.
 PROSE_FIELDS = ("summary", "description", "abstract", "text", "body", "findings", "recommendations")
-MAX_TITLE_CHARS = 300
 
 MEGABYTE = 1024 * 1024
 
@@ -60,56 +59,6 @@ DEFAULT_LIMITS = ReadLimits()
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-class SourceError(Exception):
-    """A file (or one item of it) that cannot be read, with the reason in plain words."""
-
-    def __init__(self, path: str, reason: str, item: int | None = None) -> None:
-        self.path = path
-        self.reason = reason
-        self.item = item
-        where = f"{path} (item {item})" if item is not None else path
-        super().__init__(f"{where}: {reason}")
-
-
-@dataclass
-class SourceDocument:
-    source_id: str
-    source_path: str  # relative to the ingested folder, with "/" separators
-    kind: str
-    title: str
-    body: str  # Markdown text (headings are kept: chunking follows them)
-    url: str | None = None
-    themes: list[str] = field(default_factory=list)
-    countries: list[str] = field(default_factory=list)
-    sectors: list[str] = field(default_factory=list)
-    organisations: list[str] = field(default_factory=list)
-    published_on: date | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    def fingerprint(self, salt: str = "") -> str:
-        """Content hash of everything that ends up in the database; `salt` adds e.g. the model name."""
-        payload = json.dumps(
-            {
-                "id": self.source_id, "path": self.source_path, "kind": self.kind, "title": self.title,
-                "body": self.body, "url": self.url, "themes": self.themes, "countries": self.countries,
-                "sectors": self.sectors, "organisations": self.organisations,
-                "published_on": self.published_on.isoformat() if self.published_on else None,
-                "meta": self.meta, "salt": salt,
-            },
-            sort_keys=True, ensure_ascii=False, default=str,
-        )
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-@dataclass
-class SourceOrganisation:
-    name: str
-    sector: str | None = None
-    country: str | None = None
-    description: str | None = None
 
 
 @dataclass
@@ -187,21 +136,26 @@ def _markdown_document(text: str, relative: str, limits: ReadLimits = DEFAULT_LI
     match = _FRONT_MATTER.match(text)
     if not match:
         raise SourceError(relative, "no YAML front matter (a '---' block with at least `kind`) at the top")
-    try:
-        front = _load_yaml(match.group(1), limits) or {}
-    except _OverLimit as exc:
-        raise SourceError(relative, f"skipped: its front matter {exc.reason}") from None
-    except yaml.YAMLError as exc:
-        raise SourceError(relative, f"front matter is not valid YAML ({_yaml_problem(exc)})") from None
-    if not isinstance(front, dict):
-        raise SourceError(relative, "front matter must be a mapping of `key: value` lines")
+    front = _front_matter(match.group(1), relative, limits)
     body = text[match.end():].strip()
     heading = _H1.search(body)
     if heading and not (front.get("title") or front.get("name")):
         front["title"] = heading.group(1)
     if heading and body[: heading.start()].strip() == "":
         body = body[heading.end():].strip()  # the title is stored apart; don't index it twice as a heading
-    return _document(front, body, relative, None)
+    return parse_document(front, body, relative, None)
+
+
+def _front_matter(text: str, relative: str, limits: ReadLimits) -> dict[str, Any]:
+    try:
+        front = _load_yaml(text, limits) or {}
+    except _OverLimit as exc:
+        raise SourceError(relative, f"skipped: its front matter {exc.reason}") from None
+    except yaml.YAMLError as exc:
+        raise SourceError(relative, f"front matter is not valid YAML ({_yaml_problem(exc)})") from None
+    if not isinstance(front, dict):
+        raise SourceError(relative, "front matter must be a mapping of `key: value` lines")
+    return front
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
@@ -257,20 +211,27 @@ class _BoundedLoader(yaml.SafeLoader):
             node = super().compose_node(parent, index)
         finally:
             self._level -= 1
-        if isinstance(node, yaml.SequenceNode):
-            children = [self._shape[id(child)] for child in node.value]
-        elif isinstance(node, yaml.MappingNode):
-            children = [self._shape[id(item)] for pair in node.value for item in pair]
-        else:
-            children = []
+        self._shape[id(node)] = self._checked_shape(node)
+        return node
+
+    def _checked_shape(self, node: yaml.Node) -> tuple[int, int]:
+        """(values, depth) of a composed node, from its children's; _OverLimit when over a limit."""
+        children = [self._shape[id(child)] for child in _children(node)]
         values = 1 + sum(count for count, _ in children)
         depth = 1 + max((level for _, level in children), default=0)
         if values > self.limits.max_values:
             raise _too_many(self.limits)
         if depth > self.limits.max_depth:
             raise _too_deep(self.limits)
-        self._shape[id(node)] = (values, depth)
-        return node
+        return values, depth
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    return []
 
 
 def _load_yaml(text: str, limits: ReadLimits) -> Any:
@@ -349,13 +310,7 @@ def _csv_records(text: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[dict[st
         for row in reader:
             if None in row:
                 raise SourceError("", f"row {reader.line_num} has more values than the header has columns")
-            record: dict[str, Any] = {}
-            for key, value in row.items():
-                key = (key or "").strip()
-                value = (value or "").strip()
-                if not key or value == "":
-                    continue
-                record[key] = [part.strip() for part in value.split(";") if part.strip()] if key in LIST_FIELDS else value
+            record = _csv_record(row)
             if record:
                 records.append(record)
     except csv.Error as exc:
@@ -365,6 +320,18 @@ def _csv_records(text: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[dict[st
     return records
 
 
+def _csv_record(row: dict[str | None, Any]) -> dict[str, Any]:
+    """A row's filled columns; list columns split at ";"."""
+    record: dict[str, Any] = {}
+    for key, value in row.items():
+        key = (key or "").strip()
+        value = (value or "").strip()
+        if not key or value == "":
+            continue
+        record[key] = [part.strip() for part in value.split(";") if part.strip()] if key in LIST_FIELDS else value
+    return record
+
+
 def _records_content(records: list[Any], relative: str) -> FileContent:
     content = FileContent()
     for number, record in enumerate(records, start=1):
@@ -372,135 +339,10 @@ def _records_content(records: list[Any], relative: str) -> FileContent:
             if not isinstance(record, dict):
                 raise SourceError(relative, "is not a mapping of fields", number)
             if "kind" not in record and "name" in record:
-                content.organisations.append(_organisation(record, relative, number))
+                content.organisations.append(parse_organisation(record, relative, number))
             else:
                 body = "\n\n".join(str(record[key]).strip() for key in PROSE_FIELDS if record.get(key))
-                content.documents.append(_document(record, body, relative, number))
+                content.documents.append(parse_document(record, body, relative, number))
         except SourceError as exc:
             content.errors.append(SourceError(relative, exc.reason, number))
     return content
-
-
-def _organisation(record: dict[str, Any], relative: str, item: int) -> SourceOrganisation:
-    name = " ".join(str(record.get("name") or "").split())
-    if not name:
-        raise SourceError(relative, "organisation without a name", item)
-    sector = _one_sector(record.get("sector"), relative, item) if record.get("sector") else None
-    country = _one_country(record.get("country"), relative, item) if record.get("country") else None
-    description = str(record["description"]).strip() if record.get("description") else None
-    return SourceOrganisation(name=name[:200], sector=sector, country=country, description=description)
-
-
-# --- Validation shared by every format -------------------------------------------------------------------
-
-
-def _document(front: dict[str, Any], body: str, relative: str, item: int | None) -> SourceDocument:
-    kind = str(front.get("kind") or "").strip().lower()
-    if kind not in KINDS:
-        shown = f"“{kind[:30]}”" if kind else "missing"
-        raise SourceError(relative, f"kind is {shown}; use one of {', '.join(KINDS)}", item)
-    title = " ".join(str(front.get("title") or front.get("name") or "").split())
-    if kind == "expert" and front.get("name"):
-        title = " ".join(str(front["name"]).split())
-    if not title:
-        raise SourceError(relative, "no title (or name)", item)
-    if len(title) > MAX_TITLE_CHARS:
-        raise SourceError(relative, f"the title is {len(title)} characters; the limit is {MAX_TITLE_CHARS}", item)
-    source_id = str(front.get("id") or "").strip() or _path_id(relative, item)
-    if len(source_id) > 200:
-        raise SourceError(relative, "the id is longer than 200 characters", item)
-
-    themes = _themes(front.get("themes"), relative, item)
-    countries = [_one_country(value, relative, item) for value in _list(front.get("countries"))]
-    sectors = [_one_sector(value, relative, item) for value in _list(front.get("sectors"))]
-    organisations = [" ".join(str(value).split()) for value in _list(front.get("organisations")) if str(value).strip()]
-    meta: dict[str, Any] = {}
-    if kind == "expert":
-        # A profile names one organisation, sector and country; they double as the document's facets.
-        if front.get("organisation"):
-            organisations = organisations or [" ".join(str(front["organisation"]).split())]
-        if front.get("sector"):
-            sectors = sectors or [_one_sector(front["sector"], relative, item)]
-        if front.get("country"):
-            countries = countries or [_one_country(front["country"], relative, item)]
-        for key in ("title", "member"):
-            if front.get(key):
-                meta["job_title" if key == "title" else key] = str(front[key]).strip()
-    published = _date(front.get("date") or front.get("published") or front.get("start"), "date", relative, item)
-    for key in ("status", "contact", "tags", "expertise", "languages", "pilots", "start", "end"):
-        value = front.get(key)
-        if value in (None, "", []):
-            continue
-        if key in {"start", "end"}:
-            parsed = _date(value, key, relative, item)
-            meta[key] = parsed.isoformat() if parsed else None
-        elif key in LIST_FIELDS:
-            meta[key] = [str(v).strip() for v in _list(value) if str(v).strip()]
-        else:
-            meta[key] = str(value).strip()
-    url = str(front["url"]).strip() if front.get("url") else None
-    return SourceDocument(
-        source_id=source_id, source_path=relative, kind=kind, title=title, body=body.strip(), url=url,
-        themes=themes, countries=_unique(countries), sectors=_unique(sectors), organisations=_unique(organisations),
-        published_on=published, meta=meta,
-    )
-
-
-def _list(value: Any) -> list[Any]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, list | tuple):
-        return list(value)
-    if isinstance(value, str):
-        return [part.strip() for part in re.split(r"[;,]", value) if part.strip()]
-    return [value]
-
-
-def _unique(values: list[str]) -> list[str]:
-    return list(dict.fromkeys(values))
-
-
-def _themes(value: Any, relative: str, item: int | None) -> list[str]:
-    themes = []
-    for raw in _list(value):
-        theme = parse_theme(str(raw))
-        if theme is None:
-            raise SourceError(relative, f"unknown theme “{str(raw)[:40]}”; use one of {', '.join(THEMES)}", item)
-        themes.append(theme)
-    return _unique(themes)
-
-
-def _one_country(value: Any, relative: str, item: int | None) -> str:
-    code = parse_country(str(value))
-    if code is None:
-        raise SourceError(relative, f"“{str(value)[:40]}” is not an ISO 3166 country name or code", item)
-    return code
-
-
-def _one_sector(value: Any, relative: str, item: int | None) -> str:
-    sector = parse_sector(str(value))
-    if sector is None:
-        raise SourceError(relative, f"unknown sector “{str(value)[:40]}”; use one of {', '.join(SECTORS)}", item)
-    return sector
-
-
-def _date(value: Any, name: str, relative: str, item: int | None) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    for pattern, fill in ((r"\d{4}-\d{2}-\d{2}", ""), (r"\d{4}-\d{2}", "-01"), (r"\d{4}", "-01-01")):
-        if re.fullmatch(pattern, text):
-            try:
-                return date.fromisoformat(text + fill)
-            except ValueError:
-                break
-    raise SourceError(relative, f"{name} “{text[:30]}” is not a date (use YYYY-MM-DD)", item)
-
-
-def _path_id(relative: str, item: int | None) -> str:
-    stem = _SLUG.sub("-", relative.rsplit(".", 1)[0].lower()).strip("-")
-    return f"{stem}-{item}" if item is not None else stem

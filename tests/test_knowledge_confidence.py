@@ -51,7 +51,7 @@ def result_titles(reply) -> list[str]:  # noqa: ANN001
 
 
 async def test_a_question_the_knowledge_base_answers_gets_best_matches(chat, loaded, knowledge):
-    answer = await knowledge.search("hot school meals with wholegrains")
+    answer = await knowledge.index.search("hot school meals with wholegrains")
     assert not answer.weak
     reply = await chat.say("find hot school meals with wholegrains")
     assert reply.text.startswith("Best matches") and "matches this well" not in reply.text
@@ -61,7 +61,7 @@ async def test_a_question_the_knowledge_base_answers_gets_best_matches(chat, loa
 @pytest.mark.parametrize("command", ["find", "pilots", "experts"])
 async def test_a_question_nothing_answers_says_so_shows_three_and_points_to_the_community(chat, loaded, knowledge, command):
     question = "zebra quantum saxophone"
-    answer = await knowledge.search(question)
+    answer = await knowledge.index.search(question)
     assert answer.weak and answer.results  # there are results, all of them poor
     reply = await chat.say(f"{command} {question}")
     assert "Nothing in the knowledge base matches this well" in reply.text
@@ -81,7 +81,7 @@ async def test_without_a_calibrated_threshold_every_search_shows_its_best_matche
 
 
 async def test_the_margin_is_the_best_similarity_above_unrelated_text(loaded, knowledge, encoder):
-    index = await knowledge.ensure_fresh()
+    index = await knowledge.index.ensure_fresh()
     related = encoder.encode_query("hot school meals with wholegrains")
     unrelated = encoder.encode_query("zebra quantum saxophone")
     assert match_margin(encoder, related, index.search(related, ["school"])) > FAKE_WEAK_BELOW
@@ -97,7 +97,7 @@ def test_the_threshold_follows_the_share_of_known_terms():
 
 
 async def test_the_known_share_tells_the_knowledge_base_language_from_another(loaded, knowledge):
-    index = await knowledge.ensure_fresh()
+    index = await knowledge.index.ensure_fresh()
     assert index.known_share(["school", "meal"]) == 1.0
     assert index.known_share(["skolemad", "elev"]) == 0.0
     assert index.known_share([]) == 0.0
@@ -135,7 +135,7 @@ async def test_a_changed_model_reembeds_stored_chunks_instead_of_failing(core, t
 
     other = OtherFakeEncoder()
     service = KnowledgeService(core.db, core.settings, encoder=other, check_interval=0)
-    answer = await service.search("hot school meals with wholegrains")  # 64-d vectors stored, 32-d model
+    answer = await service.index.search("hot school meals with wholegrains")  # 64-d vectors stored, 32-d model
     assert answer.results[0].doc.title == "Healthy school meals in Nordby"
     async with core.db.session() as session:
         vectors = (await session.execute(select(Chunk.embedding))).scalars().all()
@@ -158,9 +158,9 @@ async def test_start_up_reembeds_a_knowledge_base_of_another_model(core, tmp_pat
     await service.fill_when_empty()
     assert other.encoded  # embedded at start, not at the first question
     other.encoded.clear()
-    await service.search("school meals")
+    await service.index.search("school meals")
     assert other.encoded == ["school meals"]
-    index = await service.ensure_fresh()
+    index = await service.index.ensure_fresh()
     assert index.dimension == OtherFakeEncoder.dimension
     assert all(np.isclose(np.linalg.norm(b.vectors, axis=1), 1.0).all() for b in index._blocks.values())
 
@@ -175,9 +175,9 @@ async def test_a_question_naming_a_theme_sector_or_title_is_never_weak(core, tmp
     knowledge = KnowledgeService(core.db, core.settings, encoder=strict, check_interval=0)
     await ingest(core.db, small_knowledge_base(tmp_path / "kb"), strict)
     for question in ("obesity", "school food", "Nordby school meals", "municipality", "overvægt"):  # a theme in Danish too
-        answer = await knowledge.search(question)
+        answer = await knowledge.index.search(question)
         assert answer.results and not answer.weak, question
-    assert (await knowledge.search("zebra quantum saxophone")).weak
+    assert (await knowledge.index.search("zebra quantum saxophone")).weak
 
 
 def evidence(**changed: object) -> Evidence:

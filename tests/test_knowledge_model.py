@@ -52,7 +52,7 @@ async def test_first_start_ingests_the_demo_and_answers_sensibly(database_url, t
     try:
         await core.knowledge.fill_when_empty()  # what the runner's start-up hook does
         knowledge = core.knowledge
-        assert knowledge.encoder is model
+        assert knowledge.model.encoder is model
         assert await knowledge.document_count() >= 38 + 48
         from tests.support import Chat
 
@@ -60,7 +60,7 @@ async def test_first_start_ingests_the_demo_and_answers_sensibly(database_url, t
         reply = await chat.say("pilots school obesity")
         top = reply.sections[:5]
         assert len(top) == 5
-        index = await knowledge.ensure_fresh()
+        index = await knowledge.index.ensure_fresh()
         docs = {d.title: d for d in index.docs}
         for section in top:
             doc = docs[section.title.removeprefix("Pilot · ")]
@@ -79,10 +79,10 @@ async def test_first_start_ingests_the_demo_and_answers_sensibly(database_url, t
             assert first == f"Pilot · {expected}", question
 
         # A second start does not ingest again.
-        before = knowledge.version
+        before = knowledge.index.version
         await core.knowledge.fill_when_empty()
-        await knowledge.ensure_fresh()
-        assert knowledge.version == before
+        await knowledge.index.ensure_fresh()
+        assert knowledge.index.version == before
 
         # Experts: someone from Nordhavn Municipality sees other organisations' people first.
         await chat.say("profile set organisation Nordhavn Municipality", as_user="jens")
@@ -99,7 +99,7 @@ async def test_first_start_ingests_the_demo_and_answers_sensibly(database_url, t
 
         # A member who sets their expertise is found for it, in their words and in others.
         await chat.say("profile set expertise walking football, falls prevention for older men", as_user="nina")
-        await knowledge.embed_soon()
+        await knowledge.model.embed_soon()
         assert (await chat.say("experts walking football", as_user="jens")).sections[0].title == "nina"
         async with core.db.session() as session:
             missing = (await session.execute(select(func.count(Chunk.id)).where(Chunk.embedding.is_(None)))).scalar()

@@ -74,7 +74,7 @@ async def test_questions_in_other_languages_find_the_same_pilots(database_url, t
     try:
         await core.knowledge.fill_when_empty()
         knowledge = core.knowledge
-        assert knowledge.encoder is model
+        assert knowledge.model.encoder is model
         chat = Chat(core)
         for translations, expected in QUESTIONS:
             for question in translations:

@@ -123,27 +123,27 @@ async def test_the_index_follows_changes_made_by_another_process(core, tmp_path)
     encoder = FakeEncoder()
     here = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=0)
     other = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=3600)
-    assert await here.is_empty()
+    assert await here.index.is_empty()
     await ingest(core.db, folder, encoder)
-    answer = await here.search("school meals wholegrains")
+    answer = await here.index.search("school meals wholegrains")
     assert answer.results[0].doc.source_id == "pilot-school-meals"
     assert "wholegrains" in answer.results[0].passage.text.lower() or "wholegrains" in [w.lower() for w in answer.results[0].shared]
-    assert (await other.search("teenagers anxiety")).results[0].doc.source_id == "pilot-peer-support"
+    assert (await other.index.search("teenagers anxiety")).results[0].doc.source_id == "pilot-peer-support"
 
     # Another process edits one document: only it is reloaded.
     pilot(folder, "teach-back", "Lighthouse keepers' teach-back", "## Summary\nKeepers explain it back.", themes=["health_literacy"])
     await ingest(core.db, folder, encoder)
-    index_before = here.index
-    blocks_before = dict(here.index._blocks)
-    assert (await here.search("lighthouse keepers")).results[0].doc.source_id == "pilot-teach-back"
-    assert here.index is index_before
-    changed = [doc_id for doc_id, block in here.index._blocks.items() if blocks_before.get(doc_id) is not block]
+    index_before = here.index.current
+    blocks_before = dict(here.index.current._blocks)
+    assert (await here.index.search("lighthouse keepers")).results[0].doc.source_id == "pilot-teach-back"
+    assert here.index.current is index_before
+    changed = [doc_id for doc_id, block in here.index.current._blocks.items() if blocks_before.get(doc_id) is not block]
     assert len(changed) == 1
     # The other process checks the version only every hour: it still answers from what it had…
-    assert "Lighthouse keepers' teach-back" not in {r.doc.title for r in (await other.search("lighthouse keepers")).results}
-    other.invalidate()  # …until its next check
-    assert (await other.search("lighthouse keepers")).results[0].doc.title == "Lighthouse keepers' teach-back"
+    assert "Lighthouse keepers' teach-back" not in {r.doc.title for r in (await other.index.search("lighthouse keepers")).results}
+    other.index.invalidate()  # …until its next check
+    assert (await other.index.search("lighthouse keepers")).results[0].doc.title == "Lighthouse keepers' teach-back"
 
-    doc_id = next(d.id for d in here.index.docs if d.source_id == "pilot-teach-back")
+    doc_id = next(d.id for d in here.index.current.docs if d.source_id == "pilot-teach-back")
     await delete_documents(core.db, [doc_id])
-    assert "pilot-teach-back" not in {r.doc.source_id for r in (await here.search("lighthouse keepers")).results}
+    assert "pilot-teach-back" not in {r.doc.source_id for r in (await here.index.search("lighthouse keepers")).results}

@@ -21,7 +21,7 @@ async def count_documents(core) -> int:  # noqa: ANN001
 async def test_start_warms_the_knowledge_base_only_when_asked(core, monkeypatch):
     started = []
     monkeypatch.setattr(core.knowledge, "warm_up", lambda: started.append("warm_up"))
-    monkeypatch.setattr(core.knowledge, "embed_soon", lambda: started.append("embed_soon"))
+    monkeypatch.setattr(core.knowledge.model, "embed_soon", lambda: started.append("embed_soon"))
     await core.start()  # tests and one-off commands: nothing loads in the background
     assert started == []
     await core.start(warm_up=True)  # the running bot

@@ -85,7 +85,7 @@ async def test_a_member_who_sets_expertise_is_found_in_another_process_without_r
     # A later change shows up too: the bio is searchable.
     await chat.say("profile set bio I coach a team of men over seventy in Vestby.", as_user="nina")
     assert titles(await second.say("experts coach seventy", as_user="alice"))[0] == "nina"
-    await loaded.embed_soon()
+    await loaded.model.embed_soon()
     assert await unembedded(core) == 0
 
 
@@ -148,13 +148,13 @@ async def test_a_profile_is_found_by_keywords_before_it_has_vectors_and_embedded
     service = core.knowledge
     await ingest(core.db, small_knowledge_base(tmp_path / "kb"), FakeEncoder())
     await chat.say(f"profile set expertise {EXPERTISE}", as_user="nina")
-    await service.embed_soon()  # fails: the model cannot embed passages right now
+    await service.model.embed_soon()  # fails: the model cannot embed passages right now
     assert await unembedded(core) > 0
     assert titles(await chat.say("experts walking football", as_user="alice"))[0] == "nina"
     # A restarted process (or the next index load) embeds what is left.
-    service._encoder = FakeEncoder()
-    core.knowledge.embed_soon()
-    await service.embed_soon()
+    service.model._encoder = FakeEncoder()
+    core.knowledge.model.embed_soon()
+    await service.model.embed_soon()
     assert await unembedded(core) == 0
     assert titles(await chat.say("experts walking football", as_user="alice"))[0] == "nina"
 

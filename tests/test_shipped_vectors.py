@@ -156,7 +156,7 @@ async def test_a_first_start_embeds_each_passage_once(core_with, settings, tmp_p
     await core.start(warm_up=True)
     reply = await Chat(core).say("find school meals")
     await core.knowledge.warm_up()
-    await core.knowledge.embed_soon()
+    await core.knowledge.model.embed_soon()
     await Chat(core).say("find peer support")
     texts = [t for group in folder_texts(folder).values() for t in group]
     assert passage_calls(encoder, texts) == Counter(texts)
@@ -195,22 +195,22 @@ async def test_a_search_while_knowledge_is_embedding_answers_at_once_and_says_so
             if await service.document_count() == 9:
                 break
             await asyncio.sleep(0.02)
-        assert service.still_loading
+        assert service.index.still_loading
         reply = await asyncio.wait_for(Chat(core).say("find school meals"), 5)
         assert STILL_LOADING_NOTE in reply.text and "Best matches" in reply.text
         assert "Healthy school meals" in reply.plain_text()
     finally:
         encoder.release.set()
     await service.warm_up()
-    assert not service.still_loading and service.readiness.ready.is_set()
+    assert not service.index.still_loading and service.readiness.ready.is_set()
     again = await Chat(core).say("find peer support for teenagers")
     assert STILL_LOADING_NOTE not in again.text and "Peer support chat" in again.plain_text()
 
 
 async def test_a_search_before_anything_is_stored_says_the_knowledge_base_is_still_loading(core_with, settings, tmp_path, shipped_dir, monkeypatch):
-    import knowledge.service as service_module
+    import knowledge.index as index_module
 
-    monkeypatch.setattr(service_module, "FIRST_RESULTS_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(index_module, "FIRST_RESULTS_WAIT_SECONDS", 0.05)
     folder = small_knowledge_base(tmp_path / "kb")
     encoder = BlockingEncoder("")  # every passage waits
     settings.ingest_demo_on_empty = True
@@ -220,7 +220,7 @@ async def test_a_search_before_anything_is_stored_says_the_knowledge_base_is_sti
     try:
         service.warm_up()
         for _ in range(200):
-            if service.still_loading:
+            if service.index.still_loading:
                 break
             await asyncio.sleep(0.01)
         reply = await asyncio.wait_for(Chat(core).say("find school meals"), 5)

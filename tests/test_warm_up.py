@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-import knowledge.service as service_module
+import knowledge.index as index_module
 from bot.search.views import WARMING_UP_NOTE
 from knowledge.ingest import ingest
 from knowledge.readiness import BUILDING_INDEX, FAILED, LOADING_KNOWLEDGE, LOADING_MODEL, READY
@@ -57,7 +57,7 @@ async def warming(core, tmp_path, *, ingested: bool = True) -> KnowledgeService:
 async def test_readiness_goes_from_loading_the_model_to_ready(core, tmp_path, slow_model):
     service = await warming(core, tmp_path)
     await asyncio.to_thread(slow_model.started.wait, 10)
-    await service.ensure_fresh()  # the index needs no model: it is built meanwhile
+    await service.index.ensure_fresh()  # the index needs no model: it is built meanwhile
     report = service.readiness.report()
     assert (report.state, report.model_loaded, report.index_ready, report.ready) == (LOADING_MODEL, False, True, False)
     assert core.readiness()["knowledge"]["ready"] is False and not core.is_ready()
@@ -67,16 +67,16 @@ async def test_readiness_goes_from_loading_the_model_to_ready(core, tmp_path, sl
 
 
 async def test_a_search_waits_for_the_model_while_other_commands_answer(core, tmp_path, slow_model, monkeypatch):
-    monkeypatch.setattr(service_module, "WARM_UP_NOTE_SECONDS", 0.0)  # any wait counts as long here
+    monkeypatch.setattr(index_module, "WARM_UP_NOTE_SECONDS", 0.0)  # any wait counts as long here
     service = await warming(core, tmp_path)
     searching = asyncio.Event()
-    search_for_real = service.search
+    search_for_real = service.index.search
 
     async def search_noted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - tells the test the search began
         searching.set()
         return await search_for_real(*args, **kwargs)
 
-    monkeypatch.setattr(service, "search", search_noted)
+    monkeypatch.setattr(service.index, "search", search_noted)
     chat = Chat(core)
     search = asyncio.create_task(chat.say("find school meals"))
     await asyncio.wait_for(searching.wait(), 10)

@@ -113,7 +113,7 @@ class Lighthouse:
                 await feature.on_start(self.runtime)
         if warm_up:
             self.knowledge.warm_up()
-            self.knowledge.embed_soon()
+            self.knowledge.model.embed_soon()
 
     async def close(self) -> None:
         await self.knowledge.close()  # its background work ends before the database

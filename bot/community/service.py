@@ -38,7 +38,7 @@ from config.errors import UserError
 from config.vocabulary import parse_theme
 from knowledge.profiles import ANSWER_SOURCE_PREFIX, sync_document
 from knowledge.search import Filters
-from knowledge.service import KnowledgeError
+from knowledge.model import KnowledgeError
 from knowledge.sources import SourceDocument
 from storage.models import CommunityAnswer, CommunityChannel, CommunityNotice, CommunityQuestion, Member
 
@@ -254,9 +254,9 @@ class Asked:
 async def _closest(core: Runtime, text: str) -> list[str]:
     """Titles of the closest knowledge, or nothing when the knowledge base is empty or unavailable."""
     try:
-        if await core.knowledge.is_empty():
+        if await core.knowledge.index.is_empty():
             return []
-        answer = await core.knowledge.search(text, Filters(), limit=CLOSEST_SHOWN)
+        answer = await core.knowledge.index.search(text, Filters(), limit=CLOSEST_SHOWN)
     except KnowledgeError:
         return []
     except Exception:  # the question still goes to the community: the closest knowledge is a courtesy
@@ -654,11 +654,11 @@ async def decide_keep(core: Runtime, member: Member, answer_id: int, *, keep: bo
                 session, member.id, CommunityAudit(f"community.{target}"),
                 {"question_id": question.id, "answer_id": answer_id}, at=now,
             )
-    core.knowledge.invalidate()  # this process's next search sees it at once (by its keywords)
+    core.knowledge.index.invalidate()  # this process's next search sees it at once (by its keywords)
     if changed and keep:
         # The author waits a moment (the model may have to load) so the answer is found by meaning at once
         # too; the embedding goes on, and is never cancelled, if it takes longer.
-        await asyncio.wait({core.knowledge.embed_soon()}, timeout=KEEP_EMBED_SECONDS)
+        await asyncio.wait({core.knowledge.model.embed_soon()}, timeout=KEEP_EMBED_SECONDS)
     return KeepDecision(row, question, keep, changed)
 
 
@@ -694,7 +694,7 @@ async def set_status(core: Runtime, member: Member, question_id: int, status: st
             session, member.id, CommunityAudit(f"community.{status}"),
             {"question_id": question_id, "was": question.status}, at=now,
         )
-    core.knowledge.invalidate()
+    core.knowledge.index.invalidate()
     return True
 
 

@@ -130,9 +130,9 @@ async def update_profile(core: Runtime, member_id: int, field: str, value: objec
         after = changed_value(field, member)
         # The expert document follows the profile in the same transaction (every process sees it at once).
         indexed = await sync_member_profile(session, member.id)
-    core.knowledge.invalidate()  # this process's next search sees the profile at once, not within seconds
+    core.knowledge.index.invalidate()  # this process's next search sees the profile at once, not within seconds
     if indexed:  # without the model loaded, the next search (which loads it) embeds the profile
-        await core.knowledge.embed_soon_and_wait(EMBED_WAIT_SECONDS)
+        await core.knowledge.model.embed_soon_and_wait(EMBED_WAIT_SECONDS)
     return ProfileChange(field, before, after)
 
 

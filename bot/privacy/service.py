@@ -651,7 +651,7 @@ async def change_consent(core: Runtime, member_id: int, flag: ConsentFlag, value
     """`set_consent` in a transaction of its own; returns how many past exchanges were unlinked."""
     async with core.db.session() as session, session.begin():
         unlinked = await set_consent(session, member_id, flag, value, core.clock.now())
-    core.knowledge.invalidate()  # this process's next search sees the change at once, not within seconds
+    core.knowledge.index.invalidate()  # this process's next search sees the change at once, not within seconds
     return unlinked
 
 
@@ -676,5 +676,5 @@ async def erase_confirmed(core: Runtime, member_id: int, token: str) -> ErasureR
                 hint="Type `privacy erase` to get a fresh button.",
             )
         report = await erase_member(session, member_id, now)
-    core.knowledge.invalidate()
+    core.knowledge.index.invalidate()
     return report

@@ -9,8 +9,8 @@ from datetime import date
 
 from config.errors import UserError
 from config.vocabulary import require_country, require_sector, require_theme
+from knowledge.records import KINDS
 from knowledge.search import Filters
-from knowledge.sources import KINDS
 
 FILTER_NAMES = {
     "kind": "kind", "type": "kind",

@@ -11,9 +11,12 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from config.errors import UserError
+from knowledge.directory import Contact
+from knowledge.index import Answer, Passage, Result
 from knowledge.language import analyse
+from knowledge.model import KnowledgeError
 from knowledge.search import DocInfo, Filters
-from knowledge.service import Answer, Contact, KnowledgeError, KnowledgeService, Passage
+from knowledge.service import KnowledgeService
 from storage.lookups import organisation_key
 from storage.models import Member
 
@@ -55,8 +58,8 @@ class Person:
 async def knowledge_base(core: Runtime) -> KnowledgeService:
     """The knowledge service, once there is something to search (UserError while it is empty)."""
     service = core.knowledge
-    if await service.is_empty():
-        raise UserError(STILL_LOADING if service.still_loading else EMPTY_KNOWLEDGE_BASE)
+    if await service.index.is_empty():
+        raise UserError(STILL_LOADING if service.index.still_loading else EMPTY_KNOWLEDGE_BASE)
     return service
 
 
@@ -83,7 +86,7 @@ async def search(
     if problem is not None:
         raise problem
     try:
-        answer = await service.search(text, filters, limit=limit, exclude=exclude)
+        answer = await service.index.search(text, filters, limit=limit, exclude=exclude)
     except KnowledgeError as exc:
         raise UserError(str(exc)) from None
     if answer.results:
@@ -106,13 +109,13 @@ class Browsed:
 
 async def browse(service: KnowledgeService, asker: Member, filters: Filters) -> Browsed:
     """Everything the filters match, newest first, without the asker's own profile."""
-    docs = await service.browse(filters, limit=MAX_RESULTS, exclude=await service.profile_ids(asker.id))
-    contacts, _ = await service.contacts(docs) if docs else ({}, set())
+    docs = await service.index.browse(filters, limit=MAX_RESULTS, exclude=await service.directory.profile_ids(asker.id))
+    contacts = (await service.directory.people(docs)).contacts if docs else {}
     return Browsed(docs, contacts)
 
 
 async def find(service: KnowledgeService, asker: Member, text: str, filters: Filters) -> Answer:
-    return await search(service, text, filters, limit=MAX_RESULTS, exclude=await service.profile_ids(asker.id))
+    return await search(service, text, filters, limit=MAX_RESULTS, exclude=await service.directory.profile_ids(asker.id))
 
 
 # --- experts / match ------------------------------------------------------------------------------------------
@@ -130,18 +133,24 @@ async def rank_people(
     """Experts whose profile, or a pilot they worked on, matches; others' organisations first (then other
     countries with `cross_border`, then other sectors with `other_sectors`). One entry per person."""
     searched = Filters(kinds=frozenset({"expert", "pilot", ANSWER_KIND}), themes=question_filters.themes)
-    answer = await search(service, text, searched, limit=MAX_RESULTS * 3, exclude=await service.profile_ids(asker.id))
-    links = await service.experts_by_pilot()
+    own = await service.directory.profile_ids(asker.id)
+    answer = await search(service, text, searched, limit=MAX_RESULTS * 3, exclude=own)
+    found = _people_found(answer.results, await service.directory.experts_by_pilot())
+    people = await _shown_to(service, asker, [p for p in found if _within_filters(p.doc, question_filters)])
+    asker_org = organisation_key(asker.organisation.name) if asker.organisation else None
+    for person in people:
+        _note_what_they_share(person, asker, asker_org)
+    people.sort(key=lambda p: (
+        p.same_organisation, p.same_country if cross_border else False, p.same_sector if other_sectors else False, -p.score
+    ))
+    return people[:MAX_RESULTS], answer
+
+
+def _people_found(results: list[Result], links: dict[str, list[DocInfo]]) -> list[Person]:
+    """Each person behind the results, once, with the best score any result gives them."""
     found: dict[tuple[str, int], Person] = {}
-    for result in answer.results:
-        if result.doc.kind == "expert":
-            candidates = [(result.doc, result.hit.score, None)]
-        elif result.doc.kind == ANSWER_KIND:
-            author = answerer(result.doc)
-            candidates = [(author, PILOT_LINK_WEIGHT * result.hit.score, result.doc)] if author is not None else []
-        else:
-            candidates = [(expert, PILOT_LINK_WEIGHT * result.hit.score, result.doc) for expert in links.get(result.doc.source_id, [])]
-        for expert, score, via in candidates:
+    for result in results:
+        for expert, score, via in _experts_behind(result, links):
             # A member with an ingested profile and a chat profile of their own is one person.
             person = ("member", expert.member_id) if expert.member_id is not None else ("document", expert.id)
             known = found.get(person)
@@ -149,31 +158,51 @@ async def rank_people(
                 # Found through a pilot: the pilot's text says nothing about the person, so show no snippet.
                 snippet = result.snippet if via is None else None
                 found[person] = Person(expert, score, result.passage, snippet, result.shared, via, result.contact)
-    people = [
-        p for p in found.values()
-        if (not question_filters.sectors or question_filters.sectors.intersection(p.doc.sectors))
-        and (not question_filters.countries or question_filters.countries.intersection(p.doc.countries))
-    ]
-    # People found through a pilot were not checked with the search results: look them up too.
-    contacts, hidden = await service.contacts([p.doc for p in people if p.via_pilot is not None])
-    asker_org = organisation_key(asker.organisation.name) if asker.organisation else None
-    kept = []
+    return list(found.values())
+
+
+def _experts_behind(result: Result, links: dict[str, list[DocInfo]]) -> list[tuple[DocInfo, float, DocInfo | None]]:
+    """The experts a result stands for, with their score and the document they were found through: the
+    profile itself, a community answer's author, or the people who worked on a pilot."""
+    if result.doc.kind == "expert":
+        return [(result.doc, result.hit.score, None)]
+    linked_score = PILOT_LINK_WEIGHT * result.hit.score
+    if result.doc.kind == ANSWER_KIND:
+        author = answerer(result.doc)
+        return [(author, linked_score, result.doc)] if author is not None else []
+    return [(expert, linked_score, result.doc) for expert in links.get(result.doc.source_id, [])]
+
+
+def _within_filters(doc: DocInfo, question_filters: Filters) -> bool:
+    """The question's sector and country filters, on the person rather than on what they were found through."""
+    return (not question_filters.sectors or bool(question_filters.sectors.intersection(doc.sectors))) and (
+        not question_filters.countries or bool(question_filters.countries.intersection(doc.countries))
+    )
+
+
+async def _shown_to(service: KnowledgeService, asker: Member, people: list[Person]) -> list[Person]:
+    """The people the asker may see, with their contacts: never the asker, and never anyone hidden by the
+    privacy rule. The search checked the profiles it found; people found through a pilot or an answer are
+    checked here."""
+    linked = await service.directory.people([p.doc for p in people if p.via_pilot is not None])
+    shown = []
     for person in people:
-        if person.doc.member_id in hidden or (person.doc.member_id is not None and person.doc.member_id == asker.id):
+        if linked.hides(person.doc) or (person.doc.member_id is not None and person.doc.member_id == asker.id):
             continue
-        contact = person.contact or contacts.get(person.doc.member_id)
-        person.contact = contact
-        org = organisation_key(person.doc.organisations[0]) if person.doc.organisations else None
-        person.same_organisation = bool(asker_org and org == asker_org) or bool(
-            contact is not None and asker.organisation_id and contact.organisation_id == asker.organisation_id
-        )
-        person.same_country = bool(asker.country and asker.country in person.doc.countries)
-        person.same_sector = bool(asker.sector and asker.sector in person.doc.sectors)
-        kept.append(person)
-    kept.sort(key=lambda p: (
-        p.same_organisation, p.same_country if cross_border else False, p.same_sector if other_sectors else False, -p.score
-    ))
-    return kept[:MAX_RESULTS], answer
+        person.contact = person.contact or linked.contacts.get(person.doc.member_id)
+        shown.append(person)
+    return shown
+
+
+def _note_what_they_share(person: Person, asker: Member, asker_org: str | None) -> None:
+    """Whether the person shares the asker's organisation, country and sector (they rank later)."""
+    org = organisation_key(person.doc.organisations[0]) if person.doc.organisations else None
+    contact = person.contact
+    person.same_organisation = bool(asker_org and org == asker_org) or bool(
+        contact is not None and asker.organisation_id and contact.organisation_id == asker.organisation_id
+    )
+    person.same_country = bool(asker.country and asker.country in person.doc.countries)
+    person.same_sector = bool(asker.sector and asker.sector in person.doc.sectors)
 
 
 def answerer(doc: DocInfo) -> DocInfo | None:
@@ -208,7 +237,7 @@ async def match(service: KnowledgeService, member: Member) -> Matches:
     text = ", ".join(interests)
     # Knowledge transfer is the point: people and pilots from elsewhere come first.
     people, _ = await rank_people(service, member, text, Filters(), cross_border=True, other_sectors=True)
-    own = await service.profile_ids(member.id)
+    own = await service.directory.profile_ids(member.id)
     documents = await search(
         service, text, Filters(kinds=frozenset({"pilot", "report", "tool", ANSWER_KIND})), limit=MAX_RESULTS, exclude=own
     )

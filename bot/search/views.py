@@ -13,8 +13,9 @@ from bot.search.service import MAX_RESULTS, Browsed, Matches, Person
 from config.errors import UserError
 from config.vocabulary import SECTORS, THEMES, country_name
 from knowledge.chunking import OVERVIEW_HEADING
+from knowledge.directory import Contact
+from knowledge.index import Answer, Passage
 from knowledge.search import DocInfo
-from knowledge.service import Answer, Contact, Passage
 from storage.models import Member
 
 SNIPPET_CHARS = 280
