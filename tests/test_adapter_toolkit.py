@@ -90,8 +90,8 @@ async def test_the_runner_builds_the_adapters_of_the_enabled_platforms(core, mon
         "adapters.slack:SlackAdapter",
     ]
     assert platform_adapters(core) == []
-    monkeypatch.setattr(core.settings, "slack_bot_token", SecretStr("xoxb-test"))
-    monkeypatch.setattr(core.settings, "slack_signing_secret", SecretStr("secret"))
+    monkeypatch.setattr(core.settings.slack, "bot_token", SecretStr("xoxb-test"))
+    monkeypatch.setattr(core.settings.slack, "signing_secret", SecretStr("secret"))
     (adapter,) = platform_adapters(core)
     assert adapter.platform == "slack" and core.transports["slack"].page_budget is SLACK_PAGES
 

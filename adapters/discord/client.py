@@ -82,18 +82,18 @@ def gateway_intents(settings: Settings) -> discord.Intents:
 
 def shard_options(settings: Settings) -> dict[str, Any]:
     """`auto`: as many shards as Discord recommends; a number, and optionally which of them run here."""
-    if settings.discord_shards == "auto":
+    if settings.discord.shards == "auto":
         return {}
-    options: dict[str, Any] = {"shard_count": int(settings.discord_shards)}
-    if settings.discord_shard_ids:
-        options["shard_ids"] = list(settings.discord_shard_ids)
+    options: dict[str, Any] = {"shard_count": int(settings.discord.shards)}
+    if settings.discord.shard_ids:
+        options["shard_ids"] = list(settings.discord.shard_ids)
     return options
 
 
 def use_api_url(settings: Settings) -> None:
     """Point discord.py's REST calls elsewhere (a local fake API in tests); process-wide by design."""
-    if settings.discord_api_url:
-        Route.BASE = settings.discord_api_url.rstrip("/")
+    if settings.discord.api_url:
+        Route.BASE = settings.discord.api_url.rstrip("/")
 
 
 class LighthouseClient(discord.AutoShardedClient):
@@ -134,7 +134,7 @@ class DiscordAdapter:
         self.store = CommandStore(core.deliveries)
         self.client = LighthouseClient(self, intents=gateway_intents(self.settings), **shard_options(self.settings))
         self.transport = DiscordTransport(
-            self.client, self.store, core, group_channel_id=self.settings.discord_intro_channel_id
+            self.client, self.store, core, group_channel_id=self.settings.discord.intro_channel_id
         )
         self.answers = DiscordAnswers(self.store, self.transport)
         self.in_flight = InFlight(self.platform)
@@ -144,9 +144,9 @@ class DiscordAdapter:
     # --- life cycle -------------------------------------------------------------------------------
 
     def _token(self) -> str:
-        if self.settings.discord_token is None:
+        if self.settings.discord.token is None:
             raise RuntimeError("LIGHTHOUSE_DISCORD_TOKEN is not set")
-        return self.settings.discord_token.get_secret_value()
+        return self.settings.discord.token.get_secret_value()
 
     async def login(self) -> None:
         """REST only, no gateway: enough to send messages and to answer interactions."""
@@ -368,12 +368,12 @@ class DiscordAdapter:
 
 async def sync_commands(settings: Settings, guild_id: int | None = None) -> list[str]:
     """Register `/lighthouse` with Discord (globally, or in one server for instant testing)."""
-    if settings.discord_token is None:
+    if settings.discord.token is None:
         raise RuntimeError("LIGHTHOUSE_DISCORD_TOKEN is not set")
     use_api_url(settings)
     client = LighthouseClient(None, intents=gateway_intents(settings))
     try:
-        await client.login(settings.discord_token.get_secret_value())
+        await client.login(settings.discord.token.get_secret_value())
         guild = discord.Object(guild_id) if guild_id else None
         if guild is not None:
             client.tree.copy_global_to(guild=guild)

@@ -7,7 +7,7 @@ follow, through response_url or the Web API. The adapter holds no business logic
 `core.observe` decides what a thread reply means.
 
 Two ways to connect: Socket Mode (bot token + app-level token) or the HTTP Events API (bot token +
-signing secret) served by aiohttp on `slack_host:slack_port` at /slack/events, where `guard` checks the
+signing secret) served by aiohttp on `settings.slack.host:port` at /slack/events, where `guard` checks the
 signature on the raw bytes and refuses malformed bodies with a 4xx before bolt sees them; /healthz and
 /readyz serve health checks.
 """
@@ -63,16 +63,16 @@ class SlackAdapter:
 
     def __init__(self, core: Lighthouse, *, sleep: Sleep = asyncio.sleep) -> None:
         settings = core.settings
-        if settings.slack_bot_token is None:
+        if settings.slack.bot_token is None:
             raise SettingsError("LIGHTHOUSE_SLACK_BOT_TOKEN: needed for Slack")
-        if settings.slack_app_token is None and settings.slack_signing_secret is None:
+        if settings.slack.app_token is None and settings.slack.signing_secret is None:
             raise SettingsError(
                 "LIGHTHOUSE_SLACK_SIGNING_SECRET: set it (HTTP Events API) or LIGHTHOUSE_SLACK_APP_TOKEN (Socket Mode)"
             )
         self.core = core
         self.settings = settings
         self.client = build_client(settings, sleep=sleep)
-        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+        secret = settings.slack.signing_secret.get_secret_value() if settings.slack.signing_secret else ""
         self.app = AsyncApp(
             name="lighthouse",
             client=self.client,
@@ -94,7 +94,7 @@ class SlackAdapter:
 
     # --- wiring ------------------------------------------------------------------------------------------
     def _register_listeners(self) -> None:
-        self.app.command(self.settings.slack_command)(self._on_command)
+        self.app.command(self.settings.slack.command)(self._on_command)
         self.app.event("app_mention")(self._on_mention)
         self.app.event("message")(self._on_message)
         self.app.action(re.compile(rf"^{re.escape(COMMAND_ACTION)}:"))(self._on_button)
@@ -145,7 +145,7 @@ class SlackAdapter:
         """Connect (Socket Mode) or serve (HTTP) until cancelled."""
         purger = asyncio.create_task(self.receipts.purge_periodically(), name="slack-receipts")
         try:
-            if self.settings.slack_app_token is not None:
+            if self.settings.slack.app_token is not None:
                 await self._run_socket_mode()
             else:
                 await self._run_http()
@@ -161,8 +161,8 @@ class SlackAdapter:
     async def _run_socket_mode(self) -> None:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-        assert self.settings.slack_app_token is not None
-        handler = AsyncSocketModeHandler(self.app, self.settings.slack_app_token.get_secret_value())
+        assert self.settings.slack.app_token is not None
+        handler = AsyncSocketModeHandler(self.app, self.settings.slack.app_token.get_secret_value())
         await handler.connect_async()
         log.info("Slack: connected in Socket Mode")
         try:
@@ -171,11 +171,11 @@ class SlackAdapter:
             await handler.close_async()
 
     async def _run_http(self) -> None:
-        runner = await self.serve(self.settings.slack_host, self.settings.slack_port)
+        runner = await self.serve(self.settings.slack.host, self.settings.slack.port)
         log.info(
             "Slack: serving the Events API on http://%s:%s%s",
-            self.settings.slack_host,
-            self.settings.slack_port,
+            self.settings.slack.host,
+            self.settings.slack.port,
             EVENTS_PATH,
         )
         try:
@@ -318,7 +318,7 @@ class SlackAdapter:
         return await self.core.thread_reply(message)
 
     async def _observe_thread_reply(self, body: dict, event: dict) -> None:
-        if not (self.settings.exchange_logging and self.settings.slack_thread_logging):
+        if not (self.settings.exchange_logging and self.settings.slack.thread_logging):
             return
         if event["parent_user_id"] == event["user"]:
             return
