@@ -94,6 +94,10 @@ class DeliveryPolicy:
         self.can = capabilities
 
     def plan(self, reply: Reply, request: Request) -> Delivery:
+        """A form opens as a modal where one can be shown now, else becomes its one-line syntax (and a button
+        that asks again); in a direct conversation everything is shown there; a direct answer goes to the
+        asker's direct messages; a private one is shown to the asker alone, or sent to their direct messages
+        where the platform cannot do that here."""
         if reply.form is not None:
             if self.modal_possible(reply.form, request):
                 return Delivery(form=reply.form)

@@ -43,8 +43,8 @@ class Platform:
 
 
 PLATFORMS = (
-    Platform(lambda settings: settings.discord_enabled, "adapters.discord:DiscordAdapter"),
-    Platform(lambda settings: settings.slack_enabled, "adapters.slack:SlackAdapter"),
+    Platform(lambda settings: settings.discord.enabled, "adapters.discord:DiscordAdapter"),
+    Platform(lambda settings: settings.slack.enabled, "adapters.slack:SlackAdapter"),
 )
 
 
