@@ -18,6 +18,7 @@ from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.text import Text
 
+from adapters.delivery_policy import Capabilities, DeliveryPolicy, Entry, Request
 from bot.app.core import Lighthouse
 from bot.message import Author, Message
 from bot.pagination import NO_LIMIT
@@ -33,6 +34,13 @@ QUIT_WORDS = {"quit", "exit"}
 SPINNER_AFTER_SECONDS = 0.25
 HISTORY_FILE = "console-history"
 TONE_STYLES = {"error": "red", "warning": "yellow", "success": "green", "info": ""}
+# The console is one member's direct conversation with the bot: every answer is theirs, a terminal scrolls
+# (only the core's page limits apply), and a terminal asks a form's fields one at a time, as a modal would;
+# piped input shows the form's one-line syntax instead.
+CONSOLE_CAPABILITIES = Capabilities(
+    entries=frozenset({Entry.DIRECT}), modals=frozenset({Entry.DIRECT}), direct_messages=True, page_budget=NO_LIMIT
+)
+PIPED_CAPABILITIES = Capabilities(entries=frozenset({Entry.DIRECT}), direct_messages=True, page_budget=NO_LIMIT)
 
 
 def database_location(core: Lighthouse) -> str:
@@ -153,7 +161,8 @@ class ConsoleTransport:
     """Messages the bot sends on its own (DMs to other local members, channel posts) are printed."""
 
     platform = PLATFORM
-    page_budget = NO_LIMIT  # a terminal scrolls: only the core's limits apply
+    capabilities = CONSOLE_CAPABILITIES
+    page_budget = CONSOLE_CAPABILITIES.page_budget
 
     def __init__(self, out: Console, downloads: Path | None = None) -> None:
         self.out = out
@@ -200,6 +209,7 @@ class ConsoleAdapter:
         self.out = out or Console(highlight=False, soft_wrap=not self.interactive)
         self.history = history
         self.transport = ConsoleTransport(self.out, downloads)
+        self.policy = DeliveryPolicy(CONSOLE_CAPABILITIES if self.interactive else PIPED_CAPABILITIES)
         core.register_transport(self.transport)
 
     def message(self, text: str) -> Message:
@@ -223,7 +233,7 @@ class ConsoleAdapter:
             text = line.rstrip("\n")
             if not text.strip():
                 continue  # blank lines in a piped script separate messages, they are not messages
-            reply = await self.answer(text)
+            reply = self.delivered(await self.answer(text), text)
             self.out.print(escape(render(reply, self.transport.save(reply))), highlight=False, soft_wrap=True)
             self.out.print("")
 
@@ -258,9 +268,8 @@ class ConsoleAdapter:
             if not text:
                 continue
             reply = await self.answer(text)
-            if reply.form is not None:
-                reply = await self._fill_in(reply)
-            self._show(reply)
+            delivery = self.policy.plan(reply, Request(entry=Entry.DIRECT, command=text))
+            self._show(await self._fill_in(delivery.form) if delivery.form else delivery.answer or reply)
 
     async def answer(self, text: str) -> Reply:
         """The core's reply (`more` or `next` alone is answered there, as on every platform)."""
@@ -272,15 +281,18 @@ class ConsoleAdapter:
                     await handling
         return await handling
 
+    def delivered(self, reply: Reply, text: str) -> Reply:
+        """What the conversation shows of `reply` (the console has no separate private or direct place)."""
+        return self.policy.plan(reply, Request(entry=Entry.DIRECT, command=text)).answer or reply
+
     def _show(self, reply: Reply) -> None:
         self.out.print(rich_reply(reply, self.transport.save(reply)))
         self.out.print()
 
-    async def _fill_in(self, reply: Reply) -> Reply:
+    async def _fill_in(self, form: Form) -> Reply:
         """The console's form: ask each field in turn, then send the command the form stands for."""
         from prompt_toolkit import PromptSession
 
-        form: Form = reply.form  # type: ignore[assignment]
         session: PromptSession[str] = PromptSession()  # its answers stay out of the command history
         self.out.print(Text(form.title, style="bold cyan"))
         self.out.print(

@@ -43,8 +43,8 @@ class Platform:
 
 
 PLATFORMS = (
-    Platform(lambda settings: settings.discord_enabled, "adapters.discord:DiscordAdapter"),
-    Platform(lambda settings: settings.slack_enabled, "adapters.slack:SlackAdapter"),
+    Platform(lambda settings: settings.discord.enabled, "adapters.discord:DiscordAdapter"),
+    Platform(lambda settings: settings.slack.enabled, "adapters.slack:SlackAdapter"),
 )
 
 
@@ -73,8 +73,8 @@ async def run_bot(settings: Settings, *, console_user: str | None = None, force_
             adapters = [
                 ConsoleAdapter(
                     core,
-                    user=console_user or settings.console_user,
-                    downloads=settings.console_downloads,
+                    user=console_user or settings.console.user,
+                    downloads=settings.console.downloads,
                     history=data_dir() / HISTORY_FILE,
                 )
             ]

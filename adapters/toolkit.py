@@ -1,7 +1,8 @@
 """What every platform adapter does the same way, whatever the platform: tracking the events being handled
 (so a shutdown lets their answers go out), handling each delivery once (receipts in the core's database,
-purged when the platform can no longer repeat itself), and the "Open the form" button where no form can be
-shown. The platform packages keep only what is theirs: their events, their rendering, their limits."""
+purged when the platform can no longer repeat itself), and the command a submitted form stands for. Where an
+answer goes is the delivery policy's (adapters/delivery_policy.py). The platform packages keep only what is
+theirs: their events, their rendering, their limits."""
 
 from __future__ import annotations
 
@@ -9,22 +10,20 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.delivery import receipt_key
 from bot.failures import unexpected_failure
-from bot.reply import Button, Form, FormField, Reply, form_command
+from bot.reply import Form, FormField, form_command
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
-__all__ = ["FORM_BUTTON", "InFlight", "Receipts", "submitted_command", "unexpected_failure", "with_form_button"]
+__all__ = ["InFlight", "Receipts", "submitted_command", "unexpected_failure"]
 
 log = logging.getLogger(__name__)
 
-FORM_BUTTON = "Open the form"
 PURGE_EVERY = timedelta(hours=1)
 
 
@@ -87,17 +86,6 @@ class Receipts:
             except Exception:
                 log.exception("purging old %s delivery receipts failed", self.platform)
             await asyncio.sleep(every.total_seconds())
-
-
-def with_form_button(reply: Reply, command: str, *, button_fits: bool = True) -> Reply:
-    """Where no form can be shown now (a mention, a DM, an answer that came too late), the reply (which
-    carries the form's one-line syntax) plus a button that sends `command` again: a click can open a form.
-    Without a command to repeat, or when the platform could not show the form even then, no button."""
-    if reply.form is None:
-        return reply
-    if not command.strip() or not button_fits:
-        return replace(reply, form=None)
-    return replace(reply, form=None, buttons=[*reply.buttons, Button(FORM_BUTTON, command, style="primary")])
 
 
 def submitted_command(command: str, field_names: list[str], values: dict[str, str]) -> str:

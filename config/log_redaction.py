@@ -33,12 +33,14 @@ TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = (
 
 
 def secret_values(settings: Settings) -> list[str]:
-    """The configured secrets: every SecretStr setting, and the database URL's password."""
+    """The configured secrets: every SecretStr setting (also in the platforms' sections), and the database
+    URL's password."""
     values: list[str] = []
-    for name in type(settings).model_fields:
-        value = getattr(settings, name)
-        if hasattr(value, "get_secret_value"):
-            values.append(value.get_secret_value())
+    for section in (settings, settings.slack, settings.discord, settings.console):
+        for name in type(section).model_fields:
+            value = getattr(section, name)
+            if hasattr(value, "get_secret_value"):
+                values.append(value.get_secret_value())
     try:
         password = make_url(settings.database_url).password
     except Exception:  # a malformed URL never gets this far; be safe anyway

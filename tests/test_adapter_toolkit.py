@@ -11,9 +11,9 @@ from pydantic import SecretStr
 from adapters.runner import PLATFORMS, platform_adapters
 from adapters.slack.render import MAX_BLOCKS, blocks_for, normalise
 from adapters.slack.transport import SLACK_PAGES
-from adapters.toolkit import FORM_BUTTON, InFlight, Receipts, submitted_command, with_form_button
+from adapters.toolkit import InFlight, Receipts, submitted_command
 from bot.pagination import NO_LIMIT, PageBudget
-from bot.reply import Button, Form, FormField, Reply, Section
+from bot.reply import Button, Reply, Section
 
 
 def long_sections(count: int) -> list[Section]:
@@ -52,14 +52,7 @@ async def test_the_core_pages_an_answer_by_the_budget_of_its_platform(core):
     assert core.page_budget("console") == NO_LIMIT.within(3, 12000) == PageBudget(results=3, chars=12000)
 
 
-def test_a_form_that_cannot_be_shown_becomes_a_button_that_asks_again():
-    form = Form(title="Add", command="event add", fields=[FormField("title", "Title")])
-    reply = Reply(text="`event add <title>`", form=form, buttons=[Button("Help", "help")])
-    with_button = with_form_button(reply, "event add")
-    assert with_button.buttons == [Button("Help", "help"), Button(FORM_BUTTON, "event add", style="primary")]
-    assert with_form_button(reply, "event add").form is None
-    assert with_form_button(reply, "event add", button_fits=False) == Reply(text=reply.text, buttons=reply.buttons)
-    assert with_form_button(reply, "  ").buttons == reply.buttons
+def test_a_submitted_form_stands_for_its_command_with_the_values():
     assert submitted_command("event add", ["title"], {"title": "Kick-off"}) == "event add title=Kick-off"
 
 
@@ -97,8 +90,8 @@ async def test_the_runner_builds_the_adapters_of_the_enabled_platforms(core, mon
         "adapters.slack:SlackAdapter",
     ]
     assert platform_adapters(core) == []
-    monkeypatch.setattr(core.settings, "slack_bot_token", SecretStr("xoxb-test"))
-    monkeypatch.setattr(core.settings, "slack_signing_secret", SecretStr("secret"))
+    monkeypatch.setattr(core.settings.slack, "bot_token", SecretStr("xoxb-test"))
+    monkeypatch.setattr(core.settings.slack, "signing_secret", SecretStr("secret"))
     (adapter,) = platform_adapters(core)
     assert adapter.platform == "slack" and core.transports["slack"].page_budget is SLACK_PAGES
 

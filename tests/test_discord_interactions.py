@@ -317,7 +317,7 @@ async def test_a_failure_inside_the_adapter_is_told_with_an_error_id(discord: Ha
     def broken(reply: Reply) -> list:
         raise ValueError("rendering bug")
 
-    monkeypatch.setattr("adapters.discord.client.render", broken)
+    monkeypatch.setattr("adapters.discord.answering.render", broken)
     await discord.interaction(slash(ALICE, "help"))
     data = fake_discord.callbacks()[-1].body["data"]
     assert data["content"].startswith("Something went wrong on my side (error id ") and data["flags"] & EPHEMERAL

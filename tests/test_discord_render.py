@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,13 +19,16 @@ from adapters.discord.render import (
     FIELD_VALUE_LIMIT,
     FIELDS_PER_EMBED,
     FOOTER_LIMIT,
-    MAX_MESSAGES,
+    MESSAGES_PER_PAGE,
     ROWS_PER_MESSAGE,
     TITLE_LIMIT,
     OutgoingMessage,
     escape_text,
+    normalise,
+    plan_pages,
     render,
 )
+from adapters.discord.transport import DISCORD_PAGES
 from adapters.discord.views import CUSTOM_ID_LIMIT, CommandStore, build_view
 from bot.reply import Button, Field, Link, Reply, Section
 from tests.discord_fake import EPHEMERAL, FakeDiscord, Harness, slash, user
@@ -159,12 +163,39 @@ def test_an_empty_reply_is_still_a_message():
     within_limits(message)
 
 
-def test_a_runaway_answer_is_cut_with_a_notice_and_keeps_its_own_buttons():
+def discord_pages(reply: Reply) -> list[Reply]:
+    """The pages the core makes of `reply` by Discord's page budget, as they are shown."""
+    shaped = normalise(reply)
+    pages = plan_pages(shaped)
+    return [
+        replace(shaped, sections=page, text=shaped.text if number == 0 else f"(page {number + 1} of {len(pages)})")
+        for number, page in enumerate(pages)
+    ]
+
+
+async def test_a_runaway_answer_is_paged_by_discord_s_budget_and_nothing_is_lost(core, clock):
     sections = [Section(title=f"Item {n}", text="y" * 3000) for n in range(40)]
-    messages = render(Reply(sections=sections, buttons=[Button("More (2/9)", "more id 2")]))
-    assert len(messages) == MAX_MESSAGES
-    assert "too long for Discord" in messages[-1].content
-    assert [b.command for b in messages[-1].buttons] == ["more id 2"]
+    reply = Reply(text="Many", sections=sections, buttons=[Button("Help", "help")])
+    pages = [await core.paginator.paginate(reply, budget=DISCORD_PAGES, now=clock.now())]
+    while more := next((b.command for b in pages[-1].buttons if b.command.startswith("more ")), None):
+        _, page_id, number = more.split()
+        pages.append(await core.paginator.page(page_id, int(number)))
+    assert len(pages) > 1 and all(len(render(page)) <= MESSAGES_PER_PAGE for page in pages)
+    assert [s.title for page in pages for s in page.sections if s.title] == [f"Item {n}" for n in range(40)]
+    assert "".join(s.text for page in pages for s in page.sections) == "y" * 3000 * 40
+    assert pages[0].text.startswith("Many\n(page 1 of ") and pages[-1].buttons == [Button("Help", "help")]
+    assert all("too long" not in message.content for page in pages for message in render(page))
+
+
+def test_a_section_too_big_for_one_embed_is_cut_into_parts_that_keep_everything():
+    section = Section(title="T", text="word " * 2000, fields=[Field("F", "v" * 3000)] * 3, context="why",
+                      buttons=[Button("Go", "go")], link=Link("Report", "https://example.org/r"))
+    parts = normalise(Reply(sections=[section])).sections
+    assert len(parts) > 1 and parts[0].title == "T" and all(p.title is None for p in parts[1:])
+    assert (parts[-1].context, parts[-1].link, parts[-1].buttons) == ("why", section.link, section.buttons)
+    assert " ".join(p.text for p in parts).split() == section.text.split()
+    assert "".join(f.value for p in parts for f in p.fields) == "v" * 9000
+    assert all(len(render(Reply(sections=[part]))) == 1 for part in parts)
 
 
 _text = st.text(alphabet=st.characters(codec="utf-8"), max_size=300) | st.sampled_from(
@@ -186,7 +217,8 @@ _section = st.builds(
 @given(st.builds(Reply, text=_text, sections=st.lists(_section, max_size=12), buttons=st.lists(_button, max_size=30)))
 def test_any_reply_renders_within_limits_and_never_pings(reply: Reply):
     messages = render(reply)
-    assert 1 <= len(messages) <= MAX_MESSAGES
+    assert len(messages) >= 1
+    assert all(1 <= len(render(page)) <= MESSAGES_PER_PAGE for page in discord_pages(reply))
     for message in messages:
         within_limits(message)
         assert LIVE_PING.search(message.content) is None

@@ -102,7 +102,7 @@ def test_main_installs_redaction_on_the_real_log_handler(tmp_path):
         "import logging, main\n"
         "settings = main.settings_or_exit()\n"
         "main.configure_logging(settings, quiet_console=False)\n"
-        "token = settings.slack_bot_token.get_secret_value()\n"
+        "token = settings.slack.bot_token.get_secret_value()\n"
         "logging.getLogger('slack_sdk.web').warning('POST with token %s', token)\n"
         "logging.getLogger('discord.http').error('login failed for %s', " + repr(DISCORD) + ")\n"
     )

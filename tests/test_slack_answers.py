@@ -109,6 +109,22 @@ async def test_a_direct_reply_goes_to_the_askers_dm_with_a_note_where_they_asked
     assert note.args["user"] == ALICE and "direct message" in visible_text(note.args)
 
 
+async def test_a_direct_reply_the_dm_refuses_is_shown_to_the_asker_alone_where_they_asked(
+    slack, fake_slack, core, monkeypatch
+):
+    answer_with(monkeypatch, core, {"my data": Reply(text="Here is what I hold about you.", direct=True)})
+    fake_slack.closed_channels.add("D0ALICE")
+    await slack.event(
+        {"type": "app_mention", "user": ALICE, "text": f"<@{BOT_USER}> my data", "channel": GENERAL, "ts": "1.7"}
+    )
+    await slack.handled(1)
+    (note,) = fake_slack.to("chat.postEphemeral")
+    assert (note.args["channel"], note.args["user"]) == (GENERAL, ALICE)
+    shown = visible_text(note.args)
+    assert "couldn't send you a direct message" in shown and "what I hold" in shown
+    assert slack.adapter.stats["failed"] == 0
+
+
 async def test_files_from_a_slash_command_are_uploaded_into_the_askers_dm(slack, fake_slack, core, monkeypatch):
     csv = b"period,exchanges\n2026-10,12\n"
     reply = Reply(text="Your report", attachments=[Attachment("kpi.csv", csv, "text/csv")])

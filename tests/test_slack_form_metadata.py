@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from adapters.slack.app import FORM_UNREADABLE
+from adapters.delivery_policy import FORM_UNREADABLE
 from adapters.slack.render import FORM_CALLBACK
 from tests.slack_support import BOB, TEAM
 from tests.slack_limits import visible_text

@@ -220,7 +220,7 @@ async def test_thread_replies_that_are_not_exchanges(slack, fake_slack, core):
 
 async def test_thread_logging_can_be_switched_off_for_slack(slack, fake_slack, core):
     await set_profiles(core)
-    core.settings.slack_thread_logging = False
+    core.settings.slack.thread_logging = False
     await slack.event(thread_reply(BOB, ALICE))
     await slack.handled(1)
     assert await exchange_rows(core) == []

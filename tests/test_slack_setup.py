@@ -78,7 +78,7 @@ def test_the_two_manifests_differ_only_in_how_slack_reaches_the_bot():
 def test_the_manifest_declares_the_command_and_events_the_adapter_serves():
     manifest = MANIFESTS["socket"]
     (command,) = manifest["features"]["slash_commands"]
-    assert command["command"] == Settings(_env_file=None).slack_command
+    assert command["command"] == Settings(_env_file=None).slack.command
     assert command["should_escape"] is True  # mentions in the command text arrive as <@U…> tokens
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == set(EVENT_SCOPES)
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
@@ -158,12 +158,12 @@ async def test_the_runner_serves_the_events_api_when_a_signing_secret_is_set(set
     loaded.set_result(FakeEncoder())  # the runner starts loading the model: a fake here, not torch
     monkeypatch.setattr(adapters.runner, "load_in_background", lambda name: loaded)
     monkeypatch.setattr(knowledge.embeddings, "load_in_background", lambda name: loaded)
-    settings.slack_bot_token = SecretStr("xoxb-test-token")
-    settings.slack_signing_secret = SecretStr("secret")
-    settings.slack_api_url = fake_slack.api_url
-    settings.slack_port = free_port()
+    settings.slack.bot_token = SecretStr("xoxb-test-token")
+    settings.slack.signing_secret = SecretStr("secret")
+    settings.slack.api_url = fake_slack.api_url
+    settings.slack.port = free_port()
     running = asyncio.create_task(run_bot(settings))
-    url = f"http://127.0.0.1:{settings.slack_port}"
+    url = f"http://127.0.0.1:{settings.slack.port}"
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WAIT)) as session:
             for _ in range(200):  # until the server is up

@@ -6,9 +6,9 @@ other replies and thread messages in servers go to `core.observe` for exchange l
 
 Discord's rules, kept here:
 - an interaction is answered within 3 seconds: a search (which may wait for the model after a restart) is
-  deferred at once; anything else gets `defer_after` seconds, then is deferred, and the answer follows up;
-  a form (modal) can only be a first answer, so it is shown when the core is quick, otherwise the answer
-  carries a button that opens it;
+  deferred at once; anything else gets `defer_after` seconds, then is deferred, and the answer follows up
+  (a form (modal) can only be a first answer: the delivery policy is told whether the moment has passed;
+  answering.py carries out its plan);
 - everything the bot sends has mentions disabled (`AllowedMentions.none()`, also the client default);
 - an interaction is handled once, even if delivered twice or to two processes (`delivery_receipts`);
 - HTTP errors are told to the user; rate limits are left to discord.py.
@@ -36,18 +36,13 @@ from adapters.discord.identity import (
     mention_tokens,
     readable_mentions,
 )
-from adapters.discord.render import NO_MENTIONS, neutralise_mentions, render, shorten
+from adapters.delivery_policy import BUTTON_GONE, Entry
+from adapters.discord.answering import DiscordAnswers
+from adapters.discord.render import NO_MENTIONS
 from adapters.discord.slash import command_tree
-from adapters.discord.transport import PLATFORM, DiscordTransport, message_kwargs, send_rendered
-from adapters.discord.views import (
-    CommandButton,
-    CommandStore,
-    build_modal,
-    form_fits_a_modal,
-    is_form_custom_id,
-    submitted_values,
-)
-from adapters.toolkit import InFlight, Receipts, submitted_command, unexpected_failure, with_form_button
+from adapters.discord.transport import PLATFORM, DiscordTransport
+from adapters.discord.views import CommandButton, CommandStore, is_form_custom_id, submitted_values
+from adapters.toolkit import InFlight, Receipts, submitted_command, unexpected_failure
 from bot.message import Author, Message
 from bot.reply import Reply
 from config import SettingsError
@@ -72,12 +67,6 @@ logging.getLogger("discord.client").addFilter(_NoVoiceNotice())
 DEFER_AFTER_SECONDS = 0.5
 RECEIPT_KEEP = timedelta(days=7)  # Discord repeats an interaction within minutes; a week is plenty
 SHUTDOWN_GRACE_SECONDS = 10.0
-DM_SENT = "I've sent you my answer in a direct message."
-DM_CLOSED = (
-    "I couldn't send you a direct message. Allow direct messages from this server's members, "
-    "or use `/lighthouse` for an answer only you can see."
-)
-BUTTON_GONE = "That button no longer works. Please ask again."
 _MESSAGE_KINDS = (discord.MessageType.default, discord.MessageType.reply)
 
 
@@ -93,25 +82,18 @@ def gateway_intents(settings: Settings) -> discord.Intents:
 
 def shard_options(settings: Settings) -> dict[str, Any]:
     """`auto`: as many shards as Discord recommends; a number, and optionally which of them run here."""
-    if settings.discord_shards == "auto":
+    if settings.discord.shards == "auto":
         return {}
-    options: dict[str, Any] = {"shard_count": int(settings.discord_shards)}
-    if settings.discord_shard_ids:
-        options["shard_ids"] = list(settings.discord_shard_ids)
+    options: dict[str, Any] = {"shard_count": int(settings.discord.shards)}
+    if settings.discord.shard_ids:
+        options["shard_ids"] = list(settings.discord.shard_ids)
     return options
 
 
 def use_api_url(settings: Settings) -> None:
     """Point discord.py's REST calls elsewhere (a local fake API in tests); process-wide by design."""
-    if settings.discord_api_url:
-        Route.BASE = settings.discord_api_url.rstrip("/")
-
-
-def with_form_button_for(reply: Reply, command: str) -> Reply:
-    """Where no modal can be shown now, a button that opens it; a form too big for a modal keeps only its
-    one-line syntax."""
-    fits = reply.form is not None and form_fits_a_modal(reply.form)
-    return with_form_button(reply, command, button_fits=fits)
+    if settings.discord.api_url:
+        Route.BASE = settings.discord.api_url.rstrip("/")
 
 
 class LighthouseClient(discord.AutoShardedClient):
@@ -152,8 +134,9 @@ class DiscordAdapter:
         self.store = CommandStore(core.deliveries)
         self.client = LighthouseClient(self, intents=gateway_intents(self.settings), **shard_options(self.settings))
         self.transport = DiscordTransport(
-            self.client, self.store, group_channel_id=self.settings.discord_intro_channel_id
+            self.client, self.store, core, group_channel_id=self.settings.discord.intro_channel_id
         )
+        self.answers = DiscordAnswers(self.store, self.transport)
         self.in_flight = InFlight(self.platform)
         self.receipts = Receipts(core, self.platform, keep=RECEIPT_KEEP)
         core.register_transport(self.transport)
@@ -161,9 +144,9 @@ class DiscordAdapter:
     # --- life cycle -------------------------------------------------------------------------------
 
     def _token(self) -> str:
-        if self.settings.discord_token is None:
+        if self.settings.discord.token is None:
             raise RuntimeError("LIGHTHOUSE_DISCORD_TOKEN is not set")
-        return self.settings.discord_token.get_secret_value()
+        return self.settings.discord.token.get_secret_value()
 
     async def login(self) -> None:
         """REST only, no gateway: enough to send messages and to answer interactions."""
@@ -213,14 +196,14 @@ class DiscordAdapter:
             return None
         command = await self.store.command(custom_id)
         if command is None:
-            await self._tell(interaction, BUTTON_GONE)
+            await self.answers.tell(interaction, BUTTON_GONE)
         return command
 
     async def on_button(self, interaction: discord.Interaction, custom_id: str) -> None:
         async with self.in_flight.track():
             command = await self._command_behind(interaction, custom_id)
             if command is not None:
-                await self.answer_interaction(interaction, command, from_button=True)
+                await self.answer_interaction(interaction, command, entry=Entry.BUTTON)
 
     async def on_form_submit(self, interaction: discord.Interaction, custom_id: str) -> None:
         async with self.in_flight.track():
@@ -230,7 +213,7 @@ class DiscordAdapter:
             values = submitted_values((interaction.data or {}).get("components", []))  # type: ignore[arg-type]
             # The submission lists the inputs in the form's order.
             text = submitted_command(command, list(values), values)
-            await self.answer_interaction(interaction, text, from_button=True)
+            await self.answer_interaction(interaction, text, entry=Entry.FORM)
 
     async def first_delivery(self, interaction: discord.Interaction) -> bool:
         """True the first time this interaction is seen by any process sharing the database."""
@@ -263,8 +246,9 @@ class DiscordAdapter:
         text: str,
         *,
         mentions: dict[str, Author] | None = None,
-        from_button: bool = False,
+        entry: Entry = Entry.COMMAND,
     ) -> None:
+        from_button = entry is not Entry.COMMAND
         message = self.interaction_message(interaction, text, mentions=mentions, from_button=from_button)
         handling: asyncio.Future[Reply] | None = None
         try:
@@ -279,62 +263,16 @@ class DiscordAdapter:
                 if deferred:
                     await interaction.response.defer(ephemeral=True, thinking=True)
             reply = await handling
-            await self._deliver(interaction, reply, deferred=deferred, command=text)
+            await self.answers.deliver(interaction, reply, entry=entry, command=text, deferred=deferred)
         except discord.HTTPException as exc:
             log.warning("Discord refused an answer to %r: %s %s", text[:60], exc.status, exc.text)
-            await self._report_failure(interaction, exc)
+            await self.answers.report_failure(interaction, exc)
         except Exception:
-            await self._report_failure(interaction, None, unexpected_failure(log, "answering a Discord interaction"))
+            unexpected = unexpected_failure(log, "answering a Discord interaction")
+            await self.answers.report_failure(interaction, None, unexpected)
         finally:
             if handling is not None and not handling.done():
                 await asyncio.wait({handling})  # the core finishes its work even when Discord failed us
-
-    async def _deliver(self, interaction: discord.Interaction, reply: Reply, *, deferred: bool, command: str) -> None:
-        if reply.form is not None:
-            if not deferred and form_fits_a_modal(reply.form):
-                await interaction.response.send_modal(await build_modal(reply.form, self.store))
-                return
-            reply = with_form_button_for(reply, command)
-        if reply.direct and interaction.guild_id is not None:
-            if await self.transport.send_direct(str(interaction.user.id), reply):
-                reply = Reply(text=DM_SENT, private=True)
-            else:
-                reply = replace(reply, private=True, text=f"{DM_CLOSED}\n\n{reply.text}".strip())
-        messages = render(reply)
-        ephemeral = reply.private
-        first = await message_kwargs(messages[0], self.store)
-        if not deferred:
-            await interaction.response.send_message(**first, ephemeral=ephemeral)
-        elif ephemeral:
-            if "files" in first:
-                first["attachments"] = first.pop("files")
-            await interaction.edit_original_response(**first)
-        else:
-            await interaction.delete_original_response()
-            await interaction.followup.send(**first, ephemeral=False)
-        for outgoing in messages[1:]:
-            await interaction.followup.send(**await message_kwargs(outgoing, self.store), ephemeral=ephemeral)
-
-    async def _tell(self, interaction: discord.Interaction, text: str) -> None:
-        """A short private note, as a first answer or a follow-up, whichever is still possible."""
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        else:
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-
-    async def _report_failure(
-        self, interaction: discord.Interaction, exc: discord.HTTPException | None, unexpected: str = ""
-    ) -> None:
-        if exc is not None:
-            detail = shorten(neutralise_mentions(exc.text or ""), 300)
-            text = f"Discord did not accept my answer (HTTP {exc.status}{': ' + detail if detail else ''})."
-            text += " Please try again."
-        else:
-            text = unexpected
-        try:
-            await self._tell(interaction, text)
-        except discord.HTTPException:
-            log.exception("could not tell the user that an answer failed")
 
     # --- messages ---------------------------------------------------------------------------------
 
@@ -358,18 +296,11 @@ class DiscordAdapter:
         direct = message.guild is None
         text = message.content if direct else self._without_my_mentions(message)
         try:
-            await self._answer_message_text(message, text, direct=direct)
-        except discord.HTTPException as exc:
-            log.warning("Discord refused an answer in channel %s: %s %s", message.channel.id, exc.status, exc.text)
-            await self._say_in_channel(message, f"I couldn't post my answer here (Discord said HTTP {exc.status}).")
+            reply = await self.core.handle(self._core_message(message, text, is_direct=direct))
         except Exception:
-            await self._say_in_channel(message, unexpected_failure(log, "answering a Discord message"))
-
-    async def _say_in_channel(self, message: discord.Message, text: str) -> None:
-        try:
-            await message.channel.send(text, allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException:
-            log.exception("could not tell channel %s that an answer failed", message.channel.id)
+            await self.answers.say_in_channel(message, unexpected_failure(log, "answering a Discord message"))
+            return
+        await self.answers.answer_message(message, reply, command=text)
 
     def _my_role_id(self, message: discord.Message) -> int | None:
         role = message.guild.self_role if message.guild is not None else None
@@ -405,22 +336,6 @@ class DiscordAdapter:
             **extra,
         )
 
-    async def _answer_message_text(self, message: discord.Message, text: str, *, direct: bool) -> None:
-        reply = await self.core.handle(self._core_message(message, text, is_direct=direct))
-        if reply.form is not None:
-            reply = with_form_button_for(reply, text)
-        if direct:
-            await send_rendered(message.channel, render(reply), self.store)
-            return
-        if reply.direct or (reply.private and reply.tone != "error"):
-            # No ephemeral messages outside interactions: a private answer goes to the asker's DMs. A refusal
-            # only concerns what was just typed in the channel, so it is answered there.
-            sent = await self.transport.send_direct(str(message.author.id), reply)
-            await send_rendered(message.channel, render(Reply(text=DM_SENT if sent else DM_CLOSED)), self.store,
-                                reference=message)
-            return
-        await send_rendered(message.channel, render(reply), self.store, reference=message)
-
     async def _community_reply(self, message: discord.Message) -> bool:
         """A message in a thread the bot started with a question to the community is an answer (the core
         decides); False for every other message."""
@@ -453,12 +368,12 @@ class DiscordAdapter:
 
 async def sync_commands(settings: Settings, guild_id: int | None = None) -> list[str]:
     """Register `/lighthouse` with Discord (globally, or in one server for instant testing)."""
-    if settings.discord_token is None:
+    if settings.discord.token is None:
         raise RuntimeError("LIGHTHOUSE_DISCORD_TOKEN is not set")
     use_api_url(settings)
     client = LighthouseClient(None, intents=gateway_intents(settings))
     try:
-        await client.login(settings.discord_token.get_secret_value())
+        await client.login(settings.discord.token.get_secret_value())
         guild = discord.Object(guild_id) if guild_id else None
         if guild is not None:
             client.tree.copy_global_to(guild=guild)

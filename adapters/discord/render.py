@@ -3,7 +3,9 @@
 A reply's text becomes the message content, each section an embed (title, text and link as the
 description, fields, the small print as footer) and buttons rows of at most five. What one message cannot
 hold is carried over to the next, so a reply may become several messages; nothing is cut except titles and
-button labels, which Discord caps. Pure functions: no client, no network.
+button labels, which Discord caps. How many messages one page of an answer may take is Discord's page budget
+(`plan_pages`, declared by the transport): the core pages long answers by it, so the renderer never cuts
+one. Pure functions: no client, no network.
 
 User text is escaped here: Markdown outside `code` spans, and @everyone, @here and role mentions are
 broken with a zero-width space. Senders also pass `AllowedMentions.none()`, so even a mention that slipped
@@ -13,11 +15,11 @@ through would not ping anyone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import discord
 
-from bot.reply import Attachment, Button, Reply, Section
+from bot.reply import Attachment, Button, Field, Reply, Section
 
 CONTENT_LIMIT = 2000
 EMBEDS_PER_MESSAGE = 10
@@ -31,9 +33,8 @@ FOOTER_LIMIT = 2048
 ROWS_PER_MESSAGE = 5
 BUTTONS_PER_ROW = 5
 BUTTON_LABEL_LIMIT = 80
-# A runaway answer is cut here rather than flooding a channel; the core pages long answers long before.
-MAX_MESSAGES = 10
-TOO_LONG_NOTICE = "(The rest of this answer is too long for Discord. Please ask a narrower question.)"
+# One page of an answer takes at most this many messages; the rest waits behind "More" (see plan_pages).
+MESSAGES_PER_PAGE = 10
 
 TONE_COLOURS = {
     "info": discord.Colour(0x5865F2),
@@ -254,9 +255,64 @@ def render(reply: Reply) -> list[OutgoingMessage]:
         packer.add_rows(button_rows(section.buttons))
     packer.add_rows(button_rows(reply.buttons))
     packer.current.attachments.extend(reply.attachments)
-    messages = [m for m in packer.messages if not m.is_empty()] or [OutgoingMessage(content="…")]
-    if len(messages) > MAX_MESSAGES:
-        # Keep the reply's own buttons (a "More" page link, say) on the closing notice.
-        closing = OutgoingMessage(content=TOO_LONG_NOTICE, rows=button_rows(reply.buttons)[:ROWS_PER_MESSAGE])
-        messages = messages[: MAX_MESSAGES - 1] + [closing]
-    return messages
+    return [m for m in packer.messages if not m.is_empty()] or [OutgoingMessage(content="…")]
+
+
+# Of a section's plain text a part of it holds at most this much: escaped (which may double it) it still fits
+# one embed, so a page of several parts is measured part by part.
+PART_CHARS = 2500
+
+
+def _parts(section: Section) -> list[Section]:
+    """One section as parts that each render into about one embed (title on the first; link, small print
+    and buttons on the last). Parts are ordinary sections, so they can be stored as pages."""
+    pieces = [Section(text=chunk) for chunk in split_text(section.text, PART_CHARS)] if section.text else []
+    size = PART_CHARS  # a full part: the first field starts a new one
+    for item in section.fields:
+        for index, chunk in enumerate(split_text(item.value, PART_CHARS) if item.value else [""]):
+            label = item.label if index == 0 else f"{item.label} (cont.)"
+            cost = len(label) + len(chunk)
+            if not pieces or not pieces[-1].fields or size + cost > PART_CHARS or len(pieces[-1].fields) >= 10:
+                pieces.append(Section())
+                size = 0
+            pieces[-1].fields.append(Field(label, chunk))
+            size += cost
+    pieces = pieces or [Section()]
+    pieces[0].title = section.title
+    pieces[-1].link, pieces[-1].context, pieces[-1].buttons = section.link, section.context, section.buttons
+    return pieces
+
+
+def normalise(reply: Reply) -> Reply:
+    """The same reply with every section too big for one embed cut into parts (see `_parts`)."""
+    parts: list[Section] = []
+    for section in reply.sections:
+        small = len(section.fields) <= 10 and len(section.text) + sum(
+            len(f.label) + len(f.value) for f in section.fields
+        ) <= PART_CHARS
+        parts.extend([section] if small else _parts(section))
+    return replace(reply, sections=parts)
+
+
+def plan_pages(reply: Reply) -> list[list[Section]]:
+    """How a reply's sections fall into pages of at most MESSAGES_PER_PAGE messages, measured as rendered.
+
+    One page when everything fits. Otherwise each page takes the whole sections that fit beside its text
+    (the reply's own on the first page, "(page n of m)" on later ones) and its buttons ("More", or the
+    reply's own on the last page: both are counted). A section too big for a page on its own is a page.
+    """
+    if len(render(reply)) <= MESSAGES_PER_PAGE:
+        return [reply.sections]
+    buttons = [*reply.buttons, Button("More (99/99)", "more " + "-" * 16 + " 99", style="primary")]
+    pages: list[list[Section]] = []
+    current: list[Section] = []
+    for section in reply.sections:
+        text = reply.text if not pages else "(page 99 of 99)"
+        candidate = replace(reply, text=text, sections=[*current, section], buttons=buttons, attachments=[])
+        if current and len(render(candidate)) > MESSAGES_PER_PAGE:
+            pages.append(current)
+            current = []
+        current.append(section)
+    if current:
+        pages.append(current)
+    return pages

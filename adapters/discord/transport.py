@@ -12,19 +12,36 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from adapters.discord.render import NO_MENTIONS, OutgoingMessage, render, shorten
-from adapters.discord.views import CommandStore, build_view
-from bot.pagination import NO_LIMIT
+from adapters.delivery_policy import Capabilities, Entry
+from adapters.discord.render import NO_MENTIONS, OutgoingMessage, normalise, plan_pages, render, shorten
+from adapters.discord.views import CommandStore, build_view, form_fits_a_modal
+from bot.pagination import PageBudget
 from bot.reply import Reply
 
 if TYPE_CHECKING:
     from adapters.discord.client import LighthouseClient
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 THREAD_NAME_LIMIT = 100
 THREAD_ARCHIVE_MINUTES = 7 * 24 * 60
+# A page of an answer is as many messages as render makes of it, up to MESSAGES_PER_PAGE (plan_pages), with
+# sections too big for one embed cut into parts first (normalise).
+DISCORD_PAGES = PageBudget(prepare=normalise, split=plan_pages)
+# A modal can only be an interaction's first answer (before it is deferred), and never the answer to a
+# submitted form; an answer for the asker alone only exists in interactions. A button's command too long for
+# its custom_id is stored (views.CommandStore), so any command fits a button.
+DISCORD_CAPABILITIES = Capabilities(
+    entries=frozenset(Entry),
+    modals=frozenset({Entry.COMMAND, Entry.BUTTON}),
+    ephemeral=frozenset({Entry.COMMAND, Entry.BUTTON, Entry.FORM}),
+    direct_messages=True,
+    threads=True,
+    page_budget=DISCORD_PAGES,
+    modal_fits=form_fits_a_modal,
+)
 
 
 async def message_kwargs(outgoing: OutgoingMessage, store: CommandStore) -> dict[str, Any]:
@@ -65,19 +82,29 @@ def thread_name(reply: Reply) -> str:
 
 class DiscordTransport:
     platform = PLATFORM
-    # Nothing of Discord's own: an answer within the core's limits renders into a few messages (see render).
-    page_budget = NO_LIMIT
+    capabilities = DISCORD_CAPABILITIES
+    page_budget = DISCORD_CAPABILITIES.page_budget
 
-    def __init__(self, client: LighthouseClient, store: CommandStore, *, group_channel_id: int | None) -> None:
+    def __init__(
+        self, client: LighthouseClient, store: CommandStore, core: Runtime, *, group_channel_id: int | None
+    ) -> None:
         self.client = client
         self.store = store
+        self.core = core
         self.group_channel_id = group_channel_id
+
+    async def fit(self, reply: Reply, *, user_id: str | None = None) -> Reply:
+        """The reply as one page's worth, paged by the core; the rest is stored for the "More" button (an
+        answer the core paged already comes back as it is)."""
+        owner = (PLATFORM, user_id) if user_id is not None else None
+        now = self.core.clock.now()
+        return await self.core.paginator.paginate(reply, budget=self.page_budget, owner=owner, now=now)
 
     async def send_direct(self, user_id: str, reply: Reply) -> str | None:
         """DM a user; None (and a log line) when Discord will not let the bot reach them."""
         try:
             channel = await self.client.create_dm(discord.Object(int(user_id)))
-            sent = await send_rendered(channel, render(reply), self.store)
+            sent = await send_rendered(channel, render(await self.fit(reply, user_id=user_id)), self.store)
         except (discord.Forbidden, discord.NotFound) as exc:
             # Closed DMs, no shared server, or a deleted account: a normal condition, not a crash.
             log.warning("cannot send a direct message to discord user %s: %s", user_id, exc.text or exc.status)
@@ -87,7 +114,7 @@ class DiscordTransport:
     async def send_channel(self, channel_id: str, reply: Reply, thread_id: str | None = None) -> str | None:
         target = int(thread_id or channel_id)
         channel = self.client.get_channel(target) or self.client.get_partial_messageable(target)
-        sent = await send_rendered(channel, render(reply), self.store)  # type: ignore[arg-type]
+        sent = await send_rendered(channel, render(await self.fit(reply)), self.store)  # type: ignore[arg-type]
         return str(sent[0].id)
 
     async def start_thread(self, channel_id: str, reply: Reply) -> str | None:
@@ -95,7 +122,8 @@ class DiscordTransport:
         message's id (so a thread a member opens on the message instead is the same thread)."""
         target = int(channel_id)
         channel = self.client.get_channel(target) or self.client.get_partial_messageable(target)
-        first = (await send_rendered(channel, render(reply), self.store))[0]  # type: ignore[arg-type]
+        messages = render(await self.fit(reply))
+        first = (await send_rendered(channel, messages, self.store))[0]  # type: ignore[arg-type]
         try:
             await first.create_thread(name=thread_name(reply), auto_archive_duration=THREAD_ARCHIVE_MINUTES)
         except (discord.HTTPException, ValueError) as exc:  # no permission: members can still open it
@@ -132,5 +160,5 @@ class DiscordTransport:
         # Added explicitly: the message itself pings nobody, so mentions would not add them.
         for user_id in user_ids:
             await thread.add_user(discord.Object(int(user_id)))
-        await send_rendered(thread, render(reply), self.store)
+        await send_rendered(thread, render(await self.fit(reply)), self.store)
         return str(thread.id)

@@ -7,7 +7,7 @@ follow, through response_url or the Web API. The adapter holds no business logic
 `core.observe` decides what a thread reply means.
 
 Two ways to connect: Socket Mode (bot token + app-level token) or the HTTP Events API (bot token +
-signing secret) served by aiohttp on `slack_host:slack_port` at /slack/events, where `guard` checks the
+signing secret) served by aiohttp on `settings.slack.host:port` at /slack/events, where `guard` checks the
 signature on the raw bytes and refuses malformed bodies with a 4xx before bolt sees them; /healthz and
 /readyz serve health checks.
 """
@@ -15,14 +15,12 @@ signature on the raw bytes and refuses malformed bodies with a 4xx before bolt s
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from aiohttp import web
@@ -32,26 +30,19 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.errors import SlackApiError
 
+from adapters.delivery_policy import FORM_UNREADABLE, Entry
+from adapters.slack.answering import Origin, SlackAnswers, form_metadata
 from adapters.slack.client import Sleep, build_client
 from adapters.slack.guard import LogLimiter, Rejection, check_signature, parse_signed_body
 from adapters.slack.identity import SlackIdentities
 from adapters.slack.incoming import addressed_text, mentions_user, parse
-from adapters.slack.render import (
-    COMMAND_ACTION,
-    FORM_CALLBACK,
-    LINK_ACTION,
-    MAX_BUTTON_VALUE,
-    form_values,
-    form_view,
-    render,
-)
-from adapters.slack.transport import SlackTransport, without_files
-from adapters.toolkit import InFlight, Receipts, submitted_command, with_form_button
+from adapters.slack.render import COMMAND_ACTION, FORM_CALLBACK, LINK_ACTION, form_values
+from adapters.slack.transport import SlackTransport
+from adapters.toolkit import InFlight, Receipts, submitted_command
 from bot.app.core import Lighthouse
 from bot.message import Author, Message
-from bot.reply import Form, Reply, error_reply
+from bot.reply import error_reply
 from config import SettingsError
 
 log = logging.getLogger(__name__)
@@ -62,27 +53,9 @@ READY_PATH = "/readyz"
 MAX_MENTIONS = 10
 # Message subtypes that are still a person writing (edits, joins, deletions and the like are not).
 PERSON_SUBTYPES = {None, "thread_broadcast", "file_share"}
-# Slack errors that mean "the bot cannot post here": answer the person directly instead.
-CANNOT_POST_HERE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "cannot_dm_bot"}
-DIRECT_NOTE = "I sent you a direct message."
 # Slack stops retrying after about an hour; a day leaves room for clock skew and slow restarts.
 KEEP_RECEIPTS = timedelta(days=1)
 DRAIN_SECONDS = 10.0
-
-
-@dataclass
-class Origin:
-    """Where a request came from, so its answer goes back the way Slack users expect."""
-
-    user_id: str
-    channel_id: str | None
-    thread_ts: str | None = None
-    respond: AsyncRespond | None = None
-    trigger_id: str | None = None
-    is_direct: bool = False
-    ephemeral: bool = False  # a click on a message only this user sees: the answer stays private too
-    slash_command: bool = False
-    source_text: str = ""  # the command as sent, for a "Open the form" button
 
 
 class SlackAdapter:
@@ -90,16 +63,16 @@ class SlackAdapter:
 
     def __init__(self, core: Lighthouse, *, sleep: Sleep = asyncio.sleep) -> None:
         settings = core.settings
-        if settings.slack_bot_token is None:
+        if settings.slack.bot_token is None:
             raise SettingsError("LIGHTHOUSE_SLACK_BOT_TOKEN: needed for Slack")
-        if settings.slack_app_token is None and settings.slack_signing_secret is None:
+        if settings.slack.app_token is None and settings.slack.signing_secret is None:
             raise SettingsError(
                 "LIGHTHOUSE_SLACK_SIGNING_SECRET: set it (HTTP Events API) or LIGHTHOUSE_SLACK_APP_TOKEN (Socket Mode)"
             )
         self.core = core
         self.settings = settings
         self.client = build_client(settings, sleep=sleep)
-        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+        secret = settings.slack.signing_secret.get_secret_value() if settings.slack.signing_secret else ""
         self.app = AsyncApp(
             name="lighthouse",
             client=self.client,
@@ -111,6 +84,7 @@ class SlackAdapter:
         self.limited_log = LogLimiter(log)  # bad requests: one line per kind per minute
         self.identities = SlackIdentities(self.client, core.clock)
         self.transport = SlackTransport(self.client, core)
+        self.answers = SlackAnswers(self.client, self.transport)
         core.register_transport(self.transport)
         # handled: requests whose work finished (processed, or dropped as a repeat); for logs and shutdown.
         self.stats: Counter[str] = Counter()
@@ -120,7 +94,7 @@ class SlackAdapter:
 
     # --- wiring ------------------------------------------------------------------------------------------
     def _register_listeners(self) -> None:
-        self.app.command(self.settings.slack_command)(self._on_command)
+        self.app.command(self.settings.slack.command)(self._on_command)
         self.app.event("app_mention")(self._on_mention)
         self.app.event("message")(self._on_message)
         self.app.action(re.compile(rf"^{re.escape(COMMAND_ACTION)}:"))(self._on_button)
@@ -171,7 +145,7 @@ class SlackAdapter:
         """Connect (Socket Mode) or serve (HTTP) until cancelled."""
         purger = asyncio.create_task(self.receipts.purge_periodically(), name="slack-receipts")
         try:
-            if self.settings.slack_app_token is not None:
+            if self.settings.slack.app_token is not None:
                 await self._run_socket_mode()
             else:
                 await self._run_http()
@@ -187,8 +161,8 @@ class SlackAdapter:
     async def _run_socket_mode(self) -> None:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-        assert self.settings.slack_app_token is not None
-        handler = AsyncSocketModeHandler(self.app, self.settings.slack_app_token.get_secret_value())
+        assert self.settings.slack.app_token is not None
+        handler = AsyncSocketModeHandler(self.app, self.settings.slack.app_token.get_secret_value())
         await handler.connect_async()
         log.info("Slack: connected in Socket Mode")
         try:
@@ -197,11 +171,11 @@ class SlackAdapter:
             await handler.close_async()
 
     async def _run_http(self) -> None:
-        runner = await self.serve(self.settings.slack_host, self.settings.slack_port)
+        runner = await self.serve(self.settings.slack.host, self.settings.slack.port)
         log.info(
             "Slack: serving the Events API on http://%s:%s%s",
-            self.settings.slack_host,
-            self.settings.slack_port,
+            self.settings.slack.host,
+            self.settings.slack.port,
             EVENTS_PATH,
         )
         try:
@@ -268,11 +242,11 @@ class SlackAdapter:
                 channel_id=channel,
                 respond=respond,
                 trigger_id=command.get("trigger_id"),
+                entry=Entry.COMMAND,
                 is_direct=_is_dm(channel),
-                slash_command=True,
                 source_text=text,
             )
-            await self._answer(await self.core.handle(message), origin)
+            await self.answers.answer(await self.core.handle(message), origin)
 
     async def _on_mention(self, body: dict, event: dict, context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
         async with self._work("mention"):
@@ -315,9 +289,14 @@ class SlackAdapter:
             mentions=await self._mentions(parsed.user_ids),
         )
         origin = Origin(
-            user_id=author.user_id, channel_id=event["channel"], thread_ts=thread, is_direct=is_direct, source_text=text
+            user_id=author.user_id,
+            channel_id=event["channel"],
+            entry=Entry.DIRECT if is_direct else Entry.MENTION,
+            thread_ts=thread,
+            is_direct=is_direct,
+            source_text=text,
         )
-        await self._answer(await self.core.handle(message), origin)
+        await self.answers.answer(await self.core.handle(message), origin)
 
     @staticmethod
     def _is_thread_reply(event: dict) -> bool:
@@ -339,7 +318,7 @@ class SlackAdapter:
         return await self.core.thread_reply(message)
 
     async def _observe_thread_reply(self, body: dict, event: dict) -> None:
-        if not (self.settings.exchange_logging and self.settings.slack_thread_logging):
+        if not (self.settings.exchange_logging and self.settings.slack.thread_logging):
             return
         if event["parent_user_id"] == event["user"]:
             return
@@ -368,6 +347,7 @@ class SlackAdapter:
             origin = Origin(
                 user_id=message.author.user_id,
                 channel_id=channel,
+                entry=Entry.BUTTON,
                 thread_ts=thread,
                 respond=respond if body.get("response_url") else None,
                 trigger_id=body.get("trigger_id"),
@@ -375,7 +355,7 @@ class SlackAdapter:
                 ephemeral=bool(container.get("is_ephemeral")),
                 source_text=command,
             )
-            await self._answer(await self.core.handle(message), origin)
+            await self.answers.answer(await self.core.handle(message), origin)
 
     async def _interaction_message(
         self, body: dict, text: str, channel: str | None, thread: str | None, **details: bool
@@ -397,7 +377,7 @@ class SlackAdapter:
     async def _on_form(self, ack: AsyncAck, body: dict, view: dict) -> None:
         await ack()  # closes the modal; the answer follows as a message
         async with self._work("form"):
-            metadata = _form_metadata(view.get("private_metadata"))
+            metadata = form_metadata(view.get("private_metadata"))
             if metadata is None:  # signed by Slack, so sent by our app, but not what the bot put there
                 user_id = str((body.get("user") or {}).get("id") or "")
                 self.limited_log.log(
@@ -413,114 +393,13 @@ class SlackAdapter:
                 body, text, channel, thread, is_direct=channel is None or _is_dm(channel)
             )
             origin = Origin(
-                user_id=message.author.user_id, channel_id=channel, thread_ts=thread, is_direct=_is_dm(channel)
+                user_id=message.author.user_id,
+                channel_id=channel,
+                entry=Entry.FORM,
+                thread_ts=thread,
+                is_direct=_is_dm(channel),
             )
-            await self._answer(await self.core.handle(message), origin)
-
-    # --- answering ---------------------------------------------------------------------------------------
-    async def _answer(self, reply: Reply, origin: Origin) -> None:
-        if reply.form is not None:
-            if origin.trigger_id and await self._open_form(reply.form, origin):
-                return
-            fits = len(origin.source_text) <= MAX_BUTTON_VALUE
-            reply = with_form_button(reply, origin.source_text, button_fits=fits)
-        if reply.direct and not origin.is_direct:
-            await self.transport.send_direct(origin.user_id, replace(reply, direct=False))
-            await self._say(Reply(text=DIRECT_NOTE, private=True), origin)
-            return
-        await self._say(reply, origin)
-
-    async def _say(self, reply: Reply, origin: Origin) -> None:
-        private = (reply.private or origin.ephemeral) and not origin.is_direct
-        if private:
-            await self._say_privately(reply, origin)
-        elif origin.slash_command and origin.respond is not None:
-            # The bot may not be a member of the channel a slash command came from; response_url always works.
-            await self._respond(origin.respond, without_files(reply), origin, ephemeral=False)
-            await self.transport.send_files_direct(origin.user_id, reply.attachments)
-        elif origin.channel_id:
-            try:
-                await self.transport.post(origin.channel_id, reply, thread_ts=origin.thread_ts, user_id=origin.user_id)
-            except SlackApiError as exc:
-                if exc.response.get("error") not in CANNOT_POST_HERE:
-                    raise
-                await self._fallback(reply, origin, exc)
-        else:
-            await self.transport.send_direct(origin.user_id, reply)
-
-    async def _say_privately(self, reply: Reply, origin: Origin) -> None:
-        if origin.respond is not None:
-            await self._respond(origin.respond, without_files(reply), origin, ephemeral=True)
-        elif origin.channel_id:
-            try:
-                await self.transport.post_ephemeral(
-                    origin.channel_id, origin.user_id, without_files(reply), thread_ts=origin.thread_ts
-                )
-            except SlackApiError as exc:
-                if exc.response.get("error") not in CANNOT_POST_HERE:
-                    raise
-                await self._fallback(without_files(reply), origin, exc)
-        else:
-            await self.transport.send_direct(origin.user_id, without_files(reply))
-        # Files cannot be ephemeral: they go to the person's direct messages.
-        await self.transport.send_files_direct(origin.user_id, reply.attachments)
-
-    async def _fallback(self, reply: Reply, origin: Origin, exc: SlackApiError) -> None:
-        log.info(
-            "cannot post in %s (%s); answering %s directly",
-            origin.channel_id,
-            exc.response.get("error"),
-            origin.user_id,
-        )
-        await self.transport.send_direct(origin.user_id, reply)
-
-    async def _respond(self, respond: AsyncRespond, reply: Reply, origin: Origin, *, ephemeral: bool) -> None:
-        message = render(await self.transport.fit(reply, user_id=origin.user_id))
-        if not message.blocks:
-            return
-        response = await respond(
-            text=message.text,
-            blocks=message.blocks,
-            response_type="ephemeral" if ephemeral else "in_channel",
-            replace_original=False,
-        )
-        if response.status_code != 200:
-            log.warning("Slack response_url answered %s; sending a direct message instead", response.status_code)
-            await self.transport.send_direct(origin.user_id, reply)
-
-    async def _open_form(self, form: Form, origin: Origin) -> bool:
-        metadata = {
-            "c": form.command,
-            "f": [f.name for f in form.fields],
-            "ch": origin.channel_id,
-            "th": origin.thread_ts,
-        }
-        try:
-            view = form_view(form, metadata)
-            await self.client.views_open(trigger_id=origin.trigger_id, view=view)
-        except (ValueError, SlackApiError) as exc:
-            log.warning("could not open the form %r: %s", form.command, exc)
-            return False
-        return True
-
-
-FORM_UNREADABLE = "I could not read that form, so nothing was done. Please open it again and resubmit."
-
-
-def _form_metadata(raw: object) -> dict | None:
-    """The form's command, field names, channel and thread as `form_view` stored them; None when they are not."""
-    try:
-        metadata = json.loads(raw) if isinstance(raw, str) else None
-    except ValueError:
-        return None
-    if not isinstance(metadata, dict) or not isinstance(metadata.get("c"), str):
-        return None
-    fields = metadata.get("f")
-    if not isinstance(fields, list) or not all(isinstance(name, str) for name in fields):
-        return None
-    if any(metadata.get(key) is not None and not isinstance(metadata[key], str) for key in ("ch", "th")):
-        return None
-    return metadata
+            await self.answers.answer(await self.core.handle(message), origin)
 
 
 def _is_dm(channel: str | None) -> bool:

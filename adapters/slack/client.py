@@ -60,9 +60,9 @@ class RateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
 
 
 def build_client(settings: Settings, *, sleep: Sleep = asyncio.sleep) -> AsyncWebClient:
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    token = settings.slack.bot_token.get_secret_value() if settings.slack.bot_token else None
     handlers: list[AsyncRetryHandler] = [AsyncConnectionErrorRetryHandler(), RateLimitRetryHandler(sleep=sleep)]
-    kwargs = {"base_url": api_base_url(settings.slack_api_url)} if settings.slack_api_url else {}
+    kwargs = {"base_url": api_base_url(settings.slack.api_url)} if settings.slack.api_url else {}
     return AsyncWebClient(token=token, retry_handlers=handlers, **kwargs)
 
 

@@ -1,9 +1,10 @@
 """Posting to Slack: channel and thread posts, ephemeral answers, direct and group messages, file uploads.
 
 `SlackTransport` is the core's `Transport` for Slack (DMs, reminders, digests the bot sends on its own) and
-the adapter's way of answering. It declares what one Slack message holds (`SLACK_PAGES`: blocks, as
-`plan_pages` counts them); the core pages every answer by it, and every message sent unasked on the way out
-(an answer already paged comes back as it is).
+the adapter's way of answering. It declares what Slack can do with an answer (`SLACK_CAPABILITIES`, for the
+delivery policy) and what one Slack message holds (`SLACK_PAGES`: blocks, as `plan_pages` counts them); the
+core pages every answer by it, and every message sent unasked on the way out (an answer already paged comes
+back as it is).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.render import normalise, plan_pages, render
+from adapters.delivery_policy import Capabilities, Entry
+from adapters.slack.render import MAX_BUTTON_VALUE, normalise, plan_pages, render
 from bot.pagination import PageBudget
 from bot.reply import Attachment, Reply
 
@@ -25,11 +27,23 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 SLACK_PAGES = PageBudget(prepare=normalise, split=plan_pages)
+# Modals open from a slash command or a click (they need its trigger); an answer can be shown to the asker
+# alone anywhere but in a direct conversation, where everything is theirs anyway.
+SLACK_CAPABILITIES = Capabilities(
+    entries=frozenset(Entry),
+    modals=frozenset({Entry.COMMAND, Entry.BUTTON}),
+    ephemeral=frozenset({Entry.COMMAND, Entry.BUTTON, Entry.FORM, Entry.MENTION}),
+    direct_messages=True,
+    threads=True,
+    page_budget=SLACK_PAGES,
+    button_command_chars=MAX_BUTTON_VALUE,
+)
 
 
 class SlackTransport:
     platform = PLATFORM
-    page_budget = SLACK_PAGES
+    capabilities = SLACK_CAPABILITIES
+    page_budget = SLACK_CAPABILITIES.page_budget
 
     def __init__(self, client: AsyncWebClient, core: Lighthouse) -> None:
         self.client = client
