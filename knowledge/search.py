@@ -4,8 +4,8 @@ Dense: one float32 matrix of unit vectors, scored with an exact matrix-vector pr
 chunks on two shared cores (bench/latency.py): 54-60 ms p50, bound by memory bandwidth. An HNSW index
 (usearch, 8-bit) answered in 15 ms but, on those random vectors, put the right document first for only
 23% of the questions and took 400 s to build; a bfloat16 pass was slower in the whole search. Exact stays
-simple and right at the sizes a community reaches. Keywords: BM25
-(bm25s) over the same passages. Both are reduced to one score per document (its best passage), fused,
+simple and right at the sizes a community reaches. Keywords: BM25 (knowledge/bm25.py, the scores bm25s
+gives) over the same passages. Both are reduced to one score per document (its best passage), fused,
 filtered by facets (kind, theme, country, sector, date) and ranked. The index is built from per-document
 blocks, so a refresh replaces only the documents that changed.
 """
@@ -13,17 +13,16 @@ blocks, so a refresh replaces only the documents that changed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from types import SimpleNamespace
 from typing import Any
 
-import bm25s
 import numpy as np
 
+from knowledge.bm25 import KeywordIndex
+
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 
 @dataclass(frozen=True)
@@ -143,26 +142,6 @@ def _one_blas_thread() -> Any:  # noqa: ANN401 - threadpoolctl's context manager
     return _blas.limit(limits=1, user_api="blas")
 
 
-class _TokenIds(Sequence):
-    """Chunk term ids as bm25s wants them (a list per chunk), produced on demand from compact arrays."""
-
-    def __init__(self, flat: np.ndarray, offsets: np.ndarray) -> None:
-        self.flat = flat
-        self.offsets = offsets
-
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    def __getitem__(self, index):  # noqa: ANN001, ANN204 - Sequence protocol
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        return self.flat[self.offsets[index] : self.offsets[index + 1]].tolist()
-
-    def __iter__(self) -> Iterator[list[int]]:
-        for i in range(len(self)):
-            yield self[i]
-
-
 class _Snapshot:
     """The arrays one search reads; replaced whole on every change, so a search never sees half an update."""
 
@@ -205,7 +184,7 @@ class _Snapshot:
         self.dates = np.array([doc.published_on.toordinal() if doc.published_on else -1 for doc in self.docs], dtype=np.int64)
 
     @staticmethod
-    def _build_bm25(blocks: list[DocBlock], vocabulary_size: int) -> bm25s.BM25 | None:
+    def _build_bm25(blocks: list[DocBlock], vocabulary_size: int) -> KeywordIndex | None:
         if not blocks:
             return None
         flat = np.concatenate([b.term_ids for b in blocks])
@@ -219,11 +198,7 @@ class _Snapshot:
             block.term_ids = flat[offsets[chunk_start] : offsets[chunk_end]]
             block.term_counts = counts[chunk_start:chunk_end]
             chunk_start = chunk_end
-        # What bm25s reads: `.ids` per chunk and a vocabulary with ids 0..n-1.
-        corpus = SimpleNamespace(ids=_TokenIds(flat, offsets), vocab={i: i for i in range(vocabulary_size)})
-        retriever = bm25s.BM25()
-        retriever.index(corpus, show_progress=False, create_empty_token=False)
-        return retriever
+        return KeywordIndex(flat, counts, vocabulary_size)
 
 
 class SearchIndex:
@@ -330,7 +305,7 @@ class SearchIndex:
         ids = self._known_term_ids(query_terms, snap)
         known_share = len(ids) / len(set(query_terms)) if query_terms else 0.0
         if snap.bm25 is not None and ids and fusion.method != "dense":
-            keyword = snap.bm25.get_scores_from_ids(ids)
+            keyword = snap.bm25.scores(ids)
         dense_doc = np.maximum.reduceat(dense, snap.starts)
         keyword_doc = np.maximum.reduceat(keyword, snap.starts)
         best_keyword = float(keyword_doc[mask].max())
@@ -395,13 +370,12 @@ class SearchIndex:
         snap = self._snapshot
         passages = len(snap.chunk_ids)
         unseen = float(np.log1p(max(passages, 1)))
-        indptr = snap.bm25.scores["indptr"] if snap.bm25 is not None else None
         weights = {}
         for term in query_terms:
             term_id = self.vocabulary.get(term)
             frequency = 0
-            if indptr is not None and term_id is not None and term_id + 1 < len(indptr):
-                frequency = int(indptr[term_id + 1] - indptr[term_id])
+            if snap.bm25 is not None and term_id is not None:
+                frequency = snap.bm25.frequency(term_id)
             weights[term] = float(np.log1p(passages / frequency)) if frequency else unseen
         return weights
 
