@@ -28,25 +28,25 @@ class KeywordIndex:
         passages = len(counts)
         self.num_docs = passages
         lengths = counts.astype(np.int64)
-        terms = flat_term_ids.astype(np.int64)
         owner = np.repeat(np.arange(passages, dtype=np.int64), lengths)
-        # One entry per (passage, term) with its count, ordered by passage then term.
-        pairs, tf = np.unique(owner * max(vocabulary_size, 1) + terms, return_counts=True)
-        pair_passage = pairs // max(vocabulary_size, 1)
-        pair_term = pairs - pair_passage * max(vocabulary_size, 1)
+        # One entry per (term, passage) with the term's count there, ordered by term then passage: the
+        # columns, each with its passages ascending, from one sort.
+        width = max(passages, 1)
+        pairs, tf = np.unique(flat_term_ids.astype(np.int64) * width + owner, return_counts=True)
+        pair_term = pairs // width
+        pair_passage = pairs - pair_term * width
         frequencies = np.bincount(pair_term, minlength=vocabulary_size)
         # Inverse document frequency per distinct frequency, in Python floats as bm25s computes it.
-        distinct, where = np.unique(frequencies[pair_term], return_inverse=True)
-        idf = np.array([math.log(1 + (passages - df + 0.5) / (df + 0.5)) for df in distinct.tolist()], dtype=np.float32)
+        distinct, where = np.unique(frequencies, return_inverse=True)
+        term_idf = np.array(
+            [math.log(1 + (passages - df + 0.5) / (df + 0.5)) for df in distinct.tolist()], dtype=np.float32
+        )[where]
         average_length = lengths.mean() if passages else 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
             length_norm = K1 * ((1 - B) + B * lengths.astype(np.float64) / average_length)
         tf = tf.astype(np.float32).astype(np.float64)
-        scores = (idf[where].astype(np.float64) * (tf / (length_norm[pair_passage] + tf))).astype(np.float32)
-        # Columns: stable by term keeps each term's passages ascending.
-        order = np.argsort(pair_term, kind="stable")
-        self.data = scores[order]
-        self.indices = pair_passage[order].astype(np.int32)
+        self.data = (term_idf[pair_term].astype(np.float64) * (tf / (length_norm[pair_passage] + tf))).astype(np.float32)
+        self.indices = pair_passage.astype(np.int32)
         self.indptr = np.zeros(vocabulary_size + 1, dtype=np.int64)
         np.cumsum(frequencies, out=self.indptr[1:])
 
