@@ -1,6 +1,7 @@
 """Latency of a `find` through the core against the bare model encode, and search time at 1M chunks.
 
     python bench/latency.py [--model NAME] [--chunks 0 10000 100000] [--rounds 5] [--vectors 1000000] [--searches 30]
+                            [--keyword-build 100000]
 
 1. For each size in --chunks (0: the demo alone), a knowledge base of about that many chunks in a temporary
    SQLite database: the demo knowledge base (ingested with --model, by default the shipped default model)
@@ -10,9 +11,11 @@
    for 20 questions x --rounds. Prints p50/p95 and their ratio (targets: <= 1.15 at 10k, <= 1.3 at 100k).
 2. Search over --vectors random unit 384-d vectors (10 chunks per document, a few random keyword terms
    each), with questions near stored vectors: the exact float32 matrix-vector product plus top-k alone,
-   and the whole hybrid SearchIndex.search (dense + BM25 + per-document fusion) with the exact product
-   alone and as shipped from 300k chunks on (a bfloat16 pass picks the rows re-scored in float32),
-   p50/p95 over --searches questions, and whether both return the same documents.
+   and the whole hybrid SearchIndex.search (dense + BM25 + per-document fusion), p50/p95 over --searches
+   questions, and how often the document each question was made near ranks first.
+3. With --keyword-build N: building the keyword index of N passages of 60 terms (Zipf-distributed over
+   20,000) with knowledge/bm25.py against bm25s's own build (what the index used before), interleaved,
+   three times each, and whether their scores agree to the bit.
 """
 
 from __future__ import annotations
@@ -197,20 +200,54 @@ def search_latency(count: int, searches: int, dimension: int = 384, per_document
     console.print(f"the document each question was made near ranks first: {statistics.mean(agreement):.0%}")
 
 
+def keyword_build(count: int, per_passage: int = 60, vocabulary: int = 20_000, repeats: int = 3) -> None:
+    from types import SimpleNamespace
+
+    import bm25s
+
+    from knowledge.bm25 import KeywordIndex
+
+    rng = np.random.default_rng(3)
+    flat = (rng.zipf(1.3, size=count * per_passage) % vocabulary).astype(np.int32)
+    counts = np.full(count, per_passage, dtype=np.int32)
+    chunks = flat.reshape(count, per_passage).tolist()
+    times: dict[str, list[float]] = {"bm25s": [], "knowledge/bm25.py": []}
+    same = True
+    for _ in range(repeats):
+        started = time.perf_counter()
+        reference = bm25s.BM25()
+        reference.index(SimpleNamespace(ids=chunks, vocab={i: i for i in range(vocabulary)}), show_progress=False, create_empty_token=False)
+        times["bm25s"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        ours = KeywordIndex(flat, counts, vocabulary)
+        times["knowledge/bm25.py"].append(time.perf_counter() - started)
+        for ids in ([1], [5, 77], [0, 3, 900, 19_999]):
+            same &= bool(np.array_equal(ours.scores(ids), reference.get_scores_from_ids(ids)))
+    console.print(
+        f"keyword index build, {count:,} passages x {per_passage} terms: "
+        + "; ".join(f"{name} {', '.join(f'{t:.2f}' for t in samples)} s" for name, samples in times.items())
+        + f"; scores identical: {same}  [load average {os.getloadavg()[0]:.1f}]"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=DEFAULT_EMBEDDING_MODEL, help="embedding model (default: the shipped default)")
-    parser.add_argument("--chunks", type=int, nargs="+", default=[0, 10_000, 100_000], help="sizes; 0 is the demo alone")
+    parser.add_argument("--chunks", type=int, nargs="*", default=[0, 10_000, 100_000], help="sizes; 0 is the demo alone (none: skip)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--vectors", type=int, default=1_000_000, help="0 skips the large search benchmark")
     parser.add_argument("--searches", type=int, default=30)
+    parser.add_argument("--keyword-build", type=int, default=0, metavar="N", help="compare keyword index builds of N passages")
     args = parser.parse_args()
+    if args.keyword_build:
+        keyword_build(args.keyword_build)
     summary = [asyncio.run(find_latency(args.model, chunks, args.rounds)) for chunks in args.chunks]
-    console.print(
-        "find / bare encode_query, p50: "
-        + "; ".join(f"{total:,} chunks {ratio:.2f} (encode {encode * 1000:.1f} ms)" for total, ratio, encode in summary)
-        + f"  [{args.model}; load average {os.getloadavg()[0]:.1f}]"
-    )
+    if summary:
+        console.print(
+            "find / bare encode_query, p50: "
+            + "; ".join(f"{total:,} chunks {ratio:.2f} (encode {encode * 1000:.1f} ms)" for total, ratio, encode in summary)
+            + f"  [{args.model}; load average {os.getloadavg()[0]:.1f}]"
+        )
     if args.vectors:
         search_latency(args.vectors, args.searches)
 

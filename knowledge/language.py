@@ -17,18 +17,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import Stemmer
-from bm25s.stopwords import (
-    STOPWORDS_DANISH,
-    STOPWORDS_DUTCH,
-    STOPWORDS_FRENCH,
-    STOPWORDS_GERMAN,
-    STOPWORDS_NORWEGIAN,
-    STOPWORDS_SPANISH,
-    STOPWORDS_SWEDISH,
-)
 
 from knowledge.glossary import GLOSSARY
-from knowledge.terms import STOPWORDS, terms, words
+from knowledge.terms import STOPWORD_LISTS, STOPWORDS, terms, words
 
 if TYPE_CHECKING:
     from knowledge.embeddings import Encoder
@@ -43,13 +34,13 @@ _SWAHILI_STOPWORDS = frozenset(
     "ambao ambapo una ana wana tuna nina mtu watu".split()
 )
 _STOPWORDS = {
-    "da": frozenset(STOPWORDS_DANISH) | {"hvordan", "nogen", "noget", "findes", "hvad", "hvilke"},
-    "sv": frozenset(STOPWORDS_SWEDISH) | {"hur", "någon", "något", "finns", "vilka"},
-    "nb": frozenset(STOPWORDS_NORWEGIAN) | {"hvordan", "noen", "noe", "finnes", "hvilke"},
-    "de": frozenset(STOPWORDS_GERMAN) | {"wie", "gibt", "jemand", "welche"},
-    "nl": frozenset(STOPWORDS_DUTCH) | {"hoe", "iemand", "welke", "zijn"},
-    "fr": frozenset(STOPWORDS_FRENCH) | {"comment", "quelqu'un", "quels", "quelles", "est-ce"},
-    "es": frozenset(STOPWORDS_SPANISH) | {"cómo", "alguien", "qué", "cuáles"},
+    "da": frozenset(STOPWORD_LISTS.STOPWORDS_DANISH) | {"hvordan", "nogen", "noget", "findes", "hvad", "hvilke"},
+    "sv": frozenset(STOPWORD_LISTS.STOPWORDS_SWEDISH) | {"hur", "någon", "något", "finns", "vilka"},
+    "nb": frozenset(STOPWORD_LISTS.STOPWORDS_NORWEGIAN) | {"hvordan", "noen", "noe", "finnes", "hvilke"},
+    "de": frozenset(STOPWORD_LISTS.STOPWORDS_GERMAN) | {"wie", "gibt", "jemand", "welche"},
+    "nl": frozenset(STOPWORD_LISTS.STOPWORDS_DUTCH) | {"hoe", "iemand", "welke", "zijn"},
+    "fr": frozenset(STOPWORD_LISTS.STOPWORDS_FRENCH) | {"comment", "quelqu'un", "quels", "quelles", "est-ce"},
+    "es": frozenset(STOPWORD_LISTS.STOPWORDS_SPANISH) | {"cómo", "alguien", "qué", "cuáles"},
     "sw": _SWAHILI_STOPWORDS,
 }
 MAX_PHRASE = 4

@@ -4,8 +4,8 @@ Dense: one float32 matrix of unit vectors, scored with an exact matrix-vector pr
 chunks on two shared cores (bench/latency.py): 54-60 ms p50, bound by memory bandwidth. An HNSW index
 (usearch, 8-bit) answered in 15 ms but, on those random vectors, put the right document first for only
 23% of the questions and took 400 s to build; a bfloat16 pass was slower in the whole search. Exact stays
-simple and right at the sizes a community reaches. Keywords: BM25
-(bm25s) over the same passages. Both are reduced to one score per document (its best passage), fused,
+simple and right at the sizes a community reaches. Keywords: BM25 (knowledge/bm25.py, the scores bm25s
+gives) over the same passages. Both are reduced to one score per document (its best passage), fused,
 filtered by facets (kind, theme, country, sector, date) and ranked. The index is built from per-document
 blocks, so a refresh replaces only the documents that changed.
 """
@@ -13,17 +13,16 @@ blocks, so a refresh replaces only the documents that changed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from types import SimpleNamespace
 from typing import Any
 
-import bm25s
 import numpy as np
 
+from knowledge.bm25 import KeywordIndex
+
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 
 @dataclass(frozen=True)
@@ -143,26 +142,6 @@ def _one_blas_thread() -> Any:  # noqa: ANN401 - threadpoolctl's context manager
     return _blas.limit(limits=1, user_api="blas")
 
 
-class _TokenIds(Sequence):
-    """Chunk term ids as bm25s wants them (a list per chunk), produced on demand from compact arrays."""
-
-    def __init__(self, flat: np.ndarray, offsets: np.ndarray) -> None:
-        self.flat = flat
-        self.offsets = offsets
-
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    def __getitem__(self, index):  # noqa: ANN001, ANN204 - Sequence protocol
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        return self.flat[self.offsets[index] : self.offsets[index + 1]].tolist()
-
-    def __iter__(self) -> Iterator[list[int]]:
-        for i in range(len(self)):
-            yield self[i]
-
-
 class _Snapshot:
     """The arrays one search reads; replaced whole on every change, so a search never sees half an update."""
 
@@ -205,7 +184,7 @@ class _Snapshot:
         self.dates = np.array([doc.published_on.toordinal() if doc.published_on else -1 for doc in self.docs], dtype=np.int64)
 
     @staticmethod
-    def _build_bm25(blocks: list[DocBlock], vocabulary_size: int) -> bm25s.BM25 | None:
+    def _build_bm25(blocks: list[DocBlock], vocabulary_size: int) -> KeywordIndex | None:
         if not blocks:
             return None
         flat = np.concatenate([b.term_ids for b in blocks])
@@ -219,11 +198,7 @@ class _Snapshot:
             block.term_ids = flat[offsets[chunk_start] : offsets[chunk_end]]
             block.term_counts = counts[chunk_start:chunk_end]
             chunk_start = chunk_end
-        # What bm25s reads: `.ids` per chunk and a vocabulary with ids 0..n-1.
-        corpus = SimpleNamespace(ids=_TokenIds(flat, offsets), vocab={i: i for i in range(vocabulary_size)})
-        retriever = bm25s.BM25()
-        retriever.index(corpus, show_progress=False, create_empty_token=False)
-        return retriever
+        return KeywordIndex(flat, counts, vocabulary_size)
 
 
 class SearchIndex:
@@ -313,74 +288,40 @@ class SearchIndex:
         snap = self._snapshot
         if not snap.docs or limit <= 0:
             return []
-        mask = self.doc_mask(filters or Filters(), snap)
+        mask = self._eligible(snap, filters or Filters(), exclude)
+        if not mask.any():
+            return []
+        dense = _dense_scores(snap, query_vector, fusion)
+        keyword, known_share = self._keyword_scores(snap, query_terms, fusion)
+        dense_doc = np.maximum.reduceat(dense, snap.starts)
+        keyword_doc = np.maximum.reduceat(keyword, snap.starts)
+        # A document whose passages have no vector yet (a profile saved a moment ago) is judged on its keywords
+        # alone rather than ranked as the least similar of all.
+        vectorless = snap.vectorless if query_vector is not None else np.zeros_like(mask)
+        scales = _Scales.of(fusion, dense_doc, keyword_doc, mask, vectorless, known_share)
+        fused = _fused(fusion, scales, dense_doc, keyword_doc, mask, vectorless)
+        passage_alpha = fusion.alpha if fusion.method == "convex" else 0.5
+        return [
+            _hit(snap, position, float(fused[position]), dense, keyword, scales, passage_alpha)
+            for position in _best_first(fused, mask, limit)
+        ]
+
+    def _eligible(self, snap: _Snapshot, filters: Filters, exclude: Iterable[int]) -> np.ndarray:
+        """Which documents may be found: those matching the filters, less the excluded ones."""
+        mask = self.doc_mask(filters, snap)
         for doc_id in exclude:
             position = snap.doc_position.get(doc_id)
             if position is not None:
                 mask[position] = False
-        if not mask.any():
-            return []
-        total = len(snap.chunk_ids)
-        if query_vector is None or fusion.method == "bm25":
-            dense = np.zeros(total, dtype=np.float32)
-        else:
-            with _one_blas_thread():
-                dense = snap.matrix @ np.asarray(query_vector, dtype=np.float32)
-        keyword = np.zeros(total, dtype=np.float32)
+        return mask
+
+    def _keyword_scores(self, snap: _Snapshot, query_terms: list[str], fusion: Fusion) -> tuple[np.ndarray, float]:
+        """Every passage's BM25 score, and the share of the question's distinct terms the index knows."""
         ids = self._known_term_ids(query_terms, snap)
         known_share = len(ids) / len(set(query_terms)) if query_terms else 0.0
         if snap.bm25 is not None and ids and fusion.method != "dense":
-            keyword = snap.bm25.get_scores_from_ids(ids)
-        dense_doc = np.maximum.reduceat(dense, snap.starts)
-        keyword_doc = np.maximum.reduceat(keyword, snap.starts)
-        best_keyword = float(keyword_doc[mask].max())
-        keyword_scale = 1.0 / best_keyword if best_keyword > 0 else 0.0
-        if fusion.scale_keywords_by_known_terms:
-            keyword_scale *= known_share
-        # A document whose passages have no vector yet (a profile saved a moment ago) is judged on its keywords
-        # alone rather than ranked as the least similar of all.
-        vectorless = snap.vectorless if query_vector is not None else np.zeros_like(mask)
-        with_vectors = mask & ~vectorless
-        dense_floor, dense_scale = 0.0, 1.0
-        if fusion.rescale_dense and with_vectors.any():
-            lowest, highest = float(dense_doc[with_vectors].min()), float(dense_doc[with_vectors].max())
-            dense_floor, dense_scale = lowest, (1.0 / (highest - lowest) if highest > lowest else 1.0)
-
-        if fusion.method == "rrf":
-            fused = _rrf(dense_doc, keyword_doc, mask, fusion.rrf_k)
-        elif fusion.method == "dense":
-            fused = dense_doc.astype(np.float64)
-        elif fusion.method == "bm25":
-            fused = keyword_doc.astype(np.float64)
-        else:
-            fused = fusion.alpha * dense_scale * (dense_doc - dense_floor) + (1 - fusion.alpha) * keyword_scale * keyword_doc
-            fused = np.where(vectorless, keyword_scale * keyword_doc, fused)
-        fused = np.where(mask, fused, -np.inf)
-        count = min(limit, int(mask.sum()))
-        top = np.argpartition(-fused, count - 1)[:count] if count < len(fused) else np.arange(len(fused))
-        top = top[np.argsort(-fused[top], kind="stable")]
-
-        hits = []
-        alpha = fusion.alpha if fusion.method == "convex" else 0.5
-        for position in top:
-            if not np.isfinite(fused[position]):
-                continue
-            start, end = int(snap.starts[position]), int(snap.ends[position])
-            passage_scores = alpha * dense_scale * (dense[start:end] - dense_floor) + (1 - alpha) * keyword_scale * keyword[start:end]
-            best = start + int(np.argmax(passage_scores))
-            # The first chunk restates the document's facts; show the best passage of its text instead.
-            snippet = best if best != start or end - start == 1 else start + 1 + int(np.argmax(passage_scores[1:]))
-            hits.append(
-                Hit(
-                    doc=snap.docs[position],
-                    score=float(fused[position]),
-                    dense=float(dense[best]),
-                    keyword=float(keyword[best]),
-                    chunk_id=int(snap.chunk_ids[best]),
-                    snippet_chunk_id=int(snap.chunk_ids[snippet]),
-                )
-            )
-        return hits
+            return snap.bm25.scores(ids), known_share
+        return np.zeros(len(snap.chunk_ids), dtype=np.float32), known_share
 
     def known_share(self, query_terms: list[str]) -> float:
         """The share of the question's distinct terms that occur in the knowledge base: near 1 for a
@@ -395,13 +336,12 @@ class SearchIndex:
         snap = self._snapshot
         passages = len(snap.chunk_ids)
         unseen = float(np.log1p(max(passages, 1)))
-        indptr = snap.bm25.scores["indptr"] if snap.bm25 is not None else None
         weights = {}
         for term in query_terms:
             term_id = self.vocabulary.get(term)
             frequency = 0
-            if indptr is not None and term_id is not None and term_id + 1 < len(indptr):
-                frequency = int(indptr[term_id + 1] - indptr[term_id])
+            if snap.bm25 is not None and term_id is not None:
+                frequency = snap.bm25.frequency(term_id)
             weights[term] = float(np.log1p(passages / frequency)) if frequency else unseen
         return weights
 
@@ -448,3 +388,86 @@ def _rrf(dense_doc: np.ndarray, keyword_doc: np.ndarray, mask: np.ndarray, k: fl
         order = candidates[np.argsort(-scores[candidates], kind="stable")]
         fused[order] += 1.0 / (k + np.arange(1, len(order) + 1))
     return fused
+
+
+def _dense_scores(snap: _Snapshot, query_vector: np.ndarray | None, fusion: Fusion) -> np.ndarray:
+    """Every passage's cosine similarity to the question (zeros for a keyword-only search)."""
+    if query_vector is None or fusion.method == "bm25":
+        return np.zeros(len(snap.chunk_ids), dtype=np.float32)
+    with _one_blas_thread():
+        return snap.matrix @ np.asarray(query_vector, dtype=np.float32)
+
+
+@dataclass(frozen=True, slots=True)
+class _Scales:
+    """How `convex` fusion puts the two sides on one scale: dense (cosine - floor) * dense_scale, keyword
+    BM25 * keyword_scale."""
+
+    dense_floor: float
+    dense_scale: float
+    keyword_scale: float
+
+    @classmethod
+    def of(
+        cls, fusion: Fusion, dense_doc: np.ndarray, keyword_doc: np.ndarray, mask: np.ndarray, vectorless: np.ndarray,
+        known_share: float,
+    ) -> _Scales:
+        best_keyword = float(keyword_doc[mask].max())
+        keyword_scale = 1.0 / best_keyword if best_keyword > 0 else 0.0
+        if fusion.scale_keywords_by_known_terms:
+            keyword_scale *= known_share
+        with_vectors = mask & ~vectorless
+        dense_floor, dense_scale = 0.0, 1.0
+        if fusion.rescale_dense and with_vectors.any():
+            lowest, highest = float(dense_doc[with_vectors].min()), float(dense_doc[with_vectors].max())
+            dense_floor, dense_scale = lowest, (1.0 / (highest - lowest) if highest > lowest else 1.0)
+        return cls(dense_floor, dense_scale, keyword_scale)
+
+
+def _fused(
+    fusion: Fusion, scales: _Scales, dense_doc: np.ndarray, keyword_doc: np.ndarray, mask: np.ndarray, vectorless: np.ndarray
+) -> np.ndarray:
+    """One score per document (float64), -inf for those the mask leaves out."""
+    if fusion.method == "rrf":
+        fused = _rrf(dense_doc, keyword_doc, mask, fusion.rrf_k)
+    elif fusion.method == "dense":
+        fused = dense_doc.astype(np.float64)
+    elif fusion.method == "bm25":
+        fused = keyword_doc.astype(np.float64)
+    else:
+        fused = (
+            fusion.alpha * scales.dense_scale * (dense_doc - scales.dense_floor)
+            + (1 - fusion.alpha) * scales.keyword_scale * keyword_doc
+        )
+        fused = np.where(vectorless, scales.keyword_scale * keyword_doc, fused)
+    return np.where(mask, fused, -np.inf)
+
+
+def _best_first(fused: np.ndarray, mask: np.ndarray, limit: int) -> list[int]:
+    """Positions of the `limit` best documents the mask allows, best first (ties in document order)."""
+    count = min(limit, int(mask.sum()))
+    top = np.argpartition(-fused, count - 1)[:count] if count < len(fused) else np.arange(len(fused))
+    top = top[np.argsort(-fused[top], kind="stable")]
+    return [int(position) for position in top if np.isfinite(fused[position])]
+
+
+def _hit(
+    snap: _Snapshot, position: int, score: float, dense: np.ndarray, keyword: np.ndarray, scales: _Scales, alpha: float
+) -> Hit:
+    """The document at `position` with its best passage, and the best passage of its text to show."""
+    start, end = int(snap.starts[position]), int(snap.ends[position])
+    passage_scores = (
+        alpha * scales.dense_scale * (dense[start:end] - scales.dense_floor)
+        + (1 - alpha) * scales.keyword_scale * keyword[start:end]
+    )
+    best = start + int(np.argmax(passage_scores))
+    # The first chunk restates the document's facts; show the best passage of its text instead.
+    snippet = best if best != start or end - start == 1 else start + 1 + int(np.argmax(passage_scores[1:]))
+    return Hit(
+        doc=snap.docs[position],
+        score=score,
+        dense=float(dense[best]),
+        keyword=float(keyword[best]),
+        chunk_id=int(snap.chunk_ids[best]),
+        snippet_chunk_id=int(snap.chunk_ids[snippet]),
+    )

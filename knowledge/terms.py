@@ -3,11 +3,36 @@ removed, Snowball-stemmed ("schools" and "school" are one term)."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
 
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
+
+
+def _stopword_lists() -> ModuleType:
+    """bm25s's stop-word lists (`STOPWORDS_EN`, `STOPWORDS_GERMAN`, ...), read from its module file without
+    importing the bm25s package, whose own import loads SciPy (0.2 s at every start; nothing here uses
+    either: the keyword index is knowledge/bm25.py)."""
+    loaded = sys.modules.get("bm25s.stopwords")
+    if loaded is not None:
+        return loaded
+    package = importlib.util.find_spec("bm25s")
+    if package is None or not package.submodule_search_locations:
+        raise ImportError("bm25s is not installed")
+    path = Path(next(iter(package.submodule_search_locations))) / "stopwords.py"
+    spec = importlib.util.spec_from_file_location("knowledge._bm25s_stopwords", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+STOPWORD_LISTS = _stopword_lists()
+STOPWORDS_EN = STOPWORD_LISTS.STOPWORDS_EN
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 # Question words that say nothing about the topic are dropped too.
