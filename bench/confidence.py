@@ -68,10 +68,15 @@ class Asked:
         return held_back(self.id)
 
 
-def held_back(question_id: str) -> bool:
+def group(question_id: str) -> str:
+    """A translated hand-written question's group is its id without the language (`da-hand-07` ->
+    `hand-07`); every other question is a group of its own."""
     prefix, _, rest = question_id.partition("-")
-    group = rest if prefix in LANGUAGES and rest.startswith("hand-") else question_id
-    return hashlib.sha256(group.encode()).digest()[0] % 2 == 1
+    return rest if prefix in LANGUAGES and rest.startswith("hand-") else question_id
+
+
+def held_back(question_id: str) -> bool:
+    return hashlib.sha256(group(question_id).encode()).digest()[0] % 2 == 1
 
 
 def language_of(question: dict) -> str:
@@ -117,6 +122,45 @@ def ask_example(encoder: Encoder, index: SearchIndex, line: str) -> Asked:
     hits = index.search(vector, analysis.terms, filters, limit=25)
     evidence = gather_evidence(encoder, index, vector, analysis, hits)
     return Asked(line, parsed.text, "en", "answerable", command, evidence, False)
+
+
+# The L2 penalties `choose_l2` tries, and the number of folds of its cross-validation.
+PENALTIES = (0.01, 0.03, 0.1)
+FOLDS = 5
+
+
+def fold(question_id: str) -> int:
+    """The cross-validation fold of a question: by a hash of its group, so a question and its translations
+    are always in the same fold (they would otherwise test what their twins trained)."""
+    return hashlib.sha256(f"fold:{group(question_id)}".encode()).digest()[0] % FOLDS
+
+
+def cross_validate(rows: list[Asked], l2: float) -> tuple[float, float]:
+    """Grouped k-fold cross-validation of the whole procedure (fit, then cut) on `rows`: the shares of
+    answerable and of unanswerable questions flagged in the folds each fit did not see."""
+    answerable = flagged_answerable = unanswerable = flagged_unanswerable = 0
+    for number in range(FOLDS):
+        training = [r for r in rows if fold(r.id) != number]
+        calibration = fit(training, l2=l2)
+        for row in (r for r in rows if fold(r.id) == number):
+            if row.answerable:
+                answerable += 1
+                flagged_answerable += weak(calibration, row)
+            else:
+                unanswerable += 1
+                flagged_unanswerable += weak(calibration, row)
+    return flagged_answerable / max(answerable, 1), flagged_unanswerable / max(unanswerable, 1)
+
+
+def choose_l2(rows: list[Asked]) -> tuple[float, dict[float, tuple[float, float]]]:
+    """The penalty whose cross-validated procedure flags the most unanswerable questions while flagging at
+    most the allowed share of answerable ones (else the one flagging fewest answerable ones), with every
+    penalty's cross-validated shares. Only `rows` (the calibration half) are used."""
+    scores = {l2: cross_validate(rows, l2) for l2 in PENALTIES}
+    within = [l2 for l2, (answerable, _) in scores.items() if answerable <= ALLOWED_ANSWERABLE_FLAGGED]
+    if within:
+        return max(within, key=lambda l2: (scores[l2][1], -scores[l2][0])), scores
+    return min(scores, key=lambda l2: (scores[l2][0], -scores[l2][1])), scores
 
 
 def fit(rows: list[Asked], *, l2: float = 0.01, steps: int = 3000) -> Calibration:

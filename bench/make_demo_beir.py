@@ -21,7 +21,9 @@ result was seen), ids `LANG-hand-NN`, with the English questions' relevance judg
 
 And OUT_DIR/../demo-real-use: bench/data/real-use.jsonl (questions as members type them, nine languages,
 one word to a paragraph; see bench/data/README.md) over the corpus as ingest indexes it (an Overview
-passage with each document's facts first), with each document's kind, themes, countries and sectors.
+passage with each document's facts first), with each document's kind, themes, countries and sectors; and
+OUT_DIR/../demo-kb-questions the same way from bench/data/kb-questions.jsonl (one question per pilot,
+written from its text).
 """
 
 from __future__ import annotations
@@ -131,6 +133,7 @@ def main(source: Path, out: Path) -> None:
     print(f"{len(documents)} documents, {len(queries)} queries written to {out}")
     write_multilingual(documents, out.parent / "demo-multilingual")
     write_real_use(documents, out.parent / "demo-real-use")
+    write_real_use(documents, out.parent / "demo-kb-questions", KB_QUESTIONS)
 
 
 TRANSLATIONS = ROOT / "bench" / "data" / "hand-questions-translated.jsonl"
@@ -157,14 +160,15 @@ def write_multilingual(documents: list, out: Path) -> None:
 
 
 REAL_USE = ROOT / "bench" / "data" / "real-use.jsonl"
+KB_QUESTIONS = ROOT / "bench" / "data" / "kb-questions.jsonl"
 
 
-def write_real_use(documents: list, out: Path) -> None:
+def write_real_use(documents: list, out: Path, source: Path = REAL_USE) -> None:
     """bench/data/real-use.jsonl as a BEIR folder: questions as members type them (one word to a paragraph,
     nine languages, `find`, `pilots` and `experts`), each query keeping its `lang` and `command`. A judgement
     `theme:X` stands for every document of that theme at grade 1 (explicit grades win)."""
     by_id = {d.source_id: d for d in documents}
-    rows = [json.loads(line) for line in REAL_USE.open(encoding="utf-8") if line.strip()]
+    rows = [json.loads(line) for line in source.open(encoding="utf-8") if line.strip()]
     (out / "qrels").mkdir(parents=True, exist_ok=True)
     with (out / "corpus.jsonl").open("w", encoding="utf-8") as corpus:
         for document in documents:
@@ -191,7 +195,7 @@ def write_real_use(documents: list, out: Path) -> None:
             queries.write(json.dumps({"_id": row["_id"], "text": row["text"], "lang": row["lang"], "command": row["command"]}, ensure_ascii=False) + "\n")
             for doc_id, grade in relevant.items():
                 qrels.write(f"{row['_id']}\t{doc_id}\t{grade}\n")
-    print(f"{len(rows)} real-use questions written to {out}")
+    print(f"{len(rows)} questions of {source.name} written to {out}")
 
 
 if __name__ == "__main__":

@@ -357,7 +357,16 @@ def main() -> None:
                 with args.dump.open("w", encoding="utf-8") as handle:
                     for row in rows:
                         handle.write(json.dumps({**dataclasses.asdict(row), "held_back": row.held_back}, ensure_ascii=False) + "\n")
-            fitted = calibration.fit([r for r in rows if not r.held_back])
+            development = [r for r in rows if not r.held_back]
+            l2, scores = calibration.choose_l2(development)
+            for penalty, (answerable, unanswerable) in scores.items():
+                print(
+                    f"{encoder.name} calibration half, {calibration.FOLDS}-fold cross-validation, L2 {penalty}: "
+                    f"answerable flagged {answerable:.1%}, no-answer flagged {unanswerable:.1%}"
+                    + ("  <- chosen" if penalty == l2 else ""),
+                    file=sys.stderr,
+                )
+            fitted = calibration.fit(development, l2=l2)
             print(f"{encoder.name} fitted on the calibration half:\n{calibration.describe(fitted)}", file=sys.stderr)
             examples = [calibration.ask_example(encoder, index, line) for line in calibration.EXAMPLES]
             rules = [("before: margin threshold", None), ("fitted now", fitted)]
