@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 
 import numpy as np
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.chunking import CHUNKER_VERSION, embedding_text, passages
