@@ -4,11 +4,11 @@ first use). Plain data access, so the knowledge base's ingest and the bot's memb
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from storage.models import Member, Organisation, PlatformIdentity
+from storage.upsert import upsert_insert
 
 
 def organisation_key(name: str) -> str:
@@ -34,9 +34,8 @@ async def get_or_create_organisation(
     key = organisation_key(name)
     organisation = await _organisation_by_key(session, key)
     if organisation is None:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         await session.execute(
-            dialect.insert(Organisation)
+            upsert_insert(session, Organisation)
             .values(name=" ".join(name.split()), name_key=key, sector=sector, country=country)
             .on_conflict_do_nothing(index_elements=[Organisation.name_key])
         )

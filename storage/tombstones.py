@@ -13,10 +13,10 @@ import hashlib
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ErasureTombstone, utcnow
+from storage.upsert import upsert_insert
 
 # Fixed and versioned: a hash made here matches no hash of the same key made for another purpose.
 _SALT = b"lighthouse-erasure-tombstone-v1\x00"
@@ -42,10 +42,9 @@ async def record_tombstones(session: AsyncSession, keys: Iterable[str]) -> int:
     hashes = sorted({tombstone_hash(key) for key in keys})
     if not hashes:
         return 0
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     now = utcnow()
     await session.execute(
-        dialect.insert(ErasureTombstone)
+        upsert_insert(session, ErasureTombstone)
         .values([{"key_hash": value, "created_at": now} for value in hashes])
         .on_conflict_do_nothing(index_elements=[ErasureTombstone.key_hash])
     )
