@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE_PACKAGES = ("adapters", "bot", "knowledge", "storage", "config")
 PLATFORM_SDKS = ("slack_bolt", "slack_sdk", "discord", "aiohttp")
 FEATURES = ("search", "members", "intros", "events", "digests", "indicators", "privacy", "community")
-# Modules of a feature that talk to members (parse what they typed, build replies, render a report).
-PRESENTATION = ("commands", "views", "input", "report", "charts")
+# Modules of a feature that talk to members (parse what they typed, build replies, word the messages a service
+# sends on its own, render a report).
+PRESENTATION = ("commands", "views", "notices", "input", "report", "charts")
 # What presentation means in the kernel: a domain module importing any of these builds chat text itself.
 CHAT_MODULES = ("bot.reply", "bot.context", "bot.commands", "bot.tables")
 LAYERS = ("config", "storage", "knowledge", "bot", "bot.<feature>", "bot.app", "adapters", "main")
@@ -128,6 +129,31 @@ def test_domain_modules_build_no_chat_replies():
         for target in imports_of(module):
             if target in CHAT_MODULES or is_presentation(target) or target.startswith("bot.app"):
                 offenders.append(f"{module} -> {target}")
+    assert offenders == []
+
+
+REPLY_PARTS = ("Reply", "Section", "Field", "Button", "Link", "Form", "FormField", "Attachment")
+
+
+def constructed_names(path: Path) -> set[str]:
+    """The names called in a module, as `Name(...)` or `module.Name(...)`."""
+    called = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name):
+                called.add(node.func.id)
+            elif isinstance(node.func, ast.Attribute):
+                called.add(node.func.attr)
+    return called
+
+
+def test_commands_reply_through_their_views():
+    """A feature's commands parse and call their service; the wording of every answer is in its views."""
+    offenders = [
+        f"{module}: {', '.join(sorted(constructed_names(path) & set(REPLY_PARTS)))}"
+        for module, path in modules().items()
+        if feature_of(module) and module.endswith(".commands") and constructed_names(path) & set(REPLY_PARTS)
+    ]
     assert offenders == []
 
 

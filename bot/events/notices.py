@@ -57,15 +57,12 @@ class EventNoticeWording:
         )
 
     def cancellation_notice(self, event: Event, member: Member) -> Reply:
+        when = format_when(event.starts_at, event.ends_at, event.timezone, member.timezone)
         return Reply(
             text=f"“{event.title}” (event #{event.id}) has been cancelled.",
             sections=[
                 Section(
-                    fields=[
-                        Field(
-                            "Was planned for", format_when(event.starts_at, event.ends_at, event.timezone, member.timezone)
-                        )
-                    ],
+                    fields=[Field("Was planned for", when)],
                     context="You get this because you had RSVPed. No reminders will follow.",
                     buttons=[Button("Update my calendar", f"event ics {event.id}")],
                 )

@@ -9,7 +9,15 @@ from zoneinfo import ZoneInfo
 from bot.events.fields import EXAMPLE_START
 from bot.events.ical import MIME_TYPE, build_calendar
 from bot.events.input import ONE_LINE_SYNTAX
-from bot.events.service import AttendanceList, AttendanceRecorded, Attendee, EventDetails, EventEdit, Notified, RsvpAnswer
+from bot.events.service import (
+    AttendanceList,
+    AttendanceRecorded,
+    Attendee,
+    EventDetails,
+    EventEdit,
+    Notified,
+    RsvpAnswer,
+)
 from bot.reply import Attachment, Button, Field, Form, FormField, Link, Reply, Section
 from config.vocabulary import THEMES
 from storage.models import Event, Member
