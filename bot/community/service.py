@@ -12,7 +12,7 @@ in the same way, and an ingest never touches it (its source id is not a file's).
 
 Messages the flow sends on its own (the question posted in the community channel, an answer told to the
 asker, the request to keep an answer, a note to members whose expertise matches) are decided and sent
-here; their words come from a `CommunityNotices` (`bot.community.views`).
+here; their words come from a `CommunityNotices` (`bot.community.views.NOTICES`).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from knowledge.sources import SourceDocument
 from storage.models import CommunityAnswer, CommunityChannel, CommunityNotice, CommunityQuestion, Member
 
 if TYPE_CHECKING:
+    from bot.reply import Reply  # only the type the notices return: the words are the views'
     from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -67,15 +68,15 @@ KEEP_EMBED_SECONDS = 30.0
 class CommunityNotices(Protocol):
     """The messages the flow sends; each returns what a transport sends (a Reply)."""
 
-    def question_post(self, question: CommunityQuestion, asker: Member | None) -> Any: ...
+    def question_post(self, question: CommunityQuestion, asker: Member | None) -> Reply: ...
 
-    def answer_for_asker(self, question: CommunityQuestion, answer: CommunityAnswer, author: Member) -> Any: ...
+    def answer_for_asker(self, question: CommunityQuestion, answer: CommunityAnswer, author: Member) -> Reply: ...
 
-    def keep_request(self, question: CommunityQuestion, answer: CommunityAnswer, asker: Member | None) -> Any: ...
+    def keep_request(self, question: CommunityQuestion, answer: CommunityAnswer, asker: Member | None) -> Reply: ...
 
-    def expert_notice(self, question: CommunityQuestion, asker: Member | None, expert: Member) -> Any: ...
+    def expert_notice(self, question: CommunityQuestion, asker: Member | None, expert: Member) -> Reply: ...
 
-    def answer_refused(self, question_id: int, reason: str) -> Any: ...
+    def answer_refused(self, question_id: int, reason: str) -> Reply: ...
 
 
 def answer_source_id(answer_id: int) -> str:

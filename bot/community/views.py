@@ -1,6 +1,6 @@
 """What asking the community says: the question as posted, answers told to the asker, the request to keep an
 answer as knowledge, the note to members whose expertise matches (the service's `CommunityNotices`,
-implemented by this module's functions), and the answers to `community` commands."""
+`NOTICES`), and the answers to `community` commands."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot.community import service as community
 from bot.community.detect import language_name
-from bot.community.service import Asked, Board, KeepDecision, MarkedHelpful, QuestionView
+from bot.community.service import Asked, Board, CommunityNotices, KeepDecision, MarkedHelpful, QuestionView
 from bot.reply import Button, Field, Form, FormField, Reply, Section
 from config.vocabulary import SECTORS, THEMES, country_name
 from storage.models import CommunityAnswer, CommunityQuestion, Member
@@ -68,80 +68,88 @@ def _answer_button(question_id: int) -> str:
 # --- notices (CommunityNotices) ---------------------------------------------------------------------
 
 
-def question_post(question: CommunityQuestion, asker: Member | None) -> Reply:
-    return Reply(
-        text=f"Question to the community #{question.id}: {_short(question.text, 150)}",
-        sections=[
-            Section(title=f"#{question.id} · {_short(question.text, 80)}", text=safe_text(question.text),
-                    fields=_question_fields(question, asker)),
-            Section(context=(
-                "Know something that helps? Reply in this thread, or type "
-                f"`community answer {question.id} <your answer>`. A helpful answer can become knowledge "
-                "for the next person, if its author agrees."
-            )),
-        ],
-    )
+class CommunityNoticeWording:
+    """Words each message the community service sends on its own; `NOTICES` is the one the commands pass in."""
 
+    def question_post(self, question: CommunityQuestion, asker: Member | None) -> Reply:
+        return Reply(
+            text=f"Question to the community #{question.id}: {_short(question.text, 150)}",
+            sections=[
+                Section(title=f"#{question.id} · {_short(question.text, 80)}", text=safe_text(question.text),
+                        fields=_question_fields(question, asker)),
+                Section(context=(
+                    "Know something that helps? Reply in this thread, or type "
+                    f"`community answer {question.id} <your answer>`. A helpful answer can become knowledge "
+                    "for the next person, if its author agrees."
+                )),
+            ],
+        )
 
-def answer_for_asker(question: CommunityQuestion, answer: CommunityAnswer, author: Member) -> Reply:
-    return Reply(
-        text=f"{_who(author, answer.author_snapshot)} answered your question #{question.id}.",
-        sections=[
-            Section(title=f"Your question: {_short(question.text, 120)}",
-                    text=f"Answer #{answer.id}: {safe_text(answer.text)}"),
-            Section(
-                context=f"Did it help? Marking it helpful thanks {author.display_name} and may make it knowledge "
-                        f"for the next person. `community show {question.id}` shows every answer.",
-                buttons=[Button("Helpful", f"community helpful {question.id} {answer.id}", "primary")],
-            ),
-        ],
-        direct=True,
-    )
-
-
-def keep_request(question: CommunityQuestion, answer: CommunityAnswer, asker: Member | None) -> Reply:
-    who = asker.display_name if asker is not None else "The member who asked"
-    return Reply(
-        text=f"{who} marked your answer #{answer.id} to question #{question.id} as helpful. Thank you!",
-        sections=[
-            Section(title=f"Question: {_short(question.text, 120)}", text=f"Your answer: {_short(answer.text, 300)}"),
-            Section(
-                text=(
-                    "May I keep it in the knowledge base? Then `find`, `experts` and `match me` show the question "
-                    "and your answer, with your name, organisation and country, to every member, and you are "
-                    "findable as an expert for it. You can take it back at any time "
-                    f"(`community keep {answer.id} no`)."
+    def answer_for_asker(self, question: CommunityQuestion, answer: CommunityAnswer, author: Member) -> Reply:
+        return Reply(
+            text=f"{_who(author, answer.author_snapshot)} answered your question #{question.id}.",
+            sections=[
+                Section(title=f"Your question: {_short(question.text, 120)}",
+                        text=f"Answer #{answer.id}: {safe_text(answer.text)}"),
+                Section(
+                    context=f"Did it help? Marking it helpful thanks {author.display_name} and may make it knowledge "
+                            f"for the next person. `community show {question.id}` shows every answer.",
+                    buttons=[Button("Helpful", f"community helpful {question.id} {answer.id}", "primary")],
                 ),
-                buttons=[
-                    Button("Yes, keep it", f"community keep {answer.id} yes", "primary"),
-                    Button("No, thanks", f"community keep {answer.id} no"),
-                ],
-            ),
-        ],
-        direct=True,
-    )
+            ],
+            direct=True,
+        )
 
-
-def expert_notice(question: CommunityQuestion, asker: Member | None, expert: Member) -> Reply:
-    return Reply(
-        text=f"A question for the community about your expertise (#{question.id}):",
-        sections=[
-            Section(text=safe_text(question.text), fields=_question_fields(question, asker)),
-            Section(
-                context=(
-                    f"Answer with `community answer {question.id} <your answer>`. You get these because you "
-                    "opted in; `privacy consent community-questions off` stops them."
+    def keep_request(self, question: CommunityQuestion, answer: CommunityAnswer, asker: Member | None) -> Reply:
+        who = asker.display_name if asker is not None else "The member who asked"
+        return Reply(
+            text=f"{who} marked your answer #{answer.id} to question #{question.id} as helpful. Thank you!",
+            sections=[
+                Section(title=f"Question: {_short(question.text, 120)}", text=f"Your answer: {_short(answer.text, 300)}"),
+                Section(
+                    text=(
+                        "May I keep it in the knowledge base? Then `find`, `experts` and `match me` show the question "
+                        "and your answer, with your name, organisation and country, to every member, and you are "
+                        "findable as an expert for it. You can take it back at any time "
+                        f"(`community keep {answer.id} no`)."
+                    ),
+                    buttons=[
+                        Button("Yes, keep it", f"community keep {answer.id} yes", "primary"),
+                        Button("No, thanks", f"community keep {answer.id} no"),
+                    ],
                 ),
-                buttons=[Button("Show the question", f"community show {question.id}")],
-            ),
-        ],
-        direct=True,
-    )
+            ],
+            direct=True,
+        )
+
+    def expert_notice(self, question: CommunityQuestion, asker: Member | None, expert: Member) -> Reply:
+        return Reply(
+            text=f"A question for the community about your expertise (#{question.id}):",
+            sections=[
+                Section(text=safe_text(question.text), fields=_question_fields(question, asker)),
+                Section(
+                    context=(
+                        f"Answer with `community answer {question.id} <your answer>`. You get these because you "
+                        "opted in; `privacy consent community-questions off` stops them."
+                    ),
+                    buttons=[Button("Show the question", f"community show {question.id}")],
+                ),
+            ],
+            direct=True,
+        )
+
+    def answer_refused(self, question_id: int, reason: str) -> Reply:
+        return Reply(text=f"Your reply to question #{question_id} was not stored as an answer: {reason}", direct=True,
+                     tone="warning")
 
 
-def answer_refused(question_id: int, reason: str) -> Reply:
-    return Reply(text=f"Your reply to question #{question_id} was not stored as an answer: {reason}", direct=True,
-                 tone="warning")
+NOTICES: CommunityNotices = CommunityNoticeWording()
+# `bot.app.core` hands this module over as the notices of a thread reply; these names keep it one.
+question_post = NOTICES.question_post
+answer_for_asker = NOTICES.answer_for_asker
+keep_request = NOTICES.keep_request
+expert_notice = NOTICES.expert_notice
+answer_refused = NOTICES.answer_refused
 
 
 # --- answers to commands --------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +38,7 @@ from bot.scheduler import SkipJob, cancel_jobs, schedule_job
 from storage.models import DigestRun, DigestSchedule, Document, Event, Job, Member, Pilot
 
 if TYPE_CHECKING:
+    from bot.reply import Reply  # only the type the notices return: the words are the views'
     from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ class DigestContent:
 class DigestNotices(Protocol):
     """The message a digest is posted as; returns what a transport's `send_channel` takes (a Reply)."""
 
-    def digest_message(self, content: DigestContent) -> Any: ...
+    def digest_message(self, content: DigestContent) -> Reply: ...
 
 
 async def last_covered_to(session: AsyncSession, platform: str, channel_id: str) -> datetime | None:

@@ -7,9 +7,9 @@ cancels the old reminders and schedules new ones, because the start time is part
 Sending to members: the service decides whether, whom and when (who RSVPed, which changes they hear
 about, whether a reminder still makes sense) and does the sending; the words come from the caller. Every
 function that sends takes `notices` (an `EventNotices`: one wording per kind of message, each turning the
-service's data about what happened into the message for one member); the feature's views module is one,
-and the service passes what it returns on to `Runtime.notify` without looking inside. Scheduled jobs are
-registered by the commands module, which hands the views to the job's function here. Introductions and
+service's data about what happened into the message for one member); `bot.events.notices.NOTICES` is
+one, and the service passes what it returns on to `Runtime.notify` without looking inside. Scheduled jobs are
+registered by the commands module, which hands that wording to the job's function here. Introductions and
 role changes work the same way (`IntroNotices`, `RoleNotices`), and digests (`DigestNotices`).
 
 Attendance is recorded once the event has started, by the member (`event attended`) or by a coordinator
@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +39,7 @@ from config.errors import UserError
 from storage.models import RSVP, Event, EventAttendance, Job, Member
 
 if TYPE_CHECKING:
+    from bot.reply import Reply  # only the type the notices return: the words are the views'
     from bot.runtime import Runtime
 
 
@@ -98,11 +99,11 @@ class Attendee:
 class EventNotices(Protocol):
     """The messages events send to members; each returns what `Runtime.notify` delivers (a Reply)."""
 
-    def changed_notice(self, edit: EventEdit, member: Member) -> Any: ...
+    def changed_notice(self, edit: EventEdit, member: Member) -> Reply: ...
 
-    def cancellation_notice(self, event: Event, member: Member) -> Any: ...
+    def cancellation_notice(self, event: Event, member: Member) -> Reply: ...
 
-    def reminder(self, reminder: Reminder, member: Member) -> Any: ...
+    def reminder(self, reminder: Reminder, member: Member) -> Reply: ...
 
 
 async def _load_event(
@@ -122,7 +123,7 @@ async def get_event(core: Runtime, event_id: int) -> Event:
         return await _load_event(session, event_id)
 
 
-async def _tell(core: Runtime, members: list[Member], compose: Callable[[Member], Any]) -> Notified:
+async def _tell(core: Runtime, members: list[Member], compose: Callable[[Member], Reply]) -> Notified:
     told = 0
     for member in members:  # one unreachable member does not stop the others
         told += await core.tell(member, compose(member))

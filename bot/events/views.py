@@ -20,7 +20,7 @@ from bot.events.service import (
 )
 from bot.reply import Attachment, Button, Field, Form, FormField, Link, Reply, Section
 from config.vocabulary import THEMES
-from storage.models import Event, Member
+from storage.models import Event
 
 RSVP_LABELS = {"going": "Going", "interested": "Interested", "not_going": "Not going"}
 

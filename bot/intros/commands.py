@@ -10,7 +10,8 @@ from bot.context import CommandContext
 from bot.ids import parse_count, parse_id
 from bot.intros import service as intros
 from bot.intros import views as messages
-from bot.members.service import AmbiguousMember, members_named
+from bot.intros.notices import NOTICES
+from bot.references import AmbiguousMember, members_named
 from bot.members.views import which_member
 from bot.reply import Reply
 from bot.scheduler import job_handler
@@ -75,7 +76,7 @@ async def _request(ctx: CommandContext) -> Reply:
     if len(reason) < intros.MIN_REASON_CHARS:
         return messages.ask_for_reason(target, reason)
     outcome = await intros.request_introduction(
-        ctx.core, ctx.member, target, reason, platform=ctx.message.platform, notices=messages
+        ctx.core, ctx.member, target, reason, platform=ctx.message.platform, notices=NOTICES
     )
     if outcome.existing:
         return messages.already_introduced(outcome.introduction, target, ctx.member)
@@ -85,7 +86,7 @@ async def _request(ctx: CommandContext) -> Reply:
 async def _answer(ctx: CommandContext, action: str) -> Reply:
     intro_id = _intro_id(ctx.args[1:], f"intro {action} 12")
     if action == "accept":
-        return messages.accepted(await intros.accept(ctx.core, ctx.member, intro_id, notices=messages), ctx.member)
+        return messages.accepted(await intros.accept(ctx.core, ctx.member, intro_id, notices=NOTICES), ctx.member)
     answer = await intros.decline(ctx.core, ctx.member, intro_id)
     return messages.declined(answer, ctx.member, not_now=action == "notnow")
 
@@ -176,9 +177,9 @@ command_with_subcommands(
 
 @job_handler(intros.EXPIRE_JOB, rerun_safe=True)
 async def _expire_job(core: Runtime, job: Job) -> None:
-    await intros.close_expired_request(core, job, notices=messages)
+    await intros.close_expired_request(core, job, notices=NOTICES)
 
 
 @job_handler(intros.FOLLOWUP_JOB, rerun_safe=True)
 async def _followup_job(core: Runtime, job: Job) -> None:
-    await intros.follow_up(core, job, notices=messages)
+    await intros.follow_up(core, job, notices=NOTICES)

@@ -11,8 +11,8 @@ exactly like one that got no answer: open until its closing date, then "not avai
 
 Messages to members (the request to the target, the introduction, the "closed" note and the follow-ups)
 are decided and sent here, exactly once, but worded by the presentation: every function that sends takes
-an `IntroNotices`, which `bot.intros.views` implements with plain functions (the module itself is passed).
-The scheduled jobs that send are registered in `bot.intros.commands`, which binds them to those views.
+an `IntroNotices`, which `bot.intros.notices` implements (its `NOTICES`). The scheduled jobs that send are
+registered in `bot.intros.commands`, which binds them to that wording.
 Answers to the member who acted are returned as data (`Answered`, `MeetingNoted`, ...) for the views.
 """
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +34,7 @@ from config.errors import UserError
 from storage.models import Introduction, IntroductionTransition, Job, Member
 
 if TYPE_CHECKING:
+    from bot.reply import Reply  # only the type the notices return: the words are the views'
     from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -48,16 +49,16 @@ EXPIRE_JOB, FOLLOWUP_JOB = "intro.expire", "intro.followup"
 class IntroNotices(Protocol):
     """The messages the introduction flow sends; each returns what `Runtime.notify` delivers (a Reply)."""
 
-    def request_for_target(self, intro: Introduction, requester: Member, target: Member) -> Any: ...
+    def request_for_target(self, intro: Introduction, requester: Member, target: Member) -> Reply: ...
 
-    def request_closed(self, intro: Introduction, target: Member | None) -> Any: ...
+    def request_closed(self, intro: Introduction, target: Member | None) -> Reply: ...
 
     def introduction(
         self, intro: Introduction, requester: Member, target: Member, followup_days: int, *,
         reader: Member | None = None, other: Member | None = None,
-    ) -> Any: ...
+    ) -> Reply: ...
 
-    def followup(self, intro: Introduction, member: Member, other: Member | None, *, ask_meeting: bool) -> Any: ...
+    def followup(self, intro: Introduction, member: Member, other: Member | None, *, ask_meeting: bool) -> Reply: ...
 
 
 def expire_key(intro_id: int) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from bot.digests.schedule import DigestSpec
 from bot.members.profile import LABELS, field_value
-from bot.members.roles import GRANTABLE_ROLES, ROLE_PURPOSE, RoleChange, a_role
+from bot.members.roles import GRANTABLE_ROLES, ROLE_PURPOSE, RoleChange, RoleNotices, a_role
 from bot.members.service import AmbiguousMember, AuditLog, ProfileChange, member_label
 from bot.reply import Button, Field, Reply, Section
 from bot.tables import text_table
@@ -82,13 +82,18 @@ def role_list(admins: list[str], holders: list[Member], configured_admins: int) 
     return Reply(sections=[Section(title="Roles", text=table, context=context + ".")], private=True)
 
 
-def role_changed(change: RoleChange) -> Reply:
+class RoleWording:
     """The direct message to the member whose role changed (`roles.RoleNotices`)."""
-    if change.action == "grant":
-        told = f"An admin gave you the {change.role} role in Lighthouse. Type `help` to see what you can do now."
-    else:
-        told = f"An admin removed your {change.role} role in Lighthouse; you are a member."
-    return Reply(text=told, tone="info")
+
+    def role_changed(self, change: RoleChange) -> Reply:
+        if change.action == "grant":
+            told = f"An admin gave you the {change.role} role in Lighthouse. Type `help` to see what you can do now."
+        else:
+            told = f"An admin removed your {change.role} role in Lighthouse; you are a member."
+        return Reply(text=told, tone="info")
+
+
+ROLE_NOTICES: RoleNotices = RoleWording()
 
 
 def role_change_done(change: RoleChange) -> Reply:
