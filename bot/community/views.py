@@ -4,25 +4,17 @@ answer as knowledge, the note to members whose expertise matches (the service's 
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from bot.community import service as community
 from bot.community.detect import language_name
 from bot.community.service import Asked, Board, CommunityNotices, KeepDecision, MarkedHelpful, QuestionView
 from bot.reply import Button, Field, Form, FormField, Reply, Section
+from bot.sanitize import safe_text
 from config.vocabulary import SECTORS, THEMES, country_name
 from storage.models import CommunityAnswer, CommunityQuestion, Member
 
 PREVIEW_CHARS = 160
-_BRACKET_MENTION = re.compile(r"<(?:@[!&]?|!|#)([^>]*)>")
-_MASS_MENTION = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
-
-
-def safe_text(text: str) -> str:
-    """Member text shown to others, unable to ping anyone: platform mentions become plain words."""
-    text = _BRACKET_MENTION.sub(lambda m: "@" + m.group(1).split("|")[-1], text)
-    return _MASS_MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
 
 
 def _short(text: str, limit: int = PREVIEW_CHARS) -> str:

@@ -16,8 +16,8 @@ from bot.digests.service import (
     DigestStatus,
 )
 from bot.events.views import event_section
-from bot.community.views import safe_text as neutral
 from bot.reply import Field, Reply, Section
+from bot.sanitize import safe_text as neutral
 from config.errors import UserError
 from storage.models import DigestRun
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from bot.intros.dates import closes, day
 from bot.intros.service import IntroNotices
-from bot.intros.views import member_name, rating_buttons, safe_text
+from bot.intros.views import member_name, rating_buttons
 from bot.reply import Button, Field, Reply, Section
+from bot.sanitize import safe_text
 from config.vocabulary import SECTORS, THEMES, country_name, parse_theme
 from storage.models import Introduction, Member
 

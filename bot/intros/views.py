@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from bot.intros import service as intros
 from bot.intros.dates import closes, day
 from bot.intros.service import Answered, Listing, MeetingNoted, RequestOutcome
 from bot.reply import Button, Form, FormField, Reply, Section
+from bot.sanitize import safe_text
 from storage.models import Introduction, Member
-
-_BRACKET_MENTION = re.compile(r"<(?:@[!&]?|!|#)([^>]*)>")
-_MASS_MENTION = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
-
-
-def safe_text(text: str) -> str:
-    """User text shown to others, unable to ping anyone: platform mentions become plain words."""
-    text = _BRACKET_MENTION.sub(lambda m: "@" + m.group(1).split("|")[-1], text)
-    return _MASS_MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
 
 
 def member_name(member: Member | None) -> str:
