@@ -295,8 +295,11 @@ ALLOWED_FEATURE_IMPORTS = {
     ("bot.digests.service", "bot.indicators.community"): "a digest shows the period's community figures",
     ("bot.digests.service", "bot.community.service"): "a digest lists the open questions to the community",
     ("bot.events.service", "bot.indicators.exchanges"): "a recorded attendance is an exchange",
-    ("bot.privacy.service", "bot.indicators.exchanges"): "erasure keeps the snapshot of sides that exchanges count",
-    ("bot.privacy.service", "bot.community.service"): "export and erasure cover a member's questions and answers",
+    ("bot.privacy.consent", "bot.indicators.exchanges"): "logging switched off unlinks the member from past exchanges",
+    ("bot.privacy.erasure", "bot.indicators.exchanges"): "erasure keeps the snapshot of sides that exchanges count",
+    ("bot.privacy.service", "bot.community.service"): "what is held about a member counts their community posts",
+    ("bot.privacy.export", "bot.community.service"): "the export includes a member's questions and answers",
+    ("bot.privacy.erasure", "bot.community.service"): "erasure covers a member's questions and answers",
     ("bot.community.service", "bot.indicators.exchanges"): "an answer across organisations is an exchange",
     ("bot.community.service", "bot.indicators.exchange_log"): "a link in an answer counts as a cited source",
 }

@@ -148,6 +148,18 @@ def _row(entry: AuditEntry, actor: Member | None, subjects: dict[int, str]) -> t
 
 def _describe(entry: AuditEntry, subjects: dict[int, str]) -> str:
     details = entry.details or {}
+    for describe in _DESCRIBERS:
+        described = describe(entry, details, subjects)
+        if described:
+            return described
+    extra = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in sorted(details.items()))
+    return entry.action.replace(".", " ").replace("_", " ") + (f" ({extra})" if extra else "")
+
+
+# Each `_describe_*_action` words the entries of one kind, and returns None for any other entry.
+
+
+def _describe_member_action(entry: AuditEntry, details: dict, subjects: dict[int, str]) -> str | None:
     subject_id = details.get("subject_member_id")
     subject = subjects.get(subject_id, f"member:{subject_id}") if isinstance(subject_id, int) else "an erased member"
     if entry.action == "role.grant":
@@ -159,34 +171,48 @@ def _describe(entry: AuditEntry, subjects: dict[int, str]) -> str:
         return f"`{typed}`" + (f" on {details['platform']}" if details.get("platform") else "")
     if entry.action == "member.erased":
         return "a member erased their data"
-    if entry.action.startswith("digest."):
-        where = f"the digest of {details.get('platform', '?')} channel {details.get('channel_id', '?')}"
-        if entry.action == "digest.schedule":
-            spec = DigestSpec.from_signature(str(details.get("schedule", "")))
-            return f"scheduled {where} {spec.describe() if spec else details.get('schedule')}"
-        if entry.action == "digest.now":
-            return f"posted {where} now ({details.get('outcome', 'no outcome recorded')})"
-        if entry.action == "digest.off":
-            return f"switched off {where}"
-    if entry.action.startswith("event.") and "event_id" in details:
-        done = {"event.add": "added", "event.edit": "edited", "event.cancel": "cancelled"}.get(entry.action)
-        if done:
-            changed = details.get("changed")
-            return f"{done} event #{details['event_id']}" + (f" ({', '.join(changed)})" if changed else "")
-    if entry.action.startswith("community."):
-        question, answer = details.get("question_id"), details.get("answer_id")
-        done = {
-            "community.asked": f"asked the community (question #{question})",
-            "community.answered": f"answered question #{question} (answer #{answer})",
-            "community.helpful": f"marked answer #{answer} to question #{question} helpful",
-            "community.kept": f"let answer #{answer} be kept as knowledge",
-            "community.declined": f"chose not to keep answer #{answer} as knowledge",
-            "community.withdrawn": f"took answer #{answer} out of the knowledge base",
-            "community.closed": f"closed question #{question}",
-            "community.removed": f"removed question #{question}",
-            "community.channel": f"chose {details.get('platform')} channel {details.get('channel')} for community questions",
-        }.get(entry.action)
-        if done:
-            return done
-    extra = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in sorted(details.items()))
-    return entry.action.replace(".", " ").replace("_", " ") + (f" ({extra})" if extra else "")
+    return None
+
+
+def _describe_digest_action(entry: AuditEntry, details: dict, subjects: dict[int, str]) -> str | None:
+    if not entry.action.startswith("digest."):
+        return None
+    where = f"the digest of {details.get('platform', '?')} channel {details.get('channel_id', '?')}"
+    if entry.action == "digest.schedule":
+        spec = DigestSpec.from_signature(str(details.get("schedule", "")))
+        return f"scheduled {where} {spec.describe() if spec else details.get('schedule')}"
+    if entry.action == "digest.now":
+        return f"posted {where} now ({details.get('outcome', 'no outcome recorded')})"
+    if entry.action == "digest.off":
+        return f"switched off {where}"
+    return None
+
+
+def _describe_event_action(entry: AuditEntry, details: dict, subjects: dict[int, str]) -> str | None:
+    if not (entry.action.startswith("event.") and "event_id" in details):
+        return None
+    done = {"event.add": "added", "event.edit": "edited", "event.cancel": "cancelled"}.get(entry.action)
+    if not done:
+        return None
+    changed = details.get("changed")
+    return f"{done} event #{details['event_id']}" + (f" ({', '.join(changed)})" if changed else "")
+
+
+def _describe_community_action(entry: AuditEntry, details: dict, subjects: dict[int, str]) -> str | None:
+    if not entry.action.startswith("community."):
+        return None
+    question, answer = details.get("question_id"), details.get("answer_id")
+    return {
+        "community.asked": f"asked the community (question #{question})",
+        "community.answered": f"answered question #{question} (answer #{answer})",
+        "community.helpful": f"marked answer #{answer} to question #{question} helpful",
+        "community.kept": f"let answer #{answer} be kept as knowledge",
+        "community.declined": f"chose not to keep answer #{answer} as knowledge",
+        "community.withdrawn": f"took answer #{answer} out of the knowledge base",
+        "community.closed": f"closed question #{question}",
+        "community.removed": f"removed question #{question}",
+        "community.channel": f"chose {details.get('platform')} channel {details.get('channel')} for community questions",
+    }.get(entry.action)
+
+
+_DESCRIBERS = (_describe_member_action, _describe_digest_action, _describe_event_action, _describe_community_action)

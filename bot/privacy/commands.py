@@ -6,7 +6,8 @@ from bot.commands import Subcommand, command_with_subcommands, context_only
 from bot.context import CommandContext
 from bot.privacy import service as privacy_data
 from bot.privacy import views
-from bot.privacy.service import CONSENT_FLAGS, export_json, parse_consent_flag
+from bot.privacy.consent import CONSENT_FLAGS, parse_consent_flag
+from bot.privacy.export import export_json
 from bot.reply import Reply
 from config.errors import UserError
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.privacy.service import CONSENT_FLAGS, ERASE_CONFIRMATION_TTL, ConsentFlag, ErasureReport, Overview
+from bot.privacy.consent import CONSENT_FLAGS, ConsentFlag
+from bot.privacy.erasure import ERASE_CONFIRMATION_TTL, ErasureReport
+from bot.privacy.service import Overview
 from bot.reply import Attachment, Button, Field, Reply, Section
 
 
