@@ -297,10 +297,11 @@ ALLOWED_FEATURE_IMPORTS = {
     ("bot.events.service", "bot.indicators.exchanges"): "a recorded attendance is an exchange",
     ("bot.privacy.consent", "bot.indicators.exchanges"): "logging switched off unlinks the member from past exchanges",
     ("bot.privacy.erasure", "bot.indicators.exchanges"): "erasure keeps the snapshot of sides that exchanges count",
-    ("bot.privacy.service", "bot.community.service"): "what is held about a member counts their community posts",
-    ("bot.privacy.export", "bot.community.service"): "the export includes a member's questions and answers",
-    ("bot.privacy.erasure", "bot.community.service"): "erasure covers a member's questions and answers",
+    ("bot.privacy.service", "bot.community.member_data"): "what is held about a member counts their community posts",
+    ("bot.privacy.export", "bot.community.member_data"): "the export includes a member's questions and answers",
+    ("bot.privacy.erasure", "bot.community.member_data"): "erasure covers a member's questions and answers",
     ("bot.community.service", "bot.indicators.exchanges"): "an answer across organisations is an exchange",
+    ("bot.community.asking", "bot.indicators.exchanges"): "a question keeps the asker's organisation, sector and country",
     ("bot.community.service", "bot.indicators.exchange_log"): "a link in an answer counts as a cited source",
 }
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from bot import commands
 from bot.commands import Subcommand, command_with_subcommands, context_only
+from bot.community import asking, keeping
 from bot.community import service as community
 from bot.community import views
 from bot.context import CommandContext
@@ -56,7 +57,7 @@ async def ask_text(ctx: CommandContext, text: str) -> Reply:
         words = words[1:]
     if words and words[-1].lower() == "--anonymous":
         anonymous, text = True, text.rsplit(None, 1)[0]
-    outcome = await community.ask(
+    outcome = await asking.ask(
         ctx.core, ctx.member, text, anonymous=anonymous, platform=ctx.message.platform, notices=views.NOTICES
     )
     ctx.audited = True
@@ -95,7 +96,7 @@ async def _helpful(ctx: CommandContext) -> Reply:
     args = ctx.args[1:]
     question_id = _number(args[0] if args else None, "question", "community helpful 3 7")
     answer_id = _number(args[1] if len(args) > 1 else None, "answer", f"community helpful {question_id} 7")
-    marked = await community.mark_helpful(ctx.core, ctx.member, question_id, answer_id, notices=views.NOTICES)
+    marked = await keeping.mark_helpful(ctx.core, ctx.member, question_id, answer_id, notices=views.NOTICES)
     return views.marked_helpful(marked)
 
 
@@ -106,7 +107,7 @@ async def _keep(ctx: CommandContext) -> Reply:
     if choice not in ("yes", "no", "y", "n"):
         raise UserError("May I keep your answer in the knowledge base? Answer yes or no.",
                         hint=f"For example `community keep {answer_id} yes`.")
-    return views.keep_decided(await community.decide_keep(ctx.core, ctx.member, answer_id, keep=choice.startswith("y")))
+    return views.keep_decided(await keeping.decide_keep(ctx.core, ctx.member, answer_id, keep=choice.startswith("y")))
 
 
 def _status(status: str):  # noqa: ANN202 - a subcommand handler

@@ -8,7 +8,9 @@ from datetime import datetime
 
 from bot.community import service as community
 from bot.community.detect import language_name
-from bot.community.service import Asked, Board, CommunityNotices, KeepDecision, MarkedHelpful, QuestionView
+from bot.community.asking import Asked
+from bot.community.keeping import KeepDecision, MarkedHelpful
+from bot.community.service import Board, CommunityNotices, QuestionView
 from bot.reply import Button, Field, Form, FormField, Reply, Section
 from bot.sanitize import safe_text
 from config.vocabulary import SECTORS, THEMES, country_name

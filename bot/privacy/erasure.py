@@ -16,7 +16,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import about_member_clause, record_audit
-from bot.community import service as community
+from bot.community import member_data as community_data
 from bot.indicators.exchanges import profile_snapshot, unlink_member
 from knowledge.profiles import is_member_profile
 from knowledge.version import bump_version
@@ -161,7 +161,7 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
         await session.execute(delete(Pilot).where(Pilot.document_id.in_(document_ids)))
         await session.execute(delete(Document).where(Document.id.in_(document_ids)))
     report.documents_deleted = len(document_ids)
-    erased_community = await community.erase_member(session, member_id)
+    erased_community = await community_data.erase_member(session, member_id)
 
     for entry in (await session.execute(select(AuditEntry).where(about_member_clause(member_id)))).scalars():
         details = dict(entry.details or {})

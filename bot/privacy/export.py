@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import about_member_clause
-from bot.community import service as community
+from bot.community import member_data as community_data
 from bot.privacy.consent import CONSENT_FLAGS
 from storage.models import (
     RSVP,
@@ -124,7 +124,7 @@ async def export_member_data(session: AsyncSession, member_id: int, now: datetim
             await session.execute(select(AuditEntry).where(about_member_clause(member_id)).order_by(AuditEntry.at))
         ).scalars()
     ]
-    data["community"] = await community.export_member(session, member_id)
+    data["community"] = await community_data.export_member(session, member_id)
     data["knowledge_base"] = [
         {"source_id": d.source_id, "kind": d.kind, "title": d.title, "url": d.url, "updated_at": _iso(d.updated_at)}
         for d in (await session.execute(select(Document).where(Document.member_id == member_id))).scalars()

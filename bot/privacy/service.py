@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import about_member_clause
-from bot.community import service as community
+from bot.community import member_data as community_data
 from bot.privacy.consent import ConsentFlag, set_consent
 from bot.privacy.erasure import ERASE_PURPOSE, ErasureReport, erase_member, issue_confirmation, redeem_confirmation
 from bot.privacy.export import export_member_data
@@ -59,7 +59,7 @@ async def held_data(session: AsyncSession, member: Member) -> HeldData:
         audit_entries=await count(select(func.count(AuditEntry.id)).where(about_member_clause(member.id))),
         expert_documents=await count(select(func.count(Document.id)).where(Document.member_id == member.id)),
         events_organised=await count(select(func.count(Event.id)).where(Event.organiser_id == member.id)),
-        community_posts=await community.count_posts(session, member.id),
+        community_posts=await community_data.count_posts(session, member.id),
     )
 
 
