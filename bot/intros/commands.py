@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from bot.commands import Subcommand, SubcommandHandler, command_with_subcommands, context_only
 from bot.context import CommandContext
 from bot.ids import parse_count, parse_id
+from bot.intros import listing, outcomes, pausing
 from bot.intros import service as intros
 from bot.intros import views as messages
 from bot.intros.notices import NOTICES
@@ -97,7 +98,7 @@ async def _met(ctx: CommandContext) -> Reply:
     answer = args[1].lower() if len(args) > 1 else ""
     if answer not in _YES | _NO:
         raise UserError("Did you meet? Answer yes or no.", hint=f"For example `intro met {intro_id} yes`.")
-    return messages.meeting_noted(await intros.record_meeting(ctx.core, ctx.member, intro_id, met=answer in _YES))
+    return messages.meeting_noted(await outcomes.record_meeting(ctx.core, ctx.member, intro_id, met=answer in _YES))
 
 
 async def _rate(ctx: CommandContext) -> Reply:
@@ -106,7 +107,7 @@ async def _rate(ctx: CommandContext) -> Reply:
     rating = parse_count(args[1]) if len(args) >= 2 else None
     if rating is None:
         raise UserError("How useful was it, from 1 to 5?", hint=f"For example `intro rate {intro_id} 4`.")
-    await intros.rate(ctx.core, ctx.member, intro_id, rating)
+    await outcomes.rate(ctx.core, ctx.member, intro_id, rating)
     return messages.rated(intro_id, rating)
 
 
@@ -115,15 +116,15 @@ async def _pause(ctx: CommandContext) -> Reply:
     weeks = parse_count(args[0].lower().removesuffix("w")) if args else None
     if weeks is None:
         raise UserError("For how many weeks?", hint="For example `intro pause 4` (1 to 52 weeks).")
-    return messages.paused(await intros.pause(ctx.core, ctx.member, weeks), ctx.member)
+    return messages.paused(await pausing.pause(ctx.core, ctx.member, weeks), ctx.member)
 
 
 async def _resume(ctx: CommandContext) -> Reply:
-    return messages.resumed(await intros.resume(ctx.core, ctx.member))
+    return messages.resumed(await pausing.resume(ctx.core, ctx.member))
 
 
 async def _list(ctx: CommandContext) -> Reply:
-    return messages.listing(await intros.list_for(ctx.core, ctx.member), ctx.member, ctx.now())
+    return messages.listing(await listing.list_for(ctx.core, ctx.member), ctx.member, ctx.now())
 
 
 def _answering(action: str) -> SubcommandHandler:

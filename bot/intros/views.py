@@ -6,7 +6,9 @@ from datetime import datetime
 
 from bot.intros import service as intros
 from bot.intros.dates import closes, day
-from bot.intros.service import Answered, Listing, MeetingNoted, RequestOutcome
+from bot.intros.listing import Listing
+from bot.intros.outcomes import MeetingNoted
+from bot.intros.service import Answered, RequestOutcome
 from bot.reply import Button, Form, FormField, Reply, Section
 from bot.sanitize import safe_text
 from storage.models import Introduction, Member
