@@ -295,7 +295,7 @@ ALLOWED_FEATURE_IMPORTS = {
     ("bot.digests.headline", "bot.indicators.service"): "a digest shows the period's headline indicators",
     ("bot.digests.service", "bot.indicators.community"): "a digest shows the period's community figures",
     ("bot.digests.service", "bot.community.service"): "a digest lists the open questions to the community",
-    ("bot.events.service", "bot.indicators.exchanges"): "a recorded attendance is an exchange",
+    ("bot.events.attendance", "bot.indicators.exchanges"): "a recorded attendance is an exchange",
     ("bot.privacy.consent", "bot.indicators.exchanges"): "logging switched off unlinks the member from past exchanges",
     ("bot.privacy.erasure", "bot.indicators.exchanges"): "erasure keeps the snapshot of sides that exchanges count",
     ("bot.privacy.service", "bot.community.member_data"): "what is held about a member counts their community posts",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.commands import Subcommand, command_with_subcommands
 from bot.context import CommandContext
-from bot.events import service, views
+from bot.events import attendance, service, views
 from bot.events.input import ONE_LINE_SYNTAX, parse_event_id, parse_rsvp, read_fields
 from bot.events.notices import NOTICES
 from bot.events.views import and_list
@@ -84,7 +84,7 @@ async def _attendees(ctx: CommandContext, words: list[str]) -> Reply:
 
 async def _attended(ctx: CommandContext, words: list[str]) -> Reply:
     event_id = parse_event_id(words[0] if words else None)
-    result = await service.record_own_attendance(ctx.core, event_id, ctx.member)
+    result = await attendance.record_own_attendance(ctx.core, event_id, ctx.member)
     return views.attendance_recorded(result, own=True)
 
 
@@ -95,11 +95,11 @@ async def _attendance(ctx: CommandContext, words: list[str]) -> Reply:
     event_id = parse_event_id(words[0] if words else None)
     named = words[1:]
     if not named:
-        return views.attendance(await service.attendance_list(ctx.core, event_id))
+        return views.attendance(await attendance.attendance_list(ctx.core, event_id))
     if len(named) == 1 and named[0].lower() in CONFIRM_WORDS:
-        return views.attendance_recorded(await service.record_going_as_attended(ctx.core, event_id, by=ctx.member))
-    if len(named) > service.MAX_NAMED_ATTENDEES:
-        raise UserError(f"Name at most {service.MAX_NAMED_ATTENDEES} members at a time.")
+        return views.attendance_recorded(await attendance.record_going_as_attended(ctx.core, event_id, by=ctx.member))
+    if len(named) > attendance.MAX_NAMED_ATTENDEES:
+        raise UserError(f"Name at most {attendance.MAX_NAMED_ATTENDEES} members at a time.")
     member_ids, unknown = [], []
     for token in named:
         found = await members_named(ctx.core, ctx.message, token)
@@ -115,7 +115,7 @@ async def _attendance(ctx: CommandContext, words: list[str]) -> Reply:
             hint="Name members by @mention, display name or `member:<id>`; they need to have used the bot once.",
         )
     return views.attendance_recorded(
-        await service.record_named_attendees(ctx.core, event_id, member_ids, by=ctx.member)
+        await attendance.record_named_attendees(ctx.core, event_id, member_ids, by=ctx.member)
     )
 
 

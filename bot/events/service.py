@@ -12,7 +12,7 @@ one, and the service passes what it returns on to `Runtime.notify` without looki
 registered by the commands module, which hands that wording to the job's function here. Introductions and
 role changes work the same way (`IntroNotices`, `RoleNotices`), and digests (`DigestNotices`).
 
-Attendance is recorded once the event has started, by the member (`event attended`) or by a coordinator
+Attendance (in `attendance`) is recorded once the event has started, by the member (`event attended`) or by a coordinator
 (everyone who RSVPed going, or named members). One `event_attendances` row per event and member, guarded by
 a unique key, so recording twice (from any process) stores one; the `event_attended` exchange is written in
 the same transaction as the row, so it exists exactly when the row does (docs/indicators.md).
@@ -32,11 +32,10 @@ from sqlalchemy.orm import selectinload
 
 from bot.audit import record_audit
 from bot.events.fields import EventFields, resolve_times
-from bot.indicators.exchanges import EVENT_ATTENDED, record_exchange
 from bot.scheduler import SkipJob, cancel_jobs, schedule_job
 from config import Settings
 from config.errors import UserError
-from storage.models import RSVP, Event, EventAttendance, Job, Member
+from storage.models import RSVP, Event, Job, Member
 
 if TYPE_CHECKING:
     from bot.reply import Reply  # only the type the notices return: the words are the views'
@@ -106,7 +105,7 @@ class EventNotices(Protocol):
     def reminder(self, reminder: Reminder, member: Member) -> Reply: ...
 
 
-async def _load_event(
+async def load_event(
     session: AsyncSession, event_id: int, *, for_update: bool = False, for_share: bool = False
 ) -> Event:
     query = select(Event).where(Event.id == event_id)
@@ -120,7 +119,7 @@ async def _load_event(
 
 async def get_event(core: Runtime, event_id: int) -> Event:
     async with core.db.session() as session:
-        return await _load_event(session, event_id)
+        return await load_event(session, event_id)
 
 
 async def _tell(core: Runtime, members: list[Member], compose: Callable[[Member], Reply]) -> Notified:
@@ -178,7 +177,7 @@ async def edit_event(
     about the changes that matter to them."""
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
-        event = await _load_event(session, event_id, for_update=True)
+        event = await load_event(session, event_id, for_update=True)
         if event.status == "cancelled":
             raise UserError(
                 f"Event #{event.id} was cancelled, so it can no longer be edited.", hint="Add a new event instead."
@@ -221,7 +220,7 @@ async def cancel_event(core: Runtime, event_id: int, *, by: Member, notices: Eve
     RSVPed."""
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
-        event = await _load_event(session, event_id)
+        event = await load_event(session, event_id)
         if event.status == "cancelled":
             raise UserError(f"Event #{event.id} is already cancelled.")
         if event.ends_at <= now:
@@ -274,7 +273,7 @@ async def list_upcoming(core: Runtime, *, theme: str | None = None) -> list[Even
 
 async def event_details(core: Runtime, event_id: int, *, member_id: int) -> EventDetails:
     async with core.db.session() as session:
-        event = await _load_event(session, event_id)
+        event = await load_event(session, event_id)
         counts = await _rsvp_counts(session, event.id)
         own = await _own_rsvp(session, event.id, member_id)
         organiser = await session.get(Member, event.organiser_id) if event.organiser_id else None
@@ -296,7 +295,7 @@ async def _own_rsvp(session: AsyncSession, event_id: int, member_id: int) -> str
 
 async def event_attendees(core: Runtime, event_id: int) -> tuple[Event, list[Attendee]]:
     async with core.db.session() as session:
-        event = await _load_event(session, event_id)
+        event = await load_event(session, event_id)
         return event, await _attendees(session, event.id)
 
 
@@ -380,7 +379,7 @@ async def set_rsvp(core: Runtime, event_id: int, member: Member, status: str) ->
     """
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
-        event = await _load_event(session, event_id, for_share=True)
+        event = await load_event(session, event_id, for_share=True)
         if event.status == "cancelled":
             raise UserError(f"Event #{event.id} was cancelled.")
         if event.ends_at <= now:
@@ -429,134 +428,3 @@ async def send_reminder(core: Runtime, job: Job, *, notices: EventNotices) -> No
     await core.scheduler.begin_send(job)
     if not await core.notify(member, message):
         raise SkipJob("the member has no platform this bot can reach")
-
-
-# --- attendance ----------------------------------------------------------------------------------
-
-# The most members one `event attendance ID @a @b ...` may name.
-MAX_NAMED_ATTENDEES = 100
-
-
-@dataclass
-class AttendanceRecorded:
-    """What one recording did: who was newly recorded, and who had been already (names, in order)."""
-
-    event: Event
-    added: list[str]
-    already: list[str]
-
-
-@dataclass
-class AttendanceList:
-    event: Event
-    attended: list[Attendee]  # status "attended"
-    going_not_recorded: list[Attendee]  # RSVPed going, no attendance recorded yet
-
-
-async def _event_for_attendance(session: AsyncSession, event_id: int, now: datetime) -> Event:
-    event = await _load_event(session, event_id)
-    if event.status == "cancelled":
-        raise UserError(f"Event #{event.id} was cancelled, so nobody attended it.")
-    if event.starts_at > now:
-        raise UserError(
-            f"Event #{event.id} has not started yet; attendance is recorded from its start.",
-            hint=f"Until then, `event rsvp {event.id} going` says you plan to come.",
-        )
-    return event
-
-
-async def _record_attendances(
-    session: AsyncSession, event: Event, members: list[Member], *, by: Member, now: datetime
-) -> AttendanceRecorded:
-    """One attendance row per member not recorded yet, each with its `event_attended` exchange:
-    a = the attendee, b = the event's organiser (unknown when erased), at the event's start."""
-    organiser = await session.get(Member, event.organiser_id) if event.organiser_id else None
-    result = AttendanceRecorded(event, [], [])
-    seen: set[int] = set()
-    for member in members:
-        if member.id in seen:
-            continue
-        seen.add(member.id)
-        try:
-            async with session.begin_nested():
-                session.add(
-                    EventAttendance(event_id=event.id, member_id=member.id, recorded_at=now, recorded_by_id=by.id)
-                )
-        except IntegrityError:  # recorded before, here or by another process meanwhile
-            result.already.append(member.display_name)
-            continue
-        await record_exchange(
-            session, kind=EVENT_ATTENDED, occurred_at=event.starts_at, a=member, b=organiser, event_id=event.id,
-        )
-        result.added.append(member.display_name)
-    return result
-
-
-async def record_own_attendance(core: Runtime, event_id: int, member: Member) -> AttendanceRecorded:
-    """`event attended ID`: the member says they were there (once the event has started)."""
-    now = core.clock.now()
-    async with core.db.session() as session, session.begin():
-        event = await _event_for_attendance(session, event_id, now)
-        attendee = await session.get(Member, member.id)
-        assert attendee is not None
-        return await _record_attendances(session, event, [attendee], by=attendee, now=now)
-
-
-async def record_going_as_attended(core: Runtime, event_id: int, *, by: Member) -> AttendanceRecorded:
-    """`event attendance ID confirm`: everyone whose RSVP is going attended."""
-    now = core.clock.now()
-    async with core.db.session() as session, session.begin():
-        event = await _event_for_attendance(session, event_id, now)
-        going = await session.execute(
-            select(Member)
-            .join(RSVP, RSVP.member_id == Member.id)
-            .where(RSVP.event_id == event.id, RSVP.status == "going", Member.is_bot.is_(False))
-            .order_by(Member.display_name, Member.id)
-        )
-        return await _record_attendances(session, event, list(going.scalars().unique()), by=by, now=now)
-
-
-async def record_named_attendees(
-    core: Runtime, event_id: int, member_ids: list[int], *, by: Member
-) -> AttendanceRecorded:
-    """`event attendance ID @a @b ...`: the named members attended (RSVP or not)."""
-    if len(member_ids) > MAX_NAMED_ATTENDEES:
-        raise UserError(f"Name at most {MAX_NAMED_ATTENDEES} members at a time.")
-    now = core.clock.now()
-    async with core.db.session() as session, session.begin():
-        event = await _event_for_attendance(session, event_id, now)
-        members = [member for member_id in member_ids if (member := await session.get(Member, member_id))]
-        return await _record_attendances(session, event, members, by=by, now=now)
-
-
-async def attendance_list(core: Runtime, event_id: int) -> AttendanceList:
-    """Who attended (as recorded), and who RSVPed going without a recorded attendance."""
-    async with core.db.session() as session:
-        event = await _load_event(session, event_id)
-        attended = await session.execute(
-            select(Member)
-            .join(EventAttendance, EventAttendance.member_id == Member.id)
-            .where(EventAttendance.event_id == event.id)
-            .order_by(Member.display_name, Member.id)
-        )
-        attendees = [_attendee(member, "attended") for member in attended.scalars().unique()]
-        recorded = {person.member_id for person in attendees}
-        going = await session.execute(
-            select(Member)
-            .join(RSVP, RSVP.member_id == Member.id)
-            .where(RSVP.event_id == event.id, RSVP.status == "going")
-            .order_by(Member.display_name, Member.id)
-        )
-        not_recorded = [_attendee(m, "going") for m in going.scalars().unique() if m.id not in recorded]
-    return AttendanceList(event, attendees, not_recorded)
-
-
-def _attendee(member: Member, status: str) -> Attendee:
-    return Attendee(
-        name=member.display_name,
-        organisation=member.organisation.name if member.organisation else None,
-        country=member.country,
-        sector=member.sector,
-        status=status,
-        member_id=member.id,
-    )

@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 from bot.events.fields import EXAMPLE_START
 from bot.events.ical import MIME_TYPE, build_calendar
 from bot.events.input import ONE_LINE_SYNTAX
+from bot.events.attendance import AttendanceList, AttendanceRecorded
 from bot.events.service import (
-    AttendanceList,
-    AttendanceRecorded,
     Attendee,
     EventDetails,
     EventEdit,
