@@ -292,7 +292,7 @@ ALLOWED_FEATURE_IMPORTS = {
     ("bot.members.views", "bot.digests.schedule"): "the audit log words a digest schedule's period as `digest` does",
     ("bot.digests.service", "bot.events.service"): "a digest lists the upcoming events",
     ("bot.digests.views", "bot.events.views"): "a digest shows each event as `event list` does",
-    ("bot.digests.headline", "bot.indicators.service"): "a digest shows the period's headline indicators",
+    ("bot.digests.headline", "bot.indicators.measures"): "a digest shows the period's headline indicators",
     ("bot.digests.service", "bot.indicators.community"): "a digest shows the period's community figures",
     ("bot.digests.service", "bot.community.service"): "a digest lists the open questions to the community",
     ("bot.events.attendance", "bot.indicators.exchanges"): "a recorded attendance is an exchange",
