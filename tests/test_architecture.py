@@ -290,11 +290,11 @@ ALLOWED_FEATURE_IMPORTS = {
     ("bot.intros.outcomes", "bot.indicators.exchanges"): "a meeting reported is an exchange",
     ("bot.intros.commands", "bot.members.views"): "`intro @name` asks which member, as `role` does, when names clash",
     ("bot.members.views", "bot.digests.schedule"): "the audit log words a digest schedule's period as `digest` does",
-    ("bot.digests.service", "bot.events.service"): "a digest lists the upcoming events",
+    ("bot.digests.content", "bot.events.service"): "a digest lists the upcoming events",
     ("bot.digests.views", "bot.events.views"): "a digest shows each event as `event list` does",
     ("bot.digests.headline", "bot.indicators.measures"): "a digest shows the period's headline indicators",
-    ("bot.digests.service", "bot.indicators.community"): "a digest shows the period's community figures",
-    ("bot.digests.service", "bot.community.service"): "a digest lists the open questions to the community",
+    ("bot.digests.content", "bot.indicators.community"): "a digest shows the period's community figures",
+    ("bot.digests.content", "bot.community.service"): "a digest lists the open questions to the community",
     ("bot.events.attendance", "bot.indicators.exchanges"): "a recorded attendance is an exchange",
     ("bot.privacy.consent", "bot.indicators.exchanges"): "logging switched off unlinks the member from past exchanges",
     ("bot.privacy.erasure", "bot.indicators.exchanges"): "erasure keeps the snapshot of sides that exchanges count",
@@ -318,3 +318,16 @@ def test_features_import_each_other_only_as_listed():
     unlisted = sorted(found - set(ALLOWED_FEATURE_IMPORTS))
     assert unlisted == [], "list (and justify) the new import in ALLOWED_FEATURE_IMPORTS"
     assert set(ALLOWED_FEATURE_IMPORTS) - found == set(), "an import no longer made: remove it from the list"
+
+
+MAX_MODULE_LINES = 450
+
+
+def test_no_module_of_the_bot_is_over_450_lines():
+    """A longer module does more than one job: split it by concern."""
+    long = {
+        module: lines
+        for module, path in modules().items()
+        if module.startswith("bot") and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}

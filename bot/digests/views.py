@@ -7,14 +7,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.digests.schedule import SYNTAX, DigestSpec, describe_period
-from bot.digests.service import (
-    MAX_EVENTS,
-    MAX_ITEMS,
-    DigestContent,
-    DigestNotices,
-    DigestOutcome,
-    DigestStatus,
-)
+from bot.digests.content import MAX_EVENTS, MAX_ITEMS, DigestContent
+from bot.digests.service import DigestNotices, DigestOutcome, DigestStatus
 from bot.events.views import event_section
 from bot.reply import Field, Reply, Section
 from bot.sanitize import safe_text as neutral
