@@ -30,7 +30,7 @@ PLATFORM_SDKS = ("slack_bolt", "slack_sdk", "discord", "aiohttp")
 FEATURES = ("search", "members", "intros", "events", "digests", "indicators", "privacy", "community")
 # Modules of a feature that talk to members (parse what they typed, build replies, word the messages a service
 # sends on its own, render a report).
-PRESENTATION = ("commands", "views", "notices", "input", "report", "charts")
+PRESENTATION = ("commands", "views", "notices", "form", "input", "report", "charts")
 # What presentation means in the kernel: a domain module importing any of these builds chat text itself.
 CHAT_MODULES = ("bot.reply", "bot.context", "bot.commands", "bot.tables")
 LAYERS = ("config", "storage", "knowledge", "bot", "bot.<feature>", "bot.app", "adapters", "main")

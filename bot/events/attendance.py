@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.events.errors import RECORDING_ATTENDANCE, EventCancelled, NotStartedYet, TooManyNamed
 from bot.events.service import Attendee, load_event
 from bot.indicators.exchanges import EVENT_ATTENDED, record_exchange
-from config.errors import UserError
 from storage.models import RSVP, Event, EventAttendance, Member
 
 if TYPE_CHECKING:
@@ -43,12 +43,9 @@ class AttendanceList:
 async def _event_for_attendance(session: AsyncSession, event_id: int, now: datetime) -> Event:
     event = await load_event(session, event_id)
     if event.status == "cancelled":
-        raise UserError(f"Event #{event.id} was cancelled, so nobody attended it.")
+        raise EventCancelled(event.id, RECORDING_ATTENDANCE)
     if event.starts_at > now:
-        raise UserError(
-            f"Event #{event.id} has not started yet; attendance is recorded from its start.",
-            hint=f"Until then, `event rsvp {event.id} going` says you plan to come.",
-        )
+        raise NotStartedYet(event.id)
     return event
 
 
@@ -108,7 +105,7 @@ async def record_named_attendees(
 ) -> AttendanceRecorded:
     """`event attendance ID @a @b ...`: the named members attended (RSVP or not)."""
     if len(member_ids) > MAX_NAMED_ATTENDEES:
-        raise UserError(f"Name at most {MAX_NAMED_ATTENDEES} members at a time.")
+        raise TooManyNamed(MAX_NAMED_ATTENDEES)
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
         event = await _event_for_attendance(session, event_id, now)

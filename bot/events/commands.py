@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.commands import Subcommand, command_with_subcommands
 from bot.context import CommandContext
 from bot.events import attendance, service, views
+from bot.events.errors import TooManyNamed
 from bot.events.input import ONE_LINE_SYNTAX, parse_event_id, parse_rsvp, read_fields
 from bot.events.notices import NOTICES
 from bot.events.views import and_list
@@ -99,7 +100,7 @@ async def _attendance(ctx: CommandContext, words: list[str]) -> Reply:
     if len(named) == 1 and named[0].lower() in CONFIRM_WORDS:
         return views.attendance_recorded(await attendance.record_going_as_attended(ctx.core, event_id, by=ctx.member))
     if len(named) > attendance.MAX_NAMED_ATTENDEES:
-        raise UserError(f"Name at most {attendance.MAX_NAMED_ATTENDEES} members at a time.")
+        raise TooManyNamed(attendance.MAX_NAMED_ATTENDEES)
     member_ids, unknown = [], []
     for token in named:
         found = await members_named(ctx.core, ctx.message, token)

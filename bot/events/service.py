@@ -31,10 +31,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.audit import record_audit
+from bot.events.errors import (
+    ANSWERING,
+    CANCELLING,
+    EDITING,
+    OPENING_EDIT_FORM,
+    AlreadyCancelled,
+    EventCancelled,
+    EventOver,
+    MissingField,
+    NoSuchEvent,
+)
 from bot.events.fields import EventFields, resolve_times
 from bot.scheduler import SkipJob, cancel_jobs, schedule_job
 from config import Settings
-from config.errors import UserError
 from storage.models import RSVP, Event, Job, Member
 
 if TYPE_CHECKING:
@@ -113,7 +123,7 @@ async def load_event(
         query = query.with_for_update(read=not for_update)
     event = (await session.execute(query)).scalar_one_or_none()
     if event is None:
-        raise UserError(f"There is no event #{event_id}.", hint="`event list` shows upcoming events.")
+        raise NoSuchEvent(event_id)
     return event
 
 
@@ -135,9 +145,9 @@ async def _tell(core: Runtime, members: list[Member], compose: Callable[[Member]
 async def create_event(core: Runtime, fields: EventFields, *, organiser: Member) -> Event:
     """Add the event (audited with its new id)."""
     if not fields.title:
-        raise UserError("An event needs a title.", hint='Add title="Obesity in schools".')
+        raise MissingField("title")
     if fields.start is None:
-        raise UserError("An event needs a start.", hint='Add start="2026-12-03 14:00 Europe/Copenhagen".')
+        raise MissingField("start")
     now = core.clock.now()
     starts_at, ends_at, zone = resolve_times(fields, now=now)
     event = Event(
@@ -166,7 +176,7 @@ async def event_to_edit(core: Runtime, event_id: int) -> Event:
     """The event as it is, for a coordinator about to edit it."""
     event = await get_event(core, event_id)
     if event.status == "cancelled":
-        raise UserError(f"Event #{event.id} was cancelled, so it can no longer be edited.")
+        raise EventCancelled(event.id, OPENING_EDIT_FORM)
     return event
 
 
@@ -179,11 +189,9 @@ async def edit_event(
     async with core.db.session() as session, session.begin():
         event = await load_event(session, event_id, for_update=True)
         if event.status == "cancelled":
-            raise UserError(
-                f"Event #{event.id} was cancelled, so it can no longer be edited.", hint="Add a new event instead."
-            )
+            raise EventCancelled(event.id, EDITING)
         if event.ends_at <= now:
-            raise UserError(f"Event #{event.id} is over; past events are kept as they were.")
+            raise EventOver(event.id, EDITING)
         changed: list[str] = []
         if fields.given & {"start", "end", "duration"}:
             starts_at, ends_at, zone = resolve_times(
@@ -222,16 +230,16 @@ async def cancel_event(core: Runtime, event_id: int, *, by: Member, notices: Eve
     async with core.db.session() as session, session.begin():
         event = await load_event(session, event_id)
         if event.status == "cancelled":
-            raise UserError(f"Event #{event.id} is already cancelled.")
+            raise AlreadyCancelled(event.id)
         if event.ends_at <= now:
-            raise UserError(f"Event #{event.id} is over; there is nothing to cancel.")
+            raise EventOver(event.id, CANCELLING)
         result = await session.execute(
             update(Event)
             .where(Event.id == event.id, Event.status == "scheduled")
             .values(status="cancelled", cancelled_at=now, updated_at=now, sequence=Event.sequence + 1)
         )
         if result.rowcount != 1:
-            raise UserError(f"Event #{event.id} is already cancelled.")
+            raise AlreadyCancelled(event.id)
         await cancel_jobs(session, key_prefix=f"event:{event.id}:")
         await record_audit(session, by, "event.cancel", {"event_id": event.id}, at=now)
         await session.refresh(event)
@@ -381,9 +389,9 @@ async def set_rsvp(core: Runtime, event_id: int, member: Member, status: str) ->
     async with core.db.session() as session, session.begin():
         event = await load_event(session, event_id, for_share=True)
         if event.status == "cancelled":
-            raise UserError(f"Event #{event.id} was cancelled.")
+            raise EventCancelled(event.id, ANSWERING)
         if event.ends_at <= now:
-            raise UserError(f"Event #{event.id} is already over.")
+            raise EventOver(event.id, ANSWERING)
         await _write_rsvp(session, event.id, member.id, status, now)
         if status in REMINDED_STATUSES:
             await schedule_reminders(session, event, member.id, settings=core.settings, now=now)

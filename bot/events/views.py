@@ -7,6 +7,22 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.events.fields import EXAMPLE_START
+from bot.events.form import event_form
+from bot.events.errors import (
+    ANSWERING,
+    CANCELLING,
+    EDITING,
+    OPENING_EDIT_FORM,
+    RECORDING_ATTENDANCE,
+    AlreadyCancelled,
+    EventCancelled,
+    EventOver,
+    EventRefused,
+    MissingField,
+    NoSuchEvent,
+    NotStartedYet,
+    TooManyNamed,
+)
 from bot.events.ical import MIME_TYPE, build_calendar
 from bot.events.input import ONE_LINE_SYNTAX
 from bot.events.attendance import AttendanceList, AttendanceRecorded
@@ -17,7 +33,8 @@ from bot.events.service import (
     Notified,
     RsvpAnswer,
 )
-from bot.reply import Attachment, Button, Field, Form, FormField, Link, Reply, Section
+from bot.reply import Attachment, Button, Field, Link, Reply, Section
+from config.errors import word_errors
 from config.vocabulary import THEMES
 from storage.models import Event
 
@@ -157,57 +174,6 @@ def offset_words(offset: timedelta) -> str:
         return f"{minutes} minutes"
     hours = minutes // 60
     return f"{hours} hour{'s' if hours != 1 else ''}"
-
-
-def event_form(command_text: str, title: str, current: Event | None = None) -> Form:
-    """Five fields, the most a Discord modal holds; themes are set with `event edit ID themes=...`."""
-
-    def placeholder_for(value: str | None, example: str) -> str:
-        return (f"now: {value}" if value else example)[:100]  # Discord placeholders hold 100
-
-    start_now = (
-        f"{current.starts_at.astimezone(ZoneInfo(current.timezone)):%Y-%m-%d %H:%M} {current.timezone}"
-        if current
-        else None
-    )
-    return Form(
-        title=title,
-        command=command_text,
-        fields=[
-            FormField(
-                "title",
-                "Title",
-                placeholder=placeholder_for(current and current.title, "Obesity in schools: what worked"),
-                required=current is None,
-            ),
-            FormField(
-                "start",
-                "Start: date, time and time zone",
-                placeholder=placeholder_for(start_now, EXAMPLE_START),
-                required=current is None,
-                max_length=60,
-            ),
-            FormField("duration", "Duration", placeholder="90m, 2h", required=False, max_length=20),
-            FormField(
-                "where",
-                "Place or link",
-                placeholder=placeholder_for(
-                    current and (current.place or current.link), "Online, a street address, or https://..."
-                ),
-                required=False,
-                max_length=500,
-            ),
-            FormField(
-                "description",
-                "Description",
-                placeholder="What it is about and who should come",
-                multiline=True,
-                required=False,
-                max_length=2000,
-            ),
-        ],
-        submit_label="Save",
-    )
 
 
 def attendee_sections(event: Event, attendees: list[Attendee]) -> list[Section]:
@@ -421,3 +387,49 @@ def calendar_file(event: Event, *, now: datetime) -> Reply:
         attachments=[event_attachment(event, now=now)],
         private=True,
     )
+
+
+# --- what the events service refused --------------------------------------------------------------
+
+_MISSING_FIELD_HINTS = {
+    "title": 'Add title="Obesity in schools".',
+    "start": 'Add start="2026-12-03 14:00 Europe/Copenhagen".',
+}
+_CANCELLED = {
+    OPENING_EDIT_FORM: ("was cancelled, so it can no longer be edited.", None),
+    EDITING: ("was cancelled, so it can no longer be edited.", "Add a new event instead."),
+    ANSWERING: ("was cancelled.", None),
+    RECORDING_ATTENDANCE: ("was cancelled, so nobody attended it.", None),
+}
+_OVER = {
+    EDITING: "is over; past events are kept as they were.",
+    CANCELLING: "is over; there is nothing to cancel.",
+    ANSWERING: "is already over.",
+}
+
+
+def refusal(error: EventRefused) -> tuple[str, str | None]:
+    """The message and hint for what the events service refused."""
+    match error:
+        case NoSuchEvent(event_id=event_id):
+            return f"There is no event #{event_id}.", "`event list` shows upcoming events."
+        case MissingField(field=field):
+            return f"An event needs a {field}.", _MISSING_FIELD_HINTS[field]
+        case EventCancelled(event_id=event_id, doing=doing):
+            said, hint = _CANCELLED[doing]
+            return f"Event #{event_id} {said}", hint
+        case EventOver(event_id=event_id, doing=doing):
+            return f"Event #{event_id} {_OVER[doing]}", None
+        case AlreadyCancelled(event_id=event_id):
+            return f"Event #{event_id} is already cancelled.", None
+        case NotStartedYet(event_id=event_id):
+            return (
+                f"Event #{event_id} has not started yet; attendance is recorded from its start.",
+                f"Until then, `event rsvp {event_id} going` says you plan to come.",
+            )
+        case TooManyNamed(limit=limit):
+            return f"Name at most {limit} members at a time.", None
+    raise AssertionError(f"no wording for {error!r}")
+
+
+word_errors(EventRefused, refusal)
