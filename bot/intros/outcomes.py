@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.indicators.exchanges import record_exchange
+from bot.intros.errors import DidNotGoAhead, NoIntroductionForYou, RatingOutOfRange, RatingWithoutMeeting
 from bot.intros.service import (
     ACCEPTED,
     MET,
@@ -20,7 +21,6 @@ from bot.intros.service import (
     members_of,
     own_rating,
 )
-from config.errors import UserError
 from storage.models import Introduction, Member
 
 if TYPE_CHECKING:
@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 async def _party_intro(session: AsyncSession, intro_id: int, member: Member) -> Introduction:
     intro = await load_introduction(session, intro_id)
     if intro is None or member.id not in (intro.requester_id, intro.target_id):
-        raise UserError(f"I can't find introduction #{intro_id} for you.", hint="`intro list` shows yours.")
+        raise NoIntroductionForYou(intro_id)
     if intro.state not in (ACCEPTED, MET, NOT_MET):
-        raise UserError(f"Introduction #{intro_id} didn't go ahead, so there is no meeting to record.")
+        raise DidNotGoAhead(intro_id)
     return intro
 
 
@@ -95,7 +95,7 @@ async def rate(core: Runtime, member: Member, intro_id: int, score: int) -> None
     not meet", a rating is refused: only an explicit `intro met <id> yes` turns that "no" into a meeting,
     so a rating never makes a meeting out of a "no" (docs/indicators.md, `intros_met`)."""
     if not 1 <= score <= 5:
-        raise UserError("Ratings go from 1 (not useful) to 5 (very useful).")
+        raise RatingOutOfRange()
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
         intro = await _party_intro(session, intro_id, member)
@@ -108,9 +108,6 @@ async def rate(core: Runtime, member: Member, intro_id: int, score: int) -> None
             .execution_options(synchronize_session=False)
         )
         if rated.rowcount != 1:  # not_met: checked by the same UPDATE, so a concurrent "no" cannot slip past
-            raise UserError(
-                f"I have introduction #{intro_id} down as “not met (yet)”, and a rating is for a meeting.",
-                hint=f"If you have met since, tell me with `intro met {intro_id} yes`, then rate it.",
-            )
+            raise RatingWithoutMeeting(intro_id)
         intro = await load_introduction(session, intro_id)  # the row is locked by our update: both ratings are current
         intro.usefulness = combined_usefulness(intro.requester_usefulness, intro.target_usefulness)

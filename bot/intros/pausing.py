@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 
+from bot.intros.errors import PauseOutOfRange
 from bot.intros.service import MAX_PAUSE_WEEKS
-from config.errors import UserError
 from storage.models import Member
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 async def pause(core: Runtime, member: Member, weeks: int) -> datetime:
     if not 1 <= weeks <= MAX_PAUSE_WEEKS:
-        raise UserError(f"Pause for 1 to {MAX_PAUSE_WEEKS} weeks, for example `intro pause 4`.")
+        raise PauseOutOfRange(MAX_PAUSE_WEEKS)
     until = core.clock.now() + timedelta(weeks=weeks)
     async with core.db.session() as session, session.begin():
         await session.execute(update(Member).where(Member.id == member.id).values(intro_paused_until=until))

@@ -31,9 +31,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.indicators.exchanges import profile_snapshot, record_exchange
-from bot.intros.dates import closes
+from bot.intros.errors import (
+    AlreadyAsked,
+    AskedTwiceAtOnce,
+    NoRequestForYou,
+    ReasonTooLong,
+    SelfIntroduction,
+    TargetAskedFirst,
+    TargetIsBot,
+    TargetPaused,
+    TargetTakesNoRequests,
+    TooManyOpenRequests,
+)
 from bot.scheduler import cancel_jobs, schedule_job
-from config.errors import UserError
 from storage.models import Introduction, IntroductionTransition, Job, Member
 
 if TYPE_CHECKING:
@@ -143,26 +153,20 @@ class RequestOutcome:
 def check_reason(reason: str) -> str:
     text = " ".join(reason.split())
     if len(text) > MAX_REASON_CHARS:
-        raise UserError(f"Please keep the reason under {MAX_REASON_CHARS} characters (it has {len(text)}).")
+        raise ReasonTooLong(len(text), MAX_REASON_CHARS)
     return text
 
 
 def check_target(requester: Member, target: Member, now: datetime) -> None:
     """Refuse, politely, a request that cannot be made: to yourself, a bot, or someone not taking requests."""
     if target.id == requester.id:
-        raise UserError("That's you! Introductions are between two different members.")
+        raise SelfIntroduction()
     if target.is_bot:
-        raise UserError(f"{target.display_name} is a bot; introductions are between people.")
+        raise TargetIsBot(target.display_name)
     if not target.consent_introductions:
-        raise UserError(
-            f"{target.display_name} has chosen not to receive introduction requests.",
-            hint="Try `experts <topic>` to find someone else.",
-        )
+        raise TargetTakesNoRequests(target.display_name)
     if target.intro_paused_until is not None and target.intro_paused_until > now:
-        raise UserError(
-            f"{target.display_name} has paused introduction requests for now.",
-            hint="Try again in a few weeks, or find someone else with `experts <topic>`.",
-        )
+        raise TargetPaused(target.display_name)
 
 
 def _connection(a_id: int, b_id: int):  # noqa: ANN202 - a SELECT
@@ -210,10 +214,7 @@ async def request_introduction(
             )
         ).scalar()
         if reverse is not None:
-            raise UserError(
-                f"{target.display_name} has already asked to meet you.",
-                hint=f"Accept their request with `intro accept {reverse}`.",
-            )
+            raise TargetAskedFirst(target.display_name, reverse)
         same_pair = (
             await session.execute(
                 select(Introduction).where(
@@ -224,10 +225,7 @@ async def request_introduction(
             )
         ).scalar()
         if same_pair is not None:
-            raise UserError(
-                f"You already asked to meet {target.display_name} (request #{same_pair.id}).",
-                hint=f"It stays open until {closes(same_pair, requester)}.",
-            )
+            raise AlreadyAsked(target.display_name, same_pair.id, same_pair.expires_at, requester)
         open_count = (
             await session.execute(
                 select(func.count(Introduction.id)).where(
@@ -236,12 +234,7 @@ async def request_introduction(
             )
         ).scalar_one()
         if open_count >= settings.intro_max_open_per_requester:
-            raise UserError(
-                f"You have {open_count} introduction requests waiting for an answer; "
-                f"the limit is {settings.intro_max_open_per_requester}.",
-                hint="See them with `intro list`; each closes after "
-                f"{settings.intro_expiry_days} days if nobody answers.",
-            )
+            raise TooManyOpenRequests(open_count, settings.intro_max_open_per_requester, settings.intro_expiry_days)
         intro = Introduction(
             requester_id=requester.id,
             target_id=target.id,
@@ -258,7 +251,7 @@ async def request_introduction(
                 session.add(intro)
                 await session.flush()
         except IntegrityError:  # the same request, a moment ago (double click, second process)
-            raise UserError(f"You already asked to meet {target.display_name}; I'll let you know.") from None
+            raise AskedTwiceAtOnce(target.display_name) from None
         session.add(IntroductionTransition(introduction_id=intro.id, from_state=None, to_state=REQUESTED, at=now,
                                            actor_member_id=requester.id))
         await schedule_job(
@@ -277,8 +270,7 @@ async def _own_request(session: AsyncSession, intro_id: int, member: Member) -> 
     intro = await load_introduction(session, intro_id)
     if intro is None or intro.target_id != member.id:
         # The same words whether it does not exist or is someone else's: ids reveal nothing.
-        raise UserError(f"I can't find an introduction request #{intro_id} addressed to you.",
-                        hint="`intro list` shows yours.")
+        raise NoRequestForYou(intro_id)
     return intro
 
 

@@ -5,12 +5,31 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.intros import service as intros
-from bot.intros.dates import closes, day
+from bot.intros.dates import closes, closing_time, day
+from bot.intros.errors import (
+    AlreadyAsked,
+    AskedTwiceAtOnce,
+    DidNotGoAhead,
+    IntroRefused,
+    NoIntroductionForYou,
+    NoRequestForYou,
+    PauseOutOfRange,
+    RatingOutOfRange,
+    RatingWithoutMeeting,
+    ReasonTooLong,
+    SelfIntroduction,
+    TargetAskedFirst,
+    TargetIsBot,
+    TargetPaused,
+    TargetTakesNoRequests,
+    TooManyOpenRequests,
+)
 from bot.intros.listing import Listing
 from bot.intros.outcomes import MeetingNoted
 from bot.intros.service import Answered, RequestOutcome
 from bot.reply import Button, Form, FormField, Reply, Section
 from bot.sanitize import safe_text
+from config.errors import word_errors
 from storage.models import Introduction, Member
 
 
@@ -201,3 +220,63 @@ def listing(found: Listing, reader: Member, now: datetime) -> Reply:
             text="No introductions yet. Ask for one with `intro @name <why you'd like to meet>`.", private=True
         )
     return Reply(text="Your introductions, newest first.", sections=sections, private=True)
+
+
+# --- what the introduction service refused --------------------------------------------------------
+
+
+def refusal(error: IntroRefused) -> tuple[str, str | None]:
+    """The message and hint for what the introduction service refused."""
+    match error:
+        case ReasonTooLong(length=length, limit=limit):
+            return f"Please keep the reason under {limit} characters (it has {length}).", None
+        case SelfIntroduction():
+            return "That's you! Introductions are between two different members.", None
+        case TargetIsBot(name=name):
+            return f"{name} is a bot; introductions are between people.", None
+        case TargetTakesNoRequests(name=name):
+            return (
+                f"{name} has chosen not to receive introduction requests.",
+                "Try `experts <topic>` to find someone else.",
+            )
+        case TargetPaused(name=name):
+            return (
+                f"{name} has paused introduction requests for now.",
+                "Try again in a few weeks, or find someone else with `experts <topic>`.",
+            )
+        case TargetAskedFirst(name=name, their_request_id=request_id):
+            return f"{name} has already asked to meet you.", f"Accept their request with `intro accept {request_id}`."
+        case AlreadyAsked(name=name, request_id=request_id, closes_at=closes_at, requester=requester):
+            return (
+                f"You already asked to meet {name} (request #{request_id}).",
+                f"It stays open until {closing_time(closes_at, requester)}.",
+            )
+        case TooManyOpenRequests(open_count=open_count, limit=limit, expiry_days=expiry_days):
+            return (
+                f"You have {open_count} introduction requests waiting for an answer; the limit is {limit}.",
+                f"See them with `intro list`; each closes after {expiry_days} days if nobody answers.",
+            )
+        case AskedTwiceAtOnce(name=name):
+            return f"You already asked to meet {name}; I'll let you know.", None
+        case NoRequestForYou(intro_id=intro_id):
+            return (
+                f"I can't find an introduction request #{intro_id} addressed to you.",
+                "`intro list` shows yours.",
+            )
+        case NoIntroductionForYou(intro_id=intro_id):
+            return f"I can't find introduction #{intro_id} for you.", "`intro list` shows yours."
+        case DidNotGoAhead(intro_id=intro_id):
+            return f"Introduction #{intro_id} didn't go ahead, so there is no meeting to record.", None
+        case RatingOutOfRange():
+            return "Ratings go from 1 (not useful) to 5 (very useful).", None
+        case RatingWithoutMeeting(intro_id=intro_id):
+            return (
+                f"I have introduction #{intro_id} down as “not met (yet)”, and a rating is for a meeting.",
+                f"If you have met since, tell me with `intro met {intro_id} yes`, then rate it.",
+            )
+        case PauseOutOfRange(max_weeks=max_weeks):
+            return f"Pause for 1 to {max_weeks} weeks, for example `intro pause 4`.", None
+    raise AssertionError(f"no wording for {error!r}")
+
+
+word_errors(IntroRefused, refusal)
