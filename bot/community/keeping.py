@@ -10,6 +10,14 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import record_audit
+from bot.community.errors import (
+    AlreadyHelpful,
+    NoAnswerOfYours,
+    NoSuchAnswer,
+    NotHelpfulYet,
+    NotTheAsker,
+    QuestionRemoved,
+)
 from bot.community.detect import language_name
 from bot.community.service import (
     ANSWER_KIND,
@@ -25,7 +33,6 @@ from bot.community.service import (
     load_question,
     visible_question,
 )
-from config.errors import UserError
 from knowledge.profiles import sync_document
 from knowledge.sources import SourceDocument
 from storage.models import CommunityAnswer, CommunityQuestion, Member
@@ -45,10 +52,7 @@ class MarkedHelpful:
 async def _answer_of(session: AsyncSession, question_id: int, answer_id: int) -> CommunityAnswer:
     row = await session.get(CommunityAnswer, answer_id, populate_existing=True)
     if row is None or row.question_id != question_id:
-        raise UserError(
-            f"Question #{question_id} has no answer #{answer_id}.",
-            hint=f"`community show {question_id}` lists its answers with their numbers.",
-        )
+        raise NoSuchAnswer(question_id, answer_id)
     return row
 
 
@@ -59,7 +63,7 @@ async def mark_helpful(
     async with core.db.session() as session, session.begin():
         question = await visible_question(session, question_id)
         if question.asker_id != member.id:
-            raise UserError("Only the member who asked a question can mark its answers as helpful.")
+            raise NotTheAsker()
         row = await _answer_of(session, question_id, answer_id)
         author = await session.get(Member, row.author_id) if row.author_id else None
         moved = await session.execute(
@@ -69,7 +73,7 @@ async def mark_helpful(
             .execution_options(synchronize_session=False)
         )
         if moved.rowcount != 1:
-            raise UserError(f"You have already marked answer #{answer_id} as helpful. Thank you!")
+            raise AlreadyHelpful(answer_id)
         await record_audit(
             session, member.id, "community.helpful", {"question_id": question_id, "answer_id": answer_id}, at=now
         )
@@ -126,16 +130,14 @@ async def decide_keep(core: Runtime, member: Member, answer_id: int, *, keep: bo
     async with core.db.session() as session, session.begin():
         row = await session.get(CommunityAnswer, answer_id, populate_existing=True)
         if row is None or row.author_id != member.id:
-            raise UserError(f"I can't find an answer #{answer_id} of yours.", hint="`community` lists what waits for you.")
+            raise NoAnswerOfYours(answer_id)
         if row.helpful_at is None:
-            raise UserError(
-                f"Answer #{answer_id} has not been marked helpful yet; only helpful answers are kept as knowledge."
-            )
+            raise NotHelpfulYet(answer_id)
         question = await load_question(session, row.question_id)
         assert question is not None
         if keep:
             if question.status == REMOVED:
-                raise UserError(f"Question #{question.id} was removed by a coordinator, so its answers are not kept.")
+                raise QuestionRemoved(question.id)
             target, allowed = KEPT, (ASKED, DECLINED, WITHDRAWN)
         else:
             target, allowed = (WITHDRAWN, (KEPT,)) if row.keep_state == KEPT else (DECLINED, (ASKED,))

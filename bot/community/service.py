@@ -30,6 +30,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import record_audit
+from bot.community.errors import (
+    AnswerTooLong,
+    ChannelSetAtOnce,
+    NoAnswerText,
+    NoQuestionText,
+    NoSuchQuestion,
+    OwnQuestion,
+    QuestionNotOpen,
+    QuestionTooLong,
+)
 from bot.community.detect import detect_language
 from bot.indicators.exchange_log import cites_source
 from bot.indicators.exchanges import COMMUNITY_ANSWER, known_and_different, profile_snapshot, record_exchange
@@ -85,30 +95,18 @@ def _clean(text: str) -> str:
 def check_question(text: str) -> str:
     cleaned = _clean(text)
     if len(cleaned) < MIN_QUESTION_CHARS:
-        raise UserError(
-            "What would you like to ask the community? Write the question after the command.",
-            hint="For example `community ask How did other municipalities reach fathers in parenting programmes?`",
-        )
+        raise NoQuestionText()
     if len(cleaned) > MAX_QUESTION_CHARS:
-        raise UserError(
-            f"That question is {len(cleaned):,} characters long; questions to the community may have up to "
-            f"{MAX_QUESTION_CHARS:,}. Please shorten it: nothing was posted."
-        )
+        raise QuestionTooLong(len(cleaned), MAX_QUESTION_CHARS)
     return cleaned
 
 
 def check_answer(text: str, question_id: int) -> str:
     cleaned = _clean(text)
     if not cleaned:
-        raise UserError(
-            "What is your answer? Write it after the question's number.",
-            hint=f"For example `community answer {question_id} We worked with the local football clubs…`",
-        )
+        raise NoAnswerText(question_id)
     if len(cleaned) > MAX_ANSWER_CHARS:
-        raise UserError(
-            f"That answer is {len(cleaned):,} characters long; answers may have up to {MAX_ANSWER_CHARS:,}. "
-            "Please shorten it (or link a document): nothing was stored."
-        )
+        raise AnswerTooLong(len(cleaned), MAX_ANSWER_CHARS)
     return cleaned
 
 
@@ -131,7 +129,7 @@ async def load_question(session: AsyncSession, question_id: int) -> CommunityQue
 async def visible_question(session: AsyncSession, question_id: int, *, coordinator: bool = False) -> CommunityQuestion:
     question = await load_question(session, question_id)
     if question is None or (question.status == REMOVED and not coordinator):
-        raise UserError(f"There is no question #{question_id} on the community board.", hint="`community` lists them.")
+        raise NoSuchQuestion(question_id)
     return question
 
 
@@ -247,15 +245,9 @@ async def answer(
     async with core.db.session() as session, session.begin():
         question = await visible_question(session, question_id)
         if question.status != OPEN:
-            raise UserError(
-                f"Question #{question_id} is {question.status}, so it takes no more answers.",
-                hint="`community` lists the open questions.",
-            )
+            raise QuestionNotOpen(question_id, question.status)
         if question.asker_id == member.id:
-            raise UserError(
-                "That is your own question: answers come from other members.",
-                hint=f"To add detail, ask again with `community ask …`; `community show {question_id}` shows the answers.",
-            )
+            raise OwnQuestion(question_id)
         if message_id is not None:
             known = (
                 await session.execute(
@@ -390,7 +382,7 @@ async def set_channel(core: Runtime, member: Member, *, platform: str, channel_i
         try:
             await session.flush()
         except IntegrityError:  # two coordinators at once: the other one's choice stands, then ours
-            raise UserError("Someone set the community channel at the same moment; please try again.") from None
+            raise ChannelSetAtOnce() from None
         await record_audit(
             session, member.id, "community.channel",
             {"platform": platform, "channel": channel_id, "previous": previous}, at=now,

@@ -8,11 +8,29 @@ from datetime import datetime
 
 from bot.community import service as community
 from bot.community.detect import language_name
+from bot.community.errors import (
+    AlreadyHelpful,
+    AnswerTooLong,
+    ChannelSetAtOnce,
+    CommunityRefused,
+    NoAnswerOfYours,
+    NoAnswerText,
+    NoQuestionText,
+    NoSuchAnswer,
+    NoSuchQuestion,
+    NotHelpfulYet,
+    NotTheAsker,
+    OwnQuestion,
+    QuestionNotOpen,
+    QuestionRemoved,
+    QuestionTooLong,
+)
 from bot.community.asking import Asked
 from bot.community.keeping import KeepDecision, MarkedHelpful
 from bot.community.service import Board, CommunityNotices, QuestionView
 from bot.reply import Button, Field, Form, FormField, Reply, Section
 from bot.sanitize import safe_text
+from config.errors import word_errors
 from config.vocabulary import SECTORS, THEMES, country_name
 from storage.models import CommunityAnswer, CommunityQuestion, Member
 
@@ -328,3 +346,69 @@ def channel_set(platform: str, channel_id: str, previous: str | None) -> Reply:
              "as a thread the bot starts; replies in those threads are answers.",
         private=True, tone="success",
     )
+
+
+# --- what the community service refused -----------------------------------------------------------
+
+
+def refusal(error: CommunityRefused) -> tuple[str, str | None]:
+    """The message and hint for what the community service refused."""
+    match error:
+        case NoQuestionText():
+            return (
+                "What would you like to ask the community? Write the question after the command.",
+                "For example `community ask How did other municipalities reach fathers in parenting programmes?`",
+            )
+        case QuestionTooLong(length=length, limit=limit):
+            return (
+                f"That question is {length:,} characters long; questions to the community may have up to "
+                f"{limit:,}. Please shorten it: nothing was posted.",
+                None,
+            )
+        case NoAnswerText(question_id=question_id):
+            return (
+                "What is your answer? Write it after the question's number.",
+                f"For example `community answer {question_id} We worked with the local football clubs…`",
+            )
+        case AnswerTooLong(length=length, limit=limit):
+            return (
+                f"That answer is {length:,} characters long; answers may have up to {limit:,}. "
+                "Please shorten it (or link a document): nothing was stored.",
+                None,
+            )
+        case NoSuchQuestion(question_id=question_id):
+            return f"There is no question #{question_id} on the community board.", "`community` lists them."
+        case QuestionNotOpen(question_id=question_id, status=status):
+            return (
+                f"Question #{question_id} is {status}, so it takes no more answers.",
+                "`community` lists the open questions.",
+            )
+        case OwnQuestion(question_id=question_id):
+            return (
+                "That is your own question: answers come from other members.",
+                f"To add detail, ask again with `community ask …`; `community show {question_id}` shows the answers.",
+            )
+        case ChannelSetAtOnce():
+            return "Someone set the community channel at the same moment; please try again.", None
+        case NoSuchAnswer(question_id=question_id, answer_id=answer_id):
+            return (
+                f"Question #{question_id} has no answer #{answer_id}.",
+                f"`community show {question_id}` lists its answers with their numbers.",
+            )
+        case NotTheAsker():
+            return "Only the member who asked a question can mark its answers as helpful.", None
+        case AlreadyHelpful(answer_id=answer_id):
+            return f"You have already marked answer #{answer_id} as helpful. Thank you!", None
+        case NoAnswerOfYours(answer_id=answer_id):
+            return f"I can't find an answer #{answer_id} of yours.", "`community` lists what waits for you."
+        case NotHelpfulYet(answer_id=answer_id):
+            return (
+                f"Answer #{answer_id} has not been marked helpful yet; only helpful answers are kept as knowledge.",
+                None,
+            )
+        case QuestionRemoved(question_id=question_id):
+            return f"Question #{question_id} was removed by a coordinator, so its answers are not kept.", None
+    raise AssertionError(f"no wording for {error!r}")
+
+
+word_errors(CommunityRefused, refusal)
