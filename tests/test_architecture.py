@@ -178,6 +178,28 @@ def test_commands_reply_through_their_views():
     assert offenders == []
 
 
+# Domain modules that still word their own refusals (UserError with chat text), each to raise data instead.
+STILL_WORDING_REFUSALS = {
+    "bot.search.service": "the knowledge base not ready, a question without searchable words, no interests",
+    "bot.search.query": "filters typed wrongly (parsing what the member typed)",
+    "bot.digests.schedule": "a schedule typed wrongly (parsing what the member typed)",
+    "bot.events.fields": "event fields typed wrongly (parsing what the member typed)",
+    "bot.members.profile": "profile values typed wrongly (parsing what the member typed)",
+    "bot.members.roles": "granting or revoking a role that cannot change",
+}
+
+
+def test_domain_modules_raise_refusals_as_data():
+    """A service raises a `WordedError` carrying data; its feature's views word it (message and hint)."""
+    wording = {
+        module
+        for module, path in modules().items()
+        if feature_of(module) and not is_presentation(module) and "UserError" in constructed_names(path)
+    }
+    assert wording - set(STILL_WORDING_REFUSALS) == set(), "raise a WordedError of the feature's errors module"
+    assert set(STILL_WORDING_REFUSALS) - wording == set(), "done: remove it from STILL_WORDING_REFUSALS"
+
+
 def test_commands_leave_the_database_to_their_service():
     """A feature's commands parse, call their service and present; the service owns sessions and queries."""
     offenders = []

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.digests.schedule import DigestSpec
+from bot.members.errors import MemberRefused, NameCannotBeCleared
 from bot.members.profile import LABELS, field_value
 from bot.members.roles import GRANTABLE_ROLES, ROLE_PURPOSE, RoleChange, RoleNotices, a_role
 from bot.members.service import AmbiguousMember, AuditLog, ProfileChange, member_label
 from bot.reply import Button, Field, Reply, Section
 from bot.tables import text_table
+from config.errors import word_errors
 from config.vocabulary import country_name
 from storage.models import AuditEntry, Member
 
@@ -119,6 +121,20 @@ def which_member(several: AmbiguousMember, command_for: Callable[[int], str]) ->
         ],
         private=True,
     )
+
+
+# --- what the members service refused ------------------------------------------------------------
+
+
+def refusal(error: MemberRefused) -> tuple[str, str | None]:
+    """The message and hint for what the members service refused."""
+    match error:
+        case NameCannotBeCleared():
+            return "Your name cannot be cleared; set another one instead.", None
+    raise AssertionError(f"no wording for {error!r}")
+
+
+word_errors(MemberRefused, refusal)
 
 
 # --- the audit log --------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.audit import about_member_clause
 from bot.community import member_data as community_data
 from bot.privacy.consent import ConsentFlag, set_consent
+from bot.privacy.errors import ConfirmationInvalid
 from bot.privacy.erasure import ERASE_PURPOSE, ErasureReport, erase_member, issue_confirmation, redeem_confirmation
 from bot.privacy.export import export_member_data
-from config.errors import UserError
 from storage.models import RSVP, AuditEntry, Document, Event, Exchange, Introduction, Member
 
 if TYPE_CHECKING:
@@ -101,14 +101,11 @@ async def ask_to_erase(core: Runtime, member_id: int) -> str:
 
 
 async def erase_confirmed(core: Runtime, member_id: int, token: str) -> ErasureReport:
-    """Erase the member if `token` is their valid confirmation; UserError (and nothing erased) otherwise."""
+    """Erase the member if `token` is their valid confirmation; ConfirmationInvalid (nothing erased) otherwise."""
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
         if not await redeem_confirmation(session, member_id, ERASE_PURPOSE, token, now):
-            raise UserError(
-                "That confirmation is not valid for you or has expired; nothing was erased.",
-                hint="Type `privacy erase` to get a fresh button.",
-            )
+            raise ConfirmationInvalid()
         report = await erase_member(session, member_id, now)
     core.knowledge.invalidate()
     return report

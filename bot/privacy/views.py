@@ -6,8 +6,10 @@ from datetime import datetime
 
 from bot.privacy.consent import CONSENT_FLAGS, ConsentFlag
 from bot.privacy.erasure import ERASE_CONFIRMATION_TTL, ErasureReport
+from bot.privacy.errors import ConfirmationInvalid, PrivacyRefused
 from bot.privacy.service import Overview
 from bot.reply import Attachment, Button, Field, Reply, Section
+from config.errors import word_errors
 
 
 def explanation(overview: Overview) -> Reply:
@@ -140,3 +142,17 @@ def erased(report: ErasureReport) -> Reply:
         tone="success",
         private=True,
     )
+
+
+def refusal(error: PrivacyRefused) -> tuple[str, str | None]:
+    """The message and hint for what the privacy service refused."""
+    match error:
+        case ConfirmationInvalid():
+            return (
+                "That confirmation is not valid for you or has expired; nothing was erased.",
+                "Type `privacy erase` to get a fresh button.",
+            )
+    raise AssertionError(f"no wording for {error!r}")
+
+
+word_errors(PrivacyRefused, refusal)
