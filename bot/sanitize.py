@@ -2,6 +2,7 @@
 
 PostgreSQL refuses NUL in text, a lone surrogate cannot be encoded at all, and terminal escape codes
 in a display name would reach whoever reads the console or the logs. Tabs and line breaks stay.
+Text one member wrote and others read is shown with its mentions made harmless (`safe_text`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,16 @@ from bot.message import Author, Message
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 MAX_NAME_CHARS = 200  # members.display_name
 MAX_USER_ID_CHARS = 100  # platform_identities.platform_user_id
+
+
+_BRACKET_MENTION = re.compile(r"<(?:@[!&]?|!|#)([^>]*)>")
+_MASS_MENTION = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
+
+
+def safe_text(text: str) -> str:
+    """Member text shown to others, unable to ping anyone: platform mentions become plain words."""
+    text = _BRACKET_MENTION.sub(lambda m: "@" + m.group(1).split("|")[-1], text)
+    return _MASS_MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
 
 
 def clean_text(text: str) -> str:

@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE_PACKAGES = ("adapters", "bot", "knowledge", "storage", "config")
 PLATFORM_SDKS = ("slack_bolt", "slack_sdk", "discord", "aiohttp")
 FEATURES = ("search", "members", "intros", "events", "digests", "indicators", "privacy", "community")
-# Modules of a feature that talk to members (parse what they typed, build replies, render a report).
-PRESENTATION = ("commands", "views", "input", "report", "charts")
+# Modules of a feature that talk to members (parse what they typed, build replies, word the messages a service
+# sends on its own, render a report).
+PRESENTATION = ("commands", "views", "notices", "form", "input", "report", "charts")
 # What presentation means in the kernel: a domain module importing any of these builds chat text itself.
 CHAT_MODULES = ("bot.reply", "bot.context", "bot.commands", "bot.tables")
 LAYERS = ("config", "storage", "knowledge", "bot", "bot.<feature>", "bot.app", "adapters", "main")
@@ -121,14 +122,82 @@ def test_no_import_points_up():
 
 
 def test_domain_modules_build_no_chat_replies():
+    """A domain module may name the Reply its notices return (for type checking only) but builds none."""
     offenders = []
-    for module in modules():
+    for module, path in modules().items():
         if feature_of(module) is None or is_presentation(module) or module.endswith("__init__"):
             continue
+        if constructed_names(path) & set(REPLY_PARTS):
+            offenders.append(f"{module} builds {', '.join(sorted(constructed_names(path) & set(REPLY_PARTS)))}")
         for target in imports_of(module):
+            if target == "bot.reply" and not reply_imported_at_run_time(module):
+                continue
             if target in CHAT_MODULES or is_presentation(target) or target.startswith("bot.app"):
                 offenders.append(f"{module} -> {target}")
     assert offenders == []
+
+
+def reply_imported_at_run_time(module: str) -> bool:
+    """Whether `module` imports bot.reply other than under `if TYPE_CHECKING:`."""
+    tree = ast.parse(modules()[module].read_text(encoding="utf-8"))
+    guarded = {
+        id(statement)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+        for statement in node.body
+    }
+    return any(
+        (isinstance(node, ast.ImportFrom) and node.module == "bot.reply" and id(node) not in guarded)
+        or (isinstance(node, ast.Import) and any(alias.name == "bot.reply" for alias in node.names))
+        for node in ast.walk(tree)
+    )
+
+
+REPLY_PARTS = ("Reply", "Section", "Field", "Button", "Link", "Form", "FormField", "Attachment")
+
+
+def constructed_names(path: Path) -> set[str]:
+    """The names called in a module, as `Name(...)` or `module.Name(...)`."""
+    called = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name):
+                called.add(node.func.id)
+            elif isinstance(node.func, ast.Attribute):
+                called.add(node.func.attr)
+    return called
+
+
+def test_commands_reply_through_their_views():
+    """A feature's commands parse and call their service; the wording of every answer is in its views."""
+    offenders = [
+        f"{module}: {', '.join(sorted(constructed_names(path) & set(REPLY_PARTS)))}"
+        for module, path in modules().items()
+        if feature_of(module) and module.endswith(".commands") and constructed_names(path) & set(REPLY_PARTS)
+    ]
+    assert offenders == []
+
+
+# Domain modules that still word their own refusals (UserError with chat text), each to raise data instead.
+STILL_WORDING_REFUSALS = {
+    "bot.search.service": "the knowledge base not ready, a question without searchable words, no interests",
+    "bot.search.query": "filters typed wrongly (parsing what the member typed)",
+    "bot.digests.schedule": "a schedule typed wrongly (parsing what the member typed)",
+    "bot.events.fields": "event fields typed wrongly (parsing what the member typed)",
+    "bot.members.profile": "profile values typed wrongly (parsing what the member typed)",
+    "bot.members.roles": "granting or revoking a role that cannot change",
+}
+
+
+def test_domain_modules_raise_refusals_as_data():
+    """A service raises a `WordedError` carrying data; its feature's views word it (message and hint)."""
+    wording = {
+        module
+        for module, path in modules().items()
+        if feature_of(module) and not is_presentation(module) and "UserError" in constructed_names(path)
+    }
+    assert wording - set(STILL_WORDING_REFUSALS) == set(), "raise a WordedError of the feature's errors module"
+    assert set(STILL_WORDING_REFUSALS) - wording == set(), "done: remove it from STILL_WORDING_REFUSALS"
 
 
 def test_commands_leave_the_database_to_their_service():
@@ -236,26 +305,50 @@ def test_importing_the_core_loads_no_platform_sdk():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-# Which feature may import which, and why. A new pair is a design decision: add it here with its reason.
+# Every import from one feature's module of another feature's module, and why. A new one is a design decision:
+# add it here with its reason (or move what both need into the kernel, as `bot.sanitize.safe_text` was).
 ALLOWED_FEATURE_IMPORTS = {
-    ("intros", "indicators"): "an accepted introduction or a meeting is recorded as an exchange",
-    ("intros", "members"): "`intro @name` finds the member named, and asks which one when several share a name",
-    ("digests", "events"): "a digest lists upcoming events, worded as `event list` words them",
-    ("digests", "indicators"): "a digest shows the period's headline indicators",
-    ("events", "indicators"): "a recorded attendance is an exchange",
-    ("privacy", "indicators"): "erasure keeps the organisation/sector/country snapshot exchanges count",
-    ("community", "indicators"): "an answer across organisations is an exchange; a link in it counts as a source",
-    ("digests", "community"): "a digest lists the open questions to the community, worded safely",
-    ("privacy", "community"): "export and erasure cover a member's questions and answers to the community",
+    ("bot.intros.service", "bot.indicators.exchanges"): "an accepted introduction is an exchange",
+    ("bot.intros.outcomes", "bot.indicators.exchanges"): "a meeting reported is an exchange",
+    ("bot.intros.commands", "bot.members.views"): "`intro @name` asks which member, as `role` does, when names clash",
+    ("bot.digests.content", "bot.events.service"): "a digest lists the upcoming events",
+    ("bot.digests.views", "bot.events.views"): "a digest shows each event as `event list` does",
+    ("bot.digests.headline", "bot.indicators.measures"): "a digest shows the period's headline indicators",
+    ("bot.digests.content", "bot.indicators.community"): "a digest shows the period's community figures",
+    ("bot.digests.content", "bot.community.service"): "a digest lists the open questions to the community",
+    ("bot.events.attendance", "bot.indicators.exchanges"): "a recorded attendance is an exchange",
+    ("bot.privacy.consent", "bot.indicators.exchanges"): "logging switched off unlinks the member from past exchanges",
+    ("bot.privacy.erasure", "bot.indicators.exchanges"): "erasure keeps the snapshot of sides that exchanges count",
+    ("bot.privacy.service", "bot.community.member_data"): "what is held about a member counts their community posts",
+    ("bot.privacy.export", "bot.community.member_data"): "the export includes a member's questions and answers",
+    ("bot.privacy.erasure", "bot.community.member_data"): "erasure covers a member's questions and answers",
+    ("bot.community.service", "bot.indicators.exchanges"): "an answer across organisations is an exchange",
+    ("bot.community.asking", "bot.indicators.exchanges"): "a question keeps the asker's organisation, sector and country",
+    ("bot.community.service", "bot.indicators.exchange_log"): "a link in an answer counts as a cited source",
 }
 
 
 def test_features_import_each_other_only_as_listed():
     found = {
-        (feature_of(module), feature_of(target))
+        (module, target)
         for module in modules()
         if feature_of(module)
         for target in imports_of(module)
         if feature_of(target) and feature_of(target) != feature_of(module)
     }
-    assert found - set(ALLOWED_FEATURE_IMPORTS) == set(), "list (and justify) the new pair in ALLOWED_FEATURE_IMPORTS"
+    unlisted = sorted(found - set(ALLOWED_FEATURE_IMPORTS))
+    assert unlisted == [], "list (and justify) the new import in ALLOWED_FEATURE_IMPORTS"
+    assert set(ALLOWED_FEATURE_IMPORTS) - found == set(), "an import no longer made: remove it from the list"
+
+
+MAX_MODULE_LINES = 450
+
+
+def test_no_module_of_the_bot_is_over_450_lines():
+    """A longer module does more than one job: split it by concern."""
+    long = {
+        module: lines
+        for module, path in modules().items()
+        if module.startswith("bot") and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}

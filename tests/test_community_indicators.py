@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.indicators.community import AnswerRecord, QuestionRecord, compute_community, community_report, load_community
 from bot.indicators.report import build_report, write_report
-from bot.indicators.service import Dataset, Side, periods
+from bot.indicators.periods import periods
+from bot.indicators.service import Dataset, Side
 
 DK = Side("Nordhavn Municipality", "municipality", "DK")
 KE = Side("Nairobi County Health", "hospital", "KE")

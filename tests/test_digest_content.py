@@ -6,7 +6,7 @@ import pytest
 
 from bot.digests.headline import headline_fields
 from bot.digests.schedule import DigestSpec
-from bot.digests.service import build_digest
+from bot.digests.content import build_digest
 from storage.models import Document, Exchange, Pilot
 from tests.events_support import add_event, make_member
 from tests.support import Chat

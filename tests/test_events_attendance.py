@@ -166,7 +166,7 @@ async def test_the_help_and_event_show_offer_attendance(core, chat, people, cloc
 
 
 async def test_erasing_an_attendee_removes_the_attendance_and_keeps_the_count(core, chat, people, clock):
-    from bot.privacy.service import erase_member
+    from bot.privacy.erasure import erase_member
     from tests.events_support import member_id
 
     event_id = await rsvped_event(chat)

@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.indicators import service as indicators
-from bot.indicators.service import format_change, format_value, period_floor, periods
+from bot.indicators.measures import format_change, format_value
+from bot.indicators.periods import period_floor, periods, rolling_windows
 
 
 def utc(*parts: int) -> datetime:
@@ -38,7 +39,7 @@ def test_periods_are_calendar_periods_clipped_to_the_range():
 
 def test_rolling_windows_are_back_to_back():
     now = utc(2026, 11, 9, 9)
-    (start, end), (previous_start, previous_end) = indicators.rolling_windows(now, "month")
+    (start, end), (previous_start, previous_end) = rolling_windows(now, "month")
     assert end == now and previous_end == start
     assert (end - start).days == 30 and (previous_end - previous_start).days == 30
 

@@ -11,6 +11,7 @@ import pytest
 
 from bot.indicators import service as indicators
 from bot.indicators.exchanges import record_exchange
+from bot.indicators.measures import headline_indicators
 from storage.models import Introduction, IntroductionTransition
 
 NM = {"organisation": "Nordhavn Municipality", "sector": "municipality", "country": "DK"}
@@ -155,7 +156,7 @@ async def test_the_week_after_sees_the_new_ties_as_repeat_ones(core):
 async def test_headline_indicators_for_digests(core):
     await store_fixture(core)
     async with core.db.session() as session:
-        headline = await indicators.headline_indicators(session, WEEK_START, WEEK_END)
+        headline = await headline_indicators(session, WEEK_START, WEEK_END)
     assert [m.key for m in headline] == list(indicators.HEADLINE_KEYS)
     shown = {m.key: m.display for m in headline}
     assert shown["exchanges"] == "6" and shown["cross_border_share"] == "67%"

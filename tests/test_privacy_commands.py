@@ -304,7 +304,7 @@ async def test_erasure_is_all_or_nothing(core, chat: Chat, clock, monkeypatch):
     async def broken(session):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("bot.privacy.service.bump_version", broken)
+    monkeypatch.setattr("bot.privacy.erasure.bump_version", broken)
     failed = await chat.say(command, as_user="alice")
     assert failed.tone == "error"
     async with core.db.session() as session:

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.indicators import charts
 from bot.indicators.report import build_report, organisation_network, write_report
-from bot.indicators.service import Dataset, ExchangeRecord, Period, Side
+from bot.indicators.periods import Period
+from bot.indicators.service import Dataset, ExchangeRecord, Side
 from config.vocabulary import SECTORS
 from tests.chromium import visit
 

@@ -166,5 +166,5 @@ class Lighthouse:
         message = clean_message(message)
         async with self.db.session() as session, session.begin():
             member = await resolve_member(session, message.author)
-        await community.thread_reply(self.runtime, question, member, message, community_views)
+        await community.thread_reply(self.runtime, question, member, message, community_views.NOTICES)
         return True

@@ -9,7 +9,6 @@ from bot.pagination import NoLastAnswer, PageMissing, PageNotYours
 from bot.reply import Reply
 from config.errors import UserError
 
-
 FEATURE = Feature("more")
 
 

@@ -26,8 +26,8 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.commands import Command, CommandRegistry
 from bot.audit import AuditAction, command_details, record_audit
+from bot.commands import Command, CommandRegistry
 from bot.context import CommandContext, split_args
 from bot.failures import unexpected_failure
 from bot.feature import Catalogue

@@ -6,8 +6,8 @@ import shlex
 from dataclasses import replace
 
 from bot.commands import Subcommand, context_only
+from bot.community import asking, keeping, views
 from bot.community import service as community
-from bot.community import views
 from bot.context import CommandContext
 from bot.feature import Feature
 from bot.reply import Reply
@@ -58,8 +58,8 @@ async def ask_text(ctx: CommandContext, text: str) -> Reply:
         words = words[1:]
     if words and words[-1].lower() == "--anonymous":
         anonymous, text = True, text.rsplit(None, 1)[0]
-    outcome = await community.ask(
-        ctx.core, ctx.member, text, anonymous=anonymous, platform=ctx.message.platform, notices=views
+    outcome = await asking.ask(
+        ctx.core, ctx.member, text, anonymous=anonymous, platform=ctx.message.platform, notices=views.NOTICES
     )
     ctx.audited = True
     return views.asked(outcome)
@@ -87,7 +87,7 @@ async def _answer(ctx: CommandContext) -> Reply:
     question_id = _number(words[1] if len(words) > 1 else None, "question", "community answer 3 We used …")
     text = words[2] if len(words) > 2 else ""
     outcome = await community.answer(
-        ctx.core, ctx.member, question_id, text, platform=ctx.message.platform, notices=views,
+        ctx.core, ctx.member, question_id, text, platform=ctx.message.platform, notices=views.NOTICES,
         channel_id=ctx.message.channel_id, guild_id=ctx.message.guild_id,
     )
     return views.answered(outcome)
@@ -97,7 +97,8 @@ async def _helpful(ctx: CommandContext) -> Reply:
     args = ctx.args[1:]
     question_id = _number(args[0] if args else None, "question", "community helpful 3 7")
     answer_id = _number(args[1] if len(args) > 1 else None, "answer", f"community helpful {question_id} 7")
-    return views.marked_helpful(await community.mark_helpful(ctx.core, ctx.member, question_id, answer_id, notices=views))
+    marked = await keeping.mark_helpful(ctx.core, ctx.member, question_id, answer_id, notices=views.NOTICES)
+    return views.marked_helpful(marked)
 
 
 async def _keep(ctx: CommandContext) -> Reply:
@@ -107,7 +108,7 @@ async def _keep(ctx: CommandContext) -> Reply:
     if choice not in ("yes", "no", "y", "n"):
         raise UserError("May I keep your answer in the knowledge base? Answer yes or no.",
                         hint=f"For example `community keep {answer_id} yes`.")
-    return views.keep_decided(await community.decide_keep(ctx.core, ctx.member, answer_id, keep=choice.startswith("y")))
+    return views.keep_decided(await keeping.decide_keep(ctx.core, ctx.member, answer_id, keep=choice.startswith("y")))
 
 
 def _status(status: str):  # noqa: ANN202 - a subcommand handler

@@ -1,29 +1,41 @@
 """What asking the community says: the question as posted, answers told to the asker, the request to keep an
 answer as knowledge, the note to members whose expertise matches (the service's `CommunityNotices`,
-implemented by this module's functions), and the answers to `community` commands."""
+`NOTICES`), and the answers to `community` commands."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from bot.audit import AuditWording
 from bot.community import service as community
+from bot.community.asking import Asked
 from bot.community.detect import language_name
-from bot.community.service import Asked, Board, CommunityAudit, KeepDecision, MarkedHelpful, QuestionView
+from bot.community.errors import (
+    AlreadyHelpful,
+    AnswerTooLong,
+    ChannelSetAtOnce,
+    CommunityRefused,
+    NoAnswerOfYours,
+    NoAnswerText,
+    NoQuestionText,
+    NoSuchAnswer,
+    NoSuchQuestion,
+    NotHelpfulYet,
+    NotTheAsker,
+    OwnQuestion,
+    QuestionNotOpen,
+    QuestionRemoved,
+    QuestionTooLong,
+)
+from bot.community.keeping import KeepDecision, MarkedHelpful
+from bot.community.service import Board, CommunityAudit, CommunityNotices, QuestionView
 from bot.reply import Button, Field, Form, FormField, Reply, Section
+from bot.sanitize import safe_text
+from config.errors import word_errors
 from config.vocabulary import SECTORS, THEMES, country_name
 from storage.models import CommunityAnswer, CommunityQuestion, Member
 
 PREVIEW_CHARS = 160
-_BRACKET_MENTION = re.compile(r"<(?:@[!&]?|!|#)([^>]*)>")
-_MASS_MENTION = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
-
-
-def safe_text(text: str) -> str:
-    """Member text shown to others, unable to ping anyone: platform mentions become plain words."""
-    text = _BRACKET_MENTION.sub(lambda m: "@" + m.group(1).split("|")[-1], text)
-    return _MASS_MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
 
 
 def _short(text: str, limit: int = PREVIEW_CHARS) -> str:
@@ -69,80 +81,82 @@ def _answer_button(question_id: int) -> str:
 # --- notices (CommunityNotices) ---------------------------------------------------------------------
 
 
-def question_post(question: CommunityQuestion, asker: Member | None) -> Reply:
-    return Reply(
-        text=f"Question to the community #{question.id}: {_short(question.text, 150)}",
-        sections=[
-            Section(title=f"#{question.id} · {_short(question.text, 80)}", text=safe_text(question.text),
-                    fields=_question_fields(question, asker)),
-            Section(context=(
-                "Know something that helps? Reply in this thread, or type "
-                f"`community answer {question.id} <your answer>`. A helpful answer can become knowledge "
-                "for the next person, if its author agrees."
-            )),
-        ],
-    )
+class CommunityNoticeWording:
+    """Words each message the community service sends on its own; `NOTICES` is the one the commands pass in."""
 
+    def question_post(self, question: CommunityQuestion, asker: Member | None) -> Reply:
+        return Reply(
+            text=f"Question to the community #{question.id}: {_short(question.text, 150)}",
+            sections=[
+                Section(title=f"#{question.id} · {_short(question.text, 80)}", text=safe_text(question.text),
+                        fields=_question_fields(question, asker)),
+                Section(context=(
+                    "Know something that helps? Reply in this thread, or type "
+                    f"`community answer {question.id} <your answer>`. A helpful answer can become knowledge "
+                    "for the next person, if its author agrees."
+                )),
+            ],
+        )
 
-def answer_for_asker(question: CommunityQuestion, answer: CommunityAnswer, author: Member) -> Reply:
-    return Reply(
-        text=f"{_who(author, answer.author_snapshot)} answered your question #{question.id}.",
-        sections=[
-            Section(title=f"Your question: {_short(question.text, 120)}",
-                    text=f"Answer #{answer.id}: {safe_text(answer.text)}"),
-            Section(
-                context=f"Did it help? Marking it helpful thanks {author.display_name} and may make it knowledge "
-                        f"for the next person. `community show {question.id}` shows every answer.",
-                buttons=[Button("Helpful", f"community helpful {question.id} {answer.id}", "primary")],
-            ),
-        ],
-        direct=True,
-    )
-
-
-def keep_request(question: CommunityQuestion, answer: CommunityAnswer, asker: Member | None) -> Reply:
-    who = asker.display_name if asker is not None else "The member who asked"
-    return Reply(
-        text=f"{who} marked your answer #{answer.id} to question #{question.id} as helpful. Thank you!",
-        sections=[
-            Section(title=f"Question: {_short(question.text, 120)}", text=f"Your answer: {_short(answer.text, 300)}"),
-            Section(
-                text=(
-                    "May I keep it in the knowledge base? Then `find`, `experts` and `match me` show the question "
-                    "and your answer, with your name, organisation and country, to every member, and you are "
-                    "findable as an expert for it. You can take it back at any time "
-                    f"(`community keep {answer.id} no`)."
+    def answer_for_asker(self, question: CommunityQuestion, answer: CommunityAnswer, author: Member) -> Reply:
+        return Reply(
+            text=f"{_who(author, answer.author_snapshot)} answered your question #{question.id}.",
+            sections=[
+                Section(title=f"Your question: {_short(question.text, 120)}",
+                        text=f"Answer #{answer.id}: {safe_text(answer.text)}"),
+                Section(
+                    context=f"Did it help? Marking it helpful thanks {author.display_name} and may make it knowledge "
+                            f"for the next person. `community show {question.id}` shows every answer.",
+                    buttons=[Button("Helpful", f"community helpful {question.id} {answer.id}", "primary")],
                 ),
-                buttons=[
-                    Button("Yes, keep it", f"community keep {answer.id} yes", "primary"),
-                    Button("No, thanks", f"community keep {answer.id} no"),
-                ],
-            ),
-        ],
-        direct=True,
-    )
+            ],
+            direct=True,
+        )
 
-
-def expert_notice(question: CommunityQuestion, asker: Member | None, expert: Member) -> Reply:
-    return Reply(
-        text=f"A question for the community about your expertise (#{question.id}):",
-        sections=[
-            Section(text=safe_text(question.text), fields=_question_fields(question, asker)),
-            Section(
-                context=(
-                    f"Answer with `community answer {question.id} <your answer>`. You get these because you "
-                    "opted in; `privacy consent community-questions off` stops them."
+    def keep_request(self, question: CommunityQuestion, answer: CommunityAnswer, asker: Member | None) -> Reply:
+        who = asker.display_name if asker is not None else "The member who asked"
+        return Reply(
+            text=f"{who} marked your answer #{answer.id} to question #{question.id} as helpful. Thank you!",
+            sections=[
+                Section(title=f"Question: {_short(question.text, 120)}", text=f"Your answer: {_short(answer.text, 300)}"),
+                Section(
+                    text=(
+                        "May I keep it in the knowledge base? Then `find`, `experts` and `match me` show the question "
+                        "and your answer, with your name, organisation and country, to every member, and you are "
+                        "findable as an expert for it. You can take it back at any time "
+                        f"(`community keep {answer.id} no`)."
+                    ),
+                    buttons=[
+                        Button("Yes, keep it", f"community keep {answer.id} yes", "primary"),
+                        Button("No, thanks", f"community keep {answer.id} no"),
+                    ],
                 ),
-                buttons=[Button("Show the question", f"community show {question.id}")],
-            ),
-        ],
-        direct=True,
-    )
+            ],
+            direct=True,
+        )
+
+    def expert_notice(self, question: CommunityQuestion, asker: Member | None, expert: Member) -> Reply:
+        return Reply(
+            text=f"A question for the community about your expertise (#{question.id}):",
+            sections=[
+                Section(text=safe_text(question.text), fields=_question_fields(question, asker)),
+                Section(
+                    context=(
+                        f"Answer with `community answer {question.id} <your answer>`. You get these because you "
+                        "opted in; `privacy consent community-questions off` stops them."
+                    ),
+                    buttons=[Button("Show the question", f"community show {question.id}")],
+                ),
+            ],
+            direct=True,
+        )
+
+    def answer_refused(self, question_id: int, reason: str) -> Reply:
+        return Reply(text=f"Your reply to question #{question_id} was not stored as an answer: {reason}", direct=True,
+                     tone="warning")
 
 
-def answer_refused(question_id: int, reason: str) -> Reply:
-    return Reply(text=f"Your reply to question #{question_id} was not stored as an answer: {reason}", direct=True,
-                 tone="warning")
+NOTICES: CommunityNotices = CommunityNoticeWording()
 
 
 # --- answers to commands --------------------------------------------------------------------------
@@ -346,3 +360,69 @@ AUDIT_WORDING: dict[str, AuditWording] = {
         f"chose {details.get('platform')} channel {details.get('channel')} for community questions"
     ),
 }
+
+
+# --- what the community service refused -----------------------------------------------------------
+
+
+def refusal(error: CommunityRefused) -> tuple[str, str | None]:
+    """The message and hint for what the community service refused."""
+    match error:
+        case NoQuestionText():
+            return (
+                "What would you like to ask the community? Write the question after the command.",
+                "For example `community ask How did other municipalities reach fathers in parenting programmes?`",
+            )
+        case QuestionTooLong(length=length, limit=limit):
+            return (
+                f"That question is {length:,} characters long; questions to the community may have up to "
+                f"{limit:,}. Please shorten it: nothing was posted.",
+                None,
+            )
+        case NoAnswerText(question_id=question_id):
+            return (
+                "What is your answer? Write it after the question's number.",
+                f"For example `community answer {question_id} We worked with the local football clubs…`",
+            )
+        case AnswerTooLong(length=length, limit=limit):
+            return (
+                f"That answer is {length:,} characters long; answers may have up to {limit:,}. "
+                "Please shorten it (or link a document): nothing was stored.",
+                None,
+            )
+        case NoSuchQuestion(question_id=question_id):
+            return f"There is no question #{question_id} on the community board.", "`community` lists them."
+        case QuestionNotOpen(question_id=question_id, status=status):
+            return (
+                f"Question #{question_id} is {status}, so it takes no more answers.",
+                "`community` lists the open questions.",
+            )
+        case OwnQuestion(question_id=question_id):
+            return (
+                "That is your own question: answers come from other members.",
+                f"To add detail, ask again with `community ask …`; `community show {question_id}` shows the answers.",
+            )
+        case ChannelSetAtOnce():
+            return "Someone set the community channel at the same moment; please try again.", None
+        case NoSuchAnswer(question_id=question_id, answer_id=answer_id):
+            return (
+                f"Question #{question_id} has no answer #{answer_id}.",
+                f"`community show {question_id}` lists its answers with their numbers.",
+            )
+        case NotTheAsker():
+            return "Only the member who asked a question can mark its answers as helpful.", None
+        case AlreadyHelpful(answer_id=answer_id):
+            return f"You have already marked answer #{answer_id} as helpful. Thank you!", None
+        case NoAnswerOfYours(answer_id=answer_id):
+            return f"I can't find an answer #{answer_id} of yours.", "`community` lists what waits for you."
+        case NotHelpfulYet(answer_id=answer_id):
+            return (
+                f"Answer #{answer_id} has not been marked helpful yet; only helpful answers are kept as knowledge.",
+                None,
+            )
+        case QuestionRemoved(question_id=question_id):
+            return f"Question #{question_id} was removed by a coordinator, so its answers are not kept.", None
+    raise AssertionError(f"no wording for {error!r}")
+
+
+word_errors(CommunityRefused, refusal)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.indicators.service import headline_indicators
+from bot.indicators.measures import headline_indicators
 
 DIGEST_KEYS = ("exchanges", "cross_border_share", "cross_sector_share", "intros_accepted")
 

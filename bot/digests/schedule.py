@@ -72,36 +72,54 @@ MANUAL_SPEC_LOOKBACK = timedelta(days=7)
 def parse_spec(words: list[str], *, default_zone: str | None) -> DigestSpec:
     """`weekly monday 09:00 Europe/Copenhagen`, `daily 08:30`, `monthly tuesday 10:00 UTC`."""
     words = [word for word in words if word.lower() not in {"on", "at", "every", "each"}]
-    if not words or words[0].lower() not in FREQUENCIES:
-        raise UserError("How often: daily, weekly or monthly?", hint=f"For example: `{SYNTAX}`.")
-    frequency = words.pop(0).lower()
-    weekday = None
-    if words and words[0].lower() in _WEEKDAYS:
-        if frequency == "daily":
-            raise UserError("A daily digest has no weekday.", hint="For example: `digest schedule daily 08:30 UTC`.")
-        weekday = _WEEKDAYS[words.pop(0).lower()]
-    elif frequency != "daily":
-        weekday = 0
-    time_of_day = "09:00"
-    if words and _TIME.match(words[0]):
-        hours, minutes = (int(part) for part in _TIME.match(words.pop(0)).groups())
-        if hours > 23 or minutes > 59:
-            raise UserError("That is not a time of day.", hint="Use 24-hour HH:MM, e.g. 09:00 or 16:30.")
-        time_of_day = f"{hours:02d}:{minutes:02d}"
-    zone = default_zone or "UTC"
-    if words:
-        zone = parse_timezone(words[0])
-        if zone is None:
-            if len(words) == 1 and "/" not in words[0] and not words[0].isalpha():
-                raise UserError(f"“{words[0][:30]}” is not a time of day.", hint="Use 24-hour HH:MM, e.g. 09:00.")
-            raise UserError(
-                f"“{words[0][:40]}” is not a time zone I know (or not a weekday).",
-                hint=f"Write it as `{SYNTAX}`; zones are IANA names such as Europe/Copenhagen or UTC.",
-            )
-        words.pop(0)
+    frequency = _take_frequency(words)
+    weekday = _take_weekday(words, frequency)
+    time_of_day = _take_time(words)
+    zone = _take_zone(words) if words else default_zone or "UTC"
     if words:
         raise UserError(f"I don't know what “{' '.join(words)[:40]}” means here.", hint=f"For example: `{SYNTAX}`.")
     return DigestSpec(frequency=frequency, weekday=weekday, time_of_day=time_of_day, timezone=zone)
+
+
+# Each `_take_*` reads its part from the front of `words`, if there, and removes it.
+
+
+def _take_frequency(words: list[str]) -> str:
+    if not words or words[0].lower() not in FREQUENCIES:
+        raise UserError("How often: daily, weekly or monthly?", hint=f"For example: `{SYNTAX}`.")
+    return words.pop(0).lower()
+
+
+def _take_weekday(words: list[str], frequency: str) -> int | None:
+    if not (words and words[0].lower() in _WEEKDAYS):
+        return None if frequency == "daily" else 0  # weekly and monthly default to Monday
+    if frequency == "daily":
+        raise UserError("A daily digest has no weekday.", hint="For example: `digest schedule daily 08:30 UTC`.")
+    return _WEEKDAYS[words.pop(0).lower()]
+
+
+def _take_time(words: list[str]) -> str:
+    matched = _TIME.match(words[0]) if words else None
+    if matched is None:
+        return "09:00"
+    words.pop(0)
+    hours, minutes = (int(part) for part in matched.groups())
+    if hours > 23 or minutes > 59:
+        raise UserError("That is not a time of day.", hint="Use 24-hour HH:MM, e.g. 09:00 or 16:30.")
+    return f"{hours:02d}:{minutes:02d}"
+
+
+def _take_zone(words: list[str]) -> str:
+    zone = parse_timezone(words[0])
+    if zone is None:
+        if len(words) == 1 and "/" not in words[0] and not words[0].isalpha():
+            raise UserError(f"“{words[0][:30]}” is not a time of day.", hint="Use 24-hour HH:MM, e.g. 09:00.")
+        raise UserError(
+            f"“{words[0][:40]}” is not a time zone I know (or not a weekday).",
+            hint=f"Write it as `{SYNTAX}`; zones are IANA names such as Europe/Copenhagen or UTC.",
+        )
+    words.pop(0)
+    return zone
 
 
 def _matches(spec: DigestSpec, day: date) -> bool:

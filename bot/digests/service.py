@@ -12,33 +12,33 @@ Scheduled digests are jobs (bot/scheduler.py), one per channel and period; each 
 next one, and a start-up hook re-creates any missing, so the chain survives restarts and missed slots.
 
 The words are not made here: whatever posts a digest takes `notices` (a `DigestNotices`, which turns the
-`DigestContent` into the message; the feature's views module is one), as the events and introductions
-services do for the messages they send to members. The job itself is registered by the commands module,
-which hands the views to `run_scheduled_digest`.
+`DigestContent` of `bot.digests.content` into the message; `bot.digests.views.NOTICES` is one), as the
+events and introductions services do for the messages they send to members. The job itself is registered
+by the commands module, which hands that wording to `run_scheduled_digest`.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import record_audit
-from bot.community.service import open_questions
-from bot.digests.headline import HeadlineFigure, headline_fields
+from bot.digests.content import DigestContent, build_digest, last_covered_to
 from bot.digests.schedule import DigestSpec, next_slot, period_key
-from bot.events.service import upcoming_events
-from bot.indicators.community import community_headline
 from bot.scheduler import SkipJob, cancel_jobs, schedule_job
-from storage.models import DigestRun, DigestSchedule, Document, Event, Job, Member, Pilot
+from storage.models import DigestRun, DigestSchedule, Job, Member
 
 if TYPE_CHECKING:
+    from bot.reply import (
+        Reply,  # only the type the notices return: the words are the views'
+    )
     from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -56,13 +56,8 @@ class DigestAudit(StrEnum):
 
 
 DIGEST_JOB = DigestJob.DIGEST
-# How many events, and new pilots or documents, a digest shows; the rest are counted.
-MAX_EVENTS = 5
-MAX_ITEMS = 10
 # A digest without a schedule (`digest now` in a new channel) covers this far back and ahead.
 DEFAULT_SPEC = DigestSpec(frequency="weekly", weekday=0, time_of_day="09:00", timezone="UTC")
-# Knowledge-base documents listed as "new": pilots have their own list, expert profiles are people.
-_LISTED_DOCUMENT_KINDS_EXCLUDED = ("pilot", "expert")
 
 
 def spec_of(schedule: DigestSchedule) -> DigestSpec:
@@ -73,103 +68,10 @@ def job_key_prefix(platform: str, channel_id: str) -> str:
     return f"digest:{platform}:{channel_id}:"
 
 
-# --- content -------------------------------------------------------------------------------------
-
-
-@dataclass
-class NewPilot:
-    title: str
-    countries: list[str]
-    url: str | None
-
-
-@dataclass
-class NewDocument:
-    title: str
-    kind: str
-    url: str | None
-
-
-@dataclass
-class OpenQuestion:
-    question_id: int
-    text: str
-    answers: int
-
-
-@dataclass
-class DigestContent:
-    """What a digest reports for [since, now): every item found (the message may show only the first few)."""
-
-    spec: DigestSpec
-    since: datetime
-    now: datetime
-    events: list[Event] = field(default_factory=list)  # upcoming within the spec's horizon
-    pilots: list[NewPilot] = field(default_factory=list)
-    documents: list[NewDocument] = field(default_factory=list)
-    indicators: list[HeadlineFigure] = field(default_factory=list)
-    # Questions to the community still open (newest first), and the community figures of the period.
-    open_questions: list[OpenQuestion] = field(default_factory=list)
-    community: list[HeadlineFigure] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.events or self.pilots or self.documents or self.indicators or self.open_questions)
-
-
 class DigestNotices(Protocol):
     """The message a digest is posted as; returns what a transport's `send_channel` takes (a Reply)."""
 
-    def digest_message(self, content: DigestContent) -> Any: ...
-
-
-async def last_covered_to(session: AsyncSession, platform: str, channel_id: str) -> datetime | None:
-    """The end of the last digest that may have been seen (anything but a skipped one)."""
-    return (
-        await session.execute(
-            select(DigestRun.covered_to)
-            .where(DigestRun.platform == platform, DigestRun.channel_id == channel_id, DigestRun.status != "skipped")
-            .order_by(DigestRun.covered_to.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
-
-
-async def build_digest(session: AsyncSession, *, spec: DigestSpec, since: datetime, now: datetime) -> DigestContent:
-    events = await upcoming_events(session, now=now, until=now + spec.horizon, limit=MAX_EVENTS + 50)
-    pilots = (
-        await session.execute(
-            select(Pilot.title, Pilot.countries, Document.url)
-            .join(Document, Document.id == Pilot.document_id)
-            .where(Document.created_at >= since, Document.created_at < now)
-            .order_by(Document.created_at, Pilot.id)
-        )
-    ).all()
-    documents = (
-        await session.execute(
-            select(Document.title, Document.kind, Document.url)
-            .where(
-                Document.created_at >= since,
-                Document.created_at < now,
-                Document.kind.not_in(_LISTED_DOCUMENT_KINDS_EXCLUDED),
-            )
-            .order_by(Document.created_at, Document.id)
-        )
-    ).all()
-    return DigestContent(
-        spec=spec,
-        since=since,
-        now=now,
-        events=events,
-        pilots=[NewPilot(title, countries, url) for title, countries, url in pilots],
-        documents=[NewDocument(title, kind, url) for title, kind, url in documents],
-        indicators=await headline_fields(session, since, now),
-        open_questions=[
-            OpenQuestion(entry.question.id, entry.question.text, entry.answers)
-            for entry in await open_questions(session, limit=MAX_ITEMS + 1)
-        ],
-        community=[HeadlineFigure(label, value) for label, value in await community_headline(session, since, now)],
-    )
+    def digest_message(self, content: DigestContent) -> Reply: ...
 
 
 def _spec_or_default(schedule: DigestSchedule | None, fallback_zone: str | None) -> DigestSpec:

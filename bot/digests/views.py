@@ -1,4 +1,5 @@
-"""How digests look in chat: the digest posted to a channel, and the channel's schedule and recent runs."""
+"""How digests look in chat: the digest posted to a channel (the service's `DigestNotices`), the channel's
+schedule and recent runs, and the answers to `digest` commands."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.audit import AuditWording
-from bot.community.views import safe_text as neutral
-from bot.digests.schedule import DigestSpec, describe_period
-from bot.digests.service import MAX_EVENTS, MAX_ITEMS, DigestAudit, DigestContent
+from bot.digests.content import MAX_EVENTS, MAX_ITEMS, DigestContent
+from bot.digests.schedule import SYNTAX, DigestSpec, describe_period
+from bot.digests.service import DigestAudit, DigestNotices, DigestOutcome, DigestStatus
 from bot.events.views import event_section
 from bot.reply import Field, Reply, Section
+from bot.sanitize import safe_text as neutral
+from config.errors import UserError
 from storage.models import DigestRun
 
 
@@ -126,3 +129,85 @@ AUDIT_WORDING: dict[str, AuditWording] = {
     ),
     DigestAudit.OFF: lambda details, _subject: f"switched off {_digest_of(details)}",
 }
+
+
+class DigestWording:
+    """The digest as the service posts it; `NOTICES` is the one the commands pass in."""
+
+    def digest_message(self, content: DigestContent) -> Reply:
+        return digest_message(content)
+
+
+NOTICES: DigestNotices = DigestWording()
+
+
+# --- answers to `digest` commands -----------------------------------------------------------------
+
+
+def status(status: DigestStatus) -> Reply:
+    zone = status.spec.timezone if status.spec else "UTC"
+    if status.spec is None:
+        text = f"This channel has no digest schedule. Set one with `{SYNTAX}`."
+    else:
+        text = f"This channel gets a digest {status.spec.describe()}."
+        if status.next_slot is not None:
+            text += f" Next: {next_slot_text(status.next_slot, zone)}."
+    sections = []
+    if status.runs:
+        sections.append(Section(title="Recent digests", text="\n".join(describe_run(run, zone) for run in status.runs)))
+    sections.append(
+        Section(context="`digest preview` shows the next one; `digest now` posts one now; `digest off` stops them.")
+    )
+    return Reply(text=text, sections=sections, private=True)
+
+
+def schedule_set(spec: DigestSpec, slot: datetime) -> Reply:
+    return Reply(
+        text=f"This channel gets a digest {spec.describe()}. Next: {next_slot_text(slot, spec.timezone)}.",
+        sections=[
+            Section(
+                context="Each period's digest is posted once, even with several bot processes or after a restart. "
+                "`digest preview` shows what it would say now."
+            )
+        ],
+        private=True,
+        tone="success",
+    )
+
+
+def preview(content: DigestContent) -> Reply:
+    if content.empty:
+        return Reply(
+            text="Nothing to report right now: no upcoming events, nothing new, no exchanges logged. "
+            "A scheduled digest with nothing in it is not posted.",
+            private=True,
+        )
+    shown = digest_message(content)
+    shown.text = "Preview (not posted): " + shown.text
+    shown.private = True
+    return shown
+
+
+def cannot_post_from_here(platform: str) -> UserError:
+    return UserError(f"I can't post to {platform} channels from this bot process.")
+
+
+def posted_now(outcome: DigestOutcome) -> Reply:
+    """The answer to `digest now`; a failed post is answered as an error."""
+    if outcome.status == "posted":
+        assert outcome.content is not None
+        return Reply(text=f"Digest posted here: {posted_counts(outcome.content)}.", private=True, tone="success")
+    if outcome.status == "already":
+        return Reply(text="A digest was just posted here; I won't post it twice.", private=True)
+    if outcome.status == "empty":
+        return Reply(text="Nothing to report right now, so I posted nothing.", private=True)
+    raise UserError(
+        "Posting the digest failed; the platform answered with an error.",
+        hint="It may still have appeared; check the channel before trying again.",
+    )
+
+
+def schedule_removed(removed: bool) -> Reply:
+    if not removed:
+        return Reply(text="This channel had no digest schedule.", private=True)
+    return Reply(text="Digests for this channel are off.", private=True, tone="success")

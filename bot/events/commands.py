@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from bot.commands import Subcommand
 from bot.context import CommandContext
-from bot.events import service, views
-from bot.events.fields import EXAMPLE_START
+from bot.events import attendance, service, views
+from bot.events.errors import TooManyNamed
 from bot.events.input import ONE_LINE_SYNTAX, parse_event_id, parse_rsvp, read_fields
-from bot.events.views import RSVP_LABELS, and_list, event_detail_sections, event_form, event_section, people
+from bot.events.notices import NOTICES
+from bot.events.views import and_list
 from bot.feature import Feature
 from bot.references import AmbiguousMember, members_named
-from bot.reply import Button, Reply
+from bot.reply import Reply
 from bot.runtime import Runtime
 from config.errors import UserError
 from config.vocabulary import THEMES, parse_theme, role_rank
@@ -21,67 +22,35 @@ from storage.models import Job
 FEATURE = Feature("events", audit_wording=views.AUDIT_WORDING)
 
 
+def _is_coordinator(ctx: CommandContext) -> bool:
+    return role_rank(ctx.role) >= role_rank("coordinator")
+
+
 async def _add(ctx: CommandContext, words: list[str]) -> Reply:
     if not words:
-        return Reply(
-            text="Fill in the form, or type it on one line:\n" + f"`{ONE_LINE_SYNTAX}`\n"
-            "Only title and start are required; the start needs a time zone unless your profile has one.",
-            form=event_form("event add", "New event"),
-            private=True,
-        )
+        return views.add_form()
     fields = read_fields(words, default_zone=ctx.member.timezone)
     event = await service.create_event(ctx.core, fields, organiser=ctx.member)
     ctx.audited = True  # create_event wrote an entry with the new event's id
-    # An announcement: shown in the event's own zone, so it reads the same for everyone in the channel.
-    section = event_section(event, event.timezone)
-    section.text = event.description or ""
-    hints = [f"Everyone can RSVP with the buttons or `event rsvp {event.id} going`."]
-    if not event.themes:
-        hints.append(f"Add themes with `event edit {event.id} themes=obesity,equity`.")
-    section.context = " ".join(hints)
-    return Reply(text=f"New event #{event.id}: {event.title}", sections=[section], tone="success")
+    return views.event_added(event)
 
 
 async def _edit(ctx: CommandContext, words: list[str]) -> Reply:
     event_id = parse_event_id(words[0] if words else None)
     if len(words) == 1:
-        event = await service.event_to_edit(ctx.core, event_id)
-        return Reply(
-            text=f'Change only what you give, e.g. `event edit {event.id} start="{EXAMPLE_START}" duration=2h` '
-            f"or `event edit {event.id} themes=obesity,equity`. Fields: title, start, end, duration, place, link, "
-            "themes, description.",
-            sections=[event_section(event, ctx.member.timezone, buttons=False)],
-            form=event_form(f"event edit {event.id}", f"Edit event #{event.id}", event),
-            private=True,
-        )
+        return views.edit_form(await service.event_to_edit(ctx.core, event_id), ctx.member.timezone)
     current = await service.get_event(ctx.core, event_id)  # its zone is the default for typed times
     fields = read_fields(words[1:], default_zone=current.timezone)
-    edit = await service.edit_event(ctx.core, event_id, fields, editor=ctx.member, notices=views)
+    edit = await service.edit_event(ctx.core, event_id, fields, editor=ctx.member, notices=NOTICES)
     ctx.audited = True  # edit_event wrote an entry naming the changed fields (or had nothing to record)
-    event, changed, notified = edit.event, edit.changed, edit.notified
-    if not changed:
-        return Reply(text=f"Nothing changed: event #{event.id} already has those values.", private=True)
-    note = (
-        f" Told {people(notified.told)} who had RSVPed about the new {and_list(edit.told_about)}."
-        if notified.of
-        else ""
-    )
-    return Reply(
-        text=f"Event #{event.id} updated: {and_list(changed)}.{note}",
-        sections=[event_section(event, ctx.member.timezone)],
-        tone="success",
-    )
+    return views.event_edited(edit, ctx.member.timezone)
 
 
 async def _cancel(ctx: CommandContext, words: list[str]) -> Reply:
     event_id = parse_event_id(words[0] if words else None)
-    event, notified = await service.cancel_event(ctx.core, event_id, by=ctx.member, notices=views)
+    event, notified = await service.cancel_event(ctx.core, event_id, by=ctx.member, notices=NOTICES)
     ctx.audited = True  # cancel_event wrote its own entry
-    return Reply(
-        text=f"Cancelled event #{event.id} “{event.title}”. Told {notified.told} of {people(notified.of)} "
-        "who had RSVPed; their reminders are off.",
-        tone="success",
-    )
+    return views.event_cancelled(event, notified)
 
 
 async def _list(ctx: CommandContext, words: list[str]) -> Reply:
@@ -93,31 +62,13 @@ async def _list(ctx: CommandContext, words: list[str]) -> Reply:
                 f"“{' '.join(words)[:40]}” is not one of our themes.", hint="Themes: " + ", ".join(THEMES) + "."
             )
     events = await service.list_upcoming(ctx.core, theme=theme)
-    about = f" on {THEMES[theme]}" if theme else ""
-    if not events:
-        hint = " Coordinators add one with `event add`." if role_rank(ctx.role) >= role_rank("coordinator") else ""
-        return Reply(text=f"No upcoming events{about}.{hint}", private=True)
-    zone_note = ctx.member.timezone or "UTC (set yours with `profile set timezone ...`)"
-    return Reply(
-        text=f"Upcoming events{about}: {len(events)}. Times in {zone_note}.",
-        sections=[event_section(event, ctx.member.timezone) for event in events],
-        private=True,
-    )
+    return views.upcoming(events, theme=theme, reader_zone=ctx.member.timezone, is_coordinator=_is_coordinator(ctx))
 
 
 async def _show(ctx: CommandContext, words: list[str]) -> Reply:
     event_id = parse_event_id(words[0] if words else None)
     details = await service.event_details(ctx.core, event_id, member_id=ctx.member.id)
-    sections = event_detail_sections(
-        details.event,
-        ctx.member.timezone,
-        counts=details.counts,
-        own_status=details.own_status,
-        organiser=details.organiser,
-        is_coordinator=role_rank(ctx.role) >= role_rank("coordinator"),
-        now=ctx.now(),
-    )
-    return Reply(sections=sections, private=True)
+    return views.event_details(details, ctx.member.timezone, is_coordinator=_is_coordinator(ctx), now=ctx.now())
 
 
 async def _rsvp(ctx: CommandContext, words: list[str]) -> Reply:
@@ -125,34 +76,18 @@ async def _rsvp(ctx: CommandContext, words: list[str]) -> Reply:
     if len(words) < 2:
         raise UserError("Going, interested or not going?", hint=f"For example: `event rsvp {event_id} going`.")
     status = parse_rsvp(" ".join(words[1:]))
-    answer = await service.set_rsvp(ctx.core, event_id, ctx.member, status)
-    event = answer.event
-    if status == "not_going":
-        return Reply(text=f"Noted: not going to “{event.title}”. No reminders.", private=True)
-    when = views.format_when(event.starts_at, event.ends_at, event.timezone, ctx.member.timezone)
-    reminders = " and ".join(views.offset_words(offset) for offset in answer.reminders_ahead)
-    text = f"Noted: {RSVP_LABELS[status].lower()} — “{event.title}”, {when}."
-    if reminders:
-        text += f" I'll remind you {reminders} before."
-    return Reply(
-        text=text,
-        buttons=[Button("Add to calendar", f"event ics {event.id}")],
-        private=True,
-        tone="success",
-    )
+    return views.rsvp_noted(await service.set_rsvp(ctx.core, event_id, ctx.member, status), ctx.member.timezone)
 
 
 async def _attendees(ctx: CommandContext, words: list[str]) -> Reply:
     event_id = parse_event_id(words[0] if words else None)
     event, attendees = await service.event_attendees(ctx.core, event_id)
-    if not attendees:
-        return Reply(text=f"No RSVPs yet for #{event.id} “{event.title}”.", private=True)
-    return Reply(sections=views.attendee_sections(event, attendees), private=True)
+    return views.attendees(event, attendees)
 
 
 async def _attended(ctx: CommandContext, words: list[str]) -> Reply:
     event_id = parse_event_id(words[0] if words else None)
-    result = await service.record_own_attendance(ctx.core, event_id, ctx.member)
+    result = await attendance.record_own_attendance(ctx.core, event_id, ctx.member)
     return views.attendance_recorded(result, own=True)
 
 
@@ -163,12 +98,11 @@ async def _attendance(ctx: CommandContext, words: list[str]) -> Reply:
     event_id = parse_event_id(words[0] if words else None)
     named = words[1:]
     if not named:
-        return Reply(sections=views.attendance_sections(await service.attendance_list(ctx.core, event_id)),
-                     private=True)
+        return views.attendance(await attendance.attendance_list(ctx.core, event_id))
     if len(named) == 1 and named[0].lower() in CONFIRM_WORDS:
-        return views.attendance_recorded(await service.record_going_as_attended(ctx.core, event_id, by=ctx.member))
-    if len(named) > service.MAX_NAMED_ATTENDEES:
-        raise UserError(f"Name at most {service.MAX_NAMED_ATTENDEES} members at a time.")
+        return views.attendance_recorded(await attendance.record_going_as_attended(ctx.core, event_id, by=ctx.member))
+    if len(named) > attendance.MAX_NAMED_ATTENDEES:
+        raise TooManyNamed(attendance.MAX_NAMED_ATTENDEES)
     member_ids, unknown = [], []
     for token in named:
         found = await members_named(ctx.core, ctx.message, token)
@@ -184,23 +118,13 @@ async def _attendance(ctx: CommandContext, words: list[str]) -> Reply:
             hint="Name members by @mention, display name or `member:<id>`; they need to have used the bot once.",
         )
     return views.attendance_recorded(
-        await service.record_named_attendees(ctx.core, event_id, member_ids, by=ctx.member)
+        await attendance.record_named_attendees(ctx.core, event_id, member_ids, by=ctx.member)
     )
 
 
 async def _ics(ctx: CommandContext, words: list[str]) -> Reply:
     event_id = parse_event_id(words[0] if words else None)
-    event = await service.get_event(ctx.core, event_id)
-    action = (
-        "Open it to mark the event as cancelled in your calendar"
-        if event.status == "cancelled"
-        else "Open it to add the event to your calendar"
-    )
-    return Reply(
-        text=f"Calendar file for #{event.id} “{event.title}”. {action}.",
-        attachments=[views.event_attachment(event, now=ctx.now())],
-        private=True,
-    )
+    return views.calendar_file(await service.get_event(ctx.core, event_id), now=ctx.now())
 
 
 EVENT_ID = "ID"
@@ -208,7 +132,7 @@ EVENT_ID = "ID"
 
 @FEATURE.job(service.REMINDER_JOB, rerun_safe=True)  # nothing is sent before begin_send
 async def send_reminder(core: Runtime, job: Job) -> None:
-    await service.send_reminder(core, job, notices=views)
+    await service.send_reminder(core, job, notices=NOTICES)
 
 
 FEATURE.command_with_subcommands(

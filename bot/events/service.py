@@ -7,12 +7,12 @@ cancels the old reminders and schedules new ones, because the start time is part
 Sending to members: the service decides whether, whom and when (who RSVPed, which changes they hear
 about, whether a reminder still makes sense) and does the sending; the words come from the caller. Every
 function that sends takes `notices` (an `EventNotices`: one wording per kind of message, each turning the
-service's data about what happened into the message for one member); the feature's views module is one,
-and the service passes what it returns on to `Runtime.notify` without looking inside. Scheduled jobs are
-registered by the commands module, which hands the views to the job's function here. Introductions and
+service's data about what happened into the message for one member); `bot.events.notices.NOTICES` is
+one, and the service passes what it returns on to `Runtime.notify` without looking inside. Scheduled jobs are
+registered by the commands module, which hands that wording to the job's function here. Introductions and
 role changes work the same way (`IntroNotices`, `RoleNotices`), and digests (`DigestNotices`).
 
-Attendance is recorded once the event has started, by the member (`event attended`) or by a coordinator
+Attendance (in `attendance`) is recorded once the event has started, by the member (`event attended`) or by a coordinator
 (everyone who RSVPed going, or named members). One `event_attendances` row per event and member, guarded by
 a unique key, so recording twice (from any process) stores one; the `event_attended` exchange is written in
 the same transaction as the row, so it exists exactly when the row does (docs/indicators.md).
@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -32,14 +32,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.audit import record_audit
+from bot.events.errors import (
+    ANSWERING,
+    CANCELLING,
+    EDITING,
+    OPENING_EDIT_FORM,
+    AlreadyCancelled,
+    EventCancelled,
+    EventOver,
+    MissingField,
+    NoSuchEvent,
+)
 from bot.events.fields import EventFields, resolve_times
-from bot.indicators.exchanges import EVENT_ATTENDED, record_exchange
 from bot.scheduler import SkipJob, cancel_jobs, schedule_job
 from config import Settings
-from config.errors import UserError
-from storage.models import RSVP, Event, EventAttendance, Job, Member
+from storage.models import RSVP, Event, Job, Member
 
 if TYPE_CHECKING:
+    from bot.reply import (
+        Reply,  # only the type the notices return: the words are the views'
+    )
     from bot.runtime import Runtime
 
 
@@ -111,14 +123,14 @@ class Attendee:
 class EventNotices(Protocol):
     """The messages events send to members; each returns what `Runtime.notify` delivers (a Reply)."""
 
-    def changed_notice(self, edit: EventEdit, member: Member) -> Any: ...
+    def changed_notice(self, edit: EventEdit, member: Member) -> Reply: ...
 
-    def cancellation_notice(self, event: Event, member: Member) -> Any: ...
+    def cancellation_notice(self, event: Event, member: Member) -> Reply: ...
 
-    def reminder(self, reminder: Reminder, member: Member) -> Any: ...
+    def reminder(self, reminder: Reminder, member: Member) -> Reply: ...
 
 
-async def _load_event(
+async def load_event(
     session: AsyncSession, event_id: int, *, for_update: bool = False, for_share: bool = False
 ) -> Event:
     query = select(Event).where(Event.id == event_id)
@@ -126,16 +138,16 @@ async def _load_event(
         query = query.with_for_update(read=not for_update)
     event = (await session.execute(query)).scalar_one_or_none()
     if event is None:
-        raise UserError(f"There is no event #{event_id}.", hint="`event list` shows upcoming events.")
+        raise NoSuchEvent(event_id)
     return event
 
 
 async def get_event(core: Runtime, event_id: int) -> Event:
     async with core.db.session() as session:
-        return await _load_event(session, event_id)
+        return await load_event(session, event_id)
 
 
-async def _tell(core: Runtime, members: list[Member], compose: Callable[[Member], Any]) -> Notified:
+async def _tell(core: Runtime, members: list[Member], compose: Callable[[Member], Reply]) -> Notified:
     told = 0
     for member in members:  # one unreachable member does not stop the others
         told += await core.tell(member, compose(member))
@@ -148,9 +160,9 @@ async def _tell(core: Runtime, members: list[Member], compose: Callable[[Member]
 async def create_event(core: Runtime, fields: EventFields, *, organiser: Member) -> Event:
     """Add the event (audited with its new id)."""
     if not fields.title:
-        raise UserError("An event needs a title.", hint='Add title="Obesity in schools".')
+        raise MissingField("title")
     if fields.start is None:
-        raise UserError("An event needs a start.", hint='Add start="2026-12-03 14:00 Europe/Copenhagen".')
+        raise MissingField("start")
     now = core.clock.now()
     starts_at, ends_at, zone = resolve_times(fields, now=now)
     event = Event(
@@ -179,7 +191,7 @@ async def event_to_edit(core: Runtime, event_id: int) -> Event:
     """The event as it is, for a coordinator about to edit it."""
     event = await get_event(core, event_id)
     if event.status == "cancelled":
-        raise UserError(f"Event #{event.id} was cancelled, so it can no longer be edited.")
+        raise EventCancelled(event.id, OPENING_EDIT_FORM)
     return event
 
 
@@ -190,13 +202,11 @@ async def edit_event(
     about the changes that matter to them."""
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
-        event = await _load_event(session, event_id, for_update=True)
+        event = await load_event(session, event_id, for_update=True)
         if event.status == "cancelled":
-            raise UserError(
-                f"Event #{event.id} was cancelled, so it can no longer be edited.", hint="Add a new event instead."
-            )
+            raise EventCancelled(event.id, EDITING)
         if event.ends_at <= now:
-            raise UserError(f"Event #{event.id} is over; past events are kept as they were.")
+            raise EventOver(event.id, EDITING)
         changed: list[str] = []
         if fields.given & {"start", "end", "duration"}:
             starts_at, ends_at, zone = resolve_times(
@@ -233,18 +243,18 @@ async def cancel_event(core: Runtime, event_id: int, *, by: Member, notices: Eve
     RSVPed."""
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
-        event = await _load_event(session, event_id)
+        event = await load_event(session, event_id)
         if event.status == "cancelled":
-            raise UserError(f"Event #{event.id} is already cancelled.")
+            raise AlreadyCancelled(event.id)
         if event.ends_at <= now:
-            raise UserError(f"Event #{event.id} is over; there is nothing to cancel.")
+            raise EventOver(event.id, CANCELLING)
         result = await session.execute(
             update(Event)
             .where(Event.id == event.id, Event.status == "scheduled")
             .values(status="cancelled", cancelled_at=now, updated_at=now, sequence=Event.sequence + 1)
         )
         if result.rowcount != 1:
-            raise UserError(f"Event #{event.id} is already cancelled.")
+            raise AlreadyCancelled(event.id)
         await cancel_jobs(session, key_prefix=f"event:{event.id}:")
         await record_audit(session, by, EventAudit.CANCEL, {"event_id": event.id}, at=now)
         await session.refresh(event)
@@ -286,7 +296,7 @@ async def list_upcoming(core: Runtime, *, theme: str | None = None) -> list[Even
 
 async def event_details(core: Runtime, event_id: int, *, member_id: int) -> EventDetails:
     async with core.db.session() as session:
-        event = await _load_event(session, event_id)
+        event = await load_event(session, event_id)
         counts = await _rsvp_counts(session, event.id)
         own = await _own_rsvp(session, event.id, member_id)
         organiser = await session.get(Member, event.organiser_id) if event.organiser_id else None
@@ -308,7 +318,7 @@ async def _own_rsvp(session: AsyncSession, event_id: int, member_id: int) -> str
 
 async def event_attendees(core: Runtime, event_id: int) -> tuple[Event, list[Attendee]]:
     async with core.db.session() as session:
-        event = await _load_event(session, event_id)
+        event = await load_event(session, event_id)
         return event, await _attendees(session, event.id)
 
 
@@ -392,11 +402,11 @@ async def set_rsvp(core: Runtime, event_id: int, member: Member, status: str) ->
     """
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
-        event = await _load_event(session, event_id, for_share=True)
+        event = await load_event(session, event_id, for_share=True)
         if event.status == "cancelled":
-            raise UserError(f"Event #{event.id} was cancelled.")
+            raise EventCancelled(event.id, ANSWERING)
         if event.ends_at <= now:
-            raise UserError(f"Event #{event.id} is already over.")
+            raise EventOver(event.id, ANSWERING)
         await _write_rsvp(session, event.id, member.id, status, now)
         if status in REMINDED_STATUSES:
             await schedule_reminders(session, event, member.id, settings=core.settings, now=now)
@@ -441,134 +451,3 @@ async def send_reminder(core: Runtime, job: Job, *, notices: EventNotices) -> No
     await core.scheduler.begin_send(job)
     if not await core.notify(member, message):
         raise SkipJob("the member has no platform this bot can reach")
-
-
-# --- attendance ----------------------------------------------------------------------------------
-
-# The most members one `event attendance ID @a @b ...` may name.
-MAX_NAMED_ATTENDEES = 100
-
-
-@dataclass
-class AttendanceRecorded:
-    """What one recording did: who was newly recorded, and who had been already (names, in order)."""
-
-    event: Event
-    added: list[str]
-    already: list[str]
-
-
-@dataclass
-class AttendanceList:
-    event: Event
-    attended: list[Attendee]  # status "attended"
-    going_not_recorded: list[Attendee]  # RSVPed going, no attendance recorded yet
-
-
-async def _event_for_attendance(session: AsyncSession, event_id: int, now: datetime) -> Event:
-    event = await _load_event(session, event_id)
-    if event.status == "cancelled":
-        raise UserError(f"Event #{event.id} was cancelled, so nobody attended it.")
-    if event.starts_at > now:
-        raise UserError(
-            f"Event #{event.id} has not started yet; attendance is recorded from its start.",
-            hint=f"Until then, `event rsvp {event.id} going` says you plan to come.",
-        )
-    return event
-
-
-async def _record_attendances(
-    session: AsyncSession, event: Event, members: list[Member], *, by: Member, now: datetime
-) -> AttendanceRecorded:
-    """One attendance row per member not recorded yet, each with its `event_attended` exchange:
-    a = the attendee, b = the event's organiser (unknown when erased), at the event's start."""
-    organiser = await session.get(Member, event.organiser_id) if event.organiser_id else None
-    result = AttendanceRecorded(event, [], [])
-    seen: set[int] = set()
-    for member in members:
-        if member.id in seen:
-            continue
-        seen.add(member.id)
-        try:
-            async with session.begin_nested():
-                session.add(
-                    EventAttendance(event_id=event.id, member_id=member.id, recorded_at=now, recorded_by_id=by.id)
-                )
-        except IntegrityError:  # recorded before, here or by another process meanwhile
-            result.already.append(member.display_name)
-            continue
-        await record_exchange(
-            session, kind=EVENT_ATTENDED, occurred_at=event.starts_at, a=member, b=organiser, event_id=event.id,
-        )
-        result.added.append(member.display_name)
-    return result
-
-
-async def record_own_attendance(core: Runtime, event_id: int, member: Member) -> AttendanceRecorded:
-    """`event attended ID`: the member says they were there (once the event has started)."""
-    now = core.clock.now()
-    async with core.db.session() as session, session.begin():
-        event = await _event_for_attendance(session, event_id, now)
-        attendee = await session.get(Member, member.id)
-        assert attendee is not None
-        return await _record_attendances(session, event, [attendee], by=attendee, now=now)
-
-
-async def record_going_as_attended(core: Runtime, event_id: int, *, by: Member) -> AttendanceRecorded:
-    """`event attendance ID confirm`: everyone whose RSVP is going attended."""
-    now = core.clock.now()
-    async with core.db.session() as session, session.begin():
-        event = await _event_for_attendance(session, event_id, now)
-        going = await session.execute(
-            select(Member)
-            .join(RSVP, RSVP.member_id == Member.id)
-            .where(RSVP.event_id == event.id, RSVP.status == "going", Member.is_bot.is_(False))
-            .order_by(Member.display_name, Member.id)
-        )
-        return await _record_attendances(session, event, list(going.scalars().unique()), by=by, now=now)
-
-
-async def record_named_attendees(
-    core: Runtime, event_id: int, member_ids: list[int], *, by: Member
-) -> AttendanceRecorded:
-    """`event attendance ID @a @b ...`: the named members attended (RSVP or not)."""
-    if len(member_ids) > MAX_NAMED_ATTENDEES:
-        raise UserError(f"Name at most {MAX_NAMED_ATTENDEES} members at a time.")
-    now = core.clock.now()
-    async with core.db.session() as session, session.begin():
-        event = await _event_for_attendance(session, event_id, now)
-        members = [member for member_id in member_ids if (member := await session.get(Member, member_id))]
-        return await _record_attendances(session, event, members, by=by, now=now)
-
-
-async def attendance_list(core: Runtime, event_id: int) -> AttendanceList:
-    """Who attended (as recorded), and who RSVPed going without a recorded attendance."""
-    async with core.db.session() as session:
-        event = await _load_event(session, event_id)
-        attended = await session.execute(
-            select(Member)
-            .join(EventAttendance, EventAttendance.member_id == Member.id)
-            .where(EventAttendance.event_id == event.id)
-            .order_by(Member.display_name, Member.id)
-        )
-        attendees = [_attendee(member, "attended") for member in attended.scalars().unique()]
-        recorded = {person.member_id for person in attendees}
-        going = await session.execute(
-            select(Member)
-            .join(RSVP, RSVP.member_id == Member.id)
-            .where(RSVP.event_id == event.id, RSVP.status == "going")
-            .order_by(Member.display_name, Member.id)
-        )
-        not_recorded = [_attendee(m, "going") for m in going.scalars().unique() if m.id not in recorded]
-    return AttendanceList(event, attendees, not_recorded)
-
-
-def _attendee(member: Member, status: str) -> Attendee:
-    return Attendee(
-        name=member.display_name,
-        organisation=member.organisation.name if member.organisation else None,
-        country=member.country,
-        sector=member.sector,
-        status=status,
-        member_id=member.id,
-    )

@@ -1,5 +1,5 @@
 """How events look in chat: times in the reader's own zone (with the event's zone), sections, buttons, the
-form, the messages sent to members (reminders, change and cancellation notices) and calendar files."""
+form, calendar files and the answers to `event` commands (the messages sent to members are in `notices`)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,38 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.audit import AuditWording
+from bot.events.attendance import AttendanceList, AttendanceRecorded
+from bot.events.errors import (
+    ANSWERING,
+    CANCELLING,
+    EDITING,
+    OPENING_EDIT_FORM,
+    RECORDING_ATTENDANCE,
+    AlreadyCancelled,
+    EventCancelled,
+    EventOver,
+    EventRefused,
+    MissingField,
+    NoSuchEvent,
+    NotStartedYet,
+    TooManyNamed,
+)
 from bot.events.fields import EXAMPLE_START
+from bot.events.form import event_form
 from bot.events.ical import MIME_TYPE, build_calendar
-from bot.events.service import AttendanceList, AttendanceRecorded, Attendee, EventAudit, EventEdit, Reminder
-from bot.reply import Attachment, Button, Field, Form, FormField, Link, Reply, Section
+from bot.events.input import ONE_LINE_SYNTAX
+from bot.events.service import (
+    Attendee,
+    EventAudit,
+    EventDetails,
+    EventEdit,
+    Notified,
+    RsvpAnswer,
+)
+from bot.reply import Attachment, Button, Field, Link, Reply, Section
+from config.errors import word_errors
 from config.vocabulary import THEMES
-from storage.models import Event, Member
+from storage.models import Event
 
 RSVP_LABELS = {"going": "Going", "interested": "Interested", "not_going": "Not going"}
 
@@ -153,57 +179,6 @@ def offset_words(offset: timedelta) -> str:
     return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
-def event_form(command_text: str, title: str, current: Event | None = None) -> Form:
-    """Five fields, the most a Discord modal holds; themes are set with `event edit ID themes=...`."""
-
-    def placeholder_for(value: str | None, example: str) -> str:
-        return (f"now: {value}" if value else example)[:100]  # Discord placeholders hold 100
-
-    start_now = (
-        f"{current.starts_at.astimezone(ZoneInfo(current.timezone)):%Y-%m-%d %H:%M} {current.timezone}"
-        if current
-        else None
-    )
-    return Form(
-        title=title,
-        command=command_text,
-        fields=[
-            FormField(
-                "title",
-                "Title",
-                placeholder=placeholder_for(current and current.title, "Obesity in schools: what worked"),
-                required=current is None,
-            ),
-            FormField(
-                "start",
-                "Start: date, time and time zone",
-                placeholder=placeholder_for(start_now, EXAMPLE_START),
-                required=current is None,
-                max_length=60,
-            ),
-            FormField("duration", "Duration", placeholder="90m, 2h", required=False, max_length=20),
-            FormField(
-                "where",
-                "Place or link",
-                placeholder=placeholder_for(
-                    current and (current.place or current.link), "Online, a street address, or https://..."
-                ),
-                required=False,
-                max_length=500,
-            ),
-            FormField(
-                "description",
-                "Description",
-                placeholder="What it is about and who should come",
-                multiline=True,
-                required=False,
-                max_length=2000,
-            ),
-        ],
-        submit_label="Save",
-    )
-
-
 def attendee_sections(event: Event, attendees: list[Attendee]) -> list[Section]:
     sections: list[Section] = []
     for status, label in RSVP_LABELS.items():
@@ -293,71 +268,174 @@ def event_attachment(event: Event, *, now: datetime) -> Attachment:
     )
 
 
-# --- messages to members (the `compose` functions the service's sends take) ----------------------
+# --- answers to `event` commands ------------------------------------------------------------------
 
 
-def reminder(reminder: Reminder, member: Member) -> Reply:
-    event = reminder.event
+def add_form() -> Reply:
     return Reply(
-        text=f"Reminder: “{event.title}” starts {starts_in(event.starts_at, reminder.now)}.",
-        sections=[
-            Section(
-                fields=[
-                    Field("When", format_when(event.starts_at, event.ends_at, event.timezone, member.timezone)),
-                    Field("Where", where_text(event)),
-                ],
-                buttons=[
-                    Button("Details", f"event show {event.id}"),
-                    Button("Add to calendar", f"event ics {event.id}"),
-                    Button("Not going after all", f"event rsvp {event.id} not_going"),
-                ],
-            )
-        ],
+        text="Fill in the form, or type it on one line:\n" + f"`{ONE_LINE_SYNTAX}`\n"
+        "Only title and start are required; the start needs a time zone unless your profile has one.",
+        form=event_form("event add", "New event"),
+        private=True,
     )
 
 
-def changed_notice(edit: EventEdit, member: Member) -> Reply:
-    """To one member who RSVPed: every field that changed, with the new values of those that matter."""
-    event, changed = edit.event, edit.changed
-    fields = []
-    if "title" in changed:
-        fields.append(Field("Title", event.title))
-    if "time" in changed:
-        fields.append(Field("When", format_when(event.starts_at, event.ends_at, event.timezone, member.timezone)))
-    if "place" in changed or "link" in changed:
-        fields.append(Field("Where", where_text(event)))
-    context = "Your reminders follow the new time." if "time" in changed else None
+def event_added(event: Event) -> Reply:
+    # An announcement: shown in the event's own zone, so it reads the same for everyone in the channel.
+    section = event_section(event, event.timezone)
+    section.text = event.description or ""
+    hints = [f"Everyone can RSVP with the buttons or `event rsvp {event.id} going`."]
+    if not event.themes:
+        hints.append(f"Add themes with `event edit {event.id} themes=obesity,equity`.")
+    section.context = " ".join(hints)
+    return Reply(text=f"New event #{event.id}: {event.title}", sections=[section], tone="success")
+
+
+def edit_form(event: Event, reader_zone: str | None) -> Reply:
     return Reply(
-        text=f"“{event.title}” (event #{event.id}) has changed: new {and_list(changed)}.",
-        sections=[
-            Section(
-                fields=fields,
-                context=context,
-                buttons=[
-                    Button("Update my calendar", f"event ics {event.id}"),
-                    Button("Not going", f"event rsvp {event.id} not_going"),
-                ],
-            )
-        ],
+        text=f'Change only what you give, e.g. `event edit {event.id} start="{EXAMPLE_START}" duration=2h` '
+        f"or `event edit {event.id} themes=obesity,equity`. Fields: title, start, end, duration, place, link, "
+        "themes, description.",
+        sections=[event_section(event, reader_zone, buttons=False)],
+        form=event_form(f"event edit {event.id}", f"Edit event #{event.id}", event),
+        private=True,
     )
 
 
-def cancellation_notice(event: Event, member: Member) -> Reply:
-    return Reply(
-        text=f"“{event.title}” (event #{event.id}) has been cancelled.",
-        sections=[
-            Section(
-                fields=[
-                    Field(
-                        "Was planned for", format_when(event.starts_at, event.ends_at, event.timezone, member.timezone)
-                    )
-                ],
-                context="You get this because you had RSVPed. No reminders will follow.",
-                buttons=[Button("Update my calendar", f"event ics {event.id}")],
-            )
-        ],
-        tone="warning",
+def event_edited(edit: EventEdit, reader_zone: str | None) -> Reply:
+    event, changed, notified = edit.event, edit.changed, edit.notified
+    if not changed:
+        return Reply(text=f"Nothing changed: event #{event.id} already has those values.", private=True)
+    note = (
+        f" Told {people(notified.told)} who had RSVPed about the new {and_list(edit.told_about)}."
+        if notified.of
+        else ""
     )
+    return Reply(
+        text=f"Event #{event.id} updated: {and_list(changed)}.{note}",
+        sections=[event_section(event, reader_zone)],
+        tone="success",
+    )
+
+
+def event_cancelled(event: Event, notified: Notified) -> Reply:
+    return Reply(
+        text=f"Cancelled event #{event.id} “{event.title}”. Told {notified.told} of {people(notified.of)} "
+        "who had RSVPed; their reminders are off.",
+        tone="success",
+    )
+
+
+def upcoming(events: list[Event], *, theme: str | None, reader_zone: str | None, is_coordinator: bool) -> Reply:
+    about = f" on {THEMES[theme]}" if theme else ""
+    if not events:
+        hint = " Coordinators add one with `event add`." if is_coordinator else ""
+        return Reply(text=f"No upcoming events{about}.{hint}", private=True)
+    zone_note = reader_zone or "UTC (set yours with `profile set timezone ...`)"
+    return Reply(
+        text=f"Upcoming events{about}: {len(events)}. Times in {zone_note}.",
+        sections=[event_section(event, reader_zone) for event in events],
+        private=True,
+    )
+
+
+def event_details(details: EventDetails, reader_zone: str | None, *, is_coordinator: bool, now: datetime) -> Reply:
+    sections = event_detail_sections(
+        details.event,
+        reader_zone,
+        counts=details.counts,
+        own_status=details.own_status,
+        organiser=details.organiser,
+        is_coordinator=is_coordinator,
+        now=now,
+    )
+    return Reply(sections=sections, private=True)
+
+
+def rsvp_noted(answer: RsvpAnswer, reader_zone: str | None) -> Reply:
+    event, status = answer.event, answer.status
+    if status == "not_going":
+        return Reply(text=f"Noted: not going to “{event.title}”. No reminders.", private=True)
+    when = format_when(event.starts_at, event.ends_at, event.timezone, reader_zone)
+    reminders = " and ".join(offset_words(offset) for offset in answer.reminders_ahead)
+    text = f"Noted: {RSVP_LABELS[status].lower()} — “{event.title}”, {when}."
+    if reminders:
+        text += f" I'll remind you {reminders} before."
+    return Reply(
+        text=text,
+        buttons=[Button("Add to calendar", f"event ics {event.id}")],
+        private=True,
+        tone="success",
+    )
+
+
+def attendees(event: Event, people_who_answered: list[Attendee]) -> Reply:
+    if not people_who_answered:
+        return Reply(text=f"No RSVPs yet for #{event.id} “{event.title}”.", private=True)
+    return Reply(sections=attendee_sections(event, people_who_answered), private=True)
+
+
+def attendance(listing: AttendanceList) -> Reply:
+    return Reply(sections=attendance_sections(listing), private=True)
+
+
+def calendar_file(event: Event, *, now: datetime) -> Reply:
+    action = (
+        "Open it to mark the event as cancelled in your calendar"
+        if event.status == "cancelled"
+        else "Open it to add the event to your calendar"
+    )
+    return Reply(
+        text=f"Calendar file for #{event.id} “{event.title}”. {action}.",
+        attachments=[event_attachment(event, now=now)],
+        private=True,
+    )
+
+
+# --- what the events service refused --------------------------------------------------------------
+
+_MISSING_FIELD_HINTS = {
+    "title": 'Add title="Obesity in schools".',
+    "start": 'Add start="2026-12-03 14:00 Europe/Copenhagen".',
+}
+_CANCELLED = {
+    OPENING_EDIT_FORM: ("was cancelled, so it can no longer be edited.", None),
+    EDITING: ("was cancelled, so it can no longer be edited.", "Add a new event instead."),
+    ANSWERING: ("was cancelled.", None),
+    RECORDING_ATTENDANCE: ("was cancelled, so nobody attended it.", None),
+}
+_OVER = {
+    EDITING: "is over; past events are kept as they were.",
+    CANCELLING: "is over; there is nothing to cancel.",
+    ANSWERING: "is already over.",
+}
+
+
+def refusal(error: EventRefused) -> tuple[str, str | None]:
+    """The message and hint for what the events service refused."""
+    match error:
+        case NoSuchEvent(event_id=event_id):
+            return f"There is no event #{event_id}.", "`event list` shows upcoming events."
+        case MissingField(field=field):
+            return f"An event needs a {field}.", _MISSING_FIELD_HINTS[field]
+        case EventCancelled(event_id=event_id, doing=doing):
+            said, hint = _CANCELLED[doing]
+            return f"Event #{event_id} {said}", hint
+        case EventOver(event_id=event_id, doing=doing):
+            return f"Event #{event_id} {_OVER[doing]}", None
+        case AlreadyCancelled(event_id=event_id):
+            return f"Event #{event_id} is already cancelled.", None
+        case NotStartedYet(event_id=event_id):
+            return (
+                f"Event #{event_id} has not started yet; attendance is recorded from its start.",
+                f"Until then, `event rsvp {event_id} going` says you plan to come.",
+            )
+        case TooManyNamed(limit=limit):
+            return f"Name at most {limit} members at a time.", None
+    raise AssertionError(f"no wording for {error!r}")
+
+
+word_errors(EventRefused, refusal)
 
 
 def _worded_event(done: str):  # noqa: ANN202 - an AuditWording

@@ -5,8 +5,7 @@ from __future__ import annotations
 from bot.commands import Argument
 from bot.context import CommandContext
 from bot.feature import Feature
-from bot.indicators import service as indicators
-from bot.indicators import views
+from bot.indicators import measures, views
 from bot.indicators.community import rolling_community
 from bot.reply import Reply
 from config.errors import UserError
@@ -40,5 +39,5 @@ async def kpi(ctx: CommandContext) -> Reply:
         raise UserError(
             f"“{ctx.args_text[:30]}” is not a period I know.", hint="Use `kpi week`, `kpi month` or `kpi quarter`."
         )
-    reply = views.rolling_comparison(await indicators.rolling_comparison(ctx.core, period))
+    reply = views.rolling_comparison(await measures.rolling_comparison(ctx.core, period))
     return views.with_community(reply, await rolling_community(ctx.core, period))

@@ -17,7 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.indicators.exchanges import known_and_different
-from bot.indicators.service import Side, format_value, rolling_windows
+from bot.indicators.measures import format_value
+from bot.indicators.periods import rolling_windows
+from bot.indicators.service import Side
 from storage.models import CommunityAnswer, CommunityQuestion
 
 if TYPE_CHECKING:

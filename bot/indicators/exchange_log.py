@@ -24,7 +24,13 @@ from bot.delivery import receipt_key
 from bot.indicators.exchanges import THREAD_REPLY, known_and_different, unlinked_day
 from bot.message import Message
 from bot.sanitize import clean_message
-from storage.models import DeliveryReceipt, Exchange, Member, Organisation, PlatformIdentity
+from storage.models import (
+    DeliveryReceipt,
+    Exchange,
+    Member,
+    Organisation,
+    PlatformIdentity,
+)
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

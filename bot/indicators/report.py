@@ -15,16 +15,15 @@ from pathlib import Path
 
 from bot.indicators import charts
 from bot.indicators.community import COMMUNITY_INDICATORS, CommunityReport
+from bot.indicators.measures import format_value
+from bot.indicators.periods import Period, periods
 from bot.indicators.service import (
     GROUPS,
     INDICATORS,
     Dataset,
     ExchangeRecord,
-    Period,
     compute,
-    format_value,
     organisation_profiles,
-    periods,
 )
 from config.vocabulary import SECTORS, country_name
 

@@ -14,18 +14,14 @@ import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from itertools import combinations
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.indicators.exchanges import ANSWER_KINDS, EVENT_ATTENDED, known_and_different
 from storage.models import Exchange, Introduction, IntroductionTransition
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 PERIODS = ("week", "month", "quarter")
 # `kpi` compares rolling windows of these lengths: always full, always comparable.
@@ -132,7 +128,6 @@ class Dataset:
         return not any(start <= e.occurred_at < end for e in self.exchanges) and not any(
             _in(moment, start, end) for i in self.introductions for moment in i.moments
         )
-
 
 
 def _in(moment: datetime | None, start: datetime, end: datetime) -> bool:
@@ -348,65 +343,6 @@ def compute(
 # --- periods ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Period:
-    start: datetime
-    end: datetime
-    label: str
-    partial: bool = False  # clipped to the range: fewer days than the calendar period
-
-
-def period_floor(moment: datetime, period: str) -> datetime:
-    """The start (UTC midnight) of the calendar week (Monday), month or quarter holding `moment`."""
-    moment = moment.astimezone(UTC)
-    day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-    if period == "week":
-        return day - timedelta(days=day.weekday())
-    if period == "month":
-        return day.replace(day=1)
-    if period == "quarter":
-        return day.replace(day=1, month=3 * ((day.month - 1) // 3) + 1)
-    raise ValueError(f"unknown period {period!r}")
-
-
-def _next(start: datetime, period: str) -> datetime:
-    if period == "week":
-        return start + timedelta(days=7)
-    months = 1 if period == "month" else 3
-    month = start.month - 1 + months
-    return start.replace(year=start.year + month // 12, month=month % 12 + 1)
-
-
-def period_label(start: datetime, period: str) -> str:
-    if period == "week":
-        year, week, _ = start.isocalendar()
-        return f"{year}-W{week:02d}"
-    if period == "month":
-        return f"{start:%Y-%m}"
-    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-
-
-def periods(start: datetime, end: datetime, period: str) -> list[Period]:
-    """Calendar periods covering [start, end), the first and last clipped to it."""
-    found = []
-    cursor = period_floor(start, period)
-    while cursor < end:
-        following = _next(cursor, period)
-        clipped = cursor < start or following > end
-        found.append(Period(max(cursor, start), min(following, end), period_label(cursor, period), clipped))
-        cursor = following
-    return found
-
-
-def rolling_windows(now: datetime, period: str) -> tuple[tuple[datetime, datetime], tuple[datetime, datetime]]:
-    """(the last N days up to now, the N days before them)."""
-    length = timedelta(days=ROLLING_DAYS[period])
-    return (now - length, now), (now - 2 * length, now - length)
-
-
-# --- from storage -----------------------------------------------------------------------------------
-
-
 async def load_dataset(session: AsyncSession, end: datetime) -> Dataset:
     """Every exchange and introduction before `end` (earlier history decides new vs repeat ties)."""
     exchange_rows = (
@@ -452,98 +388,3 @@ async def load_dataset(session: AsyncSession, end: datetime) -> Dataset:
 def _side(snapshot: dict | None) -> Side:
     snapshot = snapshot or {}
     return Side(snapshot.get("organisation"), snapshot.get("sector"), snapshot.get("country"))
-
-
-# --- headline numbers -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Measure:
-    key: str
-    label: str
-    group: str
-    unit: str
-    value: float | int | None
-
-    @property
-    def display(self) -> str:
-        return format_value(self.unit, self.value)
-
-
-def measures(values: dict[str, float | int | None]) -> list[Measure]:
-    return [Measure(k, BY_KEY[k].label, BY_KEY[k].group, BY_KEY[k].unit, v) for k, v in values.items()]
-
-
-async def headline_indicators(session: AsyncSession, start: datetime, end: datetime) -> list[Measure]:
-    """The headline numbers for [start, end), in report order (for `kpi` and digests)."""
-    data = await load_dataset(session, end)
-    return measures(compute(data, start, end, HEADLINE_KEYS))
-
-
-@dataclass(frozen=True)
-class RollingComparison:
-    """`kpi`: the headline numbers of the last N days next to those of the N days before."""
-
-    days: int
-    window: tuple[datetime, datetime]
-    previous_window: tuple[datetime, datetime]
-    current: list[Measure]
-    previous: dict[str, float | int | None]
-    answers: int
-
-    @property
-    def empty(self) -> bool:
-        """Nothing at all recorded in either window."""
-        return all(m.value in (0, None) for m in self.current) and all(v in (0, None) for v in self.previous.values())
-
-    def value(self, key: str) -> float | int | None:
-        return next(m.value for m in self.current if m.key == key)
-
-
-async def rolling_comparison(core: Runtime, period: str) -> RollingComparison:
-    (start, end), (previous_start, previous_end) = rolling_windows(core.clock.now(), period)
-    async with core.db.session() as session:
-        data = await load_dataset(session, end)
-    values = compute(data, start, end, (*HEADLINE_KEYS, "answers"))
-    return RollingComparison(
-        days=ROLLING_DAYS[period],
-        window=(start, end),
-        previous_window=(previous_start, previous_end),
-        current=measures({key: values[key] for key in HEADLINE_KEYS}),
-        previous=compute(data, previous_start, previous_end, HEADLINE_KEYS),
-        answers=values["answers"],
-    )
-
-
-def format_value(unit: str, value: float | int | None) -> str:
-    if value is None:
-        return "—"
-    if unit == "share":
-        return f"{value * 100:.0f}%"
-    if unit == "hours":
-        return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
-    if unit == "rating":
-        return f"{value:.1f} / 5"
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
-
-
-def format_change(unit: str, current: float | int | None, previous: float | int | None) -> str:
-    """"+3, +25%", "−5 pts", "no change", or "new" when there was nothing to compare with."""
-    if current is None and previous is None:
-        return ""
-    if previous is None:
-        return "new"
-    if current is None:
-        return "no data now"
-    delta = current - previous
-    if abs(delta) < 1e-9:
-        return "no change"
-    sign = "+" if delta > 0 else "−"
-    if unit == "share":
-        return f"{sign}{abs(delta) * 100:.0f} pts"
-    if unit == "hours":
-        return f"{sign}{abs(delta):.1f} h"
-    if unit == "rating":
-        return f"{sign}{abs(delta):.1f}"
-    relative = f", {sign}{abs(delta) / previous * 100:.0f}%" if previous else ""
-    return f"{sign}{abs(delta):,}{relative}"

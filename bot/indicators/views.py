@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.indicators.community import COMMUNITY_INDICATORS, CommunityFigures
-from bot.indicators.service import GROUPS, RollingComparison, format_change
+from bot.indicators.measures import RollingComparison, format_change
+from bot.indicators.service import GROUPS
 from bot.reply import Field, Reply, Section
 
 

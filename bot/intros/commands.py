@@ -9,10 +9,12 @@ from bot.commands import Subcommand, SubcommandHandler, context_only
 from bot.context import CommandContext
 from bot.feature import Feature
 from bot.ids import parse_count, parse_id
+from bot.intros import listing, outcomes, pausing
 from bot.intros import service as intros
 from bot.intros import views as messages
-from bot.members.service import AmbiguousMember, members_named
+from bot.intros.notices import NOTICES
 from bot.members.views import which_member
+from bot.references import AmbiguousMember, members_named
 from bot.reply import Reply
 from config.errors import UserError
 from storage.models import Job
@@ -77,7 +79,7 @@ async def _request(ctx: CommandContext) -> Reply:
     if len(reason) < intros.MIN_REASON_CHARS:
         return messages.ask_for_reason(target, reason)
     outcome = await intros.request_introduction(
-        ctx.core, ctx.member, target, reason, platform=ctx.message.platform, notices=messages
+        ctx.core, ctx.member, target, reason, platform=ctx.message.platform, notices=NOTICES
     )
     if outcome.existing:
         return messages.already_introduced(outcome.introduction, target, ctx.member)
@@ -87,7 +89,7 @@ async def _request(ctx: CommandContext) -> Reply:
 async def _answer(ctx: CommandContext, action: str) -> Reply:
     intro_id = _intro_id(ctx.args[1:], f"intro {action} 12")
     if action == "accept":
-        return messages.accepted(await intros.accept(ctx.core, ctx.member, intro_id, notices=messages), ctx.member)
+        return messages.accepted(await intros.accept(ctx.core, ctx.member, intro_id, notices=NOTICES), ctx.member)
     answer = await intros.decline(ctx.core, ctx.member, intro_id)
     return messages.declined(answer, ctx.member, not_now=action == "notnow")
 
@@ -98,7 +100,7 @@ async def _met(ctx: CommandContext) -> Reply:
     answer = args[1].lower() if len(args) > 1 else ""
     if answer not in _YES | _NO:
         raise UserError("Did you meet? Answer yes or no.", hint=f"For example `intro met {intro_id} yes`.")
-    return messages.meeting_noted(await intros.record_meeting(ctx.core, ctx.member, intro_id, met=answer in _YES))
+    return messages.meeting_noted(await outcomes.record_meeting(ctx.core, ctx.member, intro_id, met=answer in _YES))
 
 
 async def _rate(ctx: CommandContext) -> Reply:
@@ -107,7 +109,7 @@ async def _rate(ctx: CommandContext) -> Reply:
     rating = parse_count(args[1]) if len(args) >= 2 else None
     if rating is None:
         raise UserError("How useful was it, from 1 to 5?", hint=f"For example `intro rate {intro_id} 4`.")
-    await intros.rate(ctx.core, ctx.member, intro_id, rating)
+    await outcomes.rate(ctx.core, ctx.member, intro_id, rating)
     return messages.rated(intro_id, rating)
 
 
@@ -116,15 +118,15 @@ async def _pause(ctx: CommandContext) -> Reply:
     weeks = parse_count(args[0].lower().removesuffix("w")) if args else None
     if weeks is None:
         raise UserError("For how many weeks?", hint="For example `intro pause 4` (1 to 52 weeks).")
-    return messages.paused(await intros.pause(ctx.core, ctx.member, weeks), ctx.member)
+    return messages.paused(await pausing.pause(ctx.core, ctx.member, weeks), ctx.member)
 
 
 async def _resume(ctx: CommandContext) -> Reply:
-    return messages.resumed(await intros.resume(ctx.core, ctx.member))
+    return messages.resumed(await pausing.resume(ctx.core, ctx.member))
 
 
 async def _list(ctx: CommandContext) -> Reply:
-    return messages.listing(await intros.list_for(ctx.core, ctx.member), ctx.member, ctx.now())
+    return messages.listing(await listing.list_for(ctx.core, ctx.member), ctx.member, ctx.now())
 
 
 def _answering(action: str) -> SubcommandHandler:
@@ -178,9 +180,9 @@ FEATURE.command_with_subcommands(
 
 @FEATURE.job(intros.EXPIRE_JOB, rerun_safe=True)
 async def _expire_job(core: Runtime, job: Job) -> None:
-    await intros.close_expired_request(core, job, notices=messages)
+    await intros.close_expired_request(core, job, notices=NOTICES)
 
 
 @FEATURE.job(intros.FOLLOWUP_JOB, rerun_safe=True)
 async def _followup_job(core: Runtime, job: Job) -> None:
-    await intros.follow_up(core, job, notices=messages)
+    await intros.follow_up(core, job, notices=NOTICES)

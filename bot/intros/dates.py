@@ -24,7 +24,12 @@ def day(moment: datetime | None, reader: Member | None) -> str:
 def closes(intro: Introduction, reader: Member | None) -> str:
     """When a request closes, for this reader: the one stored instant, with the time and zone so that the
     requester and the target, in different zones, read the same moment (e.g. "Mon 9 Nov 2026, 10:00 CET")."""
-    if intro.expires_at is None:
+    return closing_time(intro.expires_at, reader)
+
+
+def closing_time(expires_at: datetime | None, reader: Member | None) -> str:
+    """`closes`, for a request known by its closing instant."""
+    if expires_at is None:
         return "—"
-    moment = _local(intro.expires_at, reader)
+    moment = _local(expires_at, reader)
     return f"{day(moment, reader)}, {moment:%H:%M} {moment.tzname()}"

@@ -11,9 +11,12 @@ exactly like one that got no answer: open until its closing date, then "not avai
 
 Messages to members (the request to the target, the introduction, the "closed" note and the follow-ups)
 are decided and sent here, exactly once, but worded by the presentation: every function that sends takes
-an `IntroNotices`, which `bot.intros.views` implements with plain functions (the module itself is passed).
-The scheduled jobs that send are registered in `bot.intros.commands`, which binds them to those views.
+an `IntroNotices`, which `bot.intros.notices` implements (its `NOTICES`). The scheduled jobs that send are
+registered in `bot.intros.commands`, which binds them to that wording.
 Answers to the member who acted are returned as data (`Answered`, `MeetingNoted`, ...) for the views.
+
+This module holds the state machine, requesting, answering, expiry, follow-up and the introduction
+itself; meetings and ratings are in `outcomes`, a member's pause in `pausing`, `intro list` in `listing`.
 """
 
 from __future__ import annotations
@@ -22,19 +25,32 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.indicators.exchanges import profile_snapshot, record_exchange
-from bot.intros.dates import closes
+from bot.intros.errors import (
+    AlreadyAsked,
+    AskedTwiceAtOnce,
+    NoRequestForYou,
+    ReasonTooLong,
+    SelfIntroduction,
+    TargetAskedFirst,
+    TargetIsBot,
+    TargetPaused,
+    TargetTakesNoRequests,
+    TooManyOpenRequests,
+)
 from bot.scheduler import cancel_jobs, schedule_job
-from config.errors import UserError
 from storage.models import Introduction, IntroductionTransition, Job, Member
 
 if TYPE_CHECKING:
+    from bot.reply import (
+        Reply,  # only the type the notices return: the words are the views'
+    )
     from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -65,16 +81,16 @@ EXPIRE_JOB, FOLLOWUP_JOB = IntroJob
 class IntroNotices(Protocol):
     """The messages the introduction flow sends; each returns what `Runtime.notify` delivers (a Reply)."""
 
-    def request_for_target(self, intro: Introduction, requester: Member, target: Member) -> Any: ...
+    def request_for_target(self, intro: Introduction, requester: Member, target: Member) -> Reply: ...
 
-    def request_closed(self, intro: Introduction, target: Member | None) -> Any: ...
+    def request_closed(self, intro: Introduction, target: Member | None) -> Reply: ...
 
     def introduction(
         self, intro: Introduction, requester: Member, target: Member, followup_days: int, *,
         reader: Member | None = None, other: Member | None = None,
-    ) -> Any: ...
+    ) -> Reply: ...
 
-    def followup(self, intro: Introduction, member: Member, other: Member | None, *, ask_meeting: bool) -> Any: ...
+    def followup(self, intro: Introduction, member: Member, other: Member | None, *, ask_meeting: bool) -> Reply: ...
 
 
 def expire_key(intro_id: int) -> str:
@@ -93,7 +109,7 @@ def combined_usefulness(*ratings: int | None) -> int | None:
     return (2 * sum(given) + len(given)) // (2 * len(given))
 
 
-async def _transition(
+async def make_transition(
     session: AsyncSession,
     intro_id: int,
     *,
@@ -122,15 +138,19 @@ async def _transition(
     return True
 
 
-async def _load(session: AsyncSession, intro_id: int) -> Introduction | None:
+async def load_introduction(session: AsyncSession, intro_id: int) -> Introduction | None:
     # populate_existing: a conditional UPDATE may just have changed the row behind the identity map.
     return await session.get(Introduction, intro_id, populate_existing=True)
 
 
-async def _members(session: AsyncSession, intro: Introduction) -> tuple[Member | None, Member | None]:
+async def members_of(session: AsyncSession, intro: Introduction) -> tuple[Member | None, Member | None]:
     requester = await session.get(Member, intro.requester_id) if intro.requester_id else None
     target = await session.get(Member, intro.target_id) if intro.target_id else None
     return requester, target
+
+
+def own_rating(intro: Introduction, member: Member) -> int | None:
+    return intro.requester_usefulness if member.id == intro.requester_id else intro.target_usefulness
 
 
 def _open_for_requester(now: datetime):  # noqa: ANN202 - a SQL condition
@@ -152,26 +172,20 @@ class RequestOutcome:
 def check_reason(reason: str) -> str:
     text = " ".join(reason.split())
     if len(text) > MAX_REASON_CHARS:
-        raise UserError(f"Please keep the reason under {MAX_REASON_CHARS} characters (it has {len(text)}).")
+        raise ReasonTooLong(len(text), MAX_REASON_CHARS)
     return text
 
 
 def check_target(requester: Member, target: Member, now: datetime) -> None:
     """Refuse, politely, a request that cannot be made: to yourself, a bot, or someone not taking requests."""
     if target.id == requester.id:
-        raise UserError("That's you! Introductions are between two different members.")
+        raise SelfIntroduction()
     if target.is_bot:
-        raise UserError(f"{target.display_name} is a bot; introductions are between people.")
+        raise TargetIsBot(target.display_name)
     if not target.consent_introductions:
-        raise UserError(
-            f"{target.display_name} has chosen not to receive introduction requests.",
-            hint="Try `experts <topic>` to find someone else.",
-        )
+        raise TargetTakesNoRequests(target.display_name)
     if target.intro_paused_until is not None and target.intro_paused_until > now:
-        raise UserError(
-            f"{target.display_name} has paused introduction requests for now.",
-            hint="Try again in a few weeks, or find someone else with `experts <topic>`.",
-        )
+        raise TargetPaused(target.display_name)
 
 
 def _connection(a_id: int, b_id: int):  # noqa: ANN202 - a SELECT
@@ -204,7 +218,7 @@ async def request_introduction(
     settings = core.settings
     check_target(requester, target, now)
     async with core.db.session() as session, session.begin():
-        await _expire_overdue(session, now, pair=(requester.id, target.id))
+        await expire_overdue(session, now, pair=(requester.id, target.id))
         connected = (await session.execute(_connection(requester.id, target.id))).scalar()
         if connected is not None:  # already introduced, either way round: answer with that introduction
             return RequestOutcome(connected, delivered=False, existing=True)
@@ -219,10 +233,7 @@ async def request_introduction(
             )
         ).scalar()
         if reverse is not None:
-            raise UserError(
-                f"{target.display_name} has already asked to meet you.",
-                hint=f"Accept their request with `intro accept {reverse}`.",
-            )
+            raise TargetAskedFirst(target.display_name, reverse)
         same_pair = (
             await session.execute(
                 select(Introduction).where(
@@ -233,10 +244,7 @@ async def request_introduction(
             )
         ).scalar()
         if same_pair is not None:
-            raise UserError(
-                f"You already asked to meet {target.display_name} (request #{same_pair.id}).",
-                hint=f"It stays open until {closes(same_pair, requester)}.",
-            )
+            raise AlreadyAsked(target.display_name, same_pair.id, same_pair.expires_at, requester)
         open_count = (
             await session.execute(
                 select(func.count(Introduction.id)).where(
@@ -245,12 +253,7 @@ async def request_introduction(
             )
         ).scalar_one()
         if open_count >= settings.intro_max_open_per_requester:
-            raise UserError(
-                f"You have {open_count} introduction requests waiting for an answer; "
-                f"the limit is {settings.intro_max_open_per_requester}.",
-                hint="See them with `intro list`; each closes after "
-                f"{settings.intro_expiry_days} days if nobody answers.",
-            )
+            raise TooManyOpenRequests(open_count, settings.intro_max_open_per_requester, settings.intro_expiry_days)
         intro = Introduction(
             requester_id=requester.id,
             target_id=target.id,
@@ -267,7 +270,7 @@ async def request_introduction(
                 session.add(intro)
                 await session.flush()
         except IntegrityError:  # the same request, a moment ago (double click, second process)
-            raise UserError(f"You already asked to meet {target.display_name}; I'll let you know.") from None
+            raise AskedTwiceAtOnce(target.display_name) from None
         session.add(IntroductionTransition(introduction_id=intro.id, from_state=None, to_state=REQUESTED, at=now,
                                            actor_member_id=requester.id))
         await schedule_job(
@@ -283,11 +286,10 @@ async def request_introduction(
 
 
 async def _own_request(session: AsyncSession, intro_id: int, member: Member) -> Introduction:
-    intro = await _load(session, intro_id)
+    intro = await load_introduction(session, intro_id)
     if intro is None or intro.target_id != member.id:
         # The same words whether it does not exist or is someone else's: ids reveal nothing.
-        raise UserError(f"I can't find an introduction request #{intro_id} addressed to you.",
-                        hint="`intro list` shows yours.")
+        raise NoRequestForYou(intro_id)
     return intro
 
 
@@ -312,16 +314,16 @@ async def accept(core: Runtime, member: Member, intro_id: int, notices: IntroNot
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
         intro = await _own_request(session, intro_id, member)
-        moved = await _transition(
+        moved = await make_transition(
             session, intro_id, from_state=REQUESTED, to_state=ACCEPTED, now=now, actor_id=member.id,
             values={"responded_at": now, "followup_due_at": now + timedelta(days=core.settings.intro_followup_days)},
             where=(Introduction.expires_at > now,),
         )
         if not moved:
-            await _expire_overdue(session, now, intro_id=intro_id)
-            return Answered(await _load(session, intro_id), moved=False)
-        intro = await _load(session, intro_id)
-        requester, target = await _members(session, intro)
+            await expire_overdue(session, now, intro_id=intro_id)
+            return Answered(await load_introduction(session, intro_id), moved=False)
+        intro = await load_introduction(session, intro_id)
+        requester, target = await members_of(session, intro)
         await record_exchange(
             session, kind="intro_accepted", occurred_at=now, a=requester, b=target,
             a_snapshot=intro.requester_snapshot or None, b_snapshot=intro.target_snapshot or None,
@@ -344,181 +346,21 @@ async def decline(core: Runtime, member: Member, intro_id: int) -> Answered:
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
         intro = await _own_request(session, intro_id, member)
-        moved = await _transition(
+        moved = await make_transition(
             session, intro_id, from_state=REQUESTED, to_state=DECLINED, now=now, actor_id=member.id,
             values={"responded_at": now}, where=(Introduction.expires_at > now,),
         )
         if not moved:
-            await _expire_overdue(session, now, intro_id=intro_id)
-            return Answered(await _load(session, intro_id), moved=False)
-        requester, _ = await _members(session, intro)
+            await expire_overdue(session, now, intro_id=intro_id)
+            return Answered(await load_introduction(session, intro_id), moved=False)
+        requester, _ = await members_of(session, intro)
     return Answered(intro, moved=True, requester=requester)
-
-
-# --- outcomes -------------------------------------------------------------------------------------
-
-
-async def _party_intro(session: AsyncSession, intro_id: int, member: Member) -> Introduction:
-    intro = await _load(session, intro_id)
-    if intro is None or member.id not in (intro.requester_id, intro.target_id):
-        raise UserError(f"I can't find introduction #{intro_id} for you.", hint="`intro list` shows yours.")
-    if intro.state not in (ACCEPTED, MET, NOT_MET):
-        raise UserError(f"Introduction #{intro_id} didn't go ahead, so there is no meeting to record.")
-    return intro
-
-
-async def _confirm_meeting(
-    session: AsyncSession, intro_id: int, member: Member, now: datetime, *, from_states: tuple[str, ...]
-) -> bool:
-    """One of `from_states` -> met, recording the `meeting_confirmed` exchange once."""
-    moved = False
-    for from_state in from_states:
-        moved = await _transition(
-            session, intro_id, from_state=from_state, to_state=MET, now=now, actor_id=member.id,
-            values={"outcome_at": now},
-        )
-        if moved:
-            break
-    if not moved:
-        return False
-    intro = await _load(session, intro_id)
-    requester, target = await _members(session, intro)
-    await record_exchange(
-        session, kind="meeting_confirmed", occurred_at=now, a=requester, b=target,
-        a_snapshot=intro.requester_snapshot or None, b_snapshot=intro.target_snapshot or None,
-        platform=intro.platform, dedupe_key=f"intro:{intro_id}:met", introduction_id=intro_id,
-    )
-    return True
-
-
-def _own_rating(intro: Introduction, member: Member) -> int | None:
-    return intro.requester_usefulness if member.id == intro.requester_id else intro.target_usefulness
-
-
-@dataclass(frozen=True)
-class MeetingNoted:
-    """`intro met`: what the member said (`met`), whether it changed the introduction (`changed`), its state
-    now, and whether this member has rated it."""
-
-    intro_id: int
-    met: bool
-    changed: bool
-    state: str
-    rated: bool
-
-
-async def record_meeting(core: Runtime, member: Member, intro_id: int, *, met: bool) -> MeetingNoted:
-    """`intro met <id> yes|no`."""
-    now = core.clock.now()
-    async with core.db.session() as session, session.begin():
-        intro = await _party_intro(session, intro_id, member)
-        if met:
-            moved = await _confirm_meeting(session, intro_id, member, now, from_states=(ACCEPTED, NOT_MET))
-        else:
-            moved = await _transition(
-                session, intro_id, from_state=ACCEPTED, to_state=NOT_MET, now=now, actor_id=member.id,
-                values={"outcome_at": now},
-            )
-        intro = await _load(session, intro_id)
-        return MeetingNoted(intro_id, met, moved, intro.state, _own_rating(intro, member) is not None)
-
-
-async def rate(core: Runtime, member: Member, intro_id: int, score: int) -> None:
-    """`intro rate <id> 1-5`: each side rates its meeting for itself.
-
-    A rating on an accepted introduction also means the meeting happened. After either side said "we did
-    not meet", a rating is refused: only an explicit `intro met <id> yes` turns that "no" into a meeting,
-    so a rating never makes a meeting out of a "no" (docs/indicators.md, `intros_met`)."""
-    if not 1 <= score <= 5:
-        raise UserError("Ratings go from 1 (not useful) to 5 (very useful).")
-    now = core.clock.now()
-    async with core.db.session() as session, session.begin():
-        intro = await _party_intro(session, intro_id, member)
-        await _confirm_meeting(session, intro_id, member, now, from_states=(ACCEPTED,))
-        column = "requester_usefulness" if intro.requester_id == member.id else "target_usefulness"
-        rated = await session.execute(
-            update(Introduction)
-            .where(Introduction.id == intro_id, Introduction.state == MET)
-            .values({column: score})
-            .execution_options(synchronize_session=False)
-        )
-        if rated.rowcount != 1:  # not_met: checked by the same UPDATE, so a concurrent "no" cannot slip past
-            raise UserError(
-                f"I have introduction #{intro_id} down as “not met (yet)”, and a rating is for a meeting.",
-                hint=f"If you have met since, tell me with `intro met {intro_id} yes`, then rate it.",
-            )
-        intro = await _load(session, intro_id)  # the row is locked by our update: both ratings are current
-        intro.usefulness = combined_usefulness(intro.requester_usefulness, intro.target_usefulness)
-
-
-# --- pausing --------------------------------------------------------------------------------------
-
-
-async def pause(core: Runtime, member: Member, weeks: int) -> datetime:
-    if not 1 <= weeks <= MAX_PAUSE_WEEKS:
-        raise UserError(f"Pause for 1 to {MAX_PAUSE_WEEKS} weeks, for example `intro pause 4`.")
-    until = core.clock.now() + timedelta(weeks=weeks)
-    async with core.db.session() as session, session.begin():
-        await session.execute(update(Member).where(Member.id == member.id).values(intro_paused_until=until))
-    return until
-
-
-async def resume(core: Runtime, member: Member) -> bool:
-    """Clear a pause; False when there was none."""
-    now = core.clock.now()
-    async with core.db.session() as session, session.begin():
-        result = await session.execute(
-            update(Member)
-            .where(Member.id == member.id, Member.intro_paused_until.is_not(None), Member.intro_paused_until > now)
-            .values(intro_paused_until=None)
-        )
-        return result.rowcount == 1
-
-
-# --- listing --------------------------------------------------------------------------------------
-
-
-@dataclass
-class Listing:
-    waiting_for_me: list[tuple[Introduction, Member | None]]
-    my_requests: list[tuple[Introduction, Member | None]]
-    connected: list[tuple[Introduction, Member | None]]
-
-
-async def list_for(core: Runtime, member: Member, *, limit: int = 20) -> Listing:
-    now = core.clock.now()
-    async with core.db.session() as session, session.begin():
-        await _expire_overdue(session, now, member_id=member.id)
-        rows = (
-            await session.execute(
-                select(Introduction)
-                .where(or_(Introduction.requester_id == member.id, Introduction.target_id == member.id))
-                .order_by(Introduction.requested_at.desc(), Introduction.id.desc())
-                .limit(limit)
-            )
-        ).scalars().all()
-        others = {}
-        for intro in rows:
-            other_id = intro.target_id if intro.requester_id == member.id else intro.requester_id
-            if other_id is not None and other_id not in others:
-                others[other_id] = await session.get(Member, other_id)
-    listing = Listing([], [], [])
-    for intro in rows:
-        other_id = intro.target_id if intro.requester_id == member.id else intro.requester_id
-        entry = (intro, others.get(other_id))
-        if intro.state in (ACCEPTED, MET, NOT_MET):
-            listing.connected.append(entry)
-        elif intro.requester_id == member.id:
-            listing.my_requests.append(entry)
-        elif intro.state == REQUESTED:
-            listing.waiting_for_me.append(entry)
-    return listing
 
 
 # --- expiry, follow-up and the introduction itself ------------------------------------------------
 
 
-async def _expire_overdue(
+async def expire_overdue(
     session: AsyncSession,
     now: datetime,
     *,
@@ -535,7 +377,7 @@ async def _expire_overdue(
     if member_id is not None:
         query = query.where(or_(Introduction.requester_id == member_id, Introduction.target_id == member_id))
     for overdue in (await session.execute(query)).scalars().all():
-        await _transition(session, overdue, from_state=REQUESTED, to_state=EXPIRED, now=now, actor_id=None)
+        await make_transition(session, overdue, from_state=REQUESTED, to_state=EXPIRED, now=now, actor_id=None)
 
 
 async def close_expired_request(core: Runtime, job: Job, notices: IntroNotices) -> None:
@@ -544,11 +386,11 @@ async def close_expired_request(core: Runtime, job: Job, notices: IntroNotices) 
     intro_id = int(job.payload["introduction_id"])
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
-        await _transition(session, intro_id, from_state=REQUESTED, to_state=EXPIRED, now=now, actor_id=None)
-        intro = await _load(session, intro_id)
+        await make_transition(session, intro_id, from_state=REQUESTED, to_state=EXPIRED, now=now, actor_id=None)
+        intro = await load_introduction(session, intro_id)
         if intro is None or intro.state not in (EXPIRED, DECLINED):
             return
-        requester, target = await _members(session, intro)
+        requester, target = await members_of(session, intro)
     if requester is not None:
         await core.scheduler.begin_send(job)  # from here on the job is never run twice
         # The same note for "declined" and "no answer": the requester cannot tell them apart.
@@ -560,15 +402,15 @@ async def follow_up(core: Runtime, job: Job, notices: IntroNotices) -> None:
     is sent before `begin_send`."""
     intro_id = int(job.payload["introduction_id"])
     async with core.db.session() as session:
-        intro = await _load(session, intro_id)
+        intro = await load_introduction(session, intro_id)
         if intro is None or intro.state not in (ACCEPTED, MET):
             return  # a "no" was already given
-        requester, target = await _members(session, intro)
+        requester, target = await members_of(session, intro)
     await core.scheduler.begin_send(job)  # from here on the job is never run twice
     for member, other in ((requester, target), (target, requester)):
         if member is None:
             continue
-        if intro.state == MET and _own_rating(intro, member) is not None:
+        if intro.state == MET and own_rating(intro, member) is not None:
             continue
         await core.notify(member, notices.followup(intro, member, other, ask_meeting=intro.state == ACCEPTED))
 

@@ -1,176 +1,44 @@
-"""What the introduction flow says: the request to the target, the introduction, notes and follow-ups (the
-service's `IntroNotices`, implemented by this module's functions), and the answers to `intro` commands."""
+"""The answers to `intro` commands (the messages the flow sends on its own are in `notices`)."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from bot.intros import service as intros
-from bot.intros.dates import closes, day
-from bot.intros.service import Answered, Listing, MeetingNoted, RequestOutcome
-from bot.reply import Button, Field, Form, FormField, Reply, Section
-from config.vocabulary import SECTORS, THEMES, country_name, parse_theme
+from bot.intros.dates import closes, closing_time, day
+from bot.intros.errors import (
+    AlreadyAsked,
+    AskedTwiceAtOnce,
+    DidNotGoAhead,
+    IntroRefused,
+    NoIntroductionForYou,
+    NoRequestForYou,
+    PauseOutOfRange,
+    RatingOutOfRange,
+    RatingWithoutMeeting,
+    ReasonTooLong,
+    SelfIntroduction,
+    TargetAskedFirst,
+    TargetIsBot,
+    TargetPaused,
+    TargetTakesNoRequests,
+    TooManyOpenRequests,
+)
+from bot.intros.listing import Listing
+from bot.intros.outcomes import MeetingNoted
+from bot.intros.service import Answered, RequestOutcome
+from bot.reply import Button, Form, FormField, Reply, Section
+from bot.sanitize import safe_text
+from config.errors import word_errors
 from storage.models import Introduction, Member
 
-_BRACKET_MENTION = re.compile(r"<(?:@[!&]?|!|#)([^>]*)>")
-_MASS_MENTION = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
 
-
-def safe_text(text: str) -> str:
-    """User text shown to others, unable to ping anyone: platform mentions become plain words."""
-    text = _BRACKET_MENTION.sub(lambda m: "@" + m.group(1).split("|")[-1], text)
-    return _MASS_MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
-
-
-def _name(member: Member | None) -> str:
+def member_name(member: Member | None) -> str:
     return member.display_name if member is not None else "a former member"
-
-
-def _profile_fields(member: Member | None, snapshot: dict) -> list[Field]:
-    organisation = (member.organisation.name if member is not None and member.organisation else None) or snapshot.get(
-        "organisation"
-    )
-    sector = (member.sector if member is not None else None) or snapshot.get("sector")
-    country = (member.country if member is not None else None) or snapshot.get("country")
-    fields = [
-        Field("Organisation", organisation or "—"),
-        Field("Sector", SECTORS.get(sector, sector) if sector else "—"),
-        Field("Country", country_name(country)),
-    ]
-    if member is not None and member.expertise:
-        fields.append(Field("Expertise", ", ".join(member.expertise)))
-    if member is not None and member.interests:
-        fields.append(Field("Interests", ", ".join(member.interests)))
-    return fields
-
-
-def _topics(member: Member) -> dict[str, str]:
-    return {" ".join(item.lower().split()): item for item in [*member.expertise, *member.interests]}
-
-
-def _themes(member: Member) -> set[str]:
-    return {theme for item in [*member.expertise, *member.interests] if (theme := parse_theme(item))}
-
-
-def why_they_should_talk(intro: Introduction, requester: Member, target: Member) -> list[str]:
-    """The reasons, most specific first: what was asked, shared topics and themes, different perspectives."""
-    reasons = []
-    if intro.reason:
-        reasons.append(f"{requester.display_name} asked because: “{safe_text(intro.reason)}”")
-    mine, theirs = _topics(requester), _topics(target)
-    shared = [mine[key] for key in mine if key in theirs]
-    if shared:
-        reasons.append("You share an interest in " + ", ".join(shared) + ".")
-    themes = sorted(_themes(requester) & _themes(target) - {parse_theme(item) for item in shared})
-    if themes:
-        reasons.append("You both work on " + ", ".join(THEMES[t].lower() for t in themes) + ".")
-    if requester.sector and target.sector and requester.sector != target.sector:
-        reasons.append(
-            f"You bring two sectors together: {SECTORS.get(requester.sector)} and {SECTORS.get(target.sector)}."
-        )
-    if requester.country and target.country and requester.country != target.country:
-        reasons.append(
-            f"You work in different countries: {country_name(requester.country)} and {country_name(target.country)}."
-        )
-    return reasons
-
-
-def request_for_target(intro: Introduction, requester: Member, target: Member) -> Reply:
-    reason = safe_text(intro.reason or "")
-    return Reply(
-        text=f"{requester.display_name} would like to be introduced to you.",
-        sections=[
-            Section(
-                title=requester.display_name,
-                text=f"Why: “{reason}”" if reason else "",
-                fields=_profile_fields(requester, intro.requester_snapshot or {}),
-            ),
-            Section(
-                context=(
-                    f"Request #{intro.id}, open until {closes(intro, target)}. "
-                    f"If you decline or say not now, {requester.display_name} is not told why, or even that "
-                    "you answered. `intro pause <weeks>` stops new requests for a while."
-                ),
-                buttons=[
-                    Button("Accept", f"intro accept {intro.id}", "primary"),
-                    Button("Decline", f"intro decline {intro.id}", "danger"),
-                    Button("Not now", f"intro notnow {intro.id}"),
-                ],
-            ),
-        ],
-        direct=True,
-    )
-
-
-def request_closed(intro: Introduction, target: Member | None) -> Reply:
-    return Reply(
-        text=(
-            f"Your introduction request to {_name(target)} (#{intro.id}) has closed without an introduction "
-            "this time. People are often busy; it says nothing about you or your question."
-        ),
-        sections=[Section(context="Find someone else with `experts <topic>`, or ask again later with `intro`.")],
-        direct=True,
-    )
-
-
-def introduction(
-    intro: Introduction,
-    requester: Member,
-    target: Member,
-    followup_days: int,
-    *,
-    reader: Member | None = None,
-    other: Member | None = None,
-) -> Reply:
-    """The introduction: to both at once in a group, or to `reader` about `other` by direct message."""
-    if reader is None:
-        first, second = requester.display_name, target.display_name
-        text = f"{first}, meet {second}. {second}, meet {first}."
-    else:
-        text = f"{reader.display_name}, meet {other.display_name if other else 'your contact'}."
-    why = why_they_should_talk(intro, requester, target) or [f"{requester.display_name} asked to meet you."]
-    sections = [
-        Section(title=requester.display_name, fields=_profile_fields(requester, intro.requester_snapshot or {})),
-        Section(title=target.display_name, fields=_profile_fields(target, intro.target_snapshot or {})),
-        Section(title="Why I think you should talk", text="\n".join(f"• {line}" for line in why)),
-    ]
-    if reader is not None and other is not None and other.identities:
-        where = ", ".join(f"{i.platform} as {i.display_name or i.platform_user_id}" for i in other.identities)
-        sections.append(Section(text=f"You can reach {other.display_name} on {where}."))
-    sections.append(
-        Section(
-            context=f"Introduction #{intro.id}. In {followup_days} days I'll ask whether you met and how useful it was."
-        )
-    )
-    return Reply(text=text, sections=sections, direct=True, tone="success")
 
 
 def rating_buttons(intro_id: int) -> list[Button]:
     return [Button(str(score), f"intro rate {intro_id} {score}") for score in range(1, 6)]
-
-
-def followup(intro: Introduction, member: Member, other: Member | None, *, ask_meeting: bool) -> Reply:
-    sections = []
-    if ask_meeting:
-        sections.append(
-            Section(
-                title="Did you meet?",
-                buttons=[
-                    Button("Yes, we met", f"intro met {intro.id} yes", "primary"),
-                    Button("Not (yet)", f"intro met {intro.id} no"),
-                ],
-            )
-        )
-    sections.append(Section(title="Was it useful? (1 = not at all, 5 = very)", buttons=rating_buttons(intro.id)))
-    sections.append(
-        Section(context=f"Only the partnership's totals use your answers; {_name(other)} never sees your rating.")
-    )
-    return Reply(
-        text=f"On {day(intro.responded_at, member)} I introduced you to {_name(other)} (#{intro.id}).",
-        sections=sections,
-        direct=True,
-    )
 
 
 # --- answers to `intro` commands --------------------------------------------------------------------
@@ -317,7 +185,7 @@ def listing(found: Listing, reader: Member, now: datetime) -> Reply:
     for intro, other in found.waiting_for_me:
         sections.append(
             Section(
-                title=f"#{intro.id} · {_name(other)} would like to meet you",
+                title=f"#{intro.id} · {member_name(other)} would like to meet you",
                 text=f"Why: “{safe_text(intro.reason or '')}”",
                 context=f"Open until {closes(intro, reader)}",
                 buttons=[
@@ -338,17 +206,77 @@ def listing(found: Listing, reader: Member, now: datetime) -> Reply:
         shown_rating = f" · your rating {mine}/5" if mine is not None else ""
         sections.append(
             Section(
-                title=f"#{intro.id} · {_name(other)}",
+                title=f"#{intro.id} · {member_name(other)}",
                 text=f"introduced {day(intro.responded_at, reader)}{status}{shown_rating}",
                 buttons=buttons,
             )
         )
     for intro, other in found.my_requests:
         sections.append(
-            Section(title=f"#{intro.id} · you asked to meet {_name(other)}", text=_requester_view(intro, reader, now))
+            Section(title=f"#{intro.id} · you asked to meet {member_name(other)}", text=_requester_view(intro, reader, now))
         )
     if not sections:
         return Reply(
             text="No introductions yet. Ask for one with `intro @name <why you'd like to meet>`.", private=True
         )
     return Reply(text="Your introductions, newest first.", sections=sections, private=True)
+
+
+# --- what the introduction service refused --------------------------------------------------------
+
+
+def refusal(error: IntroRefused) -> tuple[str, str | None]:
+    """The message and hint for what the introduction service refused."""
+    match error:
+        case ReasonTooLong(length=length, limit=limit):
+            return f"Please keep the reason under {limit} characters (it has {length}).", None
+        case SelfIntroduction():
+            return "That's you! Introductions are between two different members.", None
+        case TargetIsBot(name=name):
+            return f"{name} is a bot; introductions are between people.", None
+        case TargetTakesNoRequests(name=name):
+            return (
+                f"{name} has chosen not to receive introduction requests.",
+                "Try `experts <topic>` to find someone else.",
+            )
+        case TargetPaused(name=name):
+            return (
+                f"{name} has paused introduction requests for now.",
+                "Try again in a few weeks, or find someone else with `experts <topic>`.",
+            )
+        case TargetAskedFirst(name=name, their_request_id=request_id):
+            return f"{name} has already asked to meet you.", f"Accept their request with `intro accept {request_id}`."
+        case AlreadyAsked(name=name, request_id=request_id, closes_at=closes_at, requester=requester):
+            return (
+                f"You already asked to meet {name} (request #{request_id}).",
+                f"It stays open until {closing_time(closes_at, requester)}.",
+            )
+        case TooManyOpenRequests(open_count=open_count, limit=limit, expiry_days=expiry_days):
+            return (
+                f"You have {open_count} introduction requests waiting for an answer; the limit is {limit}.",
+                f"See them with `intro list`; each closes after {expiry_days} days if nobody answers.",
+            )
+        case AskedTwiceAtOnce(name=name):
+            return f"You already asked to meet {name}; I'll let you know.", None
+        case NoRequestForYou(intro_id=intro_id):
+            return (
+                f"I can't find an introduction request #{intro_id} addressed to you.",
+                "`intro list` shows yours.",
+            )
+        case NoIntroductionForYou(intro_id=intro_id):
+            return f"I can't find introduction #{intro_id} for you.", "`intro list` shows yours."
+        case DidNotGoAhead(intro_id=intro_id):
+            return f"Introduction #{intro_id} didn't go ahead, so there is no meeting to record.", None
+        case RatingOutOfRange():
+            return "Ratings go from 1 (not useful) to 5 (very useful).", None
+        case RatingWithoutMeeting(intro_id=intro_id):
+            return (
+                f"I have introduction #{intro_id} down as “not met (yet)”, and a rating is for a meeting.",
+                f"If you have met since, tell me with `intro met {intro_id} yes`, then rate it.",
+            )
+        case PauseOutOfRange(max_weeks=max_weeks):
+            return f"Pause for 1 to {max_weeks} weeks, for example `intro pause 4`.", None
+    raise AssertionError(f"no wording for {error!r}")
+
+
+word_errors(IntroRefused, refusal)

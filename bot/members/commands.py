@@ -101,7 +101,7 @@ async def _list(ctx: CommandContext) -> Reply:
 
 async def _change(ctx: CommandContext, action: str, who: str, new_role: str) -> Reply:
     try:
-        change = await roles.change_role(ctx.core, ctx.member, ctx.message, action, who, new_role, notices=views)
+        change = await roles.change_role(ctx.core, ctx.member, ctx.message, action, who, new_role, notices=views.ROLE_NOTICES)
     except AmbiguousMember as several:
         return views.which_member(several, lambda member_id: f"role {action} member:{member_id} {new_role}")
     ctx.audited = True

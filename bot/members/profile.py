@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from config.errors import UserError
-from config.vocabulary import SECTORS, country_name, require_country, require_sector, require_timezone
+from config.vocabulary import (
+    SECTORS,
+    country_name,
+    require_country,
+    require_sector,
+    require_timezone,
+)
 from storage.models import Member
 
 MAX_LIST_ITEMS = 20

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,9 @@ from storage.lookups import find_by_identity
 from storage.models import Member
 
 if TYPE_CHECKING:
+    from bot.reply import (
+        Reply,  # only the type the notices return: the words are the views'
+    )
     from bot.runtime import Runtime
 
 
@@ -83,7 +86,7 @@ class RoleChange:
 class RoleNotices(Protocol):
     """The direct message that tells a member their role changed; `bot.members.views` words it."""
 
-    def role_changed(self, change: RoleChange) -> Any: ...  # a bot.reply.Reply
+    def role_changed(self, change: RoleChange) -> Reply: ...
 
 
 async def change_role(

@@ -10,8 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import recent_entries
+from bot.members.errors import NameCannotBeCleared
 from bot.members.profile import changed_value
 from bot.message import Author
+
 # Naming members in commands lives in the kernel (several features need it); these modules have always
 # found it here.
 from bot.references import (  # noqa: F401
@@ -23,7 +25,6 @@ from bot.references import (  # noqa: F401
     member_label,
     members_named,
 )
-from config.errors import UserError
 from config.vocabulary import Role
 from knowledge.profiles import sync_member_profile
 from storage.lookups import find_by_identity, get_or_create_organisation
@@ -119,7 +120,7 @@ async def update_profile(core: Runtime, member_id: int, field: str, value: objec
                 member.organisation_id = None
         elif field == "name":
             if value is None:
-                raise UserError("Your name cannot be cleared; set another one instead.")
+                raise NameCannotBeCleared()
             member.display_name = str(value)
         elif field in {"expertise", "interests"}:
             setattr(member, field, value or [])

@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from bot.audit import AuditWording
+from bot.members.errors import MemberRefused, NameCannotBeCleared
 from bot.members.profile import LABELS, field_value
-from bot.members.roles import GRANTABLE_ROLES, ROLE_PURPOSE, RoleAudit, RoleChange, a_role
+from bot.members.roles import (
+    GRANTABLE_ROLES,
+    ROLE_PURPOSE,
+    RoleAudit,
+    RoleChange,
+    RoleNotices,
+    a_role,
+)
 from bot.members.service import AmbiguousMember, AuditLog, ProfileChange, member_label
 from bot.reply import Button, Field, Reply, Section
 from bot.tables import text_table
+from config.errors import word_errors
 from config.vocabulary import country_name
 from storage.models import AuditEntry, Member
 
@@ -82,13 +91,18 @@ def role_list(admins: list[str], holders: list[Member], configured_admins: int) 
     return Reply(sections=[Section(title="Roles", text=table, context=context + ".")], private=True)
 
 
-def role_changed(change: RoleChange) -> Reply:
+class RoleWording:
     """The direct message to the member whose role changed (`roles.RoleNotices`)."""
-    if change.action == "grant":
-        told = f"An admin gave you the {change.role} role in Lighthouse. Type `help` to see what you can do now."
-    else:
-        told = f"An admin removed your {change.role} role in Lighthouse; you are a member."
-    return Reply(text=told, tone="info")
+
+    def role_changed(self, change: RoleChange) -> Reply:
+        if change.action == "grant":
+            told = f"An admin gave you the {change.role} role in Lighthouse. Type `help` to see what you can do now."
+        else:
+            told = f"An admin removed your {change.role} role in Lighthouse; you are a member."
+        return Reply(text=told, tone="info")
+
+
+ROLE_NOTICES: RoleNotices = RoleWording()
 
 
 def role_change_done(change: RoleChange) -> Reply:
@@ -114,6 +128,20 @@ def which_member(several: AmbiguousMember, command_for: Callable[[int], str]) ->
         ],
         private=True,
     )
+
+
+# --- what the members service refused ------------------------------------------------------------
+
+
+def refusal(error: MemberRefused) -> tuple[str, str | None]:
+    """The message and hint for what the members service refused."""
+    match error:
+        case NameCannotBeCleared():
+            return "Your name cannot be cleared; set another one instead.", None
+    raise AssertionError(f"no wording for {error!r}")
+
+
+word_errors(MemberRefused, refusal)
 
 
 # --- the audit log --------------------------------------------------------------------------------

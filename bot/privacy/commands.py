@@ -7,7 +7,8 @@ from bot.context import CommandContext
 from bot.feature import Feature
 from bot.privacy import service as privacy_data
 from bot.privacy import views
-from bot.privacy.service import CONSENT_FLAGS, export_json, parse_consent_flag
+from bot.privacy.consent import CONSENT_FLAGS, parse_consent_flag
+from bot.privacy.export import export_json
 from bot.reply import Reply
 from config.errors import UserError
 

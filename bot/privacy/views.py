@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.audit import AuditWording
-from bot.privacy.service import (
-    CONSENT_FLAGS,
-    ERASE_CONFIRMATION_TTL,
-    ConsentFlag,
-    ErasureReport,
-    Overview,
-    PrivacyAudit,
-)
+from bot.privacy.consent import CONSENT_FLAGS, ConsentFlag
+from bot.privacy.erasure import ERASE_CONFIRMATION_TTL, ErasureReport, PrivacyAudit
+from bot.privacy.errors import ConfirmationInvalid, PrivacyRefused
+from bot.privacy.service import Overview
 from bot.reply import Attachment, Button, Field, Reply, Section
+from config.errors import word_errors
 
 
 def explanation(overview: Overview) -> Reply:
@@ -149,3 +146,17 @@ def erased(report: ErasureReport) -> Reply:
 
 
 AUDIT_WORDING: dict[str, AuditWording] = {PrivacyAudit.ERASED: lambda _details, _subject: "a member erased their data"}
+
+
+def refusal(error: PrivacyRefused) -> tuple[str, str | None]:
+    """The message and hint for what the privacy service refused."""
+    match error:
+        case ConfirmationInvalid():
+            return (
+                "That confirmation is not valid for you or has expired; nothing was erased.",
+                "Type `privacy erase` to get a fresh button.",
+            )
+    raise AssertionError(f"no wording for {error!r}")
+
+
+word_errors(PrivacyRefused, refusal)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -35,53 +36,81 @@ class Question:
 
 def parse_question(args_text: str, *, flags: tuple[str, ...] = (), fixed_kind: str | None = None) -> Question:
     """Split the words after a command into question text, filters and flags (errors list valid values)."""
-    words = args_text.split()
-    text_words: list[str] = []
-    values: dict[str, list[str]] = {}
-    found_flags: set[str] = set()
-    i = 0
-    while i < len(words):
-        word = words[i]
-        if word.startswith("--") and len(word) > 2:
-            name, _, inline_value = word[2:].partition("=")
-            name = name.lower()
-            if name in flags:
-                found_flags.add(name)
-            elif name in FILTER_NAMES:
-                value = inline_value
-                if not value:
-                    if i + 1 >= len(words):
-                        raise UserError(f"`--{name}` needs a value.", hint=FILTER_HELP)
-                    i += 1
-                    value = words[i]
-                values.setdefault(FILTER_NAMES[name], []).append(value)
-            else:
-                options = [f"--{f}" for f in flags] + [f"--{n}" for n in ("kind", "theme", "country", "sector", "since", "until")]
-                raise UserError(f"I don't know the option `--{name[:30]}`.", hint="Valid options: " + ", ".join(options) + ".")
-        else:
-            inline = _INLINE.match(word)
-            if inline and inline.group(1).lower() in FILTER_NAMES:
-                values.setdefault(FILTER_NAMES[inline.group(1).lower()], []).append(inline.group(2))
-            else:
-                text_words.append(word)
-        i += 1
+    typed = _scan(args_text.split(), flags)
+    filters = _filters(typed.values, _kinds(typed.values, fixed_kind))
+    if filters.since and filters.until and filters.since > filters.until:
+        raise UserError("`since` is after `until`, so nothing can match.", hint="For example: since:2024 until:2025-06.")
+    return Question(" ".join(typed.text_words), filters, typed.flags, has_filters=bool(typed.values))
 
-    kinds = {_kind(v) for raw in values.get("kind", []) for v in _split(raw)}
-    if fixed_kind is not None:
-        if kinds and kinds != {fixed_kind}:
-            raise UserError(f"This command only searches {fixed_kind}s; use `find` to search other kinds.")
-        kinds = {fixed_kind}
-    filters = Filters(
+
+@dataclass
+class _Typed:
+    """The words of a question sorted: free text, filter values by filter name, flags."""
+
+    text_words: list[str] = field(default_factory=list)
+    values: dict[str, list[str]] = field(default_factory=dict)
+    flags: set[str] = field(default_factory=set)
+
+    def add(self, name: str, value: str) -> None:
+        self.values.setdefault(FILTER_NAMES[name.lower()], []).append(value)
+
+
+def _scan(words: list[str], flags: tuple[str, ...]) -> _Typed:
+    typed = _Typed()
+    rest = iter(words)  # shared with _read_option: `--theme obesity` takes the next word as its value
+    for word in rest:
+        inline = _INLINE.match(word)
+        if word.startswith("--") and len(word) > 2:
+            _read_option(word[2:], rest, flags, typed)
+        elif inline and inline.group(1).lower() in FILTER_NAMES:
+            typed.add(inline.group(1), inline.group(2))
+        else:
+            typed.text_words.append(word)
+    return typed
+
+
+def _read_option(option: str, rest: Iterator[str], flags: tuple[str, ...], typed: _Typed) -> None:
+    name, _, value = option.partition("=")
+    name = name.lower()
+    if name in flags:
+        typed.flags.add(name)
+        return
+    if name not in FILTER_NAMES:
+        options = [f"--{f}" for f in flags] + [f"--{n}" for n in ("kind", "theme", "country", "sector", "since", "until")]
+        raise UserError(f"I don't know the option `--{name[:30]}`.", hint="Valid options: " + ", ".join(options) + ".")
+    if not value:
+        value = next(rest, "")
+        if not value:
+            raise UserError(f"`--{name}` needs a value.", hint=FILTER_HELP)
+    typed.add(name, value)
+
+
+def _each(values: dict[str, list[str]], name: str) -> list[str]:
+    """Every value given for the filter `name`, comma-separated lists split."""
+    return [value for raw in values.get(name, []) for value in _split(raw)]
+
+
+def _kinds(values: dict[str, list[str]], fixed_kind: str | None) -> set[str]:
+    kinds = {_kind(value) for value in _each(values, "kind")}
+    if fixed_kind is None:
+        return kinds
+    if kinds and kinds != {fixed_kind}:
+        raise UserError(f"This command only searches {fixed_kind}s; use `find` to search other kinds.")
+    return {fixed_kind}
+
+
+def _filters(values: dict[str, list[str]], kinds: set[str]) -> Filters:
+    return Filters(
         kinds=frozenset(kinds),
-        themes=frozenset(require_theme(v) for raw in values.get("theme", []) for v in _split(raw)),
-        countries=frozenset(require_country(v, examples="country:DK, country:Sweden, country:KE") for raw in values.get("country", []) for v in _split(raw)),
-        sectors=frozenset(require_sector(v) for raw in values.get("sector", []) for v in _split(raw)),
+        themes=frozenset(require_theme(value) for value in _each(values, "theme")),
+        countries=frozenset(
+            require_country(value, examples="country:DK, country:Sweden, country:KE")
+            for value in _each(values, "country")
+        ),
+        sectors=frozenset(require_sector(value) for value in _each(values, "sector")),
         since=_date(values["since"][-1], end=False) if values.get("since") else None,
         until=_date(values["until"][-1], end=True) if values.get("until") else None,
     )
-    if filters.since and filters.until and filters.since > filters.until:
-        raise UserError("`since` is after `until`, so nothing can match.", hint="For example: since:2024 until:2025-06.")
-    return Question(" ".join(text_words), filters, found_flags, has_filters=bool(values))
 
 
 def _split(raw: str) -> list[str]:

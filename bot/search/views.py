@@ -138,22 +138,33 @@ def _document_section(
 
 
 def _fields(doc: DocInfo) -> list[Field]:
-    fields: list[Field] = []
-    meta = doc.meta
     if doc.kind == "expert":
-        if meta.get("job_title"):
-            fields.append(Field("Role", meta["job_title"]))
-        if doc.organisations:
-            fields.append(Field("Organisation", doc.organisations[0]))
-        if doc.sectors:
-            fields.append(Field("Sector", SECTORS.get(doc.sectors[0], doc.sectors[0])))
-        if doc.countries:
-            fields.append(Field("Country", country_name(doc.countries[0])))
-        if meta.get("expertise"):
-            fields.append(Field("Expertise", ", ".join(meta["expertise"][:5])))
-        return fields
-    if doc.kind == "answer" and meta.get("answered_by"):
-        fields.append(Field("Answered by", meta["answered_by"]))
+        return _expert_fields(doc)
+    fields = _shared_fields(doc)
+    if doc.kind == "pilot":
+        fields.extend(_pilot_fields(doc.meta))
+    elif doc.published_on:
+        fields.append(Field("Date", doc.published_on.isoformat()))
+    return fields
+
+
+def _expert_fields(doc: DocInfo) -> list[Field]:
+    meta = doc.meta
+    shown = [
+        ("Role", meta.get("job_title") or None),
+        ("Organisation", doc.organisations[0] if doc.organisations else None),
+        ("Sector", SECTORS.get(doc.sectors[0], doc.sectors[0]) if doc.sectors else None),
+        ("Country", country_name(doc.countries[0]) if doc.countries else None),
+        ("Expertise", ", ".join(meta["expertise"][:5]) if meta.get("expertise") else None),
+    ]
+    return [Field(label, value) for label, value in shown if value is not None]
+
+
+def _shared_fields(doc: DocInfo) -> list[Field]:
+    """Who answered (an answer), themes, countries and organisations, of every kind but experts."""
+    fields: list[Field] = []
+    if doc.kind == "answer" and doc.meta.get("answered_by"):
+        fields.append(Field("Answered by", doc.meta["answered_by"]))
     if doc.themes:
         fields.append(Field("Themes", ", ".join(THEMES.get(t, t) for t in doc.themes)))
     if doc.countries:
@@ -161,15 +172,17 @@ def _fields(doc: DocInfo) -> list[Field]:
     if doc.organisations:
         label = "Partners" if doc.kind == "pilot" else "Organisations"
         fields.append(Field(label, ", ".join(doc.organisations[:4]) + (" …" if len(doc.organisations) > 4 else "")))
-    if doc.kind == "pilot":
-        status = meta.get("status")
-        period = meta.get("start", "")[:7] + (f" – {meta['end'][:7]}" if meta.get("end") else "")
-        if status or period.strip():
-            fields.append(Field("Status", " · ".join(p for p in (status, period.strip()) if p)))
-        if meta.get("contact"):
-            fields.append(Field("Contact", meta["contact"]))
-    elif doc.published_on:
-        fields.append(Field("Date", doc.published_on.isoformat()))
+    return fields
+
+
+def _pilot_fields(meta: dict) -> list[Field]:
+    fields: list[Field] = []
+    status = meta.get("status")
+    period = meta.get("start", "")[:7] + (f" – {meta['end'][:7]}" if meta.get("end") else "")
+    if status or period.strip():
+        fields.append(Field("Status", " · ".join(p for p in (status, period.strip()) if p)))
+    if meta.get("contact"):
+        fields.append(Field("Contact", meta["contact"]))
     return fields
 
 

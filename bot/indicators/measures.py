@@ -1,0 +1,113 @@
+"""Headline measures: a few indicators for a period, the rolling comparison `kpi` shows, and how values read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.indicators.periods import rolling_windows
+from bot.indicators.service import (
+    BY_KEY,
+    HEADLINE_KEYS,
+    ROLLING_DAYS,
+    compute,
+    load_dataset,
+)
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    group: str
+    unit: str
+    value: float | int | None
+
+    @property
+    def display(self) -> str:
+        return format_value(self.unit, self.value)
+
+
+def measures(values: dict[str, float | int | None]) -> list[Measure]:
+    return [Measure(k, BY_KEY[k].label, BY_KEY[k].group, BY_KEY[k].unit, v) for k, v in values.items()]
+
+
+async def headline_indicators(session: AsyncSession, start: datetime, end: datetime) -> list[Measure]:
+    """The headline numbers for [start, end), in report order (for `kpi` and digests)."""
+    data = await load_dataset(session, end)
+    return measures(compute(data, start, end, HEADLINE_KEYS))
+
+
+@dataclass(frozen=True)
+class RollingComparison:
+    """`kpi`: the headline numbers of the last N days next to those of the N days before."""
+
+    days: int
+    window: tuple[datetime, datetime]
+    previous_window: tuple[datetime, datetime]
+    current: list[Measure]
+    previous: dict[str, float | int | None]
+    answers: int
+
+    @property
+    def empty(self) -> bool:
+        """Nothing at all recorded in either window."""
+        return all(m.value in (0, None) for m in self.current) and all(v in (0, None) for v in self.previous.values())
+
+    def value(self, key: str) -> float | int | None:
+        return next(m.value for m in self.current if m.key == key)
+
+
+async def rolling_comparison(core: Runtime, period: str) -> RollingComparison:
+    (start, end), (previous_start, previous_end) = rolling_windows(core.clock.now(), period)
+    async with core.db.session() as session:
+        data = await load_dataset(session, end)
+    values = compute(data, start, end, (*HEADLINE_KEYS, "answers"))
+    return RollingComparison(
+        days=ROLLING_DAYS[period],
+        window=(start, end),
+        previous_window=(previous_start, previous_end),
+        current=measures({key: values[key] for key in HEADLINE_KEYS}),
+        previous=compute(data, previous_start, previous_end, HEADLINE_KEYS),
+        answers=values["answers"],
+    )
+
+
+def format_value(unit: str, value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    if unit == "share":
+        return f"{value * 100:.0f}%"
+    if unit == "hours":
+        return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
+    if unit == "rating":
+        return f"{value:.1f} / 5"
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+
+
+def format_change(unit: str, current: float | int | None, previous: float | int | None) -> str:
+    """"+3, +25%", "−5 pts", "no change", or "new" when there was nothing to compare with."""
+    if current is None and previous is None:
+        return ""
+    if previous is None:
+        return "new"
+    if current is None:
+        return "no data now"
+    delta = current - previous
+    if abs(delta) < 1e-9:
+        return "no change"
+    sign = "+" if delta > 0 else "−"
+    if unit == "share":
+        return f"{sign}{abs(delta) * 100:.0f} pts"
+    if unit == "hours":
+        return f"{sign}{abs(delta):.1f} h"
+    if unit == "rating":
+        return f"{sign}{abs(delta):.1f}"
+    relative = f", {sign}{abs(delta) / previous * 100:.0f}%" if previous else ""
+    return f"{sign}{abs(delta):,}{relative}"

@@ -1,0 +1,16 @@
+"""What a request about a member's own profile can run into, as data; `bot.members.views` words it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from config.errors import WordedError
+
+
+class MemberRefused(WordedError):
+    """A request about a member that cannot be done."""
+
+
+@dataclass(eq=False)
+class NameCannotBeCleared(MemberRefused):
+    pass
