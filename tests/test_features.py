@@ -19,7 +19,7 @@ from bot.intros.service import IntroJob, IntroState
 from bot.members.roles import RoleAudit
 from bot.members.service import AuditLog
 from bot.members.views import audit_log
-from bot.privacy.service import PrivacyAudit
+from bot.privacy.erasure import PrivacyAudit
 from bot.reply import Reply
 from bot.search import commands as search
 from storage.models import AuditEntry
