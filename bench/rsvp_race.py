@@ -29,7 +29,7 @@ from sqlalchemy import select  # noqa: E402
 
 from bench.server_statements import on_server  # noqa: E402
 from bot.app.core import Lighthouse  # noqa: E402
-from bot.events import service  # noqa: E402
+from bot.events import reminders, service  # noqa: E402
 from bot.events.fields import EventFields  # noqa: E402
 from bot.members.service import resolve_member  # noqa: E402
 from bot.message import Author  # noqa: E402
@@ -88,17 +88,17 @@ async def check(url: str, event_id: int) -> tuple[int, int, list[str]]:
     """(consistent, total, descriptions of the inconsistent ones)."""
     core = Lighthouse(settings_for(url))
     try:
-        offsets = [o for o in service.reminder_offsets(core.settings) if EVENT_START - o > datetime.now(UTC)]
+        offsets = [o for o in reminders.reminder_offsets(core.settings) if EVENT_START - o > datetime.now(UTC)]
         async with core.db.session() as session:
             rsvps = (await session.execute(select(RSVP).where(RSVP.event_id == event_id))).scalars().all()
-            jobs = (await session.execute(select(Job).where(Job.kind == service.REMINDER_JOB))).scalars().all()
+            jobs = (await session.execute(select(Job).where(Job.kind == reminders.REMINDER_JOB))).scalars().all()
         pending: dict[int, int] = {}
         for job in jobs:
             if job.status == "pending":
                 pending[job.payload["member_id"]] = pending.get(job.payload["member_id"], 0) + 1
         bad = []
         for rsvp in rsvps:
-            wanted = len(offsets) if rsvp.status in service.REMINDED_STATUSES else 0
+            wanted = len(offsets) if rsvp.status in reminders.REMINDED_STATUSES else 0
             if pending.get(rsvp.member_id, 0) != wanted:
                 bad.append(f"member {rsvp.member_id}: {rsvp.status} with {pending.get(rsvp.member_id, 0)} pending")
         return len(rsvps) - len(bad), len(rsvps), bad

@@ -13,7 +13,8 @@ from bot.app.core import Lighthouse
 from bot.audit import AuditAction
 from bot.community.service import CommunityAudit
 from bot.digests.service import DigestAudit, DigestJob
-from bot.events.service import EventAudit, EventJob
+from bot.events.reminders import EventJob
+from bot.events.service import EventAudit
 from bot.feature import Feature
 from bot.intros.service import IntroJob, IntroState
 from bot.members.roles import RoleAudit

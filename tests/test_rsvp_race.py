@@ -9,7 +9,7 @@ import asyncio
 from sqlalchemy import select
 
 from bot.app.core import Lighthouse
-from bot.events import service
+from bot.events import reminders, service
 from storage.lookups import find_by_identity
 from storage.models import RSVP, Job
 from tests.events_support import add_event, make_member
@@ -41,7 +41,7 @@ async def test_simultaneous_going_and_not_going_keep_reminders_consistent(chat, 
 
     async with core.db.session() as session:
         rsvps = (await session.execute(select(RSVP).where(RSVP.event_id == event_id))).scalars().all()
-        jobs = (await session.execute(select(Job).where(Job.kind == service.REMINDER_JOB))).scalars().all()
+        jobs = (await session.execute(select(Job).where(Job.kind == reminders.REMINDER_JOB))).scalars().all()
     pending = {rsvp.member_id: 0 for rsvp in rsvps}
     for job in jobs:
         if job.status == "pending":
@@ -49,7 +49,7 @@ async def test_simultaneous_going_and_not_going_keep_reminders_consistent(chat, 
     wrong = [
         (rsvp.member_id, rsvp.status, pending[rsvp.member_id])
         for rsvp in rsvps
-        if pending[rsvp.member_id] != (2 if rsvp.status in service.REMINDED_STATUSES else 0)
+        if pending[rsvp.member_id] != (2 if rsvp.status in reminders.REMINDED_STATUSES else 0)
     ]
     assert len(rsvps) == PAIRS
     assert wrong == []

@@ -10,6 +10,7 @@ from bot.events import attendance, service, views
 from bot.events.errors import TooManyNamed
 from bot.events.input import ONE_LINE_SYNTAX, parse_event_id, parse_rsvp, read_fields
 from bot.events.notices import NOTICES
+from bot.events.reminders import REMINDER_JOB
 from bot.events.views import and_list
 from bot.feature import Feature
 from bot.references import AmbiguousMember, members_named
@@ -130,7 +131,7 @@ async def _ics(ctx: CommandContext, words: list[str]) -> Reply:
 EVENT_ID = "ID"
 
 
-@FEATURE.job(service.REMINDER_JOB, rerun_safe=True)  # nothing is sent before begin_send
+@FEATURE.job(REMINDER_JOB, rerun_safe=True)  # nothing is sent before begin_send
 async def send_reminder(core: Runtime, job: Job) -> None:
     await service.send_reminder(core, job, notices=NOTICES)
 

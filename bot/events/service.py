@@ -44,8 +44,13 @@ from bot.events.errors import (
     NoSuchEvent,
 )
 from bot.events.fields import EventFields, resolve_times
-from bot.scheduler import SkipJob, cancel_jobs, schedule_job
-from config import Settings
+from bot.events.reminders import (
+    REMINDED_STATUSES,
+    reminder_offsets,
+    reschedule_reminders,
+    schedule_reminders,
+)
+from bot.scheduler import SkipJob, cancel_jobs
 from storage.models import RSVP, Event, Job, Member
 
 if TYPE_CHECKING:
@@ -53,10 +58,6 @@ if TYPE_CHECKING:
         Reply,  # only the type the notices return: the words are the views'
     )
     from bot.runtime import Runtime
-
-
-class EventJob(StrEnum):
-    REMINDER = "event.reminder"
 
 
 class EventAudit(StrEnum):
@@ -67,8 +68,6 @@ class EventAudit(StrEnum):
     CANCEL = "event.cancel"
 
 
-REMINDER_JOB = EventJob.REMINDER
-REMINDED_STATUSES = ("going", "interested")
 # What someone who said they'd come needs to hear about; a new description or themes can wait for `event show`.
 TOLD_TO_RSVPS = ("time", "place", "link", "title")
 
@@ -342,53 +341,6 @@ async def _attendees(session: AsyncSession, event_id: int) -> list[Attendee]:
 
 
 # --- RSVPs and reminders -------------------------------------------------------------------------
-
-
-def reminder_offsets(settings: Settings) -> list[timedelta]:
-    return sorted({timedelta(hours=hours) for hours in settings.reminder_offsets_hours if hours > 0}, reverse=True)
-
-
-def offset_label(offset: timedelta) -> str:
-    minutes = int(offset.total_seconds() // 60)
-    return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
-
-
-def reminder_key(event_id: int, member_id: int, offset: timedelta, starts_at: datetime) -> str:
-    return f"event:{event_id}:reminder:{member_id}:{offset_label(offset)}:{starts_at:%Y%m%dT%H%MZ}"
-
-
-async def schedule_reminders(
-    session: AsyncSession, event: Event, member_id: int, *, settings: Settings, now: datetime
-) -> int:
-    """One job per offset still ahead; an offset already passed at RSVP time gets none."""
-    added = 0
-    for offset in reminder_offsets(settings):
-        due_at = event.starts_at - offset
-        if due_at <= now:
-            continue
-        added += await schedule_job(
-            session,
-            kind=REMINDER_JOB,
-            key=reminder_key(event.id, member_id, offset, event.starts_at),
-            due_at=due_at,
-            payload={
-                "event_id": event.id,
-                "member_id": member_id,
-                "offset_minutes": int(offset.total_seconds() // 60),
-                "starts_at": event.starts_at.isoformat(),
-            },
-            replace_cancelled=True,
-        )
-    return added
-
-
-async def reschedule_reminders(session: AsyncSession, event: Event, *, settings: Settings, now: datetime) -> None:
-    await cancel_jobs(session, key_prefix=f"event:{event.id}:reminder:")
-    member_ids = await session.execute(
-        select(RSVP.member_id).where(RSVP.event_id == event.id, RSVP.status.in_(REMINDED_STATUSES))
-    )
-    for member_id in member_ids.scalars():
-        await schedule_reminders(session, event, member_id, settings=settings, now=now)
 
 
 async def set_rsvp(core: Runtime, event_id: int, member: Member, status: str) -> RsvpAnswer:
