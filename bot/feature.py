@@ -1,4 +1,5 @@
-"""A feature as one object: the commands, job kinds and audit wording it brings, and what it does at start-up.
+"""A feature as one object: the commands, job kinds, audit and refusal wording it brings, and what it does at
+start-up.
 
 Each feature's `commands` module makes one `Feature` and declares on it, next to the handlers: `@FEATURE.command`,
 `FEATURE.command_with_subcommands`, `@FEATURE.job`. Nothing is registered anywhere else until a core is built
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bot.audit import KERNEL_AUDIT_WORDING, AuditWording
 from bot.commands import Command, CommandRegistry, Handler
 from bot.scheduler import JobHandler, JobKind
+from config.errors import RefusalWording, UserError, WordedError
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -29,6 +31,8 @@ class Feature:
     on_start: StartHook | None = None
     # How the audit log words the actions this feature writes, by action.
     audit_wording: Mapping[str, AuditWording] = field(default_factory=dict)
+    # How the refusals its services raise are worded (message, hint), by their base class.
+    refusals: Mapping[type[WordedError], RefusalWording] = field(default_factory=dict)
     commands: list[Command] = field(default_factory=list)
     jobs: dict[str, JobKind] = field(default_factory=dict)
 
@@ -64,12 +68,13 @@ class Feature:
 @dataclass(frozen=True)
 class Catalogue:
     """What the features a core is built with declared, checked together: commands by name and alias, job
-    kinds, audit wording. Building it fails on a command name, alias, job kind or audit action declared twice."""
+    kinds, audit wording, the wording of refusals. Building it fails on a command name, alias, job kind or audit action declared twice."""
 
     features: tuple[Feature, ...]
     commands: CommandRegistry
     jobs: dict[str, JobKind]
     audit_wording: dict[str, AuditWording]
+    refusals: dict[type[WordedError], RefusalWording]
 
     @classmethod
     def of(cls, features: Iterable[Feature]) -> Catalogue:
@@ -89,4 +94,15 @@ class Catalogue:
                 if action in wording:
                     raise ValueError(f"audit action '{action}' is worded twice")
                 wording[action] = words
-        return cls(features, commands, jobs, wording)
+        refusals = {kind: words for feature in features for kind, words in feature.refusals.items()}
+        return cls(features, commands, jobs, wording, refusals)
+
+    def word(self, error: UserError) -> str:
+        """What a member reads for `error`: a refusal as its feature words it, with its hint on a line of its own."""
+        if isinstance(error, WordedError):
+            for kind in type(error).__mro__:
+                words = self.refusals.get(kind)
+                if words is not None:
+                    message, hint = words(error)
+                    return f"{message}\n{hint}" if hint else message
+        return str(error)

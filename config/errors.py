@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 
 class UserError(Exception):
@@ -23,31 +23,20 @@ class PermissionDenied(UserError):
 
 
 class WordedError(UserError):
-    """A refusal as data, its subclass's fields; the feature's views word it (message and hint).
+    """A refusal as data, its subclass's fields (subclasses are dataclasses); the feature's views word it.
 
-    A feature's views hand their wording over with `word_errors(FeatureBase, words)`, where `words` returns
-    (message, hint) for an error. Services raise these and never write chat text; a refusal whose feature
-    has not handed its wording over reads as its class and fields.
+    Services raise these and never write chat text. A feature hands the wording of its refusals to the core
+    with its `Feature(refusals=...)`: per base class, a function from the error to (message, hint); the router
+    answers with it (`Catalogue.word`). Anywhere else a refusal reads as its class and fields.
     """
-
-    _wordings: ClassVar[dict[type[WordedError], Callable[[Any], tuple[str, str | None]]]] = {}
-
-    def _words(self) -> tuple[str, str | None]:
-        for kind in type(self).__mro__:
-            words = WordedError._wordings.get(kind)
-            if words is not None:
-                return words(self)
-        return repr(self), None
 
     @property  # type: ignore[override]
     def message(self) -> str:
-        return self._words()[0]
+        return repr(self)
 
     @property  # type: ignore[override]
     def hint(self) -> str | None:
-        return self._words()[1]
+        return None
 
 
-def word_errors(kind: type[WordedError], words: Callable[[Any], tuple[str, str | None]]) -> None:
-    """Word every `kind` of refusal (and its subclasses) with `words`."""
-    WordedError._wordings[kind] = words
+RefusalWording = Callable[[Any], tuple[str, str | None]]

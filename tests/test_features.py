@@ -113,3 +113,26 @@ def test_the_audit_log_words_each_action_as_its_feature_does():
         "something new (what else)",
     ):
         assert words in text, words
+
+
+def test_a_refusal_is_worded_by_the_feature_the_core_is_built_with():
+    from bot.events import commands as events
+    from bot.events.errors import NoSuchEvent
+    from bot.feature import Catalogue
+
+    refused = NoSuchEvent(event_id=3)
+    assert Catalogue.of([events.FEATURE]).word(refused) == "There is no event #3.\n`event list` shows upcoming events."
+    # Without the feature that words it, a refusal reads as its data (never as another feature's words).
+    assert Catalogue.of([search.FEATURE]).word(refused) == "NoSuchEvent(event_id=3)"
+
+
+def test_every_refusal_a_service_raises_has_its_features_wording():
+    from config.errors import WordedError
+
+    def subclasses(kind: type) -> list[type]:
+        return [kind, *(sub for direct in kind.__subclasses__() for sub in subclasses(direct))]
+
+    worded = full_catalogue().refusals
+    bases = [kind for kind in WordedError.__subclasses__()]
+    assert bases and all(base in worded for base in bases), "a feature's refusals need its Feature(refusals=...)"
+    assert all(any(base in kind.__mro__ for base in worded) for kind in subclasses(WordedError)[1:])

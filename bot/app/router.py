@@ -176,7 +176,7 @@ async def route(core: Runtime, catalogue: Catalogue, message: Message) -> Reply:
     try:
         return await _within_database_limit(core, _answer(core, catalogue, message, command, routing, name, args_text))
     except UserError as exc:
-        return error_reply(str(exc))
+        return error_reply(catalogue.word(exc))
     except Exception as exc:
         if await _database_down(core, exc):
             log.warning("%r from %s:%s not answered: the database is not answering", command.name,

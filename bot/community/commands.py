@@ -13,7 +13,7 @@ from bot.feature import Feature
 from bot.reply import Reply
 from config.errors import UserError
 
-FEATURE = Feature("community", audit_wording=views.AUDIT_WORDING)
+FEATURE = Feature("community", audit_wording=views.AUDIT_WORDING, refusals=views.REFUSALS)
 
 ANONYMOUS_FLAGS = ("--anonymous", "--anon", "anonymously:", "anonymous:")
 QUESTION_FIELD = "question"

@@ -103,7 +103,7 @@ class CommunityNotices(Protocol):
 
     def expert_notice(self, question: CommunityQuestion, asker: Member | None, expert: Member) -> Reply: ...
 
-    def answer_refused(self, question_id: int, reason: str) -> Reply: ...
+    def answer_refused(self, question_id: int, refused: UserError) -> Reply: ...
 
 
 def answer_source_id(answer_id: int) -> str:
@@ -351,7 +351,7 @@ async def thread_reply(
             message_id=message.message_id, channel_id=message.channel_id, guild_id=message.guild_id,
         )
     except UserError as refused:
-        await core.tell(member, notices.answer_refused(question.id, str(refused)))
+        await core.tell(member, notices.answer_refused(question.id, refused))
 
 
 # --- coordinators -------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from bot.community.keeping import KeepDecision, MarkedHelpful
 from bot.community.service import Board, CommunityAudit, CommunityNotices, QuestionView
 from bot.reply import Button, Field, Form, FormField, Reply, Section
 from bot.sanitize import safe_text
-from config.errors import word_errors
+from config.errors import RefusalWording, UserError, WordedError
 from config.vocabulary import SECTORS, THEMES, country_name
 from storage.models import CommunityAnswer, CommunityQuestion, Member
 
@@ -151,7 +151,12 @@ class CommunityNoticeWording:
             direct=True,
         )
 
-    def answer_refused(self, question_id: int, reason: str) -> Reply:
+    def answer_refused(self, question_id: int, refused: UserError) -> Reply:
+        if isinstance(refused, CommunityRefused):
+            message, hint = refusal(refused)
+            reason = f"{message}\n{hint}" if hint else message
+        else:
+            reason = str(refused)
         return Reply(text=f"Your reply to question #{question_id} was not stored as an answer: {reason}", direct=True,
                      tone="warning")
 
@@ -425,4 +430,4 @@ def refusal(error: CommunityRefused) -> tuple[str, str | None]:
     raise AssertionError(f"no wording for {error!r}")
 
 
-word_errors(CommunityRefused, refusal)
+REFUSALS: dict[type[WordedError], RefusalWording] = {CommunityRefused: refusal}

@@ -20,7 +20,7 @@ from config.errors import UserError
 from config.vocabulary import THEMES, parse_theme, role_rank
 from storage.models import Job
 
-FEATURE = Feature("events", audit_wording=views.AUDIT_WORDING)
+FEATURE = Feature("events", audit_wording=views.AUDIT_WORDING, refusals=views.REFUSALS)
 
 
 def _is_coordinator(ctx: CommandContext) -> bool:

@@ -28,9 +28,16 @@ from bot.events.fields import EXAMPLE_START
 from bot.events.form import event_form
 from bot.events.ical import MIME_TYPE, build_calendar
 from bot.events.input import ONE_LINE_SYNTAX
-from bot.events.service import Attendee, EventAudit, EventDetails, EventEdit, Notified, RsvpAnswer
+from bot.events.service import (
+    Attendee,
+    EventAudit,
+    EventDetails,
+    EventEdit,
+    Notified,
+    RsvpAnswer,
+)
 from bot.reply import Attachment, Button, Field, Link, Reply, Section
-from config.errors import word_errors
+from config.errors import RefusalWording, WordedError
 from config.vocabulary import THEMES
 from storage.models import Event
 
@@ -428,7 +435,7 @@ def refusal(error: EventRefused) -> tuple[str, str | None]:
     raise AssertionError(f"no wording for {error!r}")
 
 
-word_errors(EventRefused, refusal)
+REFUSALS: dict[type[WordedError], RefusalWording] = {EventRefused: refusal}
 
 
 def _worded_event(done: str):  # noqa: ANN202 - an AuditWording

@@ -19,7 +19,7 @@ from bot.reply import Reply
 from config.errors import UserError
 from storage.models import Job
 
-FEATURE = Feature("intros")
+FEATURE = Feature("intros", refusals=messages.REFUSALS)
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

@@ -29,7 +29,7 @@ from bot.intros.outcomes import MeetingNoted
 from bot.intros.service import Answered, RequestOutcome
 from bot.reply import Button, Form, FormField, Reply, Section
 from bot.sanitize import safe_text
-from config.errors import word_errors
+from config.errors import RefusalWording, WordedError
 from storage.models import Introduction, Member
 
 
@@ -279,4 +279,4 @@ def refusal(error: IntroRefused) -> tuple[str, str | None]:
     raise AssertionError(f"no wording for {error!r}")
 
 
-word_errors(IntroRefused, refusal)
+REFUSALS: dict[type[WordedError], RefusalWording] = {IntroRefused: refusal}

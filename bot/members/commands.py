@@ -13,7 +13,7 @@ from bot.members.service import AmbiguousMember, is_plain_number
 from bot.reply import Reply
 from config.errors import UserError
 
-FEATURE = Feature("members", audit_wording=views.AUDIT_WORDING)
+FEATURE = Feature("members", audit_wording=views.AUDIT_WORDING, refusals=views.REFUSALS)
 
 
 async def _show_profile(ctx: CommandContext, words: list[str]) -> Reply:

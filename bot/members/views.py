@@ -18,7 +18,7 @@ from bot.members.roles import (
 from bot.members.service import AmbiguousMember, AuditLog, ProfileChange, member_label
 from bot.reply import Button, Field, Reply, Section
 from bot.tables import text_table
-from config.errors import word_errors
+from config.errors import RefusalWording, WordedError
 from config.vocabulary import country_name
 from storage.models import AuditEntry, Member
 
@@ -141,7 +141,7 @@ def refusal(error: MemberRefused) -> tuple[str, str | None]:
     raise AssertionError(f"no wording for {error!r}")
 
 
-word_errors(MemberRefused, refusal)
+REFUSALS: dict[type[WordedError], RefusalWording] = {MemberRefused: refusal}
 
 
 # --- the audit log --------------------------------------------------------------------------------

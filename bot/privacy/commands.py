@@ -12,7 +12,7 @@ from bot.privacy.export import export_json
 from bot.reply import Reply
 from config.errors import UserError
 
-FEATURE = Feature("privacy", audit_wording=views.AUDIT_WORDING)
+FEATURE = Feature("privacy", audit_wording=views.AUDIT_WORDING, refusals=views.REFUSALS)
 
 USAGE = "privacy [consent <flag> on|off | export | erase]"
 _ON = {"on", "yes", "true", "1", "allow"}

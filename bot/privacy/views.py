@@ -10,7 +10,7 @@ from bot.privacy.erasure import ERASE_CONFIRMATION_TTL, ErasureReport, PrivacyAu
 from bot.privacy.errors import ConfirmationInvalid, PrivacyRefused
 from bot.privacy.service import Overview
 from bot.reply import Attachment, Button, Field, Reply, Section
-from config.errors import word_errors
+from config.errors import RefusalWording, WordedError
 
 
 def explanation(overview: Overview) -> Reply:
@@ -159,4 +159,4 @@ def refusal(error: PrivacyRefused) -> tuple[str, str | None]:
     raise AssertionError(f"no wording for {error!r}")
 
 
-word_errors(PrivacyRefused, refusal)
+REFUSALS: dict[type[WordedError], RefusalWording] = {PrivacyRefused: refusal}
