@@ -104,6 +104,13 @@ async def _attendance(ctx: CommandContext, words: list[str]) -> Reply:
         return views.attendance_recorded(await attendance.record_going_as_attended(ctx.core, event_id, by=ctx.member))
     if len(named) > attendance.MAX_NAMED_ATTENDEES:
         raise TooManyNamed(attendance.MAX_NAMED_ATTENDEES)
+    member_ids = await _named_member_ids(ctx, named)
+    return views.attendance_recorded(
+        await attendance.record_named_attendees(ctx.core, event_id, member_ids, by=ctx.member)
+    )
+
+
+async def _named_member_ids(ctx: CommandContext, named: list[str]) -> list[int]:
     member_ids, unknown = [], []
     for token in named:
         found = await members_named(ctx.core, ctx.message, token)
@@ -118,9 +125,7 @@ async def _attendance(ctx: CommandContext, words: list[str]) -> Reply:
             f"I don't know {and_list([f'“{name}”' for name in unknown])}, so nothing was recorded.",
             hint="Name members by @mention, display name or `member:<id>`; they need to have used the bot once.",
         )
-    return views.attendance_recorded(
-        await attendance.record_named_attendees(ctx.core, event_id, member_ids, by=ctx.member)
-    )
+    return member_ids
 
 
 async def _ics(ctx: CommandContext, words: list[str]) -> Reply:

@@ -41,17 +41,17 @@ class EventFields:
     given: set[str] = field(default_factory=set)
 
 
-def parse_when(text: str, default_zone: str | None, *, what: str = "start") -> tuple[datetime, str]:
-    """ "2026-12-03 14:00 Europe/Copenhagen" -> (aware datetime in that zone, zone name)."""
-    words = text.split()
-    if not words:
-        raise UserError(f"The {what} is empty.", hint=f'For example: {what}="{EXAMPLE_START}"')
-    zone = None
-    if len(words) > 1 and not _CLOCK.match(words[-1]) and not _DATE.match(words[-1]):
-        zone = parse_timezone(words[-1])
-        if zone is None:
-            raise UserError(f"“{words[-1][:40]}” is not a time zone I know.", hint=_ZONE_HINT)
-        words = words[:-1]
+def _split_zone(words: list[str]) -> tuple[list[str], str | None]:
+    """A last word that is neither a clock time nor a date is the time zone."""
+    if len(words) <= 1 or _CLOCK.match(words[-1]) or _DATE.match(words[-1]):
+        return words, None
+    zone = parse_timezone(words[-1])
+    if zone is None:
+        raise UserError(f"“{words[-1][:40]}” is not a time zone I know.", hint=_ZONE_HINT)
+    return words[:-1], zone
+
+
+def _read_local(text: str, words: list[str], what: str) -> datetime:
     local_text = " ".join(words).replace("T", " ", 1)
     if not re.search(r"\d{1,2}[:.]\d{2}\s*$", local_text):
         raise UserError(
@@ -60,19 +60,25 @@ def parse_when(text: str, default_zone: str | None, *, what: str = "start") -> t
         )
     local_text = re.sub(r"(\d{1,2})\.(\d{2})\s*$", r"\1:\2", local_text)
     try:
-        naive = datetime.strptime(local_text, "%Y-%m-%d %H:%M")
+        return datetime.strptime(local_text, "%Y-%m-%d %H:%M")
     except ValueError:
         raise UserError(
             f"“{text[:60]}” is not a date and time I can read.",
             hint=f"Write the {what} as YYYY-MM-DD HH:MM Zone, e.g. {EXAMPLE_START}.",
         ) from None
-    zone = zone or default_zone
+
+
+def _require_zone(zone: str | None, what: str) -> str:
     if zone is None:
         raise UserError(
             f"Which time zone is the {what} in?",
             hint=f'Add it after the time, e.g. {what}="{EXAMPLE_START}", '
             "or set yours once with `profile set timezone Europe/Copenhagen`.",
         )
+    return zone
+
+
+def _existing_local_time(naive: datetime, zone: str) -> datetime:
     tz = ZoneInfo(zone)
     aware = naive.replace(tzinfo=tz)
     if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
@@ -80,7 +86,18 @@ def parse_when(text: str, default_zone: str | None, *, what: str = "start") -> t
             f"{naive:%H:%M} on {naive.day} {naive:%b %Y} does not exist in {zone}: the clocks jump forward then.",
             hint="Pick a time an hour later or earlier.",
         )
-    return aware, zone
+    return aware
+
+
+def parse_when(text: str, default_zone: str | None, *, what: str = "start") -> tuple[datetime, str]:
+    """ "2026-12-03 14:00 Europe/Copenhagen" -> (aware datetime in that zone, zone name)."""
+    words = text.split()
+    if not words:
+        raise UserError(f"The {what} is empty.", hint=f'For example: {what}="{EXAMPLE_START}"')
+    words, zone = _split_zone(words)
+    naive = _read_local(text, words, what)
+    zone = _require_zone(zone or default_zone, what)
+    return _existing_local_time(naive, zone), zone
 
 
 def parse_clock_or_when(text: str, start: datetime, zone: str) -> datetime:
@@ -107,18 +124,28 @@ def resolve_times(
     start = fields.start or (current_start.astimezone(ZoneInfo(zone)) if current_start and zone else None)
     if start is None or zone is None:
         raise UserError("When does it start?", hint=f'Add start="{EXAMPLE_START}".')
-    if fields.end_text is not None:
-        end = parse_clock_or_when(fields.end_text, start, zone)
-    elif fields.duration is not None:
-        end = start + fields.duration
-    elif current_start is not None and current_end is not None:
-        end = start + (current_end - current_start)
-    else:
-        end = start + DEFAULT_DURATION
+    end = _resolve_end(fields, start, zone, current_start, current_end)
     if fields.start is not None and start <= now:
         raise UserError(
             f"{start:%Y-%m-%d %H:%M} {zone} is in the past.", hint="Events must start in the future; check the year."
         )
+    _check_span(start, end, zone)
+    return start.astimezone(UTC), end.astimezone(UTC), zone
+
+
+def _resolve_end(
+    fields: EventFields, start: datetime, zone: str, current_start: datetime | None, current_end: datetime | None
+) -> datetime:
+    if fields.end_text is not None:
+        return parse_clock_or_when(fields.end_text, start, zone)
+    if fields.duration is not None:
+        return start + fields.duration
+    if current_start is not None and current_end is not None:
+        return start + (current_end - current_start)
+    return start + DEFAULT_DURATION
+
+
+def _check_span(start: datetime, end: datetime, zone: str) -> None:
     if end <= start:
         shown = end.astimezone(ZoneInfo(zone))
         raise UserError(
@@ -127,4 +154,3 @@ def resolve_times(
         )
     if end - start > MAX_DURATION:
         raise UserError(f"That is longer than {MAX_DURATION.days} days; split it into several events.")
-    return start.astimezone(UTC), end.astimezone(UTC), zone

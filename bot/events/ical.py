@@ -48,6 +48,12 @@ def _vevent(event: Event, now: datetime) -> icalendar.Event:
     item.add("status", "CANCELLED" if event.status == "cancelled" else "CONFIRMED")
     item.add("created", event.created_at.astimezone(UTC))
     item.add("last-modified", event.updated_at.astimezone(UTC))
+    _add_details(item, event)
+    return item
+
+
+def _add_details(item: icalendar.Event, event: Event) -> None:
+    """The optional properties: link, description, location and categories."""
     description = event.description or ""
     if event.link:
         description = f"{description}\n\n{event.link}".strip()
@@ -58,7 +64,6 @@ def _vevent(event: Event, now: datetime) -> icalendar.Event:
         item.add("location", event.place or event.link)
     if event.themes:
         item.add("categories", [THEMES.get(theme, theme) for theme in event.themes])
-    return item
 
 
 def build_calendar(events: list[Event], *, now: datetime, name: str = "Lighthouse events") -> bytes:

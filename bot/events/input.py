@@ -42,30 +42,40 @@ _UNIT = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes
 _DURATION_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*(days?|d|hours?|hrs?|h|minutes?|mins?|m)", re.IGNORECASE)
 
 
+def _field_name(key: str) -> str:
+    name = _ALIASES.get(key.lower(), key.lower())
+    if name not in FIELDS:
+        raise UserError(
+            f"“{key[:30]}” is not an event field.",
+            hint="Fields: " + ", ".join(f for f in FIELDS if f != "where") + ".",
+        )
+    return name
+
+
+def _continue_value(pairs: dict[str, str], current: str | None, word: str) -> None:
+    """A word without `=` continues the previous value."""
+    if current is None:
+        raise UserError(
+            f"I expected `field=value` pairs, but got “{word[:40]}”.",
+            hint=f"For example: `{ONE_LINE_SYNTAX}`",
+        )
+    pairs[current] = f"{pairs[current]} {word}".strip()
+
+
 def parse_pairs(words: list[str]) -> dict[str, str]:
     """`["title=Obesity", "in", "schools", "duration=90m"]` -> {"title": "Obesity in schools", "duration": "90m"}."""
     pairs: dict[str, str] = {}
     current: str | None = None
     for word in words:
         key, sep, value = word.partition("=")
-        name = _ALIASES.get(key.lower(), key.lower())
-        if sep and re.fullmatch(r"[A-Za-z_]+", key):
-            if name not in FIELDS:
-                raise UserError(
-                    f"“{key[:30]}” is not an event field.",
-                    hint="Fields: " + ", ".join(f for f in FIELDS if f != "where") + ".",
-                )
-            if name in pairs:
-                raise UserError(f"`{name}` is given twice; give each field once.")
-            pairs[name] = value
-            current = name
-        elif current is None:
-            raise UserError(
-                f"I expected `field=value` pairs, but got “{word[:40]}”.",
-                hint=f"For example: `{ONE_LINE_SYNTAX}`",
-            )
-        else:
-            pairs[current] = f"{pairs[current]} {word}".strip()
+        if not (sep and re.fullmatch(r"[A-Za-z_]+", key)):
+            _continue_value(pairs, current, word)
+            continue
+        name = _field_name(key)
+        if name in pairs:
+            raise UserError(f"`{name}` is given twice; give each field once.")
+        pairs[name] = value
+        current = name
     return {key: " ".join(value.split()) if key != "description" else value.strip() for key, value in pairs.items()}
 
 
@@ -116,15 +126,13 @@ def _link(value: str) -> str:
     return _limited("link", value, MAX_LINK)
 
 
-def read_fields(words: list[str], *, default_zone: str | None) -> EventFields:
-    """Validate each given field on its own; `resolve_times` checks them together."""
-    pairs = parse_pairs(words)
-    fields = EventFields(given=set(pairs))
-    if "title" in pairs:
-        title = pairs["title"]
-        if not title:
-            raise UserError("The title is empty.", hint='Give one, e.g. title="Obesity in schools".')
-        fields.title = _limited("title", title, MAX_TITLE)
+def _title(title: str) -> str:
+    if not title:
+        raise UserError("The title is empty.", hint='Give one, e.g. title="Obesity in schools".')
+    return _limited("title", title, MAX_TITLE)
+
+
+def _read_times(pairs: dict[str, str], fields: EventFields, default_zone: str | None) -> None:
     if "start" in pairs:
         fields.start, fields.timezone = parse_when(pairs["start"], default_zone)
     if "end" in pairs:
@@ -133,13 +141,21 @@ def read_fields(words: list[str], *, default_zone: str | None) -> EventFields:
         fields.duration = parse_duration(pairs["duration"])
     if "end" in pairs and "duration" in pairs:
         raise UserError("Give either an end or a duration, not both.")
-    if "where" in pairs:  # the form's single "where" field: a link or a place
-        where = pairs.pop("where")
-        name = "link" if re.match(r"^https?://", where, re.IGNORECASE) else "place"
-        if name in pairs:
-            raise UserError(f"`where` and `{name}` say the same thing; give one of them.")
-        pairs[name] = where
-        fields.given = set(pairs)
+
+
+def _split_where(pairs: dict[str, str], fields: EventFields) -> None:
+    """The form's single "where" field: a link or a place."""
+    if "where" not in pairs:
+        return
+    where = pairs.pop("where")
+    name = "link" if re.match(r"^https?://", where, re.IGNORECASE) else "place"
+    if name in pairs:
+        raise UserError(f"`where` and `{name}` say the same thing; give one of them.")
+    pairs[name] = where
+    fields.given = set(pairs)
+
+
+def _read_details(pairs: dict[str, str], fields: EventFields) -> None:
     if "place" in pairs:
         fields.place = _limited("place", pairs["place"], MAX_PLACE) or None
     if "link" in pairs:
@@ -148,6 +164,17 @@ def read_fields(words: list[str], *, default_zone: str | None) -> EventFields:
         fields.themes = parse_themes(pairs["themes"])
     if "description" in pairs:
         fields.description = _limited("description", pairs["description"], MAX_DESCRIPTION) or None
+
+
+def read_fields(words: list[str], *, default_zone: str | None) -> EventFields:
+    """Validate each given field on its own; `resolve_times` checks them together."""
+    pairs = parse_pairs(words)
+    fields = EventFields(given=set(pairs))
+    if "title" in pairs:
+        fields.title = _title(pairs["title"])
+    _read_times(pairs, fields, default_zone)
+    _split_where(pairs, fields)
+    _read_details(pairs, fields)
     return fields
 
 

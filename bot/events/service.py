@@ -194,6 +194,37 @@ async def event_to_edit(core: Runtime, event_id: int) -> Event:
     return event
 
 
+async def _apply_times(
+    core: Runtime, session: AsyncSession, event: Event, fields: EventFields, now: datetime
+) -> list[str]:
+    """New times, if any were given; a moved start moves the reminders too. ["time"] when they changed."""
+    if not fields.given & {"start", "end", "duration"}:
+        return []
+    starts_at, ends_at, zone = resolve_times(
+        fields, now=now, current_start=event.starts_at, current_end=event.ends_at, current_zone=event.timezone
+    )
+    moved = starts_at != event.starts_at
+    changed = ["time"] if (starts_at, ends_at, zone) != (event.starts_at, event.ends_at, event.timezone) else []
+    event.starts_at, event.ends_at, event.timezone = starts_at, ends_at, zone
+    if moved:
+        await reschedule_reminders(session, event, settings=core.settings, now=now)
+    return changed
+
+
+def _apply_details(event: Event, fields: EventFields) -> list[str]:
+    changed: list[str] = []
+    for name in ("title", "place", "link", "themes", "description"):
+        if name not in fields.given:
+            continue
+        value = getattr(fields, name)
+        if name == "themes":
+            value = value or []
+        if value != getattr(event, name):
+            setattr(event, name, value)
+            changed.append(name)
+    return changed
+
+
 async def edit_event(
     core: Runtime, event_id: int, fields: EventFields, *, editor: Member, notices: EventNotices
 ) -> EventEdit:
@@ -206,25 +237,8 @@ async def edit_event(
             raise EventCancelled(event.id, EDITING)
         if event.ends_at <= now:
             raise EventOver(event.id, EDITING)
-        changed: list[str] = []
-        if fields.given & {"start", "end", "duration"}:
-            starts_at, ends_at, zone = resolve_times(
-                fields, now=now, current_start=event.starts_at, current_end=event.ends_at, current_zone=event.timezone
-            )
-            moved = starts_at != event.starts_at
-            if (starts_at, ends_at, zone) != (event.starts_at, event.ends_at, event.timezone):
-                changed.append("time")
-            event.starts_at, event.ends_at, event.timezone = starts_at, ends_at, zone
-            if moved:
-                await reschedule_reminders(session, event, settings=core.settings, now=now)
-        for name in ("title", "place", "link", "themes", "description"):
-            if name in fields.given:
-                value = getattr(fields, name)
-                if name == "themes":
-                    value = value or []
-                if value != getattr(event, name):
-                    setattr(event, name, value)
-                    changed.append(name)
+        changed = await _apply_times(core, session, event, fields, now)
+        changed += _apply_details(event, fields)
         if changed:
             event.sequence = (event.sequence or 0) + 1
             event.updated_at = now

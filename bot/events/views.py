@@ -136,24 +136,30 @@ def event_detail_sections(
         fields=fields,
         link=Link("Join / more", event.link) if event.link else None,
     )
-    buttons: list[Button] = []
-    if event.status == "scheduled" and event.ends_at > now:
-        buttons = rsvp_buttons(event.id, details=False)
-    if event.status == "scheduled":  # nothing to add once cancelled (RSVPs got a file that removes it)
-        buttons.append(Button("Add to calendar", f"event ics {event.id}"))
-    if event.status == "scheduled" and event.starts_at <= now:
-        buttons.append(Button("I attended", f"event attended {event.id}"))
-    if is_coordinator:
-        buttons.append(Button("Attendees", f"event attendees {event.id}"))
-        if event.status == "scheduled" and event.starts_at <= now:
-            buttons.append(Button("Attendance", f"event attendance {event.id}"))
-    main.buttons = buttons
+    main.buttons = _member_buttons(event, now) + (_coordinator_buttons(event, now) if is_coordinator else [])
     sections = [main]
     if reader_zone is None:
         sections.append(
             Section(context="Times are in UTC. Set your own zone with `profile set timezone Europe/Copenhagen`.")
         )
     return sections
+
+
+def _member_buttons(event: Event, now: datetime) -> list[Button]:
+    if event.status != "scheduled":  # nothing to add once cancelled (RSVPs got a file that removes it)
+        return []
+    buttons: list[Button] = rsvp_buttons(event.id, details=False) if event.ends_at > now else []
+    buttons.append(Button("Add to calendar", f"event ics {event.id}"))
+    if event.starts_at <= now:
+        buttons.append(Button("I attended", f"event attended {event.id}"))
+    return buttons
+
+
+def _coordinator_buttons(event: Event, now: datetime) -> list[Button]:
+    buttons = [Button("Attendees", f"event attendees {event.id}")]
+    if event.status == "scheduled" and event.starts_at <= now:
+        buttons.append(Button("Attendance", f"event attendance {event.id}"))
+    return buttons
 
 
 def and_list(names: list[str]) -> str:
@@ -176,18 +182,16 @@ def attendee_sections(event: Event, attendees: list[Attendee]) -> list[Section]:
     sections: list[Section] = []
     for status, label in RSVP_LABELS.items():
         group = [person for person in attendees if person.status == status]
-        if not group:
-            continue
-        lines = []
-        for person in group:
-            about = ", ".join(part for part in (person.organisation, person.country) if part)
-            lines.append(f"• {person.name}" + (f" ({about})" if about else ""))
-        sections.append(Section(title=f"{label} ({len(group)})", text="\n".join(lines)))
+        if group:
+            sections.append(Section(title=f"{label} ({len(group)})", text="\n".join(map(_person_line, group))))
+    return [Section(title=f"Attendees of #{event.id} {event.title}", context=_going_summary(attendees)), *sections]
+
+
+def _going_summary(attendees: list[Attendee]) -> str:
     going = [person for person in attendees if person.status == "going"]
     countries = {person.country for person in going if person.country}
     sectors = {person.sector for person in going if person.sector}
-    summary = f"Going: {len(going)} from {len(countries)} countries and {len(sectors)} sectors (where profiles say)."
-    return [Section(title=f"Attendees of #{event.id} {event.title}", context=summary), *sections]
+    return f"Going: {len(going)} from {len(countries)} countries and {len(sectors)} sectors (where profiles say)."
 
 
 def _person_line(person: Attendee) -> str:
