@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from bot.commands import Subcommand, SubcommandHandler, context_only
 from bot.context import CommandContext
@@ -17,7 +17,7 @@ from bot.members.views import which_member
 from bot.references import AmbiguousMember, members_named
 from bot.reply import Reply
 from config.errors import UserError
-from storage.models import Job
+from storage.models import Job, Member
 
 FEATURE = Feature("intros", refusals=messages.REFUSALS)
 
@@ -54,23 +54,32 @@ def _reason(raw: str) -> str:
     return intros.check_reason(raw)
 
 
-async def _request(ctx: CommandContext) -> Reply:
-    token, raw_reason = split_target(ctx.args_text)
+async def _candidates(ctx: CommandContext, token: str) -> list[Member]:
     candidates = await members_named(ctx.core, ctx.message, token)
     if len(candidates) > 1:  # never yourself when someone else answers to the name too
         candidates = [member for member in candidates if member.id != ctx.member.id]
+    return candidates
+
+
+def _unknown_member(token: str) -> NoReturn:
+    shown = token if len(token) <= 40 else token[:40] + "…"
+    raise UserError(
+        f"I don't know a member “{messages.safe_text(shown)}”.",
+        hint="Name them with their @mention or display name; they need to have used the bot at least once. "
+        "`experts <topic>` finds people to meet.",
+    )
+
+
+async def _request(ctx: CommandContext) -> Reply:
+    token, raw_reason = split_target(ctx.args_text)
+    candidates = await _candidates(ctx, token)
     if len(candidates) > 1:
         reason = " ".join(raw_reason.split())
         several = AmbiguousMember(token, candidates)
         return which_member(several, lambda member_id: f"intro member:{member_id} {reason}".strip())
-    target = candidates[0] if candidates else None
-    if target is None:
-        shown = token if len(token) <= 40 else token[:40] + "…"
-        raise UserError(
-            f"I don't know a member “{messages.safe_text(shown)}”.",
-            hint="Name them with their @mention or display name; they need to have used the bot at least once. "
-            "`experts <topic>` finds people to meet.",
-        )
+    if not candidates:
+        _unknown_member(token)
+    target = candidates[0]
     existing = await intros.existing_introduction(ctx.core, ctx.member, target)
     if existing is not None:  # before any other check: a paused or short-reason request still gets this answer
         return messages.already_introduced(existing, target, ctx.member)

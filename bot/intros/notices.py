@@ -12,20 +12,30 @@ from config.vocabulary import SECTORS, THEMES, country_name, parse_theme
 from storage.models import Introduction, Member
 
 
-def _profile_fields(member: Member | None, snapshot: dict) -> list[Field]:
-    organisation = (member.organisation.name if member is not None and member.organisation else None) or snapshot.get(
-        "organisation"
+def _known(member: Member | None, snapshot: dict) -> tuple[str | None, str | None, str | None]:
+    """Organisation, sector and country: from the profile as it is, else as it was when the request was made."""
+    if member is None:
+        return snapshot.get("organisation"), snapshot.get("sector"), snapshot.get("country")
+    organisation = member.organisation.name if member.organisation else None
+    return (
+        organisation or snapshot.get("organisation"),
+        member.sector or snapshot.get("sector"),
+        member.country or snapshot.get("country"),
     )
-    sector = (member.sector if member is not None else None) or snapshot.get("sector")
-    country = (member.country if member is not None else None) or snapshot.get("country")
+
+
+def _profile_fields(member: Member | None, snapshot: dict) -> list[Field]:
+    organisation, sector, country = _known(member, snapshot)
     fields = [
         Field("Organisation", organisation or "—"),
         Field("Sector", SECTORS.get(sector, sector) if sector else "—"),
         Field("Country", country_name(country)),
     ]
-    if member is not None and member.expertise:
+    if member is None:
+        return fields
+    if member.expertise:
         fields.append(Field("Expertise", ", ".join(member.expertise)))
-    if member is not None and member.interests:
+    if member.interests:
         fields.append(Field("Interests", ", ".join(member.interests)))
     return fields
 
@@ -38,11 +48,8 @@ def _themes(member: Member) -> set[str]:
     return {theme for item in [*member.expertise, *member.interests] if (theme := parse_theme(item))}
 
 
-def why_they_should_talk(intro: Introduction, requester: Member, target: Member) -> list[str]:
-    """The reasons, most specific first: what was asked, shared topics and themes, different perspectives."""
+def _shared_reasons(requester: Member, target: Member) -> list[str]:
     reasons = []
-    if intro.reason:
-        reasons.append(f"{requester.display_name} asked because: “{safe_text(intro.reason)}”")
     mine, theirs = _topics(requester), _topics(target)
     shared = [mine[key] for key in mine if key in theirs]
     if shared:
@@ -50,15 +57,44 @@ def why_they_should_talk(intro: Introduction, requester: Member, target: Member)
     themes = sorted(_themes(requester) & _themes(target) - {parse_theme(item) for item in shared})
     if themes:
         reasons.append("You both work on " + ", ".join(THEMES[t].lower() for t in themes) + ".")
-    if requester.sector and target.sector and requester.sector != target.sector:
+    return reasons
+
+
+def _differs(one: str | None, other: str | None) -> bool:
+    return bool(one and other and one != other)
+
+
+def _perspective_reasons(requester: Member, target: Member) -> list[str]:
+    reasons = []
+    if _differs(requester.sector, target.sector):
         reasons.append(
             f"You bring two sectors together: {SECTORS.get(requester.sector)} and {SECTORS.get(target.sector)}."
         )
-    if requester.country and target.country and requester.country != target.country:
+    if _differs(requester.country, target.country):
         reasons.append(
             f"You work in different countries: {country_name(requester.country)} and {country_name(target.country)}."
         )
     return reasons
+
+
+def why_they_should_talk(intro: Introduction, requester: Member, target: Member) -> list[str]:
+    """The reasons, most specific first: what was asked, shared topics and themes, different perspectives."""
+    reasons = []
+    if intro.reason:
+        reasons.append(f"{requester.display_name} asked because: “{safe_text(intro.reason)}”")
+    return reasons + _shared_reasons(requester, target) + _perspective_reasons(requester, target)
+
+
+def _meet_line(requester: Member, target: Member, reader: Member | None, other: Member | None) -> str:
+    if reader is None:
+        first, second = requester.display_name, target.display_name
+        return f"{first}, meet {second}. {second}, meet {first}."
+    return f"{reader.display_name}, meet {other.display_name if other else 'your contact'}."
+
+
+def _where_to_reach(other: Member) -> Section:
+    where = ", ".join(f"{i.platform} as {i.display_name or i.platform_user_id}" for i in other.identities)
+    return Section(text=f"You can reach {other.display_name} on {where}.")
 
 
 class IntroNoticeWording:
@@ -111,11 +147,7 @@ class IntroNoticeWording:
         other: Member | None = None,
     ) -> Reply:
         """The introduction: to both at once in a group, or to `reader` about `other` by direct message."""
-        if reader is None:
-            first, second = requester.display_name, target.display_name
-            text = f"{first}, meet {second}. {second}, meet {first}."
-        else:
-            text = f"{reader.display_name}, meet {other.display_name if other else 'your contact'}."
+        text = _meet_line(requester, target, reader, other)
         why = why_they_should_talk(intro, requester, target) or [f"{requester.display_name} asked to meet you."]
         sections = [
             Section(title=requester.display_name, fields=_profile_fields(requester, intro.requester_snapshot or {})),
@@ -123,8 +155,7 @@ class IntroNoticeWording:
             Section(title="Why I think you should talk", text="\n".join(f"• {line}" for line in why)),
         ]
         if reader is not None and other is not None and other.identities:
-            where = ", ".join(f"{i.platform} as {i.display_name or i.platform_user_id}" for i in other.identities)
-            sections.append(Section(text=f"You can reach {other.display_name} on {where}."))
+            sections.append(_where_to_reach(other))
         sections.append(
             Section(
                 context=f"Introduction #{intro.id}. In {followup_days} days I'll ask whether you met and how useful it was."

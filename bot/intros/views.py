@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from bot.intros import service as intros
 from bot.intros.dates import closes, closing_time, day
@@ -180,37 +182,42 @@ def _requester_view(intro: Introduction, reader: Member, now: datetime) -> str:
     return "closed without an introduction"
 
 
+def _waiting_section(intro: Introduction, other: Member | None, reader: Member) -> Section:
+    return Section(
+        title=f"#{intro.id} · {member_name(other)} would like to meet you",
+        text=f"Why: “{safe_text(intro.reason or '')}”",
+        context=f"Open until {closes(intro, reader)}",
+        buttons=[
+            Button("Accept", f"intro accept {intro.id}", "primary"),
+            Button("Decline", f"intro decline {intro.id}", "danger"),
+            Button("Not now", f"intro notnow {intro.id}"),
+        ],
+    )
+
+
+def _connected_buttons(intro: Introduction, mine: int | None) -> list[Button]:
+    buttons = []
+    if intro.state != intros.MET:
+        buttons.append(Button("We met", f"intro met {intro.id} yes"))
+    if mine is None and intro.state != intros.NOT_MET:  # a rating is for a meeting; "We met" comes first
+        buttons.extend(rating_buttons(intro.id))
+    return buttons
+
+
+def _connected_section(intro: Introduction, other: Member | None, reader: Member) -> Section:
+    mine = intro.requester_usefulness if intro.requester_id == reader.id else intro.target_usefulness
+    status = {intros.ACCEPTED: "", intros.MET: " · you met", intros.NOT_MET: " · not met (yet)"}[intro.state]
+    shown_rating = f" · your rating {mine}/5" if mine is not None else ""
+    return Section(
+        title=f"#{intro.id} · {member_name(other)}",
+        text=f"introduced {day(intro.responded_at, reader)}{status}{shown_rating}",
+        buttons=_connected_buttons(intro, mine),
+    )
+
+
 def listing(found: Listing, reader: Member, now: datetime) -> Reply:
-    sections = []
-    for intro, other in found.waiting_for_me:
-        sections.append(
-            Section(
-                title=f"#{intro.id} · {member_name(other)} would like to meet you",
-                text=f"Why: “{safe_text(intro.reason or '')}”",
-                context=f"Open until {closes(intro, reader)}",
-                buttons=[
-                    Button("Accept", f"intro accept {intro.id}", "primary"),
-                    Button("Decline", f"intro decline {intro.id}", "danger"),
-                    Button("Not now", f"intro notnow {intro.id}"),
-                ],
-            )
-        )
-    for intro, other in found.connected:
-        mine = intro.requester_usefulness if intro.requester_id == reader.id else intro.target_usefulness
-        status = {intros.ACCEPTED: "", intros.MET: " · you met", intros.NOT_MET: " · not met (yet)"}[intro.state]
-        buttons = []
-        if intro.state != intros.MET:
-            buttons.append(Button("We met", f"intro met {intro.id} yes"))
-        if mine is None and intro.state != intros.NOT_MET:  # a rating is for a meeting; "We met" comes first
-            buttons.extend(rating_buttons(intro.id))
-        shown_rating = f" · your rating {mine}/5" if mine is not None else ""
-        sections.append(
-            Section(
-                title=f"#{intro.id} · {member_name(other)}",
-                text=f"introduced {day(intro.responded_at, reader)}{status}{shown_rating}",
-                buttons=buttons,
-            )
-        )
+    sections = [_waiting_section(intro, other, reader) for intro, other in found.waiting_for_me]
+    sections += [_connected_section(intro, other, reader) for intro, other in found.connected]
     for intro, other in found.my_requests:
         sections.append(
             Section(title=f"#{intro.id} · you asked to meet {member_name(other)}", text=_requester_view(intro, reader, now))
@@ -225,57 +232,54 @@ def listing(found: Listing, reader: Member, now: datetime) -> Reply:
 # --- what the introduction service refused --------------------------------------------------------
 
 
+_Wording = Callable[[Any], tuple[str, str | None]]
+# Each refusal's message and hint, by the kind of refusal.
+_REFUSAL_WORDING: dict[type[IntroRefused], _Wording] = {
+    ReasonTooLong: lambda e: (f"Please keep the reason under {e.limit} characters (it has {e.length}).", None),
+    SelfIntroduction: lambda e: ("That's you! Introductions are between two different members.", None),
+    TargetIsBot: lambda e: (f"{e.name} is a bot; introductions are between people.", None),
+    TargetTakesNoRequests: lambda e: (
+        f"{e.name} has chosen not to receive introduction requests.",
+        "Try `experts <topic>` to find someone else.",
+    ),
+    TargetPaused: lambda e: (
+        f"{e.name} has paused introduction requests for now.",
+        "Try again in a few weeks, or find someone else with `experts <topic>`.",
+    ),
+    TargetAskedFirst: lambda e: (
+        f"{e.name} has already asked to meet you.",
+        f"Accept their request with `intro accept {e.their_request_id}`.",
+    ),
+    AlreadyAsked: lambda e: (
+        f"You already asked to meet {e.name} (request #{e.request_id}).",
+        f"It stays open until {closing_time(e.closes_at, e.requester)}.",
+    ),
+    TooManyOpenRequests: lambda e: (
+        f"You have {e.open_count} introduction requests waiting for an answer; the limit is {e.limit}.",
+        f"See them with `intro list`; each closes after {e.expiry_days} days if nobody answers.",
+    ),
+    AskedTwiceAtOnce: lambda e: (f"You already asked to meet {e.name}; I'll let you know.", None),
+    NoRequestForYou: lambda e: (
+        f"I can't find an introduction request #{e.intro_id} addressed to you.",
+        "`intro list` shows yours.",
+    ),
+    NoIntroductionForYou: lambda e: (f"I can't find introduction #{e.intro_id} for you.", "`intro list` shows yours."),
+    DidNotGoAhead: lambda e: (f"Introduction #{e.intro_id} didn't go ahead, so there is no meeting to record.", None),
+    RatingOutOfRange: lambda e: ("Ratings go from 1 (not useful) to 5 (very useful).", None),
+    RatingWithoutMeeting: lambda e: (
+        f"I have introduction #{e.intro_id} down as “not met (yet)”, and a rating is for a meeting.",
+        f"If you have met since, tell me with `intro met {e.intro_id} yes`, then rate it.",
+    ),
+    PauseOutOfRange: lambda e: (f"Pause for 1 to {e.max_weeks} weeks, for example `intro pause 4`.", None),
+}
+
+
 def refusal(error: IntroRefused) -> tuple[str, str | None]:
     """The message and hint for what the introduction service refused."""
-    match error:
-        case ReasonTooLong(length=length, limit=limit):
-            return f"Please keep the reason under {limit} characters (it has {length}).", None
-        case SelfIntroduction():
-            return "That's you! Introductions are between two different members.", None
-        case TargetIsBot(name=name):
-            return f"{name} is a bot; introductions are between people.", None
-        case TargetTakesNoRequests(name=name):
-            return (
-                f"{name} has chosen not to receive introduction requests.",
-                "Try `experts <topic>` to find someone else.",
-            )
-        case TargetPaused(name=name):
-            return (
-                f"{name} has paused introduction requests for now.",
-                "Try again in a few weeks, or find someone else with `experts <topic>`.",
-            )
-        case TargetAskedFirst(name=name, their_request_id=request_id):
-            return f"{name} has already asked to meet you.", f"Accept their request with `intro accept {request_id}`."
-        case AlreadyAsked(name=name, request_id=request_id, closes_at=closes_at, requester=requester):
-            return (
-                f"You already asked to meet {name} (request #{request_id}).",
-                f"It stays open until {closing_time(closes_at, requester)}.",
-            )
-        case TooManyOpenRequests(open_count=open_count, limit=limit, expiry_days=expiry_days):
-            return (
-                f"You have {open_count} introduction requests waiting for an answer; the limit is {limit}.",
-                f"See them with `intro list`; each closes after {expiry_days} days if nobody answers.",
-            )
-        case AskedTwiceAtOnce(name=name):
-            return f"You already asked to meet {name}; I'll let you know.", None
-        case NoRequestForYou(intro_id=intro_id):
-            return (
-                f"I can't find an introduction request #{intro_id} addressed to you.",
-                "`intro list` shows yours.",
-            )
-        case NoIntroductionForYou(intro_id=intro_id):
-            return f"I can't find introduction #{intro_id} for you.", "`intro list` shows yours."
-        case DidNotGoAhead(intro_id=intro_id):
-            return f"Introduction #{intro_id} didn't go ahead, so there is no meeting to record.", None
-        case RatingOutOfRange():
-            return "Ratings go from 1 (not useful) to 5 (very useful).", None
-        case RatingWithoutMeeting(intro_id=intro_id):
-            return (
-                f"I have introduction #{intro_id} down as “not met (yet)”, and a rating is for a meeting.",
-                f"If you have met since, tell me with `intro met {intro_id} yes`, then rate it.",
-            )
-        case PauseOutOfRange(max_weeks=max_weeks):
-            return f"Pause for 1 to {max_weeks} weeks, for example `intro pause 4`.", None
+    for kind in type(error).__mro__:
+        wording = _REFUSAL_WORDING.get(kind)
+        if wording is not None:
+            return wording(error)
     raise AssertionError(f"no wording for {error!r}")
 
 
