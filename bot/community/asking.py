@@ -144,19 +144,25 @@ async def _post_question(
 # --- telling members whose expertise matches --------------------------------------------------------
 
 
+def _themes_match(items: list[str], question: CommunityQuestion) -> bool:
+    themes = {theme for item in items if (theme := parse_theme(item))} | set(detect_themes(", ".join(items)))
+    return bool(themes & set(question.themes or []))
+
+
+def _item_in_words(item: str, words: set[str]) -> bool:
+    """Every longer word of the expertise item is in the question (a plural counts too)."""
+    item_words = re.findall(r"[^\W\d_]{4,}", item.lower())
+    return bool(item_words) and all(word in words or word.rstrip("s") in words for word in item_words)
+
+
 def _expertise_matches(expert: Member, question: CommunityQuestion) -> bool:
     items = [item for item in (expert.expertise or []) if item.strip()]
     if not items:
         return False
-    themes = {theme for item in items if (theme := parse_theme(item))} | set(detect_themes(", ".join(items)))
-    if themes & set(question.themes or []):
+    if _themes_match(items, question):
         return True
     words = set(re.findall(r"[^\W\d_]{4,}", question.text.lower()))
-    for item in items:
-        item_words = re.findall(r"[^\W\d_]{4,}", item.lower())
-        if item_words and all(word in words or word.rstrip("s") in words for word in item_words):
-            return True
-    return False
+    return any(_item_in_words(item, words) for item in items)
 
 
 async def _tell_experts(core: Runtime, question: CommunityQuestion, asker: Member, notices: CommunityNotices) -> int:

@@ -85,18 +85,30 @@ async def mark_helpful(
     return MarkedHelpful(question, row, author, asked)
 
 
+def _shortened(title: str) -> str:
+    if len(title) > 160:
+        return title[:160].rsplit(" ", 1)[0] + "…"
+    return title
+
+
+def _languages(question: CommunityQuestion, answer: CommunityAnswer) -> list[str]:
+    return [name for name in dict.fromkeys([language_name(answer.language), language_name(question.language)])
+            if name != "unknown"]
+
+
+def _present(value: str | None) -> list[str]:
+    return [value] if value else []
+
+
 def answer_document(question: CommunityQuestion, answer: CommunityAnswer, author: Member) -> SourceDocument:
     """A kept answer as knowledge: the question and the answer, attributed to its author, in its language."""
     organisation = author.organisation.name if author.organisation else None
     asked = " ".join((question.text or "").split())
-    title = asked or " ".join(answer.text.split())
-    if len(title) > 160:
-        title = title[:160].rsplit(" ", 1)[0] + "…"
+    title = _shortened(asked or " ".join(answer.text.split()))
     # The title is the question; only a question too long for it is repeated in full.
     sections = [f"## Question\n{question.text}"] if asked and title != asked else []
     sections.append(f"## Answer by {author.display_name}" + (f", {organisation}" if organisation else "") + f"\n{answer.text}")
-    languages = [name for name in dict.fromkeys([language_name(answer.language), language_name(question.language)])
-                 if name != "unknown"]
+    languages = _languages(question, answer)
     return SourceDocument(
         source_id=answer_source_id(answer.id),
         source_path=SOURCE_PATH,
@@ -104,9 +116,9 @@ def answer_document(question: CommunityQuestion, answer: CommunityAnswer, author
         title=title,
         body="\n\n".join(sections),
         themes=list(question.themes or []),
-        countries=[author.country] if author.country else [],
-        sectors=[author.sector] if author.sector else [],
-        organisations=[organisation] if organisation else [],
+        countries=_present(author.country),
+        sectors=_present(author.sector),
+        organisations=_present(organisation),
         meta={
             "answered_by": author.display_name,
             "question_id": question.id,
@@ -125,23 +137,32 @@ class KeepDecision:
     changed: bool
 
 
+def _own_helpful_answer(row: CommunityAnswer | None, member: Member, answer_id: int) -> CommunityAnswer:
+    if row is None or row.author_id != member.id:
+        raise NoAnswerOfYours(answer_id)
+    if row.helpful_at is None:
+        raise NotHelpfulYet(answer_id)
+    return row
+
+
+def _keep_move(question: CommunityQuestion, row: CommunityAnswer, *, keep: bool) -> tuple[str, tuple[str, ...]]:
+    """The keep state to move to, and the states it may be moved from."""
+    if not keep:
+        return (WITHDRAWN, (KEPT,)) if row.keep_state == KEPT else (DECLINED, (ASKED,))
+    if question.status == REMOVED:
+        raise QuestionRemoved(question.id)
+    return KEPT, (ASKED, DECLINED, WITHDRAWN)
+
+
 async def decide_keep(core: Runtime, member: Member, answer_id: int, *, keep: bool) -> KeepDecision:
     """The author's answer to "may I keep this in the knowledge base?" (and a later change of mind)."""
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
         row = await session.get(CommunityAnswer, answer_id, populate_existing=True)
-        if row is None or row.author_id != member.id:
-            raise NoAnswerOfYours(answer_id)
-        if row.helpful_at is None:
-            raise NotHelpfulYet(answer_id)
+        row = _own_helpful_answer(row, member, answer_id)
         question = await load_question(session, row.question_id)
         assert question is not None
-        if keep:
-            if question.status == REMOVED:
-                raise QuestionRemoved(question.id)
-            target, allowed = KEPT, (ASKED, DECLINED, WITHDRAWN)
-        else:
-            target, allowed = (WITHDRAWN, (KEPT,)) if row.keep_state == KEPT else (DECLINED, (ASKED,))
+        target, allowed = _keep_move(question, row, keep=keep)
         moved = await session.execute(
             update(CommunityAnswer)
             .where(CommunityAnswer.id == answer_id, CommunityAnswer.keep_state.in_(allowed))

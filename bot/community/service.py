@@ -22,11 +22,11 @@ and erasure cover in `member_data`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -250,6 +250,40 @@ class Answered:
     existing: bool = False
 
 
+def _check_answerable(question: CommunityQuestion, member: Member) -> None:
+    if question.status != OPEN:
+        raise QuestionNotOpen(question.id, question.status)
+    if question.asker_id == member.id:
+        raise OwnQuestion(question.id)
+
+
+def _delivery(platform: str, message_id: str | None) -> Select:
+    """The answer stored from this platform message, if any."""
+    return select(CommunityAnswer).where(CommunityAnswer.platform == platform, CommunityAnswer.message_id == message_id)
+
+
+async def _record_answer_exchange(
+    session: AsyncSession,
+    question: CommunityQuestion,
+    row: CommunityAnswer,
+    asker: Member | None,
+    author: Member,
+    *,
+    now: datetime,
+    channel_id: str | None,
+    guild_id: str | None,
+) -> None:
+    snapshot = question.asker_snapshot or {}
+    if known_and_different(snapshot.get("organisation"), row.author_snapshot.get("organisation")):
+        # Across organisations an answer is an exchange (metadata only, consent rules as everywhere).
+        await record_exchange(
+            session, kind=EXCHANGE_KIND, occurred_at=now, a=asker, b=author,
+            a_snapshot=snapshot or None, b_snapshot=row.author_snapshot or None,
+            platform=row.platform, channel_id=channel_id, guild_id=guild_id,
+            dedupe_key=f"community:answer:{row.id}", with_source=cites_source(row.text),
+        )
+
+
 async def answer(
     core: Runtime,
     member: Member,
@@ -266,18 +300,9 @@ async def answer(
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
         question = await visible_question(session, question_id)
-        if question.status != OPEN:
-            raise QuestionNotOpen(question_id, question.status)
-        if question.asker_id == member.id:
-            raise OwnQuestion(question_id)
+        _check_answerable(question, member)
         if message_id is not None:
-            known = (
-                await session.execute(
-                    select(CommunityAnswer).where(
-                        CommunityAnswer.platform == platform, CommunityAnswer.message_id == message_id
-                    )
-                )
-            ).scalar_one_or_none()
+            known = (await session.execute(_delivery(platform, message_id))).scalar_one_or_none()
             if known is not None:
                 return Answered(question, known, False, existing=True)
         author = await session.get(Member, member.id)
@@ -296,24 +321,12 @@ async def answer(
             async with session.begin_nested():
                 session.add(row)
         except IntegrityError:  # the same delivery, stored a moment ago by another process
-            known = (
-                await session.execute(
-                    select(CommunityAnswer).where(
-                        CommunityAnswer.platform == platform, CommunityAnswer.message_id == message_id
-                    )
-                )
-            ).scalar_one()
+            known = (await session.execute(_delivery(platform, message_id))).scalar_one()
             return Answered(question, known, False, existing=True)
         asker = await session.get(Member, question.asker_id) if question.asker_id else None
-        snapshot = question.asker_snapshot or {}
-        if known_and_different(snapshot.get("organisation"), row.author_snapshot.get("organisation")):
-            # Across organisations an answer is an exchange (metadata only, consent rules as everywhere).
-            await record_exchange(
-                session, kind=EXCHANGE_KIND, occurred_at=now, a=asker, b=author,
-                a_snapshot=snapshot or None, b_snapshot=row.author_snapshot or None,
-                platform=platform, channel_id=channel_id, guild_id=guild_id,
-                dedupe_key=f"community:answer:{row.id}", with_source=cites_source(cleaned),
-            )
+        await _record_answer_exchange(
+            session, question, row, asker, author, now=now, channel_id=channel_id, guild_id=guild_id
+        )
         await record_audit(
             session, member.id, CommunityAudit.ANSWERED, {"question_id": question_id, "answer_id": row.id}, at=now
         )

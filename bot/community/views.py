@@ -4,7 +4,9 @@ answer as knowledge, the note to members whose expertise matches (the service's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from bot.audit import AuditWording
 from bot.community import service as community
@@ -43,17 +45,21 @@ def _short(text: str, limit: int = PREVIEW_CHARS) -> str:
     return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def _who(member: Member | None, snapshot: dict | None, *, anonymous: bool = False) -> str:
-    """"Ana (Nordhavn Municipality, Denmark)", or who is left to say."""
-    if anonymous:
-        return "A member (anonymous)"
-    snapshot = snapshot or {}
-    name = member.display_name if member is not None else "A former member"
+def _where(member: Member | None, snapshot: dict) -> str:
+    """Organisation and country: from the profile as it is, else as it was when the text was written."""
     organisation = (member.organisation.name if member is not None and member.organisation else None) or snapshot.get(
         "organisation"
     )
     country = (member.country if member is not None else None) or snapshot.get("country")
-    where = ", ".join(part for part in (organisation, country_name(country) if country else None) if part)
+    return ", ".join(part for part in (organisation, country_name(country) if country else None) if part)
+
+
+def _who(member: Member | None, snapshot: dict | None, *, anonymous: bool = False) -> str:
+    """"Ana (Nordhavn Municipality, Denmark)", or who is left to say."""
+    if anonymous:
+        return "A member (anonymous)"
+    name = member.display_name if member is not None else "A former member"
+    where = _where(member, snapshot or {})
     return f"{name} ({where})" if where else name
 
 
@@ -257,30 +263,34 @@ def _day(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d}"
 
 
+def _answer_notes(answer: CommunityAnswer) -> str:
+    notes = []
+    if answer.helpful_at is not None:
+        notes.append("marked helpful")
+    if answer.keep_state == community.KEPT:
+        notes.append("kept as knowledge")
+    return f" · {', '.join(notes)}" if notes else ""
+
+
+def _answer_section(q: CommunityQuestion, answer: CommunityAnswer, author: Member | None, *, mine: bool) -> Section:
+    buttons = []
+    if mine and answer.helpful_at is None:
+        buttons.append(Button("Helpful", f"community helpful {q.id} {answer.id}", "primary"))
+    return Section(
+        title=f"Answer #{answer.id} by {_who(author, answer.author_snapshot)}",
+        text=safe_text(answer.text) or "(text erased)",
+        context=f"{_day(answer.answered_at)} · {language_name(answer.language)}" + _answer_notes(answer),
+        buttons=buttons,
+    )
+
+
 def question_shown(view: QuestionView, reader: Member) -> Reply:
     q = view.question
     status = {community.OPEN: "open", community.CLOSED: "closed", community.REMOVED: "removed"}[q.status]
     sections = [Section(title=f"#{q.id} · {_short(q.text, 100)}", text=safe_text(q.text) or "(text erased)",
                         fields=[*_question_fields(q, view.asker), Field("Status", status)])]
     mine = q.asker_id == reader.id
-    for answer, author in view.answers:
-        notes = []
-        if answer.helpful_at is not None:
-            notes.append("marked helpful")
-        if answer.keep_state == community.KEPT:
-            notes.append("kept as knowledge")
-        buttons = []
-        if mine and answer.helpful_at is None:
-            buttons.append(Button("Helpful", f"community helpful {q.id} {answer.id}", "primary"))
-        sections.append(
-            Section(
-                title=f"Answer #{answer.id} by {_who(author, answer.author_snapshot)}",
-                text=safe_text(answer.text) or "(text erased)",
-                context=f"{_day(answer.answered_at)} · {language_name(answer.language)}"
-                        + (f" · {', '.join(notes)}" if notes else ""),
-                buttons=buttons,
-            )
-        )
+    sections += [_answer_section(q, answer, author, mine=mine) for answer, author in view.answers]
     if not view.answers:
         sections.append(Section(context="No answers yet."))
     if q.status == community.OPEN and not mine:
@@ -370,63 +380,64 @@ AUDIT_WORDING: dict[str, AuditWording] = {
 # --- what the community service refused -----------------------------------------------------------
 
 
+_Wording = Callable[[Any], tuple[str, str | None]]
+# Each refusal's message and hint, by the kind of refusal.
+_REFUSAL_WORDING: dict[type[CommunityRefused], _Wording] = {
+    NoQuestionText: lambda e: (
+        "What would you like to ask the community? Write the question after the command.",
+        "For example `community ask How did other municipalities reach fathers in parenting programmes?`",
+    ),
+    QuestionTooLong: lambda e: (
+        f"That question is {e.length:,} characters long; questions to the community may have up to "
+        f"{e.limit:,}. Please shorten it: nothing was posted.",
+        None,
+    ),
+    NoAnswerText: lambda e: (
+        "What is your answer? Write it after the question's number.",
+        f"For example `community answer {e.question_id} We worked with the local football clubs…`",
+    ),
+    AnswerTooLong: lambda e: (
+        f"That answer is {e.length:,} characters long; answers may have up to {e.limit:,}. "
+        "Please shorten it (or link a document): nothing was stored.",
+        None,
+    ),
+    NoSuchQuestion: lambda e: (
+        f"There is no question #{e.question_id} on the community board.", "`community` lists them."
+    ),
+    QuestionNotOpen: lambda e: (
+        f"Question #{e.question_id} is {e.status}, so it takes no more answers.",
+        "`community` lists the open questions.",
+    ),
+    OwnQuestion: lambda e: (
+        "That is your own question: answers come from other members.",
+        f"To add detail, ask again with `community ask …`; `community show {e.question_id}` shows the answers.",
+    ),
+    ChannelSetAtOnce: lambda e: ("Someone set the community channel at the same moment; please try again.", None),
+    NoSuchAnswer: lambda e: (
+        f"Question #{e.question_id} has no answer #{e.answer_id}.",
+        f"`community show {e.question_id}` lists its answers with their numbers.",
+    ),
+    NotTheAsker: lambda e: ("Only the member who asked a question can mark its answers as helpful.", None),
+    AlreadyHelpful: lambda e: (f"You have already marked answer #{e.answer_id} as helpful. Thank you!", None),
+    NoAnswerOfYours: lambda e: (
+        f"I can't find an answer #{e.answer_id} of yours.", "`community` lists what waits for you."
+    ),
+    NotHelpfulYet: lambda e: (
+        f"Answer #{e.answer_id} has not been marked helpful yet; only helpful answers are kept as knowledge.",
+        None,
+    ),
+    QuestionRemoved: lambda e: (
+        f"Question #{e.question_id} was removed by a coordinator, so its answers are not kept.", None
+    ),
+}
+
+
 def refusal(error: CommunityRefused) -> tuple[str, str | None]:
     """The message and hint for what the community service refused."""
-    match error:
-        case NoQuestionText():
-            return (
-                "What would you like to ask the community? Write the question after the command.",
-                "For example `community ask How did other municipalities reach fathers in parenting programmes?`",
-            )
-        case QuestionTooLong(length=length, limit=limit):
-            return (
-                f"That question is {length:,} characters long; questions to the community may have up to "
-                f"{limit:,}. Please shorten it: nothing was posted.",
-                None,
-            )
-        case NoAnswerText(question_id=question_id):
-            return (
-                "What is your answer? Write it after the question's number.",
-                f"For example `community answer {question_id} We worked with the local football clubs…`",
-            )
-        case AnswerTooLong(length=length, limit=limit):
-            return (
-                f"That answer is {length:,} characters long; answers may have up to {limit:,}. "
-                "Please shorten it (or link a document): nothing was stored.",
-                None,
-            )
-        case NoSuchQuestion(question_id=question_id):
-            return f"There is no question #{question_id} on the community board.", "`community` lists them."
-        case QuestionNotOpen(question_id=question_id, status=status):
-            return (
-                f"Question #{question_id} is {status}, so it takes no more answers.",
-                "`community` lists the open questions.",
-            )
-        case OwnQuestion(question_id=question_id):
-            return (
-                "That is your own question: answers come from other members.",
-                f"To add detail, ask again with `community ask …`; `community show {question_id}` shows the answers.",
-            )
-        case ChannelSetAtOnce():
-            return "Someone set the community channel at the same moment; please try again.", None
-        case NoSuchAnswer(question_id=question_id, answer_id=answer_id):
-            return (
-                f"Question #{question_id} has no answer #{answer_id}.",
-                f"`community show {question_id}` lists its answers with their numbers.",
-            )
-        case NotTheAsker():
-            return "Only the member who asked a question can mark its answers as helpful.", None
-        case AlreadyHelpful(answer_id=answer_id):
-            return f"You have already marked answer #{answer_id} as helpful. Thank you!", None
-        case NoAnswerOfYours(answer_id=answer_id):
-            return f"I can't find an answer #{answer_id} of yours.", "`community` lists what waits for you."
-        case NotHelpfulYet(answer_id=answer_id):
-            return (
-                f"Answer #{answer_id} has not been marked helpful yet; only helpful answers are kept as knowledge.",
-                None,
-            )
-        case QuestionRemoved(question_id=question_id):
-            return f"Question #{question_id} was removed by a coordinator, so its answers are not kept.", None
+    for kind in type(error).__mro__:
+        wording = _REFUSAL_WORDING.get(kind)
+        if wording is not None:
+            return wording(error)
     raise AssertionError(f"no wording for {error!r}")
 
 
