@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.audit import AuditWording
-from bot.digests.content import MAX_EVENTS, MAX_ITEMS, DigestContent
+from bot.digests.content import MAX_EVENTS, MAX_ITEMS, DigestContent, NewPilot, OpenQuestion
 from bot.digests.schedule import SYNTAX, DigestSpec, describe_period
 from bot.digests.service import DigestAudit, DigestNotices, DigestOutcome, DigestStatus
 from bot.events.views import event_section
@@ -21,28 +21,8 @@ from storage.models import DigestRun
 def digest_message(content: DigestContent) -> Reply:
     """The digest as posted: times in the channel's zone (the schedule's), the first few items of each kind."""
     zone = content.spec.timezone
-    events, pilots, documents = content.events, content.pilots, content.documents
     local_now = content.now.astimezone(ZoneInfo(zone))
-    sections: list[Section] = []
-    if events:
-        sections.append(Section(title=f"Upcoming events (next {content.spec.horizon.days} days)"))
-        sections.extend(event_section(event, zone) for event in events[:MAX_EVENTS])
-        if len(events) > MAX_EVENTS:
-            sections.append(Section(context=f"…and {len(events) - MAX_EVENTS} more: `event list`."))
-    if pilots:
-        lines = [
-            f"• {pilot.title}"
-            + (f" ({', '.join(pilot.countries)})" if pilot.countries else "")
-            + (f" — {pilot.url}" if pilot.url else "")
-            for pilot in pilots[:MAX_ITEMS]
-        ]
-        sections.append(Section(title=f"New pilots ({len(pilots)})", text="\n".join(lines)))
-    if documents:
-        lines = [
-            f"• {document.title} ({document.kind})" + (f" — {document.url}" if document.url else "")
-            for document in documents[:MAX_ITEMS]
-        ]
-        sections.append(Section(title=f"New in the knowledge base ({len(documents)})", text="\n".join(lines)))
+    sections = _event_sections(content) + _pilot_sections(content) + _document_sections(content)
     if content.indicators:
         sections.append(
             Section(
@@ -61,17 +41,57 @@ def digest_message(content: DigestContent) -> Reply:
     return Reply(text=f"Lighthouse digest · {local_now:%A} {local_now.day} {local_now:%B %Y}", sections=sections)
 
 
+def _event_sections(content: DigestContent) -> list[Section]:
+    events, zone = content.events, content.spec.timezone
+    if not events:
+        return []
+    sections = [Section(title=f"Upcoming events (next {content.spec.horizon.days} days)")]
+    sections.extend(event_section(event, zone) for event in events[:MAX_EVENTS])
+    if len(events) > MAX_EVENTS:
+        sections.append(Section(context=f"…and {len(events) - MAX_EVENTS} more: `event list`."))
+    return sections
+
+
+def _pilot_line(pilot: NewPilot) -> str:
+    return (
+        f"• {pilot.title}"
+        + (f" ({', '.join(pilot.countries)})" if pilot.countries else "")
+        + (f" — {pilot.url}" if pilot.url else "")
+    )
+
+
+def _pilot_sections(content: DigestContent) -> list[Section]:
+    pilots = content.pilots
+    if not pilots:
+        return []
+    lines = [_pilot_line(pilot) for pilot in pilots[:MAX_ITEMS]]
+    return [Section(title=f"New pilots ({len(pilots)})", text="\n".join(lines))]
+
+
+def _document_sections(content: DigestContent) -> list[Section]:
+    documents = content.documents
+    if not documents:
+        return []
+    lines = [
+        f"• {document.title} ({document.kind})" + (f" — {document.url}" if document.url else "")
+        for document in documents[:MAX_ITEMS]
+    ]
+    return [Section(title=f"New in the knowledge base ({len(documents)})", text="\n".join(lines))]
+
+
+def _question_line(question: OpenQuestion) -> str:
+    text = " ".join(question.text.split())
+    text = text if len(text) <= 100 else text[:100].rsplit(" ", 1)[0] + "…"
+    answers = f"{question.answers} answer{'s' if question.answers != 1 else ''}"
+    return f"• #{question.question_id} {neutral(text)} ({answers})"
+
+
 def _community_sections(content: DigestContent) -> list[Section]:
     """Open questions to the community (answer them!) and the period's community figures."""
     sections = []
     if content.open_questions:
         shown = content.open_questions[:MAX_ITEMS]
-        lines = []
-        for question in shown:
-            text = " ".join(question.text.split())
-            text = text if len(text) <= 100 else text[:100].rsplit(" ", 1)[0] + "…"
-            answers = f"{question.answers} answer{'s' if question.answers != 1 else ''}"
-            lines.append(f"• #{question.question_id} {neutral(text)} ({answers})")
+        lines = [_question_line(question) for question in shown]
         more = " …and more: `community`." if len(content.open_questions) > MAX_ITEMS else ""
         sections.append(Section(
             title="Open questions to the community",
