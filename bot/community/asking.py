@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import record_audit
 from bot.community.detect import detect_language, detect_themes
@@ -165,6 +167,42 @@ def _expertise_matches(expert: Member, question: CommunityQuestion) -> bool:
     return any(_item_in_words(item, words) for item in items)
 
 
+async def _matching_experts(session: AsyncSession, question: CommunityQuestion, asker: Member) -> list[Member]:
+    """Members who opted in (never the asker, never a bot) whose expertise matches the question."""
+    candidates = (
+        await session.execute(
+            select(Member).where(
+                Member.consent_community_questions.is_(True), Member.id != asker.id, Member.is_bot.is_(False)
+            ).order_by(Member.id)
+        )
+    ).scalars().all()
+    return [m for m in candidates if _expertise_matches(m, question)]
+
+
+async def _notices_since(session: AsyncSession, since: datetime) -> dict[int, int]:
+    """How many notices each member got since then."""
+    return dict(
+        (
+            await session.execute(
+                select(CommunityNotice.member_id, func.count(CommunityNotice.id))
+                .where(CommunityNotice.sent_at > since)
+                .group_by(CommunityNotice.member_id)
+            )
+        ).all()
+    )
+
+
+async def _claim_notice(core: Runtime, expert: Member, question: CommunityQuestion, now: datetime) -> bool:
+    """Store the notice before sending it; False when it was stored already."""
+    async with core.db.session() as session, session.begin():
+        try:
+            async with session.begin_nested():
+                session.add(CommunityNotice(member_id=expert.id, question_id=question.id, sent_at=now))
+        except IntegrityError:  # told already (another process)
+            return False
+    return True
+
+
 async def _tell_experts(core: Runtime, question: CommunityQuestion, asker: Member, notices: CommunityNotices) -> int:
     """DM members who opted in and whose expertise matches, each at most a few times a week."""
     now = core.clock.now()
@@ -172,35 +210,16 @@ async def _tell_experts(core: Runtime, question: CommunityQuestion, asker: Membe
     if weekly <= 0:
         return 0
     async with core.db.session() as session:
-        candidates = (
-            await session.execute(
-                select(Member).where(
-                    Member.consent_community_questions.is_(True), Member.id != asker.id, Member.is_bot.is_(False)
-                ).order_by(Member.id)
-            )
-        ).scalars().all()
-        matching = [m for m in candidates if _expertise_matches(m, question)]
-        recent = dict(
-            (
-                await session.execute(
-                    select(CommunityNotice.member_id, func.count(CommunityNotice.id))
-                    .where(CommunityNotice.sent_at > now - NOTICE_WINDOW)
-                    .group_by(CommunityNotice.member_id)
-                )
-            ).all()
-        )
+        matching = await _matching_experts(session, question, asker)
+        recent = await _notices_since(session, now - NOTICE_WINDOW)
     told = 0
     for expert in matching:
         if told >= NOTICES_PER_QUESTION:
             break
         if recent.get(expert.id, 0) >= weekly:
             continue
-        async with core.db.session() as session, session.begin():
-            try:
-                async with session.begin_nested():
-                    session.add(CommunityNotice(member_id=expert.id, question_id=question.id, sent_at=now))
-            except IntegrityError:  # told already (another process)
-                continue
+        if not await _claim_notice(core, expert, question, now):
+            continue
         if await core.tell(expert, notices.expert_notice(question, None if question.anonymous else asker, expert)):
             told += 1
     return told

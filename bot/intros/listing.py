@@ -35,17 +35,24 @@ async def list_for(core: Runtime, member: Member, *, limit: int = 20) -> Listing
         ).scalars().all()
         others = {}
         for intro in rows:
-            other_id = intro.target_id if intro.requester_id == member.id else intro.requester_id
+            other_id = _other_id(intro, member)
             if other_id is not None and other_id not in others:
                 others[other_id] = await session.get(Member, other_id)
     listing = Listing([], [], [])
     for intro in rows:
-        other_id = intro.target_id if intro.requester_id == member.id else intro.requester_id
-        entry = (intro, others.get(other_id))
-        if intro.state in (ACCEPTED, MET, NOT_MET):
-            listing.connected.append(entry)
-        elif intro.requester_id == member.id:
-            listing.my_requests.append(entry)
-        elif intro.state == REQUESTED:
-            listing.waiting_for_me.append(entry)
+        _file_entry(listing, (intro, others.get(_other_id(intro, member))), member)
     return listing
+
+
+def _other_id(intro: Introduction, member: Member) -> int | None:
+    return intro.target_id if intro.requester_id == member.id else intro.requester_id
+
+
+def _file_entry(listing: Listing, entry: tuple[Introduction, Member | None], member: Member) -> None:
+    intro = entry[0]
+    if intro.state in (ACCEPTED, MET, NOT_MET):
+        listing.connected.append(entry)
+    elif intro.requester_id == member.id:
+        listing.my_requests.append(entry)
+    elif intro.state == REQUESTED:
+        listing.waiting_for_me.append(entry)
