@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         Reply,  # only the type the notices return: the words are the views'
     )
     from bot.runtime import Runtime
+    from bot.transport import Transport
 
 log = logging.getLogger(__name__)
 
@@ -163,12 +164,7 @@ async def post_digest(
     spec = spec or DEFAULT_SPEC
     now = core.clock.now()
     async with core.db.session() as session:
-        taken = await session.execute(
-            select(DigestRun.id).where(
-                DigestRun.platform == platform, DigestRun.channel_id == channel_id, DigestRun.period_key == key
-            )
-        )
-        if taken.first() is not None:
+        if await _run_exists(session, platform, channel_id, key):
             return DigestOutcome("already", key)
         since = await last_covered_to(session, platform, channel_id) or now - spec.lookback
         content = await build_digest(session, spec=spec, since=since, now=now)
@@ -183,6 +179,32 @@ async def post_digest(
     run_id = await _claim_run(core, platform, channel_id, key, since=since, now=now)
     if run_id is None:
         return DigestOutcome("already", key)
+    return await _send_claimed(
+        core, transport, run_id, message, platform=platform, channel_id=channel_id, key=key, content=content
+    )
+
+
+async def _run_exists(session: AsyncSession, platform: str, channel_id: str, key: str) -> bool:
+    taken = await session.execute(
+        select(DigestRun.id).where(
+            DigestRun.platform == platform, DigestRun.channel_id == channel_id, DigestRun.period_key == key
+        )
+    )
+    return taken.first() is not None
+
+
+async def _send_claimed(
+    core: Runtime,
+    transport: Transport,
+    run_id: int,
+    message: Reply,
+    *,
+    platform: str,
+    channel_id: str,
+    key: str,
+    content: DigestContent,
+) -> DigestOutcome:
+    """Send a claimed run once, and record how it went (a failed send is not retried: it may have posted)."""
     try:
         ref = await transport.send_channel(channel_id, message)
     except Exception as exc:

@@ -397,6 +397,19 @@ async def _write_rsvp(session: AsyncSession, event_id: int, member_id: int, stat
         await session.execute(update(RSVP).where(mine).values(status=status, updated_at=now))
 
 
+def _still_to_remind(
+    event: Event | None, member: Member | None, status: str | None, payload: dict
+) -> tuple[Event, Member]:
+    """The event and member, when the event is on as scheduled and the member still plans to come."""
+    if event is None or event.status != "scheduled":
+        raise SkipJob("the event was cancelled or removed")
+    if event.starts_at != datetime.fromisoformat(payload["starts_at"]):
+        raise SkipJob("the event was moved; a new reminder is scheduled for the new time")
+    if member is None or status not in REMINDED_STATUSES:
+        raise SkipJob("the member no longer plans to come")
+    return event, member
+
+
 async def send_reminder(core: Runtime, job: Job, *, notices: EventNotices) -> None:
     """The reminder job: check the reminder still makes sense, mark "sending", then send it (never twice)."""
     payload = job.payload
@@ -404,12 +417,7 @@ async def send_reminder(core: Runtime, job: Job, *, notices: EventNotices) -> No
         event = await session.get(Event, payload["event_id"])
         member = await session.get(Member, payload["member_id"], options=[selectinload(Member.identities)])
         status = await _own_rsvp(session, payload["event_id"], payload["member_id"]) if member else None
-    if event is None or event.status != "scheduled":
-        raise SkipJob("the event was cancelled or removed")
-    if event.starts_at != datetime.fromisoformat(payload["starts_at"]):
-        raise SkipJob("the event was moved; a new reminder is scheduled for the new time")
-    if member is None or status not in REMINDED_STATUSES:
-        raise SkipJob("the member no longer plans to come")
+    event, member = _still_to_remind(event, member, status, payload)
     now = core.clock.now()
     if now >= event.starts_at:
         raise SkipJob("the event has already started")
