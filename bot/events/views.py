@@ -112,6 +112,19 @@ def event_section(event: Event, reader_zone: str | None, *, buttons: bool = True
     )
 
 
+def _detail_fields(
+    event: Event, reader_zone: str | None, counts: dict[str, int], own_status: str | None, organiser: str | None
+) -> list[Field]:
+    return [
+        Field("When", format_when(event.starts_at, event.ends_at, event.timezone, reader_zone)),
+        Field("Where", event.place or "—"),
+        Field("Themes", themes_text(event.themes)),
+        Field("Organiser", organiser or "—"),
+        Field("Going", f"{counts.get('going', 0)} · interested {counts.get('interested', 0)}"),
+        Field("You", RSVP_LABELS.get(own_status or "", "no answer yet")),
+    ]
+
+
 def event_detail_sections(
     event: Event,
     reader_zone: str | None,
@@ -122,18 +135,10 @@ def event_detail_sections(
     is_coordinator: bool,
     now: datetime,
 ) -> list[Section]:
-    fields = [
-        Field("When", format_when(event.starts_at, event.ends_at, event.timezone, reader_zone)),
-        Field("Where", event.place or "—"),
-        Field("Themes", themes_text(event.themes)),
-        Field("Organiser", organiser or "—"),
-        Field("Going", f"{counts.get('going', 0)} · interested {counts.get('interested', 0)}"),
-        Field("You", RSVP_LABELS.get(own_status or "", "no answer yet")),
-    ]
     main = Section(
         title=f"#{event.id} {event.title}" + (" (cancelled)" if event.status == "cancelled" else ""),
         text=event.description or "",
-        fields=fields,
+        fields=_detail_fields(event, reader_zone, counts, own_status, organiser),
         link=Link("Join / more", event.link) if event.link else None,
     )
     main.buttons = _member_buttons(event, now) + (_coordinator_buttons(event, now) if is_coordinator else [])
@@ -199,20 +204,13 @@ def _person_line(person: Attendee) -> str:
     return f"• {person.name}" + (f" ({about})" if about else "")
 
 
-def attendance_recorded(result: AttendanceRecorded, *, own: bool = False) -> Reply:
-    """The answer to `event attended` (own) and `event attendance ID confirm|@names`."""
-    event = result.event
-    title = f"#{event.id} “{event.title}”"
-    if own:
-        if result.added:
-            return Reply(text=f"Noted: you attended {title}. Thank you!", private=True, tone="success")
-        return Reply(text=f"Your attendance at {title} was already recorded.", private=True)
-    if not result.added and not result.already:
-        return Reply(
-            text=f"Nobody RSVPed going to {title}, so there was nobody to confirm.",
-            sections=[Section(context=f"Name who came instead: `event attendance {event.id} @ana @ben`.")],
-            private=True,
-        )
+def _own_attendance(result: AttendanceRecorded, title: str) -> Reply:
+    if result.added:
+        return Reply(text=f"Noted: you attended {title}. Thank you!", private=True, tone="success")
+    return Reply(text=f"Your attendance at {title} was already recorded.", private=True)
+
+
+def _recorded_text(result: AttendanceRecorded, title: str) -> str:
     parts = []
     if result.added:
         parts.append(f"Recorded {people(len(result.added))} as attending {title}: {and_list(result.added)}.")
@@ -220,8 +218,23 @@ def attendance_recorded(result: AttendanceRecorded, *, own: bool = False) -> Rep
         parts.append(f"Nothing new for {title}.")
     if result.already:
         parts.append(f"Already recorded: {and_list(result.already)}.")
+    return " ".join(parts)
+
+
+def attendance_recorded(result: AttendanceRecorded, *, own: bool = False) -> Reply:
+    """The answer to `event attended` (own) and `event attendance ID confirm|@names`."""
+    event = result.event
+    title = f"#{event.id} “{event.title}”"
+    if own:
+        return _own_attendance(result, title)
+    if not result.added and not result.already:
+        return Reply(
+            text=f"Nobody RSVPed going to {title}, so there was nobody to confirm.",
+            sections=[Section(context=f"Name who came instead: `event attendance {event.id} @ana @ben`.")],
+            private=True,
+        )
     return Reply(
-        text=" ".join(parts),
+        text=_recorded_text(result, title),
         sections=[Section(context="Each attendance counts once, as an exchange between the attendee's and "
                                   "the organiser's organisation (`kpi`, the report).")],
         private=True,
@@ -233,28 +246,31 @@ def attendance_sections(listing: AttendanceList) -> list[Section]:
     """`event attendance ID`: who attended, as recorded, and who RSVPed going without a record yet."""
     event = listing.event
     attended = listing.attended
-    countries = {person.country for person in attended if person.country}
-    sectors = {person.sector for person in attended if person.sector}
-    summary = (
-        f"Attended: {len(attended)} from {len(countries)} countries and {len(sectors)} sectors (where profiles say)."
-        if attended
-        else "No attendance recorded yet."
-    )
-    sections = [Section(title=f"Attendance of #{event.id} {event.title}", context=summary)]
+    sections = [Section(title=f"Attendance of #{event.id} {event.title}", context=_attended_summary(attended))]
     if attended:
         sections.append(Section(title=f"Attended ({len(attended)})", text="\n".join(map(_person_line, attended))))
     waiting = listing.going_not_recorded
     if waiting:
-        sections.append(
-            Section(
-                title=f"Going, not recorded as attending ({len(waiting)})",
-                text="\n".join(map(_person_line, waiting)),
-                context=f"`event attendance {event.id} confirm` records everyone who RSVPed going; "
-                f"`event attendance {event.id} @ana @ben` records the members you name.",
-                buttons=[Button("Confirm all going", f"event attendance {event.id} confirm", "primary")],
-            )
-        )
+        sections.append(_not_recorded_section(event, waiting))
     return sections
+
+
+def _attended_summary(attended: list[Attendee]) -> str:
+    if not attended:
+        return "No attendance recorded yet."
+    countries = {person.country for person in attended if person.country}
+    sectors = {person.sector for person in attended if person.sector}
+    return f"Attended: {len(attended)} from {len(countries)} countries and {len(sectors)} sectors (where profiles say)."
+
+
+def _not_recorded_section(event: Event, waiting: list[Attendee]) -> Section:
+    return Section(
+        title=f"Going, not recorded as attending ({len(waiting)})",
+        text="\n".join(map(_person_line, waiting)),
+        context=f"`event attendance {event.id} confirm` records everyone who RSVPed going; "
+        f"`event attendance {event.id} @ana @ben` records the members you name.",
+        buttons=[Button("Confirm all going", f"event attendance {event.id} confirm", "primary")],
+    )
 
 
 def event_attachment(event: Event, *, now: datetime) -> Attachment:
