@@ -30,7 +30,7 @@ from bot.community.errors import (
     QuestionTooLong,
 )
 from bot.community.keeping import KeepDecision, MarkedHelpful
-from bot.community.service import Board, CommunityAudit, CommunityNotices, QuestionView
+from bot.community.service import Board, BoardEntry, CommunityAudit, CommunityNotices, QuestionView
 from bot.reply import Button, Field, Form, FormField, Reply, Section
 from bot.sanitize import safe_text
 from config.errors import RefusalWording, UserError, WordedError
@@ -47,11 +47,16 @@ def _short(text: str, limit: int = PREVIEW_CHARS) -> str:
 
 def _where(member: Member | None, snapshot: dict) -> str:
     """Organisation and country: from the profile as it is, else as it was when the text was written."""
-    organisation = (member.organisation.name if member is not None and member.organisation else None) or snapshot.get(
-        "organisation"
-    )
-    country = (member.country if member is not None else None) or snapshot.get("country")
+    organisation, country = _organisation_and_country(member)
+    organisation = organisation or snapshot.get("organisation")
+    country = country or snapshot.get("country")
     return ", ".join(part for part in (organisation, country_name(country) if country else None) if part)
+
+
+def _organisation_and_country(member: Member | None) -> tuple[str | None, str | None]:
+    if member is None:
+        return None, None
+    return (member.organisation.name if member.organisation else None), member.country
 
 
 def _who(member: Member | None, snapshot: dict | None, *, anonymous: bool = False) -> str:
@@ -191,6 +196,15 @@ def ask_for_question(field_name: str) -> Reply:
     )
 
 
+def _where_posted(outcome: Asked) -> str:
+    if outcome.posted_in is not None:
+        return "I've posted it in the community channel as a thread; replies there are answers."
+    if outcome.channel_missing:
+        return ("It is on the community board (`community`); no community channel is chosen on this platform yet: "
+                "a coordinator can choose one with `community channel here`.")
+    return "It is on the community board: `community` lists the open questions."
+
+
 def asked(outcome: Asked) -> Reply:
     question = outcome.question
     if outcome.existing:
@@ -199,13 +213,7 @@ def asked(outcome: Asked) -> Reply:
             buttons=[Button("Show it", f"community show {question.id}")],
             private=True,
         )
-    if outcome.posted_in is not None:
-        where = "I've posted it in the community channel as a thread; replies there are answers."
-    elif outcome.channel_missing:
-        where = ("It is on the community board (`community`); no community channel is chosen on this platform yet: "
-                 "a coordinator can choose one with `community channel here`.")
-    else:
-        where = "It is on the community board: `community` lists the open questions."
+    where = _where_posted(outcome)
     told = (f" I told {outcome.experts_told} member{'s' if outcome.experts_told != 1 else ''} whose expertise "
             "matches.") if outcome.experts_told else ""
     return Reply(
@@ -218,6 +226,29 @@ def asked(outcome: Asked) -> Reply:
         ])],
         tone="success",
     )
+
+
+def _entry_section(entry: BoardEntry) -> Section:
+    q = entry.question
+    counts = f"{entry.answers} answer{'s' if entry.answers != 1 else ''}"
+    if entry.helpful:
+        counts += f", {entry.helpful} helpful"
+    return Section(
+        title=f"#{q.id} · {_short(q.text, 100)}",
+        fields=[
+            Field("Asked by", _who(entry.asker, q.asker_snapshot, anonymous=q.anonymous)),
+            Field("Asked", _day(q.asked_at)),
+            Field("Answers", counts),
+        ],
+        buttons=[Button("Show", f"community show {q.id}")],
+    )
+
+
+def _board_text(found: Board) -> str:
+    if not found.entries:
+        return f"No {found.status} questions to the community." + (
+            " Ask one with `community ask <question>`." if found.status == community.OPEN else "")
+    return f"{'Open' if found.status == community.OPEN else found.status.title()} questions to the community, newest first:"
 
 
 def board(found: Board) -> Reply:
@@ -233,27 +264,8 @@ def board(found: Board) -> Reply:
                 ],
             )
         )
-    for entry in found.entries:
-        q = entry.question
-        counts = f"{entry.answers} answer{'s' if entry.answers != 1 else ''}"
-        if entry.helpful:
-            counts += f", {entry.helpful} helpful"
-        sections.append(
-            Section(
-                title=f"#{q.id} · {_short(q.text, 100)}",
-                fields=[
-                    Field("Asked by", _who(entry.asker, q.asker_snapshot, anonymous=q.anonymous)),
-                    Field("Asked", _day(q.asked_at)),
-                    Field("Answers", counts),
-                ],
-                buttons=[Button("Show", f"community show {q.id}")],
-            )
-        )
-    if not found.entries:
-        text = f"No {found.status} questions to the community." + (
-            " Ask one with `community ask <question>`." if found.status == community.OPEN else "")
-    else:
-        text = f"{'Open' if found.status == community.OPEN else found.status.title()} questions to the community, newest first:"
+    sections += [_entry_section(entry) for entry in found.entries]
+    text = _board_text(found)
     sections.append(Section(context="`community show ID` shows a question and its answers; "
                                     "`community answer ID <text>` answers it."))
     return Reply(text=text, sections=sections, private=True)

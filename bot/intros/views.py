@@ -142,18 +142,23 @@ def declined(answer: Answered, reader: Member, *, not_now: bool) -> Reply:
 
 
 def meeting_noted(noted: MeetingNoted) -> Reply:
-    how_useful = "" if noted.rated else " How useful was it?"
-    if noted.met:
-        text = ("Wonderful — noted that you met." if noted.changed else "Already noted that you met — thank you.")
-        text += how_useful
-    elif noted.changed:
-        text = f"Thanks for letting me know. If you do meet later, `intro met {noted.intro_id} yes` records it."
-    elif noted.state == intros.MET:
-        text = "One of you already told me you met, so I'll keep that."
-    else:
-        text = "Already noted that you haven't met (yet)."
+    text = _met_text(noted) if noted.met else _not_met_text(noted)
     offer_rating = noted.met and not noted.rated
     return Reply(text=text, buttons=rating_buttons(noted.intro_id) if offer_rating else [], private=True)
+
+
+def _met_text(noted: MeetingNoted) -> str:
+    how_useful = "" if noted.rated else " How useful was it?"
+    text = ("Wonderful — noted that you met." if noted.changed else "Already noted that you met — thank you.")
+    return text + how_useful
+
+
+def _not_met_text(noted: MeetingNoted) -> str:
+    if noted.changed:
+        return f"Thanks for letting me know. If you do meet later, `intro met {noted.intro_id} yes` records it."
+    if noted.state == intros.MET:
+        return "One of you already told me you met, so I'll keep that."
+    return "Already noted that you haven't met (yet)."
 
 
 def rated(intro_id: int, score: int) -> Reply:
