@@ -125,12 +125,17 @@ def resolve_times(
     if start is None or zone is None:
         raise UserError("When does it start?", hint=f'Add start="{EXAMPLE_START}".')
     end = _resolve_end(fields, start, zone, current_start, current_end)
-    if fields.start is not None and start <= now:
+    if fields.start is not None:
+        _check_future(start, zone, now)
+    _check_span(start, end, zone)
+    return start.astimezone(UTC), end.astimezone(UTC), zone
+
+
+def _check_future(start: datetime, zone: str, now: datetime) -> None:
+    if start <= now:
         raise UserError(
             f"{start:%Y-%m-%d %H:%M} {zone} is in the past.", hint="Events must start in the future; check the year."
         )
-    _check_span(start, end, zone)
-    return start.astimezone(UTC), end.astimezone(UTC), zone
 
 
 def _resolve_end(

@@ -225,6 +225,22 @@ def _apply_details(event: Event, fields: EventFields) -> list[str]:
     return changed
 
 
+def _check_editable(event: Event, now: datetime) -> None:
+    if event.status == "cancelled":
+        raise EventCancelled(event.id, EDITING)
+    if event.ends_at <= now:
+        raise EventOver(event.id, EDITING)
+
+
+async def _mark_edited(
+    session: AsyncSession, event: Event, changed: list[str], *, editor: Member, now: datetime
+) -> None:
+    """A new calendar sequence (calendar apps replace the event), and the audit of what changed."""
+    event.sequence = (event.sequence or 0) + 1
+    event.updated_at = now
+    await record_audit(session, editor, EventAudit.EDIT, {"event_id": event.id, "changed": changed}, at=now)
+
+
 async def edit_event(
     core: Runtime, event_id: int, fields: EventFields, *, editor: Member, notices: EventNotices
 ) -> EventEdit:
@@ -233,16 +249,11 @@ async def edit_event(
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
         event = await load_event(session, event_id, for_update=True)
-        if event.status == "cancelled":
-            raise EventCancelled(event.id, EDITING)
-        if event.ends_at <= now:
-            raise EventOver(event.id, EDITING)
+        _check_editable(event, now)
         changed = await _apply_times(core, session, event, fields, now)
         changed += _apply_details(event, fields)
         if changed:
-            event.sequence = (event.sequence or 0) + 1
-            event.updated_at = now
-            await record_audit(session, editor, EventAudit.EDIT, {"event_id": event.id, "changed": changed}, at=now)
+            await _mark_edited(session, event, changed, editor=editor, now=now)
         told_about = [name for name in changed if name in TOLD_TO_RSVPS]
         to_tell = await _rsvped_members(session, event.id) if told_about else []
     edit = EventEdit(event, changed, told_about, Notified(0, 0))
