@@ -3,6 +3,7 @@ form, calendar files and the answers to `event` commands (the messages sent to m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -424,27 +425,33 @@ _OVER = {
 }
 
 
+def _cancelled(error: EventCancelled) -> tuple[str, str | None]:
+    said, hint = _CANCELLED[error.doing]
+    return f"Event #{error.event_id} {said}", hint
+
+
+_Wording = Callable[[Any], tuple[str, str | None]]
+# Each refusal's message and hint, by the kind of refusal.
+_REFUSAL_WORDING: dict[type[EventRefused], _Wording] = {
+    NoSuchEvent: lambda e: (f"There is no event #{e.event_id}.", "`event list` shows upcoming events."),
+    MissingField: lambda e: (f"An event needs a {e.field}.", _MISSING_FIELD_HINTS[e.field]),
+    EventCancelled: _cancelled,
+    EventOver: lambda e: (f"Event #{e.event_id} {_OVER[e.doing]}", None),
+    AlreadyCancelled: lambda e: (f"Event #{e.event_id} is already cancelled.", None),
+    NotStartedYet: lambda e: (
+        f"Event #{e.event_id} has not started yet; attendance is recorded from its start.",
+        f"Until then, `event rsvp {e.event_id} going` says you plan to come.",
+    ),
+    TooManyNamed: lambda e: (f"Name at most {e.limit} members at a time.", None),
+}
+
+
 def refusal(error: EventRefused) -> tuple[str, str | None]:
     """The message and hint for what the events service refused."""
-    match error:
-        case NoSuchEvent(event_id=event_id):
-            return f"There is no event #{event_id}.", "`event list` shows upcoming events."
-        case MissingField(field=field):
-            return f"An event needs a {field}.", _MISSING_FIELD_HINTS[field]
-        case EventCancelled(event_id=event_id, doing=doing):
-            said, hint = _CANCELLED[doing]
-            return f"Event #{event_id} {said}", hint
-        case EventOver(event_id=event_id, doing=doing):
-            return f"Event #{event_id} {_OVER[doing]}", None
-        case AlreadyCancelled(event_id=event_id):
-            return f"Event #{event_id} is already cancelled.", None
-        case NotStartedYet(event_id=event_id):
-            return (
-                f"Event #{event_id} has not started yet; attendance is recorded from its start.",
-                f"Until then, `event rsvp {event_id} going` says you plan to come.",
-            )
-        case TooManyNamed(limit=limit):
-            return f"Name at most {limit} members at a time.", None
+    for kind in type(error).__mro__:
+        wording = _REFUSAL_WORDING.get(kind)
+        if wording is not None:
+            return wording(error)
     raise AssertionError(f"no wording for {error!r}")
 
 
