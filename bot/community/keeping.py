@@ -108,7 +108,6 @@ def answer_document(question: CommunityQuestion, answer: CommunityAnswer, author
     # The title is the question; only a question too long for it is repeated in full.
     sections = [f"## Question\n{question.text}"] if asked and title != asked else []
     sections.append(f"## Answer by {author.display_name}" + (f", {organisation}" if organisation else "") + f"\n{answer.text}")
-    languages = _languages(question, answer)
     return SourceDocument(
         source_id=answer_source_id(answer.id),
         source_path=SOURCE_PATH,
@@ -119,14 +118,19 @@ def answer_document(question: CommunityQuestion, answer: CommunityAnswer, author
         countries=_present(author.country),
         sectors=_present(author.sector),
         organisations=_present(organisation),
-        meta={
-            "answered_by": author.display_name,
-            "question_id": question.id,
-            "answer_id": answer.id,
-            "language": answer.language,
-            **({"languages": languages} if languages else {}),
-        },
+        meta=_answer_meta(question, answer, author),
     )
+
+
+def _answer_meta(question: CommunityQuestion, answer: CommunityAnswer, author: Member) -> dict:
+    languages = _languages(question, answer)
+    return {
+        "answered_by": author.display_name,
+        "question_id": question.id,
+        "answer_id": answer.id,
+        "language": answer.language,
+        **({"languages": languages} if languages else {}),
+    }
 
 
 @dataclass

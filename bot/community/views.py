@@ -47,16 +47,11 @@ def _short(text: str, limit: int = PREVIEW_CHARS) -> str:
 
 def _where(member: Member | None, snapshot: dict) -> str:
     """Organisation and country: from the profile as it is, else as it was when the text was written."""
-    organisation, country = _organisation_and_country(member)
-    organisation = organisation or snapshot.get("organisation")
-    country = country or snapshot.get("country")
+    organisation = (member.organisation.name if member is not None and member.organisation else None) or snapshot.get(
+        "organisation"
+    )
+    country = (member.country if member is not None else None) or snapshot.get("country")
     return ", ".join(part for part in (organisation, country_name(country) if country else None) if part)
-
-
-def _organisation_and_country(member: Member | None) -> tuple[str | None, str | None]:
-    if member is None:
-        return None, None
-    return (member.organisation.name if member.organisation else None), member.country
 
 
 def _who(member: Member | None, snapshot: dict | None, *, anonymous: bool = False) -> str:
@@ -244,13 +239,6 @@ def _entry_section(entry: BoardEntry) -> Section:
     )
 
 
-def _board_text(found: Board) -> str:
-    if not found.entries:
-        return f"No {found.status} questions to the community." + (
-            " Ask one with `community ask <question>`." if found.status == community.OPEN else "")
-    return f"{'Open' if found.status == community.OPEN else found.status.title()} questions to the community, newest first:"
-
-
 def board(found: Board) -> Reply:
     sections = []
     for answer, question in found.awaiting_consent:
@@ -265,7 +253,11 @@ def board(found: Board) -> Reply:
             )
         )
     sections += [_entry_section(entry) for entry in found.entries]
-    text = _board_text(found)
+    if not found.entries:
+        text = f"No {found.status} questions to the community." + (
+            " Ask one with `community ask <question>`." if found.status == community.OPEN else "")
+    else:
+        text = f"{'Open' if found.status == community.OPEN else found.status.title()} questions to the community, newest first:"
     sections.append(Section(context="`community show ID` shows a question and its answers; "
                                     "`community answer ID <text>` answers it."))
     return Reply(text=text, sections=sections, private=True)

@@ -3,7 +3,6 @@ form, calendar files and the answers to `event` commands (the messages sent to m
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -113,19 +112,6 @@ def event_section(event: Event, reader_zone: str | None, *, buttons: bool = True
     )
 
 
-def _detail_fields(
-    event: Event, reader_zone: str | None, counts: dict[str, int], own_status: str | None, organiser: str | None
-) -> list[Field]:
-    return [
-        Field("When", format_when(event.starts_at, event.ends_at, event.timezone, reader_zone)),
-        Field("Where", event.place or "—"),
-        Field("Themes", themes_text(event.themes)),
-        Field("Organiser", organiser or "—"),
-        Field("Going", f"{counts.get('going', 0)} · interested {counts.get('interested', 0)}"),
-        Field("You", RSVP_LABELS.get(own_status or "", "no answer yet")),
-    ]
-
-
 def event_detail_sections(
     event: Event,
     reader_zone: str | None,
@@ -136,10 +122,18 @@ def event_detail_sections(
     is_coordinator: bool,
     now: datetime,
 ) -> list[Section]:
+    fields = [
+        Field("When", format_when(event.starts_at, event.ends_at, event.timezone, reader_zone)),
+        Field("Where", event.place or "—"),
+        Field("Themes", themes_text(event.themes)),
+        Field("Organiser", organiser or "—"),
+        Field("Going", f"{counts.get('going', 0)} · interested {counts.get('interested', 0)}"),
+        Field("You", RSVP_LABELS.get(own_status or "", "no answer yet")),
+    ]
     main = Section(
         title=f"#{event.id} {event.title}" + (" (cancelled)" if event.status == "cancelled" else ""),
         text=event.description or "",
-        fields=_detail_fields(event, reader_zone, counts, own_status, organiser),
+        fields=fields,
         link=Link("Join / more", event.link) if event.link else None,
     )
     main.buttons = _member_buttons(event, now) + (_coordinator_buttons(event, now) if is_coordinator else [])
@@ -154,11 +148,9 @@ def event_detail_sections(
 def _member_buttons(event: Event, now: datetime) -> list[Button]:
     if event.status != "scheduled":  # nothing to add once cancelled (RSVPs got a file that removes it)
         return []
-    buttons: list[Button] = rsvp_buttons(event.id, details=False) if event.ends_at > now else []
-    buttons.append(Button("Add to calendar", f"event ics {event.id}"))
-    if event.starts_at <= now:
-        buttons.append(Button("I attended", f"event attended {event.id}"))
-    return buttons
+    rsvp = rsvp_buttons(event.id, details=False) if event.ends_at > now else []
+    attended = [Button("I attended", f"event attended {event.id}")] if event.starts_at <= now else []
+    return [*rsvp, Button("Add to calendar", f"event ics {event.id}"), *attended]
 
 
 def _coordinator_buttons(event: Event, now: datetime) -> list[Button]:
@@ -205,13 +197,20 @@ def _person_line(person: Attendee) -> str:
     return f"• {person.name}" + (f" ({about})" if about else "")
 
 
-def _own_attendance(result: AttendanceRecorded, title: str) -> Reply:
-    if result.added:
-        return Reply(text=f"Noted: you attended {title}. Thank you!", private=True, tone="success")
-    return Reply(text=f"Your attendance at {title} was already recorded.", private=True)
-
-
-def _recorded_text(result: AttendanceRecorded, title: str) -> str:
+def attendance_recorded(result: AttendanceRecorded, *, own: bool = False) -> Reply:
+    """The answer to `event attended` (own) and `event attendance ID confirm|@names`."""
+    event = result.event
+    title = f"#{event.id} “{event.title}”"
+    if own:
+        if result.added:
+            return Reply(text=f"Noted: you attended {title}. Thank you!", private=True, tone="success")
+        return Reply(text=f"Your attendance at {title} was already recorded.", private=True)
+    if not result.added and not result.already:
+        return Reply(
+            text=f"Nobody RSVPed going to {title}, so there was nobody to confirm.",
+            sections=[Section(context=f"Name who came instead: `event attendance {event.id} @ana @ben`.")],
+            private=True,
+        )
     parts = []
     if result.added:
         parts.append(f"Recorded {people(len(result.added))} as attending {title}: {and_list(result.added)}.")
@@ -219,23 +218,8 @@ def _recorded_text(result: AttendanceRecorded, title: str) -> str:
         parts.append(f"Nothing new for {title}.")
     if result.already:
         parts.append(f"Already recorded: {and_list(result.already)}.")
-    return " ".join(parts)
-
-
-def attendance_recorded(result: AttendanceRecorded, *, own: bool = False) -> Reply:
-    """The answer to `event attended` (own) and `event attendance ID confirm|@names`."""
-    event = result.event
-    title = f"#{event.id} “{event.title}”"
-    if own:
-        return _own_attendance(result, title)
-    if not result.added and not result.already:
-        return Reply(
-            text=f"Nobody RSVPed going to {title}, so there was nobody to confirm.",
-            sections=[Section(context=f"Name who came instead: `event attendance {event.id} @ana @ben`.")],
-            private=True,
-        )
     return Reply(
-        text=_recorded_text(result, title),
+        text=" ".join(parts),
         sections=[Section(context="Each attendance counts once, as an exchange between the attendee's and "
                                   "the organiser's organisation (`kpi`, the report).")],
         private=True,
@@ -247,31 +231,28 @@ def attendance_sections(listing: AttendanceList) -> list[Section]:
     """`event attendance ID`: who attended, as recorded, and who RSVPed going without a record yet."""
     event = listing.event
     attended = listing.attended
-    sections = [Section(title=f"Attendance of #{event.id} {event.title}", context=_attended_summary(attended))]
+    countries = {person.country for person in attended if person.country}
+    sectors = {person.sector for person in attended if person.sector}
+    summary = (
+        f"Attended: {len(attended)} from {len(countries)} countries and {len(sectors)} sectors (where profiles say)."
+        if attended
+        else "No attendance recorded yet."
+    )
+    sections = [Section(title=f"Attendance of #{event.id} {event.title}", context=summary)]
     if attended:
         sections.append(Section(title=f"Attended ({len(attended)})", text="\n".join(map(_person_line, attended))))
     waiting = listing.going_not_recorded
     if waiting:
-        sections.append(_not_recorded_section(event, waiting))
+        sections.append(
+            Section(
+                title=f"Going, not recorded as attending ({len(waiting)})",
+                text="\n".join(map(_person_line, waiting)),
+                context=f"`event attendance {event.id} confirm` records everyone who RSVPed going; "
+                f"`event attendance {event.id} @ana @ben` records the members you name.",
+                buttons=[Button("Confirm all going", f"event attendance {event.id} confirm", "primary")],
+            )
+        )
     return sections
-
-
-def _attended_summary(attended: list[Attendee]) -> str:
-    if not attended:
-        return "No attendance recorded yet."
-    countries = {person.country for person in attended if person.country}
-    sectors = {person.sector for person in attended if person.sector}
-    return f"Attended: {len(attended)} from {len(countries)} countries and {len(sectors)} sectors (where profiles say)."
-
-
-def _not_recorded_section(event: Event, waiting: list[Attendee]) -> Section:
-    return Section(
-        title=f"Going, not recorded as attending ({len(waiting)})",
-        text="\n".join(map(_person_line, waiting)),
-        context=f"`event attendance {event.id} confirm` records everyone who RSVPed going; "
-        f"`event attendance {event.id} @ana @ben` records the members you name.",
-        buttons=[Button("Confirm all going", f"event attendance {event.id} confirm", "primary")],
-    )
 
 
 def event_attachment(event: Event, *, now: datetime) -> Attachment:
@@ -425,33 +406,27 @@ _OVER = {
 }
 
 
-def _cancelled(error: EventCancelled) -> tuple[str, str | None]:
-    said, hint = _CANCELLED[error.doing]
-    return f"Event #{error.event_id} {said}", hint
-
-
-_Wording = Callable[[Any], tuple[str, str | None]]
-# Each refusal's message and hint, by the kind of refusal.
-_REFUSAL_WORDING: dict[type[EventRefused], _Wording] = {
-    NoSuchEvent: lambda e: (f"There is no event #{e.event_id}.", "`event list` shows upcoming events."),
-    MissingField: lambda e: (f"An event needs a {e.field}.", _MISSING_FIELD_HINTS[e.field]),
-    EventCancelled: _cancelled,
-    EventOver: lambda e: (f"Event #{e.event_id} {_OVER[e.doing]}", None),
-    AlreadyCancelled: lambda e: (f"Event #{e.event_id} is already cancelled.", None),
-    NotStartedYet: lambda e: (
-        f"Event #{e.event_id} has not started yet; attendance is recorded from its start.",
-        f"Until then, `event rsvp {e.event_id} going` says you plan to come.",
-    ),
-    TooManyNamed: lambda e: (f"Name at most {e.limit} members at a time.", None),
-}
-
-
 def refusal(error: EventRefused) -> tuple[str, str | None]:
     """The message and hint for what the events service refused."""
-    for kind in type(error).__mro__:
-        wording = _REFUSAL_WORDING.get(kind)
-        if wording is not None:
-            return wording(error)
+    match error:
+        case NoSuchEvent(event_id=event_id):
+            return f"There is no event #{event_id}.", "`event list` shows upcoming events."
+        case MissingField(field=field):
+            return f"An event needs a {field}.", _MISSING_FIELD_HINTS[field]
+        case EventCancelled(event_id=event_id, doing=doing):
+            said, hint = _CANCELLED[doing]
+            return f"Event #{event_id} {said}", hint
+        case EventOver(event_id=event_id, doing=doing):
+            return f"Event #{event_id} {_OVER[doing]}", None
+        case AlreadyCancelled(event_id=event_id):
+            return f"Event #{event_id} is already cancelled.", None
+        case NotStartedYet(event_id=event_id):
+            return (
+                f"Event #{event_id} has not started yet; attendance is recorded from its start.",
+                f"Until then, `event rsvp {event_id} going` says you plan to come.",
+            )
+        case TooManyNamed(limit=limit):
+            return f"Name at most {limit} members at a time.", None
     raise AssertionError(f"no wording for {error!r}")
 
 

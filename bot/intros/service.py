@@ -415,34 +415,24 @@ async def follow_up(core: Runtime, job: Job, notices: IntroNotices) -> None:
         await core.notify(member, notices.followup(intro, member, other, ask_meeting=intro.state == ACCEPTED))
 
 
-async def _introduce_in_group(
-    core: Runtime, intro: Introduction, requester: Member, target: Member, notices: IntroNotices
-) -> bool:
-    """On the first platform where both are reachable; False when there is none or the group send failed."""
-    for mine in requester.identities:
-        theirs = next((i for i in target.identities if i.platform == mine.platform), None)
-        transport = core.transports.get(mine.platform)
-        if theirs is None or transport is None:
-            continue
-        try:
-            await transport.send_group(
-                [mine.platform_user_id, theirs.platform_user_id],
-                notices.introduction(intro, requester, target, core.settings.intro_followup_days),
-            )
-            return True
-        except Exception:  # the state has changed already: fall back to a direct message each
-            log.exception("group introduction %s on %s failed", intro.id, mine.platform)
-            return False
-    return False
-
-
 async def send_introduction(
     core: Runtime, intro: Introduction, requester: Member, target: Member, notices: IntroNotices
 ) -> str:
     """A group conversation when both are reachable on one platform; otherwise a direct message to each.
     Returns how they were reached: IN_A_GROUP, DIRECT_TO_EACH or NOT_BOTH_REACHED."""
-    if await _introduce_in_group(core, intro, requester, target, notices):
-        return IN_A_GROUP
+    for mine in requester.identities:
+        theirs = next((i for i in target.identities if i.platform == mine.platform), None)
+        transport = core.transports.get(mine.platform)
+        if theirs is not None and transport is not None:
+            try:
+                await transport.send_group(
+                    [mine.platform_user_id, theirs.platform_user_id],
+                    notices.introduction(intro, requester, target, core.settings.intro_followup_days),
+                )
+                return IN_A_GROUP
+            except Exception:  # the state has changed already: fall back to a direct message each
+                log.exception("group introduction %s on %s failed", intro.id, mine.platform)
+                break
     sent = 0
     for member, other in ((requester, target), (target, requester)):
         reply = notices.introduction(intro, requester, target, core.settings.intro_followup_days, reader=member,
