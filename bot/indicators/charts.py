@@ -166,51 +166,77 @@ def network(nodes: Sequence[Node], edges: Sequence[Edge], *, size: int = 720) ->
     if not nodes:
         return '<p class="empty">No ties between organisations in this range.</p>'
     ordered = sorted(nodes, key=lambda n: (n.sector or "~", n.name.lower()))
+    place = _circle_places(ordered, size)
+    heaviest = max((e.exchanges for e in edges), default=1)
+    busiest = max(n.exchanges for n in nodes) or 1
+    drawn = [_edge_line(edge, place, heaviest) for edge in edges if edge.a in place and edge.b in place]
+    left, top, right, bottom = 0.0, 0.0, float(size), float(size)
+    for node in ordered:
+        x, y, angle = place[node.name]
+        r = 5 + 11 * math.sqrt(node.exchanges / busiest)
+        drawn.append(_node_circle(node, x, y, r))
+        label, (l_edge, t_edge, r_edge, b_edge) = _node_label(node, x, y, r, angle)
+        drawn.append(label)
+        left, top, right, bottom = min(left, l_edge), min(top, t_edge), max(right, r_edge), max(bottom, b_edge)
+    return _network_svg(drawn, left, top, right, bottom)
+
+
+def _circle_places(ordered: Sequence[Node], size: int) -> dict[str, tuple[float, float, float]]:
+    """(x, y, angle) of each organisation, evenly on a circle starting at the top."""
     centre, radius = size / 2, size / 2 - 150
     place = {}
     for index, node in enumerate(ordered):
         angle = 2 * math.pi * index / len(ordered) - math.pi / 2
         place[node.name] = (centre + radius * math.cos(angle), centre + radius * math.sin(angle), angle)
-    heaviest = max((e.exchanges for e in edges), default=1)
-    busiest = max(n.exchanges for n in nodes) or 1
-    drawn: list[str] = []
-    left, top, right, bottom = 0.0, 0.0, float(size), float(size)
-    for edge in edges:
-        if edge.a not in place or edge.b not in place:
-            continue
-        (x1, y1, _), (x2, y2, _) = place[edge.a], place[edge.b]
-        width = 1 + 5 * edge.exchanges / heaviest
-        dash = ' stroke-dasharray="6 4"' if edge.cross_border else ""
-        drawn.append(
-            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#495057" stroke-opacity="0.55" '
-            f'stroke-width="{width:.1f}"{dash}><title>{escape(edge.a)} – {escape(edge.b)}: '
-            f"{edge.exchanges} exchange{'s' if edge.exchanges != 1 else ''}</title></line>"
-        )
-    for node in ordered:
-        x, y, angle = place[node.name]
-        r = 5 + 11 * math.sqrt(node.exchanges / busiest)
-        colour = SECTOR_COLOURS.get(node.sector or "", UNKNOWN_COLOUR)
-        drawn.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}" stroke="#fff" stroke-width="1.5">'
-            f"<title>{escape(node.name)}: {node.exchanges} exchanges</title></circle>"
-        )
-        lines = label_lines(node.name + (f" ({node.country})" if node.country else ""))
-        anchor = "start" if math.cos(angle) >= 0 else "end"
-        lx = x + (r + 6) * math.cos(angle)
-        # The block of lines is centred on the node's direction: above the circle it grows upwards.
-        block = LABEL_LINE_PX * len(lines)
-        ly = y + (r + 6) * math.sin(angle) + 4 - (block - LABEL_LINE_PX) * (1 - math.sin(angle)) / 2
-        widest = max(label_width(line) for line in lines)
-        left = min(left, lx - widest if anchor == "end" else lx)
-        right = max(right, lx + widest if anchor == "start" else lx)
-        top = min(top, ly - LABEL_FONT_PX)
-        bottom = max(bottom, ly + block - LABEL_LINE_PX + 4)
-        spans = "".join(
-            f'<tspan x="{lx:.1f}" dy="{0 if n == 0 else LABEL_LINE_PX}">{escape(line)}</tspan>'
-            for n, line in enumerate(lines)
-        )
-        drawn.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" font-size="{LABEL_FONT_PX}" '
-                     f'class="node">{spans}</text>')
+    return place
+
+
+def _edge_line(edge: Edge, place: dict[str, tuple[float, float, float]], heaviest: int) -> str:
+    (x1, y1, _), (x2, y2, _) = place[edge.a], place[edge.b]
+    width = 1 + 5 * edge.exchanges / heaviest
+    dash = ' stroke-dasharray="6 4"' if edge.cross_border else ""
+    return (
+        f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#495057" stroke-opacity="0.55" '
+        f'stroke-width="{width:.1f}"{dash}><title>{escape(edge.a)} – {escape(edge.b)}: '
+        f"{edge.exchanges} exchange{'s' if edge.exchanges != 1 else ''}</title></line>"
+    )
+
+
+def _node_circle(node: Node, x: float, y: float, r: float) -> str:
+    colour = SECTOR_COLOURS.get(node.sector or "", UNKNOWN_COLOUR)
+    return (
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}" stroke="#fff" stroke-width="1.5">'
+        f"<title>{escape(node.name)}: {node.exchanges} exchanges</title></circle>"
+    )
+
+
+def _node_label(
+    node: Node, x: float, y: float, r: float, angle: float
+) -> tuple[str, tuple[float, float, float, float]]:
+    """The node's wrapped label beside its circle, and the (left, top, right, bottom) it may reach."""
+    lines = label_lines(node.name + (f" ({node.country})" if node.country else ""))
+    anchor = "start" if math.cos(angle) >= 0 else "end"
+    lx = x + (r + 6) * math.cos(angle)
+    # The block of lines is centred on the node's direction: above the circle it grows upwards.
+    block = LABEL_LINE_PX * len(lines)
+    ly = y + (r + 6) * math.sin(angle) + 4 - (block - LABEL_LINE_PX) * (1 - math.sin(angle)) / 2
+    widest = max(label_width(line) for line in lines)
+    extent = (
+        lx - widest if anchor == "end" else lx,
+        ly - LABEL_FONT_PX,
+        lx + widest if anchor == "start" else lx,
+        ly + block - LABEL_LINE_PX + 4,
+    )
+    spans = "".join(
+        f'<tspan x="{lx:.1f}" dy="{0 if n == 0 else LABEL_LINE_PX}">{escape(line)}</tspan>'
+        for n, line in enumerate(lines)
+    )
+    text = (f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" font-size="{LABEL_FONT_PX}" '
+            f'class="node">{spans}</text>')
+    return text, extent
+
+
+def _network_svg(drawn: list[str], left: float, top: float, right: float, bottom: float) -> str:
     margin = 8
     left, top = math.floor(left - margin), math.floor(top - margin)
     width, height = math.ceil(right + margin) - left, math.ceil(bottom + margin) - top
