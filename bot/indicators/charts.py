@@ -45,6 +45,24 @@ def _number(value: float, percent: bool) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
+@dataclass(frozen=True)
+class _Plot:
+    """Where a line chart's values are drawn: `count` periods across, 0 to `top_value` upwards."""
+
+    left: int
+    top: int
+    width: int
+    height: int
+    count: int
+    top_value: float
+
+    def x(self, index: int) -> float:
+        return self.left + (self.width / 2 if self.count == 1 else self.width * index / (self.count - 1))
+
+    def y(self, value: float) -> float:
+        return self.top + self.height * (1 - value / self.top_value)
+
+
 def line_chart(
     title: str,
     labels: Sequence[str],
@@ -58,47 +76,17 @@ def line_chart(
 ) -> str:
     """A trend chart: one line per series over the period labels; gaps where a value is undefined."""
     left, right, top, bottom = 56, 44, 16, 44
-    plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for _, points in series for v in points if v is not None]
     top_value, step = axis(y_max if y_max is not None else max(values, default=0), whole=whole)
-    count = len(labels)
-
-    def x(index: int) -> float:
-        return left + (plot_w / 2 if count == 1 else plot_w * index / (count - 1))
-
-    def y(value: float) -> float:
-        return top + plot_h * (1 - value / top_value)
-
+    plot = _Plot(left, top, width - left - right, height - top - bottom, len(labels), top_value)
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
         f"<title>{escape(title)}</title>",
+        *_grid(plot, step, width - right, percent),
+        *_period_labels(plot, labels, height - bottom + 18),
     ]
-    for tick in range(round(top_value / step) + 1):
-        value = step * tick
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" class="grid"/>')
-        parts.append(f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" class="tick">'
-                     f"{_number(value, percent)}</text>")
-    every = max(1, math.ceil(count / 12))
-    for index, label in enumerate(labels):
-        if index % every == 0 or index == count - 1:
-            parts.append(f'<text x="{x(index):.1f}" y="{height - bottom + 18}" text-anchor="middle" class="tick">'
-                         f"{escape(label)}</text>")
     for number, (name, points) in enumerate(series):
-        colour = SERIES_COLOURS[number % len(SERIES_COLOURS)]
-        run: list[str] = []
-        for index, value in enumerate([*points, None]):
-            if value is not None:
-                run.append(f"{x(index):.1f},{y(value):.1f}")
-                continue
-            if len(run) > 1:
-                parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
-            run = []
-        for index, value in enumerate(points):
-            if value is not None:
-                parts.append(
-                    f'<circle cx="{x(index):.1f}" cy="{y(value):.1f}" r="3.5" fill="{colour}">'
-                    f"<title>{escape(name)}, {escape(labels[index])}: {_number(value, percent)}</title></circle>"
-                )
+        parts.extend(_series_marks(plot, name, points, labels, SERIES_COLOURS[number % len(SERIES_COLOURS)], percent))
     parts.append("</svg>")
     legend = "".join(
         f'<span class="key"><span class="swatch" style="background:{SERIES_COLOURS[n % len(SERIES_COLOURS)]}">'
@@ -107,6 +95,57 @@ def line_chart(
     )
     caption = f"<figcaption>{escape(title)}</figcaption>"
     return f'<figure>{caption}{"".join(parts)}<div class="legend">{legend}</div></figure>'
+
+
+def _grid(plot: _Plot, step: float, grid_right: int, percent: bool) -> list[str]:
+    """A horizontal line and a value at every step of the axis."""
+    parts: list[str] = []
+    left, y = plot.left, plot.y
+    for tick in range(round(plot.top_value / step) + 1):
+        value = step * tick
+        parts.append(f'<line x1="{left}" x2="{grid_right}" y1="{y(value):.1f}" y2="{y(value):.1f}" class="grid"/>')
+        parts.append(f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" class="tick">'
+                     f"{_number(value, percent)}</text>")
+    return parts
+
+
+def _period_labels(plot: _Plot, labels: Sequence[str], label_y: int) -> list[str]:
+    """At most about twelve period labels along the bottom, always the last one."""
+    count = plot.count
+    every = max(1, math.ceil(count / 12))
+    return [
+        f'<text x="{plot.x(index):.1f}" y="{label_y}" text-anchor="middle" class="tick">{escape(label)}</text>'
+        for index, label in enumerate(labels)
+        if index % every == 0 or index == count - 1
+    ]
+
+
+def _series_marks(
+    plot: _Plot,
+    name: str,
+    points: Sequence[float | int | None],
+    labels: Sequence[str],
+    colour: str,
+    percent: bool,
+) -> list[str]:
+    """One series: a line through each run of defined values, and a dot with its value at each of them."""
+    x, y = plot.x, plot.y
+    parts: list[str] = []
+    run: list[str] = []
+    for index, value in enumerate([*points, None]):
+        if value is not None:
+            run.append(f"{x(index):.1f},{y(value):.1f}")
+            continue
+        if len(run) > 1:
+            parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
+        run = []
+    parts.extend(
+        f'<circle cx="{x(index):.1f}" cy="{y(value):.1f}" r="3.5" fill="{colour}">'
+        f"<title>{escape(name)}, {escape(labels[index])}: {_number(value, percent)}</title></circle>"
+        for index, value in enumerate(points)
+        if value is not None
+    )
+    return parts
 
 
 @dataclass(frozen=True)
