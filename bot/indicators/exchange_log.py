@@ -132,7 +132,7 @@ def _sides(message: Message, profiles: dict[tuple[str, str], _Profile]) -> tuple
 
 
 def _sort_rows(
-    messages: list[Message], profiles: dict[tuple[str, str], _Profile], now  # noqa: ANN001
+    messages: list[Message], profiles: dict[tuple[str, str], _Profile], now
 ) -> tuple[dict[str, dict], list[dict], dict[str, dict]]:
     """Rows deduplicated on the row, rows without a key, and rows deduplicated by a receipt."""
     rows: dict[str, dict] = {}
@@ -154,7 +154,7 @@ def _sort_rows(
     return rows, anonymous, unlinked
 
 
-async def _first_seen(session, unlinked: dict[str, dict], now) -> list[dict]:  # noqa: ANN001
+async def _first_seen(session, unlinked: dict[str, dict], now) -> list[dict]:
     """The unlinked rows whose receipt was not stored before; their receipts are stored now."""
     fresh: list[dict] = []
     for receipt, row in unlinked.items():
@@ -169,14 +169,14 @@ async def _first_seen(session, unlinked: dict[str, dict], now) -> list[dict]:  #
     return fresh
 
 
-async def _drop_stored(session, rows: dict[str, dict]) -> None:  # noqa: ANN001
+async def _drop_stored(session, rows: dict[str, dict]) -> None:
     if rows:
         seen = await session.execute(select(Exchange.dedupe_key).where(Exchange.dedupe_key.in_(list(rows))))
         for (key,) in seen:
             rows.pop(key, None)
 
 
-async def _insert_rows(session, to_insert: list[dict]) -> None:  # noqa: ANN001
+async def _insert_rows(session, to_insert: list[dict]) -> None:
     try:
         async with session.begin_nested():
             await session.execute(insert(Exchange), to_insert)
