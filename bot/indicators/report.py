@@ -193,22 +193,7 @@ def write_csvs(report: Report, out: Path) -> list[Path]:
     written = []
     for indicator in INDICATORS:
         path = out / f"{indicator.key}.csv"
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["indicator", "period", "period_start", "period_end", "breakdown", "group", "value"])
-            scopes: list[tuple[str, str, list[Value], Value]] = [
-                ("all", "", report.series[indicator.key], report.totals[indicator.key])
-            ]
-            for dimension in DIMENSIONS:
-                for value, numbers in report.breakdowns[dimension].items():
-                    per_period, total = numbers[indicator.key]
-                    scopes.append((dimension, value, per_period, total))
-            for breakdown, group, per_period, total in scopes:
-                for window, value in zip(report.periods, per_period, strict=True):
-                    writer.writerow([indicator.key, window.label, window.start.date().isoformat(),
-                                     window.end.date().isoformat(), breakdown, group, _csv_value(value)])
-                writer.writerow([indicator.key, "total", report.start.date().isoformat(),
-                                 report.end.date().isoformat(), breakdown, group, _csv_value(total)])
+        _write_indicator_csv(report, indicator.key, path)
         written.append(path)
     matrix_path = out / "country_sector_matrix.csv"
     with matrix_path.open("w", newline="", encoding="utf-8") as handle:
@@ -217,13 +202,40 @@ def write_csvs(report: Report, out: Path) -> list[Path]:
         for (country, sector), count in sorted(report.matrix.items()):
             writer.writerow([country, sector, count])
     ties_path = out / "organisation_ties.csv"
-    with ties_path.open("w", newline="", encoding="utf-8") as handle:
+    _write_ties_csv(report, ties_path)
+    extra = [write_community_csv(report, out)] if report.community is not None else []
+    return [*written, matrix_path, ties_path, *extra]
+
+
+def _write_indicator_csv(report: Report, key: str, path: Path) -> None:
+    """One row per period and one total, for the whole community and for each group of each breakdown."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["indicator", "period", "period_start", "period_end", "breakdown", "group", "value"])
+        for breakdown, group, per_period, total in _scopes(report, key):
+            for window, value in zip(report.periods, per_period, strict=True):
+                writer.writerow([key, window.label, window.start.date().isoformat(),
+                                 window.end.date().isoformat(), breakdown, group, _csv_value(value)])
+            writer.writerow([key, "total", report.start.date().isoformat(),
+                             report.end.date().isoformat(), breakdown, group, _csv_value(total)])
+
+
+def _scopes(report: Report, key: str) -> list[tuple[str, str, list[Value], Value]]:
+    """(breakdown, group, values per period, total): the whole community first, then each group."""
+    scopes: list[tuple[str, str, list[Value], Value]] = [("all", "", report.series[key], report.totals[key])]
+    for dimension in DIMENSIONS:
+        for value, numbers in report.breakdowns[dimension].items():
+            per_period, total = numbers[key]
+            scopes.append((dimension, value, per_period, total))
+    return scopes
+
+
+def _write_ties_csv(report: Report, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["organisation_a", "organisation_b", "exchanges", "cross_border", "periods_active"])
         for edge in report.edges:
             writer.writerow([edge.a, edge.b, edge.exchanges, "yes" if edge.cross_border else "no", edge.periods_active])
-    extra = [write_community_csv(report, out)] if report.community is not None else []
-    return [*written, matrix_path, ties_path, *extra]
 
 
 def write_community_csv(report: Report, out: Path) -> Path:
