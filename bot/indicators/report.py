@@ -170,12 +170,8 @@ def _ties(
             pair = tuple(sorted(e.tie))
             ties[pair] += 1
             border[pair] = border.get(pair, False) or e.cross_border
-            active.setdefault(pair, set()).update(_windows_holding(windows, e.occurred_at))
+            active.setdefault(pair, set()).update(n for n, w in enumerate(windows) if w.start <= e.occurred_at < w.end)
     return ties, border, active
-
-
-def _windows_holding(windows: list[Period], moment: datetime) -> list[int]:
-    return [n for n, w in enumerate(windows) if w.start <= moment < w.end]
 
 
 # --- CSV ------------------------------------------------------------------------------------------------
@@ -193,7 +189,15 @@ def write_csvs(report: Report, out: Path) -> list[Path]:
     written = []
     for indicator in INDICATORS:
         path = out / f"{indicator.key}.csv"
-        _write_indicator_csv(report, indicator.key, path)
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["indicator", "period", "period_start", "period_end", "breakdown", "group", "value"])
+            for breakdown, group, per_period, total in _scopes(report, indicator.key):
+                for window, value in zip(report.periods, per_period, strict=True):
+                    writer.writerow([indicator.key, window.label, window.start.date().isoformat(),
+                                     window.end.date().isoformat(), breakdown, group, _csv_value(value)])
+                writer.writerow([indicator.key, "total", report.start.date().isoformat(),
+                                 report.end.date().isoformat(), breakdown, group, _csv_value(total)])
         written.append(path)
     matrix_path = out / "country_sector_matrix.csv"
     with matrix_path.open("w", newline="", encoding="utf-8") as handle:
@@ -202,22 +206,13 @@ def write_csvs(report: Report, out: Path) -> list[Path]:
         for (country, sector), count in sorted(report.matrix.items()):
             writer.writerow([country, sector, count])
     ties_path = out / "organisation_ties.csv"
-    _write_ties_csv(report, ties_path)
+    with ties_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["organisation_a", "organisation_b", "exchanges", "cross_border", "periods_active"])
+        for edge in report.edges:
+            writer.writerow([edge.a, edge.b, edge.exchanges, "yes" if edge.cross_border else "no", edge.periods_active])
     extra = [write_community_csv(report, out)] if report.community is not None else []
     return [*written, matrix_path, ties_path, *extra]
-
-
-def _write_indicator_csv(report: Report, key: str, path: Path) -> None:
-    """One row per period and one total, for the whole community and for each group of each breakdown."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["indicator", "period", "period_start", "period_end", "breakdown", "group", "value"])
-        for breakdown, group, per_period, total in _scopes(report, key):
-            for window, value in zip(report.periods, per_period, strict=True):
-                writer.writerow([key, window.label, window.start.date().isoformat(),
-                                 window.end.date().isoformat(), breakdown, group, _csv_value(value)])
-            writer.writerow([key, "total", report.start.date().isoformat(),
-                             report.end.date().isoformat(), breakdown, group, _csv_value(total)])
 
 
 def _scopes(report: Report, key: str) -> list[tuple[str, str, list[Value], Value]]:
@@ -228,14 +223,6 @@ def _scopes(report: Report, key: str) -> list[tuple[str, str, list[Value], Value
             per_period, total = numbers[key]
             scopes.append((dimension, value, per_period, total))
     return scopes
-
-
-def _write_ties_csv(report: Report, path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["organisation_a", "organisation_b", "exchanges", "cross_border", "periods_active"])
-        for edge in report.edges:
-            writer.writerow([edge.a, edge.b, edge.exchanges, "yes" if edge.cross_border else "no", edge.periods_active])
 
 
 def write_community_csv(report: Report, out: Path) -> Path:
