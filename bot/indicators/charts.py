@@ -209,6 +209,15 @@ def network(nodes: Sequence[Node], edges: Sequence[Edge], *, size: int = 720) ->
     heaviest = max((e.exchanges for e in edges), default=1)
     busiest = max(n.exchanges for n in nodes) or 1
     drawn = [_edge_line(edge, place, heaviest) for edge in edges if edge.a in place and edge.b in place]
+    nodes_drawn, box = _nodes_drawn(ordered, place, busiest, size)
+    return _network_svg([*drawn, *nodes_drawn], *box)
+
+
+def _nodes_drawn(
+    ordered: Sequence[Node], place: dict[str, tuple[float, float, float]], busiest: int, size: int
+) -> tuple[list[str], tuple[float, float, float, float]]:
+    """Each node's circle and label, and the (left, top, right, bottom) that holds the picture and every label."""
+    drawn: list[str] = []
     left, top, right, bottom = 0.0, 0.0, float(size), float(size)
     for node in ordered:
         x, y, angle = place[node.name]
@@ -217,7 +226,7 @@ def network(nodes: Sequence[Node], edges: Sequence[Edge], *, size: int = 720) ->
         label, (l_edge, t_edge, r_edge, b_edge) = _node_label(node, x, y, r, angle)
         drawn.append(label)
         left, top, right, bottom = min(left, l_edge), min(top, t_edge), max(right, r_edge), max(bottom, b_edge)
-    return _network_svg(drawn, left, top, right, bottom)
+    return drawn, (left, top, right, bottom)
 
 
 def _circle_places(ordered: Sequence[Node], size: int) -> dict[str, tuple[float, float, float]]:
