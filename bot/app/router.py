@@ -102,12 +102,16 @@ def near_typos(commands: CommandRegistry, word: str) -> list[str]:
     word = word.lower()
     found = []
     for command in commands.all():
-        if command.hidden:
-            continue
-        for name in (command.name, *command.aliases):
-            if len(name) >= MIN_TYPO_NAME_CHARS and edit_distance(word, name) <= 1 and command.name not in found:
-                found.append(command.name)
+        if not command.hidden and command.name not in found and _one_edit_away(word, command):
+            found.append(command.name)
     return found
+
+
+def _one_edit_away(word: str, command: Command) -> bool:
+    """Whether `word` is one edit from the command's name or an alias (one long enough to be mistyped)."""
+    return any(
+        len(name) >= MIN_TYPO_NAME_CHARS and edit_distance(word, name) <= 1 for name in (command.name, *command.aliases)
+    )
 
 
 def is_small_talk(text: str) -> bool:
