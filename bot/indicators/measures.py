@@ -105,7 +105,7 @@ def format_change(unit: str, current: float | int | None, previous: float | int 
     return f"{sign}{abs(delta):,}{relative}"
 
 
-def _change_with_a_gap(current: float | int | None, previous: float | int | None) -> str:
+def _change_with_a_gap(current: float | None, previous: float | None) -> str:
     if current is None and previous is None:
         return ""
     return "new" if previous is None else "no data now"
