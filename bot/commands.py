@@ -100,23 +100,31 @@ class Command:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "role", declared_role(self.role, f"command {self.name!r}"))
+        by_word = self._subcommand_words()
+        self._check_shape(by_word)
+        object.__setattr__(self, "_by_word", by_word)
+        object.__setattr__(self, "help", self.help.strip())
+        # Also when copied with `dataclasses.replace`: the copy dispatches to its own subcommands.
+        if self.handler is None or getattr(self.handler, "__func__", None) is Command.dispatch:
+            object.__setattr__(self, "handler", self.dispatch)
+
+    def _subcommand_words(self) -> dict[str, Subcommand]:
+        """Each subcommand by its name and aliases, each word declared once and in lower case."""
         by_word: dict[str, Subcommand] = {}
         for sub in self.subcommands:
             for word in (sub.name, *sub.aliases):
                 if word in by_word or word != word.lower():
                     raise ValueError(f"subcommand {self.name} {word!r} declared twice or not in lower case")
                 by_word[word] = sub
+        return by_word
+
+    def _check_shape(self, by_word: dict[str, Subcommand]) -> None:
         if self.default is not None and self.default not in by_word:
             raise ValueError(f"the default of {self.name!r} is not one of its subcommands: {self.default!r}")
         if self.arguments and self.subcommands:
             raise ValueError(f"command {self.name!r}: its subcommands take the words that follow, not arguments")
         if self.handler is None and not self.subcommands:
             raise ValueError(f"command {self.name!r} has neither a handler nor subcommands")
-        object.__setattr__(self, "_by_word", by_word)
-        object.__setattr__(self, "help", self.help.strip())
-        # Also when copied with `dataclasses.replace`: the copy dispatches to its own subcommands.
-        if self.handler is None or getattr(self.handler, "__func__", None) is Command.dispatch:
-            object.__setattr__(self, "handler", self.dispatch)
 
     def subcommand(self, word: str | None) -> Subcommand | None:
         return self._by_word.get(word.lower()) if word else None

@@ -86,14 +86,8 @@ class Catalogue:
         jobs: dict[str, JobKind] = {}
         wording: dict[str, AuditWording] = dict(KERNEL_AUDIT_WORDING)
         for feature in features:
-            for kind, job in feature.jobs.items():
-                if kind in jobs:
-                    raise ValueError(f"job kind '{kind}' is declared by two features")
-                jobs[kind] = job
-            for action, words in feature.audit_wording.items():
-                if action in wording:
-                    raise ValueError(f"audit action '{action}' is worded twice")
-                wording[action] = words
+            _add_once(jobs, feature.jobs, "job kind '{}' is declared by two features")
+            _add_once(wording, feature.audit_wording, "audit action '{}' is worded twice")
         refusals = {kind: words for feature in features for kind, words in feature.refusals.items()}
         return cls(features, commands, jobs, wording, refusals)
 
@@ -106,3 +100,11 @@ class Catalogue:
                     message, hint = words(error)
                     return f"{message}\n{hint}" if hint else message
         return str(error)
+
+
+def _add_once(into: dict, declared: dict, twice: str) -> None:
+    """Adds `declared` to `into`; a key already there fails with `twice`, the key in its braces."""
+    for key, value in declared.items():
+        if key in into:
+            raise ValueError(twice.format(key))
+        into[key] = value

@@ -46,19 +46,28 @@ async def find_referenced_members(session: AsyncSession, message: Message, token
     command asks which one rather than guessing."""
     if token in message.mentions:
         author = message.mentions[token]
-        found = await find_by_identity(session, author.platform, author.user_id)
-        return [found] if found is not None else []
+        return _listed(await find_by_identity(session, author.platform, author.user_id))
     if token.startswith("member:") and is_plain_number(token[7:]):  # what buttons use: stable across platforms
-        member_id = int(token[7:])
-        if member_id > MAX_ROW_ID:  # no such row, and too big for the database's integer
-            return []
-        member = await session.get(Member, member_id, options=[selectinload(Member.identities)])
-        return [member] if member is not None else []
+        return _listed(await _member_by_id(session, int(token[7:])))
     match = _MENTION.match(token)
     if match:
-        found = await find_by_identity(session, message.platform, match.group(1))
-        return [found] if found is not None else []
-    name = token.removeprefix("@").strip()
+        return _listed(await find_by_identity(session, message.platform, match.group(1)))
+    return await _members_by_name(session, message, token.removeprefix("@").strip())
+
+
+def _listed(member: Member | None) -> list[Member]:
+    return [member] if member is not None else []
+
+
+async def _member_by_id(session: AsyncSession, member_id: int) -> Member | None:
+    if member_id > MAX_ROW_ID:  # no such row, and too big for the database's integer
+        return None
+    return await session.get(Member, member_id, options=[selectinload(Member.identities)])
+
+
+async def _members_by_name(session: AsyncSession, message: Message, name: str) -> list[Member]:
+    """The account with that user id on the message's platform, and the members whose display name is the
+    name or starts with it as whole words."""
     key = _name_key(name)
     if not key:
         return []
@@ -76,13 +85,14 @@ async def find_referenced_members(session: AsyncSession, message: Message, token
         .order_by(Member.id)
         .limit(MAX_NAME_CANDIDATES)  # a one-letter name must not load a whole community
     )
-    found: list[Member] = []
-    for member in rows.scalars().unique():
-        display = _name_key(member.display_name)
-        by_handle = any(i.platform == message.platform and i.platform_user_id == name for i in member.identities)
-        if by_handle or display == key or display.startswith(key + " "):
-            found.append(member)
+    found = [member for member in rows.scalars().unique() if _answers_to(member, message.platform, name, key)]
     return found[:MAX_NAME_MATCHES]
+
+
+def _answers_to(member: Member, platform: str, name: str, key: str) -> bool:
+    display = _name_key(member.display_name)
+    by_handle = any(i.platform == platform and i.platform_user_id == name for i in member.identities)
+    return by_handle or display == key or display.startswith(key + " ")
 
 
 async def members_named(core: Runtime, message: Message, token: str) -> list[Member]:

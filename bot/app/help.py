@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app.router import RULE_HELP, suggestions
-from bot.commands import Command, CommandRegistry, Subcommand
+from bot.commands import Argument, Command, CommandRegistry, Subcommand
 from bot.context import CommandContext
 from bot.feature import Feature
 from bot.reply import Field, Reply, Section
@@ -41,23 +41,31 @@ def _one_command(commands: CommandRegistry, name: str) -> Reply:
         close = suggestions(commands, name.lower())
         hint = f"Did you mean: {', '.join(close)}?" if close else "Type `help` for the list."
         raise UserError(f"There is no command “{name[:40]}”.", hint=hint)
-    fields = [Field("Usage", f"`{found.usage}`")]
-    if found.role != "member":
-        fields.append(Field("Who can use it", f"{found.role}s and above"))
-    for argument in found.arguments:
-        choices = f": {', '.join(argument.choices)}" if argument.choices else ""
-        default = f" (default: {argument.default})" if argument.default is not None else ""
-        fields.append(Field(f"`{argument.name}`", argument.description + choices + default))
-    if found.aliases:
-        fields.append(Field("Also", ", ".join(f"`{a}`" for a in found.aliases)))
     text = found.help or found.summary
     if found.examples:
         text += "\n\nExamples:\n" + "\n".join(f"• `{e}`" for e in found.examples)
-    sections = [Section(title=found.name, text=text, fields=fields)]
+    sections = [Section(title=found.name, text=text, fields=_command_fields(found))]
     if found.subcommands:
         lines = [_subcommand_line(found, sub) for sub in found.subcommands]
         sections.append(Section(title="Subcommands", text="\n".join(lines)))
     return Reply(sections=sections)
+
+
+def _command_fields(found: Command) -> list[Field]:
+    """Usage, who may use it, each argument and the aliases."""
+    fields = [Field("Usage", f"`{found.usage}`")]
+    if found.role != "member":
+        fields.append(Field("Who can use it", f"{found.role}s and above"))
+    fields.extend(_argument_field(argument) for argument in found.arguments)
+    if found.aliases:
+        fields.append(Field("Also", ", ".join(f"`{a}`" for a in found.aliases)))
+    return fields
+
+
+def _argument_field(argument: Argument) -> Field:
+    choices = f": {', '.join(argument.choices)}" if argument.choices else ""
+    default = f" (default: {argument.default})" if argument.default is not None else ""
+    return Field(f"`{argument.name}`", argument.description + choices + default)
 
 
 def _subcommand_line(found: Command, sub: Subcommand) -> str:

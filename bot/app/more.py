@@ -30,16 +30,31 @@ FEATURE = Feature("more")
 async def more(ctx: CommandContext) -> Reply:
     args = ctx.args
     if not args:
-        try:
-            return await ctx.core.paginator.next_page(ctx.member.id)
-        except NoLastAnswer:
-            return Reply(text="No more results: your last answer has no further page.", private=True)
-        except PageMissing as missing:
-            return Reply(text=f"No more results: your last answer had {missing.total} pages.", private=True)
-    if len(args) != 2 or not is_plain_number(args[1]) or len(args[1]) > 6 or int(args[1]) < 2:
+        return await _next_page(ctx)
+    if not _valid_page_link(args):
         raise UserError("That page link is not valid.", hint="Type `more` alone for the next page of your last answer.")
+    return await _linked_page(ctx, args[0], int(args[1]))
+
+
+async def _next_page(ctx: CommandContext) -> Reply:
+    """The next page of the asker's last answer."""
     try:
-        return await ctx.core.paginator.page(args[0], int(args[1]), member_id=ctx.member.id)
+        return await ctx.core.paginator.next_page(ctx.member.id)
+    except NoLastAnswer:
+        return Reply(text="No more results: your last answer has no further page.", private=True)
+    except PageMissing as missing:
+        return Reply(text=f"No more results: your last answer had {missing.total} pages.", private=True)
+
+
+def _valid_page_link(args: list[str]) -> bool:
+    """`<page-id> <page>`, the page a number from 2 to 999999."""
+    return len(args) == 2 and is_plain_number(args[1]) and len(args[1]) <= 6 and int(args[1]) >= 2
+
+
+async def _linked_page(ctx: CommandContext, page_id: str, number: int) -> Reply:
+    """The page a "More" button names."""
+    try:
+        return await ctx.core.paginator.page(page_id, number, member_id=ctx.member.id)
     except PageNotYours:
         raise UserError(
             "That page belongs to another member's private answer, so it is shown only to them.",

@@ -102,12 +102,16 @@ def near_typos(commands: CommandRegistry, word: str) -> list[str]:
     word = word.lower()
     found = []
     for command in commands.all():
-        if command.hidden:
-            continue
-        for name in (command.name, *command.aliases):
-            if len(name) >= MIN_TYPO_NAME_CHARS and edit_distance(word, name) <= 1 and command.name not in found:
-                found.append(command.name)
+        if not command.hidden and command.name not in found and _one_edit_away(word, command):
+            found.append(command.name)
     return found
+
+
+def _one_edit_away(word: str, command: Command) -> bool:
+    """Whether `word` is one edit from the command's name or an alias (one long enough to be mistyped)."""
+    return any(
+        len(name) >= MIN_TYPO_NAME_CHARS and edit_distance(word, name) <= 1 for name in (command.name, *command.aliases)
+    )
 
 
 def is_small_talk(text: str) -> bool:
@@ -155,35 +159,52 @@ async def route(core: Runtime, catalogue: Catalogue, message: Message) -> Reply:
     name = parse(text)[0]
     routing = resolve(catalogue.commands, text)
     command, args_text = routing.command, routing.args_text
-    # Search questions may be long (the command cuts them to what the model reads, with a note).
-    long_ok = command is not None and command.accepts_long_text
-    limit = core.settings.max_question_chars if long_ok else core.settings.max_message_chars
-    if len(text) > limit:
-        return error_reply(f"That message is {len(text):,} characters long; the limit is {limit:,}. Please shorten it.")
+    too_long = _too_long(core, text, command)
+    if too_long is not None:
+        return too_long
     if not name:
         return Reply(text="Type `help` to see what I can do.", private=True)
-    if command is None and not routing.typo_of:
-        return Reply(
-            text="Hello! Ask me a question in plain words (e.g. `school food programmes in Denmark`), or type `help`.",
-            private=True,
-        )
     if command is None:
-        shown = name if len(name) <= 40 else name[:40] + "…"
-        return error_reply(
-            f"I don't know the command “{shown}”. Did you mean: {', '.join(routing.typo_of)}? "
-            "Type `help` for the list, or `find <question>` to search for what you wrote."
-        )
+        return _not_a_command(name, routing.typo_of)
     try:
         return await _within_database_limit(core, _answer(core, catalogue, message, command, routing, name, args_text))
     except UserError as exc:
         return error_reply(catalogue.word(exc))
     except Exception as exc:
-        if await _database_down(core, exc):
-            log.warning("%r from %s:%s not answered: the database is not answering", command.name,
-                        message.platform, message.author.user_id)
-            return error_reply(DATABASE_APOLOGY)
-        asker = f"{message.platform}:{message.author.user_id}"
-        return error_reply(unexpected_failure(log, "handling %r from %s", command.name, asker))
+        return await _failed(core, message, command, exc)
+
+
+def _too_long(core: Runtime, text: str, command: Command | None) -> Reply | None:
+    # Search questions may be long (the command cuts them to what the model reads, with a note).
+    long_ok = command is not None and command.accepts_long_text
+    limit = core.settings.max_question_chars if long_ok else core.settings.max_message_chars
+    if len(text) > limit:
+        return error_reply(f"That message is {len(text):,} characters long; the limit is {limit:,}. Please shorten it.")
+    return None
+
+
+def _not_a_command(name: str, typo_of: tuple[str, ...]) -> Reply:
+    """Small talk gets a greeting; a word close to a command's name, the names it may have meant."""
+    if not typo_of:
+        return Reply(
+            text="Hello! Ask me a question in plain words (e.g. `school food programmes in Denmark`), or type `help`.",
+            private=True,
+        )
+    shown = name if len(name) <= 40 else name[:40] + "…"
+    return error_reply(
+        f"I don't know the command “{shown}”. Did you mean: {', '.join(typo_of)}? "
+        "Type `help` for the list, or `find <question>` to search for what you wrote."
+    )
+
+
+async def _failed(core: Runtime, message: Message, command: Command, exc: Exception) -> Reply:
+    """An apology for an unexpected failure: a short one while the database is not answering."""
+    if await _database_down(core, exc):
+        log.warning("%r from %s:%s not answered: the database is not answering", command.name,
+                    message.platform, message.author.user_id)
+        return error_reply(DATABASE_APOLOGY)
+    asker = f"{message.platform}:{message.author.user_id}"
+    return error_reply(unexpected_failure(log, "handling %r from %s", command.name, asker))
 
 
 async def _refusal(core: Runtime, command: Command, args: list[str], needed: Role, role: Role) -> Reply:
@@ -226,13 +247,7 @@ async def _answer(
     name: str,
     args_text: str,
 ) -> Reply:
-    member = await _asker(core, message, command)
-    config_admin = core.is_config_admin(message.platform, message.author.user_id)
-    if member is None:  # no database, and the command needs none: answered for the role the settings give
-        role = Role.ADMIN if config_admin else Role.MEMBER
-        member = Member(display_name=message.author.display_name or message.author.user_id, role=role)
-    else:
-        role = effective_role(member, config_admin)
+    member, role = _member_and_role(core, message, await _asker(core, message, command))
     args = split_args(args_text)
     needed = command.role_for(args)
     if role_rank(role) < role_rank(needed):
@@ -250,6 +265,18 @@ async def _answer(
     reply = await command.handler(context)
     if role_rank(needed) >= role_rank(Role.COORDINATOR) and reply.tone != "error" and not context.audited:
         await _audit_command(core, context)
+    return await _paginated(core, message, member, reply)
+
+
+def _member_and_role(core: Runtime, message: Message, member: Member | None) -> tuple[Member, Role]:
+    config_admin = core.is_config_admin(message.platform, message.author.user_id)
+    if member is None:  # no database, and the command needs none: answered for the role the settings give
+        role = Role.ADMIN if config_admin else Role.MEMBER
+        return Member(display_name=message.author.display_name or message.author.user_id, role=role), role
+    return member, effective_role(member, config_admin)
+
+
+async def _paginated(core: Runtime, message: Message, member: Member, reply: Reply) -> Reply:
     budget = core.page_budget(message.platform)
     if member.id is None:
         with contextlib.suppress(Exception):  # the whole answer, when its pages cannot be stored

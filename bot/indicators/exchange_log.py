@@ -104,58 +104,90 @@ class ExchangeLog:
                     future.set_result(None)
 
     async def _write(self, messages: list[Message]) -> None:
-        accounts = {(m.author.platform, m.author.user_id) for m in messages}
-        accounts |= {(m.reply_to.platform, m.reply_to.user_id) for m in messages if m.reply_to}
+        accounts = _accounts(messages)
         now = self.core.clock.now()
         async with self.core.db.session() as session, session.begin():
             profiles = await _profiles(session, accounts)
-            rows: dict[str | None, dict] = {}
-            anonymous: list[dict] = []
-            unlinked: dict[str, dict] = {}  # a side opted out: deduplicated by a receipt, not on the row
-            for message in messages:
-                assert message.reply_to is not None
-                asker = profiles.get((message.reply_to.platform, message.reply_to.user_id))
-                responder = profiles.get((message.author.platform, message.author.user_id))
-                if asker is None or responder is None or not _different_organisations(asker, responder):
-                    continue
-                row = _exchange_row(message, asker, responder, now)
-                key = dedupe_key(message)
-                if not (asker.consent and responder.consent):
-                    if key is None:
-                        anonymous.append(row)
-                    else:
-                        unlinked.setdefault(receipt_key(message.platform, "exchange", key), row)
-                elif key is None:
-                    anonymous.append(row)
-                else:
-                    rows.setdefault(key, row)
-            for receipt, row in unlinked.items():
-                # A retried delivery finds the receipt (kept, and purged, like the platform's other
-                # receipts); nothing on the row or the receipt joins one to the other.
-                try:
-                    async with session.begin_nested():
-                        session.add(DeliveryReceipt(key=receipt, seen_at=now))
-                except IntegrityError:
-                    continue
-                anonymous.append(row)
-            if rows:
-                seen = await session.execute(select(Exchange.dedupe_key).where(Exchange.dedupe_key.in_(list(rows))))
-                for (key,) in seen:
-                    rows.pop(key, None)
+            rows, anonymous, unlinked = _sort_rows(messages, profiles, now)
+            anonymous.extend(await _first_seen(session, unlinked, now))
+            await _drop_stored(session, rows)
             to_insert = [*rows.values(), *anonymous]
-            if not to_insert:
-                return
+            if to_insert:
+                await _insert_rows(session, to_insert)
+
+
+def _accounts(messages: list[Message]) -> set[tuple[str, str]]:
+    accounts = {(m.author.platform, m.author.user_id) for m in messages}
+    return accounts | {(m.reply_to.platform, m.reply_to.user_id) for m in messages if m.reply_to}
+
+
+def _sides(message: Message, profiles: dict[tuple[str, str], _Profile]) -> tuple[_Profile, _Profile] | None:
+    """The asker's and the responder's profiles, when both are known and in different organisations."""
+    assert message.reply_to is not None
+    asker = profiles.get((message.reply_to.platform, message.reply_to.user_id))
+    responder = profiles.get((message.author.platform, message.author.user_id))
+    if asker is None or responder is None or not _different_organisations(asker, responder):
+        return None
+    return asker, responder
+
+
+def _sort_rows(
+    messages: list[Message], profiles: dict[tuple[str, str], _Profile], now
+) -> tuple[dict[str, dict], list[dict], dict[str, dict]]:
+    """Rows deduplicated on the row, rows without a key, and rows deduplicated by a receipt."""
+    rows: dict[str, dict] = {}
+    anonymous: list[dict] = []
+    unlinked: dict[str, dict] = {}  # a side opted out: deduplicated by a receipt, not on the row
+    for message in messages:
+        sides = _sides(message, profiles)
+        if sides is None:
+            continue
+        asker, responder = sides
+        row = _exchange_row(message, asker, responder, now)
+        key = dedupe_key(message)
+        if key is None:
+            anonymous.append(row)
+        elif asker.consent and responder.consent:
+            rows.setdefault(key, row)
+        else:
+            unlinked.setdefault(receipt_key(message.platform, "exchange", key), row)
+    return rows, anonymous, unlinked
+
+
+async def _first_seen(session, unlinked: dict[str, dict], now) -> list[dict]:
+    """The unlinked rows whose receipt was not stored before; their receipts are stored now."""
+    fresh: list[dict] = []
+    for receipt, row in unlinked.items():
+        # A retried delivery finds the receipt (kept, and purged, like the platform's other
+        # receipts); nothing on the row or the receipt joins one to the other.
+        try:
+            async with session.begin_nested():
+                session.add(DeliveryReceipt(key=receipt, seen_at=now))
+        except IntegrityError:
+            continue
+        fresh.append(row)
+    return fresh
+
+
+async def _drop_stored(session, rows: dict[str, dict]) -> None:
+    if rows:
+        seen = await session.execute(select(Exchange.dedupe_key).where(Exchange.dedupe_key.in_(list(rows))))
+        for (key,) in seen:
+            rows.pop(key, None)
+
+
+async def _insert_rows(session, to_insert: list[dict]) -> None:
+    try:
+        async with session.begin_nested():
+            await session.execute(insert(Exchange), to_insert)
+    except IntegrityError:
+        # Another process stored some of the same deliveries meanwhile: insert one by one.
+        for row in to_insert:
             try:
                 async with session.begin_nested():
-                    await session.execute(insert(Exchange), to_insert)
+                    await session.execute(insert(Exchange), [row])
             except IntegrityError:
-                # Another process stored some of the same deliveries meanwhile: insert one by one.
-                for row in to_insert:
-                    try:
-                        async with session.begin_nested():
-                            await session.execute(insert(Exchange), [row])
-                    except IntegrityError:
-                        continue
+                continue
 
 
 async def _profiles(session, accounts: set[tuple[str, str]]) -> dict[tuple[str, str], _Profile]:  # noqa: ANN001

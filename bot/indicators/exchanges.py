@@ -83,27 +83,17 @@ async def record_exchange(
         occurred_at = unlinked_day(occurred_at)
         channel_id = guild_id = dedupe_key = None
         introduction_id = event_id = None
-    if dedupe_key is not None:
-        existing = await session.execute(select(Exchange.id).where(Exchange.dedupe_key == dedupe_key))
-        if existing.first() is not None:
-            return None
+    if dedupe_key is not None and await _recorded(session, dedupe_key):
+        return None
     exchange = Exchange(
         kind=kind,
         occurred_at=occurred_at,
         platform=platform,
         channel_id=channel_id,
         guild_id=guild_id,
-        member_a_id=a.id if a is not None else None,
-        member_b_id=b.id if b is not None else None,
-        organisation_a=side_a["organisation"],
-        sector_a=side_a["sector"],
-        country_a=side_a["country"],
-        organisation_b=side_b["organisation"],
-        sector_b=side_b["sector"],
-        country_b=side_b["country"],
-        cross_organisation=known_and_different(side_a["organisation"], side_b["organisation"]),
-        cross_sector=known_and_different(side_a["sector"], side_b["sector"]),
-        cross_border=known_and_different(side_a["country"], side_b["country"]),
+        member_a_id=_id_of(a),
+        member_b_id=_id_of(b),
+        **_side_columns(side_a, side_b),
         with_source=with_source,
         introduction_id=introduction_id,
         event_id=event_id,
@@ -115,6 +105,30 @@ async def record_exchange(
     except IntegrityError:  # another process recorded the same key in between
         return None
     return exchange
+
+
+async def _recorded(session: AsyncSession, dedupe_key: str) -> bool:
+    existing = await session.execute(select(Exchange.id).where(Exchange.dedupe_key == dedupe_key))
+    return existing.first() is not None
+
+
+def _id_of(member: Member | None) -> int | None:
+    return member.id if member is not None else None
+
+
+def _side_columns(side_a: dict[str, str | None], side_b: dict[str, str | None]) -> dict[str, str | bool | None]:
+    """Both sides' organisation, sector and country, and whether each differs between them."""
+    return {
+        "organisation_a": side_a["organisation"],
+        "sector_a": side_a["sector"],
+        "country_a": side_a["country"],
+        "organisation_b": side_b["organisation"],
+        "sector_b": side_b["sector"],
+        "country_b": side_b["country"],
+        "cross_organisation": known_and_different(side_a["organisation"], side_b["organisation"]),
+        "cross_sector": known_and_different(side_a["sector"], side_b["sector"]),
+        "cross_border": known_and_different(side_a["country"], side_b["country"]),
+    }
 
 
 async def unlink_member(session: AsyncSession, member_id: int) -> int:

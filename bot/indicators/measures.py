@@ -93,21 +93,27 @@ def format_value(unit: str, value: float | int | None) -> str:
 
 def format_change(unit: str, current: float | int | None, previous: float | int | None) -> str:
     """"+3, +25%", "−5 pts", "no change", or "new" when there was nothing to compare with."""
-    if current is None and previous is None:
-        return ""
-    if previous is None:
-        return "new"
-    if current is None:
-        return "no data now"
+    if current is None or previous is None:
+        return _change_with_a_gap(current, previous)
     delta = current - previous
     if abs(delta) < 1e-9:
         return "no change"
     sign = "+" if delta > 0 else "−"
-    if unit == "share":
-        return f"{sign}{abs(delta) * 100:.0f} pts"
-    if unit == "hours":
-        return f"{sign}{abs(delta):.1f} h"
-    if unit == "rating":
-        return f"{sign}{abs(delta):.1f}"
+    if unit in _CHANGE_FORMATS:
+        return sign + _CHANGE_FORMATS[unit](abs(delta))
     relative = f", {sign}{abs(delta) / previous * 100:.0f}%" if previous else ""
     return f"{sign}{abs(delta):,}{relative}"
+
+
+def _change_with_a_gap(current: float | None, previous: float | None) -> str:
+    if current is None and previous is None:
+        return ""
+    return "new" if previous is None else "no data now"
+
+
+# How a change's size is written for each unit that is not a plain count.
+_CHANGE_FORMATS = {
+    "share": lambda size: f"{size * 100:.0f} pts",
+    "hours": lambda size: f"{size:.1f} h",
+    "rating": lambda size: f"{size:.1f}",
+}

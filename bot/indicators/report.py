@@ -93,23 +93,35 @@ def build_report(data: Dataset, start: datetime, end: datetime, *, period: str, 
     )
     inside = [e for e in data.exchanges if start <= e.occurred_at < end]
     report.exchange_count = len(inside)
-    report.introduction_count = sum(
+    report.introduction_count = _introduction_count(data, start, end)
+    for dimension in DIMENSIONS:
+        report.breakdowns[dimension] = _breakdown(data, dimension, start, end, windows)
+    report.matrix = country_sector_matrix(inside)
+    report.nodes, report.edges = organisation_network(inside, windows)
+    return report
+
+
+def _introduction_count(data: Dataset, start: datetime, end: datetime) -> int:
+    """Introductions with a step (requested, accepted, declined, expired or met) in the range."""
+    return sum(
         1
         for i in data.introductions
         if any(m is not None and start <= m < end for m in (i.requested_at, i.accepted_at, i.declined_at,
                                                                i.expired_at, i.met_at))
     )
-    for dimension in DIMENSIONS:
-        groups: dict[str, dict[str, tuple[list[Value], Value]]] = {}
-        for value in data.values(dimension, start, end):
-            subset = data.touching(dimension, value)
-            rows = [compute(subset, p.start, p.end) for p in windows]
-            total = compute(subset, start, end)
-            groups[value] = {i.key: ([r[i.key] for r in rows], total[i.key]) for i in INDICATORS}
-        report.breakdowns[dimension] = groups
-    report.matrix = country_sector_matrix(inside)
-    report.nodes, report.edges = organisation_network(inside, windows)
-    return report
+
+
+def _breakdown(
+    data: Dataset, dimension: str, start: datetime, end: datetime, windows: list[Period]
+) -> dict[str, dict[str, tuple[list[Value], Value]]]:
+    """Per group of the dimension: each indicator's values per period and over the whole range."""
+    groups: dict[str, dict[str, tuple[list[Value], Value]]] = {}
+    for value in data.values(dimension, start, end):
+        subset = data.touching(dimension, value)
+        rows = [compute(subset, p.start, p.end) for p in windows]
+        total = compute(subset, start, end)
+        groups[value] = {i.key: ([r[i.key] for r in rows], total[i.key]) for i in INDICATORS}
+    return groups
 
 
 def country_sector_matrix(exchanges: list[ExchangeRecord]) -> dict[tuple[str, str], int]:
@@ -125,28 +137,41 @@ def organisation_network(
     exchanges: list[ExchangeRecord], windows: list[Period]
 ) -> tuple[list[charts.Node], list[charts.Edge]]:
     """The busiest organisations (for the picture) and every tie, with the number of periods it was active in."""
-    involvement: Counter[str] = Counter()
     # Labelled and coloured by the country and sector of most of its exchanges (the brokers' rule).
     profile = organisation_profiles(exchanges)
-    ties: Counter[tuple[str, str]] = Counter()
-    border: dict[tuple[str, str], bool] = {}
-    active: dict[tuple[str, str], set[int]] = {}
-    for e in sorted(exchanges, key=lambda e: e.occurred_at):
-        for organisation in {s.organisation for s in (e.a, e.b) if s.organisation}:
-            involvement[organisation] += 1
-        if e.tie is not None:
-            pair = tuple(sorted(e.tie))
-            ties[pair] += 1
-            border[pair] = border.get(pair, False) or e.cross_border
-            active.setdefault(pair, set()).update(
-                n for n, w in enumerate(windows) if w.start <= e.occurred_at < w.end
-            )
+    involvement = _involvement(exchanges)
+    ties, border, active = _ties(exchanges, windows)
     linked = {name for pair in ties for name in pair}
     kept = [name for name, _ in sorted(involvement.items(), key=lambda kv: (-kv[1], kv[0])) if name in linked]
     kept = kept[:MAX_NETWORK_NODES]
     nodes = [charts.Node(n, profile[n].sector, profile[n].country, involvement[n]) for n in kept]
     edges = [charts.Edge(a, b, count, border[(a, b)], len(active[(a, b)])) for (a, b), count in sorted(ties.items())]
     return nodes, edges
+
+
+def _involvement(exchanges: list[ExchangeRecord]) -> Counter[str]:
+    """Exchanges per organisation (an exchange within one organisation counts once)."""
+    involvement: Counter[str] = Counter()
+    for e in exchanges:
+        for organisation in {s.organisation for s in (e.a, e.b) if s.organisation}:
+            involvement[organisation] += 1
+    return involvement
+
+
+def _ties(
+    exchanges: list[ExchangeRecord], windows: list[Period]
+) -> tuple[Counter[tuple[str, str]], dict[tuple[str, str], bool], dict[tuple[str, str], set[int]]]:
+    """Per pair of organisations: its exchanges, whether any crossed a border, and the periods it was active in."""
+    ties: Counter[tuple[str, str]] = Counter()
+    border: dict[tuple[str, str], bool] = {}
+    active: dict[tuple[str, str], set[int]] = {}
+    for e in sorted(exchanges, key=lambda e: e.occurred_at):
+        if e.tie is not None:
+            pair = tuple(sorted(e.tie))
+            ties[pair] += 1
+            border[pair] = border.get(pair, False) or e.cross_border
+            active.setdefault(pair, set()).update(n for n, w in enumerate(windows) if w.start <= e.occurred_at < w.end)
+    return ties, border, active
 
 
 # --- CSV ------------------------------------------------------------------------------------------------
@@ -167,14 +192,7 @@ def write_csvs(report: Report, out: Path) -> list[Path]:
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(["indicator", "period", "period_start", "period_end", "breakdown", "group", "value"])
-            scopes: list[tuple[str, str, list[Value], Value]] = [
-                ("all", "", report.series[indicator.key], report.totals[indicator.key])
-            ]
-            for dimension in DIMENSIONS:
-                for value, numbers in report.breakdowns[dimension].items():
-                    per_period, total = numbers[indicator.key]
-                    scopes.append((dimension, value, per_period, total))
-            for breakdown, group, per_period, total in scopes:
+            for breakdown, group, per_period, total in _scopes(report, indicator.key):
                 for window, value in zip(report.periods, per_period, strict=True):
                     writer.writerow([indicator.key, window.label, window.start.date().isoformat(),
                                      window.end.date().isoformat(), breakdown, group, _csv_value(value)])
@@ -195,6 +213,16 @@ def write_csvs(report: Report, out: Path) -> list[Path]:
             writer.writerow([edge.a, edge.b, edge.exchanges, "yes" if edge.cross_border else "no", edge.periods_active])
     extra = [write_community_csv(report, out)] if report.community is not None else []
     return [*written, matrix_path, ties_path, *extra]
+
+
+def _scopes(report: Report, key: str) -> list[tuple[str, str, list[Value], Value]]:
+    """(breakdown, group, values per period, total): the whole community first, then each group."""
+    scopes: list[tuple[str, str, list[Value], Value]] = [("all", "", report.series[key], report.totals[key])]
+    for dimension in DIMENSIONS:
+        for value, numbers in report.breakdowns[dimension].items():
+            per_period, total = numbers[key]
+            scopes.append((dimension, value, per_period, total))
+    return scopes
 
 
 def write_community_csv(report: Report, out: Path) -> Path:
@@ -294,11 +322,7 @@ def _summary(report: Report) -> str:
 def _trends(report: Report) -> str:
     labels = [p.label + ("*" if p.partial else "") for p in report.periods]
     by_key = {i.key: i for i in INDICATORS}
-    figures = []
-    for title, keys, percent in TRENDS:
-        series = [(by_key[k].label, report.series[k]) for k in keys]
-        figures.append(charts.line_chart(title, labels, series, percent=percent, whole=not percent,
-                                         y_max=1.0 if percent else None))
+    figures = [_trend_chart(report, labels, by_key, title, keys, percent) for title, keys, percent in TRENDS]
     ratings = report.series["mean_usefulness"]
     if any(v is not None for v in ratings):
         figures.append(charts.line_chart("Mean usefulness (1-5)", labels, [("Mean usefulness", ratings)], y_max=5))
@@ -307,23 +331,37 @@ def _trends(report: Report) -> str:
     return "".join(figures)
 
 
+def _trend_chart(
+    report: Report, labels: list[str], by_key: dict, title: str, keys: tuple[str, ...], percent: bool
+) -> str:
+    series = [(by_key[k].label, report.series[k]) for k in keys]
+    return charts.line_chart(title, labels, series, percent=percent, whole=not percent,
+                             y_max=1.0 if percent else None)
+
+
 def _matrix(report: Report) -> str:
     countries = sorted({c for c, _ in report.matrix}, key=lambda c: (c == UNKNOWN, _country(c)))
-    sectors = [s for s in [*SECTORS, UNKNOWN] if any(key[1] == s for key in report.matrix)]
-    sectors += sorted({s for _, s in report.matrix} - set(sectors))
+    sectors = _matrix_sectors(report.matrix)
     highest = max(report.matrix.values(), default=0)
     head = "".join(f"<th>{escape(_sector(s))}</th>" for s in sectors)
-    rows = []
-    for country in countries:
-        cells = []
-        for sector in sectors:
-            count = report.matrix.get((country, sector), 0)
-            colour = "#fff" if count > highest * 0.6 else "#212529"
-            cells.append(f'<td class="num" style="background:{charts.shade(count, highest)};color:{colour}">'
-                         f"{count or ''}</td>")
-        rows.append(f"<tr><th>{escape(_country(country))}</th>{''.join(cells)}</tr>")
+    rows = [
+        f"<tr><th>{escape(_country(country))}</th>"
+        f"{''.join(_matrix_cell(report.matrix.get((country, sector), 0), highest) for sector in sectors)}</tr>"
+        for country in countries
+    ]
     return (f'<table id="matrix"><thead><tr><th>Country / sector</th>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _matrix_sectors(matrix: dict[tuple[str, str], int]) -> list[str]:
+    """The known sectors in their usual order, then unknown, then any other sector found, alphabetically."""
+    sectors = [s for s in [*SECTORS, UNKNOWN] if any(key[1] == s for key in matrix)]
+    return sectors + sorted({s for _, s in matrix} - set(sectors))
+
+
+def _matrix_cell(count: int, highest: int) -> str:
+    colour = "#fff" if count > highest * 0.6 else "#212529"
+    return f'<td class="num" style="background:{charts.shade(count, highest)};color:{colour}">{count or ""}</td>'
 
 
 def _breakdown_table(report: Report, dimension: str) -> str:

@@ -118,16 +118,21 @@ class Dataset:
         seen: set[str] = set()
         for e in self.exchanges:
             if start <= e.occurred_at < end:
-                seen.update(v for v in (getattr(e.a, dimension), getattr(e.b, dimension)) if v)
+                seen.update(_known(dimension, e.a, e.b))
         for i in self.introductions:
             if any(_in(moment, start, end) for moment in i.moments):
-                seen.update(v for v in (getattr(i.requester, dimension), getattr(i.target, dimension)) if v)
+                seen.update(_known(dimension, i.requester, i.target))
         return sorted(seen)
 
     def is_empty(self, start: datetime, end: datetime) -> bool:
         return not any(start <= e.occurred_at < end for e in self.exchanges) and not any(
             _in(moment, start, end) for i in self.introductions for moment in i.moments
         )
+
+
+def _known(dimension: str, *sides: Side) -> list[str]:
+    """The sides' countries (or sectors), where known."""
+    return [v for v in (getattr(side, dimension) for side in sides) if v]
 
 
 def _in(moment: datetime | None, start: datetime, end: datetime) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.indicators.community import COMMUNITY_INDICATORS, CommunityFigures
-from bot.indicators.measures import RollingComparison, format_change
+from bot.indicators.measures import Measure, RollingComparison, format_change
 from bot.indicators.service import GROUPS
 from bot.reply import Field, Reply, Section
 
@@ -34,10 +34,7 @@ def rolling_comparison(figures: RollingComparison) -> Reply:
         )
     sections = []
     for group, title in GROUPS.items():
-        fields = []
-        for measure in (m for m in figures.current if m.group == group):
-            change = format_change(measure.unit, measure.value, figures.previous[measure.key])
-            fields.append(Field(measure.label, measure.display + (f" ({change})" if change else "")))
+        fields = [_measure_field(figures, measure) for measure in figures.current if measure.group == group]
         if fields:
             sections.append(Section(title=title, fields=fields))
     if figures.value("answers_with_source") == 0:
@@ -50,6 +47,12 @@ def rolling_comparison(figures: RollingComparison) -> Reply:
         sections=sections,
         private=True,
     )
+
+
+def _measure_field(figures: RollingComparison, measure: Measure) -> Field:
+    """A measure with its change since the previous window, when there is one to tell."""
+    change = format_change(measure.unit, measure.value, figures.previous[measure.key])
+    return Field(measure.label, measure.display + (f" ({change})" if change else ""))
 
 
 def with_community(reply: Reply, figures: CommunityFigures) -> Reply:

@@ -24,6 +24,13 @@ async def profile(ctx: CommandContext) -> Reply:
     """`profile set` and `profile clear`."""
     args = ctx.args
     action = args[0].lower()
+    field = _field_named(args)
+    value = _typed_value(ctx.args_text, field) if action == "set" else None
+    return views.profile_saved(await members.update_profile(ctx.core, ctx.member.id, field, value))
+
+
+def _field_named(args: list[str]) -> str:
+    """The profile field the second word names, by any of its names."""
     if len(args) < 2:
         raise UserError(f"Which field? One of: {', '.join(sorted(set(FIELD_ALIASES.values())))}.")
     field = FIELD_ALIASES.get(args[1].lower())
@@ -32,14 +39,18 @@ async def profile(ctx: CommandContext) -> Reply:
             f"“{args[1][:40]}” is not a profile field.",
             hint=f"Fields: {', '.join(sorted(set(FIELD_ALIASES.values())))}.",
         )
+    return field
+
+
+def _typed_value(args_text: str, field: str) -> object:
+    """The stored form of the value `profile set` was given."""
     # The value is the rest of the text as typed (so apostrophes and commas survive).
-    raw_value = ctx.args_text.split(None, 2)[2] if len(ctx.args_text.split(None, 2)) == 3 else ""
-    if action == "set" and not raw_value.strip():
+    raw_value = args_text.split(None, 2)[2] if len(args_text.split(None, 2)) == 3 else ""
+    if not raw_value.strip():
         raise UserError(f"What should {field} be? For example: `profile set {field} ...`")
-    if action == "set" and field == "name" and not raw_value.strip():
+    if field == "name" and not raw_value.strip():
         raise UserError("A name cannot be empty.")
-    value = validated(field, raw_value) if action == "set" else None
-    return views.profile_saved(await members.update_profile(ctx.core, ctx.member.id, field, value))
+    return validated(field, raw_value)
 
 
 FIELD_SYNTAX = "|".join(FIELDS)

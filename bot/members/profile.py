@@ -42,19 +42,31 @@ FIELDS = tuple(LABELS)
 
 def field_value(field: str, member: Member) -> str:
     """A field as the profile lists it ("—" when empty)."""
-    if field == "name":
-        return member.display_name
-    if field == "organisation":
-        return member.organisation.name if member.organisation else "—"
-    if field == "sector":
-        return SECTORS.get(member.sector, "—") if member.sector else "—"
-    if field == "country":
-        return country_name(member.country)
-    if field == "timezone":
-        return member.timezone or "—"
-    if field in ("expertise", "interests"):
-        return ", ".join(getattr(member, field)) or "—"
+    return _FIELD_WORDS.get(field, _bio)(member)
+
+
+def _organisation(member: Member) -> str:
+    return member.organisation.name if member.organisation else "—"
+
+
+def _sector(member: Member) -> str:
+    return SECTORS.get(member.sector, "—") if member.sector else "—"
+
+
+def _bio(member: Member) -> str:
     return member.bio or "—"
+
+
+# Each field in words; any other field is the bio.
+_FIELD_WORDS: dict[str, Callable[[Member], str]] = {
+    "name": lambda member: member.display_name,
+    "organisation": _organisation,
+    "sector": _sector,
+    "country": lambda member: country_name(member.country),
+    "timezone": lambda member: member.timezone or "—",
+    "expertise": lambda member: ", ".join(member.expertise) or "—",
+    "interests": lambda member: ", ".join(member.interests) or "—",
+}
 
 
 def changed_value(field: str, member: Member) -> str:

@@ -116,14 +116,7 @@ async def change_role(
         target = await session.get(Member, target.id)
         assert target is not None
         previous = target.role
-        if action == "grant":
-            if previous == new_role:
-                raise UserError(f"{target.display_name} is already {a_role(new_role)}.")
-            target.role = new_role
-        else:
-            if previous != new_role:
-                raise UserError(f"{target.display_name} is not {a_role(new_role)} (their role is {previous}).")
-            target.role = "member"
+        target.role = _role_after(target, action, new_role)
         await record_audit(
             session,
             actor.id,
@@ -134,6 +127,18 @@ async def change_role(
     change = RoleChange(target, action, new_role, previous)
     await core.tell(target, notices.role_changed(change))  # the change stands even if it cannot be delivered
     return change
+
+
+def _role_after(target: Member, action: str, new_role: str) -> str:
+    """The member's role once `new_role` is granted or revoked; UserError when that changes nothing."""
+    previous = target.role
+    if action == "grant":
+        if previous == new_role:
+            raise UserError(f"{target.display_name} is already {a_role(new_role)}.")
+        return new_role
+    if previous != new_role:
+        raise UserError(f"{target.display_name} is not {a_role(new_role)} (their role is {previous}).")
+    return "member"
 
 
 def a_role(role_name: str) -> str:

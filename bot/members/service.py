@@ -48,16 +48,30 @@ async def resolve_member(session: AsyncSession, author: Author, *, default_role:
     platform's name (unless they set one themselves) but is never replaced by a bare login handle."""
     member = await find_by_identity(session, author.platform, author.user_id)
     if member is not None:
-        renamed = author.display_name and member.display_name != author.display_name and not _is_handle(author)
-        if renamed and not author.is_bot:
-            # Keep the platform's current display name, but never overwrite a name the member set.
-            identity = next(i for i in member.identities if i.platform == author.platform)
-            if identity.display_name == member.display_name:
-                member.display_name = author.display_name
-            identity.display_name = author.display_name
-        if author.timezone and not member.timezone:
-            member.timezone = author.timezone
+        _follow_platform(member, author)
         return member
+    return await _first_contact(session, author, default_role)
+
+
+def _follow_platform(member: Member, author: Author) -> None:
+    """The platform's current name and, when the member has none, its timezone."""
+    renamed = author.display_name and member.display_name != author.display_name and not _is_handle(author)
+    if renamed and not author.is_bot:
+        _take_platform_name(member, author)
+    if author.timezone and not member.timezone:
+        member.timezone = author.timezone
+
+
+def _take_platform_name(member: Member, author: Author) -> None:
+    # Keep the platform's current display name, but never overwrite a name the member set.
+    identity = next(i for i in member.identities if i.platform == author.platform)
+    if identity.display_name == member.display_name:
+        member.display_name = author.display_name
+    identity.display_name = author.display_name
+
+
+async def _first_contact(session: AsyncSession, author: Author, default_role: str) -> Member:
+    """A new member for the account, or the one a concurrent first message created."""
     member = Member(
         display_name=author.display_name or author.user_id,
         timezone=author.timezone,
@@ -110,22 +124,7 @@ async def update_profile(core: Runtime, member_id: int, field: str, value: objec
         member = await session.get(Member, member_id)
         assert member is not None
         before = changed_value(field, member)
-        if field == "organisation":
-            if value:
-                organisation = await get_or_create_organisation(
-                    session, str(value), sector=member.sector, country=member.country
-                )
-                member.organisation_id = organisation.id
-            else:
-                member.organisation_id = None
-        elif field == "name":
-            if value is None:
-                raise NameCannotBeCleared()
-            member.display_name = str(value)
-        elif field in {"expertise", "interests"}:
-            setattr(member, field, value or [])
-        else:
-            setattr(member, field, value)
+        await _set_field(session, member, field, value)
         await session.flush()
         await session.refresh(member, ["organisation"])
         after = changed_value(field, member)
@@ -135,6 +134,29 @@ async def update_profile(core: Runtime, member_id: int, field: str, value: objec
     if indexed:  # without the model loaded, the next search (which loads it) embeds the profile
         await core.knowledge.model.embed_soon_and_wait(EMBED_WAIT_SECONDS)
     return ProfileChange(field, before, after)
+
+
+async def _set_field(session: AsyncSession, member: Member, field: str, value: object) -> None:
+    if field == "organisation":
+        await _set_organisation(session, member, value)
+    elif field == "name":
+        if value is None:
+            raise NameCannotBeCleared()
+        member.display_name = str(value)
+    elif field in {"expertise", "interests"}:
+        setattr(member, field, value or [])
+    else:
+        setattr(member, field, value)
+
+
+async def _set_organisation(session: AsyncSession, member: Member, value: object) -> None:
+    if value:
+        organisation = await get_or_create_organisation(
+            session, str(value), sector=member.sector, country=member.country
+        )
+        member.organisation_id = organisation.id
+    else:
+        member.organisation_id = None
 
 
 # --- the audit log --------------------------------------------------------------------------------

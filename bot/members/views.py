@@ -78,17 +78,18 @@ def role_list(admins: list[str], holders: list[Member], configured_admins: int) 
     rows = [("admin", name, "", "", "") for name in admins] or [("admin", "none known yet", "", "", "")]
     for name in GRANTABLE_ROLES:
         held = [member for member in holders if member.role == name]
-        rows += [
-            (name, member.display_name, member.organisation.name if member.organisation else "—",
-             country_name(member.country), f"member:{member.id}")
-            for member in held
-        ] or [(name, "nobody", "", "", "")]
+        rows += [_holder_row(name, member) for member in held] or [(name, "nobody", "", "", "")]
     table = text_table(("Role", "Member", "Organisation", "Country", "Pick with"), rows)
     unknown = configured_admins - len(admins)
     context = f"{configured_admins} admin account(s) configured"
     if unknown > 0:
         context += f"; {unknown} of them have not talked to me yet"
     return Reply(sections=[Section(title="Roles", text=table, context=context + ".")], private=True)
+
+
+def _holder_row(role: str, member: Member) -> tuple[str, str, str, str, str]:
+    organisation = member.organisation.name if member.organisation else "—"
+    return (role, member.display_name, organisation, country_name(member.country), f"member:{member.id}")
 
 
 class RoleWording:

@@ -117,79 +117,21 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
     fallback = profile_snapshot(member)
     report = ErasureReport()
 
-    introductions = (
-        (
-            await session.execute(
-                select(Introduction).where(
-                    or_(Introduction.requester_id == member_id, Introduction.target_id == member_id)
-                )
-            )
-        )
-        .scalars()
-        .all()
-    )
-    for intro in introductions:
-        if intro.requester_id == member_id:
-            intro.requester_id = None
-            intro.reason = None  # the requester's own words
-            intro.requester_snapshot = _anonymised_snapshot(intro.requester_snapshot, fallback)
-        if intro.target_id == member_id:
-            intro.target_id = None
-            intro.target_snapshot = _anonymised_snapshot(intro.target_snapshot, fallback)
-    report.introductions_anonymised = len(introductions)
-    await session.execute(
-        update(IntroductionTransition)
-        .where(IntroductionTransition.actor_member_id == member_id)
-        .values(actor_member_id=None)
-    )
-
-    # Exchanges already carry their organisation, sector and country snapshot in columns.
-    report.exchanges_anonymised = len(
-        (
-            await session.execute(
-                select(Exchange.id).where(or_(Exchange.member_a_id == member_id, Exchange.member_b_id == member_id))
-            )
-        ).all()
-    )
-    await unlink_member(session, member_id)
+    report.introductions_anonymised = await _anonymise_introductions(session, member_id, fallback)
+    report.exchanges_anonymised = await _unlink_exchanges(session, member_id)
 
     report.rsvps_deleted = (await session.execute(delete(RSVP).where(RSVP.member_id == member_id))).rowcount or 0
 
-    documents = (await session.execute(select(Document.id, Document.source_id).where(Document.member_id == member_id))).all()
-    document_ids = [row.id for row in documents]
-    # Before the accounts and profiles go: what an ingest must never bring back, as hashes only.
-    report.tombstones = await record_tombstones(
-        session,
-        [identity_key(identity.platform, identity.platform_user_id) for identity in member.identities]
-        + [profile_key(row.source_id) for row in documents if not is_member_profile(row.source_id)],
-    )
-    if document_ids:
-        await session.execute(delete(Chunk).where(Chunk.document_id.in_(document_ids)))
-        await session.execute(delete(Pilot).where(Pilot.document_id.in_(document_ids)))
-        await session.execute(delete(Document).where(Document.id.in_(document_ids)))
-    report.documents_deleted = len(document_ids)
+    report.tombstones, report.documents_deleted = await _delete_documents(session, member, member_id)
     erased_community = await community_data.erase_member(session, member_id)
 
-    for entry in (await session.execute(select(AuditEntry).where(about_member_clause(member_id)))).scalars():
-        details = dict(entry.details or {})
-        if entry.actor_member_id == member_id:
-            entry.actor_member_id = None
-            details["actor_erased"] = True
-        if details.get("subject_member_id") == member_id:
-            details["subject_member_id"] = None
-            details["subject_erased"] = True
-        entry.details = details  # a new dict, so the JSON column is written
-        report.audit_entries_anonymised += 1
+    report.audit_entries_anonymised = await _anonymise_audit_entries(session, member_id)
 
     await session.execute(update(Event).where(Event.organiser_id == member_id).values(organiser_id=None))
     await session.execute(
         update(DigestSchedule).where(DigestSchedule.created_by_id == member_id).values(created_by_id=None)
     )
-    # Jobs about them (a reminder, say) have nobody left to reach. Payloads are free-form JSON, so
-    # they are read here rather than cast in SQL.
-    for job in (await session.execute(select(Job).where(Job.status == "pending"))).scalars():
-        if str((job.payload or {}).get("member_id")) == str(member_id):
-            job.status, job.finished_at = "cancelled", now
+    await _cancel_jobs_about(session, member_id, now)
     await session.execute(delete(ReplyPage).where(ReplyPage.member_id == member_id))
     await session.execute(delete(Confirmation).where(Confirmation.member_id == member_id))
     await session.execute(delete(PlatformIdentity).where(PlatformIdentity.member_id == member_id))
@@ -209,3 +151,90 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
     }
     await record_audit(session, None, PrivacyAudit.ERASED, report.details, at=now)
     return report
+
+
+async def _anonymise_introductions(session: AsyncSession, member_id: int, fallback: dict[str, str | None]) -> int:
+    """The member leaves their introductions (and their steps) as a snapshot the indicators count."""
+    introductions = (
+        (
+            await session.execute(
+                select(Introduction).where(
+                    or_(Introduction.requester_id == member_id, Introduction.target_id == member_id)
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for intro in introductions:
+        if intro.requester_id == member_id:
+            intro.requester_id = None
+            intro.reason = None  # the requester's own words
+            intro.requester_snapshot = _anonymised_snapshot(intro.requester_snapshot, fallback)
+        if intro.target_id == member_id:
+            intro.target_id = None
+            intro.target_snapshot = _anonymised_snapshot(intro.target_snapshot, fallback)
+    await session.execute(
+        update(IntroductionTransition)
+        .where(IntroductionTransition.actor_member_id == member_id)
+        .values(actor_member_id=None)
+    )
+    return len(introductions)
+
+
+async def _unlink_exchanges(session: AsyncSession, member_id: int) -> int:
+    # Exchanges already carry their organisation, sector and country snapshot in columns.
+    count = len(
+        (
+            await session.execute(
+                select(Exchange.id).where(or_(Exchange.member_a_id == member_id, Exchange.member_b_id == member_id))
+            )
+        ).all()
+    )
+    await unlink_member(session, member_id)
+    return count
+
+
+async def _delete_documents(session: AsyncSession, member: Member, member_id: int) -> tuple[int, int]:
+    """The member's documents go, tombstoned with their accounts: (tombstones, documents deleted)."""
+    documents = (await session.execute(select(Document.id, Document.source_id).where(Document.member_id == member_id))).all()
+    document_ids = [row.id for row in documents]
+    # Before the accounts and profiles go: what an ingest must never bring back, as hashes only.
+    tombstones = await record_tombstones(
+        session,
+        [identity_key(identity.platform, identity.platform_user_id) for identity in member.identities]
+        + [profile_key(row.source_id) for row in documents if not is_member_profile(row.source_id)],
+    )
+    if document_ids:
+        await session.execute(delete(Chunk).where(Chunk.document_id.in_(document_ids)))
+        await session.execute(delete(Pilot).where(Pilot.document_id.in_(document_ids)))
+        await session.execute(delete(Document).where(Document.id.in_(document_ids)))
+    return tombstones, len(document_ids)
+
+
+async def _anonymise_audit_entries(session: AsyncSession, member_id: int) -> int:
+    count = 0
+    for entry in (await session.execute(select(AuditEntry).where(about_member_clause(member_id)))).scalars():
+        entry.details = _erased_details(entry, member_id)  # a new dict, so the JSON column is written
+        if entry.actor_member_id == member_id:
+            entry.actor_member_id = None
+        count += 1
+    return count
+
+
+def _erased_details(entry: AuditEntry, member_id: int) -> dict:
+    details = dict(entry.details or {})
+    if entry.actor_member_id == member_id:
+        details["actor_erased"] = True
+    if details.get("subject_member_id") == member_id:
+        details["subject_member_id"] = None
+        details["subject_erased"] = True
+    return details
+
+
+async def _cancel_jobs_about(session: AsyncSession, member_id: int, now: datetime) -> None:
+    # Jobs about them (a reminder, say) have nobody left to reach. Payloads are free-form JSON, so
+    # they are read here rather than cast in SQL.
+    for job in (await session.execute(select(Job).where(Job.status == "pending"))).scalars():
+        if str((job.payload or {}).get("member_id")) == str(member_id):
+            job.status, job.finished_at = "cancelled", now

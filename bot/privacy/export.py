@@ -40,30 +40,10 @@ async def export_member_data(session: AsyncSession, member_id: int, now: datetim
     organisation only; text other people wrote is left out."""
     member = await session.get(Member, member_id)
     assert member is not None
-    organisation = member.organisation
     data: dict[str, Any] = {
         "format_version": EXPORT_FORMAT_VERSION,
         "exported_at": _iso(now),
-        "profile": {
-            "member_id": member.id,
-            "name": member.display_name,
-            "organisation": (
-                {"name": organisation.name, "sector": organisation.sector, "country": organisation.country}
-                if organisation
-                else None
-            ),
-            "sector": member.sector,
-            "country": member.country,
-            "timezone": member.timezone,
-            "expertise": list(member.expertise or []),
-            "interests": list(member.interests or []),
-            "bio": member.bio,
-            "role": member.role,
-            "consent": {flag.name: bool(getattr(member, flag.column)) for flag in CONSENT_FLAGS.values()},
-            "introductions_paused_until": _iso(member.intro_paused_until),
-            "created_at": _iso(member.created_at),
-            "updated_at": _iso(member.updated_at),
-        },
+        "profile": _profile(member),
         "identities": [
             {
                 "platform": identity.platform,
@@ -76,13 +56,51 @@ async def export_member_data(session: AsyncSession, member_id: int, now: datetim
     }
     data["introductions"] = await _export_introductions(session, member_id)
     data["event_rsvps"] = await _export_rsvps(session, member_id)
-    data["events_organised"] = [
+    data["events_organised"] = await _export_events_organised(session, member_id)
+    data["event_attendances"] = await _export_attendances(session, member_id)
+    data["exchanges"] = await _export_exchanges(session, member_id)
+    data["digest_schedules_created"] = await _export_digest_schedules(session, member_id)
+    data["jobs_for_you"] = await _export_jobs(session, member_id)
+    data["saved_reply_pages"] = await _export_reply_pages(session, member_id)
+    data["audit_entries"] = await _export_audit_entries(session, member_id)
+    data["community"] = await community_data.export_member(session, member_id)
+    data["knowledge_base"] = await _export_documents(session, member_id)
+    return data
+
+
+def _profile(member: Member) -> dict[str, Any]:
+    organisation = member.organisation
+    return {
+        "member_id": member.id,
+        "name": member.display_name,
+        "organisation": (
+            {"name": organisation.name, "sector": organisation.sector, "country": organisation.country}
+            if organisation
+            else None
+        ),
+        "sector": member.sector,
+        "country": member.country,
+        "timezone": member.timezone,
+        "expertise": list(member.expertise or []),
+        "interests": list(member.interests or []),
+        "bio": member.bio,
+        "role": member.role,
+        "consent": {flag.name: bool(getattr(member, flag.column)) for flag in CONSENT_FLAGS.values()},
+        "introductions_paused_until": _iso(member.intro_paused_until),
+        "created_at": _iso(member.created_at),
+        "updated_at": _iso(member.updated_at),
+    }
+
+
+async def _export_events_organised(session: AsyncSession, member_id: int) -> list[dict[str, Any]]:
+    return [
         {"event_id": e.id, "title": e.title, "starts_at": _iso(e.starts_at), "status": e.status}
         for e in (await session.execute(select(Event).where(Event.organiser_id == member_id))).scalars()
     ]
-    data["event_attendances"] = await _export_attendances(session, member_id)
-    data["exchanges"] = await _export_exchanges(session, member_id)
-    data["digest_schedules_created"] = [
+
+
+async def _export_digest_schedules(session: AsyncSession, member_id: int) -> list[dict[str, Any]]:
+    return [
         {
             "platform": schedule.platform,
             "channel_id": schedule.channel_id,
@@ -98,8 +116,10 @@ async def export_member_data(session: AsyncSession, member_id: int, now: datetim
             )
         ).scalars()
     ]
-    data["jobs_for_you"] = await _export_jobs(session, member_id)
-    data["saved_reply_pages"] = [
+
+
+async def _export_reply_pages(session: AsyncSession, member_id: int) -> list[dict[str, Any]]:
+    return [
         {
             "page_id": page.id,
             "created_at": _iso(page.created_at),
@@ -112,7 +132,10 @@ async def export_member_data(session: AsyncSession, member_id: int, now: datetim
             )
         ).scalars()
     ]
-    data["audit_entries"] = [
+
+
+async def _export_audit_entries(session: AsyncSession, member_id: int) -> list[dict[str, Any]]:
+    return [
         {
             "at": _iso(entry.at),
             "action": entry.action,
@@ -123,12 +146,13 @@ async def export_member_data(session: AsyncSession, member_id: int, now: datetim
             await session.execute(select(AuditEntry).where(about_member_clause(member_id)).order_by(AuditEntry.at))
         ).scalars()
     ]
-    data["community"] = await community_data.export_member(session, member_id)
-    data["knowledge_base"] = [
+
+
+async def _export_documents(session: AsyncSession, member_id: int) -> list[dict[str, Any]]:
+    return [
         {"source_id": d.source_id, "kind": d.kind, "title": d.title, "url": d.url, "updated_at": _iso(d.updated_at)}
         for d in (await session.execute(select(Document).where(Document.member_id == member_id))).scalars()
     ]
-    return data
 
 
 async def _names(session: AsyncSession, ids: set[int]) -> dict[int, tuple[str, str | None]]:
@@ -183,16 +207,10 @@ def _introduction_entry(
     history: list[IntroductionTransition],
 ) -> dict[str, Any]:
     asked = intro.requester_id == member_id
-    other_id = intro.target_id if asked else intro.requester_id
-    other_snapshot = (intro.target_snapshot if asked else intro.requester_snapshot) or {}
-    name, organisation = names.get(other_id, (None, None)) if other_id is not None else (None, None)
     return {
         "introduction_id": intro.id,
         "you_were": "requester" if asked else "asked to meet",
-        "other_member": {
-            "name": name or ("an erased member" if other_id is None else None),
-            "organisation": organisation or other_snapshot.get("organisation"),
-        },
+        "other_member": _other_member(intro, asked, names),
         "state": intro.state,
         # The reason is the requester's text: yours when you asked, not exported otherwise.
         "your_reason": intro.reason if asked else None,
@@ -202,6 +220,17 @@ def _introduction_entry(
         "usefulness": intro.usefulness,
         "platform": intro.platform,
         "history": [_transition_entry(transition, member_id) for transition in history],
+    }
+
+
+def _other_member(intro: Introduction, asked: bool, names: dict[int, tuple[str, str | None]]) -> dict[str, Any]:
+    """The other side by name and organisation: as they are now, or as the introduction's snapshot has them."""
+    other_id = intro.target_id if asked else intro.requester_id
+    other_snapshot = (intro.target_snapshot if asked else intro.requester_snapshot) or {}
+    name, organisation = names.get(other_id, (None, None)) if other_id is not None else (None, None)
+    return {
+        "name": name or ("an erased member" if other_id is None else None),
+        "organisation": organisation or other_snapshot.get("organisation"),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from bot.audit import AuditWording
@@ -88,16 +89,20 @@ def explanation(overview: Overview) -> Reply:
 
 def consent_changed(flag: ConsentFlag, value: bool, unlinked: int) -> Reply:
     text = f"{flag.label} is now {'on' if value else 'off'}: {flag.meaning if value else 'no longer so'}."
-    if not value and flag.name == "exchange-logging":
-        text = (
-            "Exchange logging is now off: new exchanges count only your organisation, sector and country, "
-            f"anonymously. {unlinked} earlier exchange record(s) no longer carry your name."
-        )
-    elif not value and flag.name == "expert-search":
-        text = "Expert search is now off: you no longer appear when people search for experts."
-    elif not value and flag.name == "introductions":
-        text = "Introductions are now off: nobody can ask me to introduce them to you."
+    if not value and flag.name in _SWITCHED_OFF:
+        text = _SWITCHED_OFF[flag.name](unlinked)
     return Reply(text=text, tone="success", private=True)
+
+
+# What switching a consent off means, in the member's terms (given how many earlier records lost their name).
+_SWITCHED_OFF: dict[str, Callable[[int], str]] = {
+    "exchange-logging": lambda unlinked: (
+        "Exchange logging is now off: new exchanges count only your organisation, sector and country, "
+        f"anonymously. {unlinked} earlier exchange record(s) no longer carry your name."
+    ),
+    "expert-search": lambda _: "Expert search is now off: you no longer appear when people search for experts.",
+    "introductions": lambda _: "Introductions are now off: nobody can ask me to introduce them to you.",
+}
 
 
 def export(member_id: int, content: bytes, now: datetime) -> Reply:
