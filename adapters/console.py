@@ -22,7 +22,7 @@ from adapters.delivery_policy import Capabilities, DeliveryPolicy, Entry, Reques
 from bot.app.core import Lighthouse
 from bot.message import Author, Message
 from bot.pagination import NO_LIMIT
-from bot.reply import Attachment, Form, Reply, Section, form_command
+from bot.reply import Attachment, Button, Form, Reply, Section, form_command
 
 if TYPE_CHECKING:
     from rich.markdown import Markdown
@@ -76,7 +76,7 @@ def _section_text(section: Section) -> str:
     return "\n".join(lines)
 
 
-def _button_commands(buttons: list) -> str:  # noqa: ANN001 - list[Button]
+def _button_commands(buttons: list[Button]) -> str:
     return "  ".join(f"[{b.label} → {b.command}]" for b in buttons)
 
 
