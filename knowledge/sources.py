@@ -110,16 +110,20 @@ def read_file(path: Path, relative: str, limits: ReadLimits = DEFAULT_LIMITS) ->
     try:
         if suffix in {".md", ".markdown"}:
             return FileContent(documents=[_markdown_document(text, relative, limits)])
-        if suffix in {".yaml", ".yml"}:
-            records = _yaml_records(text, limits)
-        elif suffix == ".json":
-            records = _json_records(text, limits)
-        else:
-            records = _csv_records(text, limits)
+        records = _records(text, suffix, limits)
     except SourceError as exc:
         exc.path = relative
         return FileContent(errors=[SourceError(relative, exc.reason, exc.item)])
     return _records_content(records, relative)
+
+
+def _records(text: str, suffix: str, limits: ReadLimits) -> list[Any]:
+    """The records of a YAML, JSON or (any other suffix) CSV file."""
+    if suffix in {".yaml", ".yml"}:
+        return _yaml_records(text, limits)
+    if suffix == ".json":
+        return _json_records(text, limits)
+    return _csv_records(text, limits)
 
 
 # --- Markdown ------------------------------------------------------------------------------------------
