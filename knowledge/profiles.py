@@ -95,15 +95,45 @@ async def sync_document(
     bumped, so every process's index picks the change up. Returns True when the knowledge base changed."""
     existing = (await session.execute(select(Document).where(Document.source_id == source_id))).scalar_one_or_none()
     if source is None:
-        if existing is None:
-            return False
-        await session.execute(delete(Document).where(Document.id == existing.id))
-        await bump_version(session)
-        return True
+        return await _delete_kept(session, existing)
     fingerprint = source.fingerprint(CHUNKER_VERSION)
     if existing is not None and (existing.meta or {}).get("profile_hash") == fingerprint:
         return False
     document = existing or Document(source_id=source_id, member_id=member_id)
+    _copy_source(document, source, member_id, fingerprint)
+    if existing is None:
+        session.add(document)
+    await session.flush()
+    await _write_passages(session, document, source, replacing=existing is not None)
+    await bump_version(session)
+    return True
+
+
+async def _write_passages(
+    session: AsyncSession, document: Document, source: SourceDocument, *, replacing: bool
+) -> None:
+    """The document's passages, without vectors, in place of any it had."""
+    if replacing:
+        await session.execute(delete(Chunk).where(Chunk.document_id == document.id))
+    await session.execute(
+        insert(Chunk),
+        [
+            {"document_id": document.id, "ordinal": ordinal, "heading": p.heading, "text": p.text, "embedding": None}
+            for ordinal, p in enumerate(passages(source))
+        ],
+    )
+
+
+async def _delete_kept(session: AsyncSession, existing: Document | None) -> bool:
+    """Delete a kept document, if there is one; True when there was."""
+    if existing is None:
+        return False
+    await session.execute(delete(Document).where(Document.id == existing.id))
+    await bump_version(session)
+    return True
+
+
+def _copy_source(document: Document, source: SourceDocument, member_id: int | None, fingerprint: str) -> None:
     document.member_id = member_id
     document.source_path = source.source_path
     document.kind = source.kind
@@ -117,20 +147,6 @@ async def sync_document(
     document.organisations = source.organisations
     document.published_on = source.published_on
     document.meta = {**source.meta, "profile_hash": fingerprint}
-    if existing is None:
-        session.add(document)
-    await session.flush()
-    if existing is not None:
-        await session.execute(delete(Chunk).where(Chunk.document_id == document.id))
-    await session.execute(
-        insert(Chunk),
-        [
-            {"document_id": document.id, "ordinal": ordinal, "heading": p.heading, "text": p.text, "embedding": None}
-            for ordinal, p in enumerate(passages(source))
-        ],
-    )
-    await bump_version(session)
-    return True
 
 
 def profile_embedded_hash(content_hash: str, model_name: str) -> str:

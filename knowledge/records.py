@@ -138,13 +138,10 @@ class Fields:
         if isinstance(value, date):
             return value
         text = str(value).strip()
-        for pattern, fill in _DATE_FORMATS:
-            if re.fullmatch(pattern, text):
-                try:
-                    return date.fromisoformat(text + fill)
-                except ValueError:
-                    break
-        raise self.error(f"{name} “{text[:30]}” is not a date (use YYYY-MM-DD)")
+        parsed = _parsed_date(text)
+        if parsed is None:
+            raise self.error(f"{name} “{text[:30]}” is not a date (use YYYY-MM-DD)")
+        return parsed
 
     def path_id(self) -> str:
         stem = _SLUG.sub("-", self.path.rsplit(".", 1)[0].lower()).strip("-")
@@ -214,16 +211,19 @@ class ExpertRecord(DocumentRecord):
     title_fields: ClassVar[tuple[str, ...]] = ("name", "title")
 
     def _read_own(self, fields: Fields) -> None:
+        self._read_facets(fields)
+        for field_name, key in (("title", "job_title"), ("member", "member")):
+            if fields.has(field_name):
+                self.meta[key] = fields.text(field_name)
+
+    def _read_facets(self, fields: Fields) -> None:
+        """The one organisation, sector and country, where the plural fields named none."""
         if fields.has("organisation"):
             self.organisations = self.organisations or [fields.words("organisation")]
         if fields.has("sector"):
             self.sectors = self.sectors or [fields.sector(fields.raw["sector"])]
         if fields.has("country"):
             self.countries = self.countries or [fields.country(fields.raw["country"])]
-        if fields.has("title"):
-            self.meta["job_title"] = fields.text("title")
-        if fields.has("member"):
-            self.meta["member"] = fields.text("member")
 
 
 KIND_MODELS: dict[str, type[DocumentRecord]] = {
@@ -259,20 +259,35 @@ def _source_id(fields: Fields) -> str:
     return source_id
 
 
+def _parsed_date(text: str) -> date | None:
+    """`text` as a date when it has one of the date formats (a year or a month means its first day)."""
+    for pattern, fill in _DATE_FORMATS:
+        if re.fullmatch(pattern, text):
+            try:
+                return date.fromisoformat(text + fill)
+            except ValueError:
+                return None
+    return None
+
+
 def _facts(fields: Fields) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     for key in FACT_FIELDS:
         value = fields.raw.get(key)
         if value in (None, "", []):
             continue
-        if key in DATE_FACTS:
-            parsed = fields.date(value, key)
-            facts[key] = parsed.isoformat() if parsed else None
-        elif key in LIST_FIELDS:
-            facts[key] = [str(v).strip() for v in as_list(value) if str(v).strip()]
-        else:
-            facts[key] = str(value).strip()
+        facts[key] = _fact(fields, key, value)
     return facts
+
+
+def _fact(fields: Fields, key: str, value: Any) -> object:
+    """One fact as stored: a date as YYYY-MM-DD, a list field as its items, anything else as text."""
+    if key in DATE_FACTS:
+        parsed = fields.date(value, key)
+        return parsed.isoformat() if parsed else None
+    if key in LIST_FIELDS:
+        return [str(v).strip() for v in as_list(value) if str(v).strip()]
+    return str(value).strip()
 
 
 def as_list(value: Any) -> list[Any]:

@@ -65,22 +65,26 @@ class Filters:
     until: date | None = None
 
     def is_empty(self) -> bool:
-        return not (self.kinds or self.themes or self.countries or self.sectors or self.since or self.until)
+        return not any((self.kinds, self.themes, self.countries, self.sectors, self.since, self.until))
 
     def matches(self, doc: DocInfo) -> bool:
-        if self.kinds and doc.kind not in self.kinds:
+        return self._kind_matches(doc) and self._tags_match(doc) and self._date_matches(doc)
+
+    def _kind_matches(self, doc: DocInfo) -> bool:
+        return not self.kinds or doc.kind in self.kinds
+
+    def _tags_match(self, doc: DocInfo) -> bool:
+        """Each of themes, countries and sectors asked for: the document has at least one of them."""
+        pairs = ((self.themes, doc.themes), (self.countries, doc.countries), (self.sectors, doc.sectors))
+        return all(not wanted or wanted.intersection(have) for wanted, have in pairs)
+
+    def _date_matches(self, doc: DocInfo) -> bool:
+        """Within since and until where asked; a document without a date never matches a date range."""
+        if not (self.since or self.until):
+            return True
+        if doc.published_on is None:
             return False
-        for wanted, have in ((self.themes, doc.themes), (self.countries, doc.countries), (self.sectors, doc.sectors)):
-            if wanted and not wanted.intersection(have):
-                return False
-        if self.since or self.until:
-            if doc.published_on is None:
-                return False
-            if self.since and doc.published_on < self.since:
-                return False
-            if self.until and doc.published_on > self.until:
-                return False
-        return True
+        return (not self.since or doc.published_on >= self.since) and (not self.until or doc.published_on <= self.until)
 
 
 @dataclass(frozen=True)
@@ -130,18 +134,28 @@ class _Snapshot:
         # np.empty touches no memory until written, and each block's own array is released once it is
         # copied in, so loading never holds two copies of every vector.
         self.matrix = np.empty((total, dimension), dtype=np.float32)
+        self._copy_in(blocks)
+        # Documents with no vector yet (a member profile just saved: its passages are stored as zeros until
+        # they are embedded) are judged on their keywords alone.
+        self.vectorless = self._vectorless()
+        self.vocabulary_size = vocabulary_size
+        self._build_facets()
+        self.bm25 = self._build_bm25(blocks, vocabulary_size)
+
+    def _copy_in(self, blocks: list[DocBlock]) -> None:
+        """Each block's passage ids and vectors into the one array; the block keeps a view of its rows."""
         for block, start in zip(blocks, self.starts, strict=True):
             end = start + len(block.chunk_ids)
             self.chunk_ids[start:end] = block.chunk_ids
             self.matrix[start:end] = block.vectors
             block.vectors = self.matrix[start:end]
-        # Documents with no vector yet (a member profile just saved: its passages are stored as zeros until
-        # they are embedded) are judged on their keywords alone.
-        has_vector = np.any(self.matrix != 0, axis=1) if total else np.zeros(0, dtype=bool)
-        self.vectorless = ~np.logical_or.reduceat(has_vector, self.starts) if total else np.zeros(len(blocks), dtype=bool)
-        self.vocabulary_size = vocabulary_size
-        self._build_facets()
-        self.bm25 = self._build_bm25(blocks, vocabulary_size)
+
+    def _vectorless(self) -> np.ndarray:
+        """Per document: whether all its passages' vectors are zeros."""
+        if not len(self.matrix):
+            return np.zeros(len(self.starts), dtype=bool)
+        has_vector = np.any(self.matrix != 0, axis=1)
+        return ~np.logical_or.reduceat(has_vector, self.starts)
 
     def _build_facets(self) -> None:
         self.facets: dict[tuple[str, str], np.ndarray] = {}
@@ -230,20 +244,11 @@ class SearchIndex:
 
     def doc_mask(self, filters: Filters, snapshot: _Snapshot | None = None) -> np.ndarray:
         snap = snapshot or self._snapshot
-        n = len(snap.docs)
-        mask = np.ones(n, dtype=bool)
+        mask = np.ones(len(snap.docs), dtype=bool)
         for name, wanted in (("kind", filters.kinds), ("theme", filters.themes), ("country", filters.countries), ("sector", filters.sectors)):
             if wanted:
-                any_of = np.zeros(n, dtype=bool)
-                for value in wanted:
-                    found = snap.facets.get((name, value))
-                    if found is not None:
-                        any_of |= found
-                mask &= any_of
-        if filters.since:
-            mask &= snap.dates >= filters.since.toordinal()
-        if filters.until:
-            mask &= (snap.dates >= 0) & (snap.dates <= filters.until.toordinal())
+                mask &= _any_facet(snap, name, wanted)
+        _limit_to_dates(mask, snap, filters)
         return mask
 
     def search(
@@ -351,6 +356,24 @@ class SearchIndex:
 
     def facet_values(self, name: str) -> list[str]:
         return sorted({value for (facet, value) in self._snapshot.facets if facet == name})
+
+
+def _any_facet(snap: _Snapshot, name: str, wanted: frozenset[str]) -> np.ndarray:
+    """The documents with any of the `wanted` values of one facet (kind, theme, country or sector)."""
+    any_of = np.zeros(len(snap.docs), dtype=bool)
+    for value in wanted:
+        found = snap.facets.get((name, value))
+        if found is not None:
+            any_of |= found
+    return any_of
+
+
+def _limit_to_dates(mask: np.ndarray, snap: _Snapshot, filters: Filters) -> None:
+    """Leaves in `mask` only documents published within the filters' dates (none without a date, for until)."""
+    if filters.since:
+        mask &= snap.dates >= filters.since.toordinal()
+    if filters.until:
+        mask &= (snap.dates >= 0) & (snap.dates <= filters.until.toordinal())
 
 
 def _dense_scores(snap: _Snapshot, query_vector: np.ndarray | None, fusion: Fusion) -> np.ndarray:

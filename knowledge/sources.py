@@ -110,16 +110,20 @@ def read_file(path: Path, relative: str, limits: ReadLimits = DEFAULT_LIMITS) ->
     try:
         if suffix in {".md", ".markdown"}:
             return FileContent(documents=[_markdown_document(text, relative, limits)])
-        if suffix in {".yaml", ".yml"}:
-            records = _yaml_records(text, limits)
-        elif suffix == ".json":
-            records = _json_records(text, limits)
-        else:
-            records = _csv_records(text, limits)
+        records = _records(text, suffix, limits)
     except SourceError as exc:
         exc.path = relative
         return FileContent(errors=[SourceError(relative, exc.reason, exc.item)])
     return _records_content(records, relative)
+
+
+def _records(text: str, suffix: str, limits: ReadLimits) -> list[Any]:
+    """The records of a YAML, JSON or (any other suffix) CSV file."""
+    if suffix in {".yaml", ".yml"}:
+        return _yaml_records(text, limits)
+    if suffix == ".json":
+        return _json_records(text, limits)
+    return _csv_records(text, limits)
 
 
 # --- Markdown ------------------------------------------------------------------------------------------
@@ -289,14 +293,18 @@ def _as_record_list(data: Any) -> list[Any]:
     if data is None:
         return []
     if isinstance(data, dict):
-        # A single record, or {"documents": [...]} / {"organisations": [...]}.
-        lists = [value for key, value in data.items() if isinstance(value, list) and key != "kind" and key not in LIST_FIELDS]
-        if "kind" not in data and len(lists) == 1:
-            return lists[0]
-        return [data]
+        return _dict_records(data)
     if isinstance(data, list):
         return data
     raise SourceError("", "expected a list of records (or one record)")
+
+
+def _dict_records(data: dict) -> list[Any]:
+    # A single record, or {"documents": [...]} / {"organisations": [...]}.
+    lists = [value for key, value in data.items() if isinstance(value, list) and key != "kind" and key not in LIST_FIELDS]
+    if "kind" not in data and len(lists) == 1:
+        return lists[0]
+    return [data]
 
 
 def _csv_records(text: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[dict[str, Any]]:
@@ -328,21 +336,30 @@ def _csv_record(row: dict[str | None, Any]) -> dict[str, Any]:
         value = (value or "").strip()
         if not key or value == "":
             continue
-        record[key] = [part.strip() for part in value.split(";") if part.strip()] if key in LIST_FIELDS else value
+        record[key] = _list_cell(value) if key in LIST_FIELDS else value
     return record
+
+
+def _list_cell(value: str) -> list[str]:
+    return [part.strip() for part in value.split(";") if part.strip()]
 
 
 def _records_content(records: list[Any], relative: str) -> FileContent:
     content = FileContent()
     for number, record in enumerate(records, start=1):
         try:
-            if not isinstance(record, dict):
-                raise SourceError(relative, "is not a mapping of fields", number)
-            if "kind" not in record and "name" in record:
-                content.organisations.append(parse_organisation(record, relative, number))
-            else:
-                body = "\n\n".join(str(record[key]).strip() for key in PROSE_FIELDS if record.get(key))
-                content.documents.append(parse_document(record, body, relative, number))
+            _add_record(content, record, relative, number)
         except SourceError as exc:
             content.errors.append(SourceError(relative, exc.reason, number))
     return content
+
+
+def _add_record(content: FileContent, record: object, relative: str, number: int) -> None:
+    """One record as an organisation (a name and no kind) or a document, added to `content`."""
+    if not isinstance(record, dict):
+        raise SourceError(relative, "is not a mapping of fields", number)
+    if "kind" not in record and "name" in record:
+        content.organisations.append(parse_organisation(record, relative, number))
+    else:
+        body = "\n\n".join(str(record[key]).strip() for key in PROSE_FIELDS if record.get(key))
+        content.documents.append(parse_document(record, body, relative, number))

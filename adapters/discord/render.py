@@ -119,20 +119,28 @@ def split_text(text: str, limit: int) -> list[str]:
     chunks: list[str] = []
     rest = text
     while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit + 1)
-        if cut <= 0:
-            cut = rest.rfind(" ", 0, limit + 1)
-        if cut <= 0:
-            cut = limit
-            backslashes = len(rest[:cut]) - len(rest[:cut].rstrip("\\"))
-            if backslashes % 2:  # an escape ("\*") must not be cut in two
-                cut -= 1
+        cut = _cut_point(rest, limit)
         chunks.append(rest[:cut].rstrip("\n"))
-        rest = rest[cut:]
-        rest = rest.lstrip("\n") if rest.startswith("\n") else rest.removeprefix(" ")
+        rest = _after_cut(rest[cut:])
     if rest or not chunks:
         chunks.append(rest)
     return [chunk for chunk in chunks if chunk] or [""]
+
+
+def _cut_point(rest: str, limit: int) -> int:
+    """The last line end within `limit`, else the last space, else `limit` itself."""
+    cut = rest.rfind("\n", 0, limit + 1)
+    if cut <= 0:
+        cut = rest.rfind(" ", 0, limit + 1)
+    if cut > 0:
+        return cut
+    backslashes = len(rest[:limit]) - len(rest[:limit].rstrip("\\"))
+    return limit - 1 if backslashes % 2 else limit  # an escape ("\*") must not be cut in two
+
+
+def _after_cut(rest: str) -> str:
+    """What follows a cut, without the line breaks (or the one space) it was cut at."""
+    return rest.lstrip("\n") if rest.startswith("\n") else rest.removeprefix(" ")
 
 
 def button_spec(button: Button) -> ButtonSpec:
@@ -173,25 +181,43 @@ def section_embeds(section: Section, colour: discord.Colour) -> list[discord.Emb
     """One embed for a section, or several when its text or fields exceed one embed's limits."""
     title = shorten(escape_text(section.title), TITLE_LIMIT) if section.title else None
     description = "\n\n".join(part for part in (escape_text(section.text), _link_line(section)) if part)
-    if not (title or description or section.fields or section.context):
+    if _nothing_to_embed(title, description, section):
         return []  # Discord refuses an empty embed; a section of buttons only is just its buttons
+    embeds = _description_embeds(title, description, colour)
+    for name, value, inline in _fields(section):
+        _embed_with_room(embeds, name, value, colour).add_field(name=name, value=value, inline=inline)
+    if section.context:
+        _add_footer(embeds, section.context, colour)
+    return embeds
+
+
+def _nothing_to_embed(title: str | None, description: str, section: Section) -> bool:
+    return not (title or description or section.fields or section.context)
+
+
+def _description_embeds(title: str | None, description: str, colour: discord.Colour) -> list[discord.Embed]:
+    """The title on the first embed and the description cut over as many as it needs; one embed without it."""
     embeds: list[discord.Embed] = []
     for index, chunk in enumerate(split_text(description, DESCRIPTION_LIMIT) if description else []):
         embeds.append(discord.Embed(title=title if index == 0 else None, description=chunk, colour=colour))
-    if not embeds:
-        embeds.append(discord.Embed(title=title, colour=colour))
-    for name, value, inline in _fields(section):
-        current = embeds[-1]
-        if len(current.fields) >= FIELDS_PER_EMBED or len(current) + len(name) + len(value) > EMBED_CHARS_PER_MESSAGE:
-            current = discord.Embed(colour=colour)
-            embeds.append(current)
-        current.add_field(name=name, value=value, inline=inline)
-    if section.context:
-        footer = shorten(plain(section.context), FOOTER_LIMIT)
-        if len(embeds[-1]) + len(footer) > EMBED_CHARS_PER_MESSAGE:
-            embeds.append(discord.Embed(colour=colour))
-        embeds[-1].set_footer(text=footer)
-    return embeds
+    return embeds or [discord.Embed(title=title, colour=colour)]
+
+
+def _embed_with_room(embeds: list[discord.Embed], name: str, value: str, colour: discord.Colour) -> discord.Embed:
+    """The last embed when one more field fits in it, else a new one added after it."""
+    current = embeds[-1]
+    if len(current.fields) >= FIELDS_PER_EMBED or len(current) + len(name) + len(value) > EMBED_CHARS_PER_MESSAGE:
+        current = discord.Embed(colour=colour)
+        embeds.append(current)
+    return current
+
+
+def _add_footer(embeds: list[discord.Embed], context: str, colour: discord.Colour) -> None:
+    """Small print under the last embed, or under a new one when the last has no room left for it."""
+    footer = shorten(plain(context), FOOTER_LIMIT)
+    if len(embeds[-1]) + len(footer) > EMBED_CHARS_PER_MESSAGE:
+        embeds.append(discord.Embed(colour=colour))
+    embeds[-1].set_footer(text=footer)
 
 
 def _only_context(section: Section) -> bool:
@@ -236,23 +262,31 @@ class _Packer:
         embeds[-1].set_footer(text=text)
         return True
 
+    def add_text(self, text: str) -> None:
+        """The reply's text as message content, cut over as many messages as it needs."""
+        chunks = split_text(escape_text(text), CONTENT_LIMIT)
+        for chunk in chunks[:-1]:
+            self.current.content = chunk
+            self.new_message()
+        self.current.content = chunks[-1]
+
+    def add_section(self, section: Section, colour: discord.Colour) -> None:
+        """A section's embeds and buttons; small print alone goes under the previous embed where it fits."""
+        if _only_context(section) and self.add_footer(shorten(plain(section.context or ""), FOOTER_LIMIT)):
+            return
+        for embed in section_embeds(section, colour):
+            self.add_embed(embed)
+        self.add_rows(button_rows(section.buttons))
+
 
 def render(reply: Reply) -> list[OutgoingMessage]:
     """The messages that show `reply` on Discord, in order; always at least one."""
     packer = _Packer()
     if reply.text:
-        chunks = split_text(escape_text(reply.text), CONTENT_LIMIT)
-        for chunk in chunks[:-1]:
-            packer.current.content = chunk
-            packer.new_message()
-        packer.current.content = chunks[-1]
+        packer.add_text(reply.text)
     colour = TONE_COLOURS.get(reply.tone, TONE_COLOURS["info"])
     for section in reply.sections:
-        if _only_context(section) and packer.add_footer(shorten(plain(section.context or ""), FOOTER_LIMIT)):
-            continue
-        for embed in section_embeds(section, colour):
-            packer.add_embed(embed)
-        packer.add_rows(button_rows(section.buttons))
+        packer.add_section(section, colour)
     packer.add_rows(button_rows(reply.buttons))
     packer.current.attachments.extend(reply.attachments)
     return [m for m in packer.messages if not m.is_empty()] or [OutgoingMessage(content="…")]
@@ -269,10 +303,9 @@ def _parts(section: Section) -> list[Section]:
     pieces = [Section(text=chunk) for chunk in split_text(section.text, PART_CHARS)] if section.text else []
     size = PART_CHARS  # a full part: the first field starts a new one
     for item in section.fields:
-        for index, chunk in enumerate(split_text(item.value, PART_CHARS) if item.value else [""]):
-            label = item.label if index == 0 else f"{item.label} (cont.)"
+        for label, chunk in _field_chunks(item):
             cost = len(label) + len(chunk)
-            if not pieces or not pieces[-1].fields or size + cost > PART_CHARS or len(pieces[-1].fields) >= 10:
+            if _starts_part(pieces, size + cost):
                 pieces.append(Section())
                 size = 0
             pieces[-1].fields.append(Field(label, chunk))
@@ -281,6 +314,17 @@ def _parts(section: Section) -> list[Section]:
     pieces[0].title = section.title
     pieces[-1].link, pieces[-1].context, pieces[-1].buttons = section.link, section.context, section.buttons
     return pieces
+
+
+def _field_chunks(item: Field) -> list[tuple[str, str]]:
+    """A field's value in chunks of at most PART_CHARS, each with its label ("(cont.)" after the first)."""
+    chunks = split_text(item.value, PART_CHARS) if item.value else [""]
+    return [(item.label if index == 0 else f"{item.label} (cont.)", chunk) for index, chunk in enumerate(chunks)]
+
+
+def _starts_part(pieces: list[Section], size: int) -> bool:
+    """Whether the next field needs a new part: the last part holds no fields, is full, or has 10 fields."""
+    return not pieces or not pieces[-1].fields or size > PART_CHARS or len(pieces[-1].fields) >= 10
 
 
 def normalise(reply: Reply) -> Reply:

@@ -149,15 +149,29 @@ class SlackAnswers:
 
 def form_metadata(raw: object) -> dict | None:
     """The form's command, field names, channel and thread as `form_view` stored them; None when they are not."""
+    metadata = _json_object(raw)
+    if metadata is None or not _well_formed(metadata):
+        return None
+    return metadata
+
+
+def _json_object(raw: object) -> dict | None:
+    """`raw` read as a JSON object; None for anything else."""
     try:
         metadata = json.loads(raw) if isinstance(raw, str) else None
     except ValueError:
         return None
-    if not isinstance(metadata, dict) or not isinstance(metadata.get("c"), str):
-        return None
-    fields = metadata.get("f")
-    if not isinstance(fields, list) or not all(isinstance(name, str) for name in fields):
-        return None
-    if any(metadata.get(key) is not None and not isinstance(metadata[key], str) for key in ("ch", "th")):
-        return None
-    return metadata
+    return metadata if isinstance(metadata, dict) else None
+
+
+def _well_formed(metadata: dict) -> bool:
+    """A command, a list of field names, and a channel and thread that are text where present."""
+    return isinstance(metadata.get("c"), str) and _names(metadata.get("f")) and _optional_texts(metadata, ("ch", "th"))
+
+
+def _names(fields: object) -> bool:
+    return isinstance(fields, list) and all(isinstance(name, str) for name in fields)
+
+
+def _optional_texts(metadata: dict, keys: tuple[str, ...]) -> bool:
+    return not any(metadata.get(key) is not None and not isinstance(metadata[key], str) for key in keys)

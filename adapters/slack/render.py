@@ -138,28 +138,12 @@ def _field_text(field: Field) -> str:
 def atomise(section: Section) -> list[Section]:
     """Split one section into pieces that each render within every per-block limit (at most three blocks:
     text and fields, context, actions). Pieces are ordinary sections, so they can be stored as pages."""
-    title_cost = len(_title_line(section.title)) + 1 if section.title else 0
-    texts = split_text(section.text, MAX_TEXT, first_limit=MAX_TEXT - title_cost)
-    field_groups = _chunks(section.fields, MAX_FIELDS)
-    count = max(len(texts), len(field_groups), 1)
-    pieces = [
-        Section(
-            title=section.title if index == 0 else None,
-            text=texts[index] if index < len(texts) else "",
-            fields=field_groups[index] if index < len(field_groups) else [],
-        )
-        for index in range(count)
-    ]
+    pieces = _text_pieces(section)
     contexts = split_text(section.context or "", MAX_TEXT)
-    link = (
-        section.link
-        if section.link and _SAFE_URL.match(section.link.url) and len(section.link.url) <= MAX_URL
-        else None
-    )
+    link = _openable(section.link)
     if section.link and link is None:  # not a link Slack can open: show it as text instead
         contexts.append(f"{section.link.label}: {section.link.url}")
-    first_slots = MAX_ACTIONS - (1 if link else 0)
-    button_groups = [section.buttons[:first_slots]] + _chunks(section.buttons[first_slots:], MAX_ACTIONS)
+    button_groups = _button_groups(section.buttons, link)
     last = pieces[-1]
     last.context = contexts[0] if contexts else None
     last.link = link
@@ -167,6 +151,33 @@ def atomise(section: Section) -> list[Section]:
     pieces.extend(Section(context=context) for context in contexts[1:])
     pieces.extend(Section(buttons=group) for group in button_groups[1:] if group)
     return pieces
+
+
+def _text_pieces(section: Section) -> list[Section]:
+    """The section's title, text and fields as pieces within the text and field limits; at least one."""
+    title_cost = len(_title_line(section.title)) + 1 if section.title else 0
+    texts = split_text(section.text, MAX_TEXT, first_limit=MAX_TEXT - title_cost)
+    field_groups = _chunks(section.fields, MAX_FIELDS)
+    count = max(len(texts), len(field_groups), 1)
+    return [
+        Section(
+            title=section.title if index == 0 else None,
+            text=texts[index] if index < len(texts) else "",
+            fields=field_groups[index] if index < len(field_groups) else [],
+        )
+        for index in range(count)
+    ]
+
+
+def _openable(link: Link | None) -> Link | None:
+    """The link when Slack can open it as a button (a safe URL of a length Slack accepts), else None."""
+    return link if link and _SAFE_URL.match(link.url) and len(link.url) <= MAX_URL else None
+
+
+def _button_groups(buttons: list[Button], link: Link | None) -> list[list[Button]]:
+    """Buttons in groups of one actions block each; the first group leaves room for the link's button."""
+    first_slots = MAX_ACTIONS - (1 if link else 0)
+    return [buttons[:first_slots]] + _chunks(buttons[first_slots:], MAX_ACTIONS)
 
 
 class ActionIds:
@@ -219,19 +230,25 @@ def actions_blocks(buttons: list[Button], ids: ActionIds, link: Link | None = No
 
 def section_blocks(section: Section, ids: ActionIds) -> list[dict]:
     """Blocks for one atomised section."""
-    blocks: list[dict] = []
-    main = "\n".join(part for part in (_title_line(section.title), escape(section.text).strip("\n")) if part.strip())
-    if main or section.fields:
-        block: dict = {"type": "section"}
-        if main:
-            block["text"] = _mrkdwn(main)
-        if section.fields:
-            block["fields"] = [_mrkdwn(_field_text(field)) for field in section.fields]
-        blocks.append(block)
+    main = _main_block(section)
+    blocks: list[dict] = [main] if main else []
     if section.context and section.context.strip():
         blocks.append({"type": "context", "elements": [_mrkdwn(escape(section.context))]})
     blocks.extend(actions_blocks(section.buttons, ids, section.link))
     return blocks
+
+
+def _main_block(section: Section) -> dict | None:
+    """The section block with the title, text and fields; None when the section has none of them."""
+    main = "\n".join(part for part in (_title_line(section.title), escape(section.text).strip("\n")) if part.strip())
+    if not (main or section.fields):
+        return None
+    block: dict = {"type": "section"}
+    if main:
+        block["text"] = _mrkdwn(main)
+    if section.fields:
+        block["fields"] = [_mrkdwn(_field_text(field)) for field in section.fields]
+    return block
 
 
 def _head_blocks(reply: Reply) -> list[dict]:
