@@ -15,7 +15,6 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ from sqlalchemy import delete, insert, select
 from knowledge.chunking import CHUNKER_VERSION, Passage, embedding_text, passages
 from knowledge.embeddings import DEFAULT_BATCH_SIZE, Encoder, run_on_model_thread, to_bytes
 from knowledge.ingested_experts import ERASED_MEMBER, ErasedMember, check_not_erased, expert_member, without_erased_members
+from knowledge.pilot_facts import pilot_facts
 from knowledge.profiles import embed_pending, forget_other_model_vectors
 from knowledge.shipped import ShippedVectors, shipped_vectors
 from knowledge.sources import (
@@ -425,32 +425,5 @@ async def _store_document(db: Database, item: _Pending, vectors, root: Path, mod
             ],
         )
         if source.kind == "pilot":
-            session.add(_pilot_facts(document.id, source, item.passages))
+            session.add(pilot_facts(document.id, source, item.passages))
         await bump_version(session)
-
-
-def _pilot_facts(document_id: int, source: SourceDocument, passages_: list[Passage]) -> Pilot:
-    return Pilot(
-        document_id=document_id,
-        title=source.title,
-        summary=_pilot_summary(passages_),
-        themes=source.themes,
-        countries=source.countries,
-        partners=source.organisations,
-        status=(source.meta.get("status") or None),
-        contact=(source.meta.get("contact") or None),
-        started_on=_iso_date(source.meta.get("start")),
-        ended_on=_iso_date(source.meta.get("end")),
-    )
-
-
-def _pilot_summary(passages_: list[Passage]) -> str | None:
-    """The passage under a "Summary" heading; else the first after the facts overview."""
-    summary = next((p.text for p in passages_ if p.heading and p.heading.lower().startswith("summary")), None)
-    if summary is None and len(passages_) > 1:
-        summary = passages_[1].text
-    return summary
-
-
-def _iso_date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None

@@ -149,14 +149,14 @@ async def test_a_failure_mid_ingest_leaves_no_half_written_document(core, tmp_pa
     # Edit two pilots; storing one of them fails after its chunks were written.
     pilot(folder, "peer-support", "Peer support chat for teenagers", "## Summary\nEdited.\n\n## More\nMore text.", themes=["mental_health"])
     pilot(folder, "new-one", "A new pilot", "## Summary\nBrand new.", themes=["equity"])
-    original = ingest_module._pilot_facts
+    original = ingest_module.pilot_facts
 
     def failing(document_id, source, passages):  # noqa: ANN001, ANN202
         if source.source_id == "pilot-peer-support":
             raise RuntimeError("disk full")
         return original(document_id, source, passages)
 
-    monkeypatch.setattr(ingest_module, "_pilot_facts", failing)
+    monkeypatch.setattr(ingest_module, "pilot_facts", failing)
     report = await ingest(core.db, folder, FakeEncoder())
     assert report.added == ["pilot-new-one"]
     assert [(e.path, "disk full" in e.reason) for e in report.errors] == [("pilots/peer-support.md", True)]
@@ -165,7 +165,7 @@ async def test_a_failure_mid_ingest_leaves_no_half_written_document(core, tmp_pa
     assert await chunk_count(core, "pilot-peer-support") == old_chunks
     assert await chunk_count(core, "pilot-new-one") == 2
 
-    monkeypatch.setattr(ingest_module, "_pilot_facts", original)
+    monkeypatch.setattr(ingest_module, "pilot_facts", original)
     retry = await ingest(core.db, folder, FakeEncoder())
     assert retry.updated == ["pilot-peer-support"] and retry.errors == []
     assert await chunk_count(core, "pilot-peer-support") == 3
