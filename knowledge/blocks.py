@@ -65,14 +65,18 @@ def doc_info(document: Document) -> DocInfo:
         content_hash=document.content_hash,
         url=document.url,
         source_path=document.source_path,
-        themes=tuple(document.themes or ()),
-        countries=tuple(document.countries or ()),
-        sectors=tuple(document.sectors or ()),
-        organisations=tuple(document.organisations or ()),
+        themes=_facet(document.themes),
+        countries=_facet(document.countries),
+        sectors=_facet(document.sectors),
+        organisations=_facet(document.organisations),
         published_on=document.published_on,
         member_id=document.member_id,
         meta=meta,
     )
+
+
+def _facet(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(values or ())
 
 
 def release_free_memory() -> None:

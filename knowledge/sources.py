@@ -73,12 +73,15 @@ def source_files(root: Path) -> Iterator[Path]:
     if root.is_file():
         yield root
         return
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if any(part.startswith((".", "_")) for part in relative.parts):
-            continue
-        if path.is_file() and path.suffix.lower() in SUFFIXES and path.stem.lower() != "readme":
-            yield path
+    yield from (path for path in sorted(root.rglob("*")) if _is_source_file(path, root))
+
+
+def _is_source_file(path: Path, root: Path) -> bool:
+    """A knowledge file: not hidden (no part of its path under `root` starts with "." or "_"), of a kind
+    ingest reads, and not a README."""
+    if any(part.startswith((".", "_")) for part in path.relative_to(root).parts):
+        return False
+    return path.is_file() and path.suffix.lower() in SUFFIXES and path.stem.lower() != "readme"
 
 
 def is_inside(path: Path, root: Path) -> bool:

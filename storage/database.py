@@ -142,23 +142,28 @@ class Database:
         self.noted(True)
         return True
 
-    def _ensure_sqlite_folder(self) -> None:
+    def _sqlite_file(self) -> Path | None:
+        """The SQLite database's file, or None for an in-memory one."""
         database = self.url.database
-        if database and database != ":memory:":
-            folder = Path(database).expanduser().resolve().parent
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
-                reason = f"{blocking} is a file, not a folder" if blocking else (exc.strerror or str(exc))
-                message = f"cannot create the folder for the SQLite file {database}: {reason}"
-                raise DatabaseUnavailable(message) from None
+        return Path(database).expanduser().resolve() if database and database != ":memory:" else None
+
+    def _ensure_sqlite_folder(self) -> None:
+        path = self._sqlite_file()
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            blocking = _first_file_among(path.parent, *path.parent.parents)
+            reason = f"{blocking} is a file, not a folder" if blocking else (exc.strerror or str(exc))
+            message = f"cannot create the folder for the SQLite file {self.url.database}: {reason}"
+            raise DatabaseUnavailable(message) from None
 
     def _check_sqlite_writable(self) -> None:
-        database = self.url.database
-        if not database or database == ":memory:":
+        path = self._sqlite_file()
+        if path is None:
             return
-        path = Path(database).expanduser().resolve()
+        database = self.url.database
         if path.is_dir():
             raise DatabaseUnavailable(f"the SQLite path {database} is a folder, not a file")
         # SQLite writes the file and, in WAL mode, files beside it: both must be writable.
@@ -233,24 +238,14 @@ class Database:
 
     @asynccontextmanager
     async def _file_lock(self, name: str, waiting: Callable[[], None] | None) -> AsyncIterator[None]:
-        database = self.url.database
-        if fcntl is None or not database or database == ":memory:":
+        path = self._sqlite_file()
+        if fcntl is None or path is None:
             yield  # one process: nothing to share the database with
             return
-        path = Path(database).expanduser().resolve()
         # Never deleted: removing a lock file while another process waits on it would split the lock in two.
         descriptor = os.open(path.with_name(f"{path.name}.{name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            told = False
-            while True:
-                try:
-                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if waiting is not None and not told:
-                        waiting()
-                        told = True
-                    await asyncio.sleep(LOCK_POLL_SECONDS)
+            await _flock_when_free(descriptor, waiting)
             yield
         finally:
             os.close(descriptor)  # closing lets go of the lock
@@ -311,19 +306,20 @@ def script_head() -> str | None:
     """The newest revision read from the revision files' `revision` and `down_revision` lines, without
     importing Alembic or the scripts: the one revision no other revision follows. None when that is not
     plain (several heads, a merge or a line it cannot read): the caller then asks Alembic."""
-    revisions: set[str] = set()
-    followed: set[str] = set()
-    for script in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
-        found = dict(match.groups() for match in _ASSIGNMENT.finditer(script.read_text(encoding="utf-8")))
-        if "revision" not in found or found["revision"] is None:
-            return None
-        revisions.add(found["revision"])
-        if found.get("down_revision"):
-            followed.add(found["down_revision"])
-        elif "down_revision" not in found:
-            return None  # a tuple (a merge) or a form this reader does not know
-    heads = revisions - followed
+    links = [_revision_link(script) for script in sorted((MIGRATIONS_DIR / "versions").glob("*.py"))]
+    if None in links:
+        return None
+    heads = {revision for revision, _ in links} - {down for _, down in links if down}
     return heads.pop() if len(heads) == 1 else None
+
+
+def _revision_link(script: Path) -> tuple[str, str | None] | None:
+    """A revision file's (revision, down_revision), or None where either line is not a plain one (a tuple
+    for a merge, or a form this reader does not know)."""
+    found = dict(match.groups() for match in _ASSIGNMENT.finditer(script.read_text(encoding="utf-8")))
+    if found.get("revision") is None or "down_revision" not in found:
+        return None
+    return found["revision"], found["down_revision"]
 
 
 def _upgrade_to_head(connection: Connection) -> None:
@@ -339,3 +335,24 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     cursor.close()
+
+
+def _first_file_among(*paths: Path) -> Path | None:
+    """The first of `paths` that exists and is not a folder (what stops a folder from being created)."""
+    return next((path for path in paths if path.exists() and not path.is_dir()), None)
+
+
+async def _flock_when_free(descriptor: int, waiting: Callable[[], None] | None) -> None:
+    """Take the exclusive lock on `descriptor`, polling while another process holds it; `waiting` is called
+    once, the first time it has to wait."""
+    assert fcntl is not None
+    told = False
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if waiting is not None and not told:
+                waiting()
+                told = True
+            await asyncio.sleep(LOCK_POLL_SECONDS)
