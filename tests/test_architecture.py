@@ -180,7 +180,6 @@ def test_commands_reply_through_their_views():
 
 # Domain modules that still word their own refusals (UserError with chat text), each to raise data instead.
 STILL_WORDING_REFUSALS = {
-    "bot.search.service": "the knowledge base not ready, a question without searchable words, no interests",
     "bot.search.query": "filters typed wrongly (parsing what the member typed)",
     "bot.digests.schedule": "a schedule typed wrongly (parsing what the member typed)",
     "bot.events.fields": "event fields typed wrongly (parsing what the member typed)",

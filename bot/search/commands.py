@@ -12,7 +12,7 @@ from bot.search import views
 from bot.search.query import Question, parse_question
 from config.errors import UserError
 
-FEATURE = Feature("search")
+FEATURE = Feature("search", refusals=views.REFUSALS)
 
 NARROWING = "Narrow it: `pilots …` or `experts …` for one kind, filters such as `country:DK` or `theme:obesity` (`help find`)."
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from config.errors import UserError
+from bot.search.errors import NoInterests, NothingToSearch, NoTopic, SearchUnavailable
 from knowledge.directory import Contact
 from knowledge.index import Answer, Passage, Result
 from knowledge.language import analyse
@@ -31,14 +31,6 @@ ANSWER_KIND = "answer"
 # Results this far below the best one are noise rather than answers.
 RELATIVE_CUTOFF = 0.35
 
-EMPTY_KNOWLEDGE_BASE = (
-    "The knowledge base is empty, so there is nothing to search yet. An admin can load a folder of pilots, "
-    "expert profiles, reports and tools with `python main.py ingest PATH` (the demo: `python main.py ingest data/demo`)."
-)
-
-STILL_LOADING = "I am still loading the knowledge base (this is my first start): ask again in a few seconds."
-
-
 @dataclass
 class Person:
     """An expert profile as a search result, with the member behind it (if any)."""
@@ -56,31 +48,23 @@ class Person:
 
 
 async def knowledge_base(core: Runtime) -> KnowledgeService:
-    """The knowledge service, once there is something to search (UserError while it is empty)."""
+    """The knowledge service, once there is something to search (NothingToSearch while it is empty)."""
     service = core.knowledge
     if await service.index.is_empty():
-        raise UserError(STILL_LOADING if service.index.still_loading else EMPTY_KNOWLEDGE_BASE)
+        raise NothingToSearch(still_loading=service.index.still_loading)
     return service
 
 
-NO_TOPIC_HINT = "Ask about a topic in a word or a few, for example: `pilots school obesity` or `experts school food procurement`."
-
-
-def no_topic(text: str) -> UserError | None:
-    """The answer to a question with nothing to search by (only stop words, numbers, emoji, punctuation or
+def no_topic(text: str) -> NoTopic | None:
+    """The refusal of a question with nothing to search by (only stop words, numbers, emoji, punctuation or
     single letters, in any supported language), or None for a real question."""
-    if analyse(text).content_words:
-        return None
-    return UserError(
-        "Your question has no word I can search by: only common words, numbers, symbols or single letters.",
-        hint=NO_TOPIC_HINT,
-    )
+    return None if analyse(text).content_words else NoTopic()
 
 
 async def search(
     service: KnowledgeService, text: str, filters: Filters, *, limit: int, exclude: tuple[int, ...] = ()
 ) -> Answer:
-    """The search, without the results far below the best one (UserError for a question with no word to
+    """The search, without the results far below the best one (NoTopic for a question with no word to
     search by)."""
     problem = no_topic(text)
     if problem is not None:
@@ -88,7 +72,7 @@ async def search(
     try:
         answer = await service.index.search(text, filters, limit=limit, exclude=exclude)
     except KnowledgeError as exc:
-        raise UserError(str(exc)) from None
+        raise SearchUnavailable(str(exc)) from None
     if answer.results:
         best = answer.results[0].hit.score
         kept = [r for r in answer.results if best <= 0 or r.hit.score >= RELATIVE_CUTOFF * best]
@@ -230,10 +214,7 @@ class Matches:
 async def match(service: KnowledgeService, member: Member) -> Matches:
     interests = list(member.interests or []) or list(member.expertise or [])
     if not interests:
-        raise UserError(
-            "I match on your profile's interests, and you have none yet.",
-            hint="Add some, for example: `profile set interests school food, digital mental health`, then `match me`.",
-        )
+        raise NoInterests()
     text = ", ".join(interests)
     # Knowledge transfer is the point: people and pilots from elsewhere come first.
     people, _ = await rank_people(service, member, text, Filters(), cross_border=True, other_sectors=True)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 
 from bot.reply import Button, Field, Link, Reply, Section
+from bot.search.errors import NoInterests, NothingToSearch, NoTopic, SearchRefused, SearchUnavailable
 from bot.search.query import FILTER_HELP, Question
 from bot.search.service import MAX_RESULTS, Browsed, Matches, Person
-from config.errors import UserError
+from config.errors import RefusalWording, UserError, WordedError
 from config.vocabulary import SECTORS, THEMES, country_name
 from knowledge.chunking import OVERVIEW_HEADING
 from knowledge.directory import Contact
@@ -273,3 +274,33 @@ def matches(found: Matches, member: Member) -> Reply:
     text = f"People, pilots and documents for your {source}: {safe_text(text, 120)}"
     order = "Those from other organisations, countries and sectors than yours come first."
     return Reply(text=f"{text}\n{order}", sections=sections[:MAX_RESULTS])
+
+
+# --- what a search could not answer ----------------------------------------------------------------------
+
+EMPTY_KNOWLEDGE_BASE = (
+    "The knowledge base is empty, so there is nothing to search yet. An admin can load a folder of pilots, "
+    "expert profiles, reports and tools with `python main.py ingest PATH` (the demo: `python main.py ingest data/demo`)."
+)
+STILL_LOADING = "I am still loading the knowledge base (this is my first start): ask again in a few seconds."
+NO_TOPIC_HINT = "Ask about a topic in a word or a few, for example: `pilots school obesity` or `experts school food procurement`."
+_REFUSAL_WORDING: dict[type[SearchRefused], RefusalWording] = {
+    NothingToSearch: lambda e: (STILL_LOADING if e.still_loading else EMPTY_KNOWLEDGE_BASE, None),
+    NoTopic: lambda _e: (
+        "Your question has no word I can search by: only common words, numbers, symbols or single letters.",
+        NO_TOPIC_HINT,
+    ),
+    SearchUnavailable: lambda e: (e.reason, None),
+    NoInterests: lambda _e: (
+        "I match on your profile's interests, and you have none yet.",
+        "Add some, for example: `profile set interests school food, digital mental health`, then `match me`.",
+    ),
+}
+
+
+def refusal(error: SearchRefused) -> tuple[str, str | None]:
+    """The message and hint for what a search could not answer."""
+    return _REFUSAL_WORDING[type(error)](error)
+
+
+REFUSALS: dict[type[WordedError], RefusalWording] = {SearchRefused: refusal}
