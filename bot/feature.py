@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bot.audit import KERNEL_AUDIT_WORDING, AuditWording
 from bot.commands import Command, CommandRegistry, Handler
 from bot.scheduler import JobHandler, JobKind
-from config.errors import RefusalWording, UserError, WordedError
+from config.errors import RefusalWording, UserError, WordedError, word_refusal
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -93,13 +93,7 @@ class Catalogue:
 
     def word(self, error: UserError) -> str:
         """What a member reads for `error`: a refusal as its feature words it, with its hint on a line of its own."""
-        if isinstance(error, WordedError):
-            for kind in type(error).__mro__:
-                words = self.refusals.get(kind)
-                if words is not None:
-                    message, hint = words(error)
-                    return f"{message}\n{hint}" if hint else message
-        return str(error)
+        return word_refusal(error, self.refusals)
 
 
 def _add_once(into: dict, declared: dict, twice: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -40,3 +40,15 @@ class WordedError(UserError):
 
 
 RefusalWording = Callable[[Any], tuple[str, str | None]]
+
+
+def word_refusal(error: UserError, wordings: Mapping[type[WordedError], RefusalWording]) -> str:
+    """What a member reads for `error`: a refusal worded by the first of `wordings` along its classes, with its
+    hint on a line of its own; any other error (or one `wordings` does not cover) as it words itself."""
+    if isinstance(error, WordedError):
+        for kind in type(error).__mro__:
+            words = wordings.get(kind)
+            if words is not None:
+                message, hint = words(error)
+                return f"{message}\n{hint}" if hint else message
+    return str(error)

@@ -4,7 +4,7 @@ answer as knowledge, the note to members whose expertise matches (the service's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +33,7 @@ from bot.community.keeping import KeepDecision, MarkedHelpful
 from bot.community.service import Board, BoardEntry, CommunityAudit, CommunityNotices, QuestionView
 from bot.reply import Button, Field, Form, FormField, Reply, Section
 from bot.sanitize import safe_text
-from config.errors import RefusalWording, UserError, WordedError
+from config.errors import RefusalWording, UserError, WordedError, word_refusal
 from config.vocabulary import SECTORS, THEMES, country_name
 from storage.models import CommunityAnswer, CommunityQuestion, Member
 
@@ -158,11 +158,7 @@ class CommunityNoticeWording:
         )
 
     def answer_refused(self, question_id: int, refused: UserError) -> Reply:
-        if isinstance(refused, CommunityRefused):
-            message, hint = refusal(refused)
-            reason = f"{message}\n{hint}" if hint else message
-        else:
-            reason = str(refused)
+        reason = word_refusal(refused, REFUSALS)
         return Reply(text=f"Your reply to question #{question_id} was not stored as an answer: {reason}", direct=True,
                      tone="warning")
 
@@ -436,13 +432,4 @@ _REFUSAL_WORDING: dict[type[CommunityRefused], _Wording] = {
 }
 
 
-def refusal(error: CommunityRefused) -> tuple[str, str | None]:
-    """The message and hint for what the community service refused."""
-    for kind in type(error).__mro__:
-        wording = _REFUSAL_WORDING.get(kind)
-        if wording is not None:
-            return wording(error)
-    raise AssertionError(f"no wording for {error!r}")
-
-
-REFUSALS: dict[type[WordedError], RefusalWording] = {CommunityRefused: refusal}
+REFUSALS: Mapping[type[WordedError], RefusalWording] = _REFUSAL_WORDING

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -279,13 +279,4 @@ _REFUSAL_WORDING: dict[type[IntroRefused], _Wording] = {
 }
 
 
-def refusal(error: IntroRefused) -> tuple[str, str | None]:
-    """The message and hint for what the introduction service refused."""
-    for kind in type(error).__mro__:
-        wording = _REFUSAL_WORDING.get(kind)
-        if wording is not None:
-            return wording(error)
-    raise AssertionError(f"no wording for {error!r}")
-
-
-REFUSALS: dict[type[WordedError], RefusalWording] = {IntroRefused: refusal}
+REFUSALS: Mapping[type[WordedError], RefusalWording] = _REFUSAL_WORDING

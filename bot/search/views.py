@@ -6,6 +6,7 @@ and `match`; the searching itself is `bot.search.service`.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from bot.reply import Button, Field, Link, Reply, Section
 from bot.search.errors import NoInterests, NothingToSearch, NoTopic, SearchRefused, SearchUnavailable
@@ -298,9 +299,4 @@ _REFUSAL_WORDING: dict[type[SearchRefused], RefusalWording] = {
 }
 
 
-def refusal(error: SearchRefused) -> tuple[str, str | None]:
-    """The message and hint for what a search could not answer."""
-    return _REFUSAL_WORDING[type(error)](error)
-
-
-REFUSALS: dict[type[WordedError], RefusalWording] = {SearchRefused: refusal}
+REFUSALS: Mapping[type[WordedError], RefusalWording] = _REFUSAL_WORDING
