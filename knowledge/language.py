@@ -58,6 +58,11 @@ class Analysis:
     # The question with its glossary words in English and its other content words as written ("" when the
     # glossary translated nothing): embedded too, for cross-lingual fusion (`fused_query_vector`).
     english: str = ""
+    # Per group, whether the glossary gave it (else it is the question's own word).
+    glossary_groups: tuple[bool, ...] = ()
+    # Read as English: no glossary used, and no other language's stop words outnumber the English ones.
+    # Only then is a content word the knowledge base does not hold a sign of a topic it lacks ("dental").
+    reads_english: bool = True
 
 
 @lru_cache(maxsize=50_000)
@@ -181,12 +186,14 @@ def analyse(text: str) -> Analysis:
     used = tuple(language for language, _ in candidates)
     reading = _Reading()
     translations = _translations_by_position(candidates)
-    stops = _stop_words(question, used, english_stops)
+    like = _languages_like(question, english_stops)
+    stops = STOPWORDS.union(*(_STOPWORDS[language] for language in {*used, *like}))
     for position, word in enumerate(question):
         reading.add(position, word, translations, stops)
     return Analysis(
         reading.all_terms(), len(reading.groups),
         reading.translated, used, tuple(reading.groups), _english_rendering(reading, used, question),
+        tuple(reading.from_glossary), reads_english=not used and not like,
     )
 
 
@@ -210,13 +217,13 @@ def _translations_by_position(candidates: list[tuple[str, dict[int, str]]]) -> d
     return by_position
 
 
-def _stop_words(question: list[str], used: tuple[str, ...], english_stops: int) -> frozenset[str]:
-    """Stop words are those of English and of the languages the question reads like: the glossary's, and
-    those whose stop words it uses more than English ones ("og det er" is all stop words)."""
+def _languages_like(question: list[str], english_stops: int) -> set[str]:
+    """The languages whose stop words the question uses most, and more than English ones: their stop
+    words are stop words too, with those of English and of the glossaries used ("og det er" is all stop
+    words)."""
     own = {language: sum(w in _STOPWORDS[language] for w in question) for language in LANGUAGES}
     most = max(own.values(), default=0)
-    like = {language for language, count in own.items() if count == most and count > english_stops}
-    return STOPWORDS.union(*(_STOPWORDS[language] for language in {*used, *like}))
+    return {language for language, count in own.items() if count == most and count > english_stops}
 
 
 @dataclass
@@ -228,6 +235,7 @@ class _Reading:
     expansions: list[str] = field(default_factory=list)
     groups: list[frozenset[str]] = field(default_factory=list)
     english: list[str] = field(default_factory=list)  # the question in English, word by word
+    from_glossary: list[bool] = field(default_factory=list)  # per group: the glossary's, or the question's own
     translated: int = 0
 
     def add(self, position: int, word: str, translations: dict[int, list[str]], stops: frozenset[str]) -> None:
@@ -247,6 +255,7 @@ class _Reading:
         self.expansions.extend(t for t in group if t not in self.expansions)
         if group:
             self.groups.append(frozenset(group))
+            self.from_glossary.append(True)
             self.english.append(translations[0])
             self.translated += 1
 
@@ -256,6 +265,7 @@ class _Reading:
         self.english.append(word)
         if own and not word.isdigit():  # a number alone says nothing about a topic
             self.groups.append(frozenset(own))
+            self.from_glossary.append(False)
 
 
 def _english_rendering(reading: _Reading, used: tuple[str, ...], question: list[str]) -> str:

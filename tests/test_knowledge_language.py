@@ -57,6 +57,21 @@ def test_words_outside_the_glossary_stay_as_they_are():
     assert analysis.terms == ["tandimplantat"] and analysis.translated == 0 and analysis.content_words == 1
 
 
+@pytest.mark.parametrize(
+    ("question", "reads_english", "from_glossary"),
+    [
+        ("dental implants for older adults", True, (False, False, False, False)),
+        ("tandimplantater til ældre", False, (False, True)),  # Danish: "ældre" is the glossary's
+        ("des menus plus sains dans les fast-foods", False, (False, False, False, False)),  # French stop words, no glossary word
+    ],
+)
+def test_the_analysis_says_whether_it_read_english_and_which_words_the_glossary_gave(question, reads_english, from_glossary):
+    analysis = analyse(question)
+    assert analysis.reads_english is reads_english
+    assert analysis.glossary_groups == from_glossary
+    assert len(analysis.glossary_groups) == len(analysis.groups)
+
+
 def test_every_glossary_entry_covers_every_supported_language():
     for english, translations in GLOSSARY.items():
         assert set(translations) == set(LANGUAGES), english
