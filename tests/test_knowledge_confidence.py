@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.search.views import NOTHING_FITS_HINT, WEAK_MATCH_SHOWN
-from knowledge.confidence import CALIBRATIONS, Evidence, is_weak, match_margin
+from knowledge.confidence import CALIBRATIONS, FEATURES, Evidence, gather_evidence, is_weak, match_margin
 from knowledge.embeddings import MULTILINGUAL_MODEL, WeakMatch
 from knowledge.ingest import EMBEDDING_MODEL_KEY, ingest
+from knowledge.language import analyse
 from knowledge.service import KnowledgeService
 from storage.models import Chunk, Document
 from tests.knowledge_fakes import FakeEncoder, small_knowledge_base
@@ -183,7 +184,7 @@ async def test_a_question_naming_a_theme_sector_or_title_is_never_weak(core, tmp
 def evidence(**changed: object) -> Evidence:
     values = {
         "margin": 0.0, "coverage": 0.0, "overview": 0.0, "agreement": 0.0, "spread": 0.0, "words": 2, "translated": 0.0,
-        "known_share": 0.0, "names_topic": False,
+        "known_share": 0.0, "unknown_english": 0.0, "names_topic": False,
     }
     return Evidence(**{**values, **changed})
 
@@ -197,6 +198,37 @@ def test_the_calibrated_model_weighs_margin_and_keyword_evidence():
     assert calibration.probability(good) > calibration.cut > calibration.probability(poor)
     assert is_weak(encoder, poor) and not is_weak(encoder, good)
     assert not is_weak(encoder, evidence(margin=-0.03, spread=0.01, names_topic=True))  # the rule stands above it
+
+
+def test_every_calibration_weighs_every_feature():
+    for name, calibration in CALIBRATIONS.items():
+        assert len(calibration.weights) == len(calibration.mean) == len(calibration.scale) == len(FEATURES), name
+        assert len(evidence().features()) == len(FEATURES)
+
+
+def test_words_the_knowledge_base_lacks_in_an_english_question_count_against_it():
+    calibration = CALIBRATIONS[MULTILINGUAL_MODEL]
+    partly = evidence(margin=0.02, coverage=0.4, overview=0.4, agreement=1.0, spread=0.04, words=4, known_share=0.5)
+    lacking = evidence(**{**partly.__dict__, "unknown_english": 0.7})
+    assert calibration.probability(lacking) < calibration.probability(partly)
+
+
+async def unknown_english_of(knowledge, encoder, question: str) -> tuple[float, bool]:  # noqa: ANN001
+    """A search's share of unknown English words and whether it names a topic, as the service gathers them."""
+    index = await knowledge.index.ensure_fresh()
+    analysis = analyse(question)
+    vector = encoder.encode_query(question)
+    found = gather_evidence(encoder, index, vector, analysis, index.search(vector, analysis.terms))
+    return found.unknown_english, found.names_topic
+
+
+async def test_the_unknown_english_share_weighs_the_words_no_passage_holds(loaded, knowledge, encoder):
+    share, names_topic = await unknown_english_of(knowledge, encoder, "dental implants obesity")
+    assert 0.5 < share < 1.0 and not names_topic  # "obesity" is a theme, but the rule does not rescue the rest
+    assert await unknown_english_of(knowledge, encoder, "obesity") == (0.0, True)
+    assert (await unknown_english_of(knowledge, encoder, "zebra quantum saxophone"))[0] == 1.0
+    # In another language the glossary translates only the domain's words: the others count nothing.
+    assert (await unknown_english_of(knowledge, encoder, "tandimplantater til overvægtige"))[0] == 0.0
 
 
 def test_without_a_calibration_the_margin_threshold_decides():

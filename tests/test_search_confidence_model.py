@@ -30,6 +30,7 @@ UNANSWERED = (
     "find dental implants", "find antibiotic use in pig farming", "find wifi router keeps disconnecting",
     "find a recipe for banana bread", "find asdfgh qwerty zxcvb", "find Zahnimplantate",
     "find antibiotikabruk i svineoppdrett", "find mapishi ya pilau", "find recette de la tarte tatin",
+    "find dental implants for older adults", "find hearing aids for elderly people",  # "older adults" is a tag word
 )
 pytestmark = pytest.mark.slow
 
