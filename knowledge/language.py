@@ -19,7 +19,7 @@ import numpy as np
 import Stemmer
 
 from knowledge.glossary import GLOSSARY
-from knowledge.terms import STOPWORD_LISTS, STOPWORDS, terms, words
+from knowledge.terms import ENGLISH_MARKERS, STOPWORD_LISTS, STOPWORDS, terms, words
 
 if TYPE_CHECKING:
     from knowledge.embeddings import Encoder
@@ -181,7 +181,7 @@ def _compound_modifier(language: str, left: str, table: dict[tuple[str, ...], st
 
 def analyse(text: str) -> Analysis:
     question = words(text)
-    english_stops = sum(w in STOPWORDS for w in question)
+    english_stops = sum(w in ENGLISH_MARKERS for w in question)
     candidates = _languages_read(question, english_stops)
     used = tuple(language for language, _ in candidates)
     reading = _Reading()

@@ -35,8 +35,28 @@ STOPWORD_LISTS = _stopword_lists()
 STOPWORDS_EN = STOPWORD_LISTS.STOPWORDS_EN
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
-# Question words that say nothing about the topic are dropped too.
-STOPWORDS = frozenset(STOPWORDS_EN) | {"find", "anyone", "someone", "looking", "know", "knows"}
+# Words a question is wrapped in that say nothing about its topic ("could you please show me anything on").
+QUESTION_WRAPPING = frozenset(
+    "find anyone someone looking know knows please could would might must shall also anything something "
+    "everything anybody somebody everyone hi hello hey thanks thank tell show let us look ever really actually "
+    "maybe perhaps among within without across via upon yet still even much many near need needs needed want "
+    "wants like get got etc".split()
+)
+_OTHER_LANGUAGES_STOPWORDS = frozenset().union(
+    *(getattr(STOPWORD_LISTS, f"STOPWORDS_{name}") for name in ("DANISH", "SWEDISH", "NORWEGIAN", "GERMAN", "DUTCH", "FRENCH", "SPANISH"))
+)
+# Counted to tell an English question from one in another language (knowledge.language): the short list,
+# and those of the long list that are no stop word of another supported language ("how", "do", "my", but
+# not "i", "over", "was" or "will", which are Danish, Dutch or German words too).
+ENGLISH_MARKERS = (
+    frozenset(STOPWORDS_EN) | {"find", "anyone", "someone", "looking", "know", "knows"}
+    | (frozenset(STOPWORD_LISTS.STOPWORDS_EN_PLUS) - _OTHER_LANGUAGES_STOPWORDS)
+)
+# Left out of keyword terms and of the "why this match" words: NLTK's English list (bm25s's
+# STOPWORDS_EN_PLUS: "how", "do", "my", "can", "about"...) and the wrapping; with only the short list,
+# "how do I reset my email password" matched passages on "how" and "do", and every expert profile's
+# "Can help with" heading on "can".
+STOPWORDS = frozenset(STOPWORD_LISTS.STOPWORDS_EN_PLUS) | ENGLISH_MARKERS | QUESTION_WRAPPING
 _stemmer = Stemmer.Stemmer("english")
 
 

@@ -237,7 +237,9 @@ def test_without_a_calibration_the_margin_threshold_decides():
     assert not is_weak(FakeEncoder(), evidence(margin=-1.0))  # no threshold at all: never weak
 
 
-@pytest.mark.parametrize("question", ["the and of", "og det er", "12345", "2024 2025", "🍕🎉🚀", "x", "?!"])
+@pytest.mark.parametrize(
+    "question", ["the and of", "og det er", "12345", "2024 2025", "🍕🎉🚀", "x", "?!", "how can I do what", "could you please show me anything"]
+)
 @pytest.mark.parametrize("command", ["find ", "pilots ", "experts ", ""])
 async def test_a_question_with_no_word_to_search_by_gets_a_clear_answer(chat, loaded, command, question):
     if not command and question in ("x", "?!"):

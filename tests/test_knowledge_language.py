@@ -8,7 +8,7 @@ import pytest
 
 from knowledge.glossary import GLOSSARY
 from knowledge.language import LANGUAGES, analyse, fused_query_vector, query_terms
-from knowledge.terms import terms
+from knowledge.terms import shared_words, terms
 from tests.knowledge_fakes import FakeEncoder
 
 
@@ -61,6 +61,7 @@ def test_words_outside_the_glossary_stay_as_they_are():
     ("question", "reads_english", "from_glossary"),
     [
         ("dental implants for older adults", True, (False, False, False, False)),
+        ("how do I reset my email password", True, (False, False, False)),  # "how", "do", "my" mark English
         ("tandimplantater til ældre", False, (False, True)),  # Danish: "ældre" is the glossary's
         ("des menus plus sains dans les fast-foods", False, (False, False, False, False)),  # French stop words, no glossary word
     ],
@@ -86,3 +87,21 @@ def test_cross_lingual_fusion_mixes_in_the_english_rendering_only_when_something
     assert np.isclose(np.linalg.norm(fused), 1.0) and fused @ english > own @ english
     plain = encoder.encode_query("school meals")
     assert fused_query_vector(encoder, plain, analyse("school meals")) is plain
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how do I reset my email password", ["reset", "email", "password"]),
+        ("could you please show me anything about school meals", ["school", "meal"]),
+        ("hi, do we have anything on telepsychiatry?", ["telepsychiatri"]),
+    ],
+)
+def test_the_words_a_question_is_wrapped_in_are_no_keywords(question, expected):
+    assert terms(question) == expected
+    assert analyse(question).terms == expected
+
+
+def test_the_why_words_leave_out_headings_and_question_words():
+    passage = "Can help with: school meals procurement. About: how we did it."
+    assert shared_words("how can you help with school meals", passage) == ["help", "school", "meals"]
