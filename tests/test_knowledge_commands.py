@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
+from bot.search.views import _why
+from knowledge.chunking import OVERVIEW_HEADING
+from knowledge.index import Passage
 from knowledge.ingest import ingest
 from knowledge.service import KnowledgeService
 from storage.models import Member
@@ -174,3 +177,10 @@ async def test_many_results_are_paged_five_at_a_time(chat, core, loaded, encoder
 async def test_user_text_is_not_echoed_in_a_way_that_pings(chat, loaded):
     reply = await chat.say("find @channel school <@U123> food")
     assert "@channel" not in reply.plain_text() and "<@U123>" not in reply.plain_text()
+
+
+def test_the_why_line_says_close_in_meaning_when_no_word_is_shared():
+    overview, summary = Passage(OVERVIEW_HEADING, ""), Passage("Summary", "")
+    assert _why(overview, ["School"], None) == "Why: its title, tags and facts match your question; shared terms: School."
+    assert _why(overview, [], None) == "Why: its title, tags and facts are close in meaning to your question, with no shared keywords."
+    assert _why(summary, [], None) == "Why: the “Summary” passage is close in meaning to your question, with no shared keywords."

@@ -202,8 +202,10 @@ def _why(passage: Passage, shared: list[str], via_pilot: DocInfo | None) -> str:
         where = f"the “{passage.heading}” passage" if passage.heading else "the best passage"
     if via_pilot is not None:
         where = f"their {'answer to “' if via_pilot.kind == 'answer' else 'pilot “'}{via_pilot.title}”"
-    terms = f"; shared terms: {', '.join(shared)}" if shared else "; close in meaning, no shared keywords"
-    return f"Why: {where} match{'' if where.startswith('its') else 'es'} your question{terms}."
+    plural = where.startswith("its")  # "its title, tags and facts"
+    if not shared:  # a match in meaning alone: say so, rather than that the words match
+        return f"Why: {where} {'are' if plural else 'is'} close in meaning to your question, with no shared keywords."
+    return f"Why: {where} match{'' if plural else 'es'} your question; shared terms: {', '.join(shared)}."
 
 
 def _intro_button(contact: Contact | None, asker: Member, reason: str) -> Button | None:
