@@ -254,5 +254,6 @@ async def test_a_question_with_no_word_to_search_by_gets_a_clear_answer(chat, lo
 async def test_a_weak_answer_shows_at_most_three_without_more_and_a_good_one_says_best_matches(chat, loaded):
     weak = await chat.say("find zebra quantum saxophone")
     assert len(result_titles(weak)) <= WEAK_MATCH_SHOWN and not weak.buttons
+    assert not [b for s in weak.sections for b in s.buttons if b.command.startswith("intro ")]  # no introductions either
     good = await chat.say("find school meals")
     assert good.text.startswith("Best matches") and len(result_titles(good)) > WEAK_MATCH_SHOWN

@@ -62,6 +62,7 @@ async def test_confidence_with_the_default_model_on_the_demo(database_url, clock
             reply = await chat.say(question)
             assert WEAK in reply.text, (question, reply.text)
             assert len(titles(reply)) <= WEAK_MATCH_SHOWN and not reply.buttons, question
+            assert not [b for s in reply.sections for b in s.buttons if b.command.startswith("intro ")], question
 
         # A member's own declared expertise: found, and not called weak.
         await chat.say("profile set organisation Vestby Sports Club", as_user="nina")

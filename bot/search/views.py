@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from bot.reply import Button, Field, Link, Reply, Section
 from bot.search.errors import NoInterests, NothingToSearch, NoTopic, SearchRefused, SearchUnavailable
@@ -93,8 +94,9 @@ def found(answer: Answer, asker: Member, question: Question, *, what: str) -> Re
 
 
 def _nothing_fits(answer: Answer, sections: list[Section], shown: str) -> Reply:
-    """The reply when even the best result matches poorly: say so, show a few, and point elsewhere."""
-    closest = sections[:WEAK_MATCH_SHOWN]
+    """The reply when even the best result matches poorly: say so, show a few, and point elsewhere. They come
+    without "Introduce me": asking someone for an introduction on a topic they do not match misleads both."""
+    closest = [replace(section, buttons=[]) for section in sections[:WEAK_MATCH_SHOWN]]
     text = "\n".join([
         *_notes(answer),
         f"Nothing in the knowledge base matches this well (“{shown}”). "
