@@ -116,6 +116,20 @@ async def test_a_long_plain_question_gets_the_search_limit(chat, core, loaded):
     assert reply.tone != "error" and "Your question was long" in reply.text
 
 
+async def test_the_question_limit_counts_the_question_alone(chat, core, loaded):
+    limit = core.settings.max_question_chars
+    question = ("hot school meals with wholegrains " * 1000)[:limit]
+    assert len(question) == limit and question == question.strip()
+    for command in ("find", "pilots", "ask", "experts"):
+        reply = await chat.say(f"{command} {question}")
+        assert "characters long" not in reply.text, command
+    assert "Your question was long" in (await chat.say(f"find {question}")).text
+    over = await chat.say(f"find {question}x")
+    assert over.tone == "error"
+    assert f"That question is {limit + 1:,} characters long; the limit for a search question is {limit:,}." in over.text
+    assert "characters long" in (await chat.say(f"{question}x")).text  # a plain question too
+
+
 async def test_help_states_the_rule(chat):
     listing = await chat.text("help")
     assert "searched as a question" in listing

@@ -159,7 +159,7 @@ async def route(core: Runtime, catalogue: Catalogue, message: Message) -> Reply:
     name = parse(text)[0]
     routing = resolve(catalogue.commands, text)
     command, args_text = routing.command, routing.args_text
-    too_long = _too_long(core, text, command)
+    too_long = _too_long(core, text, routing)
     if too_long is not None:
         return too_long
     if not name:
@@ -174,12 +174,29 @@ async def route(core: Runtime, catalogue: Catalogue, message: Message) -> Reply:
         return await _failed(core, message, command, exc)
 
 
-def _too_long(core: Runtime, text: str, command: Command | None) -> Reply | None:
-    # Search questions may be long (the command cuts them to what the model reads, with a note).
-    long_ok = command is not None and command.accepts_long_text
-    limit = core.settings.max_question_chars if long_ok else core.settings.max_message_chars
-    if len(text) > limit:
-        return error_reply(f"That message is {len(text):,} characters long; the limit is {limit:,}. Please shorten it.")
+def _too_long(core: Runtime, text: str, routing: Routing) -> Reply | None:
+    """A message over the message limit; for a search (which cuts its question to what the model reads, with a
+    note), a question over the question limit, counting the question alone: what precedes it (`find`)
+    counts against the message limit."""
+    settings = core.settings
+    if routing.command is not None and routing.command.accepts_long_text:
+        question = len(routing.args_text)
+        if question > settings.max_question_chars:
+            return error_reply(
+                f"That question is {question:,} characters long; the limit for a search question is "
+                f"{settings.max_question_chars:,}. Please shorten it."
+            )
+        if len(text.strip()) - question > settings.max_message_chars:  # the rest: the command and what precedes it
+            return error_reply(
+                f"That message is {len(text):,} characters long: its question may be up to "
+                f"{settings.max_question_chars:,} and the rest up to {settings.max_message_chars:,}. Please shorten it."
+            )
+        return None
+    if len(text) > settings.max_message_chars:
+        return error_reply(
+            f"That message is {len(text):,} characters long; the limit is {settings.max_message_chars:,}. "
+            "Please shorten it."
+        )
     return None
 
 
