@@ -10,9 +10,11 @@ up when it does not. Either way the member is told that the database is not answ
 within about 1.6 times that limit (8 seconds by default). A command that needs no database (`help`)
 answers anyway, for the role the settings give the asker.
 
+Mentions a message starts with (`@here`, `<@U123>`) are not read as its command: "@here help" is `help`.
 A message whose first word is not a command is a plain question: unless that word is a near-typo of a
 command (one letter added, dropped, changed or two swapped: `profle`), which gets "did you mean", or the
-whole message is a greeting or thanks, the message is searched as `find` would search it.
+whole message is a greeting or thanks (its mentions aside), the message is searched as `find` would search
+it (without its mentions: `bot.search.query`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from bot.members.roles import known_admin_names, refusal
 from bot.members.service import effective_role, resolve_member
 from bot.message import Message
 from bot.reply import Reply, error_reply
-from bot.sanitize import clean_message
+from bot.sanitize import clean_message, without_leading_mentions, without_mentions
 from config.errors import UserError
 from config.vocabulary import Role, role_rank
 from storage.database import DatabaseNotAnswering, is_unavailable
@@ -50,9 +52,14 @@ log = logging.getLogger(__name__)
 _PREFIX = re.compile(r"^(?:[/!]\s*)?(?:lighthouse\b[:,]?\s*)?", re.IGNORECASE)
 
 
+def command_text(text: str) -> str:
+    """The message without what may precede its command: mentions, then "/", "!" or the bot's name."""
+    return without_leading_mentions(_PREFIX.sub("", without_leading_mentions(text), count=1)).strip()
+
+
 def parse(text: str) -> tuple[str, str]:
     """("command", "the rest as typed") from a message's text."""
-    stripped = _PREFIX.sub("", text.strip(), count=1).strip()
+    stripped = command_text(text)
     # Any whitespace ends the name ("help\tprofile" is "help profile"); the rest keeps its spacing.
     words = stripped.split(None, 1)
     name = words[0] if words else ""
@@ -115,7 +122,7 @@ def _one_edit_away(word: str, command: Command) -> bool:
 
 
 def is_small_talk(text: str) -> bool:
-    words = re.findall(r"[^\W\d_]+", text.lower())
+    words = re.findall(r"[^\W\d_]+", without_mentions(text).lower())
     return bool(words) and all(word in SMALL_TALK for word in words)
 
 
@@ -140,8 +147,7 @@ def resolve(commands: CommandRegistry, text: str) -> Routing:
         return Routing(None, args_text, typo_of=tuple(close))
     if is_small_talk(text):
         return Routing(None, args_text)
-    question = _PREFIX.sub("", text.strip(), count=1).strip()
-    return Routing(commands.lookup(PLAIN_QUESTION_COMMAND), question, plain_question=True)
+    return Routing(commands.lookup(PLAIN_QUESTION_COMMAND), command_text(text), plain_question=True)
 
 
 def may_be_slow(commands: CommandRegistry, text: str) -> bool:
@@ -176,8 +182,8 @@ async def route(core: Runtime, catalogue: Catalogue, message: Message) -> Reply:
 
 def _too_long(core: Runtime, text: str, routing: Routing) -> Reply | None:
     """A message over the message limit; for a search (which cuts its question to what the model reads, with a
-    note), a question over the question limit, counting the question alone: what precedes it (`find`)
-    counts against the message limit."""
+    note), a question over the question limit, counting the question alone: what precedes it (`find`, a
+    mention) counts against the message limit."""
     settings = core.settings
     if routing.command is not None and routing.command.accepts_long_text:
         question = len(routing.args_text)
@@ -186,7 +192,7 @@ def _too_long(core: Runtime, text: str, routing: Routing) -> Reply | None:
                 f"That question is {question:,} characters long; the limit for a search question is "
                 f"{settings.max_question_chars:,}. Please shorten it."
             )
-        if len(text.strip()) - question > settings.max_message_chars:  # the rest: the command and what precedes it
+        if len(text.strip()) - question > settings.max_message_chars:  # the rest: the command, mentions before it
             return error_reply(
                 f"That message is {len(text):,} characters long: its question may be up to "
                 f"{settings.max_question_chars:,} and the rest up to {settings.max_message_chars:,}. Please shorten it."
