@@ -6,11 +6,15 @@ The rule lives in the router, so it holds for the console, Slack (slash command,
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from bot.app import router
 from bot.app.catalogue import full_catalogue
 from bot.app.router import edit_distance
+from bot.app.small_talk import ANSWERS, SmallTalk
 from bot.search.commands import NARROWING
 from bot.search.query import parse_question
 from knowledge.embeddings import WeakMatch
@@ -76,6 +80,36 @@ def test_the_rule_separates_questions_and_topics_from_typos():
         assert routing.command is None and not routing.typo_of, small_talk
 
 
+GREETINGS = (
+    "hello", "Hi!", "hey there", "good morning", "hej", "hejsa", "hei", "hallo", "hallå", "Guten Tag", "moin",
+    "hoi", "goedendag", "bonjour", "salut", "hola", "buenos días", "buenos dias", "habari", "jambo", "hujambo",
+    "hello lighthouse", "<!here> <@U12345> hi", "@channel hola", "<@U0BOB|bob> god morgen",
+)
+THANKS = (
+    "thanks", "Thank you!", "thanks a lot 🙏", "tak", "mange tak", "takk", "tack så mycket", "danke schön", "dank je",
+    "merci", "gracias", "asante", "asante sana", "@here thanks", "hi, thanks!",
+)
+TOPICS = ("obesity", "overvægt", "loneliness", "drones", "equity", "good school food", "hej school meals",
+          "hola comedores escolares")
+
+
+@pytest.mark.parametrize(("texts", "kind"), [(GREETINGS, SmallTalk.GREETING), (THANKS, SmallTalk.THANKS)])
+def test_greetings_and_thanks_in_every_language_are_small_talk(texts, kind):
+    for text in texts:
+        routing = resolve(text)
+        assert routing.command is None and not routing.typo_of and routing.small_talk == kind, text
+    assert resolve("hej då").small_talk == resolve("kwaheri").small_talk == SmallTalk.GOODBYE
+
+
+def test_no_real_question_is_taken_for_small_talk():
+    real_use = Path(__file__).resolve().parent.parent / "bench" / "data" / "real-use.jsonl"
+    questions = [json.loads(line)["text"] for line in real_use.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert sum(len(q.split()) == 1 for q in questions) > 30  # the one-word questions are there to check
+    for question in (*questions, *TOPICS):
+        routing = resolve(question)
+        assert routing.small_talk is None and (routing.plain_question or routing.command), question
+
+
 MENTIONS = (
     "@channel", "@here", "@everyone", "@EVERYONE", "＠everyone", "@\u200beveryone", "@everyone\u200b", "@@here",
     "<!channel>", "<!here|here>", "<!everyone>", "<!subteam^S0123ABC|@designers>", "<@U012AB3CD>",
@@ -130,9 +164,13 @@ async def test_a_near_typo_still_gets_did_you_mean(chat, loaded):
 
 
 async def test_small_talk_gets_a_hello_not_a_search(chat, loaded):
-    for text in ("thanks!", "<!here> <@U12345> hi", "@channel hello"):
+    for text in ("hello", "hola", "Buenos días!", "habari", "guten Tag", "<!here> <@U12345> hi", "@channel hej"):
         reply = await chat.say(text)
-        assert reply.tone != "error" and "question in plain words" in reply.text and not reply.sections, text
+        assert reply.tone != "error" and reply.text == ANSWERS[SmallTalk.GREETING] and not reply.sections, text
+    for text in ("thanks!", "thank you so much", "tusind tak", "asante sana", "@here merci beaucoup", "hi, thanks"):
+        reply = await chat.say(text)
+        assert reply.text.startswith("You're welcome!") and not reply.sections, text
+    assert (await chat.say("bye")).text.startswith("Goodbye!")
     assert "help" in (await chat.say("<!here> <@U12345>")).text  # only mentions: nothing was said
 
 
@@ -230,7 +268,7 @@ async def test_slack_broadcasts_and_user_mentions_are_not_searched(slack, fake_s
     # Only mentions and a greeting: the greeting's answer, not a search.
     await slack.command(f"<!here> <@{BOB}> hi")
     await slack.handled(4)
-    assert "Hello! Ask me a question in plain words" in visible_text(fake_slack.to("response_url")[-1].args)
+    assert ANSWERS[SmallTalk.GREETING].split("(")[0] in visible_text(fake_slack.to("response_url")[-1].args)
 
 
 # --- Discord ------------------------------------------------------------------------------------------------
