@@ -1,9 +1,10 @@
 """The console adapter: chat with the bot in a terminal, or pipe one message per line into it.
 
-Piped input (not a terminal) gets plain text, one answer per line read. In a terminal the chat has line
-editing and a history kept between sessions (prompt_toolkit), answers rendered from their Markdown and
-wrapped at word boundaries (rich), a spinner while an answer takes longer than a moment, and the one-line
-commands' forms asked field by field. Files the bot sends are saved in both modes.
+Piped input (not a terminal) gets plain text, one answer per line read (a blank line too: the core's hint to
+type `help`, as on every platform). In a terminal the chat has line editing and a history kept between
+sessions (prompt_toolkit), answers rendered from their Markdown and wrapped at word boundaries (rich), a
+spinner while an answer takes longer than a moment, and the one-line commands' forms asked field by field.
+Files the bot sends are saved in both modes.
 """
 
 from __future__ import annotations
@@ -244,9 +245,7 @@ class ConsoleAdapter:
             line = await asyncio.to_thread(self.stdin.readline)
             if not line:
                 break
-            text = line.rstrip("\n")
-            if not text.strip():
-                continue  # blank lines in a piped script separate messages, they are not messages
+            text = line.rstrip("\n")  # a blank line is a message too: the core answers it with a hint
             reply = self.delivered(await self.answer(text), text)
             self.out.print(escape(render(reply, self.transport.save(reply))), highlight=False, soft_wrap=True)
             self.out.print("")
@@ -279,8 +278,6 @@ class ConsoleAdapter:
             text = line.strip()
             if text.lower() in QUIT_WORDS:
                 break
-            if not text:
-                continue
             reply = await self.answer(text)
             delivery = self.policy.plan(reply, Request(entry=Entry.DIRECT, command=text))
             self._show(await self._fill_in(delivery.form) if delivery.form else delivery.answer or reply)

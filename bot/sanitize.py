@@ -2,7 +2,8 @@
 
 PostgreSQL refuses NUL in text, a lone surrogate cannot be encoded at all, and terminal escape codes
 in a display name would reach whoever reads the console or the logs. Tabs and line breaks stay.
-Text one member wrote and others read is shown with its mentions made harmless (`safe_text`).
+Text one member wrote and others read is shown with its mentions made harmless (`safe_text`); the words a
+member asks about are read without any mention at all (`without_mentions`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,31 @@ MAX_USER_ID_CHARS = 100  # platform_identities.platform_user_id
 
 _BRACKET_MENTION = re.compile(r"<(?:@[!&]?|!|#)([^>]*)>")
 _MASS_MENTION = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
+
+
+# A mention in any form the core receives it: a platform token, raw or neutralised (`<@U123|ana>`, `<@!123>`,
+# `<@&123>`, `<#C123|general>`, `<!here>`, `<!subteam^S1|@team>`, `<@\u200b123>`), or `@name` at the start
+# of a word, which covers @channel, @here and @everyone as typed ("＠everyone", "@\u200beveryone" too) and the
+# names adapters write for people, roles and user groups (`@ana`, `@Moderators`). An e-mail address is no
+# mention: its "@" follows a letter.
+_INVISIBLE_CHARS = "\u200b-\u200d\u2060\ufeff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_MENTION_PATTERN = (
+    rf"(?:<[@#!][^<>\n]{{0,100}}>|(?<![\w.@＠{_INVISIBLE_CHARS}])[@＠]+[{_INVISIBLE_CHARS}]*\w[\w.{_INVISIBLE_CHARS}-]*+)"
+)
+_MENTION = re.compile(_MENTION_PATTERN)
+_LEADING_MENTIONS = re.compile(rf"^(?>{_MENTION_PATTERN}[\s,:;{_INVISIBLE_CHARS}]*+)+")
+
+
+def without_mentions(text: str) -> str:
+    """The words of `text` with every mention left out (and invisible characters with them): what a member
+    asks about, never whom they addressed. Whitespace is collapsed."""
+    return " ".join(_INVISIBLE.sub("", _MENTION.sub(" ", text)).split())
+
+
+def without_leading_mentions(text: str) -> str:
+    """`text` after the mentions it starts with ("@here, help" is "help"); the rest as typed."""
+    return _LEADING_MENTIONS.sub("", text.lstrip(), count=1).lstrip()
 
 
 def safe_text(text: str) -> str:

@@ -145,7 +145,8 @@ class Settings(BaseSettings):
 
     # Chat behaviour
     max_message_chars: int = Field(default=4000, ge=100)
-    # Search questions (find, pilots, experts) are cut to what the model reads, with a note, up to this size.
+    # Search questions (find, pilots, experts), counted without the command, are accepted up to this size and
+    # cut to what the model reads, with a note.
     max_question_chars: int = Field(default=20000, ge=100)
     results_per_page: int = Field(default=5, ge=1, le=20)
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -32,6 +32,13 @@ def test_piped_session_shows_help_saves_and_persists_the_profile(tmp_path):
     assert "Sector: Hospital" in second.stdout
 
 
+def test_piped_blank_lines_get_the_hint_to_type_help(tmp_path):
+    result = run_main(tmp_path, "\n   \nprofile set sector hospital\n\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("Type `help` to see what I can do.") == 3
+    assert "Saved: sector = Hospital." in result.stdout and "Error" not in result.stdout
+
+
 def test_as_option_chats_as_another_member(tmp_path):
     run_main(tmp_path, "profile set country Kenya\n", "--as", "wanjiru")
     assert "Country: Kenya" in run_main(tmp_path, "profile\n", "--as", "wanjiru").stdout

@@ -121,6 +121,13 @@ def test_history_is_kept_between_sessions(tmp_path):
     assert term.exit_status(CTRL_D) == 0
 
 
+def test_an_empty_line_gets_the_hint_to_type_help(tmp_path):
+    term = Terminal(tmp_path)
+    for line in ("", "   "):
+        assert "Type help to see what I can do." in term.say(line)
+    assert term.exit_status(CTRL_D) == 0
+
+
 @pytest.mark.parametrize("word", ["quit", "exit", "QUIT"])
 def test_quit_and_exit_end_the_chat(tmp_path, word):
     term = Terminal(tmp_path)

@@ -6,19 +6,25 @@ The rule lives in the router, so it holds for the console, Slack (slash command,
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from bot.app import router
 from bot.app.catalogue import full_catalogue
 from bot.app.router import edit_distance
+from bot.app.small_talk import ANSWERS, SmallTalk
 from bot.search.commands import NARROWING
+from bot.search.query import parse_question
+from knowledge.embeddings import WeakMatch
 from knowledge.ingest import ingest
 from knowledge.service import KnowledgeService
 from tests.discord_fake import BOT_USER as DISCORD_BOT_USER
 from tests.discord_fake import CHANNEL_ID, FakeDiscord, Harness, dm_channel_id, message_create, slash, user
 from tests.discord_fixtures import discord, discord_settings, fake_discord  # noqa: F401 - fixtures
 from tests.knowledge_fakes import FakeEncoder, small_knowledge_base
-from tests.slack_limits import visible_text
+from tests.slack_limits import buttons, visible_text
 from tests.slack_support import BOB, GENERAL, message_event
 from tests.slack_support import BOT_USER as SLACK_BOT_USER
 
@@ -74,6 +80,59 @@ def test_the_rule_separates_questions_and_topics_from_typos():
         assert routing.command is None and not routing.typo_of, small_talk
 
 
+GREETINGS = (
+    "hello", "Hi!", "hey there", "good morning", "hej", "hejsa", "hei", "hallo", "hallå", "Guten Tag", "moin",
+    "hoi", "goedendag", "bonjour", "salut", "hola", "buenos días", "buenos dias", "habari", "jambo", "hujambo",
+    "hello lighthouse", "<!here> <@U12345> hi", "@channel hola", "<@U0BOB|bob> god morgen",
+)
+THANKS = (
+    "thanks", "Thank you!", "thanks a lot 🙏", "tak", "mange tak", "takk", "tack så mycket", "danke schön", "dank je",
+    "merci", "gracias", "asante", "asante sana", "@here thanks", "hi, thanks!",
+)
+TOPICS = ("obesity", "overvægt", "loneliness", "drones", "equity", "good school food", "hej school meals",
+          "hola comedores escolares")
+
+
+@pytest.mark.parametrize(("texts", "kind"), [(GREETINGS, SmallTalk.GREETING), (THANKS, SmallTalk.THANKS)])
+def test_greetings_and_thanks_in_every_language_are_small_talk(texts, kind):
+    for text in texts:
+        routing = resolve(text)
+        assert routing.command is None and not routing.typo_of and routing.small_talk == kind, text
+    assert resolve("hej då").small_talk == resolve("kwaheri").small_talk == SmallTalk.GOODBYE
+
+
+def test_no_real_question_is_taken_for_small_talk():
+    real_use = Path(__file__).resolve().parent.parent / "bench" / "data" / "real-use.jsonl"
+    questions = [json.loads(line)["text"] for line in real_use.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert sum(len(q.split()) == 1 for q in questions) > 30  # the one-word questions are there to check
+    for question in (*questions, *TOPICS):
+        routing = resolve(question)
+        assert routing.small_talk is None and (routing.plain_question or routing.command), question
+
+
+MENTIONS = (
+    "@channel", "@here", "@everyone", "@EVERYONE", "＠everyone", "@\u200beveryone", "@everyone\u200b", "@@here",
+    "<!channel>", "<!here|here>", "<!everyone>", "<!subteam^S0123ABC|@designers>", "<@U012AB3CD>",
+    "<@W012AB3CD|someone>", "<@!123456789012345678>", "<@&123456789012345678>", "<@&\u200b123>", "<#C012AB3CD>",
+    "<#C012AB3CD|general>", "@ana", "@Moderators",
+)
+
+
+def test_mentions_are_no_part_of_a_question():
+    for mention in MENTIONS:
+        routing = resolve(f"{mention} obesity in schools")
+        assert routing.plain_question and parse_question(routing.args_text).text == "obesity in schools", mention
+        assert parse_question(f"school {mention} food country:DK").text == "school food", mention
+        assert parse_question(f"school {mention}, food").text == "school , food", mention
+    # Mentions before a command do not hide it; a command's own mentions stay its arguments.
+    assert resolve("@here help").command.name == "help"
+    assert resolve("<!channel>, pilots school meals").args_text == "school meals"
+    intro = resolve("intro <@U0BOB> to talk about school meals")
+    assert intro.command.name == "intro" and intro.args_text == "<@U0BOB> to talk about school meals"
+    # An e-mail address is not a mention.
+    assert parse_question("write to info@nordby.dk").text == "write to info@nordby.dk"
+
+
 def test_edit_distance_counts_a_swap_as_one():
     assert edit_distance("profle", "profile") == 1
     assert edit_distance("pirvacy", "privacy") == 1
@@ -105,8 +164,14 @@ async def test_a_near_typo_still_gets_did_you_mean(chat, loaded):
 
 
 async def test_small_talk_gets_a_hello_not_a_search(chat, loaded):
-    reply = await chat.say("thanks!")
-    assert reply.tone != "error" and "question in plain words" in reply.text and not reply.sections
+    for text in ("hello", "hola", "Buenos días!", "habari", "guten Tag", "<!here> <@U12345> hi", "@channel hej"):
+        reply = await chat.say(text)
+        assert reply.tone != "error" and reply.text == ANSWERS[SmallTalk.GREETING] and not reply.sections, text
+    for text in ("thanks!", "thank you so much", "tusind tak", "asante sana", "@here merci beaucoup", "hi, thanks"):
+        reply = await chat.say(text)
+        assert reply.text.startswith("You're welcome!") and not reply.sections, text
+    assert (await chat.say("bye")).text.startswith("Goodbye!")
+    assert "help" in (await chat.say("<!here> <@U12345>")).text  # only mentions: nothing was said
 
 
 async def test_a_long_plain_question_gets_the_search_limit(chat, core, loaded):
@@ -116,10 +181,51 @@ async def test_a_long_plain_question_gets_the_search_limit(chat, core, loaded):
     assert reply.tone != "error" and "Your question was long" in reply.text
 
 
+async def test_the_question_limit_counts_the_question_alone(chat, core, loaded):
+    limit = core.settings.max_question_chars
+    question = ("hot school meals with wholegrains " * 1000)[:limit]
+    assert len(question) == limit and question == question.strip()
+    for command in ("find", "pilots", "ask", "experts"):
+        reply = await chat.say(f"{command} {question}")
+        assert "characters long" not in reply.text, command
+    assert "Your question was long" in (await chat.say(f"find {question}")).text
+    over = await chat.say(f"find {question}x")
+    assert over.tone == "error"
+    assert f"That question is {limit + 1:,} characters long; the limit for a search question is {limit:,}." in over.text
+    assert "characters long" in (await chat.say(f"{question}x")).text  # a plain question too
+    # What comes before the question is held to the message limit.
+    crowded = await chat.say("@ana " * 1000 + "find school meals")
+    assert crowded.tone == "error" and "the rest up to 4,000" in crowded.text
+
+
 async def test_help_states_the_rule(chat):
     listing = await chat.text("help")
     assert "searched as a question" in listing
     assert "`ask`" in await chat.text("help find")
+
+
+async def test_a_question_is_searched_without_its_mentions(chat, encoder, loaded):
+    plain = await chat.say("hot school meals with wholegrains")
+    for text in ("@channel hot school meals with wholegrains", "<!channel> hot school meals with wholegrains",
+                 "find @here hot school <@U12345> meals with @ana wholegrains", "pilots <!everyone> hot school meals"
+                 " with wholegrains"):
+        encoder.encoded.clear()
+        reply = await chat.say(text)
+        assert "“hot school meals with wholegrains”" in reply.text, text
+        assert [s.title for s in reply.sections] == [s.title for s in plain.sections][: len(reply.sections)]
+        assert encoder.encoded and not any(
+            word in searched for searched in encoder.encoded for word in ("@", "<", "channel", "here", "everyone")
+        ), encoder.encoded
+
+
+async def test_a_weak_answer_asks_the_community_without_the_mentions(chat, encoder, loaded):
+    encoder.weak_match_below = WeakMatch(2.0, 2.0)  # every answer is weak
+    for text in ("<!channel> please look at school food", "@channel please look at school food",
+                 "ask @everyone please look at school <@U12345> food"):
+        reply = await chat.say(text)
+        assert "matches this well (“please look at school food”)" in reply.text, text
+        (button,) = [b for section in reply.sections for b in section.buttons if b.label == "Ask the community"]
+        assert button.command == "community ask please look at school food"
 
 
 # --- Slack --------------------------------------------------------------------------------------------------
@@ -139,6 +245,30 @@ async def test_slack_slash_command_mention_and_dm_are_searched(slack, fake_slack
     await slack.command("profle")
     await slack.handled(4)
     assert "Did you mean: profile?" in visible_text(fake_slack.to("response_url")[-1].args)
+
+
+async def test_slack_broadcasts_and_user_mentions_are_not_searched(slack, fake_slack, encoder, loaded):
+    encoder.weak_match_below = WeakMatch(2.0, 2.0)
+    mention = f"<@{SLACK_BOT_USER}>"
+    # A real broadcast, the same typed literally (it arrives escaped) and a user's mention, in a mention of the bot.
+    for number, text in enumerate((f"{mention} <!channel> please look at school food",
+                                   f"{mention} &lt;!channel&gt; please look at school food",
+                                   f"{mention} please look at <@{BOB}> school food <!subteam^S01|@health-team>")):
+        await slack.event({"type": "app_mention", "user": BOB, "text": text, "channel": GENERAL,
+                           "ts": f"1700000001.00010{number}"})
+    await slack.handled(3)
+    answers = fake_slack.to("chat.postMessage")
+    assert len(answers) == 3
+    for answer in answers:
+        text = visible_text(answer.args)
+        assert "matches this well (“please look at school food”)" in text and "channel" not in text, text
+        assert [b["value"] for b in buttons(answer.args) if b["text"]["text"] == "Ask the community"] == [
+            "community ask please look at school food"
+        ]
+    # Only mentions and a greeting: the greeting's answer, not a search.
+    await slack.command(f"<!here> <@{BOB}> hi")
+    await slack.handled(4)
+    assert ANSWERS[SmallTalk.GREETING].split("(")[0] in visible_text(fake_slack.to("response_url")[-1].args)
 
 
 # --- Discord ------------------------------------------------------------------------------------------------

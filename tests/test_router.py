@@ -13,6 +13,13 @@ def test_parse_accepts_prefixes_and_keeps_arguments_as_typed():
     assert parse("") == ("", "")
 
 
+def test_parse_skips_the_mentions_a_message_starts_with():
+    assert parse("@here help") == ("help", "")
+    assert parse("<!channel> <@U1|ana>, lighthouse: profile set country  DK") == ("profile", "set country  DK")
+    assert parse("@\u2060everyone intro @ana about meals") == ("intro", "@ana about meals")
+    assert parse("<!here> <@U1>") == ("", "")
+
+
 async def test_help_lists_commands_and_explains_one(chat: Chat):
     listing = await chat.text("help")
     assert "profile" in listing and "help" in listing

@@ -10,9 +10,11 @@ up when it does not. Either way the member is told that the database is not answ
 within about 1.6 times that limit (8 seconds by default). A command that needs no database (`help`)
 answers anyway, for the role the settings give the asker.
 
-A message whose first word is not a command is a plain question: unless that word is a near-typo of a
-command (one letter added, dropped, changed or two swapped: `profle`), which gets "did you mean", or the
-whole message is a greeting or thanks, the message is searched as `find` would search it.
+Mentions a message starts with (`@here`, `<@U123>`) are not read as its command: "@here help" is `help`.
+A message whose first word is not a command is a plain question: unless the whole message is small talk
+(a greeting, thanks or goodbye: `bot.app.small_talk`), which gets a short answer, or that word is a
+near-typo of a command (one letter added, dropped, changed or two swapped: `profle`), which gets "did you
+mean", the message is searched as `find` would search it (without its mentions: `bot.search.query`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.app.small_talk import ANSWERS, SmallTalk, small_talk
 from bot.audit import AuditAction, command_details, record_audit
 from bot.commands import Command, CommandRegistry
 from bot.context import CommandContext, split_args
@@ -35,7 +38,7 @@ from bot.members.roles import known_admin_names, refusal
 from bot.members.service import effective_role, resolve_member
 from bot.message import Message
 from bot.reply import Reply, error_reply
-from bot.sanitize import clean_message
+from bot.sanitize import clean_message, without_leading_mentions
 from config.errors import UserError
 from config.vocabulary import Role, role_rank
 from storage.database import DatabaseNotAnswering, is_unavailable
@@ -50,9 +53,14 @@ log = logging.getLogger(__name__)
 _PREFIX = re.compile(r"^(?:[/!]\s*)?(?:lighthouse\b[:,]?\s*)?", re.IGNORECASE)
 
 
+def command_text(text: str) -> str:
+    """The message without what may precede its command: mentions, then "/", "!" or the bot's name."""
+    return without_leading_mentions(_PREFIX.sub("", without_leading_mentions(text), count=1)).strip()
+
+
 def parse(text: str) -> tuple[str, str]:
     """("command", "the rest as typed") from a message's text."""
-    stripped = _PREFIX.sub("", text.strip(), count=1).strip()
+    stripped = command_text(text)
     # Any whitespace ends the name ("help\tprofile" is "help profile"); the rest keeps its spacing.
     words = stripped.split(None, 1)
     name = words[0] if words else ""
@@ -66,11 +74,6 @@ def suggestions(commands: CommandRegistry, name: str) -> list[str]:
 
 # Names this short are too close to everyday words ("me" and "we", "kpi" and "api") to call a near-typo.
 MIN_TYPO_NAME_CHARS = 4
-# Messages made only of these words are small talk, not topics to search.
-SMALL_TALK = frozenset(
-    "hi hello hey hej hallo hiya yo thanks thank thx ty cheers you ok okay great good morning afternoon evening "
-    "bye goodbye there lighthouse".split()
-)
 PLAIN_QUESTION_COMMAND = "find"
 DATABASE_APOLOGY = (
     "Sorry, the database is not answering, so I cannot do that right now. Please try again in a minute."
@@ -114,11 +117,6 @@ def _one_edit_away(word: str, command: Command) -> bool:
     )
 
 
-def is_small_talk(text: str) -> bool:
-    words = re.findall(r"[^\W\d_]+", text.lower())
-    return bool(words) and all(word in SMALL_TALK for word in words)
-
-
 @dataclass(frozen=True)
 class Routing:
     """What a message asks for: a command and its argument text, or a typo to point out."""
@@ -127,6 +125,7 @@ class Routing:
     args_text: str
     plain_question: bool = False  # not a command: searched as a question
     typo_of: tuple[str, ...] = ()
+    small_talk: SmallTalk | None = None  # a greeting, thanks or goodbye: answered in a line
 
 
 def resolve(commands: CommandRegistry, text: str) -> Routing:
@@ -135,13 +134,13 @@ def resolve(commands: CommandRegistry, text: str) -> Routing:
     command = commands.lookup(name) if name else None
     if command is not None or not name:
         return Routing(command, args_text)
+    talk = small_talk(text)
+    if talk is not None:
+        return Routing(None, args_text, small_talk=talk)
     close = near_typos(commands, name)
     if close:
         return Routing(None, args_text, typo_of=tuple(close))
-    if is_small_talk(text):
-        return Routing(None, args_text)
-    question = _PREFIX.sub("", text.strip(), count=1).strip()
-    return Routing(commands.lookup(PLAIN_QUESTION_COMMAND), question, plain_question=True)
+    return Routing(commands.lookup(PLAIN_QUESTION_COMMAND), command_text(text), plain_question=True)
 
 
 def may_be_slow(commands: CommandRegistry, text: str) -> bool:
@@ -159,13 +158,13 @@ async def route(core: Runtime, catalogue: Catalogue, message: Message) -> Reply:
     name = parse(text)[0]
     routing = resolve(catalogue.commands, text)
     command, args_text = routing.command, routing.args_text
-    too_long = _too_long(core, text, command)
+    too_long = _too_long(core, text, routing)
     if too_long is not None:
         return too_long
     if not name:
         return Reply(text="Type `help` to see what I can do.", private=True)
     if command is None:
-        return _not_a_command(name, routing.typo_of)
+        return _not_a_command(name, routing)
     try:
         return await _within_database_limit(core, _answer(core, catalogue, message, command, routing, name, args_text))
     except UserError as exc:
@@ -174,25 +173,39 @@ async def route(core: Runtime, catalogue: Catalogue, message: Message) -> Reply:
         return await _failed(core, message, command, exc)
 
 
-def _too_long(core: Runtime, text: str, command: Command | None) -> Reply | None:
-    # Search questions may be long (the command cuts them to what the model reads, with a note).
-    long_ok = command is not None and command.accepts_long_text
-    limit = core.settings.max_question_chars if long_ok else core.settings.max_message_chars
-    if len(text) > limit:
-        return error_reply(f"That message is {len(text):,} characters long; the limit is {limit:,}. Please shorten it.")
+def _too_long(core: Runtime, text: str, routing: Routing) -> Reply | None:
+    """A message over the message limit; for a search (which cuts its question to what the model reads, with a
+    note), a question over the question limit, counting the question alone: what precedes it (`find`, a
+    mention) counts against the message limit."""
+    settings = core.settings
+    if routing.command is not None and routing.command.accepts_long_text:
+        question = len(routing.args_text)
+        if question > settings.max_question_chars:
+            return error_reply(
+                f"That question is {question:,} characters long; the limit for a search question is "
+                f"{settings.max_question_chars:,}. Please shorten it."
+            )
+        if len(text.strip()) - question > settings.max_message_chars:  # the rest: the command, mentions before it
+            return error_reply(
+                f"That message is {len(text):,} characters long: its question may be up to "
+                f"{settings.max_question_chars:,} and the rest up to {settings.max_message_chars:,}. Please shorten it."
+            )
+        return None
+    if len(text) > settings.max_message_chars:
+        return error_reply(
+            f"That message is {len(text):,} characters long; the limit is {settings.max_message_chars:,}. "
+            "Please shorten it."
+        )
     return None
 
 
-def _not_a_command(name: str, typo_of: tuple[str, ...]) -> Reply:
-    """Small talk gets a greeting; a word close to a command's name, the names it may have meant."""
-    if not typo_of:
-        return Reply(
-            text="Hello! Ask me a question in plain words (e.g. `school food programmes in Denmark`), or type `help`.",
-            private=True,
-        )
+def _not_a_command(name: str, routing: Routing) -> Reply:
+    """Small talk gets its short answer; a word close to a command's name, the names it may have meant."""
+    if not routing.typo_of:
+        return Reply(text=ANSWERS[routing.small_talk or SmallTalk.GREETING], private=True)
     shown = name if len(name) <= 40 else name[:40] + "…"
     return error_reply(
-        f"I don't know the command “{shown}”. Did you mean: {', '.join(typo_of)}? "
+        f"I don't know the command “{shown}”. Did you mean: {', '.join(routing.typo_of)}? "
         "Type `help` for the list, or `find <question>` to search for what you wrote."
     )
 

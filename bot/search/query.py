@@ -1,4 +1,5 @@
-"""A question as typed: free text plus filters (`country:DK`, `--theme obesity`, `since:2024`) and flags."""
+"""A question as typed: free text plus filters (`country:DK`, `--theme obesity`, `since:2024`) and flags,
+without the mentions it may contain."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.sanitize import without_mentions
 from config.errors import UserError
 from config.vocabulary import require_country, require_sector, require_theme
 from knowledge.records import KINDS
@@ -35,8 +37,11 @@ class Question:
 
 
 def parse_question(args_text: str, *, flags: tuple[str, ...] = (), fixed_kind: str | None = None) -> Question:
-    """Split the words after a command into question text, filters and flags (errors list valid values)."""
-    typed = _scan(args_text.split(), flags)
+    """Split the words after a command into question text, filters and flags (errors list valid values).
+
+    Mentions (`@channel`, `<!here>`, `<@U123>`, `@ana`) are no part of the question: they are left out of
+    what is searched, and so of what the answer echoes and its "Ask the community" button carries."""
+    typed = _scan(without_mentions(args_text).split(), flags)
     filters = _filters(typed.values, _kinds(typed.values, fixed_kind))
     if filters.since and filters.until and filters.since > filters.until:
         raise UserError("`since` is after `until`, so nothing can match.", hint="For example: since:2024 until:2025-06.")
