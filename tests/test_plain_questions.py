@@ -220,12 +220,14 @@ async def test_a_question_is_searched_without_its_mentions(chat, encoder, loaded
 
 async def test_a_weak_answer_asks_the_community_without_the_mentions(chat, encoder, loaded):
     encoder.weak_match_below = WeakMatch(2.0, 2.0)  # every answer is weak
-    for text in ("<!channel> please look at school food", "@channel please look at school food",
-                 "ask @everyone please look at school <@U12345> food"):
+    # "astronauts" names nothing in the knowledge base, so the answer is weak by the margin rule alone.
+    for text in ("<!channel> please look at school food for astronauts",
+                 "@channel please look at school food for astronauts",
+                 "ask @everyone please look at school <@U12345> food for astronauts"):
         reply = await chat.say(text)
-        assert "matches this well (“please look at school food”)" in reply.text, text
+        assert "matches this well (“please look at school food for astronauts”)" in reply.text, text
         (button,) = [b for section in reply.sections for b in section.buttons if b.label == "Ask the community"]
-        assert button.command == "community ask please look at school food"
+        assert button.command == "community ask please look at school food for astronauts"
 
 
 # --- Slack --------------------------------------------------------------------------------------------------
@@ -251,9 +253,10 @@ async def test_slack_broadcasts_and_user_mentions_are_not_searched(slack, fake_s
     encoder.weak_match_below = WeakMatch(2.0, 2.0)
     mention = f"<@{SLACK_BOT_USER}>"
     # A real broadcast, the same typed literally (it arrives escaped) and a user's mention, in a mention of the bot.
-    for number, text in enumerate((f"{mention} <!channel> please look at school food",
-                                   f"{mention} &lt;!channel&gt; please look at school food",
-                                   f"{mention} please look at <@{BOB}> school food <!subteam^S01|@health-team>")):
+    for number, text in enumerate((f"{mention} <!channel> please look at school food for astronauts",
+                                   f"{mention} &lt;!channel&gt; please look at school food for astronauts",
+                                   f"{mention} please look at <@{BOB}> school food <!subteam^S01|@health-team> for"
+                                   " astronauts")):
         await slack.event({"type": "app_mention", "user": BOB, "text": text, "channel": GENERAL,
                            "ts": f"1700000001.00010{number}"})
     await slack.handled(3)
@@ -261,9 +264,9 @@ async def test_slack_broadcasts_and_user_mentions_are_not_searched(slack, fake_s
     assert len(answers) == 3
     for answer in answers:
         text = visible_text(answer.args)
-        assert "matches this well (“please look at school food”)" in text and "channel" not in text, text
+        assert "matches this well (“please look at school food for astronauts”)" in text and "channel" not in text, text
         assert [b["value"] for b in buttons(answer.args) if b["text"]["text"] == "Ask the community"] == [
-            "community ask please look at school food"
+            "community ask please look at school food for astronauts"
         ]
     # Only mentions and a greeting: the greeting's answer, not a search.
     await slack.command(f"<!here> <@{BOB}> hi")
