@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 
-
 _MENTION = re.compile(r"^<@!?([A-Za-z0-9_.-]+)(?:\|[^>]*)?>$")
 
 
@@ -35,6 +34,7 @@ def _name_key(name: str) -> str:
 _NAME_SEPARATORS = re.compile(r"[-_.]")
 MAX_NAME_MATCHES = 10
 MAX_NAME_CANDIDATES = 500
+MAX_NAME_WORDS = 8  # the longest display name a command looks for at the start of free text
 
 
 async def find_referenced_members(session: AsyncSession, message: Message, token: str) -> list[Member]:
@@ -93,6 +93,48 @@ def _answers_to(member: Member, platform: str, name: str, key: str) -> bool:
     display = _name_key(member.display_name)
     by_handle = any(i.platform == platform and i.platform_user_id == name for i in member.identities)
     return by_handle or display == key or display.startswith(key + " ")
+
+
+def names_one_member(message: Message, token: str) -> bool:
+    """A platform mention or `member:<id>`: it names one member, whatever words follow it."""
+    return (
+        token in message.mentions
+        or (token.startswith("member:") and is_plain_number(token[7:]))
+        or _MENTION.match(token) is not None
+    )
+
+
+async def full_name_at_start(core: Runtime, message: Message, text: str) -> tuple[str, list[Member], str] | None:
+    """For a name followed by free text (`@Felix Baumann why we should meet`): when `text` starts with the
+    whole display name, of two or more words, of members on the message's platform, (that name as typed,
+    those members, the text after it). The longest such name wins: with "Felix Baumann" and "Felix Baumann
+    Hahn" both members, "Felix Baumann Hahn hello" means the second and "Felix Baumann hello" the first.
+    None when no such name starts it (a first word alone is matched by `find_referenced_members`)."""
+    words = list(re.finditer(r"\S+", text))
+    if len(words) < 2 or names_one_member(message, words[0].group()):
+        return None
+    first_word = _name_key(words[0].group().removeprefix("@")).split()
+    if not first_word:
+        return None
+    async with core.db.session() as session:
+        rows = await session.execute(
+            select(Member)
+            .join(PlatformIdentity)
+            .where(PlatformIdentity.platform == message.platform)
+            .where(func.lower(Member.display_name).startswith(first_word[0], autoescape=True))
+            .options(selectinload(Member.identities))
+            .order_by(Member.id)
+            .limit(MAX_NAME_CANDIDATES)
+        )
+        by_name: dict[str, list[Member]] = {}
+        for member in rows.scalars().unique():
+            by_name.setdefault(_name_key(member.display_name), []).append(member)
+    for count in range(min(len(words), MAX_NAME_WORDS), 1, -1):
+        typed = text[words[0].start() : words[count - 1].end()]
+        found = by_name.get(_name_key(typed.removeprefix("@")))
+        if found and len(_name_key(typed).split()) > 1:
+            return typed, found[:MAX_NAME_MATCHES], text[words[count - 1].end() :].strip()
+    return None
 
 
 async def members_named(core: Runtime, message: Message, token: str) -> list[Member]:

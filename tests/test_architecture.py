@@ -321,6 +321,7 @@ ALLOWED_FEATURE_IMPORTS = {
     ("bot.privacy.service", "bot.community.member_data"): "what is held about a member counts their community posts",
     ("bot.privacy.export", "bot.community.member_data"): "the export includes a member's questions and answers",
     ("bot.privacy.erasure", "bot.community.member_data"): "erasure covers a member's questions and answers",
+    ("bot.privacy.erasure", "bot.intros.leaving"): "erasure withdraws a member's open introduction requests",
     ("bot.community.service", "bot.indicators.exchanges"): "an answer across organisations is an exchange",
     ("bot.community.asking", "bot.indicators.exchanges"): "a question keeps the asker's organisation, sector and country",
     ("bot.community.service", "bot.indicators.exchange_log"): "a link in an answer counts as a cited source",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from bot.indicators import service as indicators
 from bot.indicators.exchanges import record_exchange
 from bot.message import Message
 from storage.models import (
@@ -238,7 +239,12 @@ async def indicator_counts(session) -> dict[str, object]:
             )
         )
     ).one()
-    intros = dict((await session.execute(select(Introduction.state, func.count()).group_by(Introduction.state))).all())
+    # The indicators read introductions from their transitions (a withdrawn request counts in none).
+    dataset = await indicators.load_dataset(session, datetime(2100, 1, 1, tzinfo=UTC))
+    intros = indicators.compute(
+        dataset, datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC),
+        ["intros_requested", "intros_accepted", "acceptance_rate", "median_hours_to_accept", "intros_met"],
+    )
     by_country = sorted(
         (await session.execute(select(Exchange.country_a, Exchange.country_b, Exchange.organisation_a))).all(),
         key=str,
@@ -268,6 +274,7 @@ async def test_erasure_deletes_the_member_and_anonymises_what_indicators_need(co
         }
         received = await session.get(Introduction, ids["received"])
         assert received.target_id is None and received.reason == "Bob's own words about his clinic"
+        assert received.state == "withdrawn"  # Bob can no longer accept a request to someone who left
         actors = (await session.execute(select(IntroductionTransition.actor_member_id))).scalars().all()
         assert ids["alice"] not in actors and ids["bob"] in actors
         exchanges = (await session.execute(select(Exchange))).scalars().all()

@@ -14,7 +14,7 @@ from bot.intros import service as intros
 from bot.intros import views as messages
 from bot.intros.notices import NOTICES
 from bot.members.views import which_member
-from bot.references import AmbiguousMember, members_named
+from bot.references import AmbiguousMember, full_name_at_start, members_named
 from bot.reply import Reply
 from config.errors import UserError
 from storage.models import Job, Member
@@ -55,7 +55,10 @@ def _reason(raw: str) -> str:
 
 
 async def _candidates(ctx: CommandContext, token: str) -> list[Member]:
-    candidates = await members_named(ctx.core, ctx.message, token)
+    return _not_myself(ctx, await members_named(ctx.core, ctx.message, token))
+
+
+def _not_myself(ctx: CommandContext, candidates: list[Member]) -> list[Member]:
     if len(candidates) > 1:  # never yourself when someone else answers to the name too
         candidates = [member for member in candidates if member.id != ctx.member.id]
     return candidates
@@ -70,9 +73,20 @@ def _unknown_member(token: str) -> NoReturn:
     )
 
 
+async def _target_and_reason(ctx: CommandContext) -> tuple[str, list[Member], str]:
+    """Who is named and the reason typed after them: a member's whole name of several words first (the
+    reason must not swallow "Baumann" of "@Felix Baumann"), else the first (or quoted) word as a name."""
+    if ctx.args_text.strip()[:1] not in {'"', "'"}:
+        named = await full_name_at_start(ctx.core, ctx.message, ctx.args_text)
+        if named is not None:
+            token, candidates, reason = named
+            return token, _not_myself(ctx, candidates), reason
+    token, reason = split_target(ctx.args_text)
+    return token, await _candidates(ctx, token), reason
+
+
 async def _request(ctx: CommandContext) -> Reply:
-    token, raw_reason = split_target(ctx.args_text)
-    candidates = await _candidates(ctx, token)
+    token, candidates, raw_reason = await _target_and_reason(ctx)
     if len(candidates) > 1:
         reason = " ".join(raw_reason.split())
         several = AmbiguousMember(token, candidates)

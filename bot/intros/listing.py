@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
+from bot.intros.leaving import withdraw_orphaned
 from bot.intros.service import ACCEPTED, MET, NOT_MET, REQUESTED, expire_overdue
 from storage.models import Introduction, Member
 
@@ -25,6 +26,7 @@ async def list_for(core: Runtime, member: Member, *, limit: int = 20) -> Listing
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
         await expire_overdue(session, now, member_id=member.id)
+        await withdraw_orphaned(session, now, member_id=member.id)
         rows = (
             await session.execute(
                 select(Introduction)

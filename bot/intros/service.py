@@ -1,6 +1,6 @@
 """Introductions with consent: a state machine in storage whose every transition happens once.
 
-    requested -> accepted | declined | expired ;  accepted -> met | not_met ;  not_met -> met
+    requested -> accepted | declined | expired | withdrawn ;  accepted -> met | not_met ;  not_met -> met
 
 Each transition is ONE conditional UPDATE (`... WHERE id = :id AND state = :expected`). Only the caller
 whose UPDATE changed the row (rowcount 1) records the transition and acts on it (exchange, follow-up
@@ -64,6 +64,7 @@ class IntroState(StrEnum):
     EXPIRED = "expired"
     MET = "met"
     NOT_MET = "not_met"
+    WITHDRAWN = "withdrawn"  # was open when a side erased their data (bot.intros.leaving); counted only as requested
 
 
 class IntroJob(StrEnum):
@@ -71,7 +72,9 @@ class IntroJob(StrEnum):
     FOLLOWUP = "intro.followup"
 
 
-REQUESTED, ACCEPTED, DECLINED, EXPIRED, MET, NOT_MET = IntroState
+REQUESTED, ACCEPTED, DECLINED, EXPIRED, MET, NOT_MET, WITHDRAWN = IntroState
+# An answer moves a request only while both members exist: one whose side has left can never go ahead.
+BOTH_SIDES_PRESENT = (Introduction.requester_id.is_not(None), Introduction.target_id.is_not(None))
 MIN_REASON_CHARS = 10
 MAX_REASON_CHARS = 500
 MAX_PAUSE_WEEKS = 52
@@ -296,8 +299,8 @@ async def _own_request(session: AsyncSession, intro_id: int, member: Member) -> 
 @dataclass
 class Answered:
     """The target's answer to a request. `moved` is False when the request was no longer open (answered
-    before, or closed): `introduction` then shows its state. After an accept, `delivery` says how the two
-    were introduced (None when the requester has since left)."""
+    before, closed, or its requester has since left): `introduction` then shows its state. After an accept,
+    `delivery` says how the two were introduced."""
 
     introduction: Introduction
     moved: bool
@@ -317,7 +320,7 @@ async def accept(core: Runtime, member: Member, intro_id: int, notices: IntroNot
         moved = await make_transition(
             session, intro_id, from_state=REQUESTED, to_state=ACCEPTED, now=now, actor_id=member.id,
             values={"responded_at": now, "followup_due_at": now + timedelta(days=core.settings.intro_followup_days)},
-            where=(Introduction.expires_at > now,),
+            where=(Introduction.expires_at > now, *BOTH_SIDES_PRESENT),
         )
         if not moved:
             await expire_overdue(session, now, intro_id=intro_id)
@@ -335,8 +338,6 @@ async def accept(core: Runtime, member: Member, intro_id: int, notices: IntroNot
         )
         await cancel_jobs(session, key_prefix=expire_key(intro_id))
     core.scheduler.poke()
-    if requester is None:
-        return Answered(intro, moved=True)
     delivery = await send_introduction(core, intro, requester, target, notices)
     return Answered(intro, moved=True, requester=requester, delivery=delivery)
 
@@ -348,7 +349,7 @@ async def decline(core: Runtime, member: Member, intro_id: int) -> Answered:
         intro = await _own_request(session, intro_id, member)
         moved = await make_transition(
             session, intro_id, from_state=REQUESTED, to_state=DECLINED, now=now, actor_id=member.id,
-            values={"responded_at": now}, where=(Introduction.expires_at > now,),
+            values={"responded_at": now}, where=(Introduction.expires_at > now, *BOTH_SIDES_PRESENT),
         )
         if not moved:
             await expire_overdue(session, now, intro_id=intro_id)

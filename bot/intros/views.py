@@ -100,7 +100,17 @@ def already_introduced(intro: Introduction, target: Member, reader: Member) -> R
     )
 
 
-def _not_open(intro: Introduction, reader: Member) -> str:
+def _requester_left(intro: Introduction) -> bool:
+    # Withdrawn when they erased their data; a request of theirs still open with no requester was left over
+    # from before erasure closed requests, and is refused all the same.
+    return intro.state == intros.WITHDRAWN or (intro.state == intros.REQUESTED and intro.requester_id is None)
+
+
+def _not_open(intro: Introduction, reader: Member, *, accepting: bool) -> str:
+    if _requester_left(intro) and accepting:
+        return "Thanks — but the member who asked has since left, so there is nobody to introduce you to."
+    if _requester_left(intro):
+        return f"The member who asked has since left, so request #{intro.id} is closed; nothing more to do."
     if intro.state in (intros.ACCEPTED, intros.MET, intros.NOT_MET):
         return f"You already accepted request #{intro.id} on {day(intro.responded_at, reader)}; nothing more to do."
     if intro.state == intros.DECLINED:
@@ -117,9 +127,7 @@ _HOW_INTRODUCED = {
 
 def accepted(answer: Answered, reader: Member) -> Reply:
     if not answer.moved:
-        text = _not_open(answer.introduction, reader)
-    elif answer.requester is None:
-        text = "Thanks — but the member who asked has since left, so there is nobody to introduce you to."
+        text = _not_open(answer.introduction, reader, accepting=True)
     else:
         text = f"Thanks for accepting! {_HOW_INTRODUCED[answer.delivery]}"
     return Reply(text=text, private=True, tone="success")
@@ -127,7 +135,7 @@ def accepted(answer: Answered, reader: Member) -> Reply:
 
 def declined(answer: Answered, reader: Member, *, not_now: bool) -> Reply:
     if not answer.moved:
-        text = _not_open(answer.introduction, reader)
+        text = _not_open(answer.introduction, reader, accepting=False)
     else:
         name = answer.requester.display_name if answer.requester else "The member who asked"
         if not_now:

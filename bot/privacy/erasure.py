@@ -1,7 +1,8 @@
 """Erasure: one-time confirmation tokens, and deleting a member while keeping the community's numbers right.
 
 Introductions and exchanges that involved them stay, without their member id and without any text they
-wrote, but with the organisation, sector and country snapshot the indicators count. It leaves tombstones
+wrote, but with the organisation, sector and country snapshot the indicators count; their requests still
+open are withdrawn (bot/intros/leaving.py). It leaves tombstones
 (hashes of their chat accounts and of their expert profiles' ids, storage/tombstones.py) so that no later
 ingest of a knowledge folder that still holds their profile brings them back."""
 
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.audit import about_member_clause, record_audit
 from bot.community import member_data as community_data
 from bot.indicators.exchanges import profile_snapshot, unlink_member
+from bot.intros.leaving import withdraw_requests_of
 from knowledge.profiles import is_member_profile
 from knowledge.version import bump_version
 from storage.models import (
@@ -95,6 +97,7 @@ async def redeem_confirmation(session: AsyncSession, member_id: int, purpose: st
 @dataclass
 class ErasureReport:
     introductions_anonymised: int = 0
+    introduction_requests_withdrawn: int = 0
     exchanges_anonymised: int = 0
     rsvps_deleted: int = 0
     documents_deleted: int = 0
@@ -117,6 +120,8 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
     fallback = profile_snapshot(member)
     report = ErasureReport()
 
+    # Their open requests close first, while the rows still name them: nobody can accept one any more.
+    report.introduction_requests_withdrawn = await withdraw_requests_of(session, member_id, now)
     report.introductions_anonymised = await _anonymise_introductions(session, member_id, fallback)
     report.exchanges_anonymised = await _unlink_exchanges(session, member_id)
 
@@ -142,6 +147,7 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
     await bump_version(session)
     report.details = {
         "introductions_anonymised": report.introductions_anonymised,
+        "introduction_requests_withdrawn": report.introduction_requests_withdrawn,
         "exchanges_anonymised": report.exchanges_anonymised,
         "rsvps_deleted": report.rsvps_deleted,
         "documents_deleted": report.documents_deleted,

@@ -30,7 +30,7 @@ class Introduction(Base):
     requester_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
     target_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
     reason: Mapped[str | None] = mapped_column(Text)
-    # requested -> accepted | declined | expired ; accepted -> met | not_met
+    # requested -> accepted | declined | expired | withdrawn ; accepted -> met | not_met
     state: Mapped[str] = mapped_column(String(20), default="requested", index=True)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     responded_at: Mapped[datetime | None]
