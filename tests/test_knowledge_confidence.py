@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.search.views import NOTHING_FITS_HINT, WEAK_MATCH_SHOWN
-from knowledge.confidence import CALIBRATIONS, FEATURES, Evidence, gather_evidence, is_weak, match_margin
+from knowledge.confidence import (
+    CALIBRATIONS, FEATURES, LONGEST_FITTED, Evidence, gather_evidence, is_weak, match_margin,
+)
 from knowledge.embeddings import MULTILINGUAL_MODEL, WeakMatch
 from knowledge.ingest import EMBEDDING_MODEL_KEY, ingest
 from knowledge.language import analyse
@@ -229,6 +231,19 @@ async def test_the_unknown_english_share_weighs_the_words_no_passage_holds(loade
     assert (await unknown_english_of(knowledge, encoder, "zebra quantum saxophone"))[0] == 1.0
     # In another language the glossary translates only the domain's words: the others count nothing.
     assert (await unknown_english_of(knowledge, encoder, "tandimplantater til overvægtige"))[0] == 0.0
+
+
+def test_length_counts_distinct_words_up_to_the_longest_question_fitted():
+    assert evidence(words=200).features()[5] == evidence(words=LONGEST_FITTED).features()[5]
+    assert evidence(words=3).features()[5] < evidence(words=LONGEST_FITTED).features()[5]
+
+
+async def test_a_repeated_word_is_counted_once(loaded, knowledge, encoder):
+    index = await knowledge.index.ensure_fresh()
+    question = "astronaut basket weaving " * 30
+    analysis = analyse(question)
+    vector = encoder.encode_query(question)
+    assert gather_evidence(encoder, index, vector, analysis, index.search(vector, analysis.terms)).words == 3
 
 
 def test_without_a_calibration_the_margin_threshold_decides():
