@@ -190,11 +190,43 @@ def _pilot_fields(meta: dict) -> list[Field]:
     return fields
 
 
+# Source Markdown, which chat would show literally (or in its own dialect): line marks and inline markup.
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_QUOTE = re.compile(r"^\s*>\s?")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+# One `*` or `_` around words, not inside a word (snake_case, 2*3) nor a lone star.
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])|(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
+
+
+def plain_passage(text: str) -> str:
+    """A passage's words without its Markdown: headings, quotes, emphasis and link syntax go, a link keeps its
+    text. A heading, a paragraph and each list item (without its bullet) start a line; wrapped lines run on."""
+    lines: list[str] = []
+    starts_line = True
+    for raw in text.splitlines():
+        heading = _HEADING.match(raw) is not None
+        line = _QUOTE.sub("", _HEADING.sub("", raw))
+        item = _LIST_ITEM.match(line) is not None
+        line = " ".join(_LIST_ITEM.sub("", line).split())
+        if not line:
+            starts_line = True  # a blank line ends a paragraph or list
+        elif starts_line or heading or item:
+            lines.append(line)
+            starts_line = heading
+        else:
+            lines[-1] += " " + line
+    joined = "\n".join(lines)
+    joined = _STRONG.sub(lambda m: m.group(2), _LINK.sub(lambda m: m.group(1), joined))
+    return _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), joined)
+
+
 def _snippet(text: str) -> str:
-    flat = " ".join(text.split())
-    if len(flat) <= SNIPPET_CHARS:
-        return flat
-    return flat[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+    plain = plain_passage(text)
+    if len(plain) <= SNIPPET_CHARS:
+        return plain
+    return re.sub(r"\s+\S*$", "", plain[: SNIPPET_CHARS + 1]) + " …"
 
 
 def _why(passage: Passage, shared: list[str], via_pilot: DocInfo | None) -> str:
