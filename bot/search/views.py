@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.reply import Button, Field, Link, Reply, Section
+from bot.sanitize import without_mentions
 from bot.search.errors import NoInterests, NothingToSearch, NoTopic, SearchRefused, SearchUnavailable
 from bot.search.query import FILTER_HELP, Question
 from bot.search.service import MAX_RESULTS, Browsed, Matches, Person
@@ -39,9 +40,9 @@ STILL_LOADING_NOTE = "I am still loading part of the knowledge base, so results 
 
 
 def safe_text(text: str, limit: int = 80) -> str:
-    """User text fit to echo: no mentions or markup that could ping anyone, cut at a word boundary."""
-    cleaned = re.sub(r"<[^>]*>", " ", text)
-    cleaned = re.sub(r"[@`*_~|<>]", "", cleaned)
+    """User text fit to echo: no mentions or markup that could ping anyone, cut at a word boundary. A word
+    typed in angle brackets ("<kids>") is no mention: it stays, without its brackets."""
+    cleaned = re.sub(r"[@`*_~|<>]", "", without_mentions(text))
     cleaned = " ".join(cleaned.split())
     if len(cleaned) > limit:
         cleaned = cleaned[:limit].rsplit(" ", 1)[0] + "…"
