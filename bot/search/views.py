@@ -54,11 +54,20 @@ def _notes(answer: Answer) -> list[str]:
     if answer.still_loading:
         notes.append(STILL_LOADING_NOTE)
     if answer.truncated:
-        notes.append(
-            f"Your question was long, so I searched with its first {len(answer.query.split())} words "
-            "(the most the language model reads at once)."
-        )
+        words = len(answer.query.split())
+        if words > 1:
+            notes.append(
+                f"Your question was long, so I searched with its first {words} words "
+                "(the most the language model reads at once)."
+            )
+        else:  # one word longer than the model reads: there are no "first words" to speak of
+            notes.append("Your question was long, so I cut it to what the language model reads at once.")
     return notes
+
+
+def counted(count: int, plural: str) -> str:
+    """ "1 pilot", "2 pilots": `plural` is a regular plural ("pilots", "results")."""
+    return f"{count} {plural.removesuffix('s') if count == 1 else plural}"
 
 
 def ask_what_to_find(example: str) -> UserError:
@@ -75,7 +84,7 @@ def browsed(found: Browsed, asker: Member, *, what: str) -> Reply:
         _document_section(asker, doc, None, [], query="", contact=found.contacts.get(doc.member_id))
         for doc in found.docs
     ]
-    return Reply(text=f"{len(found.docs)} {what} matching your filters:", sections=sections)
+    return Reply(text=f"{counted(len(found.docs), what)} matching your filters:", sections=sections)
 
 
 def found(answer: Answer, asker: Member, question: Question, *, what: str) -> Reply:
@@ -101,7 +110,8 @@ def _nothing_fits(answer: Answer, sections: list[Section], shown: str) -> Reply:
     text = "\n".join([
         *_notes(answer),
         f"Nothing in the knowledge base matches this well (“{shown}”). "
-        f"The {len(closest)} closest, in case one still helps:",
+        + ("The closest, in case it still helps:" if len(closest) == 1 else
+           f"The {len(closest)} closest, in case one still helps:"),
     ])
     return Reply(text=text, sections=[*closest, Section(context=NOTHING_FITS_HINT, buttons=_ask_button(answer.query))])
 
