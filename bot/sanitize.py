@@ -2,7 +2,8 @@
 
 PostgreSQL refuses NUL in text, a lone surrogate cannot be encoded at all, and terminal escape codes
 in a display name would reach whoever reads the console or the logs. Tabs and line breaks stay.
-Text one member wrote and others read is shown with its mentions made harmless (`safe_text`); the words a
+Text one member wrote and others read is shown with its mentions made harmless (`safe_text`), and kept with
+known users' names instead of their ids where it is stored to be read later (`named_mentions`); the words a
 member asks about are read without any mention at all (`without_mentions`).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 
 from bot.message import Author, Message
 
@@ -46,6 +48,15 @@ def without_mentions(text: str) -> str:
 def without_leading_mentions(text: str) -> str:
     """`text` after the mentions it starts with ("@here, help" is "help"); the rest as typed."""
     return _LEADING_MENTIONS.sub("", text.lstrip(), count=1).lstrip()
+
+
+def named_mentions(text: str, mentions: Mapping[str, Author]) -> str:
+    """`text` with each mention of a known user written as their name ("@Alice Andersen"): text kept to be
+    read later, by someone else or on another platform, says whom the writer meant, not a platform id."""
+    for token, author in mentions.items():
+        if author.display_name:
+            text = text.replace(token, "@" + author.display_name)
+    return text
 
 
 def safe_text(text: str) -> str:

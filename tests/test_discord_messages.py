@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from adapters.discord.client import gateway_intents, shard_options
 from config import Settings, SettingsError, load_settings
-from storage.models import Exchange
+from storage.models import DeliveryReceipt, Exchange
 from tests.discord_fake import (
     BOT_ID,
     BOT_ROLE_ID,
@@ -54,6 +54,17 @@ async def test_a_mention_in_a_channel_is_answered_there_as_a_reply(discord: Harn
     assert str(call.body["message_reference"]["message_id"]) == original["id"]
     assert call.body["allowed_mentions"] == {"parse": [], "replied_user": False}
     assert call.body["embeds"][0]["title"] == "Commands"
+
+
+async def test_a_message_delivered_twice_is_answered_once(discord: Harness, fake_discord: FakeDiscord):
+    asked = replace_handle(discord.core, {})
+    original = message_create(ALICE, f"{MENTION} help", mentions=[BOT_USER])
+    await discord.message(original)
+    await discord.message(original)  # the same message id again (a gateway redelivery)
+    assert len(asked) == 1 and len(fake_discord.find("POST", rf"/channels/{CHANNEL_ID}/messages")) == 1
+    async with discord.core.db.session() as session:
+        keys = (await session.execute(select(DeliveryReceipt.key))).scalars().all()
+    assert keys == [f"discord:message:{original['id']}"]
 
 
 async def test_a_mention_of_the_bots_role_counts_as_a_mention(discord: Harness, fake_discord: FakeDiscord):

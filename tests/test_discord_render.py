@@ -139,6 +139,21 @@ def test_section_buttons_stay_with_their_section_and_labels_are_capped():
     assert message.rows[2][0].style.name == "primary"
 
 
+def test_section_buttons_are_named_after_their_section_within_the_label_limit():
+    people = ["Mette Lind", "Jonas Berg", "A" * 200]
+    reply = Reply(sections=[
+        *(Section(title=name, text="Works on school food.", buttons=[Button("Introduce me", f"intro member:{n} x")])
+          for n, name in enumerate(people)),
+        Section(text="Ana Silva (Nordhavn)", buttons=[Button("This one", "profile show member:9")]),
+    ], buttons=[Button("More (2/3)", "more abc 2")])
+    (message,) = render(reply)
+    labels = [b.label for b in message.buttons]
+    assert labels[:2] == ["Introduce me · Mette Lind", "Introduce me · Jonas Berg"]
+    assert labels[2].startswith("Introduce me · AAA") and len(labels[2]) == BUTTON_LABEL_LIMIT
+    assert labels[3:] == ["This one · Ana Silva (Nordhavn)", "More (2/3)"]  # the reply's own buttons as they are
+    assert [b.command for b in message.buttons][:3] == ["intro member:0 x", "intro member:1 x", "intro member:2 x"]
+
+
 def test_small_print_goes_in_footers_and_links_are_masked():
     reply = Reply(sections=[
         Section(title="School meals pilot", text="What we learned", link=Link("Report", "https://example.org/r?a=1")),
@@ -192,7 +207,8 @@ def test_a_section_too_big_for_one_embed_is_cut_into_parts_that_keep_everything(
                       buttons=[Button("Go", "go")], link=Link("Report", "https://example.org/r"))
     parts = normalise(Reply(sections=[section])).sections
     assert len(parts) > 1 and parts[0].title == "T" and all(p.title is None for p in parts[1:])
-    assert (parts[-1].context, parts[-1].link, parts[-1].buttons) == ("why", section.link, section.buttons)
+    assert (parts[-1].context, parts[-1].link) == ("why", section.link)
+    assert parts[-1].buttons == [Button("Go · T", "go")]  # named after the title, which stays on the first part
     assert " ".join(p.text for p in parts).split() == section.text.split()
     assert "".join(f.value for p in parts for f in p.fields) == "v" * 9000
     assert all(len(render(Reply(sections=[part]))) == 1 for part in parts)

@@ -7,6 +7,7 @@ from sqlalchemy import update
 
 from bot.search.views import _why
 from knowledge.chunking import OVERVIEW_HEADING
+from knowledge.embeddings import WeakMatch
 from knowledge.index import Passage
 from knowledge.ingest import ingest
 from knowledge.service import KnowledgeService
@@ -85,6 +86,22 @@ async def test_filters_narrow_and_unknown_values_list_valid_ones(chat, loaded):
         assert expected in reply.text, command
     listed = await chat.say("pilots country:DK")
     assert titles(listed) == ["Pilot · Healthy school meals in Nordby"]
+
+
+async def test_counts_of_one_are_singular(chat, encoder, loaded):
+    listed = await chat.say("pilots country:GB")
+    assert listed.text == "1 pilot matching your filters:"
+    assert (await chat.say("pilots country:DK,GB")).text == "2 pilots matching your filters:"
+    encoder.weak_match_below = WeakMatch(2.0, 2.0)  # every answer is weak
+    weak = await chat.say("pilots school food for astronauts country:GB")
+    assert "The closest, in case it still helps:" in weak.text and len(weak.sections) == 2  # and the hint
+
+
+async def test_one_overlong_word_is_cut_without_counting_words(chat, encoder, loaded):
+    encoder.truncate = lambda text: (text[:512], len(text) > 512)  # a real model cuts inside a long word
+    reply = await chat.say("x" * 5000)
+    assert "Your question was long, so I cut it to what the language model reads at once." in reply.text
+    assert "first 1 words" not in reply.text
 
 
 async def test_a_very_long_question_is_truncated_with_a_note(chat, core, loaded):

@@ -274,6 +274,14 @@ async def test_slack_broadcasts_and_user_mentions_are_not_searched(slack, fake_s
     assert ANSWERS[SmallTalk.GREETING].split("(")[0] in visible_text(fake_slack.to("response_url")[-1].args)
 
 
+async def test_slack_words_typed_in_angle_brackets_are_searched_and_shown(slack, fake_slack, encoder, loaded):
+    # Slack escapes what the user typed: "salt & sugar in bread <kids>".
+    await slack.command("find salt &amp; sugar in school bread &lt;kids&gt;")
+    await slack.handled(1)
+    assert any("kids" in searched for searched in encoder.encoded), encoder.encoded
+    assert "“salt &amp; sugar in school bread kids”" in visible_text(fake_slack.to("response_url")[-1].args)
+
+
 # --- Discord ------------------------------------------------------------------------------------------------
 
 ALICE = user(1001, "alice")

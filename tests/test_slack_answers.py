@@ -9,7 +9,7 @@ from bot.message import Author, Message
 from bot.reply import Attachment, Form, FormField, Reply
 from storage.models import Member, PlatformIdentity
 from tests.slack_limits import buttons, limit_problems, visible_text
-from tests.slack_support import ALICE, BOB, BOT_USER, GENERAL, TEAM, message_event
+from tests.slack_support import ALICE, BOB, BOT_USER, CAROL, GENERAL, TEAM, message_event
 from tests.test_slack_http import answer_with
 
 EVENT_FORM = Form(
@@ -184,3 +184,13 @@ async def test_the_core_reaches_slack_members_through_the_transport(slack, fake_
     assert await core.notify(bob, Reply(text="You have an introduction request"))
     assert fake_slack.to("conversations.open")[-1].args["users"] == BOB
     assert fake_slack.to("chat.postMessage")[-1].args["channel"] == "D0BOB"
+
+
+async def test_a_mention_in_an_intro_reason_reaches_the_other_side_as_a_name(slack, fake_slack):
+    await slack.command("profile", user=BOB)  # Bob becomes a member
+    await slack.command(f"intro <@{BOB}|bob> please meet me about <@{ALICE}|alice> diabetes prevention", user=CAROL)
+    await slack.handled(2)
+    (request,) = [p for p in fake_slack.to("chat.postMessage") if p.args["channel"] == "D0BOB"]
+    shown = visible_text(request.args)
+    assert "please meet me about @Alice Andersen diabetes prevention" in shown, shown
+    assert ALICE not in shown

@@ -10,7 +10,8 @@ Discord's rules, kept here:
   (a form (modal) can only be a first answer: the delivery policy is told whether the moment has passed;
   answering.py carries out its plan);
 - everything the bot sends has mentions disabled (`AllowedMentions.none()`, also the client default);
-- an interaction is handled once, even if delivered twice or to two processes (`delivery_receipts`);
+- an interaction, and a message the bot answers, is handled once, even if delivered twice or to two
+  processes (`delivery_receipts`, keyed by the interaction or message id);
 - HTTP errors are told to the user; rate limits are left to discord.py.
 The adapter keeps nothing in memory that another process would need: buttons and forms carry their
 command in their custom_id (or a key into `stored_commands`), and pages live in the database.
@@ -282,7 +283,8 @@ class DiscordAdapter:
             if me is None or message.author.id == me.id or message.type not in _MESSAGE_KINDS:
                 return
             if message.guild is None or self._addresses_me(message):
-                if not message.author.bot:  # never answer bots: two bots could talk forever
+                # Never answer bots: two bots could talk forever.
+                if not message.author.bot and await self.first_message_delivery(message):
                     await self._answer_message(message)
             elif await self._community_reply(message):
                 return
@@ -291,6 +293,12 @@ class DiscordAdapter:
                     await self._observe(message)
                 except Exception:  # passive: never a word in the channel, whatever happens
                     log.exception("exchange logging failed for message %s", message.id)
+
+    async def first_message_delivery(self, message: discord.Message) -> bool:
+        """True the first time this message is seen by any process: the gateway may deliver it again after a
+        reconnect, or to two processes running the same shard. Community answers and exchange logging are
+        kept once per message id by the core, so only messages the bot answers need a receipt."""
+        return await self.receipts.first("message", str(message.id))
 
     async def _answer_message(self, message: discord.Message) -> None:
         direct = message.guild is None

@@ -154,6 +154,31 @@ def button_rows(buttons: list[Button]) -> list[list[ButtonSpec]]:
     return [specs[i : i + BUTTONS_PER_ROW] for i in range(0, len(specs), BUTTONS_PER_ROW)]
 
 
+# A section named by its text alone (a one-line choice, as in "which member?") is named by that text up to this.
+NAME_FROM_TEXT_CHARS = 60
+
+
+def _section_name(section: Section) -> str:
+    """What tells a section's buttons from another's: its title, or its text when that is one short line."""
+    if section.title:
+        return section.title
+    bare = not (section.fields or section.link or section.context)
+    text = section.text.strip()
+    return text if bare and "\n" not in text and len(text) <= NAME_FROM_TEXT_CHARS else ""
+
+
+def named_buttons(buttons: list[Button], name: str) -> list[Button]:
+    """Buttons labelled with whose they are ("Introduce me · Mette Lind"). Discord shows every button under
+    the message's last embed, so five "Introduce me" would not say which is whom; the command is unchanged."""
+    name = " ".join(name.split())  # mentions in it are made harmless with the whole label (button_spec)
+    named = []
+    for button in buttons:
+        room = BUTTON_LABEL_LIMIT - len(button.label) - len(" · ")
+        label = f"{button.label} · {shorten(name, room)}" if name and room >= 10 else button.label
+        named.append(replace(button, label=label))
+    return named
+
+
 def _link_line(section: Section) -> str:
     if section.link is None:
         return ""
@@ -276,7 +301,7 @@ class _Packer:
             return
         for embed in section_embeds(section, colour):
             self.add_embed(embed)
-        self.add_rows(button_rows(section.buttons))
+        self.add_rows(button_rows(named_buttons(section.buttons, _section_name(section))))
 
 
 def render(reply: Reply) -> list[OutgoingMessage]:
@@ -312,7 +337,9 @@ def _parts(section: Section) -> list[Section]:
             size += cost
     pieces = pieces or [Section()]
     pieces[0].title = section.title
-    pieces[-1].link, pieces[-1].context, pieces[-1].buttons = section.link, section.context, section.buttons
+    # The title stays on the first part: buttons on a later part are named after it here.
+    buttons = section.buttons if len(pieces) == 1 else named_buttons(section.buttons, _section_name(section))
+    pieces[-1].link, pieces[-1].context, pieces[-1].buttons = section.link, section.context, buttons
     return pieces
 
 

@@ -16,6 +16,7 @@ from bot.intros.notices import NOTICES
 from bot.members.views import which_member
 from bot.references import AmbiguousMember, full_name_at_start, members_named
 from bot.reply import Reply
+from bot.sanitize import named_mentions
 from config.errors import UserError
 from storage.models import Job, Member
 
@@ -86,7 +87,9 @@ async def _target_and_reason(ctx: CommandContext) -> tuple[str, list[Member], st
 
 
 async def _request(ctx: CommandContext) -> Reply:
-    token, candidates, raw_reason = await _target_and_reason(ctx)
+    token, candidates, typed_reason = await _target_and_reason(ctx)
+    # Names now, while the platform's mentions are known: the other side reads the reason later, elsewhere.
+    raw_reason = named_mentions(typed_reason, ctx.message.mentions)
     if len(candidates) > 1:
         reason = " ".join(raw_reason.split())
         several = AmbiguousMember(token, candidates)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.reply import Button, Field, Link, Reply, Section
+from bot.sanitize import without_mentions
 from bot.search.errors import NoInterests, NothingToSearch, NoTopic, SearchRefused, SearchUnavailable
 from bot.search.query import FILTER_HELP, Question
 from bot.search.service import MAX_RESULTS, Browsed, Matches, Person
@@ -39,9 +40,9 @@ STILL_LOADING_NOTE = "I am still loading part of the knowledge base, so results 
 
 
 def safe_text(text: str, limit: int = 80) -> str:
-    """User text fit to echo: no mentions or markup that could ping anyone, cut at a word boundary."""
-    cleaned = re.sub(r"<[^>]*>", " ", text)
-    cleaned = re.sub(r"[@`*_~|<>]", "", cleaned)
+    """User text fit to echo: no mentions or markup that could ping anyone, cut at a word boundary. A word
+    typed in angle brackets ("<kids>") is no mention: it stays, without its brackets."""
+    cleaned = re.sub(r"[@`*_~|<>]", "", without_mentions(text))
     cleaned = " ".join(cleaned.split())
     if len(cleaned) > limit:
         cleaned = cleaned[:limit].rsplit(" ", 1)[0] + "…"
@@ -53,11 +54,20 @@ def _notes(answer: Answer) -> list[str]:
     if answer.still_loading:
         notes.append(STILL_LOADING_NOTE)
     if answer.truncated:
-        notes.append(
-            f"Your question was long, so I searched with its first {len(answer.query.split())} words "
-            "(the most the language model reads at once)."
-        )
+        words = len(answer.query.split())
+        if words > 1:
+            notes.append(
+                f"Your question was long, so I searched with its first {words} words "
+                "(the most the language model reads at once)."
+            )
+        else:  # one word longer than the model reads: there are no "first words" to speak of
+            notes.append("Your question was long, so I cut it to what the language model reads at once.")
     return notes
+
+
+def counted(count: int, plural: str) -> str:
+    """ "1 pilot", "2 pilots": `plural` is a regular plural ("pilots", "results")."""
+    return f"{count} {plural.removesuffix('s') if count == 1 else plural}"
 
 
 def ask_what_to_find(example: str) -> UserError:
@@ -74,7 +84,7 @@ def browsed(found: Browsed, asker: Member, *, what: str) -> Reply:
         _document_section(asker, doc, None, [], query="", contact=found.contacts.get(doc.member_id))
         for doc in found.docs
     ]
-    return Reply(text=f"{len(found.docs)} {what} matching your filters:", sections=sections)
+    return Reply(text=f"{counted(len(found.docs), what)} matching your filters:", sections=sections)
 
 
 def found(answer: Answer, asker: Member, question: Question, *, what: str) -> Reply:
@@ -100,7 +110,8 @@ def _nothing_fits(answer: Answer, sections: list[Section], shown: str) -> Reply:
     text = "\n".join([
         *_notes(answer),
         f"Nothing in the knowledge base matches this well (“{shown}”). "
-        f"The {len(closest)} closest, in case one still helps:",
+        + ("The closest, in case it still helps:" if len(closest) == 1 else
+           f"The {len(closest)} closest, in case one still helps:"),
     ])
     return Reply(text=text, sections=[*closest, Section(context=NOTHING_FITS_HINT, buttons=_ask_button(answer.query))])
 
@@ -190,11 +201,43 @@ def _pilot_fields(meta: dict) -> list[Field]:
     return fields
 
 
+# Source Markdown, which chat would show literally (or in its own dialect): line marks and inline markup.
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_QUOTE = re.compile(r"^\s*>\s?")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+# One `*` or `_` around words, not inside a word (snake_case, 2*3) nor a lone star.
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])|(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
+
+
+def plain_passage(text: str) -> str:
+    """A passage's words without its Markdown: headings, quotes, emphasis and link syntax go, a link keeps its
+    text. A heading, a paragraph and each list item (without its bullet) start a line; wrapped lines run on."""
+    lines: list[str] = []
+    starts_line = True
+    for raw in text.splitlines():
+        heading = _HEADING.match(raw) is not None
+        line = _QUOTE.sub("", _HEADING.sub("", raw))
+        item = _LIST_ITEM.match(line) is not None
+        line = " ".join(_LIST_ITEM.sub("", line).split())
+        if not line:
+            starts_line = True  # a blank line ends a paragraph or list
+        elif starts_line or heading or item:
+            lines.append(line)
+            starts_line = heading
+        else:
+            lines[-1] += " " + line
+    joined = "\n".join(lines)
+    joined = _STRONG.sub(lambda m: m.group(2), _LINK.sub(lambda m: m.group(1), joined))
+    return _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), joined)
+
+
 def _snippet(text: str) -> str:
-    flat = " ".join(text.split())
-    if len(flat) <= SNIPPET_CHARS:
-        return flat
-    return flat[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+    plain = plain_passage(text)
+    if len(plain) <= SNIPPET_CHARS:
+        return plain
+    return re.sub(r"\s+\S*$", "", plain[: SNIPPET_CHARS + 1]) + " …"
 
 
 def _why(passage: Passage, shared: list[str], via_pilot: DocInfo | None) -> str:
