@@ -8,8 +8,10 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from knowledge.embeddings import WeakMatch
+from knowledge.service import KnowledgeService
 from knowledge.terms import terms
 
 
@@ -46,6 +48,18 @@ class FakeEncoder:
         if len(words) <= self.max_tokens:
             return text, False
         return " ".join(words[: self.max_tokens]), True
+
+
+@pytest.fixture
+def encoder() -> FakeEncoder:
+    """The fake model of a test module that imports these two fixtures (it may override this one)."""
+    return FakeEncoder()
+
+
+@pytest.fixture
+def knowledge(database, settings, encoder) -> KnowledgeService:  # noqa: ANN001
+    """The core's knowledge base on the module's fake model, checking the stored version on every search."""
+    return KnowledgeService(database, settings, encoder=encoder, check_interval=0)
 
 
 class SlowModel:

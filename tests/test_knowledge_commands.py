@@ -12,17 +12,9 @@ from knowledge.index import Passage
 from knowledge.ingest import ingest
 from knowledge.service import KnowledgeService
 from storage.models import Member
-from tests.knowledge_fakes import FakeEncoder, pilot, small_knowledge_base
-
-
-@pytest.fixture
-def encoder() -> FakeEncoder:
-    return FakeEncoder()
-
-
-@pytest.fixture
-def knowledge(database, settings, encoder) -> KnowledgeService:  # noqa: ANN001
-    return KnowledgeService(database, settings, encoder=encoder, check_interval=0)
+from tests.knowledge_fakes import (  # noqa: F401 - encoder, knowledge: fixtures
+    encoder, knowledge, pilot, small_knowledge_base,
+)
 
 
 @pytest.fixture

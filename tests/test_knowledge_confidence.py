@@ -16,7 +16,7 @@ from knowledge.ingest import EMBEDDING_MODEL_KEY, ingest
 from knowledge.language import analyse
 from knowledge.service import KnowledgeService
 from storage.models import Chunk, Document
-from tests.knowledge_fakes import FakeEncoder, small_knowledge_base
+from tests.knowledge_fakes import FakeEncoder, knowledge, small_knowledge_base  # noqa: F401 - knowledge: fixtures
 from tests.support import Chat
 
 # The fake model's vectors are bags of hashed words: a question sharing words with a passage has a margin
@@ -35,11 +35,6 @@ class OtherFakeEncoder(FakeEncoder):
 @pytest.fixture
 def encoder() -> FakeEncoder:
     return FakeEncoder(weak_match_below=FAKE_WEAK_MATCH)
-
-
-@pytest.fixture
-def knowledge(database, settings, encoder) -> KnowledgeService:  # noqa: ANN001
-    return KnowledgeService(database, settings, encoder=encoder, check_interval=0)
 
 
 @pytest.fixture

@@ -23,23 +23,13 @@ from knowledge.service import KnowledgeService
 from tests.discord_fake import BOT_USER as DISCORD_BOT_USER
 from tests.discord_fake import CHANNEL_ID, FakeDiscord, Harness, dm_channel_id, message_create, slash, user
 from tests.discord_fixtures import discord, discord_settings, fake_discord  # noqa: F401 - fixtures
-from tests.knowledge_fakes import FakeEncoder, small_knowledge_base
+from tests.knowledge_fakes import encoder, knowledge, small_knowledge_base  # noqa: F401 - encoder, knowledge: fixtures
 from tests.slack_limits import buttons, visible_text
 from tests.slack_support import BOB, GENERAL, message_event
 from tests.slack_support import BOT_USER as SLACK_BOT_USER
 
 QUESTION = "how did other municipalities serve hot school meals with wholegrains?"
 SCHOOL_MEALS = "Healthy school meals in Nordby"
-
-
-@pytest.fixture
-def encoder() -> FakeEncoder:
-    return FakeEncoder()
-
-
-@pytest.fixture
-def knowledge(database, settings, encoder) -> KnowledgeService:  # noqa: ANN001
-    return KnowledgeService(database, settings, encoder=encoder, check_interval=0)
 
 
 @pytest.fixture

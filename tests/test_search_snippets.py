@@ -10,7 +10,7 @@ from adapters.slack import render as slack_render
 from bot.search.views import plain_passage
 from knowledge.ingest import ingest
 from knowledge.service import KnowledgeService
-from tests.knowledge_fakes import FakeEncoder, pilot
+from tests.knowledge_fakes import encoder, knowledge, pilot  # noqa: F401 - encoder, knowledge: fixtures
 from tests.slack_limits import visible_text
 
 APPROACH = (
@@ -33,16 +33,6 @@ def test_markdown_marks_go_and_every_word_stays():
 
 def test_paragraphs_run_on_within_themselves_and_quotes_lose_their_mark():
     assert plain_passage("# Title\n\nOne line\nwrapped.\n\n> A quote\n") == "Title\nOne line wrapped.\nA quote"
-
-
-@pytest.fixture
-def encoder() -> FakeEncoder:
-    return FakeEncoder()
-
-
-@pytest.fixture
-def knowledge(database, settings, encoder) -> KnowledgeService:  # noqa: ANN001
-    return KnowledgeService(database, settings, encoder=encoder, check_interval=0)
 
 
 async def test_a_found_passage_shows_as_plain_text_on_every_platform(chat, core, encoder, tmp_path):  # noqa: ANN001
