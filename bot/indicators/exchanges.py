@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Exchange, Member
+from storage.models import Exchange, Introduction, Member
 
 # The kinds of exchange written today. A feature that records a new kind names it here, writes it with
 # `record_exchange`, and adds the indicators that count it in `bot.indicators.service.INDICATORS`.
@@ -49,6 +49,23 @@ def known_and_different(a: str | None, b: str | None) -> bool:
     """The cross-organisation/sector/border rule. Unknown on either side is not "cross": the indicators
     must not be inflated by gaps in profiles."""
     return a is not None and b is not None and a != b
+
+
+# The word an introduction's exchange is deduplicated by, per kind: one exchange per introduction and step.
+_INTRODUCTION_STEPS = {INTRO_ACCEPTED: "accepted", MEETING_CONFIRMED: "met"}
+
+
+async def record_introduction_exchange(
+    session: AsyncSession, intro: Introduction, requester: Member | None, target: Member | None, *, kind: str,
+    occurred_at: datetime,
+) -> None:
+    """An introduction's exchange (INTRO_ACCEPTED or MEETING_CONFIRMED) between its two sides, each as they
+    were when the introduction was asked for; once per introduction and kind."""
+    await record_exchange(
+        session, kind=kind, occurred_at=occurred_at, a=requester, b=target,
+        a_snapshot=intro.requester_snapshot or None, b_snapshot=intro.target_snapshot or None,
+        platform=intro.platform, dedupe_key=f"intro:{intro.id}:{_INTRODUCTION_STEPS[kind]}", introduction_id=intro.id,
+    )
 
 
 async def record_exchange(

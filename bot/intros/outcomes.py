@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.indicators.exchanges import record_exchange
+from bot.indicators.exchanges import MEETING_CONFIRMED, record_introduction_exchange
 from bot.intros.errors import (
     DidNotGoAhead,
     NoIntroductionForYou,
@@ -57,11 +57,7 @@ async def _confirm_meeting(
         return False
     intro = await load_introduction(session, intro_id)
     requester, target = await members_of(session, intro)
-    await record_exchange(
-        session, kind="meeting_confirmed", occurred_at=now, a=requester, b=target,
-        a_snapshot=intro.requester_snapshot or None, b_snapshot=intro.target_snapshot or None,
-        platform=intro.platform, dedupe_key=f"intro:{intro_id}:met", introduction_id=intro_id,
-    )
+    await record_introduction_exchange(session, intro, requester, target, kind=MEETING_CONFIRMED, occurred_at=now)
     return True
 
 

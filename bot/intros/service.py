@@ -31,7 +31,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.indicators.exchanges import profile_snapshot, record_exchange
+from bot.indicators.exchanges import INTRO_ACCEPTED, profile_snapshot, record_introduction_exchange
 from bot.intros.errors import (
     AlreadyAsked,
     AskedTwiceAtOnce,
@@ -327,11 +327,7 @@ async def accept(core: Runtime, member: Member, intro_id: int, notices: IntroNot
             return Answered(await load_introduction(session, intro_id), moved=False)
         intro = await load_introduction(session, intro_id)
         requester, target = await members_of(session, intro)
-        await record_exchange(
-            session, kind="intro_accepted", occurred_at=now, a=requester, b=target,
-            a_snapshot=intro.requester_snapshot or None, b_snapshot=intro.target_snapshot or None,
-            platform=intro.platform, dedupe_key=f"intro:{intro_id}:accepted", introduction_id=intro_id,
-        )
+        await record_introduction_exchange(session, intro, requester, target, kind=INTRO_ACCEPTED, occurred_at=now)
         await schedule_job(
             session, kind=FOLLOWUP_JOB, key=followup_key(intro_id), due_at=intro.followup_due_at,
             payload={"introduction_id": intro_id},
