@@ -35,21 +35,23 @@ STOPWORD_LISTS = _stopword_lists()
 STOPWORDS_EN = STOPWORD_LISTS.STOPWORDS_EN
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+# Question words that say nothing about the topic, English enough to tell the language by too.
+QUESTION_WORDS = frozenset({"find", "anyone", "someone", "looking", "know", "knows"})
 # Words a question is wrapped in that say nothing about its topic ("could you please show me anything on").
-QUESTION_WRAPPING = frozenset(
-    "find anyone someone looking know knows please could would might must shall also anything something "
-    "everything anybody somebody everyone hi hello hey thanks thank tell show let us look ever really actually "
-    "maybe perhaps among within without across via upon yet still even much many near need needs needed want "
-    "wants like get got etc".split()
+QUESTION_WRAPPING = QUESTION_WORDS | frozenset(
+    "please could would might must shall also anything something everything anybody somebody everyone hi "
+    "hello hey thanks thank tell show let us look ever really actually maybe perhaps among within without "
+    "across via upon yet still even much many near need needs needed want wants like get got etc".split()
 )
+_OTHER_LANGUAGES = ("DANISH", "SWEDISH", "NORWEGIAN", "GERMAN", "DUTCH", "FRENCH", "SPANISH")
 _OTHER_LANGUAGES_STOPWORDS = frozenset().union(
-    *(getattr(STOPWORD_LISTS, f"STOPWORDS_{name}") for name in ("DANISH", "SWEDISH", "NORWEGIAN", "GERMAN", "DUTCH", "FRENCH", "SPANISH"))
+    *(getattr(STOPWORD_LISTS, f"STOPWORDS_{name}") for name in _OTHER_LANGUAGES)
 )
 # Counted to tell an English question from one in another language (knowledge.language): the short list,
 # and those of the long list that are no stop word of another supported language ("how", "do", "my", but
 # not "i", "over", "was" or "will", which are Danish, Dutch or German words too).
 ENGLISH_MARKERS = (
-    frozenset(STOPWORDS_EN) | {"find", "anyone", "someone", "looking", "know", "knows"}
+    frozenset(STOPWORDS_EN) | QUESTION_WORDS
     | (frozenset(STOPWORD_LISTS.STOPWORDS_EN_PLUS) - _OTHER_LANGUAGES_STOPWORDS)
 )
 # Left out of keyword terms and of the "why this match" words: NLTK's English list (bm25s's
