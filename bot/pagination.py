@@ -1,8 +1,8 @@
 """Long answers are split into pages; the rest is stored so "More" works from any process, any time.
 
-The later pages are written after the first page is on its way (a search answers without waiting for
-that write); this process's own "More" waits for a write still under way, and `flush()` (at shutdown)
-finishes them all.
+The later pages are written once the first page is on its way: the write starts WRITE_AFTER_SECONDS after
+the answer (so neither the answer nor its sending waits for it or shares the process with it), or at once
+when this process's own "More" or `flush()` (at shutdown) needs it.
 
 Paging is decided here, once, by the budget of the platform the answer goes to (`PageBudget`): so many
 results and characters a page, and, for a platform whose messages are limited in units of its own (Slack's
@@ -12,6 +12,7 @@ results and characters a page, and, for a platform whose messages are limited in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -32,6 +33,9 @@ PAGE_TTL = timedelta(days=14)
 MORE_COMMAND = "more"
 # What an answer's page holds at most, whatever the platform could hold.
 ANSWER_CHARS = 12000
+# How long the later pages wait before they are stored: longer than sending the first page takes, far
+# shorter than anyone takes to read it and press "More" (which in this process stores them at once).
+WRITE_AFTER_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,9 @@ def split_sections(
 class Paginator:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._writing: set[asyncio.Task] = set()  # later pages being stored
+        self._writing: set[asyncio.Task] = set()  # later pages waiting to be stored, or being stored
         self._write_lock = asyncio.Lock()
+        self._write_now = asyncio.Event()  # set while flush() waits: waiting writes start at once
 
     async def paginate(
         self,
@@ -143,7 +148,7 @@ class Paginator:
             for number, page in enumerate(pages[1:], start=2)
         ]
         page_id = secrets.token_urlsafe(12)
-        write = asyncio.ensure_future(self._write(page_id, member_id, later, now))
+        write = asyncio.ensure_future(self._write_soon(page_id, member_id, later, now))
         self._writing.add(write)
         write.add_done_callback(self._writing.discard)
         first = replace(reply, sections=pages[0], buttons=[self.more_button(page_id, 2, total)])
@@ -152,6 +157,12 @@ class Paginator:
         else:
             first.text = f"(page 1 of {total})"
         return first
+
+    async def _write_soon(self, page_id: str, member_id: int | None, later: list[Reply], now: datetime) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(WRITE_AFTER_SECONDS):
+                await self._write_now.wait()
+        await self._write(page_id, member_id, later, now)
 
     async def _write(self, page_id: str, member_id: int | None, later: list[Reply], now: datetime) -> None:
         try:
@@ -169,9 +180,13 @@ class Paginator:
             log.exception("could not store the later pages of an answer")
 
     async def flush(self) -> None:
-        """Wait until every page write this process started is done (before "More", and at shutdown)."""
-        while self._writing:
-            await asyncio.gather(*list(self._writing), return_exceptions=True)
+        """Store every answer's later pages now, and wait until they are (before "More", and at shutdown)."""
+        self._write_now.set()
+        try:
+            while self._writing:
+                await asyncio.gather(*list(self._writing), return_exceptions=True)
+        finally:
+            self._write_now.clear()
 
     @staticmethod
     def more_button(page_id: str, number: int, total: int) -> Button:

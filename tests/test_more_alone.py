@@ -103,3 +103,40 @@ async def test_more_works_from_another_process_and_after_a_restart(core, setting
         assert titles(await Chat(other).say("more")) == [f"lots {i}" for i in range(5, 10)]
     finally:
         await other.close()
+
+
+async def stored_pages(core) -> int:
+    from sqlalchemy import func, select
+
+    from storage.models import ReplyPage
+
+    async with core.db.session() as session:
+        return await session.scalar(select(func.count()).select_from(ReplyPage))
+
+
+async def test_later_pages_are_stored_after_the_answer_and_at_once_when_needed(core, chat: Chat):
+    import asyncio
+
+    from bot.pagination import WRITE_AFTER_SECONDS
+
+    await chat.say("many")
+    assert await stored_pages(core) == 0  # the answer did not wait for its later pages' write
+    await asyncio.sleep(WRITE_AFTER_SECONDS + 0.3)
+    assert await stored_pages(core) == 1  # stored on its own, shortly after
+    await chat.say("lots")
+    assert titles(await chat.say("more")) == [f"lots {i}" for i in range(5, 10)]  # "More" does not wait
+
+
+async def test_an_erasure_right_after_a_long_answer_leaves_none_of_its_pages(core, chat: Chat):
+    import asyncio
+
+    from bot.pagination import WRITE_AFTER_SECONDS
+
+    await chat.say("many")
+    export = await chat.say("privacy export")
+    assert b"many 5" in export.attachments[0].content  # the pages of the answer just given are in the export
+    await chat.say("many")
+    (confirm,) = (await chat.say("privacy erase")).buttons[:1]
+    assert (await chat.say(confirm.command, from_button=True)).tone == "success"
+    await asyncio.sleep(WRITE_AFTER_SECONDS + 0.3)
+    assert await stored_pages(core) == 0

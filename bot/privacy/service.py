@@ -104,6 +104,7 @@ async def change_consent(core: Runtime, member_id: int, flag: ConsentFlag, value
 
 
 async def export_for(core: Runtime, member_id: int) -> dict[str, Any]:
+    await core.paginator.flush()  # the pages of an answer just given are theirs too
     async with core.db.session() as session:
         return await export_member_data(session, member_id, core.clock.now())
 
@@ -117,6 +118,7 @@ async def ask_to_erase(core: Runtime, member_id: int) -> str:
 async def erase_confirmed(core: Runtime, member_id: int, token: str) -> ErasureReport:
     """Erase the member if `token` is their valid confirmation; ConfirmationInvalid (nothing erased) otherwise."""
     now = core.clock.now()
+    await core.paginator.flush()  # no page of theirs is stored after the erasure
     async with core.db.session() as session, session.begin():
         if not await redeem_confirmation(session, member_id, ERASE_PURPOSE, token, now):
             raise ConfirmationInvalid()
