@@ -80,15 +80,22 @@ def shared_words(query: str | set[str], passage: str, *, limit: int = 5) -> list
     """Words of `passage` (as written there) whose term also occurs in `query` (text, or its terms as a
     set), first occurrences first."""
     wanted = query if isinstance(query, set) else set(terms(query))
-    found: dict[str, str] = {}
-    for match in _WORD.finditer(passage):
-        word = match.group(0)
-        lowered = word.lower()
-        if lowered in STOPWORDS or len(lowered) < 2:
+    # A word's stem begins with the word's own first two letters (stemming changes endings), so most words
+    # are passed over without being stemmed: this runs for every result of every search.
+    beginnings = {term[:2] for term in wanted}
+    found: dict[str, int] = {}  # term -> the position of its first word
+    lowered_words = _WORD.findall(passage.lower())
+    for position, lowered in enumerate(lowered_words):
+        if lowered[:2] not in beginnings or lowered in STOPWORDS or len(lowered) < 2:
             continue
         term = _stem(lowered)
         if term in wanted and term not in found:
-            found[term] = word
+            found[term] = position
             if len(found) >= limit:
                 break
-    return list(found.values())
+    if not found:
+        return []
+    written = _WORD.findall(passage)
+    if len(written) != len(lowered_words):  # lower-casing changed how the text splits (rare letters)
+        written = lowered_words
+    return [written[position] for position in found.values()]

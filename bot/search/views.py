@@ -233,8 +233,20 @@ def plain_passage(text: str) -> str:
     return _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), joined)
 
 
+def _plain_beginning(text: str, chars: int) -> str:
+    """`plain_passage(text)` as far as its first `chars` characters, from as few paragraphs as give them (no
+    markup spans a blank line, so the paragraphs before one read the same alone)."""
+    end = text.find("\n\n", chars)
+    while end != -1:
+        plain = plain_passage(text[:end])
+        if len(plain) >= chars:
+            return plain
+        end = text.find("\n\n", end + 2)
+    return plain_passage(text)
+
+
 def _snippet(text: str) -> str:
-    plain = plain_passage(text)
+    plain = _plain_beginning(text, SNIPPET_CHARS + 1)
     if len(plain) <= SNIPPET_CHARS:
         return plain
     return re.sub(r"\s+\S*$", "", plain[: SNIPPET_CHARS + 1]) + " …"
