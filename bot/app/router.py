@@ -294,9 +294,13 @@ async def _paginated(core: Runtime, message: Message, member: Member, reply: Rep
     if member.id is None:
         with contextlib.suppress(Exception):  # the whole answer, when its pages cannot be stored
             async with asyncio.timeout(core.settings.database_timeout_seconds):
-                return await core.paginator.paginate(reply, now=core.clock.now(), budget=budget)
+                return await core.paginator.paginate(
+                    reply, now=core.clock.now(), budget=budget, question=message.text
+                )
         return reply
-    return await core.paginator.paginate(reply, member_id=member.id, now=core.clock.now(), budget=budget)
+    return await core.paginator.paginate(
+        reply, member_id=member.id, now=core.clock.now(), budget=budget, question=message.text
+    )
 
 
 async def _asker(core: Runtime, message: Message, command: Command) -> Member | None:
