@@ -353,6 +353,8 @@ def form_view(form: Form, metadata: dict) -> dict:
             "multiline": form_field.multiline,
             "max_length": max(1, min(form_field.max_length, 3000)),
         }
+        if form_field.value:  # Slack refuses the modal when the initial value is longer than max_length
+            element["initial_value"] = form_field.value[: element["max_length"]]
         if form_field.placeholder:
             element["placeholder"] = _plain(form_field.placeholder, MODAL_PLACEHOLDER)
         blocks.append(
