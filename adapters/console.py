@@ -315,7 +315,7 @@ class ConsoleAdapter:
             label = f"{field.label}{'' if field.required else ' (optional)'}{hint}: "
             while True:
                 try:
-                    value = (await session.prompt_async(label, handle_sigint=False)).strip()
+                    value = (await session.prompt_async(label, default=field.value, handle_sigint=False)).strip()
                 except EOFError:
                     return Reply(text="Form cancelled; nothing was saved.", private=True)
                 if value or not field.required:

@@ -1,5 +1,9 @@
 """Long answers are split into pages; the rest is stored so "More" works from any process, any time.
 
+Each later page says what it continues (the question asked, or the answer's first line), since it may be read
+far from the first page: in a busy channel, or after a day. A "More" button posts its page once; pressed again
+(by anyone) it only says so, privately.
+
 The later pages are written once the first page is on its way: the write starts WRITE_AFTER_SECONDS after
 the answer (so neither the answer nor its sending waits for it or shares the process with it), or at once
 when this process's own "More" or `flush()` (at shutdown) needs it.
@@ -19,10 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reply import Button, Reply, Section
+from bot.sanitize import without_mentions
 from storage.database import Database
 from storage.lookups import find_by_identity
 from storage.models import ReplyPage
@@ -36,6 +41,8 @@ ANSWER_CHARS = 12000
 # How long the later pages wait before they are stored: longer than sending the first page takes, far
 # shorter than anyone takes to read it and press "More" (which in this process stores them at once).
 WRITE_AFTER_SECONDS = 0.5
+# How much of the question a later page quotes: enough to recognise it, short enough for one line.
+TOPIC_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,30 @@ class PageNotYours(LookupError):
     """A page of another member's private (or direct) answer: served only to the member it was for."""
 
 
+class PageAlreadyPosted(LookupError):
+    """A "More" button pressed again: its page was already posted, where the button is."""
+
+    def __init__(self, number: int, total: int) -> None:
+        super().__init__(number, total)
+        self.number = number
+        self.total = total
+
+
 class NoLastAnswer(LookupError):
     """A bare `more` from a member with no stored long answer (none yet, or it expired)."""
+
+
+def page_topic(question: str | None, reply: Reply) -> str:
+    """What the later pages of `reply` continue, in one short line without mentions: the question asked, or
+    else the answer's own first line (a digest's title); empty when there is neither."""
+    lines = (question or "").strip().splitlines() or reply.text.strip().splitlines()
+    topic = without_mentions(lines[0]) if lines else ""
+    return topic if len(topic) <= TOPIC_CHARS else topic[: TOPIC_CHARS - 1].rstrip() + "…"
+
+
+def later_page_text(number: int, total: int, topic: str) -> str:
+    """The line a later page starts with: which page, and of what."""
+    return f"“{topic}”, continued (page {number} of {total})" if topic else f"(page {number} of {total})"
 
 
 def _section_size(section: Section) -> int:
@@ -116,21 +145,24 @@ class Paginator:
         budget: PageBudget = NO_LIMIT,
         max_sections: int | None = None,
         max_chars: int | None = None,
+        question: str | None = None,
     ) -> Reply:
         """The first page of `reply` by `budget` (or `max_sections` and `max_chars`); later pages are stored
-        behind a "More" button, for `member_id` (or the member with the platform identity `owner`)."""
+        behind a "More" button, for `member_id` (or the member with the platform identity `owner`), each
+        naming the `question` it continues."""
         budget = replace(budget, results=max_sections or budget.results, chars=max_chars or budget.chars)
         pages = split_sections(reply.sections, budget.results, budget.chars)
         shaped = reply
+        topic = page_topic(question, reply)
         if budget.prepare is not None:
             shaped, pages = _prepared(reply, pages, budget.prepare)
         if budget.split is not None:
-            pages = _split_further(shaped, pages, budget.split)
+            pages = _split_further(shaped, pages, budget.split, topic)
         if len(pages) <= 1:
             return shaped
         if member_id is None and owner is not None:
             member_id = await self._member_id(*owner)
-        return await self.store(shaped, pages, member_id=member_id, now=now)
+        return await self.store(shaped, pages, member_id=member_id, now=now, topic=topic)
 
     async def _member_id(self, platform: str, user_id: str) -> int | None:
         async with self.db.session() as session:
@@ -138,13 +170,13 @@ class Paginator:
             return member.id if member is not None else None
 
     async def store(
-        self, reply: Reply, pages: list[list[Section]], *, member_id: int | None, now: datetime
+        self, reply: Reply, pages: list[list[Section]], *, member_id: int | None, now: datetime, topic: str = ""
     ) -> Reply:
-        """Show `pages[0]` now and keep the rest for "More"."""
+        """Show `pages[0]` now and keep the rest for "More", each saying it continues `topic`."""
         total = len(pages)
         # The later pages as they will be shown (turned into stored data with the write, after the answer).
         later = [
-            replace(reply, text=f"(page {number} of {total})", sections=page, attachments=[])
+            replace(reply, text=later_page_text(number, total, topic), sections=page, attachments=[])
             for number, page in enumerate(pages[1:], start=2)
         ]
         page_id = secrets.token_urlsafe(12)
@@ -192,17 +224,23 @@ class Paginator:
     def more_button(page_id: str, number: int, total: int) -> Button:
         return Button(label=f"More ({number}/{total})", command=f"{MORE_COMMAND} {page_id} {number}", style="primary")
 
-    async def page(self, page_id: str, number: int, *, member_id: int | None = None) -> Reply:
+    async def page(
+        self, page_id: str, number: int, *, member_id: int | None = None, from_button: bool = False
+    ) -> Reply:
         """Page `number` of a stored answer, or PageMissing (past the end, or expired). A page of a private
         answer is served only to its own member (PageNotYours for anyone else); a public answer's pages, shown
         in a channel, to anyone there. Served to the answer's own member (`member_id`), it becomes the last
-        answer a bare `more` continues."""
+        answer a bare `more` continues. A "More" button (`from_button`) posts its page once: pressed again,
+        by anyone, it raises PageAlreadyPosted (a typed link is served whenever asked)."""
         await self.flush()
         async with self.db.session() as session, session.begin():
             row = await session.get(ReplyPage, page_id)
             if row is None:
                 raise PageMissing(None)
-            return await self._serve(session, row, number, member_id)
+            reply = await self._serve(session, row, number, member_id)
+            if from_button and not await _claim_button(session, page_id, number):
+                raise PageAlreadyPosted(number, len(row.pages) + 1)
+            return reply
 
     async def next_page(self, member_id: int) -> Reply:
         """The page after the one the member saw last of their last long answer (the one served to them most
@@ -240,6 +278,18 @@ class Paginator:
             return result.rowcount or 0
 
 
+async def _claim_button(session: AsyncSession, page_id: str, number: int) -> bool:
+    """Whether this press of the button for page `number` is the one that posts it: a conditional update, so
+    of two presses at once (in two processes) only one wins."""
+    result = await session.execute(
+        update(ReplyPage)
+        .where(ReplyPage.id == page_id, ReplyPage.button_page < number)
+        .values(button_page=number)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
 async def _next_served_order(session: AsyncSession, member_id: int | None) -> int:
     """One more than the member's highest: the answer served now is their last one."""
     if member_id is None:
@@ -269,16 +319,17 @@ def _prepared(
 
 
 def _split_further(
-    reply: Reply, pages: list[list[Section]], split: Callable[[Reply], list[list[Section]]]
+    reply: Reply, pages: list[list[Section]], split: Callable[[Reply], list[list[Section]]], topic: str
 ) -> list[list[Section]]:
     """Each page cut again where the platform's messages cannot hold it, measured as it will be sent: the
-    first page with the reply's text, later ones with "(page n of m)", all but the last with "More"."""
+    first page with the reply's text, later ones with "(page n of m)" and their topic, all but the last with
+    "More"."""
     more = [Paginator.more_button("-" * 16, 99, 99)]
     if len(pages) == 1:
         return split(replace(reply, sections=pages[0]))
     parts: list[list[Section]] = []
     for index, page in enumerate(pages):
         last = index == len(pages) - 1
-        text = f"{reply.text}\n(page 1 of 99)" if index == 0 else "(page 99 of 99)"
+        text = f"{reply.text}\n(page 1 of 99)" if index == 0 else later_page_text(99, 99, topic)
         parts += split(replace(reply, text=text, sections=page, buttons=reply.buttons if last else more))
     return parts

@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 ButtonStyle = Literal["default", "primary", "danger"]
+# The longest command a button carries on every platform (Slack's button value; Discord stores longer ones).
+BUTTON_COMMAND_CHARS = 2000
 
 
 @dataclass
@@ -49,6 +51,7 @@ class FormField:
     multiline: bool = False
     required: bool = True
     max_length: int = 200
+    value: str = ""  # filled in when the form opens (platforms cut it to the field's length)
 
 
 @dataclass

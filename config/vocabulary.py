@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 import gettext
 from enum import StrEnum
 from functools import cache
 from zoneinfo import available_timezones
 
 import pycountry
+
+from config.typos import typos_of
 
 SECTORS: dict[str, str] = {
     "municipality": "Municipality",
@@ -155,9 +156,10 @@ def parse_country(value: str) -> str | None:
 
 
 def suggest_country(value: str) -> list[str]:
-    """Up to three countries (English names) whose name is close to what was typed, for "did you mean"."""
+    """Up to three countries (English names) that what was typed is a typo of (config/typos.py), closest
+    first, for "did you mean"."""
     names = _country_names()
-    close = difflib.get_close_matches(" ".join(value.split()).casefold(), names, n=6, cutoff=0.75)
+    close = typos_of(" ".join(value.split()).casefold(), names)
     return list(dict.fromkeys(country_name(names[name]) for name in close))[:3]
 
 
@@ -198,10 +200,10 @@ def parse_timezone(value: str) -> str | None:
 
 
 def suggest_timezone(value: str) -> list[str]:
-    """Up to three IANA zones whose name or city is close to what was typed, for "did you mean"."""
+    """Up to three IANA zones whose name or city what was typed is a typo of (config/typos.py), closest first,
+    for "did you mean"."""
     zones = _zone_names()
-    key = _city_key(value)
-    close = difflib.get_close_matches(key, zones, n=6, cutoff=0.75)
+    close = typos_of(_city_key(value), zones)
     return list(dict.fromkeys(zones[name] for name in close))[:3]
 
 
@@ -230,15 +232,16 @@ def require_theme(value: str) -> str:
     return theme
 
 
-def require_country(value: str, *, examples: str = "Denmark, DK, DNK, Sweden, SE, Kenya, KE") -> str:
+def require_country(value: str, *, examples: str = "Denmark, Danmark, DK, DNK, Kenya, KE") -> str:
     from config.errors import UserError
 
     code = parse_country(value)
     if code is None:
         raise UserError(
-            f"“{value[:40]}” is not an ISO 3166 country name or code.",
+            f"“{value[:40]}” is not a country I know.",
             hint=_did_you_mean(suggest_country(value[:80]))
-            + f"Use a name (in English or the country's language) or a code, for example: {examples}.",
+            + "Write a country as its name, in English or in its own language, or as its ISO 3166 code of two "
+            + f"or three letters; for example: {examples}.",
         )
     return code
 

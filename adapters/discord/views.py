@@ -123,6 +123,7 @@ class FormModal(discord.ui.Modal):
             timeout=MODAL_MEMORY_SECONDS,
         )
         for form_field in form.fields[:MODAL_INPUTS_LIMIT]:
+            max_length = min(max(form_field.max_length, 1), INPUT_VALUE_LIMIT)
             self.add_item(
                 discord.ui.TextInput(
                     label=shorten(plain(form_field.label), INPUT_LABEL_LIMIT) or form_field.name,
@@ -130,7 +131,9 @@ class FormModal(discord.ui.Modal):
                     placeholder=shorten(form_field.placeholder, INPUT_PLACEHOLDER_LIMIT) or None,
                     style=discord.TextStyle.paragraph if form_field.multiline else discord.TextStyle.short,
                     required=form_field.required,
-                    max_length=min(max(form_field.max_length, 1), INPUT_VALUE_LIMIT),
+                    max_length=max_length,
+                    # Discord refuses the whole modal when a value is longer than its input allows.
+                    default=form_field.value[:max_length] or None,
                 )
             )
 

@@ -2,7 +2,10 @@
 
 Text in a reply is plain and may contain what a user typed, so `&`, `<` and `>` are always escaped: nobody
 can make the bot post `<!channel>`, `<!here>` or a user mention. Bare `@channel`, `@here` and `@everyone`
-get an invisible word joiner as well, so no automatic parsing can turn them into a broadcast either.
+get an invisible word joiner as well, so no automatic parsing can turn them into a broadcast either. Text the
+renderer sets in bold (titles, field labels) goes through `bold`: mrkdwn has no escape for `*`, `_`, `~` and
+`` ` ``, so inside the bold span they are shown as look-alikes mrkdwn does not read, and an event called
+"Walk *and* talk" stays one bold title.
 
 Limits (Slack's): 50 blocks per message, 3,000 characters per text object, 10 fields of 2,000 characters
 per section, 25 elements per actions block, 75 characters per button label, 2,000 per button value.
@@ -47,12 +50,22 @@ FORM_INPUT = "value"
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _TONE_PREFIX = {"error": ":warning: ", "warning": ":warning: ", "success": ":white_check_mark: ", "info": ""}
 _SAFE_URL = re.compile(r"^(https?://|mailto:)[^\s<>|]+$", re.IGNORECASE)
+# mrkdwn's formatting characters, each as a look-alike that mrkdwn does not read (one character for one,
+# so lengths stay as measured): asterisk operator, modifier letter low macron, tilde operator, grave accent.
+_FORMATTING_LOOKALIKES = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
 
 
 def escape(text: str) -> str:
     """Plain text -> mrkdwn that shows exactly that text and pings nobody."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub(lambda match: "@\u2060" + match.group(1), text)
+
+
+def bold(text: str) -> str:
+    """Plain text as one bold mrkdwn span that nothing in the text can end or nest into: escaped, on one line
+    (a span does not cross lines), its formatting characters shown as look-alikes. Empty for blank text."""
+    inner = escape(" ".join(text.split())).translate(_FORMATTING_LOOKALIKES)
+    return f"*{inner}*" if inner else ""
 
 
 def _escaped_len(text: str) -> int:
@@ -126,11 +139,11 @@ def _chunks(items: list, size: int) -> list[list]:
 
 
 def _title_line(title: str | None) -> str:
-    return f"*{escape(truncate(title, MAX_TITLE))}*" if title else ""
+    return bold(truncate(title, MAX_TITLE)) if title else ""
 
 
 def _field_text(field: Field) -> str:
-    label = f"*{escape(truncate(field.label, 100))}*"
+    label = bold(truncate(field.label, 100))
     value = escape(truncate(field.value or "—", MAX_FIELD_TEXT - len(label) - 1))
     return f"{label}\n{value}"
 
@@ -353,6 +366,8 @@ def form_view(form: Form, metadata: dict) -> dict:
             "multiline": form_field.multiline,
             "max_length": max(1, min(form_field.max_length, 3000)),
         }
+        if form_field.value:  # Slack refuses the modal when the initial value is longer than max_length
+            element["initial_value"] = form_field.value[: element["max_length"]]
         if form_field.placeholder:
             element["placeholder"] = _plain(form_field.placeholder, MODAL_PLACEHOLDER)
         blocks.append(

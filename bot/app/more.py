@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.context import CommandContext
 from bot.feature import Feature
 from bot.members.service import is_plain_number
-from bot.pagination import NoLastAnswer, PageMissing, PageNotYours
+from bot.pagination import NoLastAnswer, PageAlreadyPosted, PageMissing, PageNotYours
 from bot.reply import Reply
 from config.errors import UserError
 
@@ -21,7 +21,8 @@ FEATURE = Feature("more")
         "Press the button, or type `more` (or `next`) alone on any platform (Slack, Discord, the console) for "
         "the next page of your last answer (the long answer whose page you saw last). The button sends "
         "`more <page-id> <page>`, which works in any conversation; the pages of a private answer only for "
-        "the member it was for."
+        "the member it was for. A button posts its page once: pressed again, it tells only you that the page "
+        "is already there."
     ),
     examples=("more", "next"),
     aliases=("next",),
@@ -54,7 +55,15 @@ def _valid_page_link(args: list[str]) -> bool:
 async def _linked_page(ctx: CommandContext, page_id: str, number: int) -> Reply:
     """The page a "More" button names."""
     try:
-        return await ctx.core.paginator.page(page_id, number, member_id=ctx.member.id)
+        return await ctx.core.paginator.page(
+            page_id, number, member_id=ctx.member.id, from_button=ctx.message.from_button
+        )
+    except PageAlreadyPosted as posted:
+        return Reply(
+            text=f"Page {posted.number} of {posted.total} of that answer is already posted, below the message "
+            "with its button.",
+            private=True,
+        )
     except PageNotYours:
         raise UserError(
             "That page belongs to another member's private answer, so it is shown only to them.",

@@ -40,6 +40,7 @@ from bot.message import Message
 from bot.reply import Reply, error_reply
 from bot.sanitize import clean_message, without_leading_mentions
 from config.errors import UserError
+from config.typos import edit_distance
 from config.vocabulary import Role, role_rank
 from storage.database import DatabaseNotAnswering, is_unavailable
 from storage.models import Member
@@ -83,21 +84,6 @@ PROBE_SHARE = 0.6
 RULE_HELP = (
     "Anything else you write is searched as a question (`find`), unless its first word is a typo of a command."
 )
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, start=1):
-            cost = 0 if char_a == char_b else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 def near_typos(commands: CommandRegistry, word: str) -> list[str]:
@@ -294,9 +280,13 @@ async def _paginated(core: Runtime, message: Message, member: Member, reply: Rep
     if member.id is None:
         with contextlib.suppress(Exception):  # the whole answer, when its pages cannot be stored
             async with asyncio.timeout(core.settings.database_timeout_seconds):
-                return await core.paginator.paginate(reply, now=core.clock.now(), budget=budget)
+                return await core.paginator.paginate(
+                    reply, now=core.clock.now(), budget=budget, question=message.text
+                )
         return reply
-    return await core.paginator.paginate(reply, member_id=member.id, now=core.clock.now(), budget=budget)
+    return await core.paginator.paginate(
+        reply, member_id=member.id, now=core.clock.now(), budget=budget, question=message.text
+    )
 
 
 async def _asker(core: Runtime, message: Message, command: Command) -> Member | None:

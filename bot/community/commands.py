@@ -16,6 +16,8 @@ from config.errors import UserError
 FEATURE = Feature("community", audit_wording=views.AUDIT_WORDING, refusals=views.REFUSALS)
 
 ANONYMOUS_FLAGS = ("--anonymous", "--anon", "anonymously:", "anonymous:")
+# `community ask --edit <question>`: the form, with the question filled in to change before it is posted.
+EDIT_FLAG = "--edit"
 QUESTION_FIELD = "question"
 ALSO_ASK = "To ask members instead, type `community ask <your question>`."
 
@@ -51,6 +53,8 @@ async def ask_text(ctx: CommandContext, text: str) -> Reply:
     text = _from_form(text.strip())
     if not text.strip():
         return views.ask_for_question(QUESTION_FIELD)
+    if text.split(None, 1)[0].lower() == EDIT_FLAG:
+        return views.ask_for_question(QUESTION_FIELD, draft=text[len(EDIT_FLAG):].strip())
     words = text.split()
     anonymous = False
     while words and words[0].lower() in ANONYMOUS_FLAGS:

@@ -169,8 +169,9 @@ NOTICES: CommunityNotices = CommunityNoticeWording()
 # --- answers to commands --------------------------------------------------------------------------
 
 
-def ask_for_question(field_name: str) -> Reply:
-    """`community ask` alone (or the button of a weak answer to a long question): a form for the question."""
+def ask_for_question(field_name: str, draft: str = "") -> Reply:
+    """`community ask` alone, or `community ask --edit <question>` (the button of a weak answer to a long
+    question): a form for the question, with `draft` filled in."""
     return Reply(
         text=(
             "What would you like to ask the community? Type `community ask <your question>` "
@@ -180,7 +181,8 @@ def ask_for_question(field_name: str) -> Reply:
             title="Ask the community",
             command="community ask",
             fields=[FormField(field_name, "Your question", placeholder="What you want to know, and why",
-                              multiline=True, max_length=community.MAX_QUESTION_CHARS)],
+                              multiline=True, max_length=community.MAX_QUESTION_CHARS,
+                              value=draft[: community.MAX_QUESTION_CHARS])],
             submit_label="Ask",
         ),
         private=True,

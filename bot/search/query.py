@@ -109,7 +109,7 @@ def _filters(values: dict[str, list[str]], kinds: set[str]) -> Filters:
         kinds=frozenset(kinds),
         themes=frozenset(require_theme(value) for value in _each(values, "theme")),
         countries=frozenset(
-            require_country(value, examples="country:DK, country:Sweden, country:KE")
+            require_country(value, examples="country:Denmark, country:Sverige, country:DK, country:SWE")
             for value in _each(values, "country")
         ),
         sectors=frozenset(require_sector(value) for value in _each(values, "sector")),

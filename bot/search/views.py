@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
-from bot.reply import Button, Field, Link, Reply, Section
+from bot.reply import BUTTON_COMMAND_CHARS, Button, Field, Link, Reply, Section
 from bot.sanitize import without_mentions
 from bot.search.errors import NoInterests, NothingToSearch, NoTopic, SearchRefused, SearchUnavailable
 from bot.search.query import FILTER_HELP, Question
@@ -117,11 +117,13 @@ def _nothing_fits(answer: Answer, sections: list[Section], shown: str) -> Reply:
 
 
 def _ask_button(question: str) -> list[Button]:
-    """"Ask the community": the weak answer's question, sent on as `community ask` (cut to what a button holds)."""
+    """"Ask the community": the weak answer's question, sent on as `community ask`; a longer one opens the form
+    with the question filled in (`community ask --edit`), to shorten or change before it is posted."""
     text = " ".join(question.split())
     command = f"community ask {text}"
-    # A question too long for a button: the button asks for it (a form on Slack and Discord).
-    return [Button("Ask the community", command if len(command) <= BUTTON_LIMIT else "community ask", "primary")]
+    if len(command) > BUTTON_LIMIT:
+        command = f"community ask --edit {text}"[:BUTTON_COMMAND_CHARS].rstrip()
+    return [Button("Ask the community", command, "primary")]
 
 
 def _document_section(

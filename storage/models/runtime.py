@@ -46,6 +46,8 @@ class ReplyPage(Base):
     # not a time, so two answers served in the same instant are still ordered).
     shown: Mapped[int] = mapped_column(default=1, server_default="1")
     served_order: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The highest page a "More" button has posted: the button of a page already posted does not post it again.
+    button_page: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class DeliveryReceipt(Base):
