@@ -1,9 +1,10 @@
 """Look-ups that several layers share: a member by platform identity, an organisation by name (created on
-first use). Plain data access, so the knowledge base's ingest and the bot's members service use one query."""
+first use), a member's row held for a transaction. Plain data access, so the knowledge base's ingest, the
+bot's members service and erasure use one query."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -24,6 +25,26 @@ async def find_by_identity(session: AsyncSession, platform: str, user_id: str) -
         .options(joinedload(Member.identities))  # one statement: this runs for every message
     )
     return result.unique().scalars().first()
+
+
+async def lock_member(session: AsyncSession, member_id: int) -> bool:
+    """Hold the member's row until the caller's transaction ends; False when there is no such member (any
+    more). An erasure takes it first, and so does every write that links new data to an existing member
+    from outside the member's own commands (an ingested expert profile), before it checks the member's
+    tombstones: the two then run one after the other, so the erasure either sees what the write stored
+    and deletes it, or has committed (its tombstones and the row's absence are seen) before the write goes on.
+
+    PostgreSQL: SELECT ... FOR UPDATE, which also waits for a transaction whose foreign key names the
+    member. SQLite has no row locks; a write to the row takes the database's write lock instead, which
+    also puts every later read of the transaction after all earlier commits."""
+    if session.get_bind().dialect.name == "sqlite":
+        table = Member.__table__
+        held = await session.execute(
+            update(table).where(table.c.id == member_id).values(updated_at=table.c.updated_at)
+        )
+        return held.rowcount == 1
+    found = await session.execute(select(Member.id).where(Member.id == member_id).with_for_update())
+    return found.first() is not None
 
 
 async def get_or_create_organisation(
