@@ -24,7 +24,7 @@ from knowledge.chunking import CHUNKER_VERSION, Passage, embedding_text, passage
 from knowledge.embeddings import DEFAULT_BATCH_SIZE, Encoder, run_on_model_thread, to_bytes
 from knowledge.ingested_experts import ERASED_MEMBER, ErasedMember, expert_member, without_erased_members
 from knowledge.pilot_facts import pilot_facts
-from knowledge.profiles import embed_pending, forget_other_model_vectors
+from knowledge.profiles import RESERVED_ID_OWNERS, embed_pending, forget_other_model_vectors, is_member_profile
 from knowledge.shipped import ShippedVectors, shipped_vectors
 from knowledge.sources import (
     DEFAULT_LIMITS,
@@ -296,6 +296,12 @@ def _read_folder(path: Path, root: Path, report: IngestReport, limits: ReadLimit
             folder.failed_paths.add(relative)
             report.errors.extend(content.errors)
         for document in content.documents:
+            if is_member_profile(document.source_id):
+                # The bot's own documents (a member's profile, a kept community answer): a file claiming one's
+                # id would overwrite it, and take it away when the file goes.
+                report.errors.append(SourceError(relative, f"id “{document.source_id}” is reserved for {RESERVED_ID_OWNERS}"))
+                folder.failed_paths.add(relative)
+                continue
             earlier = first_seen.get(document.source_id)
             if earlier is not None:
                 report.errors.append(SourceError(relative, f"id “{document.source_id}” is already used in {earlier}"))
