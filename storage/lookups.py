@@ -4,6 +4,8 @@ bot's members service and erasure use one query."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
@@ -29,22 +31,31 @@ async def find_by_identity(session: AsyncSession, platform: str, user_id: str) -
 
 async def lock_member(session: AsyncSession, member_id: int) -> bool:
     """Hold the member's row until the caller's transaction ends; False when there is no such member (any
-    more). An erasure takes it first, and so does every write that links new data to an existing member
-    from outside the member's own commands (an ingested expert profile), before it checks the member's
-    tombstones: the two then run one after the other, so the erasure either sees what the write stored
-    and deletes it, or has committed (its tombstones and the row's absence are seen) before the write goes on.
+    more). Whatever reads a member and then writes on what it read takes the row first: an erasure, a
+    profile edit, a consent change, an ingested expert profile (before it checks the member's tombstones).
+    Two of them then run one after the other, and the second reads what the first committed: an erasure
+    sees what the other stored and deletes it, or has committed (its tombstones and the row's absence are
+    seen) before the other goes on.
 
     PostgreSQL: SELECT ... FOR UPDATE, which also waits for a transaction whose foreign key names the
     member. SQLite has no row locks; a write to the row takes the database's write lock instead, which
     also puts every later read of the transaction after all earlier commits."""
+    return member_id in await lock_members(session, [member_id])
+
+
+async def lock_members(session: AsyncSession, member_ids: Iterable[int], *, shared: bool = False) -> set[int]:
+    """`lock_member` for several members at once; the ids of those that exist. `shared` (PostgreSQL: FOR
+    SHARE) is for a write that only reads the members, such as an exchange reading their consent: such
+    writes do not wait for each other, only for a change of the members (and it for them)."""
+    ids = sorted(set(member_ids))
+    if not ids:
+        return set()
     if session.get_bind().dialect.name == "sqlite":
         table = Member.__table__
-        held = await session.execute(
-            update(table).where(table.c.id == member_id).values(updated_at=table.c.updated_at)
-        )
-        return held.rowcount == 1
-    found = await session.execute(select(Member.id).where(Member.id == member_id).with_for_update())
-    return found.first() is not None
+        await session.execute(update(table).where(table.c.id.in_(ids)).values(updated_at=table.c.updated_at))
+        return set((await session.execute(select(Member.id).where(Member.id.in_(ids)))).scalars())
+    query = select(Member.id).where(Member.id.in_(ids)).order_by(Member.id).with_for_update(read=shared)
+    return set((await session.execute(query)).scalars())
 
 
 async def get_or_create_organisation(
