@@ -90,3 +90,32 @@ async def test_an_erasure_while_the_ingest_stores_the_profile_deletes_it(core, c
     report = await _ingest_with_erasure_at(core, chat, tmp_path, monkeypatch, (ingest_module, "expert_member"), stored_before)
     assert await _left_of(core, "Dana Dahl", "dana") == ([], [], [])
     assert report.errors == []  # stored and then erased, or skipped as erased: both are right
+
+
+async def test_an_erasure_while_an_rsvp_is_written_leaves_no_reminder_for_the_erased_member(core, chat, monkeypatch):
+    """The RSVP's transaction has written the answer and its reminder jobs when the erasure starts: the
+    erasure waits for it and then cancels them (before, on PostgreSQL, it missed the uncommitted jobs and
+    deleted the member under them, leaving reminders pending for a member who no longer exists)."""
+    import bot.events.service as events_service
+    from storage.models import Job
+    from tests.events_support import add_event, make_member
+
+    await make_member(core, "carol", role="coordinator", timezone="Europe/Copenhagen")
+    event_id = await add_event(chat)
+    await chat.say("profile set country Denmark", as_user="dana")
+    erase = await _erasure_of(core, "dana")
+    original = events_service.schedule_reminders
+    erasures: list[asyncio.Task] = []
+
+    async def scheduled_then_erased(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        added = await original(*args, **kwargs)
+        erasures.append(asyncio.create_task(erase()))
+        await asyncio.sleep(0.5)
+        return added
+
+    monkeypatch.setattr(events_service, "schedule_reminders", scheduled_then_erased)
+    await chat.say(f"event rsvp {event_id} going", as_user="dana")
+    await erasures[0]
+    async with core.db.session() as session:
+        pending = (await session.execute(select(Job.key).where(Job.status == "pending", Job.key.contains(":reminder:")))).all()
+    assert pending == []
