@@ -22,9 +22,9 @@ from sqlalchemy import delete, insert, select
 
 from knowledge.chunking import CHUNKER_VERSION, Passage, embedding_text, passages
 from knowledge.embeddings import DEFAULT_BATCH_SIZE, Encoder, run_on_model_thread, to_bytes
-from knowledge.ingested_experts import ERASED_MEMBER, ErasedMember, check_not_erased, expert_member, without_erased_members
+from knowledge.ingested_experts import ERASED_MEMBER, ErasedMember, expert_member, without_erased_members
 from knowledge.pilot_facts import pilot_facts
-from knowledge.profiles import embed_pending, forget_other_model_vectors
+from knowledge.profiles import RESERVED_ID_OWNERS, embed_pending, forget_other_model_vectors, is_member_profile
 from knowledge.shipped import ShippedVectors, shipped_vectors
 from knowledge.sources import (
     DEFAULT_LIMITS,
@@ -296,6 +296,12 @@ def _read_folder(path: Path, root: Path, report: IngestReport, limits: ReadLimit
             folder.failed_paths.add(relative)
             report.errors.extend(content.errors)
         for document in content.documents:
+            if is_member_profile(document.source_id):
+                # The bot's own documents (a member's profile, a kept community answer): a file claiming one's
+                # id would overwrite it, and take it away when the file goes.
+                report.errors.append(SourceError(relative, f"id “{document.source_id}” is reserved for {RESERVED_ID_OWNERS}"))
+                folder.failed_paths.add(relative)
+                continue
             earlier = first_seen.get(document.source_id)
             if earlier is not None:
                 report.errors.append(SourceError(relative, f"id “{document.source_id}” is already used in {earlier}"))
@@ -385,6 +391,8 @@ def embedded_hash(source_hash: str, model: str) -> str:
 async def _store_document(db: Database, item: _Pending, vectors, root: Path, model: str) -> None:  # noqa: ANN001 - ndarray
     source = item.document
     async with db.session() as session, session.begin():
+        # An expert's member first, before any other write: see expert_member.
+        member_id = await expert_member(session, source) if source.kind == "expert" else None
         document = None
         if item.existing_id is not None:
             document = await session.get(Document, item.existing_id)
@@ -404,9 +412,8 @@ async def _store_document(db: Database, item: _Pending, vectors, root: Path, mod
         document.meta = {
             **source.meta, "root": str(root), SOURCE_HASH_KEY: item.source_hash, EMBEDDING_MODEL_KEY: model
         }
-        if source.kind == "expert":
-            await check_not_erased(session, source)
-            document.member_id = await expert_member(session, source)
+        if member_id is not None:
+            document.member_id = member_id
         await session.flush()
         if item.existing_id is not None:  # a new document has nothing to replace
             await session.execute(delete(Chunk).where(Chunk.document_id == document.id))

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.sources import SourceDocument, SourceError
 from storage.database import Database
-from storage.lookups import find_by_identity, get_or_create_organisation
+from storage.lookups import find_by_identity, get_or_create_organisation, lock_member
 from storage.models import Member, Organisation, PlatformIdentity
 from storage.tombstones import erased_hashes, identity_key, profile_key, tombstone_hash
 
@@ -57,12 +57,21 @@ async def check_not_erased(session: AsyncSession, source: SourceDocument) -> Non
 
 async def expert_member(session: AsyncSession, source: SourceDocument) -> int:
     """The member an expert profile belongs to: `member: platform:user` in the profile, otherwise a
-    console member named after the profile id (so the console demo can introduce people)."""
+    console member named after the profile id (so the console demo can introduce people). ErasedMember
+    when that member erased their data, before or while this runs.
+
+    Call it before anything else is written in the transaction: it holds the member's row (`lock_member`)
+    and only then checks the tombstones, so an erasure racing with it either committed first (and is
+    seen here) or waits until this transaction has committed (and then deletes what it stored)."""
     identity = expert_identity(source)
     platform, _, user_id = identity.partition(":")
     if not user_id:
         raise ValueError(f"member “{identity}” should look like platform:user-id")
     member = await find_by_identity(session, platform, user_id)
+    if member is not None and not await lock_member(session, member.id):
+        session.expunge(member)
+        member = None  # erased since it was read: the tombstones below say so
+    await check_not_erased(session, source)
     organisation = await _profile_organisation(session, source)
     if member is None:
         member = Member(display_name=source.title[:200], role="expert", expertise=[], interests=[])

@@ -35,6 +35,8 @@ SOURCE_PREFIX = "member-profile:"
 # Community answers kept as knowledge (bot.community): written like profiles, never by an ingest.
 ANSWER_SOURCE_PREFIX = "community-answer:"
 WRITTEN_BY_THE_BOT = (SOURCE_PREFIX, ANSWER_SOURCE_PREFIX)
+# How an ingest names them when a knowledge file claims one of their ids.
+RESERVED_ID_OWNERS = f"the bot's own documents ({SOURCE_PREFIX}…, {ANSWER_SOURCE_PREFIX}…)"
 SOURCE_PATH = "member profile"
 # Passages embedded per model call (a profile has two or three; this bounds a backlog's batches).
 EMBED_BATCH_CHUNKS = 256

@@ -196,10 +196,29 @@ class Database:
         await self.ensure_reachable()
         if await self.at_head():
             return
+        if self.is_sqlite:
+            await self._migrate_sqlite()
+            return
         async with self.engine.begin() as connection:
-            if not self.is_sqlite:
-                await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_ID})
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_ID})
             await connection.run_sync(_upgrade_to_head)
+
+    async def _migrate_sqlite(self) -> None:
+        """SQLite alters a table by copying it and dropping the old one, and with foreign keys enforced that
+        drop deletes (or unlinks) every row of other tables that refers to it. So migrations run with foreign
+        keys off, as SQLite's own procedure for altering tables says, and are checked before they commit."""
+        async with self.engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # no effect inside a transaction
+            try:
+                before = len((await connection.exec_driver_sql("PRAGMA foreign_key_check")).all())
+                await connection.run_sync(_upgrade_to_head)
+                broken = len((await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()) - before
+                if broken > 0:
+                    raise DatabaseUnavailable(f"the migration would break {broken} reference(s) between tables; not committed")
+                await connection.commit()
+            finally:
+                await connection.rollback()
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
     @asynccontextmanager
     async def exclusive(self, name: str, key: int, *, waiting: Callable[[], None] | None = None) -> AsyncIterator[None]:

@@ -1,9 +1,12 @@
 """Look-ups that several layers share: a member by platform identity, an organisation by name (created on
-first use). Plain data access, so the knowledge base's ingest and the bot's members service use one query."""
+first use), a member's row held for a transaction. Plain data access, so the knowledge base's ingest, the
+bot's members service and erasure use one query."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterable
+
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -24,6 +27,35 @@ async def find_by_identity(session: AsyncSession, platform: str, user_id: str) -
         .options(joinedload(Member.identities))  # one statement: this runs for every message
     )
     return result.unique().scalars().first()
+
+
+async def lock_member(session: AsyncSession, member_id: int) -> bool:
+    """Hold the member's row until the caller's transaction ends; False when there is no such member (any
+    more). Whatever reads a member and then writes on what it read takes the row first: an erasure, a
+    profile edit, a consent change, an ingested expert profile (before it checks the member's tombstones).
+    Two of them then run one after the other, and the second reads what the first committed: an erasure
+    sees what the other stored and deletes it, or has committed (its tombstones and the row's absence are
+    seen) before the other goes on.
+
+    PostgreSQL: SELECT ... FOR UPDATE, which also waits for a transaction whose foreign key names the
+    member. SQLite has no row locks; a write to the row takes the database's write lock instead, which
+    also puts every later read of the transaction after all earlier commits."""
+    return member_id in await lock_members(session, [member_id])
+
+
+async def lock_members(session: AsyncSession, member_ids: Iterable[int], *, shared: bool = False) -> set[int]:
+    """`lock_member` for several members at once; the ids of those that exist. `shared` (PostgreSQL: FOR
+    SHARE) is for a write that only reads the members, such as an exchange reading their consent: such
+    writes do not wait for each other, only for a change of the members (and it for them)."""
+    ids = sorted(set(member_ids))
+    if not ids:
+        return set()
+    if session.get_bind().dialect.name == "sqlite":
+        table = Member.__table__
+        await session.execute(update(table).where(table.c.id.in_(ids)).values(updated_at=table.c.updated_at))
+        return set((await session.execute(select(Member.id).where(Member.id.in_(ids)))).scalars())
+    query = select(Member.id).where(Member.id.in_(ids)).order_by(Member.id).with_for_update(read=shared)
+    return set((await session.execute(query)).scalars())
 
 
 async def get_or_create_organisation(

@@ -144,3 +144,29 @@ async def test_a_link_to_a_file_outside_the_folder_is_not_followed(core, tmp_pat
     assert again.removed == ["pilot-chat"] and "pilots/chat.md" in problems(again)
     expected.discard("pilot-chat")
     assert await stored_ids(core) == expected and set(found) == {"pilots/linked.md"}
+
+
+async def test_a_file_cannot_take_the_id_of_a_document_the_bot_writes_itself(core, chat, tmp_path):
+    """A member's own expert profile (`member-profile:ID`) and a kept community answer (`community-answer:ID`)
+    are written by the bot; a knowledge file claiming one of their ids would overwrite the member's
+    profile, and deleting that file later would delete it."""
+    from knowledge.profiles import profile_source_id
+    from tests.events_support import member_id
+
+    await chat.say("profile set expertise school meals", as_user="mette")
+    taken = profile_source_id(await member_id(core, "mette"))
+    folder = tmp_path / "kb"
+    expected = good_files(folder)
+    pilot(folder, "squatter", "Not Mette at all", "## Summary\nSomething else.", id=taken)
+    pilot(folder, "answer", "Not an answer", "## Summary\nSomething else.", id="community-answer:1")
+
+    report = await ingest(core.db, folder, FakeEncoder())
+    assert set(problems(report)) == {"pilots/squatter.md", "pilots/answer.md"}
+    assert expected <= await stored_ids(core)
+    async with core.db.session() as session:
+        title = (await session.execute(select(Document.title).where(Document.source_id == taken))).scalar_one()
+    assert title == "mette"
+
+    (folder / "pilots" / "squatter.md").unlink()
+    await ingest(core.db, folder, FakeEncoder())
+    assert taken in await stored_ids(core)

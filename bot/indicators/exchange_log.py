@@ -24,6 +24,7 @@ from bot.delivery import receipt_key
 from bot.indicators.exchanges import THREAD_REPLY, known_and_different, unlinked_day
 from bot.message import Message
 from bot.sanitize import clean_message
+from storage.lookups import lock_members
 from storage.models import (
     DeliveryReceipt,
     Exchange,
@@ -107,6 +108,10 @@ class ExchangeLog:
         accounts = _accounts(messages)
         now = self.core.clock.now()
         async with self.core.db.session() as session, session.begin():
+            # The members' rows first (shared), then their profiles and consent: a member switching exchange
+            # logging off, or erased, at the same moment either committed before and is read here, or
+            # waits for this batch and then unlinks its rows.
+            await lock_members(session, [p.member_id for p in (await _profiles(session, accounts)).values()], shared=True)
             profiles = await _profiles(session, accounts)
             rows, anonymous, unlinked = _sort_rows(messages, profiles, now)
             anonymous.extend(await _first_seen(session, unlinked, now))

@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.lookups import lock_members
 from storage.models import Exchange, Introduction, Member
 
 # The kinds of exchange written today. A feature that records a new kind names it here, writes it with
@@ -33,9 +34,23 @@ def unlinked_day(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def consents(member: Member | None) -> bool:
-    """A side without a member (erased, or only a snapshot) has nobody to link; a member decides."""
-    return member is None or bool(member.consent_exchange_logging)
+async def linkable_sides(
+    session: AsyncSession, a: Member | None, b: Member | None
+) -> tuple[Member | None, Member | None, bool]:
+    """The two sides as they stand now, and whether a row may link them (both consent to exchange logging;
+    a side without a member, erased or only a snapshot, has nobody to link). Their rows are held first
+    (`lock_members`, shared), so a member switching exchange logging off, or being erased, at the same
+    moment either committed before and is read here, or waits for this write and then unlinks it."""
+    ids = [member.id for member in (a, b) if member is not None]
+    if not ids:
+        return a, b, True
+    await lock_members(session, ids, shared=True)
+    consent = dict(
+        (await session.execute(select(Member.id, Member.consent_exchange_logging).where(Member.id.in_(ids)))).all()
+    )
+    a = a if a is not None and a.id in consent else None
+    b = b if b is not None and b.id in consent else None
+    return a, b, all(consent.values())
 
 
 def profile_snapshot(member: Member | None) -> dict[str, str | None]:
@@ -95,7 +110,8 @@ async def record_exchange(
     """
     side_a = a_snapshot or profile_snapshot(a)
     side_b = b_snapshot or profile_snapshot(b)
-    if not (consents(a) and consents(b)):
+    a, b, linked = await linkable_sides(session, a, b)
+    if not linked:
         a = b = None
         occurred_at = unlinked_day(occurred_at)
         channel_id = guild_id = dedupe_key = None

@@ -27,7 +27,7 @@ from bot.references import (  # noqa: F401
 )
 from config.vocabulary import Role
 from knowledge.profiles import sync_member_profile
-from storage.lookups import find_by_identity, get_or_create_organisation
+from storage.lookups import find_by_identity, get_or_create_organisation, lock_member
 from storage.models import AuditEntry, Member, PlatformIdentity
 
 if TYPE_CHECKING:
@@ -121,8 +121,11 @@ class ProfileChange:
 async def update_profile(core: Runtime, member_id: int, field: str, value: object) -> ProfileChange:
     """Set one field (None clears it) and keep the member's expert document in step, in one transaction."""
     async with core.db.session() as session, session.begin():
+        # The row first: an edit of another field at the same moment (a second process, a double submit)
+        # waits, so this one reads the profile as that one left it, and the expert document gets both.
+        held = await lock_member(session, member_id)
         member = await session.get(Member, member_id)
-        assert member is not None
+        assert held and member is not None
         before = changed_value(field, member)
         await _set_field(session, member, field, value)
         await session.flush()

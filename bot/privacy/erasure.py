@@ -23,6 +23,7 @@ from bot.indicators.exchanges import profile_snapshot, unlink_member
 from bot.intros.leaving import withdraw_requests_of
 from knowledge.profiles import is_member_profile
 from knowledge.version import bump_version
+from storage.lookups import lock_member
 from storage.models import (
     RSVP,
     AuditEntry,
@@ -114,9 +115,12 @@ def _anonymised_snapshot(snapshot: dict | None, fallback: dict[str, str | None])
 
 async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> ErasureReport:
     """Delete a member and everything that is theirs, anonymising what the indicators need.
-    Runs in the caller's transaction: it all happens, or none of it does."""
+    Runs in the caller's transaction: it all happens, or none of it does. The member's row is held first,
+    so a write that links data to them (an RSVP, an ingested profile, a profile edit) either commits
+    before and is found here, or waits and then finds the member gone."""
+    held = await lock_member(session, member_id)
     member = await session.get(Member, member_id)
-    assert member is not None
+    assert held and member is not None
     fallback = profile_snapshot(member)
     report = ErasureReport()
 

@@ -24,6 +24,9 @@ class Organisation(Base):
 
 class Member(Base):
     __tablename__ = "members"
+    # An erased member's id must never come to mean someone else (SQLite would otherwise reuse the
+    # largest one); PostgreSQL's sequences never reuse ids anyway.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str] = mapped_column(String(200))
