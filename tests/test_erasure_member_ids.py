@@ -42,7 +42,7 @@ async def test_the_upgrade_keeps_every_row_that_refers_to_a_member(tmp_path):
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     try:
         async with db.engine.begin() as connection:  # as the bot before this revision left it
-            await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0009_community_questions"))
+            await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0010_reply_pages_button_page"))
             await connection.execute(text(
                 "INSERT INTO members (id, display_name, expertise, interests, role, is_bot, consent_expert_search, "
                 "consent_introductions, consent_exchange_logging, consent_community_questions, created_at, updated_at) "

@@ -7,8 +7,8 @@ gives the next row the largest id in use plus one, so the erased newest member's
 person who wrote to the bot. The table is rebuilt with AUTOINCREMENT (storage.database runs SQLite
 migrations with foreign keys off, so dropping the old table deletes nothing that refers to it).
 
-Revision ID: 0010_member_ids_never_reused
-Revises: 0009_community_questions
+Revision ID: 0011_member_ids_never_reused
+Revises: 0010_reply_pages_button_page
 Create Date: 2026-12-07 05:10:00.000000
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0010_member_ids_never_reused'
-down_revision = '0009_community_questions'
+revision = '0011_member_ids_never_reused'
+down_revision = '0010_reply_pages_button_page'
 branch_labels = None
 depends_on = None
 
