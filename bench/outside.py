@@ -53,7 +53,7 @@ QUESTIONS = ROOT / "bench" / "data" / "outside.jsonl"
 TOP = 5
 SHORT_WORDS = 3  # a question of at most this many words is "short"
 LANGUAGES = ("en", "da", "sv", "nb", "de", "nl", "fr", "es", "sw")
-console = Console(width=160)
+console = Console(width=180)
 
 
 @dataclass(frozen=True)
@@ -177,10 +177,11 @@ def _share(part: int, whole: int) -> str:
     return f"{part}/{whole} ({part / whole:.0%})" if whole else "–"
 
 
-def _table(title: str, columns: tuple[str, ...]) -> Table:
+def _table(title: str, columns: tuple[str, ...], *, figures: bool = True) -> Table:
+    """A table whose first column (every column, without `figures`) is text, left-aligned; figures right."""
     table = Table(title=title, title_justify="left")
     for n, column in enumerate(columns):
-        table.add_column(column, justify="left" if n == 0 else "right")
+        table.add_column(column, justify="right" if figures and n else "left", overflow="fold")
     return table
 
 
@@ -226,14 +227,14 @@ def report(outcomes: list[Outcome], model: str) -> None:
     console.print(table)
 
     wrong = [o for o in outcomes if o.misjudged]
-    table = _table(f"Misjudged questions ({len(wrong)} of {len(outcomes)})", ("id", "command", "text", "what happened", "shown first"))
+    table = _table(f"Misjudged questions ({len(wrong)} of {len(outcomes)})", ("id", "command", "text", "what happened", "shown first"), figures=False)
     for o in wrong:
         q = o.question
         if q.answerable:
             what = o.what if o.flagged else "answered, no relevant document in top 5"
         else:
             what = f"answered as a match ({q.kind})"
-        table.add_row(q.id, q.command, q.text, what, ", ".join(o.shown[:3]))
+        table.add_row(q.id, q.command, q.text, what, "\n".join(o.shown[:3]))
     console.print(table)
 
 
