@@ -113,7 +113,9 @@ def _nothing_fits(answer: Answer, sections: list[Section], shown: str) -> Reply:
         + ("The closest, in case it still helps:" if len(closest) == 1 else
            f"The {len(closest)} closest, in case one still helps:"),
     ])
-    return Reply(text=text, sections=[*closest, Section(context=NOTHING_FITS_HINT, buttons=_ask_button(answer.query))])
+    return Reply(
+        text=text, sections=[*closest, Section(context=NOTHING_FITS_HINT, buttons=_ask_button(answer.query))], weak=True
+    )
 
 
 def _ask_button(question: str) -> list[Button]:
@@ -136,7 +138,9 @@ def _document_section(
     contact: Contact | None = None,
 ) -> Section:
     fields = _fields(doc)
-    section = Section(title=f"{KIND_LABELS.get(doc.kind, doc.kind.title())} · {doc.title}", fields=fields)
+    section = Section(
+        title=f"{KIND_LABELS.get(doc.kind, doc.kind.title())} · {doc.title}", fields=fields, source_id=doc.source_id
+    )
     if snippet is not None and snippet.text:
         section.text = _snippet(snippet.text)
     if doc.url:
