@@ -6,15 +6,16 @@ The demo knowledge base is ingested with --model (default: the shipped default m
 ship in data/demo/_vectors) into a temporary SQLite database. Each question of bench/data/outside.jsonl
 then goes through `Lighthouse.handle` as a member's direct message: its command word first (`find ...`,
 `pilots ...`, `experts ...`) or, for `plain`, the bare text. From each reply: whether it was flagged weak
-(`Reply.weak`: "Nothing in the knowledge base matches this well"), whether it showed no document at all
+(`Reply.weak`: "Nothing in the knowledge base matches this well") or unsure (`Reply.unsure`: its results
+shown with a note that they may only partly answer the question), whether it showed no document at all
 (a refusal such as "no word I can search by", or a reply that is no search), and the documents its first
 sections show (`Section.source_id`, top 5).
 
 Prints: answerable questions flagged (weak or nothing shown) overall, for questions of at most three
 words and per language; unanswerable questions flagged, overall, per kind and per language; hit@5 (a
 relevant document among the first five shown) and nDCG@5 (graded relevance) per language; and every
-misjudged question: an answerable one flagged, an unanswerable one answered as if it matched, and an
-answerable one answered without any relevant document in its top 5.
+misjudged question: an answerable one flagged, an unanswerable one answered with confidence (neither
+flagged nor unsure), and an answerable one answered without any relevant document in its top 5.
 
 bench/data/outside.jsonl is a test set: nothing is tuned on it (see bench/data/README.md).
 """
@@ -82,6 +83,7 @@ class Outcome:
     weak: bool  # the reply says nothing matches well
     shown: tuple[str, ...]  # source ids of the documents shown first, in order (at most TOP)
     headline: str  # the reply's first line, to tell what happened
+    unsure: bool = False  # the reply shows its results with a note that they may only partly answer it
 
     @property
     def flagged(self) -> bool:
@@ -108,10 +110,17 @@ class Outcome:
         return _dcg(gains) / best if best else 0.0
 
     @property
+    def doubted(self) -> bool:
+        """Flagged, or answered with the note that the results may only partly answer the question."""
+        return self.flagged or self.unsure
+
+    @property
     def misjudged(self) -> bool:
+        """An answerable question flagged weak or without a relevant document shown; an unanswerable one
+        answered with confidence (an unsure answer says what is true of it)."""
         if self.question.answerable:
             return self.flagged or not self.hit
-        return not self.flagged
+        return not self.doubted
 
 
 def _dcg(gains: Iterable[int]) -> float:
@@ -135,7 +144,7 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
 def outcome_of(question: Question, reply: Reply) -> Outcome:
     shown = tuple(s.source_id for s in reply.sections if s.source_id)[:TOP]
     headline = (reply.text.strip().splitlines() or [""])[0]
-    return Outcome(question, reply.weak, shown, headline)
+    return Outcome(question, reply.weak, shown, headline, reply.unsure)
 
 
 async def ask_all(core: Lighthouse, questions: list[Question]) -> list[Outcome]:
@@ -197,22 +206,24 @@ def report(outcomes: list[Outcome], model: str) -> None:
     answerable = [o for o in outcomes if o.question.answerable]
     unanswerable = [o for o in outcomes if not o.question.answerable]
 
-    table = _table(f"Answerable questions flagged (weak or nothing shown), {model}", ("", "flagged", "of which weak"))
+    table = _table(f"Answerable questions flagged (weak or nothing shown), {model}", ("", "flagged", "of which weak", "flagged or unsure"))
     rows = [("all", answerable), (f"≤ {SHORT_WORDS} words", [o for o in answerable if o.question.short]),
             (f"> {SHORT_WORDS} words", [o for o in answerable if not o.question.short])]
     rows += [(f"command {name}", group) for name, group in _by(answerable, "command").items()]
     rows += [(f"lang {name}", group) for name, group in _by(answerable, "lang").items()]
     for label, group in rows:
-        table.add_row(label, _share(sum(o.flagged for o in group), len(group)), str(sum(o.weak for o in group)))
+        table.add_row(label, _share(sum(o.flagged for o in group), len(group)), str(sum(o.weak for o in group)),
+                      _share(sum(o.doubted for o in group), len(group)))
     console.print(table)
 
-    table = _table("Unanswerable questions flagged (the right call)", ("", "flagged", "of which weak"))
+    table = _table("Unanswerable questions flagged (the right call)", ("", "flagged", "of which weak", "flagged or unsure"))
     rows = [("all", unanswerable)]
     rows += [(f"kind {name}", group) for name, group in _by(unanswerable, "kind").items()]
     rows += [(f"command {name}", group) for name, group in _by(unanswerable, "command").items()]
     rows += [(f"lang {name}", group) for name, group in _by(unanswerable, "lang").items()]
     for label, group in rows:
-        table.add_row(label, _share(sum(o.flagged for o in group), len(group)), str(sum(o.weak for o in group)))
+        table.add_row(label, _share(sum(o.flagged for o in group), len(group)), str(sum(o.weak for o in group)),
+                      _share(sum(o.doubted for o in group), len(group)))
     console.print(table)
 
     table = _table(f"Answerable questions: ranking of the first {TOP} documents shown (flagged or not)",
@@ -231,7 +242,7 @@ def report(outcomes: list[Outcome], model: str) -> None:
     for o in wrong:
         q = o.question
         if q.answerable:
-            what = o.what if o.flagged else "answered, no relevant document in top 5"
+            what = o.what if o.flagged else "answered" + (" (unsure)" if o.unsure else "") + ", no relevant document in top 5"
         else:
             what = f"answered as a match ({q.kind})"
         table.add_row(q.id, q.command, q.text, what, "\n".join(o.shown[:3]))
@@ -251,7 +262,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(
             "\n".join(
-                json.dumps({"_id": o.question.id, "weak": o.weak, "shown": list(o.shown), "headline": o.headline,
+                json.dumps({"_id": o.question.id, "weak": o.weak, "unsure": o.unsure, "shown": list(o.shown), "headline": o.headline,
                             "misjudged": o.misjudged}, ensure_ascii=False)
                 for o in outcomes
             ) + "\n",

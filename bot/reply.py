@@ -98,6 +98,8 @@ class Reply:
     tone: Literal["info", "success", "warning", "error"] = "info"
     # A search's answer whose best match is weak (`Answer.weak`): it says nothing matches well.
     weak: bool = False
+    # A search's answer whose results may only partly answer the question (`Answer.unsure`).
+    unsure: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -128,6 +130,7 @@ class Reply:
             direct=data.get("direct", False),
             tone=data.get("tone", "info"),
             weak=data.get("weak", False),
+            unsure=data.get("unsure", False),
         )
 
     def plain_text(self) -> str:
