@@ -13,19 +13,23 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from bot.search.query import parse_question
-from knowledge.confidence import FEATURES, Calibration, Evidence, gather_evidence, match_margin
+from bot.search.views import WEAK_MATCH_SHOWN  # a weak answer's results: a relevant one there is "well answered"
+from knowledge.confidence import FEATURES, Calibration, Evidence, Match, gather_evidence, match_margin
 from knowledge.embeddings import Encoder
 from knowledge.language import analyse, fused_query_vector
 from knowledge.search import SHIPPED_FUSION, Filters, SearchIndex
 from knowledge.terms import terms
 
-# The most answerable questions the cut may flag, overall and among those of three words or fewer.
+# The most well-answered questions the weak cut may flag, overall and among those of three words or fewer;
+# and the most the doubt cut may call weak or unsure (a hedge on one good answer in ten at most).
 ALLOWED_ANSWERABLE_FLAGGED = 0.02
+ALLOWED_ANSWERABLE_DOUBTED = 0.10
 LANGUAGES = ("en", "da", "sv", "nb", "de", "nl", "fr", "es", "sw")
 # What `help find`, `help pilots`, `help experts` and the README offer as examples (filter-only ones left out).
 EXAMPLES = (
@@ -54,10 +58,17 @@ class Asked:
     command: str
     evidence: Evidence
     before: bool  # weak by the rule shipped before (margin threshold per language, English terms)
+    # An answerable question whose search shows a document judged relevant among the first three (the
+    # results a weak answer keeps): "well answered". Flagging one that is not says nothing false.
+    found: bool = False
 
     @property
     def answerable(self) -> bool:
         return self.kind == "answerable"
+
+    @property
+    def well_answered(self) -> bool:
+        return self.answerable and self.found
 
     @property
     def short(self) -> bool:
@@ -95,9 +106,13 @@ def search_filters(command: str) -> Filters:
     return Filters()
 
 
-def ask(encoder: Encoder, index: SearchIndex, question: dict, kind: str, vector: np.ndarray, fused: np.ndarray) -> Asked:
+def ask(
+    encoder: Encoder, index: SearchIndex, question: dict, kind: str, vector: np.ndarray, fused: np.ndarray,
+    relevant: dict[str, int] | None = None,
+) -> Asked:
     """One question searched as the service searches it (`fused`: its vector after cross-lingual fusion),
-    and as the rule before this calibration judged it (`vector`: its own, English keyword terms)."""
+    and as the rule before this calibration judged it (`vector`: its own, English keyword terms);
+    `relevant`: its judgements (document id: grade), for an answerable question."""
     command = question.get("command", "find")
     text = question["text"]
     filters = search_filters(command)
@@ -108,7 +123,8 @@ def ask(encoder: Encoder, index: SearchIndex, question: dict, kind: str, vector:
     old_hits = index.search(vector, old_terms, filters, limit=25, fusion=SHIPPED_FUSION)
     rule = encoder.weak_match_below
     before = bool(old_hits) and rule is not None and rule.is_weak(match_margin(encoder, vector, old_hits), index.known_share(old_terms))
-    return Asked(question["_id"], text, language_of(question), kind, command, evidence, before)
+    found = any((relevant or {}).get(hit.doc.source_id, 0) > 0 for hit in hits[:WEAK_MATCH_SHOWN])
+    return Asked(question["_id"], text, language_of(question), kind, command, evidence, before, found)
 
 
 def ask_example(encoder: Encoder, index: SearchIndex, line: str) -> Asked:
@@ -121,7 +137,7 @@ def ask_example(encoder: Encoder, index: SearchIndex, line: str) -> Asked:
                       sectors=parsed.filters.sectors if command != "experts" else frozenset())
     hits = index.search(vector, analysis.terms, filters, limit=25)
     evidence = gather_evidence(encoder, index, vector, analysis, hits)
-    return Asked(line, parsed.text, "en", "answerable", command, evidence, False)
+    return Asked(line, parsed.text, "en", "answerable", command, evidence, False, found=True)
 
 
 # The L2 penalties `choose_l2` tries, and the number of folds of its cross-validation.
@@ -135,20 +151,22 @@ def fold(question_id: str) -> int:
     return hashlib.sha256(f"fold:{group(question_id)}".encode()).digest()[0] % FOLDS
 
 
-def cross_validate(rows: list[Asked], l2: float) -> tuple[float, float]:
+def cross_validate(rows: list[Asked], l2: float, level: Callable[[Calibration, Asked], bool] | None = None) -> tuple[float, float]:
     """Grouped k-fold cross-validation of the whole procedure (fit, then cut) on `rows`: the shares of
-    answerable and of unanswerable questions flagged in the folds each fit did not see."""
+    well-answered and of unanswerable questions flagged (weak, or as `level` says) in the folds each fit did
+    not see."""
+    level = level or weak
     answerable = flagged_answerable = unanswerable = flagged_unanswerable = 0
     for number in range(FOLDS):
         training = [r for r in rows if fold(r.id) != number]
         calibration = fit(training, l2=l2)
         for row in (r for r in rows if fold(r.id) == number):
-            if row.answerable:
+            if row.well_answered:
                 answerable += 1
-                flagged_answerable += weak(calibration, row)
-            else:
+                flagged_answerable += level(calibration, row)
+            elif not row.answerable:
                 unanswerable += 1
-                flagged_unanswerable += weak(calibration, row)
+                flagged_unanswerable += level(calibration, row)
     return flagged_answerable / max(answerable, 1), flagged_unanswerable / max(unanswerable, 1)
 
 
@@ -164,9 +182,10 @@ def choose_l2(rows: list[Asked]) -> tuple[float, dict[float, tuple[float, float]
 
 
 def fit(rows: list[Asked], *, l2: float = 0.01, steps: int = 3000) -> Calibration:
-    """Logistic regression (answerable = 1) by gradient descent on standardised features, both classes
-    weighted equally; the cut then flags at most the allowed share of the answerable questions."""
-    decided = [r for r in rows if not r.evidence.names_topic]  # the rule decides the others
+    """Logistic regression (well answered = 1, unanswerable = 0) by gradient descent on standardised
+    features, both classes weighted equally; the cut then flags at most the allowed share of the
+    well-answered questions. An answerable question whose search found nothing relevant is neither."""
+    decided = [r for r in rows if not r.evidence.names_topic and (r.found or not r.answerable)]  # the rule decides the others
     x = np.vstack([r.evidence.features() for r in decided])
     y = np.array([1.0 if r.answerable else 0.0 for r in decided])
     mean, scale = x.mean(axis=0), x.std(axis=0)
@@ -180,21 +199,25 @@ def fit(rows: list[Asked], *, l2: float = 0.01, steps: int = 3000) -> Calibratio
         w -= 0.5 * (z.T @ gradient + l2 * w)
         b -= 0.5 * gradient.sum()
     calibration = Calibration(float(b), tuple(float(v) for v in w), tuple(float(v) for v in mean), tuple(float(v) for v in scale), 0.0)
-    return Calibration(calibration.intercept, calibration.weights, calibration.mean, calibration.scale, choose_cut(calibration, rows))
+    cut = choose_cut(calibration, rows)
+    doubt = max(cut, choose_cut(calibration, rows, allowed=ALLOWED_ANSWERABLE_DOUBTED))
+    return replace(calibration, cut=cut, doubt=doubt)
 
 
-def choose_cut(calibration: Calibration, rows: list[Asked]) -> float:
-    """The highest cut (rounded down to 0.001) that flags at most the allowed share of the answerable
-    questions, overall and among the short ones."""
-    answerable = [r for r in rows if r.answerable]
+def choose_cut(calibration: Calibration, rows: list[Asked], *, allowed: float = ALLOWED_ANSWERABLE_FLAGGED) -> float:
+    """The highest cut (rounded down to 0.001) below which at most the `allowed` share of the well-answered
+    questions fall, overall and among the short ones. An answerable question whose search shows nothing
+    relevant among its first three results does not hold the cut up: saying that nothing matches well is
+    then true of what the member is shown."""
+    answerable = [r for r in rows if r.well_answered]
     cut = 1.0
     for group in (answerable, [r for r in answerable if r.short]):
         if not group:
             continue
         probabilities = sorted(calibration.probability(r.evidence) for r in group if not r.evidence.names_topic)
-        allowed = int(ALLOWED_ANSWERABLE_FLAGGED * len(group))
-        if allowed < len(probabilities):
-            cut = min(cut, probabilities[allowed])
+        allowed_count = int(allowed * len(group))
+        if allowed_count < len(probabilities):
+            cut = min(cut, probabilities[allowed_count])
     return math.floor(cut * 1000) / 1000
 
 
@@ -205,6 +228,13 @@ def weak(calibration: Calibration, row: Asked) -> bool:
     return not row.evidence.names_topic and math.isfinite(row.evidence.margin) and calibration.is_weak(row.evidence)
 
 
+def doubted(calibration: Calibration, row: Asked) -> bool:
+    """Flagged weak, or answered with the note that the results may only partly answer the question."""
+    if weak(calibration, row):
+        return True
+    return not row.evidence.names_topic and math.isfinite(row.evidence.margin) and calibration.match(row.evidence) is Match.UNSURE
+
+
 def describe(calibration: Calibration) -> str:
     """The fitted values as Python, to paste into knowledge/confidence.py."""
     def numbers(values: tuple[float, ...]) -> str:
@@ -212,6 +242,6 @@ def describe(calibration: Calibration) -> str:
 
     return (
         f"Calibration(intercept={calibration.intercept:.4f}, weights={numbers(calibration.weights)},\n"
-        f"    mean={numbers(calibration.mean)},\n    scale={numbers(calibration.scale)}, cut={calibration.cut:.3f})"
+        f"    mean={numbers(calibration.mean)},\n    scale={numbers(calibration.scale)}, cut={calibration.cut:.3f}, doubt={calibration.doubt:.3f})"
         f"  # features: {', '.join(FEATURES)}"
     )

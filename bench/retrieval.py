@@ -210,8 +210,9 @@ def _share(rows: list, flagged) -> str:  # noqa: ANN001
 
 def confidence_cells(rows: list, flagged) -> list[str]:  # noqa: ANN001
     answerable = [r for r in rows if r.answerable]
+    well = [r for r in answerable if r.found]
     return [
-        _share(answerable, flagged), _share([r for r in answerable if r.short], flagged),
+        _share(answerable, flagged), _share(well, flagged), _share([r for r in well if r.short], flagged),
         *(_share([r for r in rows if r.kind == kind], flagged) for kind in NO_ANSWER_KINDS),
         _share([r for r in rows if not r.answerable], flagged),
     ]
@@ -288,9 +289,9 @@ def main() -> None:
         summary.add_column(model.removeprefix("bundled:"), justify="right")
     summary_rows: dict[str, list[str]] = {}
     confidence = Table(title="“Nothing in the knowledge base matches this well”: share of questions flagged")
-    for column in ("model", "rule", "part", "answerable flagged", "≤ 3 words", *NO_ANSWER_KINDS, "no-answer flagged", "README/help examples"):
+    for column in ("model", "rule", "part", "answerable flagged", "well answered", "… ≤ 3 words", *NO_ANSWER_KINDS, "no-answer flagged", "README/help examples"):
         confidence.add_column(column, justify="left" if column in ("model", "rule", "part") else "right")
-    by_language = Table(title="Held-back part per language: answerable flagged / no-answer flagged")
+    by_language = Table(title="Held-back part per language: answerable flagged / no-answer flagged (weak, or as the rule says)")
     for column in ("model", "rule", *calibration.LANGUAGES, "none (gibberish)"):
         by_language.add_column(column, justify="left" if column in ("model", "rule") else "right")
     costs = Table(title="Cost of each model on this machine")
@@ -343,15 +344,21 @@ def main() -> None:
 
         if no_answer:
             rows = [
-                calibration.ask(encoder, index, q, "answerable", v, f) for q, v, f in zip(queries, query_vectors, fused, strict=True)
+                calibration.ask(encoder, index, q, "answerable", v, f, qrels.get(q["_id"]))
+                for q, v, f in zip(queries, query_vectors, fused, strict=True)
             ]
-            asked = [(folder_queries, "answerable") for folder in args.also or [] for folder_queries in [load(folder, None, args.max_queries)[1]]]
+            asked = []
+            for folder in args.also or []:
+                _, folder_queries, folder_qrels = load(folder, None, args.max_queries)
+                asked.append((folder_queries, "answerable"))
+                qrels.update(folder_qrels)
             for questions, kind in [*asked, (no_answer, None)]:
                 texts = [q["text"] for q in questions]
                 vectors, _ = encode_queries(encoder, texts, cached=True)
                 mixed = fused_vectors(encoder, texts, vectors)
                 rows += [
-                    calibration.ask(encoder, index, q, kind or q["kind"], v, f) for q, v, f in zip(questions, vectors, mixed, strict=True)
+                    calibration.ask(encoder, index, q, kind or q["kind"], v, f, qrels.get(q["_id"]))
+                    for q, v, f in zip(questions, vectors, mixed, strict=True)
                 ]
             if args.dump:
                 with args.dump.open("w", encoding="utf-8") as handle:
@@ -362,19 +369,27 @@ def main() -> None:
             for penalty, (answerable, unanswerable) in scores.items():
                 print(
                     f"{encoder.name} calibration half, {calibration.FOLDS}-fold cross-validation, L2 {penalty}: "
-                    f"answerable flagged {answerable:.1%}, no-answer flagged {unanswerable:.1%}"
+                    f"well-answered flagged {answerable:.1%}, no-answer flagged {unanswerable:.1%}"
                     + ("  <- chosen" if penalty == l2 else ""),
                     file=sys.stderr,
                 )
+            answerable, unanswerable = calibration.cross_validate(development, l2, calibration.doubted)
+            print(
+                f"{encoder.name} the same at L2 {l2}, weak or unsure: well-answered {answerable:.1%}, no-answer {unanswerable:.1%}",
+                file=sys.stderr,
+            )
             fitted = calibration.fit(development, l2=l2)
             print(f"{encoder.name} fitted on the calibration half:\n{calibration.describe(fitted)}", file=sys.stderr)
             examples = [calibration.ask_example(encoder, index, line) for line in calibration.EXAMPLES]
-            rules = [("before: margin threshold", None), ("fitted now", fitted)]
+            # (label, calibration, the level counted: weak alone, or weak or unsure)
+            rules = [("before: margin threshold", None, calibration.weak), ("fitted now: weak", fitted, calibration.weak),
+                     ("fitted now: weak or unsure", fitted, calibration.doubted)]
             if CALIBRATIONS.get(encoder.name):
-                rules.append(("shipped", CALIBRATIONS[encoder.name]))
-            for label, rule in rules:
-                def flagged(row: calibration.Asked, rule=rule) -> bool:  # noqa: ANN001
-                    return row.before if rule is None else calibration.weak(rule, row)
+                rules += [("shipped: weak", CALIBRATIONS[encoder.name], calibration.weak),
+                          ("shipped: weak or unsure", CALIBRATIONS[encoder.name], calibration.doubted)]
+            for label, rule, level in rules:
+                def flagged(row: calibration.Asked, rule=rule, level=level) -> bool:  # noqa: ANN001
+                    return row.before if rule is None else level(rule, row)
 
                 for part, chosen in (("held-back", [r for r in rows if r.held_back]), ("calibration", [r for r in rows if not r.held_back])):
                     confidence.add_row(encoder.name, label, part, *confidence_cells(chosen, flagged),

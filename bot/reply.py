@@ -41,6 +41,8 @@ class Section:
     link: Link | None = None
     context: str | None = None  # small print, e.g. "why this match"
     buttons: list[Button] = field(default_factory=list)
+    # The knowledge-base document this section shows (its `source_id`), when it shows one.
+    source_id: str | None = None
 
 
 @dataclass
@@ -97,6 +99,10 @@ class Reply:
     # Where the platform has modals, open this form instead of posting the reply's text.
     form: Form | None = None
     tone: Literal["info", "success", "warning", "error"] = "info"
+    # A search's answer whose best match is weak (`Answer.weak`): it says nothing matches well.
+    weak: bool = False
+    # A search's answer whose results may only partly answer the question (`Answer.unsure`).
+    unsure: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -116,6 +122,7 @@ class Reply:
                     link=Link(**raw["link"]) if raw.get("link") else None,
                     context=raw.get("context"),
                     buttons=[Button(**b) for b in raw.get("buttons", [])],
+                    source_id=raw.get("source_id"),
                 )
             )
         return cls(
@@ -125,6 +132,8 @@ class Reply:
             private=data.get("private", False),
             direct=data.get("direct", False),
             tone=data.get("tone", "info"),
+            weak=data.get("weak", False),
+            unsure=data.get("unsure", False),
         )
 
     def plain_text(self) -> str:

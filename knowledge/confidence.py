@@ -19,7 +19,11 @@ judgement weighs all the evidence a search has (`Evidence`):
   are expected (the glossary translates only the domain's terms), so there it counts nothing.
 
 A small logistic regression over these, fitted per model on the development sets by bench/retrieval.py
-(`--no-answer`), says how likely the question is answerable; below the calibrated cut the search is weak.
+(`--no-answer`), says how likely the question is answerable. It has two cuts, because the evidence cannot
+tell every paraphrase in everyday words ("weight loss jabs") from every near-domain question the knowledge
+base lacks ("dental implants"): below the lower cut the search is *weak* ("nothing matches well"; it
+rarely says so of a question the knowledge base answers), between the two it is *unsure* (the results
+are shown in full with a line saying they may only partly answer the question).
 One rule stands above it: a question whose every word names something in the overview of one of the best
 three documents (a theme, a sector, a title, a tag, an expertise) is never weak: `obesity`, `procurement`,
 `pilots school obesity`, `walking football` for the member whose expertise it is. A word the knowledge
@@ -32,6 +36,7 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 import numpy as np
 
@@ -202,16 +207,25 @@ def _translated_share(analysis: Analysis) -> float:
     return analysis.translated / analysis.content_words if analysis.content_words else 0.0
 
 
+class Match(Enum):
+    """How well a search's results answer its question, as far as the evidence tells."""
+
+    CONFIDENT = "confident"
+    UNSURE = "unsure"  # they may only partly answer it
+    WEAK = "weak"  # nothing in the knowledge base matches it well
+
+
 @dataclass(frozen=True)
 class Calibration:
     """A fitted logistic regression: P(answerable) = sigmoid(intercept + weights · (features - mean) / scale),
-    weak below `cut`."""
+    weak below `cut`, unsure below `doubt`."""
 
     intercept: float
     weights: tuple[float, ...]
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     cut: float
+    doubt: float = 0.0
 
     def probability(self, evidence: Evidence) -> float:
         x = (evidence.features() - np.array(self.mean)) / np.array(self.scale)
@@ -221,41 +235,52 @@ class Calibration:
     def is_weak(self, evidence: Evidence) -> bool:
         return self.probability(evidence) < self.cut
 
+    def match(self, evidence: Evidence) -> Match:
+        probability = self.probability(evidence)
+        if probability < self.cut:
+            return Match.WEAK
+        return Match.UNSURE if probability < self.doubt else Match.CONFIDENT
+
 
 # Fitted by `python bench/retrieval.py bench/data/demo-real-use --also bench/data/demo-multilingual
 # --also bench/data/demo-kb-questions --no-answer bench/data/no-answer.jsonl --model MODEL` on the calibration
 # half of the development sets (the split is fixed by a hash of each question's id: bench/data/README.md),
-# and pasted from its output, both models with the same sets and the same stop words. The cut is the
-# highest that flags at most 2% of that half's answerable questions, and of those of three words or fewer.
+# and pasted from its output, both models with the same sets and the same stop words. The weak cut is the
+# highest below which fall at most 2% of that half's well-answered questions (answerable, and a relevant
+# document among the three a weak answer shows), and of those of three words or fewer; the doubt cut the
+# highest below which fall at most 10% of them.
 # README "Benchmarks" has the rates on the held-back half. A model not listed here (any other
 # sentence-transformers model) keeps its margin threshold, `Encoder.weak_match_below`, if it has one.
 CALIBRATIONS: dict[str, Calibration] = {
     # features: margin, coverage, overview, agreement, spread, log(1 + words), translated, known share, unknown English
     MULTILINGUAL_MODEL: Calibration(
-        intercept=2.2158,
-        weights=(1.0857, 0.2694, 0.3394, 0.8031, 1.3120, 1.2301, 0.9696, -0.5335, -1.1598),
-        mean=(0.0231, 0.3193, 0.2554, 0.6143, 0.0367, 1.6897, 0.2914, 0.5451, 0.0917),
-        scale=(0.0338, 0.2473, 0.2185, 0.4868, 0.0181, 0.4285, 0.2541, 0.3165, 0.2653),
-        cut=0.483,
+        intercept=1.6728,
+        weights=(0.7446, 0.6715, 0.3142, 0.7251, 1.5189, 0.9129, 0.5891, -0.4896, -0.6544),
+        mean=(0.0207, 0.3094, 0.2436, 0.5788, 0.0349, 1.6663, 0.2759, 0.5363, 0.1078),
+        scale=(0.0330, 0.2418, 0.2123, 0.4937, 0.0180, 0.4307, 0.2479, 0.3131, 0.2761),
+        cut=0.051,
+        doubt=0.699,
     ),
     MINILM_MODEL: Calibration(
-        intercept=1.1446,
-        weights=(0.1464, 0.1424, 0.4944, 0.4524, 0.5772, 1.0249, 0.9341, -0.1174, -0.8617),
-        mean=(0.1606, 0.3218, 0.2486, 0.5286, 0.1606, 1.6897, 0.2914, 0.5451, 0.0917),
-        scale=(0.1939, 0.2495, 0.2176, 0.4992, 0.0914, 0.4285, 0.2541, 0.3165, 0.2653),
-        cut=0.359,
+        intercept=1.0091,
+        weights=(-0.1377, 0.3983, 0.8516, 0.6448, 1.1312, 1.3419, 0.7383, -0.0439, -0.8410),
+        mean=(0.1642, 0.3260, 0.2483, 0.5387, 0.1607, 1.6591, 0.2836, 0.5547, 0.1161),
+        scale=(0.1961, 0.2436, 0.2136, 0.4985, 0.0914, 0.4419, 0.2544, 0.3076, 0.2838),
+        cut=0.254,
+        doubt=0.639,
     ),
 }
 
 
-def is_weak(encoder: Encoder, evidence: Evidence) -> bool:
-    """Whether the search found nothing that answers the question well. A question naming a topic of the
-    best documents is never weak; a model with a fitted calibration uses it; any other falls back to its
-    margin threshold (`Encoder.weak_match_below`; none: never weak)."""
+def judge(encoder: Encoder, evidence: Evidence) -> Match:
+    """How well the search answered. A question naming a topic of the best documents is answered with
+    confidence; a model with a fitted calibration uses it; any other falls back to its margin threshold
+    (`Encoder.weak_match_below`; none: always confident), which knows no "unsure"."""
     if evidence.names_topic or not math.isfinite(evidence.margin):
-        return False
+        return Match.CONFIDENT
     calibration = CALIBRATIONS.get(encoder.name)
     if calibration is not None:
-        return calibration.is_weak(evidence)
+        return calibration.match(evidence)
     rule = encoder.weak_match_below
-    return rule is not None and rule.is_weak(evidence.margin, evidence.known_share)
+    weak = rule is not None and rule.is_weak(evidence.margin, evidence.known_share)
+    return Match.WEAK if weak else Match.CONFIDENT

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from knowledge.blocks import build_blocks, release_free_memory
-from knowledge.confidence import gather_evidence, is_weak
+from knowledge.confidence import Match, gather_evidence, judge
 from knowledge.directory import Contact, People, look_up_people, one_per_person
 from knowledge.embeddings import Encoder, run_on_model_thread
 from knowledge.language import analyse, fused_query_vector, query_terms
@@ -73,9 +73,17 @@ class Answer:
     # A first start was still embedding its knowledge folder: answered from what
     # was ready, so results may improve shortly.
     still_loading: bool = False
-    # Even the best result matches poorly (below the model's calibrated threshold): the knowledge base
-    # most likely does not answer this question.
-    weak: bool = False
+    # How well the results answer the question (knowledge/confidence.py): WEAK, the knowledge base most
+    # likely does not answer it; UNSURE, they may only partly answer it.
+    match: Match = Match.CONFIDENT
+
+    @property
+    def weak(self) -> bool:
+        return self.match is Match.WEAK
+
+    @property
+    def unsure(self) -> bool:
+        return self.match is Match.UNSURE
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,7 @@ class _Searched:
     hits: list[Hit]
     query: str
     truncated: bool
-    weak: bool = False
+    match: Match = Match.CONFIDENT
 
 
 class LiveIndex:
@@ -259,7 +267,7 @@ class LiveIndex:
         )
         return Answer(
             await self._with_passages(searched.hits, searched.query), searched.query, searched.truncated,
-            waited_for_warm_up=waited, weak=searched.weak, still_loading=self.still_loading,
+            waited_for_warm_up=waited, match=searched.match, still_loading=self.still_loading,
         )
 
     async def _with_passages(self, hits: list[Hit], query: str) -> list[Result]:
@@ -311,8 +319,8 @@ def _search_on_model_thread(
             f"{vector.shape[0]}; ingest the knowledge base again with this model."
         )
     hits = index.search(vector, analysis.terms, filters, limit=limit, fusion=fusion, exclude=exclude)
-    weak = bool(hits) and is_weak(encoder, gather_evidence(encoder, index, vector, analysis, hits))
-    return _Searched(hits, used, truncated, weak)
+    match = judge(encoder, gather_evidence(encoder, index, vector, analysis, hits)) if hits else Match.CONFIDENT
+    return _Searched(hits, used, truncated, match)
 
 
 def _result(hit: Hit, passages: dict[int, Passage], wanted: set[str], people: People) -> Result:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.search.views import NOTHING_FITS_HINT, WEAK_MATCH_SHOWN
 from knowledge.confidence import (
-    CALIBRATIONS, FEATURES, LONGEST_FITTED, Evidence, gather_evidence, is_weak, match_margin,
+    CALIBRATIONS, FEATURES, LONGEST_FITTED, Evidence, Match, gather_evidence, judge, match_margin,
 )
 from knowledge.embeddings import MULTILINGUAL_MODEL, WeakMatch
 from knowledge.ingest import EMBEDDING_MODEL_KEY, ingest
@@ -192,9 +192,22 @@ def test_the_calibrated_model_weighs_margin_and_keyword_evidence():
     calibration = CALIBRATIONS[MULTILINGUAL_MODEL]
     poor = evidence(margin=-0.03, spread=0.01)
     good = evidence(margin=0.06, coverage=1.0, overview=1.0, agreement=1.0, spread=0.06, known_share=1.0)
-    assert calibration.probability(good) > calibration.cut > calibration.probability(poor)
-    assert is_weak(encoder, poor) and not is_weak(encoder, good)
-    assert not is_weak(encoder, evidence(margin=-0.03, spread=0.01, names_topic=True))  # the rule stands above it
+    assert calibration.probability(good) > calibration.doubt > calibration.cut > calibration.probability(poor)
+    assert judge(encoder, poor) is Match.WEAK and judge(encoder, good) is Match.CONFIDENT
+    # The rule stands above it.
+    assert judge(encoder, evidence(margin=-0.03, spread=0.01, names_topic=True)) is Match.CONFIDENT
+
+
+def test_between_the_two_cuts_a_search_is_unsure():
+    encoder = FakeEncoder()
+    encoder.name = MULTILINGUAL_MODEL
+    calibration = CALIBRATIONS[MULTILINGUAL_MODEL]
+    # Evidence moved along the margin alone until its probability lies between the cuts.
+    between = next(
+        e for e in (evidence(margin=m / 1000, coverage=0.5, overview=0.3, agreement=1.0, spread=0.03) for m in range(-60, 80))
+        if calibration.cut <= calibration.probability(e) < calibration.doubt
+    )
+    assert judge(encoder, between) is Match.UNSURE
 
 
 def test_every_calibration_weighs_every_feature():
@@ -242,9 +255,9 @@ async def test_a_repeated_word_is_counted_once(loaded, knowledge, encoder):
 
 
 def test_without_a_calibration_the_margin_threshold_decides():
-    assert is_weak(FakeEncoder(weak_match_below=FAKE_WEAK_MATCH), evidence(margin=0.0))
-    assert not is_weak(FakeEncoder(weak_match_below=FAKE_WEAK_MATCH), evidence(margin=0.5))
-    assert not is_weak(FakeEncoder(), evidence(margin=-1.0))  # no threshold at all: never weak
+    assert judge(FakeEncoder(weak_match_below=FAKE_WEAK_MATCH), evidence(margin=0.0)) is Match.WEAK
+    assert judge(FakeEncoder(weak_match_below=FAKE_WEAK_MATCH), evidence(margin=0.5)) is Match.CONFIDENT
+    assert judge(FakeEncoder(), evidence(margin=-1.0)) is Match.CONFIDENT  # no threshold at all: never weak
 
 
 @pytest.mark.parametrize(
@@ -267,3 +280,25 @@ async def test_a_weak_answer_shows_at_most_three_without_more_and_a_good_one_say
     assert not [b for s in weak.sections for b in s.buttons if b.command.startswith("intro ")]  # no introductions either
     good = await chat.say("find school meals")
     assert good.text.startswith("Best matches") and len(result_titles(good)) > WEAK_MATCH_SHOWN
+
+
+@pytest.mark.parametrize("match", [Match.CONFIDENT, Match.UNSURE, Match.WEAK])
+def test_each_level_of_confidence_reads_as_it_should(match: Match):
+    from bot.search import views
+    from bot.search.query import parse_question
+    from knowledge.index import Answer, Passage, Result
+    from knowledge.search import DocInfo, Hit
+    from storage.models import Member
+
+    results = [
+        Result(Hit(DocInfo(id=n, source_id=f"pilot-{n}", kind="pilot", title=f"Pilot {n}", content_hash=""), 1.0, 0.8, 0.0, n, n),
+               Passage("Summary", "A pilot."), [], Passage("Summary", "A pilot."))
+        for n in range(1, 7)
+    ]
+    answer = Answer(results, "lonely pensioners", False, match=match)
+    reply = views.found(answer, Member(id=1, display_name="Una"), parse_question("lonely pensioners"), what="results")
+    assert (reply.weak, reply.unsure) == (match is Match.WEAK, match is Match.UNSURE)
+    assert (views.PARTLY_ANSWERS_NOTE in reply.text) == (match is Match.UNSURE)
+    assert ("Nothing in the knowledge base matches this well" in reply.text) == (match is Match.WEAK)
+    # Only a weak answer is cut to its closest few; an unsure one shows every result.
+    assert len([s for s in reply.sections if s.title]) == (views.WEAK_MATCH_SHOWN if match is Match.WEAK else 6)

@@ -30,6 +30,10 @@ MATCHED_PEOPLE, MATCHED_DOCUMENTS = 12, 13
 
 # When even the best match is weak (Answer.weak), only this many closest results are shown, with a caveat.
 WEAK_MATCH_SHOWN = 3
+# Results between the two cuts of the confidence calibration (knowledge/confidence.py: Match.UNSURE).
+PARTLY_ANSWERS_NOTE = (
+    "These may only partly answer your question. If none does, `community ask <question>` reaches members who may know."
+)
 NOTHING_FITS_HINT = (
     "Try asking the community (`community ask <question>`): someone may know, and their answer can become "
     "knowledge for the next person. "
@@ -99,8 +103,15 @@ def found(answer: Answer, asker: Member, question: Question, *, what: str) -> Re
     ]
     if answer.weak:
         return _nothing_fits(answer, sections, shown)
-    text = "\n".join([*_notes(answer), f"Best matches for “{shown}”:"])
-    return Reply(text=text, sections=sections)
+    text = "\n".join([*_notes(answer), f"Best matches for “{shown}”:", *_unsure_note(answer)])
+    return Reply(text=text, sections=sections, unsure=answer.unsure)
+
+
+def _unsure_note(answer: Answer) -> list[str]:
+    """For results that may only partly answer the question: a line saying so, and where else to ask."""
+    if not answer.unsure:
+        return []
+    return [PARTLY_ANSWERS_NOTE]
 
 
 def _nothing_fits(answer: Answer, sections: list[Section], shown: str) -> Reply:
@@ -113,7 +124,9 @@ def _nothing_fits(answer: Answer, sections: list[Section], shown: str) -> Reply:
         + ("The closest, in case it still helps:" if len(closest) == 1 else
            f"The {len(closest)} closest, in case one still helps:"),
     ])
-    return Reply(text=text, sections=[*closest, Section(context=NOTHING_FITS_HINT, buttons=_ask_button(answer.query))])
+    return Reply(
+        text=text, sections=[*closest, Section(context=NOTHING_FITS_HINT, buttons=_ask_button(answer.query))], weak=True
+    )
 
 
 def _ask_button(question: str) -> list[Button]:
@@ -138,7 +151,9 @@ def _document_section(
     contact: Contact | None = None,
 ) -> Section:
     fields = _fields(doc)
-    section = Section(title=f"{KIND_LABELS.get(doc.kind, doc.kind.title())} · {doc.title}", fields=fields)
+    section = Section(
+        title=f"{KIND_LABELS.get(doc.kind, doc.kind.title())} · {doc.title}", fields=fields, source_id=doc.source_id
+    )
     if snippet is not None and snippet.text:
         section.text = _snippet(snippet.text)
     if doc.url:
@@ -300,9 +315,10 @@ def experts(people: list[Person], answer: Answer, asker: Member, *, cross_border
     if cross_border:
         order += ", then other countries"
     notes.append(f"Experts for “{shown}” ({order}):")
+    notes.extend(_unsure_note(answer))
     if asker.organisation_id is None:
         sections.append(Section(context="Tip: `profile set organisation <name>` lets me put people from other organisations first."))
-    return Reply(text="\n".join(notes), sections=sections)
+    return Reply(text="\n".join(notes), sections=sections, unsure=answer.unsure)
 
 
 def _person_section(asker: Member, person: Person, query: str) -> Section:
