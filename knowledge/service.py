@@ -23,9 +23,11 @@ from knowledge.embeddings import Encoder, load_model
 from knowledge.index import CHECK_INTERVAL_SECONDS, LiveIndex
 from knowledge.ingest import IngestReport, ProgressCallback, ingest
 from knowledge.model import EmbeddingModel, KnowledgeError
+from knowledge.profiles import WRITTEN_BY_THE_BOT
 from knowledge.readiness import Readiness
 from knowledge.search import SHIPPED_FUSION, Fusion
 from knowledge.sources import ReadLimits
+from knowledge.version import FIRST_LOAD_DONE, FIRST_LOAD_STARTED, first_load, note_first_load
 from storage.database import Database
 from storage.models import Document
 
@@ -100,7 +102,8 @@ class KnowledgeService:
 
     async def fill_when_empty(self) -> None:
         """A new installation gets the configured knowledge folder (the demo by default), once: callers at the
-        same time (the warm-up and another) share one run."""
+        same time (the warm-up and another) share one run. A first load cut short (the bot stopped before it
+        finished) is finished at the next start."""
         if self._filling is None or self._filling.done():
             self._filling = asyncio.ensure_future(self._fill_when_empty())
         await asyncio.shield(self._filling)
@@ -108,7 +111,11 @@ class KnowledgeService:
     async def _fill_when_empty(self) -> None:
         if not self.settings.ingest_demo_on_empty:
             return
-        if await self.document_count() > 0:
+        async with self.db.session() as session:
+            state = await first_load(session)
+        # Members' own profiles and kept community answers do not make a knowledge base "filled": a member
+        # may set their expertise before the first load has even begun.
+        if state == FIRST_LOAD_DONE or (state is None and await self.folder_document_count() > 0):
             # A changed embedding model: embed the knowledge base again now rather than at the first question.
             await self.model.reembed_stale()
             return
@@ -118,12 +125,17 @@ class KnowledgeService:
             return
         # Normal start-up news (INFO); only real problems are warnings. It runs in the background while the
         # console's prompt is live, so no progress bar here (`python main.py ingest` has one).
-        log.info("First start: loading %s/ into the knowledge base (once; this takes a minute)…", folder.name)
+        if state == FIRST_LOAD_STARTED:
+            log.info("Finishing the first load of %s/, which stopped before it was done…", folder.name)
+        else:
+            log.info("First start: loading %s/ into the knowledge base (once; this takes a minute)…", folder.name)
+        await self._note_first_load(FIRST_LOAD_STARTED)
         self.readiness.loading_knowledge = True
         try:
             report = await self.ingest(folder)
         finally:
             self.readiness.loading_knowledge = False
+        await self._note_first_load(FIRST_LOAD_DONE)
         for problem in report.errors:
             log.warning("ingest: %s", problem)
         log.info("Knowledge base ready: %s", report.summary())
@@ -135,6 +147,18 @@ class KnowledgeService:
         report = await ingest(self.db, path, await self.model.load(), progress=progress, limits=limits)
         self.index.invalidate()
         return report
+
+    async def _note_first_load(self, state: str) -> None:
+        async with self.db.session() as session, session.begin():
+            await note_first_load(session, state)
+
+    async def folder_document_count(self) -> int:
+        """Documents that came from a knowledge folder (not the bot's own: member profiles, kept answers)."""
+        async with self.db.session() as session:
+            query = select(func.count(Document.id))
+            for prefix in WRITTEN_BY_THE_BOT:
+                query = query.where(~Document.source_id.startswith(prefix))
+            return int((await session.execute(query)).scalar() or 0)
 
     async def document_count(self) -> int:
         async with self.db.session() as session:

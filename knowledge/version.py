@@ -6,6 +6,7 @@ erasure in one process is seen by all of them.
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import KnowledgeVersion, utcnow
@@ -28,3 +29,21 @@ async def bump_version(session: AsyncSession) -> None:
             index_elements=[table.c.id], set_={"version": table.c.version + 1, "updated_at": now}
         )
     )
+
+
+# A new installation's first load of its knowledge folder (`KnowledgeVersion.first_load`).
+FIRST_LOAD_STARTED = "started"
+FIRST_LOAD_DONE = "done"
+
+
+async def first_load(session: AsyncSession) -> str | None:
+    """How far a new installation's first load of its knowledge folder got: None (never started here),
+    FIRST_LOAD_STARTED (cut short, or under way) or FIRST_LOAD_DONE."""
+    return await session.scalar(select(KnowledgeVersion.first_load).where(KnowledgeVersion.id == _VERSION_ROW))
+
+
+async def note_first_load(session: AsyncSession, state: str) -> None:
+    """Record the first load's state (the version row is created at 0 when no change made it yet)."""
+    table = KnowledgeVersion.__table__
+    statement = upsert_insert(session, table).values(id=_VERSION_ROW, version=0, updated_at=utcnow(), first_load=state)
+    await session.execute(statement.on_conflict_do_update(index_elements=[table.c.id], set_={"first_load": state}))

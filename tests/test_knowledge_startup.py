@@ -80,3 +80,53 @@ async def test_two_callers_at_once_fill_an_empty_knowledge_base_once(core, tmp_p
     core.settings.ingest_demo_on_empty = True
     await asyncio.gather(service.fill_when_empty(), service.fill_when_empty())
     assert await count_documents(core) == 10
+
+
+async def first_load_state(core):  # noqa: ANN001, ANN201
+    from knowledge.version import first_load
+
+    async with core.db.session() as session:
+        return await first_load(session)
+
+
+async def test_a_first_load_cut_short_is_finished_at_the_next_start(core, tmp_path):
+    from knowledge.ingest import ingest
+    from knowledge.version import FIRST_LOAD_DONE, FIRST_LOAD_STARTED, note_first_load
+
+    folder = small_knowledge_base(tmp_path / "kb")
+    core.settings.knowledge_dir = folder
+    core.settings.ingest_demo_on_empty = True
+    # What a first start leaves when the bot stops a few seconds in: the load begun, two documents stored.
+    async with core.db.session() as session, session.begin():
+        await note_first_load(session, FIRST_LOAD_STARTED)
+    await ingest(core.db, folder / "pilots" / "school-meals.md", FakeEncoder())
+    assert await count_documents(core) == 1
+
+    restarted = KnowledgeService(core.db, core.settings, encoder=FakeEncoder(), check_interval=0)
+    await restarted.fill_when_empty()
+    assert await count_documents(core) == 10 and await first_load_state(core) == FIRST_LOAD_DONE
+
+
+async def test_a_members_own_profile_does_not_stop_the_first_load(core, chat, tmp_path):
+    from knowledge.version import FIRST_LOAD_DONE
+
+    core.settings.knowledge_dir = small_knowledge_base(tmp_path / "kb")
+    core.settings.ingest_demo_on_empty = True
+    # The first message of a new installation, before its first load has begun, makes an expert document.
+    assert (await chat.say("profile set expertise walking football")).tone == "success"
+    assert await count_documents(core) == 1
+    knowledge = KnowledgeService(core.db, core.settings, encoder=FakeEncoder(), check_interval=0)
+    await knowledge.fill_when_empty()
+    assert await count_documents(core) == 11 and await first_load_state(core) == FIRST_LOAD_DONE
+
+
+async def test_a_knowledge_base_filled_before_the_first_load_was_recorded_is_left_alone(core, tmp_path):
+    from knowledge.ingest import ingest
+
+    folder = small_knowledge_base(tmp_path / "kb")
+    core.settings.knowledge_dir = folder
+    core.settings.ingest_demo_on_empty = True
+    await ingest(core.db, folder / "pilots" / "school-meals.md", FakeEncoder())  # an admin's own ingest
+    knowledge = KnowledgeService(core.db, core.settings, encoder=FakeEncoder(), check_interval=0)
+    await knowledge.fill_when_empty()
+    assert await count_documents(core) == 1 and await first_load_state(core) is None

@@ -78,3 +78,7 @@ class KnowledgeVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # A new installation's first load of its knowledge folder: "started" until it has finished ("done"), so
+    # a first load cut short (the bot stopped a few seconds after its first start) is finished at the next
+    # start instead of leaving a part of the folder for good. None: never started here (or an older database).
+    first_load: Mapped[str | None] = mapped_column(String(20))
