@@ -31,9 +31,7 @@ MATCHED_PEOPLE, MATCHED_DOCUMENTS = 12, 13
 # When even the best match is weak (Answer.weak), only this many closest results are shown, with a caveat.
 WEAK_MATCH_SHOWN = 3
 # Results between the two cuts of the confidence calibration (knowledge/confidence.py: Match.UNSURE).
-PARTLY_ANSWERS_NOTE = (
-    "These may only partly answer your question. If none does, `community ask <question>` reaches members who may know."
-)
+PARTLY_ANSWERS_NOTE = "These may only partly answer your question. If none does, the members may know:"
 NOTHING_FITS_HINT = (
     "Try asking the community (`community ask <question>`): someone may know, and their answer can become "
     "knowledge for the next person. "
@@ -103,15 +101,16 @@ def found(answer: Answer, asker: Member, question: Question, *, what: str) -> Re
     ]
     if answer.weak:
         return _nothing_fits(answer, sections, shown)
-    text = "\n".join([*_notes(answer), f"Best matches for “{shown}”:", *_unsure_note(answer)])
-    return Reply(text=text, sections=sections, unsure=answer.unsure)
+    text = "\n".join([*_notes(answer), f"Best matches for “{shown}”:"])
+    return Reply(text=text, sections=[*_unsure_note(answer), *sections], unsure=answer.unsure)
 
 
-def _unsure_note(answer: Answer) -> list[str]:
-    """For results that may only partly answer the question: a line saying so, and where else to ask."""
+def _unsure_note(answer: Answer) -> list[Section]:
+    """For results that may only partly answer the question: first, a note saying so with the "Ask the
+    community" button (at the top: a member who finds nothing on the first page should not have to page on)."""
     if not answer.unsure:
         return []
-    return [PARTLY_ANSWERS_NOTE]
+    return [Section(context=PARTLY_ANSWERS_NOTE, buttons=_ask_button(answer.query))]
 
 
 def _nothing_fits(answer: Answer, sections: list[Section], shown: str) -> Reply:
@@ -315,7 +314,7 @@ def experts(people: list[Person], answer: Answer, asker: Member, *, cross_border
     if cross_border:
         order += ", then other countries"
     notes.append(f"Experts for “{shown}” ({order}):")
-    notes.extend(_unsure_note(answer))
+    sections[:0] = _unsure_note(answer)
     if asker.organisation_id is None:
         sections.append(Section(context="Tip: `profile set organisation <name>` lets me put people from other organisations first."))
     return Reply(text="\n".join(notes), sections=sections, unsure=answer.unsure)
