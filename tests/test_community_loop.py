@@ -194,3 +194,18 @@ async def test_one_thread_reply_delivered_to_two_processes_at_once_is_one_answer
     async with core.db.session() as session:
         assert (await session.execute(select(func.count(CommunityAnswer.id)))).scalar_one() == 1
         assert (await session.execute(select(func.count(Exchange.id)))).scalar_one() == 1
+
+
+async def test_an_erased_askers_open_question_leaves_the_board_and_says_nothing_of_them(chat, core, loaded, transport):
+    await profiles(chat)
+    await chat.say(f"community ask {QUESTION}", as_user="ana")
+    confirm = (await chat.say("privacy erase", as_user="ana")).buttons[0].command
+    assert (await chat.say(confirm, as_user="ana")).tone == "success"
+    board = await chat.text("community", as_user="wanjiru")
+    assert "#1" not in board  # no empty, answerable entry on the open board
+    late = await chat.say("community answer 1 Here is what we did", as_user="wanjiru")
+    assert late.tone == "error" and "closed" in late.text
+    shown = await chat.text("community show 1", as_user="wanjiru")
+    assert "A former member" in shown and "Nordhavn" not in shown and "(text erased)" in shown
+    async with core.db.session() as session:  # the indicators still count where it came from
+        assert (await session.execute(select(CommunityQuestion.asker_snapshot))).scalar_one()["organisation"]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.community.keeping import answer_document
-from bot.community.service import ERASED_TEXT, KEPT, answer_source_id, load_question
+from bot.community.service import CLOSED, ERASED_TEXT, KEPT, OPEN, answer_source_id, load_question
 from knowledge.profiles import sync_document
 from storage.models import CommunityAnswer, CommunityQuestion, Member
 
@@ -67,14 +67,20 @@ class CommunityErasure:
     documents_rewritten: int
 
 
-async def erase_member(session: AsyncSession, member_id: int) -> CommunityErasure:
+async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> CommunityErasure:
     """Inside the privacy erasure's transaction: the member's questions and answers lose their text and
-    their link to them (organisation, sector and country stay for the indicators); their kept answers
+    their link to them (organisation, sector and country stay for the indicators, never shown again); their
+    open questions are closed (nobody can answer a question that is gone); their kept answers
     leave the knowledge base (with the member's other documents), and others' kept answers to their
     questions are rewritten without the question's words."""
     question_ids = (
         await session.execute(select(CommunityQuestion.id).where(CommunityQuestion.asker_id == member_id))
     ).scalars().all()
+    await session.execute(
+        update(CommunityQuestion)
+        .where(CommunityQuestion.asker_id == member_id, CommunityQuestion.status == OPEN)
+        .values(status=CLOSED, closed_at=now)
+    )
     await session.execute(
         update(CommunityQuestion)
         .where(CommunityQuestion.asker_id == member_id)

@@ -58,9 +58,10 @@ def _who(member: Member | None, snapshot: dict | None, *, anonymous: bool = Fals
     """"Ana (Nordhavn Municipality, Denmark)", or who is left to say."""
     if anonymous:
         return "A member (anonymous)"
-    name = member.display_name if member is not None else "A former member"
+    if member is None:  # erased: where they worked could still point at them (a one-person organisation)
+        return "A former member"
     where = _where(member, snapshot or {})
-    return f"{name} ({where})" if where else name
+    return f"{member.display_name} ({where})" if where else member.display_name
 
 
 def _themes(question: CommunityQuestion) -> str:
@@ -70,8 +71,8 @@ def _themes(question: CommunityQuestion) -> str:
 def _question_fields(question: CommunityQuestion, asker: Member | None) -> list[Field]:
     snapshot = question.asker_snapshot or {}
     fields = [Field("Asked by", _who(asker, snapshot, anonymous=question.anonymous))]
-    if not question.anonymous:
-        sector = (asker.sector if asker is not None else None) or snapshot.get("sector")
+    if not question.anonymous and asker is not None:
+        sector = asker.sector or snapshot.get("sector")
         if sector:
             fields.append(Field("Sector", SECTORS.get(sector, sector)))
     fields.append(Field("Themes", _themes(question)))

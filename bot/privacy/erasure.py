@@ -132,7 +132,7 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
     report.rsvps_deleted = (await session.execute(delete(RSVP).where(RSVP.member_id == member_id))).rowcount or 0
 
     report.tombstones, report.documents_deleted = await _delete_documents(session, member, member_id)
-    erased_community = await community_data.erase_member(session, member_id)
+    erased_community = await community_data.erase_member(session, member_id, now)
 
     report.audit_entries_anonymised = await _anonymise_audit_entries(session, member_id)
 
