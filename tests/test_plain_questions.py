@@ -220,6 +220,14 @@ async def test_a_weak_answer_asks_the_community_without_the_mentions(chat, encod
         assert button.command == "community ask please look at school food for astronauts"
 
 
+async def test_a_weak_answer_to_a_plain_question_does_not_say_how_to_narrow_it(chat, encoder, loaded):
+    encoder.weak_match_below = WeakMatch(2.0, 2.0)  # every answer is weak
+    for text in ("how do I file my taxes", "ask how do I file my taxes"):
+        reply = await chat.say(text)
+        assert reply.weak and "matches this well" in reply.text, text
+        assert NARROWING not in reply.plain_text(), text
+
+
 # --- Slack --------------------------------------------------------------------------------------------------
 
 
