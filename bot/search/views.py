@@ -45,8 +45,9 @@ STILL_LOADING_NOTE = "I am still loading part of the knowledge base, so results 
 
 def safe_text(text: str, limit: int = 80) -> str:
     """User text fit to echo: no mentions or markup that could ping anyone, cut at a word boundary. A word
-    typed in angle brackets ("<kids>") is no mention: it stays, without its brackets."""
-    cleaned = re.sub(r"[@`*_~|<>]", "", without_mentions(text))
+    typed in angle brackets ("<kids>") is no mention: it stays, without its brackets; a Markdown link
+    ("[click](https://…)") is its text alone, so no platform shows it as a link."""
+    cleaned = re.sub(r"[@`*_~|<>]", "", _LINK.sub(lambda m: m.group(1), without_mentions(text)))
     cleaned = " ".join(cleaned.split())
     if len(cleaned) > limit:
         cleaned = cleaned[:limit].rsplit(" ", 1)[0] + "…"
