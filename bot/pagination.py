@@ -91,9 +91,10 @@ class NoLastAnswer(LookupError):
 
 
 def page_topic(question: str | None, reply: Reply) -> str:
-    """What the later pages of `reply` continue, in one short line without mentions: the question asked, or
-    else the answer's own first line (a digest's title); empty when there is neither."""
-    lines = (question or "").strip().splitlines() or reply.text.strip().splitlines()
+    """What the later pages of `reply` continue, in one short line without mentions: the question as the first
+    page names it (`reply.topic`), else the message that asked, else the answer's own first line (a digest's
+    title); empty when there is none of them."""
+    lines = (reply.topic or question or "").strip().splitlines() or reply.text.strip().splitlines()
     topic = without_mentions(lines[0]) if lines else ""
     return topic if len(topic) <= TOPIC_CHARS else topic[: TOPIC_CHARS - 1].rstrip() + "…"
 

@@ -103,6 +103,9 @@ class Reply:
     weak: bool = False
     # A search's answer whose results may only partly answer the question (`Answer.unsure`).
     unsure: bool = False
+    # What the later pages of a long answer continue, as its first page names it (a search's question, without
+    # the command or filters); empty: the message that asked (bot.pagination.page_topic).
+    topic: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

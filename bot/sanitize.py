@@ -1,7 +1,8 @@
 """Incoming text made safe to store and show: no control characters, no unencodable code points.
 
 PostgreSQL refuses NUL in text, a lone surrogate cannot be encoded at all, and terminal escape codes
-in a display name would reach whoever reads the console or the logs. Tabs and line breaks stay.
+in a display name would reach whoever reads the console or the logs. A terminal escape sequence goes whole
+(`\x1b[31m`, not just its ESC, which would leave "[31m" to be echoed and searched). Tabs and line breaks stay.
 Text one member wrote and others read is shown with its mentions made harmless (`safe_text`), and kept with
 known users' names instead of their ids where it is stored to be read later (`named_mentions`); the words a
 member asks about are read without any mention at all (`without_mentions`).
@@ -17,6 +18,15 @@ from bot.message import Author, Message
 
 # C0 and C1 controls except tab, line feed and carriage return; DEL; UTF-16 surrogates.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# ECMA-48 escape sequences, with their parameters: a control sequence (CSI: `ESC [` or U+009B, parameters,
+# a final letter: colours, cursor moves), a control string (OSC, DCS, APC, PM, SOS: a window title, a link)
+# with its terminator (BEL or ST), and any other escape (`ESC` and one character). Of an unfinished one only
+# the control characters go (_UNSAFE), never the text after it.
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[ -/]*[0-~]"
+)
 MAX_NAME_CHARS = 200  # members.display_name
 MAX_USER_ID_CHARS = 100  # platform_identities.platform_user_id
 
@@ -66,7 +76,8 @@ def safe_text(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    return _UNSAFE.sub("", text)
+    """`text` without escape sequences, control characters (but tab and line breaks) and surrogates."""
+    return _UNSAFE.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 
 def clean_author(author: Author) -> Author:

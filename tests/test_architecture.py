@@ -325,6 +325,7 @@ ALLOWED_FEATURE_IMPORTS = {
     ("bot.community.service", "bot.indicators.exchanges"): "an answer across organisations is an exchange",
     ("bot.community.asking", "bot.indicators.exchanges"): "a question keeps the asker's organisation, sector and country",
     ("bot.community.service", "bot.indicators.exchange_log"): "a link in an answer counts as a cited source",
+    ("bot.search.views", "bot.intros.service"): "an Introduce me button's reason stays within what a request accepts",
 }
 
 

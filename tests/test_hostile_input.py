@@ -231,6 +231,21 @@ async def test_control_characters_never_reach_the_database(core, chat: Chat):
     reply = await core.handle(Message(author=author, text="profile set bio line one\nline\x00 two\x07"))
     assert reply.tone == "success"
     async with core.db.session() as session:
-        member = (await session.execute(select(Member).where(Member.display_name == "[31mred[0m name"))).scalar_one()
+        member = (await session.execute(select(Member).where(Member.display_name == "red name"))).scalar_one()
     assert member.bio == "line one\nline two"
     assert member.identities[0].platform_user_id == "escape"
+
+
+@pytest.mark.parametrize(("typed", "cleaned"), [
+    ("\x1b[31mred\x1b[0m obesity", "red obesity"),  # colours: the whole sequence goes, not only ESC
+    ("\x1b[2J\x1b[1;1Hobesity", "obesity"),  # clear the screen, move the cursor
+    ("\x1b]0;title\x07obesity", "obesity"),  # a window title (OSC, ended by BEL)
+    ("\x1b]8;;http://x.example\x1b\\link\x1b]8;;\x1b\\ text", "link text"),  # a terminal hyperlink (ended by ST)
+    ("\x9b31mobesity", "obesity"),  # the one-character CSI
+    ("tab\there\r\nline", "tab\there\r\nline"),
+    ("unfinished \x1b[31", "unfinished 31"),  # a sequence that never ends: no text after it is lost
+])
+def test_escape_sequences_are_removed_whole(typed: str, cleaned: str):
+    from bot.sanitize import clean_text
+
+    assert clean_text(typed) == cleaned

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from bot.intros.notices import NOTICES
+from bot.intros.service import MAX_REASON_CHARS
+from bot.reply import BUTTON_COMMAND_CHARS
 from bot.search.views import _why
 from knowledge.chunking import OVERVIEW_HEADING
 from knowledge.embeddings import WeakMatch
 from knowledge.index import Passage
 from knowledge.ingest import ingest
 from knowledge.service import KnowledgeService
-from storage.models import Member
+from storage.models import Introduction, Member
 from tests.knowledge_fakes import (  # noqa: F401 - encoder, knowledge: fixtures
     encoder, knowledge, pilot, small_knowledge_base,
 )
@@ -128,17 +131,55 @@ async def test_experts_from_other_organisations_come_first(chat, core, loaded):
 
 
 async def test_expert_results_offer_an_introduction_by_member_reference(chat, core, loaded):
-    reply = await chat.say("experts school food evaluation " + "very " * 30)
+    reply = await chat.say("experts school food evaluation")
     carla = next(s for s in reply.sections if s.title == "Carla Diaz")
     [button] = carla.buttons
     assert button.label == "Introduce me"
-    assert button.command.startswith("intro member:") and len(button.command) <= 90
+    assert button.command.startswith("intro member:")
     member_id = int(button.command.split()[1].removeprefix("member:"))
     async with core.db.session() as session:
         member = await session.get(Member, member_id)
         assert member.display_name == "Carla Diaz"
     # A sentence for the expert, not the raw query.
-    assert button.command.split(" ", 2)[2].startswith("I'd like to learn about school food evaluation")
+    assert button.command.split(" ", 2)[2] == "I'd like to learn about school food evaluation from you."
+
+
+LONG_QUESTION = (
+    "We are a small municipality in Jutland planning school food evaluation for pupils, and we would like to hear "
+    "how others measured what changed. " * 6
+)
+
+
+async def test_a_long_question_is_quoted_in_the_introduction_the_expert_receives(chat, core, loaded):
+    reply = await chat.say(f"experts {LONG_QUESTION}")
+    carla = next(s for s in reply.sections if s.title == "Carla Diaz")
+    [button] = carla.buttons
+    reason = button.command.split(" ", 2)[2]
+    assert reason.startswith("I'd like to learn from you about my question: ‘We are a small municipality in Jutland")
+    assert reason.endswith("…’") and "from you." not in reason
+    cut = reason.removeprefix("I'd like to learn from you about my question: ‘").removesuffix("…’")
+    assert LONG_QUESTION.startswith(cut) and LONG_QUESTION[len(cut)] == " "  # cut at a word boundary
+    assert len(reason) <= MAX_REASON_CHARS and len(button.command) <= BUTTON_COMMAND_CHARS
+    sentence = await chat.say("experts how did others evaluate school food?")
+    [asked] = next(s for s in sentence.sections if s.title == "Carla Diaz").buttons
+    assert asked.command.endswith("my question: ‘how did others evaluate school food?’")
+    # Pressed, it is the request the expert reads.
+    sent = await chat.say(button.command, from_button=True)
+    assert sent.tone != "error", sent.text
+    async with core.db.session() as session:
+        intro = (await session.execute(select(Introduction))).scalar_one()
+        requester, target = await session.get(Member, intro.requester_id), await session.get(Member, intro.target_id)
+        request = NOTICES.request_for_target(intro, requester, target).plain_text()
+    assert f"Why: “{reason}”" in request
+
+
+async def test_later_pages_name_the_question_as_the_first_page_does(chat, loaded):
+    for command in ("find", "ask", "search", ""):
+        first = await chat.say(f"{command} school food kind:pilot,report,tool,expert".strip())
+        assert "“school food”" in first.text
+        (more,) = [b for b in first.buttons if b.command.startswith("more ")]
+        second = await chat.say(more.command, from_button=True)
+        assert second.text.startswith("“school food”, continued (page 2 of"), (command, second.text)
 
 
 async def test_experts_who_switched_expert_search_off_are_not_listed(chat, core, loaded):

@@ -220,6 +220,27 @@ async def test_a_weak_answer_asks_the_community_without_the_mentions(chat, encod
         assert button.command == "community ask please look at school food for astronauts"
 
 
+async def test_a_weak_answer_to_a_plain_question_does_not_say_how_to_narrow_it(chat, encoder, loaded):
+    encoder.weak_match_below = WeakMatch(2.0, 2.0)  # every answer is weak
+    for text in ("how do I file my taxes", "ask how do I file my taxes"):
+        reply = await chat.say(text)
+        assert reply.weak and "matches this well" in reply.text, text
+        assert NARROWING not in reply.plain_text(), text
+
+
+async def test_escape_sequences_are_neither_echoed_nor_searched(chat, encoder, loaded):
+    reply = await chat.say("\x1b[31mwholegrains\x1b[0m school meals \x1b]0;title\x07")
+    assert "“wholegrains school meals”" in reply.text and "[31m" not in reply.plain_text()
+    assert "\x1b" not in reply.plain_text() and "title" not in reply.plain_text()
+    assert encoder.encoded and not any("31m" in searched or "0m" in searched.split() for searched in encoder.encoded)
+    assert reply.sections[0].title == f"Pilot · {SCHOOL_MEALS}"
+
+
+async def test_a_markdown_link_in_a_question_is_echoed_as_its_text(chat, loaded):
+    reply = await chat.say("[wholegrains](http://evil.example) school meals")
+    assert "http" not in reply.text and "](" not in reply.text and "wholegrains" in reply.text
+
+
 # --- Slack --------------------------------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from config.errors import UserError
-from config.vocabulary import parse_timezone
+from config.vocabulary import parse_timezone, zone_label
 
 FREQUENCIES = ("daily", "weekly", "monthly")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -47,7 +47,7 @@ class DigestSpec:
         return cls(frequency, int(weekday) if weekday.isdigit() else None, f"{hours}:{minutes}", timezone)
 
     def describe(self) -> str:
-        at = f"at {self.time_of_day} {self.timezone}"
+        at = f"at {self.time_of_day} {zone_label(self.timezone)}"
         if self.frequency == "daily":
             return f"every day {at}"
         day = WEEKDAY_NAMES[self.weekday or 0]

@@ -31,7 +31,7 @@ from bot.events.input import ONE_LINE_SYNTAX
 from bot.events.service import Attendee, EventAudit, EventDetails, EventEdit, Notified, RsvpAnswer
 from bot.reply import Attachment, Button, Field, Link, Reply, Section
 from config.errors import RefusalWording, WordedError
-from config.vocabulary import THEMES
+from config.vocabulary import THEMES, zone_label
 from storage.models import Event
 
 RSVP_LABELS = {"going": "Going", "interested": "Interested", "not_going": "Not going"}
@@ -51,7 +51,7 @@ def format_when(starts_at: datetime, ends_at: datetime, event_zone: str, reader_
     """ "Thu 3 Dec 2026, 08:00–09:30 America/New_York (14:00–15:30 in Europe/Copenhagen)"."""
     reader = reader_zone or "UTC"
     zone = ZoneInfo(reader)
-    shown = f"{_span(starts_at.astimezone(zone), ends_at.astimezone(zone), year=True)} {reader}"
+    shown = f"{_span(starts_at.astimezone(zone), ends_at.astimezone(zone), year=True)} {zone_label(reader)}"
     if event_zone == reader:
         return shown
     original = ZoneInfo(event_zone)
@@ -60,7 +60,7 @@ def format_when(starts_at: datetime, ends_at: datetime, event_zone: str, reader_
     original_text = (
         f"{start:%H:%M}–{end:%H:%M}" if same_day and start.date() == end.date() else _span(start, end, year=False)
     )
-    return f"{shown} ({original_text} in {event_zone})"
+    return f"{shown} ({original_text} in {zone_label(event_zone)})"
 
 
 def starts_in(starts_at: datetime, now: datetime) -> str:
@@ -326,7 +326,7 @@ def upcoming(events: list[Event], *, theme: str | None, reader_zone: str | None,
     if not events:
         hint = " Coordinators add one with `event add`." if is_coordinator else ""
         return Reply(text=f"No upcoming events{about}.{hint}", private=True)
-    zone_note = reader_zone or "UTC (set yours with `profile set timezone ...`)"
+    zone_note = zone_label(reader_zone) if reader_zone else "UTC (set yours with `profile set timezone ...`)"
     return Reply(
         text=f"Upcoming events{about}: {len(events)}. Times in {zone_note}.",
         sections=[event_section(event, reader_zone) for event in events],

@@ -12,6 +12,7 @@ from bot.members.roles import GRANTABLE_ROLES
 from bot.members.service import AmbiguousMember, is_plain_number
 from bot.reply import Reply
 from config.errors import UserError
+from config.typos import typos_of
 
 FEATURE = Feature("members", audit_wording=views.AUDIT_WORDING, refusals=views.REFUSALS)
 
@@ -24,28 +25,37 @@ async def profile(ctx: CommandContext) -> Reply:
     """`profile set` and `profile clear`."""
     args = ctx.args
     action = args[0].lower()
-    field = _field_named(args)
-    value = _typed_value(ctx.args_text, field) if action == "set" else None
+    field, words = _field_named(args)
+    value = _typed_value(ctx.args_text, field, words) if action == "set" else None
     return views.profile_saved(await members.update_profile(ctx.core, ctx.member.id, field, value))
 
 
-def _field_named(args: list[str]) -> str:
-    """The profile field the second word names, by any of its names."""
+def _field_named(args: list[str]) -> tuple[str, int]:
+    """The profile field the words after `set` or `clear` name, by any of its names, and how many words name it
+    (a name may be written as two: "time zone")."""
     if len(args) < 2:
         raise UserError(f"Which field? One of: {', '.join(sorted(set(FIELD_ALIASES.values())))}.")
     field = FIELD_ALIASES.get(args[1].lower())
-    if field is None:
-        raise UserError(
-            f"“{args[1][:40]}” is not a profile field.",
-            hint=f"Fields: {', '.join(sorted(set(FIELD_ALIASES.values())))}.",
-        )
-    return field
+    if field is not None:
+        return field, 1
+    if len(args) > 2 and (field := FIELD_ALIASES.get(f"{args[1]}_{args[2]}".lower())) is not None:
+        return field, 2
+    word = args[1].lower()
+    # A field its name starts ("time" of "timezone"), then one it is a typo of ("contry").
+    starts = [name for name in FIELD_ALIASES if len(word) >= 3 and name.startswith(word)]
+    close = list(dict.fromkeys(FIELD_ALIASES[name] for name in [*starts, *typos_of(word, FIELD_ALIASES)]))
+    raise UserError(
+        f"“{args[1][:40]}” is not a profile field.",
+        hint=(f"Did you mean {' or '.join(close)}? " if close else "")
+        + f"Fields: {', '.join(sorted(set(FIELD_ALIASES.values())))}.",
+    )
 
 
-def _typed_value(args_text: str, field: str) -> object:
-    """The stored form of the value `profile set` was given."""
+def _typed_value(args_text: str, field: str, field_words: int = 1) -> object:
+    """The stored form of the value `profile set` was given, after the `field_words` words naming its field."""
     # The value is the rest of the text as typed (so apostrophes and commas survive).
-    raw_value = args_text.split(None, 2)[2] if len(args_text.split(None, 2)) == 3 else ""
+    parts = args_text.split(None, 1 + field_words)
+    raw_value = parts[-1] if len(parts) == 2 + field_words else ""
     if not raw_value.strip():
         raise UserError(f"What should {field} be? For example: `profile set {field} ...`")
     if field == "name" and not raw_value.strip():

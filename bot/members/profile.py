@@ -12,6 +12,7 @@ from config.vocabulary import (
     require_country,
     require_sector,
     require_timezone,
+    zone_label,
 )
 from storage.models import Member
 
@@ -63,7 +64,7 @@ _FIELD_WORDS: dict[str, Callable[[Member], str]] = {
     "organisation": _organisation,
     "sector": _sector,
     "country": lambda member: country_name(member.country),
-    "timezone": lambda member: member.timezone or "—",
+    "timezone": lambda member: zone_label(member.timezone) if member.timezone else "—",
     "expertise": lambda member: ", ".join(member.expertise) or "—",
     "interests": lambda member: ", ".join(member.interests) or "—",
 }

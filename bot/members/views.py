@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 from bot.audit import AuditWording
@@ -58,7 +59,17 @@ def profile_saved(change: ProfileChange) -> Reply:
     text = f"Saved: {label} cleared (was {before})." if after == "—" else (
         f"Saved: {label} = {after}" + (f" (was {before})." if before != "—" else ".")
     )
+    if change.field == "timezone" and FIXED_OFFSET.fullmatch(after):
+        text += f"\n{FIXED_OFFSET_NOTE}"
     return Reply(text=text, sections=[footer], private=True, tone="success")
+
+
+# A time zone given as an offset ("UTC+3", as the profile shows it) keeps that offset all year.
+FIXED_OFFSET = re.compile(r"UTC[+-]\d{1,2}")
+FIXED_OFFSET_NOTE = (
+    "A fixed offset does not follow summer time; where the clocks change, your city (`profile set timezone "
+    "Copenhagen`) keeps event times right all year."
+)
 
 
 # --- roles ----------------------------------------------------------------------------------------

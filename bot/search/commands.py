@@ -45,7 +45,9 @@ async def find(ctx: CommandContext) -> Reply:
         return await _ask_the_community(ctx)
     question = parse_question(ctx.args_text)
     reply = await _documents(ctx, question, what="results", example="find school food programmes")
-    if ctx.invoked_as in ("", "ask"):  # a plain question (or `ask`): say how to narrow it, once
+    # A plain question (or `ask`): say how to narrow it, once; not when nothing matched well, where narrowing
+    # cannot help (the answer points to the community instead).
+    if ctx.invoked_as in ("", "ask") and not reply.weak:
         reply.text += f"\n{NARROWING}"
     return reply
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from bot.sanitize import without_mentions
 from config.errors import UserError
-from config.vocabulary import require_country, require_sector, require_theme
+from config.vocabulary import QUOTES, require_country, require_sector, require_theme, unquoted
 from knowledge.records import KINDS
 from knowledge.search import Filters
 
@@ -23,7 +23,11 @@ FILTER_NAMES = {
     "since": "since", "from": "since", "after": "since",
     "until": "until", "to": "until", "before": "until",
 }
-FILTER_HELP = "Filters: kind:pilot|expert|report|tool, theme:obesity, country:DK, sector:hospital, since:2024, until:2025-06."
+FILTER_HELP = (
+    "Filters: kind:pilot|expert|report|tool, theme:obesity, country:DK, sector:hospital, since:2024, until:2025-06; "
+    'a value of several words in quotes or with _ between its words: country:"United Kingdom", country:United_Kingdom.'
+)
+SEVERAL_WORDS = 'A name of several words goes in quotes or with _ between its words: country:"United Kingdom", country:United_Kingdom.'
 _KIND_ALIASES = {**{k: k for k in KINDS}, **{f"{k}s": k for k in KINDS}, "people": "expert", "person": "expert", "document": "report", "documents": "report"}
 _INLINE = re.compile(r"^([a-z]+):(.+)$", re.IGNORECASE)
 
@@ -41,11 +45,44 @@ def parse_question(args_text: str, *, flags: tuple[str, ...] = (), fixed_kind: s
 
     Mentions (`@channel`, `<!here>`, `<@U123>`, `@ana`) are no part of the question: they are left out of
     what is searched, and so of what the answer echoes and its "Ask the community" button carries."""
-    typed = _scan(without_mentions(args_text).split(), flags)
+    typed = _scan(_words(without_mentions(args_text)), flags)
     filters = _filters(typed.values, _kinds(typed.values, fixed_kind))
     if filters.since and filters.until and filters.since > filters.until:
         raise UserError("`since` is after `until`, so nothing can match.", hint="For example: since:2024 until:2025-06.")
     return Question(" ".join(typed.text_words), filters, typed.flags, has_filters=bool(typed.values))
+
+
+# What may come before a quoted filter value: `country:"United Kingdom"`, `--country="United Kingdom"`.
+_VALUE_PREFIX = re.compile(r"(?:[a-z]+:|--[a-z-]+=)?", re.IGNORECASE)
+
+
+def _words(text: str) -> list[str]:
+    """`text` split at whitespace, except that a quoted filter value stays one word with its filter
+    (`country:"United Kingdom"`, `--country 'United Kingdom'`), quotes and all: `_split` takes them off."""
+    words: list[str] = []
+    at = 0
+    while at < len(text):
+        if text[at].isspace():
+            at += 1
+            continue
+        end = _word_end(text, at, after_option=bool(words) and words[-1].startswith("--") and "=" not in words[-1])
+        words.append(text[at:end])
+        at = end
+    return words
+
+
+def _word_end(text: str, start: int, *, after_option: bool) -> int:
+    """Where the word at `start` ends: at the next whitespace, or, for a filter value in quotes that close,
+    at the first whitespace after the closing quote."""
+    prefix = _VALUE_PREFIX.match(text, start).end()
+    if (prefix > start or after_option) and prefix < len(text) and text[prefix] in QUOTES:
+        closing = text.find(QUOTES[text[prefix]], prefix + 1)
+        if closing != -1:
+            start = closing
+    end = start
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return end
 
 
 @dataclass
@@ -109,7 +146,7 @@ def _filters(values: dict[str, list[str]], kinds: set[str]) -> Filters:
         kinds=frozenset(kinds),
         themes=frozenset(require_theme(value) for value in _each(values, "theme")),
         countries=frozenset(
-            require_country(value, examples="country:Denmark, country:Sverige, country:DK, country:SWE")
+            require_country(value, examples="country:Denmark, country:Sverige, country:DK, country:SWE", more=SEVERAL_WORDS)
             for value in _each(values, "country")
         ),
         sectors=frozenset(require_sector(value) for value in _each(values, "sector")),
@@ -118,9 +155,15 @@ def _filters(values: dict[str, list[str]], kinds: set[str]) -> Filters:
     )
 
 
+# One value of a comma-separated list: quoted parts may hold commas (`country:"Korea, Republic of",DK`).
+_LIST_PART = re.compile("(?:" + "|".join(f"{re.escape(o)}[^{re.escape(c)}]*{re.escape(c)}" for o, c in QUOTES.items()) + "|[^,])+")
+
+
 def _split(raw: str) -> list[str]:
-    # "country:DK,SE" and multi-word values joined with "_" or "-" ("sector:large_company").
-    return [part.strip().replace("_", " ") for part in raw.split(",") if part.strip()]
+    # "country:DK,SE", multi-word values in quotes ('country:"United Kingdom"') or joined with "_" or "-"
+    # ("sector:large_company", "country:United_Kingdom").
+    parts = (unquoted(part).replace("_", " ").strip() for part in _LIST_PART.findall(raw))
+    return [part for part in parts if part]
 
 
 def _kind(value: str) -> str:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
+from bot.intros.service import MAX_REASON_CHARS
 from bot.reply import BUTTON_COMMAND_CHARS, Button, Field, Link, Reply, Section
 from bot.sanitize import without_mentions
 from bot.search.errors import NoInterests, NothingToSearch, NoTopic, SearchRefused, SearchUnavailable
@@ -43,8 +44,9 @@ STILL_LOADING_NOTE = "I am still loading part of the knowledge base, so results 
 
 def safe_text(text: str, limit: int = 80) -> str:
     """User text fit to echo: no mentions or markup that could ping anyone, cut at a word boundary. A word
-    typed in angle brackets ("<kids>") is no mention: it stays, without its brackets."""
-    cleaned = re.sub(r"[@`*_~|<>]", "", without_mentions(text))
+    typed in angle brackets ("<kids>") is no mention: it stays, without its brackets; a Markdown link
+    ("[click](https://…)") is its text alone, so no platform shows it as a link."""
+    cleaned = re.sub(r"[@`*_~|<>]", "", _LINK.sub(lambda m: m.group(1), without_mentions(text)))
     cleaned = " ".join(cleaned.split())
     if len(cleaned) > limit:
         cleaned = cleaned[:limit].rsplit(" ", 1)[0] + "…"
@@ -96,13 +98,18 @@ def found(answer: Answer, asker: Member, question: Question, *, what: str) -> Re
         hint = "Try other words" + (", or fewer filters." if question.has_filters else ".")
         raise UserError("\n".join([*_notes(answer), f"I found no {what} for “{shown}”."]), hint=hint)
     sections = [
-        _document_section(asker, r.doc, r.passage, r.shared, query=answer.query, snippet=r.snippet, contact=r.contact)
+        _document_section(asker, r.doc, r.passage, r.shared, query=_asked(answer), snippet=r.snippet, contact=r.contact)
         for r in results
     ]
     if answer.weak:
         return _nothing_fits(answer, sections, shown)
     text = "\n".join([*_notes(answer), f"Best matches for “{shown}”:"])
-    return Reply(text=text, sections=[*_unsure_note(answer), *sections], unsure=answer.unsure)
+    return Reply(text=text, sections=[*_unsure_note(answer), *sections], unsure=answer.unsure, topic=shown)
+
+
+def _asked(answer: Answer) -> str:
+    """The question as searched, for an "Introduce me" reason: marked "…" where it was cut to what the model reads."""
+    return f"{answer.query}…" if answer.truncated else answer.query
 
 
 def _unsure_note(answer: Answer) -> list[Section]:
@@ -124,7 +131,10 @@ def _nothing_fits(answer: Answer, sections: list[Section], shown: str) -> Reply:
            f"The {len(closest)} closest, in case one still helps:"),
     ])
     return Reply(
-        text=text, sections=[*closest, Section(context=NOTHING_FITS_HINT, buttons=_ask_button(answer.query))], weak=True
+        text=text,
+        sections=[*closest, Section(context=NOTHING_FITS_HINT, buttons=_ask_button(answer.query))],
+        weak=True,
+        topic=shown,
     )
 
 
@@ -281,15 +291,30 @@ def _why(passage: Passage, shared: list[str], via_pilot: DocInfo | None) -> str:
     return f"Why: {where} match{'' if plural else 'es'} your question; shared terms: {', '.join(shared)}."
 
 
-def _intro_button(contact: Contact | None, asker: Member, reason: str) -> Button | None:
+def _intro_button(contact: Contact | None, asker: Member, question: str) -> Button | None:
     if contact is None or contact.member_id == asker.id or not contact.consent_introductions:
         return None
-    # A sentence for the expert to read, not the bare search words (Discord keeps 100 characters a button).
-    prefix, before, after = f"intro member:{contact.member_id} ", "I'd like to learn about ", " from you."
-    topic = safe_text(reason, BUTTON_LIMIT - len(prefix + before + after)).strip()
-    sentence = before + topic + after if topic else "I'd like to learn about your work."
-    command = (prefix + sentence)[:BUTTON_LIMIT]
-    return Button("Introduce me", command, style="primary")
+    command = f"intro member:{contact.member_id} {intro_reason(question)}"
+    return Button("Introduce me", command[:BUTTON_COMMAND_CHARS], style="primary")
+
+
+# A question of up to this many words, with no sentence's punctuation, is a topic ("school food evaluation") that
+# reads well inside a sentence; anything longer is the member's own question, quoted.
+TOPIC_WORDS = 4
+# How much of a question the quoted form holds: the whole reason stays within what an introduction request
+# accepts (intros' MAX_REASON_CHARS), and so within what a button command holds on every platform.
+QUOTED_QUESTION_CHARS = MAX_REASON_CHARS - 60
+
+
+def intro_reason(question: str) -> str:
+    """The reason an "Introduce me" button sends, as the expert reads it: "I'd like to learn about school food
+    from you." for a topic; for a sentence or more, the question quoted, cut at a word boundary."""
+    topic = safe_text(question, QUOTED_QUESTION_CHARS).strip()
+    if not topic:
+        return "I'd like to learn about your work."
+    if len(topic.split()) <= TOPIC_WORDS and not re.search(r"[.?!;:]", topic):
+        return f"I'd like to learn about {topic} from you."
+    return f"I'd like to learn from you about my question: ‘{topic}’"
 
 
 # --- experts / match ------------------------------------------------------------------------------------------
@@ -306,7 +331,7 @@ def experts(people: list[Person], answer: Answer, asker: Member, *, cross_border
     shown = safe_text(answer.query, 60)
     if not people:
         raise UserError("\n".join([*_notes(answer), f"I found no experts for “{shown}”."]), hint="Try other words or fewer filters.")
-    sections = [_person_section(asker, person, answer.query) for person in people]
+    sections = [_person_section(asker, person, _asked(answer)) for person in people]
     if answer.weak:
         return _nothing_fits(answer, sections, shown)
     notes = _notes(answer)
@@ -317,7 +342,7 @@ def experts(people: list[Person], answer: Answer, asker: Member, *, cross_border
     sections[:0] = _unsure_note(answer)
     if asker.organisation_id is None:
         sections.append(Section(context="Tip: `profile set organisation <name>` lets me put people from other organisations first."))
-    return Reply(text="\n".join(notes), sections=sections, unsure=answer.unsure)
+    return Reply(text="\n".join(notes), sections=sections, unsure=answer.unsure, topic=shown)
 
 
 def _person_section(asker: Member, person: Person, query: str) -> Section:
