@@ -234,3 +234,13 @@ def test_the_why_line_says_close_in_meaning_when_no_word_is_shared():
     assert _why(overview, ["School"], None) == "Why: its title, tags and facts match your question; shared terms: School."
     assert _why(overview, [], None) == "Why: its title, tags and facts are close in meaning to your question, with no shared keywords."
     assert _why(summary, [], None) == "Why: the “Summary” passage is close in meaning to your question, with no shared keywords."
+
+
+async def test_an_answer_says_the_filters_it_was_searched_with(chat, loaded):
+    filtered = await chat.say("find teenagers country:Sweden theme:mental_health")
+    assert filtered.text.startswith("Best matches for “teenagers” (theme: Mental health; country: Sweden):"), filtered.text
+    nothing = await chat.say("find teenagers country:France")
+    assert nothing.tone == "error" and "I found no results for “teenagers” (country: France)." in nothing.text
+    assert (await chat.say("pilots school meals")).text.startswith("Best matches for “school meals”:")  # its own kind
+    kind = await chat.say("find school meals kind:pilot")
+    assert kind.text.startswith("Best matches for “school meals” (kind: pilot):"), kind.text

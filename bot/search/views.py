@@ -94,17 +94,39 @@ def browsed(found: Browsed, asker: Member, *, what: str) -> Reply:
 def found(answer: Answer, asker: Member, question: Question, *, what: str) -> Reply:
     results = answer.results
     shown = safe_text(answer.query, 60)
+    # The filters typed, said beside the question: "nothing for obesity" is not "nothing for obesity in France".
+    within = _filters_said(question, kinds=what == "results")
     if not results:
         hint = "Try other words" + (", or fewer filters." if question.has_filters else ".")
-        raise UserError("\n".join([*_notes(answer), f"I found no {what} for “{shown}”."]), hint=hint)
+        raise UserError("\n".join([*_notes(answer), f"I found no {what} for “{shown}”{within}."]), hint=hint)
     sections = [
         _document_section(asker, r.doc, r.passage, r.shared, query=_asked(answer), snippet=r.snippet, contact=r.contact)
         for r in results
     ]
     if answer.weak:
-        return _nothing_fits(answer, sections, shown)
-    text = "\n".join([*_notes(answer), f"Best matches for “{shown}”:"])
+        return _nothing_fits(answer, sections, shown, within)
+    text = "\n".join([*_notes(answer), f"Best matches for “{shown}”{within}:"])
     return Reply(text=text, sections=[*_unsure_note(answer), *sections], unsure=answer.unsure, topic=shown)
+
+
+def _filters_said(question: Question, *, kinds: bool = True) -> str:
+    """" (country: Denmark, Sweden; theme: Obesity; since 2024-01-01)", or "" without typed filters (`kinds`:
+    whether the kind was the member's, not the command's)."""
+    if not question.has_filters:
+        return ""
+    chosen = question.filters
+    parts = [
+        f"{label}: {', '.join(sorted(name(value) for value in values))}"
+        for label, values, name in (
+            ("kind", chosen.kinds if kinds else (), str),
+            ("theme", chosen.themes, lambda value: THEMES.get(value, value)),
+            ("country", chosen.countries, country_name),
+            ("sector", chosen.sectors, lambda value: SECTORS.get(value, value)),
+        )
+        if values
+    ]
+    parts += [f"{word} {day.isoformat()}" for word, day in (("since", chosen.since), ("until", chosen.until)) if day]
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _asked(answer: Answer) -> str:
@@ -120,13 +142,13 @@ def _unsure_note(answer: Answer) -> list[Section]:
     return [Section(context=PARTLY_ANSWERS_NOTE, buttons=_ask_button(answer.query))]
 
 
-def _nothing_fits(answer: Answer, sections: list[Section], shown: str) -> Reply:
+def _nothing_fits(answer: Answer, sections: list[Section], shown: str, within: str = "") -> Reply:
     """The reply when even the best result matches poorly: say so, show a few, and point elsewhere. They come
     without "Introduce me": asking someone for an introduction on a topic they do not match misleads both."""
     closest = [replace(section, buttons=[]) for section in sections[:WEAK_MATCH_SHOWN]]
     text = "\n".join([
         *_notes(answer),
-        f"Nothing in the knowledge base matches this well (“{shown}”). "
+        f"Nothing in the knowledge base matches this well (“{shown}”{within}). "
         + ("The closest, in case it still helps:" if len(closest) == 1 else
            f"The {len(closest)} closest, in case one still helps:"),
     ])
