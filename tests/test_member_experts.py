@@ -215,3 +215,23 @@ async def test_a_saved_profile_is_found_at_once_in_the_same_process(core_with, s
     assert "nina" not in titles(await chat.say("experts walking football", as_user="alice"))
     await chat.say("privacy consent expert-search on", as_user="nina")
     assert titles(await chat.say("experts walking football", as_user="alice"))[0] == "nina"
+
+
+def test_among_people_found_through_one_pilot_whose_own_profile_matches_comes_first():
+    from bot.search.service import PILOT_LINK_WEIGHT, _in_order, _people_found
+    from knowledge.index import Passage, Result
+    from knowledge.search import DocInfo, Hit
+
+    def doc(number: int, kind: str, title: str) -> DocInfo:
+        return DocInfo(id=number, source_id=f"{kind}-{number}", kind=kind, title=title, content_hash="")
+
+    pilot, anna, yuki = doc(1, "pilot", "Salons"), doc(2, "expert", "Anna"), doc(3, "expert", "Yuki")
+    passage = Passage(None, "")
+
+    def result(found: DocInfo, score: float) -> Result:
+        return Result(Hit(found, score, score, 0.0, found.id, found.id), passage, [], passage)
+
+    # Both worked on the pilot, which matches best; only Yuki's own profile matches the question too.
+    people = _people_found([result(pilot, 1.0), result(yuki, 0.3)], {"pilot-1": [anna, yuki]})
+    assert {p.doc.title: p.score for p in people} == {"Anna": PILOT_LINK_WEIGHT, "Yuki": PILOT_LINK_WEIGHT}
+    assert [p.doc.title for p in _in_order(people, cross_border=False, other_sectors=False)] == ["Yuki", "Anna"]

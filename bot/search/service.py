@@ -45,6 +45,9 @@ class Person:
     same_organisation: bool = False
     same_country: bool = False
     same_sector: bool = False
+    # The score of their own profile, when it was found too: among people found through the same pilot
+    # (one score for all of them), the one whose own expertise matches comes first.
+    own_score: float = 0.0
 
 
 async def knowledge_base(core: Runtime) -> KnowledgeService:
@@ -124,25 +127,34 @@ async def rank_people(
     asker_org = organisation_key(asker.organisation.name) if asker.organisation else None
     for person in people:
         _note_what_they_share(person, asker, asker_org)
-    people.sort(key=lambda p: (
-        p.same_organisation, p.same_country if cross_border else False, p.same_sector if other_sectors else False, -p.score
+    return _in_order(people, cross_border=cross_border, other_sectors=other_sectors)[:MAX_RESULTS], answer
+
+
+def _in_order(people: list[Person], *, cross_border: bool, other_sectors: bool) -> list[Person]:
+    """Others' organisations first (then other countries, other sectors, when asked), then by score; among
+    equal scores (people found through the same pilot) whose own profile matches best."""
+    return sorted(people, key=lambda p: (
+        p.same_organisation, p.same_country if cross_border else False, p.same_sector if other_sectors else False, -p.score,
+        -p.own_score,
     ))
-    return people[:MAX_RESULTS], answer
 
 
 def _people_found(results: list[Result], links: dict[str, list[DocInfo]]) -> list[Person]:
     """Each person behind the results, once, with the best score any result gives them."""
     found: dict[tuple[str, int], Person] = {}
+    own_scores: dict[tuple[str, int], float] = {}
     for result in results:
         for expert, score, via in _experts_behind(result, links):
             # A member with an ingested profile and a chat profile of their own is one person.
             person = ("member", expert.member_id) if expert.member_id is not None else ("document", expert.id)
+            if via is None:
+                own_scores[person] = max(own_scores.get(person, 0.0), score)
             known = found.get(person)
             if known is None or score > known.score:
                 # Found through a pilot: the pilot's text says nothing about the person, so show no snippet.
                 snippet = result.snippet if via is None else None
                 found[person] = Person(expert, score, result.passage, snippet, result.shared, via, result.contact)
-    return list(found.values())
+    return [replace(found_person, own_score=own_scores.get(person, 0.0)) for person, found_person in found.items()]
 
 
 def _experts_behind(result: Result, links: dict[str, list[DocInfo]]) -> list[tuple[DocInfo, float, DocInfo | None]]:
