@@ -202,29 +202,29 @@ def _by(outcomes: list[Outcome], key: str) -> dict[str, list[Outcome]]:
     return dict(sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
+def _print_flagged(title: str, rows: list[tuple[str, list[Outcome]]]) -> None:
+    """Per group: flagged (weak or nothing shown), of them weak, and flagged or unsure."""
+    table = _table(title, ("", "flagged", "of which weak", "flagged or unsure"))
+    for label, group in rows:
+        table.add_row(label, _share(sum(o.flagged for o in group), len(group)), str(sum(o.weak for o in group)),
+                      _share(sum(o.doubted for o in group), len(group)))
+    console.print(table)
+
+
 def report(outcomes: list[Outcome], model: str) -> None:
     answerable = [o for o in outcomes if o.question.answerable]
     unanswerable = [o for o in outcomes if not o.question.answerable]
 
-    table = _table(f"Answerable questions flagged (weak or nothing shown), {model}", ("", "flagged", "of which weak", "flagged or unsure"))
     rows = [("all", answerable), (f"≤ {SHORT_WORDS} words", [o for o in answerable if o.question.short]),
             (f"> {SHORT_WORDS} words", [o for o in answerable if not o.question.short])]
     rows += [(f"command {name}", group) for name, group in _by(answerable, "command").items()]
     rows += [(f"lang {name}", group) for name, group in _by(answerable, "lang").items()]
-    for label, group in rows:
-        table.add_row(label, _share(sum(o.flagged for o in group), len(group)), str(sum(o.weak for o in group)),
-                      _share(sum(o.doubted for o in group), len(group)))
-    console.print(table)
+    _print_flagged(f"Answerable questions flagged (weak or nothing shown), {model}", rows)
 
-    table = _table("Unanswerable questions flagged (the right call)", ("", "flagged", "of which weak", "flagged or unsure"))
     rows = [("all", unanswerable)]
-    rows += [(f"kind {name}", group) for name, group in _by(unanswerable, "kind").items()]
-    rows += [(f"command {name}", group) for name, group in _by(unanswerable, "command").items()]
-    rows += [(f"lang {name}", group) for name, group in _by(unanswerable, "lang").items()]
-    for label, group in rows:
-        table.add_row(label, _share(sum(o.flagged for o in group), len(group)), str(sum(o.weak for o in group)),
-                      _share(sum(o.doubted for o in group), len(group)))
-    console.print(table)
+    for key in ("kind", "command", "lang"):
+        rows += [(f"{key} {name}", group) for name, group in _by(unanswerable, key).items()]
+    _print_flagged("Unanswerable questions flagged (the right call)", rows)
 
     table = _table(f"Answerable questions: ranking of the first {TOP} documents shown (flagged or not)",
                    ("", "questions", f"hit@{TOP}", f"nDCG@{TOP}", "answered with a hit"))
