@@ -20,7 +20,7 @@ import numpy as np
 
 from bot.search.query import parse_question
 from bot.search.views import WEAK_MATCH_SHOWN  # a weak answer's results: a relevant one there is "well answered"
-from knowledge.confidence import FEATURES, Calibration, Evidence, Match, gather_evidence, match_margin
+from knowledge.confidence import FEATURES, Calibration, Evidence, Match, confident_by_rule, gather_evidence, match_margin
 from knowledge.embeddings import Encoder
 from knowledge.language import analyse, fused_query_vector
 from knowledge.search import SHIPPED_FUSION, Filters, SearchIndex
@@ -221,18 +221,19 @@ def choose_cut(calibration: Calibration, rows: list[Asked], *, allowed: float = 
     return math.floor(cut * 1000) / 1000
 
 
+def _match(calibration: Calibration, row: Asked) -> Match:
+    """How `calibration` judges the row's search, with the rule above it, as `knowledge.confidence.judge` does."""
+    return Match.CONFIDENT if confident_by_rule(row.evidence) else calibration.match(row.evidence)
+
+
 def weak(calibration: Calibration, row: Asked) -> bool:
     """Flagged: answered "no word I can search by" (bot/search/service.py), or weak by the calibration."""
-    if row.evidence.words == 0:
-        return True
-    return not row.evidence.names_topic and math.isfinite(row.evidence.margin) and calibration.is_weak(row.evidence)
+    return row.evidence.words == 0 or _match(calibration, row) is Match.WEAK
 
 
 def doubted(calibration: Calibration, row: Asked) -> bool:
     """Flagged weak, or answered with the note that the results may only partly answer the question."""
-    if weak(calibration, row):
-        return True
-    return not row.evidence.names_topic and math.isfinite(row.evidence.margin) and calibration.match(row.evidence) is Match.UNSURE
+    return row.evidence.words == 0 or _match(calibration, row) is not Match.CONFIDENT
 
 
 def describe(calibration: Calibration) -> str:

@@ -232,9 +232,6 @@ class Calibration:
         z = self.intercept + float(np.dot(np.array(self.weights), x))
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
-    def is_weak(self, evidence: Evidence) -> bool:
-        return self.probability(evidence) < self.cut
-
     def match(self, evidence: Evidence) -> Match:
         probability = self.probability(evidence)
         if probability < self.cut:
@@ -272,11 +269,17 @@ CALIBRATIONS: dict[str, Calibration] = {
 }
 
 
+def confident_by_rule(evidence: Evidence) -> bool:
+    """Confident whatever the model says: a question naming a topic of the best documents, or a search that
+    found nothing to judge."""
+    return evidence.names_topic or not math.isfinite(evidence.margin)
+
+
 def judge(encoder: Encoder, evidence: Evidence) -> Match:
-    """How well the search answered. A question naming a topic of the best documents is answered with
-    confidence; a model with a fitted calibration uses it; any other falls back to its margin threshold
+    """How well the search answered: confident by the rule above the model (`confident_by_rule`); else by the
+    model's fitted calibration; any other model falls back to its margin threshold
     (`Encoder.weak_match_below`; none: always confident), which knows no "unsure"."""
-    if evidence.names_topic or not math.isfinite(evidence.margin):
+    if confident_by_rule(evidence):
         return Match.CONFIDENT
     calibration = CALIBRATIONS.get(encoder.name)
     if calibration is not None:
