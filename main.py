@@ -20,6 +20,13 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # (PYTHONDONTWRITEBYTECODE); the cache is __pycache__ beside each module, ignored by git.
 sys.dont_write_bytecode = False
 
+if __name__ == "__main__":
+    # No cyclic garbage collection while the bot imports and assembles itself (about 0.1 CPU-second of a
+    # restart); it resumes once the bot is assembled, or as soon as another command runs (knowledge/collector.py).
+    from knowledge.collector import start_up_begins
+
+    start_up_begins()
+
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.logging import RichHandler  # noqa: E402
@@ -77,6 +84,10 @@ def default(ctx: typer.Context, as_user: str = AS_OPTION, console: bool = CONSOL
     """Without a command: run the bot (same as `run`)."""
     if ctx.invoked_subcommand is None:
         run(as_user=as_user, console=console)
+    elif ctx.invoked_subcommand != "run":
+        from knowledge.collector import start_up_ends
+
+        start_up_ends()  # the bot's start-up pause is for running the bot
 
 
 @app.command(short_help="Run the bot (the default).")

@@ -14,18 +14,19 @@ import asyncio
 import contextlib
 import ctypes
 import functools
-import gc
 import importlib.util
 import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 import numpy as np
+
+from knowledge import collector
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -340,19 +341,12 @@ def load_encoder(name: str) -> Encoder:
     return encoder
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def _collector_paused() -> contextlib.AbstractContextManager[None]:
     """Importing torch and transformers creates hundreds of thousands of objects; full collections in the
     middle of that held the interpreter lock (and so stalled the event loop) for a quarter of a second at a
-    time. The objects that exist afterwards are frozen, so later collections do not walk them again."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.freeze()
-            gc.enable()
+    time. The objects that exist afterwards are frozen, so later collections do not walk them again (see
+    knowledge/collector.py: the start-up's own pause and this one may overlap)."""
+    return collector.paused()
 
 
 _early_loads: dict[str, Future[Encoder]] = {}
