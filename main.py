@@ -20,7 +20,13 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # (PYTHONDONTWRITEBYTECODE); the cache is __pycache__ beside each module, ignored by git.
 sys.dont_write_bytecode = False
 
-import typer  # noqa: E402
+if __name__ == "__main__":
+    # No cyclic garbage collection while the bot imports and assembles itself (about 0.1 CPU-second of a
+    # restart); it resumes once the bot is assembled, or as soon as another command runs (knowledge/collector.py).
+    from knowledge.collector import start_up_begins
+
+    start_up_begins()
+
 from rich.console import Console  # noqa: E402
 from rich.logging import RichHandler  # noqa: E402
 from rich.markup import escape  # noqa: E402
@@ -28,25 +34,13 @@ from rich.markup import escape  # noqa: E402
 from config import Settings, SettingsError, load_settings  # noqa: E402
 from config.log_redaction import install_redaction  # noqa: E402
 
-# Plain help (click's layout): rich help would print flags as `--console <bool>`.
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=False,
-    rich_markup_mode=None,
-    help="Lighthouse Bot: find pilots and experts, broker introductions, convene events, measure exchange.",
-)
-db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-discord_app = typer.Typer(help="Discord adapter maintenance.", no_args_is_help=True)
-app.add_typer(discord_app, name="discord")
-
 err = Console(stderr=True)
 
 
-def configuration_error(message: str) -> typer.Exit:
-    """One line on stderr naming the setting, and the exit to raise; never a traceback."""
+def configuration_error(message: str) -> SystemExit:
+    """One line on stderr naming the setting, and the exit (status 2) to raise; never a traceback."""
     err.print(f"[red]Configuration error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(2)
+    return SystemExit(2)
 
 
 def settings_or_exit() -> Settings:
@@ -68,20 +62,8 @@ def configure_logging(settings: Settings, *, quiet_console: bool) -> None:
     install_redaction(settings)
 
 
-AS_OPTION = typer.Option(None, "--as", metavar="NAME", help="Chat in the console as this local member.")
-CONSOLE_OPTION = typer.Option(False, "--console", help="Use the console even when platform tokens are set.")
-
-
-@app.callback(invoke_without_command=True)
-def default(ctx: typer.Context, as_user: str = AS_OPTION, console: bool = CONSOLE_OPTION) -> None:
-    """Without a command: run the bot (same as `run`)."""
-    if ctx.invoked_subcommand is None:
-        run(as_user=as_user, console=console)
-
-
-@app.command(short_help="Run the bot (the default).")
-def run(as_user: str = AS_OPTION, console: bool = CONSOLE_OPTION) -> None:
-    """Run the bot: Slack and/or Discord when their tokens are set, otherwise a console chat."""
+def start_bot(as_user: str | None, console: bool) -> NoReturn:
+    """Run the bot (the `run` command) until it stops, then end the process."""
     settings = settings_or_exit()
     configure_logging(settings, quiet_console=console or not (settings.slack_enabled or settings.discord_enabled))
     from knowledge.embeddings import load_in_background
@@ -150,6 +132,46 @@ def _restore_terminal(state: list | None) -> None:
         termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, state)
     if sys.stdout.isatty():
         sys.stdout.write("\x1b[?25h\n")
+
+
+if __name__ == "__main__" and len(sys.argv) == 1:
+    # `python main.py` alone, as the bot is started: nothing to parse, so the command line library is not
+    # even imported (typer: about 30 ms of a restart's CPU time).
+    start_bot(as_user=None, console=False)
+
+import typer  # noqa: E402
+
+# Plain help (click's layout): rich help would print flags as `--console <bool>`.
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+    help="Lighthouse Bot: find pilots and experts, broker introductions, convene events, measure exchange.",
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+discord_app = typer.Typer(help="Discord adapter maintenance.", no_args_is_help=True)
+app.add_typer(discord_app, name="discord")
+
+AS_OPTION = typer.Option(None, "--as", metavar="NAME", help="Chat in the console as this local member.")
+CONSOLE_OPTION = typer.Option(False, "--console", help="Use the console even when platform tokens are set.")
+
+
+@app.callback(invoke_without_command=True)
+def default(ctx: typer.Context, as_user: str = AS_OPTION, console: bool = CONSOLE_OPTION) -> None:
+    """Without a command: run the bot (same as `run`)."""
+    if ctx.invoked_subcommand is None:
+        run(as_user=as_user, console=console)
+    elif ctx.invoked_subcommand != "run":
+        from knowledge.collector import start_up_ends
+
+        start_up_ends()  # the bot's start-up pause is for running the bot
+
+
+@app.command(short_help="Run the bot (the default).")
+def run(as_user: str = AS_OPTION, console: bool = CONSOLE_OPTION) -> None:
+    """Run the bot: Slack and/or Discord when their tokens are set, otherwise a console chat."""
+    start_bot(as_user, console)
 
 
 @app.command(short_help="Load a knowledge folder (progress bar).")

@@ -24,6 +24,7 @@ from adapters.console import HISTORY_FILE, ConsoleAdapter, database_location
 from bot.app.core import Lighthouse
 from config import Settings
 from config.settings import data_dir
+from knowledge import collector
 from knowledge.embeddings import load_in_background
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ async def run_bot(settings: Settings, *, console_user: str | None = None, force_
     # full collection, which would otherwise walk them all (0.1 s or more, holding the interpreter lock, at
     # the end of the index build that the first search waits for).
     gc.freeze()
+    collector.start_up_ends()  # paused by main.py before its imports (nothing when started otherwise)
     stop = asyncio.Event()
     scheduler = asyncio.create_task(core.scheduler.run_forever(stop), name="scheduler")
     announcer = asyncio.create_task(announce_ready(core), name="announce-ready")

@@ -14,18 +14,19 @@ import asyncio
 import contextlib
 import ctypes
 import functools
-import gc
 import importlib.util
 import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 import numpy as np
+
+from knowledge import collector
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -340,19 +341,12 @@ def load_encoder(name: str) -> Encoder:
     return encoder
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def _collector_paused() -> contextlib.AbstractContextManager[None]:
     """Importing torch and transformers creates hundreds of thousands of objects; full collections in the
     middle of that held the interpreter lock (and so stalled the event loop) for a quarter of a second at a
-    time. The objects that exist afterwards are frozen, so later collections do not walk them again."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.freeze()
-            gc.enable()
+    time. The objects that exist afterwards are frozen, so later collections do not walk them again (see
+    knowledge/collector.py: the start-up's own pause and this one may overlap)."""
+    return collector.paused()
 
 
 _early_loads: dict[str, Future[Encoder]] = {}
@@ -366,6 +360,9 @@ def load_in_background(name: str) -> Future[Encoder]:
     future = _early_loads.get(name)
     if future is None:
         future = _early_loads[name] = Future()
+        # Imported here, on the caller's thread: the loading thread imports nothing that the rest of the
+        # program may be importing at the same moment.
+        from knowledge import shipped
 
         def load() -> None:
             future.set_running_or_notify_cancel()
@@ -378,9 +375,28 @@ def load_in_background(name: str) -> Future[Encoder]:
                 future.set_exception(exc)
             else:
                 future.set_result(encoder)
+                _prepare_first_search(encoder, shipped.shipped_vectors)
 
         threading.Thread(target=load, name="model-load", daemon=True).start()
     return future
+
+
+def _prepare_first_search(encoder: Encoder, check_shipped: Callable[[Encoder], object]) -> None:
+    """What the first search would otherwise do before it can answer, done on the loading thread while the
+    rest of the program is still importing: check the shipped vectors against the model (one probe encode,
+    which also touches every weight of the model for the first time, and reading the vectors file; the
+    confidence check's reference vectors come from it), and import numpy.ma, which the confidence check's
+    first `np.median` imports, and threadpoolctl, which the first matrix product over the passages imports
+    (neither imports anything of the bot). Only for an encoder that may be called from any thread (the
+    torch models encode on the model thread alone); a failure here only loses the head start."""
+    if not getattr(encoder, "thread_safe", False):
+        return
+    try:
+        check_shipped(encoder)
+        import numpy.ma  # noqa: F401
+        import threadpoolctl  # noqa: F401
+    except Exception:  # the search does the same again and reports what is wrong
+        log.debug("preparing the first search failed", exc_info=True)
 
 
 async def load_model(name: str) -> Encoder:

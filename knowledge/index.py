@@ -161,8 +161,15 @@ class LiveIndex:
     def _recently_checked(self) -> bool:
         return self.current is not None and time.monotonic() - self._checked_at < self.check_interval
 
-    async def refresh(self) -> SearchIndex:
-        """The index, reloaded first if the knowledge version changed since the last check."""
+    async def refresh(self, *, ready: bool = True) -> SearchIndex:
+        """The index, reloaded first if the knowledge version changed since the last check. `ready=False`:
+        not reported ready yet (the start-up still has work to do on it)."""
+        index = await self._refreshed()
+        if ready and not self.still_loading:
+            self.readiness.index_done()
+        return index
+
+    async def _refreshed(self) -> SearchIndex:
         if self._recently_checked():
             return self.current
         async with self._lock:
@@ -174,8 +181,6 @@ class LiveIndex:
                 self.version = version
             self._checked_at = time.monotonic()
             assert self.current is not None
-            if not self.still_loading:
-                self.readiness.index_done()
             return self.current
 
     async def _stored_version(self) -> int:

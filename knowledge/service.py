@@ -116,8 +116,7 @@ class KnowledgeService:
         # Members' own profiles and kept community answers do not make a knowledge base "filled": a member
         # may set their expertise before the first load has even begun.
         if state == FIRST_LOAD_DONE or (state is None and await self.folder_document_count() > 0):
-            # A changed embedding model: embed the knowledge base again now rather than at the first question.
-            await self.model.reembed_stale()
+            await self._reembed_if_stale()
             return
         folder = Path(self.settings.knowledge_dir)
         if not folder.exists():
@@ -139,6 +138,14 @@ class KnowledgeService:
         for problem in report.errors:
             log.warning("ingest: %s", problem)
         log.info("Knowledge base ready: %s", report.summary())
+
+    async def _reembed_if_stale(self) -> None:
+        """A changed embedding model: embed the knowledge base again now rather than at the first question.
+        Judged from the index, which the start-up builds next anyway (built here, not reported ready until
+        the start-up is done), so a restart with the same model reads no document twice."""
+        index = await self.index.refresh(ready=False)
+        if self.model.has_stale_documents(index, await self.model.load()):
+            await self.model.reembed_stale()
 
     # --- Loading and counting --------------------------------------------------------------------------
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def upsert_insert(session: AsyncSession, table: Any) -> Any:  # noqa: ANN401 - a dialect's Insert construct
-    """`insert(table)` of the session's dialect."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    """`insert(table)` of the session's dialect (imported here: a bot on SQLite never loads PostgreSQL's)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql as dialect
+    else:
+        from sqlalchemy.dialects import sqlite as dialect
     return dialect.insert(table)

@@ -54,6 +54,24 @@ def test_bad_configuration_fails_with_one_line_naming_the_setting(tmp_path):
     assert "LIGHTHOUSE_DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_starting_the_bot_imports_neither_the_command_line_library_nor_pyyaml(tmp_path):
+    """`python main.py` alone starts the bot without typer (nothing to parse); `--console` still parses."""
+    env = {**os.environ, "LIGHTHOUSE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
+    env["LIGHTHOUSE_INGEST_DEMO_ON_EMPTY"] = "false"
+
+    def imported(*args: str) -> set[str]:
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", "main.py", *args], input="help\n", cwd=ROOT, env=env,
+            capture_output=True, text=True, timeout=300,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        return {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+
+    alone = imported()
+    assert "typer" not in alone and "yaml" not in alone and "adapters.console" in alone
+    assert "typer" in imported("--console")
+
+
 def test_db_upgrade_command(tmp_path):
     result = run_main(tmp_path, "", "db", "upgrade")
     assert result.returncode == 0 and "revision" in result.stdout

@@ -130,3 +130,21 @@ async def test_a_knowledge_base_filled_before_the_first_load_was_recorded_is_lef
     knowledge = KnowledgeService(core.db, core.settings, encoder=FakeEncoder(), check_interval=0)
     await knowledge.fill_when_empty()
     assert await count_documents(core) == 1 and await first_load_state(core) is None
+
+
+async def test_a_restart_with_the_same_model_judges_staleness_from_the_index_it_builds(core, tmp_path, monkeypatch):
+    """A filled knowledge base embedded by the configured model: the start-up builds its index once and
+    reads the documents no second time to look for another model's vectors (the index shows there are none)."""
+    encoder = FakeEncoder()
+    knowledge = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=60)
+    core.settings.knowledge_dir = small_knowledge_base(tmp_path / "kb")
+    core.settings.ingest_demo_on_empty = True
+    await knowledge.fill_when_empty()  # the first start
+    restarted = KnowledgeService(core.db, core.settings, encoder=encoder, check_interval=60)
+    reembeds, reloads = [], []
+    monkeypatch.setattr(restarted.model, "reembed_stale", lambda: reembeds.append(1))
+    reload = restarted.index._reload
+    monkeypatch.setattr(restarted.index, "_reload", lambda: reloads.append(1) or reload())
+    await restarted.warm_up()
+    assert reembeds == [] and reloads == [1]
+    assert restarted.readiness.report().ready

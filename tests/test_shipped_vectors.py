@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import threading
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -245,3 +248,28 @@ def test_the_default_models_shipped_vectors_are_its_own():
         assert float(vectors.passage(text) @ vector) > 0.999
     reference = shipped.reference_texts()[0]
     assert float(vectors.query(reference) @ encoder.encode_query(reference)) > 0.999
+
+
+@pytest.mark.slow
+def test_the_model_load_at_start_checks_the_shipped_vectors_before_the_first_search():
+    """A restart's first search embeds only its question: the shipped vectors (and with them the confidence
+    check's reference vectors) were checked by the model's loading thread while the bot was importing."""
+    code = (
+        "import sys, time\n"
+        "from knowledge.embeddings import MULTILINGUAL_MODEL, load_in_background\n"
+        "import knowledge.shipped as shipped\n"
+        "encoder = load_in_background(MULTILINGUAL_MODEL).result(60)\n"
+        "deadline = time.monotonic() + 30\n"
+        "while not shipped._checked and time.monotonic() < deadline:\n"
+        "    time.sleep(0.01)\n"
+        "encodes = []\n"
+        "encoder.encode = lambda texts, **kw: encodes.append(texts)\n"
+        "encoder.encode_query = lambda text: encodes.append([text])\n"
+        "from knowledge.confidence import reference_vectors\n"
+        "reference_vectors(encoder)\n"
+        "print(len(encodes), 'numpy.ma' in sys.modules and 'threadpoolctl' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "True"]

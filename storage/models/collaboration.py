@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Table, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, utcnow
+
+OPEN_REQUEST = "state = 'requested'"
 
 
 class Introduction(Base):
@@ -20,8 +24,9 @@ class Introduction(Base):
             "requester_id",
             "target_id",
             unique=True,
-            sqlite_where=text("state = 'requested'"),
-            postgresql_where=text("state = 'requested'"),
+            # Its PostgreSQL `WHERE` is added when the table is created there (below): naming a PostgreSQL
+            # option here would import SQLAlchemy's PostgreSQL dialect (35 ms) into every bot on SQLite.
+            sqlite_where=text(OPEN_REQUEST),
         ),
     )
 
@@ -92,3 +97,11 @@ class Exchange(Base):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     # Idempotency: the same platform event or state change is recorded once.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+
+
+@event.listens_for(Introduction.__table__, "before_create")
+def _open_pair_partial_on_postgresql(table: Table, connection: Any, **_: object) -> None:  # noqa: ANN401
+    """The one-open-request index is partial on PostgreSQL as on SQLite (migration 0003 creates it so)."""
+    if connection.dialect.name == "postgresql":
+        index = next(i for i in table.indexes if i.name == "uq_introductions_open_pair")
+        index.dialect_options["postgresql"]["where"] = text(OPEN_REQUEST)
