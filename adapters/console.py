@@ -172,6 +172,14 @@ def save_attachment(attachment: Attachment, folder: Path) -> Path:
             path = folder / f"{stem}-{number}{suffix}"
 
 
+def typed_form(form: Form, values: dict[str, str]) -> str:
+    """What a member would type instead of a form of one field: `community ask <question>`, not the
+    submitted `community ask question='<question>'` (empty when the form has several fields)."""
+    if len(form.fields) != 1:
+        return ""
+    value = (values.get(form.fields[0].name) or "").strip()
+    return f"{form.command} {value}" if value else ""
+
 class ConsoleTransport:
     """Messages the bot sends on its own (DMs to other local members, channel posts) are printed."""
 
@@ -323,5 +331,5 @@ class ConsoleAdapter:
                 self.out.print(Text(f"{field.label} is required.", style="yellow"))
             values[field.name] = value[: field.max_length]
         command = form_command(form, values)
-        self.out.print(Text(f"→ {command}", style="dim"), soft_wrap=True)
+        self.out.print(Text(f"→ {typed_form(form, values) or command}", style="dim"), soft_wrap=True)
         return await self.answer(command)

@@ -125,3 +125,11 @@ def test_terminal_rendering_wraps_at_word_boundaries():
     words = set("knowledge transfer across borders between municipalities and hospitals".split())
     for line in out.export_text().splitlines():
         assert all(word in words for word in line.split()), line
+
+
+def test_piped_ask_the_community_to_edit_shows_the_question(tmp_path):
+    question = "how should a small municipality start a falls prevention programme with the hospital next door?"
+    result = run_main(tmp_path, f"community ask --edit {question}\n")
+    assert result.returncode == 0, result.stderr
+    assert question in result.stdout  # the form cannot open here: the question must not be dropped
+    assert "community ask" in result.stdout
