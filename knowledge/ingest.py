@@ -172,7 +172,7 @@ async def _ingest(
     folder = _read_folder(path, root, report, limits)
     documents, report.skipped = await without_erased_members(db, folder.documents)
     report.organisations = await _store_organisations(db, folder.organisations)
-    pending = _changed(documents, rows, encoder.name, report)
+    pending = _changed(documents, rows, encoder.name, report, limits)
     embedded = _Progress(sum(len(p.passages) for p in pending), progress)
     shipped = await run_on_model_thread(shipped_vectors, encoder) if use_shipped and pending else None
     await _embed_and_store(db, _groups_in_order(pending, shipped), encoder, batch_size, embedded, shipped, root, report)
@@ -184,8 +184,12 @@ async def _ingest(
     return report
 
 
-def _changed(documents: list[SourceDocument], rows: list, model: str, report: IngestReport) -> list[_Pending]:
-    """The documents that are new or changed (or were embedded by another model), with their passages."""
+def _changed(
+    documents: list[SourceDocument], rows: list, model: str, report: IngestReport, limits: ReadLimits = DEFAULT_LIMITS
+) -> list[_Pending]:
+    """The documents that are new or changed (or were embedded by another model), with their passages. A
+    document of more passages than `limits` allows is skipped with the reason (what an earlier run stored of
+    it stays as it was)."""
     existing = {row.source_id: row for row in rows}
     pending = []
     for document in documents:
@@ -195,7 +199,15 @@ def _changed(documents: list[SourceDocument], rows: list, model: str, report: In
         if known is not None and known.content_hash == content_hash:
             report.unchanged += 1
             continue
-        pending.append(_Pending(document, source_hash, content_hash, passages(document), known.id if known else None))
+        found = passages(document)
+        if len(found) > limits.max_passages:
+            report.errors.append(SourceError(
+                document.source_path,
+                f"skipped: {len(found):,} passages to embed; the limit for one document is {limits.max_passages:,} "
+                "(about 130 words each); split it into several documents",
+            ))
+            continue
+        pending.append(_Pending(document, source_hash, content_hash, found, known.id if known else None))
     return pending
 
 

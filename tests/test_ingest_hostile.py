@@ -117,6 +117,31 @@ async def test_a_file_over_the_size_limit_is_skipped_unread(core, tmp_path):
     assert ReadLimits().max_file_bytes == 10 * MEGABYTE
 
 
+async def test_a_document_of_too_many_passages_is_skipped_before_it_is_embedded(core, tmp_path):
+    """Within the size limit, one long run of text would hold the ingest for an hour of embedding."""
+    folder = tmp_path / "kb"
+    expected = good_files(folder)
+    pilot(folder, "endless", "Endless", "## Summary\n" + "obesity " * 400_000)  # 3.2 MB, some 2,500 passages
+    encoder = FakeEncoder()
+    report = await ingest(core.db, folder, encoder)
+    (error,) = report.errors
+    assert error.path == "pilots/endless.md"
+    assert error.reason.startswith("skipped: 2,") and "the limit for one document is 2,000" in error.reason
+    assert await stored_ids(core) == expected
+    assert ReadLimits().max_passages == 2_000
+
+
+async def test_a_stored_document_grown_past_the_passage_limit_keeps_its_stored_version(core, tmp_path):
+    folder = tmp_path / "kb"
+    expected = good_files(folder)
+    report = await ingest(core.db, folder, FakeEncoder())
+    assert report.errors == []
+    pilot(folder, "meals", "School meals", "## Summary\n" + "meals " * 30_000)
+    report = await ingest(core.db, folder, FakeEncoder(), limits=ReadLimits(max_passages=100))
+    assert [e.path for e in report.errors] == ["pilots/meals.md"] and report.removed == []
+    assert await stored_ids(core) == expected
+
+
 async def test_a_huge_csv_field_is_skipped(core, tmp_path):
     folder = tmp_path / "kb"
     expected = good_files(folder)
