@@ -195,3 +195,20 @@ async def test_a_file_cannot_take_the_id_of_a_document_the_bot_writes_itself(cor
     (folder / "pilots" / "squatter.md").unlink()
     await ingest(core.db, folder, FakeEncoder())
     assert taken in await stored_ids(core)
+
+
+async def test_an_expert_profile_naming_no_account_is_a_problem_of_the_file_not_a_crash(core, tmp_path, caplog):
+    folder = tmp_path / "kb"
+    expected = good_files(folder)
+    for name, member in (("blank", "slack:"), ("noplatform", "U012AB3CD"), ("unknown", "teams:U1")):
+        (folder / f"{name}.md").write_text(
+            f'---\nkind: expert\nname: "Person {name}"\nmember: "{member}"\n---\n## About\nSchool food.\n',
+            encoding="utf-8",
+        )
+    report = await ingest(core.db, folder, FakeEncoder())
+    found = problems(report)
+    assert set(found) == {"blank.md", "noplatform.md", "unknown.md"}
+    assert all("should look like platform:user-id" in reason and "could not be stored" not in reason
+               for reason in found.values())
+    assert "Traceback" not in caplog.text
+    assert await stored_ids(core) == expected
