@@ -83,7 +83,8 @@ def _button_commands(buttons: list[Button]) -> str:
 
 def _attachment_line(attachment: Attachment, path: Path | None) -> str:
     size = f"{len(attachment.content):,} bytes"
-    return f"[saved {attachment.filename}, {size}: {path}]" if path else f"[attachment {attachment.filename}, {size}]"
+    # The name it was saved under: `-2` added when a file of the attachment's own name was already there.
+    return f"[saved {path.name}, {size}: {path}]" if path else f"[attachment {attachment.filename}, {size}]"
 
 
 def markdown(text: str, style: str = "") -> Markdown:

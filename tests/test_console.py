@@ -86,6 +86,7 @@ def test_piped_attachments_are_saved_in_the_current_folder_or_the_downloads_fold
     (first, second) = sorted(here.glob("*.json"), key=lambda p: len(p.name))
     assert second.name == first.name.replace(".json", "-2.json")  # the second never overwrites the first
     assert f"saved {first.name}" in shown and str(first) in shown and str(second) in shown
+    assert f"saved {second.name}" in shown  # named as it was saved, not as the attachment was called
     assert json.loads(first.read_text(encoding="utf-8"))
 
     shown = export_twice(LIGHTHOUSE_CONSOLE_DOWNLOADS=str(downloads))
