@@ -181,6 +181,7 @@ def typed_form(form: Form, values: dict[str, str]) -> str:
     value = (values.get(form.fields[0].name) or "").strip()
     return f"{form.command} {value}" if value else ""
 
+
 class ConsoleTransport:
     """Messages the bot sends on its own (DMs to other local members, channel posts) are printed."""
 

@@ -65,7 +65,9 @@ async def _next_page(ctx: CommandContext, number: int | None = None) -> Reply:
         return await ctx.core.paginator.next_page(ctx.member.id, number)
     except NoLastAnswer:
         if number is not None:
-            return Reply(text=f"Your last answer has no page {number}: none of your answers had a further page.", private=True)
+            return Reply(
+                text=f"Your last answer has no page {number}: none of your answers had a further page.", private=True
+            )
         return Reply(text="No more results: your last answer has no further page.", private=True)
     except PageMissing as missing:
         if number is not None:
