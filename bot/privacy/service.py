@@ -147,8 +147,7 @@ async def _started_by_this_press(session: AsyncSession, member_id: int, account:
     the other one erased it) or is the one this press just started."""
     if not await erased_hashes(session, [identity_key(*account)]):
         return False
-    created_at = await session.scalar(select(Member.created_at).where(Member.id == member_id))
-    if created_at is None:
+    if await session.scalar(select(Member.id).where(Member.id == member_id)) is None:
         return True
     fresh = await session.scalar(
         select(Member.id).where(Member.id == member_id, Member.created_at >= utcnow() - JUST_STARTED)
