@@ -208,7 +208,23 @@ def _changed(
             ))
             continue
         pending.append(_Pending(document, source_hash, content_hash, found, known.id if known else None))
-    return pending
+    return _within_file_limit(pending, report, limits)
+
+
+def _within_file_limit(pending: list[_Pending], report: IngestReport, limits: ReadLimits) -> list[_Pending]:
+    """Without the documents of a file whose passages to embed, all together, are more than `limits` allows
+    (skipped with the reason; what an earlier run stored from it stays as it was)."""
+    by_file: dict[str, int] = {}
+    for item in pending:
+        by_file[item.document.source_path] = by_file.get(item.document.source_path, 0) + len(item.passages)
+    over = {path: count for path, count in by_file.items() if count > limits.max_file_passages}
+    for path, count in over.items():
+        report.errors.append(SourceError(
+            path,
+            f"skipped: {count:,} passages to embed; the limit for one file is {limits.max_file_passages:,}; "
+            "split it into several files",
+        ))
+    return [item for item in pending if item.document.source_path not in over]
 
 
 def _groups_in_order(pending: list[_Pending], shipped: ShippedVectors | None) -> list[list[_Pending]]:

@@ -53,6 +53,9 @@ class ReadLimits:
     # within the size limit that is one long run of text would otherwise hold the ingest for an hour of
     # embedding (a 9 MB file of one repeated word is 7,500 passages) and flood every search with itself.
     max_passages: int = 2_000
+    # Passages to embed from one file, all its documents together: a CSV of 150,000 one-line records (9.5 MB)
+    # would otherwise take hours to store.
+    max_file_passages: int = 5_000
 
     @classmethod
     def with_max_file_mb(cls, megabytes: float) -> ReadLimits:

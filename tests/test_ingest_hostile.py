@@ -131,6 +131,20 @@ async def test_a_document_of_too_many_passages_is_skipped_before_it_is_embedded(
     assert ReadLimits().max_passages == 2_000
 
 
+async def test_a_file_of_too_many_passages_in_all_is_skipped_before_it_is_embedded(core, tmp_path):
+    """150,000 one-line records in one CSV (9.5 MB, within the size limit) would take hours to store."""
+    folder = tmp_path / "kb"
+    expected = good_files(folder)
+    rows = "".join(f"tool,tool-{n},Tool {n},A short tool about obesity\n" for n in range(3_000))  # two passages each
+    (folder / "many.csv").write_text("kind,id,title,summary\n" + rows, encoding="utf-8")
+    report = await ingest(core.db, folder, FakeEncoder())
+    assert [(e.path, e.reason) for e in report.errors] == [
+        ("many.csv", "skipped: 6,000 passages to embed; the limit for one file is 5,000; split it into several files")
+    ]
+    assert await stored_ids(core) == expected
+    assert ReadLimits().max_file_passages == 5_000
+
+
 async def test_a_stored_document_grown_past_the_passage_limit_keeps_its_stored_version(core, tmp_path):
     folder = tmp_path / "kb"
     expected = good_files(folder)
