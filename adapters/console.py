@@ -83,7 +83,8 @@ def _button_commands(buttons: list[Button]) -> str:
 
 def _attachment_line(attachment: Attachment, path: Path | None) -> str:
     size = f"{len(attachment.content):,} bytes"
-    return f"[saved {attachment.filename}, {size}: {path}]" if path else f"[attachment {attachment.filename}, {size}]"
+    # The name it was saved under: `-2` added when a file of the attachment's own name was already there.
+    return f"[saved {path.name}, {size}: {path}]" if path else f"[attachment {attachment.filename}, {size}]"
 
 
 def markdown(text: str, style: str = "") -> Markdown:
@@ -170,6 +171,15 @@ def save_attachment(attachment: Attachment, folder: Path) -> Path:
         except FileExistsError:
             number += 1
             path = folder / f"{stem}-{number}{suffix}"
+
+
+def typed_form(form: Form, values: dict[str, str]) -> str:
+    """What a member would type instead of a form of one field: `community ask <question>`, not the
+    submitted `community ask question='<question>'` (empty when the form has several fields)."""
+    if len(form.fields) != 1:
+        return ""
+    value = (values.get(form.fields[0].name) or "").strip()
+    return f"{form.command} {value}" if value else ""
 
 
 class ConsoleTransport:
@@ -323,5 +333,5 @@ class ConsoleAdapter:
                 self.out.print(Text(f"{field.label} is required.", style="yellow"))
             values[field.name] = value[: field.max_length]
         command = form_command(form, values)
-        self.out.print(Text(f"→ {command}", style="dim"), soft_wrap=True)
+        self.out.print(Text(f"→ {typed_form(form, values) or command}", style="dim"), soft_wrap=True)
         return await self.answer(command)

@@ -10,7 +10,8 @@ this script:
 2. hostile: the same good files beside a YAML "billion laughs" file (10 ** 9 values once its aliases
    are expanded), the same bomb as a Markdown file's front matter, JSON and YAML files nested 100 levels,
    a JSON file nested 100,000 levels, a CSV file with one 10 MB field (and one with a 2 MB field, under
-   the file size limit), and a link to a file outside the folder.
+   the file size limit), a 9.6 MB Markdown file of one word (7,500 passages: over the passage limit, within
+   the size limit), and a link to a file outside the folder.
 
 For each: the peak resident memory of the ingest process (from the kernel, `wait4`), its exit status,
 the documents stored, and for the hostile run every bad file named in its output with the reason. The
@@ -73,6 +74,8 @@ def add_hostile_files(folder: Path, outside: Path) -> dict[str, str]:
     (bad / "nested-100000.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     (bad / "big-field.csv").write_text("kind,id,title,summary\ntool,tool-big,Big,\"" + "x" * (10 * MB) + "\"\n", encoding="utf-8")
     (bad / "long-field.csv").write_text("kind,id,title,summary\ntool,tool-long,Long,\"" + "x" * (2 * MB) + "\"\n", encoding="utf-8")
+    # Within the size limit, but one long run of text: 7,500 passages to embed.
+    (bad / "endless.md").write_text("---\nkind: report\ntitle: Endless\n---\n" + "obesity " * 1_200_000, encoding="utf-8")
     outside.mkdir(parents=True, exist_ok=True)
     secret = outside / "private-notes.md"
     secret.write_text("---\nkind: report\ntitle: Private notes\n---\nNot for the bot.\n", encoding="utf-8")
@@ -86,6 +89,7 @@ def add_hostile_files(folder: Path, outside: Path) -> dict[str, str]:
         "incoming/big-field.csv": "CSV with a 10 MB field",
         "incoming/long-field.csv": "CSV with a 2 MB field (a smaller file)",
         "incoming/linked-notes.md": "link to a file outside the folder",
+        "incoming/endless.md": "9.6 MB of one word (7,500 passages)",
     }
 
 

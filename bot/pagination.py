@@ -243,9 +243,10 @@ class Paginator:
                 raise PageAlreadyPosted(number, len(row.pages) + 1)
             return reply
 
-    async def next_page(self, member_id: int) -> Reply:
+    async def next_page(self, member_id: int, number: int | None = None) -> Reply:
         """The page after the one the member saw last of their last long answer (the one served to them most
-        recently): NoLastAnswer when there is none, PageMissing when they saw its last page."""
+        recently), or its page `number`: NoLastAnswer when there is none, PageMissing when they saw its last
+        page (or it has no page `number`)."""
         await self.flush()
         async with self.db.session() as session, session.begin():
             last = await session.scalar(
@@ -256,7 +257,7 @@ class Paginator:
             )
             if last is None:
                 raise NoLastAnswer()
-            return await self._serve(session, last, last.shown + 1, member_id)
+            return await self._serve(session, last, last.shown + 1 if number is None else number, member_id)
 
     async def _serve(self, session: AsyncSession, row: ReplyPage, number: int, member_id: int | None) -> Reply:
         first = row.pages[0] if row.pages else {}

@@ -61,12 +61,17 @@ class Runtime:
         return budget.within(self.settings.results_per_page, ANSWER_CHARS)
 
     async def notify(self, member: Member, reply: Reply) -> bool:
-        """Send a direct message to a member on the first platform where they can be reached."""
+        """Send a direct message to a member on the first platform where they can be reached: one that
+        refuses it (Discord, for closed direct messages) is passed over for the next, and False when none
+        took it, so that the caller says it was not delivered (an introduction request, a reminder)."""
         for identity in member.identities:
             transport = self.transports.get(identity.platform)
-            if transport is not None:
-                await transport.send_direct(identity.platform_user_id, reply)
-                return True
+            if transport is None:
+                continue
+            reference = await transport.send_direct(identity.platform_user_id, reply)
+            if reference is None and getattr(transport, "NO_REFERENCE_MEANS_UNREACHABLE", False):
+                continue
+            return True
         log.info("member %s has no reachable platform; notification dropped", member.id)
         return False
 

@@ -15,7 +15,9 @@ class Transport(Protocol):
     page_budget: PageBudget
 
     async def send_direct(self, user_id: str, reply: Reply) -> str | None:
-        """Send a direct message; returns a platform message reference when there is one."""
+        """Send a direct message; returns a platform message reference when there is one. A transport whose
+        class sets `NO_REFERENCE_MEANS_UNREACHABLE = True` returns None only when the platform would not let
+        the bot reach the user (closed direct messages, a deleted account): the message did not go."""
 
     async def send_channel(self, channel_id: str, reply: Reply, thread_id: str | None = None) -> str | None:
         """Post into a channel (or a thread of it)."""

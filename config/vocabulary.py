@@ -294,7 +294,60 @@ def parse_timezone(value: str) -> str | None:
     if offset is not None:
         return _offset_zone(*offset)
     zones = _zone_names()
-    return zones.get(text.casefold()) or zones.get(_city_key(text)) or zones.get(_folded(_city_key(text)))
+    key = _city_key(text)
+    return (
+        zones.get(text.casefold()) or zones.get(key) or zones.get(_folded(key))
+        or _CITY_ZONES.get(_folded(key)) or _country_zone(text)
+    )
+
+
+# Large cities of the community's countries whose zone is named after another city (IANA names a zone after
+# one city per region): "Mumbai" is Asia/Kolkata, "Aarhus" Europe/Copenhagen. Keys without accents.
+_CITY_ZONES = {
+    **dict.fromkeys(("mumbai", "bombay", "delhi", "new delhi", "bangalore", "bengaluru", "chennai", "hyderabad",
+                     "pune", "ahmedabad", "kolkata"), "Asia/Kolkata"),
+    **dict.fromkeys(("aarhus", "odense", "aalborg", "esbjerg"), "Europe/Copenhagen"),
+    **dict.fromkeys(("gothenburg", "goteborg", "malmo", "uppsala", "lund"), "Europe/Stockholm"),
+    **dict.fromkeys(("bergen", "trondheim", "stavanger", "tromso"), "Europe/Oslo"),
+    **dict.fromkeys(("turku", "abo", "tampere", "espoo", "oulu"), "Europe/Helsinki"),
+    **dict.fromkeys(("hamburg", "munich", "munchen", "cologne", "koln", "frankfurt", "dusseldorf", "stuttgart",
+                     "bonn"), "Europe/Berlin"),
+    **dict.fromkeys(("rotterdam", "the hague", "den haag", "utrecht", "eindhoven"), "Europe/Amsterdam"),
+    **dict.fromkeys(("manchester", "birmingham", "leeds", "glasgow", "edinburgh", "cardiff", "bristol"),
+                    "Europe/London"),
+    **dict.fromkeys(("mombasa", "kisumu", "nakuru", "eldoret"), "Africa/Nairobi"),
+    **dict.fromkeys(("osaka", "kyoto", "yokohama", "nagoya", "sapporo"), "Asia/Tokyo"),
+    **dict.fromkeys(("washington", "boston", "philadelphia", "atlanta", "miami"), "America/New_York"),
+    **dict.fromkeys(("san francisco", "seattle", "san diego", "portland"), "America/Los_Angeles"),
+    **dict.fromkeys(("beijing", "shenzhen", "guangzhou"), "Asia/Shanghai"),
+    **dict.fromkeys(("barcelona", "valencia", "seville", "sevilla"), "Europe/Madrid"),
+    **dict.fromkeys(("lyon", "marseille", "toulouse"), "Europe/Paris"),
+}
+
+
+def _country_zone(text: str) -> str | None:
+    """A country's time zone for its name or code, when the whole country keeps one time: all its zones in
+    tzdata's zone.tab have the same offsets in January and July ("Denmark", "Kenya", "India", "Germany"; not
+    the United States or Spain, with the Canaries)."""
+    code = parse_country(text)
+    zones = _zones_by_country().get(code or "", [])
+    if not zones:
+        return None
+    seasons = (datetime(2026, 1, 15, 12, tzinfo=UTC), datetime(2026, 7, 15, 12, tzinfo=UTC))
+    offsets = {tuple(moment.astimezone(ZoneInfo(zone)).utcoffset() for moment in seasons) for zone in zones}
+    return zones[0] if len(offsets) == 1 else None
+
+
+@cache
+def _zones_by_country() -> dict[str, list[str]]:
+    """Each country's zones, as tzdata's zone.tab lists them (its principal zone first)."""
+    table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    by_country: dict[str, list[str]] = {}
+    for line in table.splitlines():
+        if line and not line.startswith("#"):
+            country, _, zone = line.split("\t")[:3]
+            by_country.setdefault(country, []).append(zone)
+    return by_country
 
 
 def suggest_timezone(value: str) -> list[str]:
@@ -363,8 +416,8 @@ def require_country(value: str, *, examples: str = "Denmark, Danmark, DK, DNK, K
 
 
 TIMEZONE_HOW_TO = (
-    "Use an IANA name or its city, for example Europe/Copenhagen, Copenhagen, America/New_York or UTC, or an "
-    "offset in whole hours such as UTC+3."
+    "Use an IANA name or its city, for example Europe/Copenhagen, Copenhagen, America/New_York or UTC, a "
+    "country that keeps one time (Denmark, Kenya), or an offset in whole hours such as UTC+3."
 )
 
 

@@ -172,7 +172,7 @@ async def _ingest(
     folder = _read_folder(path, root, report, limits)
     documents, report.skipped = await without_erased_members(db, folder.documents)
     report.organisations = await _store_organisations(db, folder.organisations)
-    pending = _changed(documents, rows, encoder.name, report)
+    pending = _changed(documents, rows, encoder.name, report, limits)
     embedded = _Progress(sum(len(p.passages) for p in pending), progress)
     shipped = await run_on_model_thread(shipped_vectors, encoder) if use_shipped and pending else None
     await _embed_and_store(db, _groups_in_order(pending, shipped), encoder, batch_size, embedded, shipped, root, report)
@@ -184,8 +184,12 @@ async def _ingest(
     return report
 
 
-def _changed(documents: list[SourceDocument], rows: list, model: str, report: IngestReport) -> list[_Pending]:
-    """The documents that are new or changed (or were embedded by another model), with their passages."""
+def _changed(
+    documents: list[SourceDocument], rows: list, model: str, report: IngestReport, limits: ReadLimits = DEFAULT_LIMITS
+) -> list[_Pending]:
+    """The documents that are new or changed (or were embedded by another model), with their passages. A
+    document of more passages than `limits` allows is skipped with the reason (what an earlier run stored of
+    it stays as it was)."""
     existing = {row.source_id: row for row in rows}
     pending = []
     for document in documents:
@@ -195,8 +199,32 @@ def _changed(documents: list[SourceDocument], rows: list, model: str, report: In
         if known is not None and known.content_hash == content_hash:
             report.unchanged += 1
             continue
-        pending.append(_Pending(document, source_hash, content_hash, passages(document), known.id if known else None))
-    return pending
+        found = passages(document)
+        if len(found) > limits.max_passages:
+            report.errors.append(SourceError(
+                document.source_path,
+                f"skipped: {len(found):,} passages to embed; the limit for one document is {limits.max_passages:,} "
+                "(about 130 words each); split it into several documents",
+            ))
+            continue
+        pending.append(_Pending(document, source_hash, content_hash, found, known.id if known else None))
+    return _within_file_limit(pending, report, limits)
+
+
+def _within_file_limit(pending: list[_Pending], report: IngestReport, limits: ReadLimits) -> list[_Pending]:
+    """Without the documents of a file whose passages to embed, all together, are more than `limits` allows
+    (skipped with the reason; what an earlier run stored from it stays as it was)."""
+    by_file: dict[str, int] = {}
+    for item in pending:
+        by_file[item.document.source_path] = by_file.get(item.document.source_path, 0) + len(item.passages)
+    over = {path: count for path, count in by_file.items() if count > limits.max_file_passages}
+    for path, count in over.items():
+        report.errors.append(SourceError(
+            path,
+            f"skipped: {count:,} passages to embed; the limit for one file is {limits.max_file_passages:,}; "
+            "split it into several files",
+        ))
+    return [item for item in pending if item.document.source_path not in over]
 
 
 def _groups_in_order(pending: list[_Pending], shipped: ShippedVectors | None) -> list[list[_Pending]]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
 
+from config.settings import PLATFORMS
 from config.vocabulary import SECTORS, THEMES, parse_country, parse_sector, parse_theme
 
 KINDS: dict[str, str] = {"pilot": "Pilot", "expert": "Expert", "report": "Report", "tool": "Tool"}
@@ -215,6 +216,8 @@ class ExpertRecord(DocumentRecord):
         for field_name, key in (("title", "job_title"), ("member", "member")):
             if fields.has(field_name):
                 self.meta[key] = fields.text(field_name)
+        if "member" in self.meta:
+            _check_member(fields, self.meta["member"])
 
     def _read_facets(self, fields: Fields) -> None:
         """The one organisation, sector and country, where the plural fields named none."""
@@ -224,6 +227,16 @@ class ExpertRecord(DocumentRecord):
             self.sectors = self.sectors or [fields.sector(fields.raw["sector"])]
         if fields.has("country"):
             self.countries = self.countries or [fields.country(fields.raw["country"])]
+
+
+def _check_member(fields: Fields, member: str) -> None:
+    """`member:` names a chat account as platform:user-id (`slack:U012AB3CD`, `console:anna-holm`)."""
+    platform, _, user_id = member.partition(":")
+    if platform.strip().lower() not in PLATFORMS or not user_id.strip():
+        raise fields.error(
+            f"member “{member[:60]}” should look like platform:user-id, with platform one of {', '.join(PLATFORMS)}"
+            " (for example slack:U012AB3CD)"
+        )
 
 
 KIND_MODELS: dict[str, type[DocumentRecord]] = {

@@ -47,6 +47,13 @@ class ReadLimits:
     # Values (scalars, lists, mappings) in one YAML or JSON file, counting every expansion of a YAML alias.
     max_values: int = 200_000
     max_csv_field_chars: int = 1_000_000
+    # Passages of one document (about 130 new words each): 2,000 is a book of some 260,000 words. A file
+    # within the size limit that is one long run of text would otherwise hold the ingest for an hour of
+    # embedding (a 9 MB file of one repeated word is 7,500 passages) and flood every search with itself.
+    max_passages: int = 2_000
+    # Passages to embed from one file, all its documents together: a CSV of 150,000 one-line records (9.5 MB)
+    # would otherwise take hours to store.
+    max_file_passages: int = 5_000
 
     @classmethod
     def with_max_file_mb(cls, megabytes: float) -> ReadLimits:

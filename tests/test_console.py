@@ -104,6 +104,7 @@ def test_piped_attachments_are_saved_in_the_current_folder_or_the_downloads_fold
     (first, second) = sorted(here.glob("*.json"), key=lambda p: len(p.name))
     assert second.name == first.name.replace(".json", "-2.json")  # the second never overwrites the first
     assert f"saved {first.name}" in shown and str(first) in shown and str(second) in shown
+    assert f"saved {second.name}" in shown  # named as it was saved, not as the attachment was called
     assert json.loads(first.read_text(encoding="utf-8"))
 
     shown = export_twice(LIGHTHOUSE_CONSOLE_DOWNLOADS=str(downloads))
@@ -143,3 +144,11 @@ def test_terminal_rendering_wraps_at_word_boundaries():
     words = set("knowledge transfer across borders between municipalities and hospitals".split())
     for line in out.export_text().splitlines():
         assert all(word in words for word in line.split()), line
+
+
+def test_piped_ask_the_community_to_edit_shows_the_question(tmp_path):
+    question = "how should a small municipality start a falls prevention programme with the hospital next door?"
+    result = run_main(tmp_path, f"community ask --edit {question}\n")
+    assert result.returncode == 0, result.stderr
+    assert question in result.stdout  # the form cannot open here: the question must not be dropped
+    assert "community ask" in result.stdout

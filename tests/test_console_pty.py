@@ -161,6 +161,17 @@ def test_event_add_alone_asks_the_form_field_by_field(tmp_path):
     assert "+event add" in history and "Obesity in schools" not in history  # answers are not commands
 
 
+def test_a_form_of_one_field_echoes_the_command_as_it_would_be_typed(tmp_path):
+    term = Terminal(tmp_path)
+    term.child.send("community ask --edit how do we keep walking group volunteers motivated all winter\r")
+    term.child.expect(fresh_prompt("Your question"))
+    term.child.send("\r")  # the question as it was filled in
+    asked = term.wait()
+    assert "→ community ask how do we keep walking group volunteers motivated all winter" in asked
+    assert "question=" not in asked and "Asked the community (question #1)" in asked
+    assert term.exit_status(CTRL_C) == 130
+
+
 @pytest.mark.slow
 def test_ctrl_c_after_a_search_with_the_real_model(tmp_path):
     knowledge = tmp_path / "knowledge"

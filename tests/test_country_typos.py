@@ -110,6 +110,25 @@ def test_a_city_in_english_or_its_own_language_is_its_zone(typed: str, zone: str
     assert parse_timezone(typed) == zone
 
 
+@pytest.mark.parametrize(("typed", "zone"), [
+    ("Mumbai", "Asia/Kolkata"), ("Bengaluru", "Asia/Kolkata"), ("Aarhus", "Europe/Copenhagen"),
+    ("Göteborg", "Europe/Stockholm"), ("Malmö", "Europe/Stockholm"), ("Kisumu", "Africa/Nairobi"),
+    ("Osaka", "Asia/Tokyo"), ("München", "Europe/Berlin"), ("Den Haag", "Europe/Amsterdam"),
+])
+def test_a_large_city_whose_zone_is_named_after_another_is_its_zone(typed: str, zone: str):
+    assert parse_timezone(typed) == zone
+
+
+@pytest.mark.parametrize(("typed", "zone"), [
+    ("Denmark", "Europe/Copenhagen"), ("Danmark", "Europe/Copenhagen"), ("Kenya", "Africa/Nairobi"),
+    ("India", "Asia/Kolkata"), ("Germany", "Europe/Berlin"), ("United Kingdom", "Europe/London"),
+    ("Norway", "Europe/Oslo"), ("The Netherlands", "Europe/Amsterdam"),
+    ("United States", None), ("Spain", None), ("Narnia", None),
+])
+def test_a_country_that_keeps_one_time_is_its_zone(typed: str, zone: str | None):
+    assert parse_timezone(typed) == zone
+
+
 async def test_profile_time_zones_as_offsets_local_cities_and_two_words(chat: Chat):
     offset = await chat.say("profile set timezone GMT+3")
     assert offset.tone == "success" and "time zone = UTC+3" in offset.text and "summer time" in offset.text

@@ -53,6 +53,17 @@ async def test_core_notifications_reach_discord_members(discord: Harness, fake_d
     assert fake_discord.posted()[-1]["content"] == "Ben accepted your introduction."
 
 
+async def test_a_notification_discord_refuses_is_not_reported_as_delivered(discord: Harness, fake_discord):
+    """Closed direct messages: an introduction request must not say "I've asked them", a reminder must not
+    count as sent."""
+    async with discord.core.db.session() as session, session.begin():
+        member = await resolve_member(session, Author("discord", ANNA, "anna"))
+    fake_discord.fail("POST", rf"/channels/{dm_channel_id(int(ANNA))}/messages", 403, "Cannot send messages",
+                      code=50007)
+    assert await discord.core.notify(member, Reply(text="Ben would like to be introduced to you.")) is False
+    assert await discord.core.tell(member, Reply(text="Ben accepted your introduction.")) is True  # DMs open again
+
+
 async def test_channel_posts_go_to_the_thread_when_there_is_one(discord: Harness, fake_discord: FakeDiscord):
     await discord.adapter.transport.send_channel(str(CHANNEL_ID), Reply(text="Digest"), thread_id=str(THREAD_ID))
     await discord.adapter.transport.send_channel(str(CHANNEL_ID), Reply(text="Digest"))

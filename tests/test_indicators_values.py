@@ -178,3 +178,24 @@ async def test_live_introductions_feed_the_indicators(core, chat, clock):
     assert (values["intros_requested"], values["intros_accepted"], values["intros_met"]) == (1, 1, 1)
     assert values["median_hours_to_accept"] == 5 and values["ratings"] == 1
     assert values["exchanges"] == 2 and values["new_ties"] == 1  # intro accepted + meeting confirmed, one tie
+
+
+async def test_a_side_without_its_own_sector_or_country_takes_its_organisations(core, chat, clock):
+    """A member who named a known organisation (a municipality in Denmark) but left sector and country empty
+    counts as that organisation's sector and country: their introduction to a hospital in Norway crosses both."""
+    from datetime import timedelta
+
+    from storage.lookups import get_or_create_organisation
+    from tests.intro_support import REASON
+
+    async with core.db.session() as session, session.begin():
+        await get_or_create_organisation(session, "Nordhavn Municipality", sector="municipality", country="DK")
+    await chat.say("profile set organisation Nordhavn Municipality", as_user="alice")
+    for field, value in (("organisation", "Vestfjord Hospital"), ("sector", "hospital"), ("country", "Norway")):
+        await chat.say(f"profile set {field} {value}", as_user="bob")
+    await chat.say(f"intro @bob {REASON}", as_user="alice")
+    await chat.say("intro accept 1", as_user="bob")
+    today = clock.now() - timedelta(days=1), clock.now() + timedelta(seconds=1)
+    values = indicators.compute(await dataset(core), *today)
+    assert values["exchanges"] == 1
+    assert values["cross_sector_share"] == 1 and values["cross_border_share"] == 1

@@ -117,6 +117,45 @@ async def test_a_file_over_the_size_limit_is_skipped_unread(core, tmp_path):
     assert ReadLimits().max_file_bytes == 10 * MEGABYTE
 
 
+async def test_a_document_of_too_many_passages_is_skipped_before_it_is_embedded(core, tmp_path):
+    """Within the size limit, one long run of text would hold the ingest for an hour of embedding."""
+    folder = tmp_path / "kb"
+    expected = good_files(folder)
+    pilot(folder, "endless", "Endless", "## Summary\n" + "obesity " * 400_000)  # 3.2 MB, some 2,500 passages
+    encoder = FakeEncoder()
+    report = await ingest(core.db, folder, encoder)
+    (error,) = report.errors
+    assert error.path == "pilots/endless.md"
+    assert error.reason.startswith("skipped: 2,") and "the limit for one document is 2,000" in error.reason
+    assert await stored_ids(core) == expected
+    assert ReadLimits().max_passages == 2_000
+
+
+async def test_a_file_of_too_many_passages_in_all_is_skipped_before_it_is_embedded(core, tmp_path):
+    """150,000 one-line records in one CSV (9.5 MB, within the size limit) would take hours to store."""
+    folder = tmp_path / "kb"
+    expected = good_files(folder)
+    rows = "".join(f"tool,tool-{n},Tool {n},A short tool about obesity\n" for n in range(3_000))  # two passages each
+    (folder / "many.csv").write_text("kind,id,title,summary\n" + rows, encoding="utf-8")
+    report = await ingest(core.db, folder, FakeEncoder())
+    assert [(e.path, e.reason) for e in report.errors] == [
+        ("many.csv", "skipped: 6,000 passages to embed; the limit for one file is 5,000; split it into several files")
+    ]
+    assert await stored_ids(core) == expected
+    assert ReadLimits().max_file_passages == 5_000
+
+
+async def test_a_stored_document_grown_past_the_passage_limit_keeps_its_stored_version(core, tmp_path):
+    folder = tmp_path / "kb"
+    expected = good_files(folder)
+    report = await ingest(core.db, folder, FakeEncoder())
+    assert report.errors == []
+    pilot(folder, "meals", "School meals", "## Summary\n" + "meals " * 30_000)
+    report = await ingest(core.db, folder, FakeEncoder(), limits=ReadLimits(max_passages=100))
+    assert [e.path for e in report.errors] == ["pilots/meals.md"] and report.removed == []
+    assert await stored_ids(core) == expected
+
+
 async def test_a_huge_csv_field_is_skipped(core, tmp_path):
     folder = tmp_path / "kb"
     expected = good_files(folder)
@@ -170,3 +209,20 @@ async def test_a_file_cannot_take_the_id_of_a_document_the_bot_writes_itself(cor
     (folder / "pilots" / "squatter.md").unlink()
     await ingest(core.db, folder, FakeEncoder())
     assert taken in await stored_ids(core)
+
+
+async def test_an_expert_profile_naming_no_account_is_a_problem_of_the_file_not_a_crash(core, tmp_path, caplog):
+    folder = tmp_path / "kb"
+    expected = good_files(folder)
+    for name, member in (("blank", "slack:"), ("noplatform", "U012AB3CD"), ("unknown", "teams:U1")):
+        (folder / f"{name}.md").write_text(
+            f'---\nkind: expert\nname: "Person {name}"\nmember: "{member}"\n---\n## About\nSchool food.\n',
+            encoding="utf-8",
+        )
+    report = await ingest(core.db, folder, FakeEncoder())
+    found = problems(report)
+    assert set(found) == {"blank.md", "noplatform.md", "unknown.md"}
+    assert all("should look like platform:user-id" in reason and "could not be stored" not in reason
+               for reason in found.values())
+    assert "Traceback" not in caplog.text
+    assert await stored_ids(core) == expected

@@ -140,3 +140,28 @@ async def test_an_erasure_right_after_a_long_answer_leaves_none_of_its_pages(cor
     assert (await chat.say(confirm.command, from_button=True)).tone == "success"
     await asyncio.sleep(WRITE_AFTER_SECONDS + 0.3)
     assert await stored_pages(core) == 0
+
+
+async def test_more_with_a_page_number_shows_that_page_of_the_last_answer(chat: Chat):
+    none_yet = await chat.say("more 2")
+    assert none_yet.tone != "error" and "no page 2" in none_yet.text
+    await chat.say("many")
+    third = await chat.say("more 3")
+    assert third.tone != "error" and titles(third) == ["many 10", "many 11"]
+    assert titles(await chat.say("more 2")) == [f"many {i}" for i in range(5, 10)]
+    # after page 2, a bare `more` goes on from there
+    assert titles(await chat.say("more")) == ["many 10", "many 11"]
+    past = await chat.say("more 4")
+    assert past.tone != "error" and past.text == "Your last answer has no page 4: it had 3 pages."
+    first = await chat.say("more 1")
+    assert first.tone != "error" and "Page 1 of your last answer is the answer itself" in first.text
+
+
+async def test_a_page_link_to_page_one_says_what_page_one_is(chat: Chat):
+    answer = await chat.say("many")
+    page_id = answer.buttons[0].command.split()[1]
+    first = await chat.say(f"more {page_id} 1")
+    assert first.tone != "error"
+    assert "Page 1 of that answer is the answer itself" in first.text and f"more {page_id} 2" in first.text
+    broken = await chat.say(f"more {page_id} x")
+    assert broken.tone == "error" and "That page link is not valid" in broken.text

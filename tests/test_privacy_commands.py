@@ -225,6 +225,8 @@ async def test_erase_needs_the_members_own_fresh_token(core, chat: Chat, clock):
     assert done.tone == "success" and "erased" in done.text
     replay = await chat.say(second, as_user="alice")  # a second click: a new, empty profile is not erased
     assert replay.tone == "error"
+    # ... and it says what happened: the data is gone, not "nothing was erased"
+    assert "already erased" in replay.text and "nothing was erased" not in replay.text
     malformed = await chat.say("privacy erase now", as_user="alice")
     assert malformed.tone == "error" and "confirmation button" in malformed.text
 

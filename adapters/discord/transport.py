@@ -82,6 +82,8 @@ def thread_name(reply: Reply) -> str:
 
 class DiscordTransport:
     platform = PLATFORM
+    # `send_direct` returns None exactly when Discord refused the message (bot/transport.py).
+    NO_REFERENCE_MEANS_UNREACHABLE = True
     capabilities = DISCORD_CAPABILITIES
     page_budget = DISCORD_CAPABILITIES.page_budget
 

@@ -22,9 +22,9 @@ FEATURE = Feature("more")
         "the next page of your last answer (the long answer whose page you saw last). The button sends "
         "`more <page-id> <page>`, which works in any conversation; the pages of a private answer only for "
         "the member it was for. A button posts its page once: pressed again, it tells only you that the page "
-        "is already there."
+        "is already there. `more 3` shows page 3 of your last answer."
     ),
-    examples=("more", "next"),
+    examples=("more", "next", "more 3"),
     aliases=("next",),
     hidden=True,
 )
@@ -32,18 +32,48 @@ async def more(ctx: CommandContext) -> Reply:
     args = ctx.args
     if not args:
         return await _next_page(ctx)
+    if len(args) == 1 and _page_number(args[0]) is not None:
+        return await _next_page(ctx, _page_number(args[0]))
+    if len(args) == 2 and _page_number(args[1]) == 1:
+        return Reply(
+            text="Page 1 of that answer is the answer itself, with its first results; its “More” button shows "
+            f"page 2 (`more {args[0]} 2`).",
+            private=True,
+        )
     if not _valid_page_link(args):
-        raise UserError("That page link is not valid.", hint="Type `more` alone for the next page of your last answer.")
+        raise UserError(
+            "That page link is not valid.",
+            hint="Type `more` alone for the next page of your last answer, or `more 3` for its page 3.",
+        )
     return await _linked_page(ctx, args[0], int(args[1]))
 
 
-async def _next_page(ctx: CommandContext) -> Reply:
-    """The next page of the asker's last answer."""
+def _page_number(word: str) -> int | None:
+    """A page number as typed (`4`), or None."""
+    return int(word) if is_plain_number(word) and len(word) <= 6 else None
+
+
+async def _next_page(ctx: CommandContext, number: int | None = None) -> Reply:
+    """The next page of the asker's last answer, or its page `number` (`more 4`)."""
+    if number is not None and number < 2:
+        return Reply(
+            text="Page 1 of your last answer is the answer itself, with its first results; `more` shows the next "
+            "page, `more 2` its page 2.",
+            private=True,
+        )
     try:
-        return await ctx.core.paginator.next_page(ctx.member.id)
+        return await ctx.core.paginator.next_page(ctx.member.id, number)
     except NoLastAnswer:
+        if number is not None:
+            return Reply(
+                text=f"Your last answer has no page {number}: none of your answers had a further page.", private=True
+            )
         return Reply(text="No more results: your last answer has no further page.", private=True)
     except PageMissing as missing:
+        if number is not None:
+            return Reply(
+                text=f"Your last answer has no page {number}: it had {missing.total} pages.", private=True
+            )
         return Reply(text=f"No more results: your last answer had {missing.total} pages.", private=True)
 
 

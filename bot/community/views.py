@@ -173,17 +173,29 @@ NOTICES: CommunityNotices = CommunityNoticeWording()
 def ask_for_question(field_name: str, draft: str = "") -> Reply:
     """`community ask` alone, or `community ask --edit <question>` (the button of a weak answer to a long
     question): a form for the question, with `draft` filled in."""
-    return Reply(
-        text=(
+    draft = draft[: community.MAX_QUESTION_CHARS]
+    if draft:
+        # Where no form can open (piped input, a platform without modals) the question must still be there.
+        text = (
+            "Your question to the community, to change before it is posted. To ask it, type `community ask` "
+            "followed by the question as you want it (add `--anonymous` to leave your name out):"
+        )
+        sections = [Section(text=safe_text(draft))]
+    else:
+        text = (
             "What would you like to ask the community? Type `community ask <your question>` "
             "(add `--anonymous` to leave your name out)."
-        ),
+        )
+        sections = []
+    return Reply(
+        text=text,
+        sections=sections,
         form=Form(
             title="Ask the community",
             command="community ask",
             fields=[FormField(field_name, "Your question", placeholder="What you want to know, and why",
                               multiline=True, max_length=community.MAX_QUESTION_CHARS,
-                              value=draft[: community.MAX_QUESTION_CHARS])],
+                              value=draft)],
             submit_label="Ask",
         ),
         private=True,

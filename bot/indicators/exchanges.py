@@ -54,10 +54,18 @@ async def linkable_sides(
 
 
 def profile_snapshot(member: Member | None) -> dict[str, str | None]:
+    """A member's organisation, sector and country as an exchange keeps them. A sector or country the member
+    left empty is their organisation's, when that is known (an organisation from the knowledge folder's
+    organisations list): a member of a municipality who never typed `profile set sector` still counts as
+    one."""
     if member is None:
         return {"organisation": None, "sector": None, "country": None}
-    organisation = member.organisation.name if member.organisation else None
-    return {"organisation": organisation, "sector": member.sector, "country": member.country}
+    organisation = member.organisation
+    return {
+        "organisation": organisation.name if organisation else None,
+        "sector": member.sector or (organisation.sector if organisation else None),
+        "country": member.country or (organisation.country if organisation else None),
+    }
 
 
 def known_and_different(a: str | None, b: str | None) -> bool:

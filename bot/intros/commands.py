@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from typing import TYPE_CHECKING, NoReturn
 
@@ -67,6 +68,12 @@ def _not_myself(ctx: CommandContext, candidates: list[Member]) -> list[Member]:
 
 def _unknown_member(token: str) -> NoReturn:
     shown = token if len(token) <= 40 else token[:40] + "…"
+    if re.fullmatch(r"member:\d{1,12}", token.strip(), flags=re.IGNORECASE):
+        # An "Introduce me" button names a member by number: they are no longer a member (never said why).
+        raise UserError(
+            f"{shown} is not a member now, so I can't introduce you.",
+            hint="`experts <topic>` finds people to meet.",
+        )
     raise UserError(
         f"I don't know a member “{messages.safe_text(shown)}”.",
         hint="Name them with their @mention or display name; they need to have used the bot at least once. "

@@ -57,7 +57,8 @@ async def _ask_to_confirm(ctx: CommandContext) -> Reply:
 
 
 async def _erase(ctx: CommandContext, token: str) -> Reply:
-    return views.erased(await privacy_data.erase_confirmed(ctx.core, ctx.member.id, token))
+    account = (ctx.message.platform, ctx.message.author.user_id)
+    return views.erased(await privacy_data.erase_confirmed(ctx.core, ctx.member.id, token, account=account))
 
 
 FEATURE.command_with_subcommands(

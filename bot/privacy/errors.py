@@ -14,3 +14,9 @@ class PrivacyRefused(WordedError):
 @dataclass(eq=False)
 class ConfirmationInvalid(PrivacyRefused):
     """The erasure confirmation is not this member's, or has expired: nothing was erased."""
+
+
+@dataclass(eq=False)
+class AlreadyErased(PrivacyRefused):
+    """The erasure button pressed again after it erased the member: their data is already gone (the press
+    itself started a new, empty profile, as any message after an erasure does)."""

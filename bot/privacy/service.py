@@ -7,6 +7,7 @@ erasure deletes the person and keeps the community's numbers right (see there).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select
@@ -22,7 +23,7 @@ from bot.privacy.erasure import (
     issue_confirmation,
     redeem_confirmation,
 )
-from bot.privacy.errors import ConfirmationInvalid
+from bot.privacy.errors import AlreadyErased, ConfirmationInvalid
 from bot.privacy.export import export_member_data
 from storage.models import (
     RSVP,
@@ -32,7 +33,9 @@ from storage.models import (
     Exchange,
     Introduction,
     Member,
+    utcnow,
 )
+from storage.tombstones import erased_hashes, identity_key
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -115,13 +118,38 @@ async def ask_to_erase(core: Runtime, member_id: int) -> str:
         return await issue_confirmation(session, member_id, ERASE_PURPOSE, core.clock.now())
 
 
-async def erase_confirmed(core: Runtime, member_id: int, token: str) -> ErasureReport:
-    """Erase the member if `token` is their valid confirmation; ConfirmationInvalid (nothing erased) otherwise."""
+async def erase_confirmed(
+    core: Runtime, member_id: int, token: str, *, account: tuple[str, str] | None = None
+) -> ErasureReport:
+    """Erase the member if `token` is their valid confirmation; ConfirmationInvalid (nothing erased) otherwise.
+
+    The button pressed again (a double click, a second press later) comes from an account (`account`,
+    platform and user id) that was erased, and its press started a new, empty profile moments ago (as any
+    message after an erasure does): AlreadyErased says the data is gone, rather than "nothing was erased"."""
     now = core.clock.now()
     await core.paginator.flush()  # no page of theirs is stored after the erasure
     async with core.db.session() as session, session.begin():
         if not await redeem_confirmation(session, member_id, ERASE_PURPOSE, token, now):
+            if account is not None and await _started_by_this_press(session, member_id, account):
+                raise AlreadyErased()
             raise ConfirmationInvalid()
         report = await erase_member(session, member_id, now)
     core.knowledge.index.invalidate()
     return report
+
+
+# How new a profile is that the press of an erasure button started (first contact of an erased account).
+JUST_STARTED = timedelta(minutes=1)
+
+
+async def _started_by_this_press(session: AsyncSession, member_id: int, account: tuple[str, str]) -> bool:
+    """Whether the account was erased, by this press's twin: this member row is gone (two presses at once,
+    the other one erased it) or is the one this press just started."""
+    if not await erased_hashes(session, [identity_key(*account)]):
+        return False
+    if await session.scalar(select(Member.id).where(Member.id == member_id)) is None:
+        return True
+    fresh = await session.scalar(
+        select(Member.id).where(Member.id == member_id, Member.created_at >= utcnow() - JUST_STARTED)
+    )
+    return fresh is not None

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.audit import AuditWording
 from bot.privacy.consent import CONSENT_FLAGS, ConsentFlag
 from bot.privacy.erasure import ERASE_CONFIRMATION_TTL, ErasureReport, PrivacyAudit
-from bot.privacy.errors import ConfirmationInvalid, PrivacyRefused
+from bot.privacy.errors import AlreadyErased, ConfirmationInvalid, PrivacyRefused
 from bot.privacy.service import Overview
 from bot.reply import Attachment, Button, Field, Reply, Section
 from config.errors import RefusalWording, WordedError
@@ -160,6 +160,12 @@ def refusal(error: PrivacyRefused) -> tuple[str, str | None]:
             return (
                 "That confirmation is not valid for you or has expired; nothing was erased.",
                 "Type `privacy erase` to get a fresh button.",
+            )
+        case AlreadyErased():
+            return (
+                "Your data was already erased with this button; nothing more was done.",
+                "Like any message after an erasure, this press started a new, empty profile; "
+                "`privacy erase` removes it too.",
             )
     raise AssertionError(f"no wording for {error!r}")
 
