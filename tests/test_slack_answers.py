@@ -271,3 +271,16 @@ async def test_an_introduction_whose_group_dm_slack_refuses_goes_to_each_directl
     answer = visible_text(fake_slack.posts()[-1].args)
     assert "Thanks for accepting" in answer and "direct message" in answer, answer
     assert slack.adapter.stats["failed"] == 0
+
+
+async def test_a_question_of_only_emoji_as_slack_writes_them_has_no_word_to_search_by(slack, fake_slack):
+    """Slack sends emoji as `:pizza:` in the text: they are no words, neither after a mention nor in a command."""
+    await slack.event({"type": "app_mention", "user": ALICE, "text": f"<@{BOT_USER}> :pizza: :tada:", "channel": GENERAL,
+                       "ts": "1.9"})
+    await slack.handled(1)
+    await slack.command(":+1::skin-tone-2: :pizza:")
+    await slack.handled(2)
+    shown = [visible_text(call.args) for call in fake_slack.posts()]
+    assert len(shown) == 2 and all("no word I can search by" in text for text in shown), [
+        (c.method, visible_text(c.args)[:80]) for c in fake_slack.calls]
+    assert not any("matches this well" in text or "Best matches" in text for text in shown)
