@@ -31,6 +31,14 @@ async def _member(core, name: str):  # noqa: ANN001, ANN202
         return await find_by_identity(session, "console", name)
 
 
+async def _export(core, chat: Chat) -> dict:  # noqa: ANN001
+    import json
+
+    reply = await chat.say("privacy export", as_user="wanjiru")
+    (attachment,) = reply.attachments
+    return json.loads(attachment.content)
+
+
 def _wanjiru_profile(folder, expertise=("school food",)):  # noqa: ANN001, ANN202
     return expert(folder, "w", "Dr W. Kamau", "Kisumu County Health", "region", "KE", list(expertise),
                   "Someone else's words.", member="console:wanjiru")
@@ -59,6 +67,11 @@ async def test_a_profile_naming_an_existing_member_waits_for_their_confirmation(
         assert refused.tone == "error" and "is waiting for you to confirm it" in refused.text
     assert (await _profile(core)).member_id is None
 
+    exported = await _export(core, chat)
+    assert exported["knowledge_base"] == []
+    assert exported["knowledge_base_awaiting_your_confirmation"] == [
+        {"source_id": "expert-w", "confirm_with": "profile link expert-w"}
+    ]
     linked = await chat.say("profile link expert-w", as_user="wanjiru")
     assert linked.tone == "success" and "Dr W. Kamau" in linked.text
     stored = await _profile(core)
@@ -66,6 +79,9 @@ async def test_a_profile_naming_an_existing_member_waits_for_their_confirmation(
     assert (await _member(core, "wanjiru")).role == "expert"
     again = await chat.say("profile link expert-w", as_user="wanjiru")
     assert again.tone == "error"  # once only
+    exported = await _export(core, chat)
+    assert [d["source_id"] for d in exported["knowledge_base"]] == ["expert-w"]
+    assert exported["knowledge_base_awaiting_your_confirmation"] == []
 
     # A changed profile stays linked, and now fills what she left empty (as for any linked member).
     _wanjiru_profile(folder, ("school food", "nutrition"))
