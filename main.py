@@ -64,6 +64,11 @@ def configure_logging(settings: Settings, *, quiet_console: bool) -> None:
 
 def start_bot(as_user: str | None, console: bool) -> NoReturn:
     """Run the bot (the `run` command) until it stops, then end the process."""
+    if as_user is not None:
+        as_user = as_user.strip()
+        if not as_user:  # `--as ""` would otherwise quietly chat as the default member
+            err.print("[red]--as needs a name to chat as, for example --as wanjiru.[/red]", highlight=False)
+            raise SystemExit(2)
     settings = settings_or_exit()
     configure_logging(settings, quiet_console=console or not (settings.slack_enabled or settings.discord_enabled))
     from knowledge.embeddings import load_in_background

@@ -46,13 +46,25 @@ _MENTION_PATTERN = (
     rf"(?:<[@#!][^<>\n]{{0,100}}>|(?<![\w.@＠{_INVISIBLE_CHARS}])[@＠]+[{_INVISIBLE_CHARS}]*\w[\w.{_INVISIBLE_CHARS}-]*+)"
 )
 _MENTION = re.compile(_MENTION_PATTERN)
-_LEADING_MENTIONS = re.compile(rf"^(?>{_MENTION_PATTERN}[\s,:;{_INVISIBLE_CHARS}]*+)+")
+# After a mention, a colon is a separator ("@Lighthouse: help"), unless it opens an emoji code (":pizza:").
+_LEADING_MENTIONS = re.compile(
+    rf"^(?>{_MENTION_PATTERN}(?:[\s,;{_INVISIBLE_CHARS}]|:(?![\w+'-]+:))*+)+"
+)
+# Emoji as text: Slack's shortcodes (`:pizza:`, `:+1::skin-tone-2:`), written by Slack for every emoji in a
+# message, and Discord's custom emoji (`<:party:123>`, `<a:wave:456>`). A filter (`country:DK`) is none: its
+# colon follows a letter.
+_EMOJI_CODE = re.compile(r"<a?:\w{1,64}:\d{1,25}>|(?<!\w):[\w+'-]{1,64}:(?::skin-tone-\d:)?(?!\w)")
 
 
 def without_mentions(text: str) -> str:
     """The words of `text` with every mention left out (and invisible characters with them): what a member
     asks about, never whom they addressed. Whitespace is collapsed."""
     return " ".join(_INVISIBLE.sub("", _MENTION.sub(" ", text)).split())
+
+
+def without_emoji_codes(text: str) -> str:
+    """`text` without emoji written as codes (`:pizza:`, `<:party:123>`): none is a word to search by."""
+    return _EMOJI_CODE.sub(" ", text)
 
 
 def without_leading_mentions(text: str) -> str:

@@ -120,6 +120,14 @@ class ConsoleSettings(BaseModel):
 
     _unset_when_empty = field_validator("downloads", mode="before")(empty_is_unset)
 
+    @field_validator("user", mode="before")
+    @classmethod
+    def _user(cls, value: object) -> object:
+        # `LIGHTHOUSE_CONSOLE_USER=` means "not set", as every empty setting does: the default member.
+        if isinstance(value, str):
+            return value.strip() or "me"
+        return value
+
     @field_validator("downloads")
     @classmethod
     def _downloads(cls, value: Path | None) -> Path | None:

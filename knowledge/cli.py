@@ -43,6 +43,7 @@ async def run_ingest(settings: Settings, path: Path) -> int:
 
     out.print(_summary_table(path, report))
     _print_skipped(err, report)
+    _print_unconfirmed(err, report)
     if report.errors:
         err.print(f"[yellow]{len(report.errors)} problem(s); everything else was ingested:[/yellow]")
         for problem in report.errors:
@@ -59,6 +60,8 @@ def _summary_table(path: Path, report: IngestReport) -> Table:
     table.add_row("removed", str(len(report.removed)))
     if report.skipped:
         table.add_row("skipped (erased members)", str(len(report.skipped)))
+    if report.unconfirmed:
+        table.add_row("awaiting their member's confirmation", str(len(report.unconfirmed)))
     table.add_row("organisations read", str(report.organisations))
     table.add_row("chunks embedded", str(report.chunks))
     rate = f"{report.chunks / report.seconds:,.1f}" if report.seconds and report.chunks else "—"
@@ -73,6 +76,15 @@ def _print_skipped(err: Console, report: IngestReport) -> None:
     err.print(f"{len(report.skipped)} expert profile(s) left out because their member erased their data:")
     for skipped in report.skipped:
         err.print(f"  {skipped}", highlight=False, markup=False)
+
+
+def _print_unconfirmed(err: Console, report: IngestReport) -> None:
+    if not report.unconfirmed:
+        return
+    # Stored and searchable, but not the member's until they say so (docs/knowledge.md).
+    err.print(f"{len(report.unconfirmed)} expert profile(s) name an existing member's account; linked once they confirm:")
+    for waiting in report.unconfirmed:
+        err.print(f"  {waiting}", highlight=False, markup=False)
 
 
 @contextmanager

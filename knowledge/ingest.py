@@ -22,7 +22,14 @@ from sqlalchemy import delete, insert, select
 
 from knowledge.chunking import CHUNKER_VERSION, Passage, embedding_text, passages
 from knowledge.embeddings import DEFAULT_BATCH_SIZE, Encoder, run_on_model_thread, to_bytes
-from knowledge.ingested_experts import ERASED_MEMBER, ErasedMember, expert_member, without_erased_members
+from knowledge.ingested_experts import (
+    ERASED_MEMBER,
+    UNCONFIRMED_KEY,
+    ErasedMember,
+    expert_identity,
+    expert_member,
+    without_erased_members,
+)
 from knowledge.pilot_facts import pilot_facts
 from knowledge.profiles import RESERVED_ID_OWNERS, embed_pending, forget_other_model_vectors, is_member_profile
 from knowledge.shipped import ShippedVectors, shipped_vectors
@@ -67,6 +74,8 @@ class IngestReport:
     errors: list[SourceError] = field(default_factory=list)
     # Expert profiles of members who erased their data: left out on purpose (not a problem of the file).
     skipped: list[SourceError] = field(default_factory=list)
+    # Expert profiles stored without their link to an existing member, until that member confirms it.
+    unconfirmed: list[SourceError] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -78,6 +87,7 @@ class IngestReport:
             f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} unchanged, "
             f"{len(self.removed)} removed; {self.chunks} chunks embedded in {self.seconds:.1f} s"
             + (f"; {len(self.skipped)} skipped (erased members)" if self.skipped else "")
+            + (f"; {len(self.unconfirmed)} awaiting their member's confirmation" if self.unconfirmed else "")
             + (f"; {len(self.errors)} problem(s)" if self.errors else "")
         )
 
@@ -269,7 +279,7 @@ async def _embed_and_store(
 
 async def _store_reported(db: Database, item: _Pending, vectors, root: Path, model: str, report: IngestReport) -> None:  # noqa: ANN001 - ndarray
     try:
-        await _store_document(db, item, vectors, root, model)
+        unconfirmed = await _store_document(db, item, vectors, root, model)
     except ErasedMember:  # erased while this ingest ran
         report.skipped.append(SourceError(item.document.source_path, ERASED_MEMBER))
     except Exception as exc:  # one bad document must not stop the others
@@ -278,6 +288,12 @@ async def _store_reported(db: Database, item: _Pending, vectors, root: Path, mod
     else:
         (report.updated if item.existing_id else report.added).append(item.document.source_id)
         report.chunks += len(item.passages)
+        if unconfirmed is not None:
+            report.unconfirmed.append(SourceError(
+                item.document.source_path,
+                f"not linked to the existing member {unconfirmed} until they confirm it with "
+                f"`profile link {item.document.source_id}`",
+            ))
 
 
 async def _remove_gone(
@@ -416,14 +432,18 @@ def embedded_hash(source_hash: str, model: str) -> str:
     return hashlib.sha256(f"{source_hash}:{model}".encode()).hexdigest()
 
 
-async def _store_document(db: Database, item: _Pending, vectors, root: Path, model: str) -> None:  # noqa: ANN001 - ndarray
+async def _store_document(db: Database, item: _Pending, vectors, root: Path, model: str) -> str | None:  # noqa: ANN001 - ndarray
+    """Store one document; for an expert profile whose link waits for its member's confirmation, the
+    account it names."""
     source = item.document
     async with db.session() as session, session.begin():
-        # An expert's member first, before any other write: see expert_member.
-        member_id = await expert_member(session, source) if source.kind == "expert" else None
         document = None
         if item.existing_id is not None:
             document = await session.get(Document, item.existing_id)
+        # An expert's member first, before any other write: see expert_member.
+        linked = document.member_id if document is not None else None
+        member_id = await expert_member(session, source, linked) if source.kind == "expert" else None
+        unconfirmed = expert_identity(source) if source.kind == "expert" and member_id is None else None
         if document is None:
             document = Document(source_id=source.source_id)
             session.add(document)
@@ -440,7 +460,9 @@ async def _store_document(db: Database, item: _Pending, vectors, root: Path, mod
         document.meta = {
             **source.meta, "root": str(root), SOURCE_HASH_KEY: item.source_hash, EMBEDDING_MODEL_KEY: model
         }
-        if member_id is not None:
+        if unconfirmed is not None:
+            document.meta[UNCONFIRMED_KEY] = unconfirmed
+        if source.kind == "expert":
             document.member_id = member_id
         await session.flush()
         if item.existing_id is not None:  # a new document has nothing to replace
@@ -462,3 +484,4 @@ async def _store_document(db: Database, item: _Pending, vectors, root: Path, mod
         if source.kind == "pilot":
             session.add(pilot_facts(document.id, source, item.passages))
         await bump_version(session)
+    return unconfirmed

@@ -1,17 +1,27 @@
 """An ingested expert profile and the member it is: which member it links to (created when missing), and
-leaving out the profiles of members who erased their data (their tombstones, see storage/tombstones.py)."""
+leaving out the profiles of members who erased their data (their tombstones, see storage/tombstones.py).
+
+A profile may name any account (`member:`), so it links to a member who already exists only once that
+member confirmed it (`profile link <profile id>`, `confirm_link`): until then it is stored unlinked, marked
+with the account it names (UNCONFIRMED_KEY), and leaves the member's profile and role alone. A member the
+ingest creates (an account nobody has used yet) is linked at once, and stays linked."""
 
 from __future__ import annotations
 
+import hashlib
+
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.sources import SourceDocument, SourceError
 from storage.database import Database
 from storage.lookups import find_by_identity, get_or_create_organisation, lock_member
-from storage.models import Member, Organisation, PlatformIdentity
+from storage.models import Document, Member, Organisation, PlatformIdentity
 from storage.tombstones import erased_hashes, identity_key, profile_key, tombstone_hash
 
 ERASED_MEMBER = "skipped: erased member"
+# In an expert document's meta: the account its `member:` names, while that member has not confirmed the link.
+UNCONFIRMED_KEY = "unconfirmed_member"
 
 
 class ErasedMember(Exception):
@@ -55,10 +65,12 @@ async def check_not_erased(session: AsyncSession, source: SourceDocument) -> Non
         raise ErasedMember(source.source_path)
 
 
-async def expert_member(session: AsyncSession, source: SourceDocument) -> int:
+async def expert_member(session: AsyncSession, source: SourceDocument, linked_member_id: int | None = None) -> int | None:
     """The member an expert profile belongs to: `member: platform:user` in the profile, otherwise a
     console member named after the profile id (so the console demo can introduce people). ErasedMember
-    when that member erased their data, before or while this runs.
+    when that member erased their data, before or while this runs. None when that account's member
+    already exists and is not the one the stored profile is linked to (`linked_member_id`): the link waits
+    for their confirmation, and nothing of theirs is changed.
 
     Call it before anything else is written in the transaction: it holds the member's row (`lock_member`)
     and only then checks the tombstones, so an erasure racing with it either committed first (and is
@@ -72,6 +84,8 @@ async def expert_member(session: AsyncSession, source: SourceDocument) -> int:
         session.expunge(member)
         member = None  # erased since it was read: the tombstones below say so
     await check_not_erased(session, source)
+    if member is not None and member.id != linked_member_id:
+        return None  # someone else's existing account: linked only once they confirm (confirm_link)
     organisation = await _profile_organisation(session, source)
     if member is None:
         member = Member(display_name=source.title[:200], role="expert", expertise=[], interests=[])
@@ -114,3 +128,46 @@ def _fill_empty_facets(member: Member, source: SourceDocument) -> None:
 
 def expert_identity(source: SourceDocument) -> str:
     return source.meta.get("member") or f"console:{source.source_id.removeprefix('expert-')}"
+
+
+def _account(identity: str) -> str:
+    platform, _, user_id = identity.partition(":")
+    return f"{platform.strip().lower()}:{user_id.strip()}"
+
+
+async def confirm_link(session: AsyncSession, member: Member, profile_id: str) -> Document | None:
+    """Link the member to the ingested expert profile `profile_id` that names one of their accounts and
+    waits for their confirmation; None when there is no such profile (another account's, linked already,
+    or none by that id). The member becomes an expert; their own profile fields stay as they set them."""
+    document = (
+        await session.execute(select(Document).where(Document.source_id == profile_id.strip(), Document.kind == "expert"))
+    ).scalar_one_or_none()
+    named = (document.meta or {}).get(UNCONFIRMED_KEY) if document is not None else None
+    accounts = {_account(f"{i.platform}:{i.platform_user_id}") for i in member.identities}
+    if document is None or document.member_id is not None or not named or _account(named) not in accounts:
+        return None
+    document.member_id = member.id
+    document.meta = {key: value for key, value in document.meta.items() if key != UNCONFIRMED_KEY}
+    # A new content hash, so every process's index reloads the document (and with it the link); the next
+    # ingest stores it again from its file, still linked.
+    document.content_hash = hashlib.sha256(f"{document.content_hash}:confirmed:{member.id}".encode()).hexdigest()
+    if member.role == "member":
+        member.role = "expert"
+    return document
+
+
+async def unconfirmed_profiles_of(session: AsyncSession, member: Member) -> list[tuple[int, str]]:
+    """(id, source_id) of the ingested expert profiles naming one of the member's accounts that wait for
+    their confirmation (erasure removes them with the member's own)."""
+    accounts = {_account(f"{i.platform}:{i.platform_user_id}") for i in member.identities}
+    rows = (
+        await session.execute(
+            select(Document.id, Document.source_id, Document.meta).where(
+                Document.kind == "expert", Document.member_id.is_(None)
+            )
+        )
+    ).all()
+    return [
+        (row.id, row.source_id) for row in rows
+        if (row.meta or {}).get(UNCONFIRMED_KEY) and _account(row.meta[UNCONFIRMED_KEY]) in accounts
+    ]

@@ -60,6 +60,11 @@ class FakeSlack:
     rate_limits: dict[str, list[int]] = field(default_factory=dict)
     # channels where the bot is not a member (chat.postMessage / postEphemeral answer not_in_channel)
     closed_channels: set[str] = field(default_factory=set)
+    # user id -> the error conversations.open answers with when that user is among those asked for
+    # (cannot_dm_bot, user_not_found, not_allowed_token_type...)
+    dm_refusals: dict[str, str] = field(default_factory=dict)
+    # the error conversations.open answers with for a group DM (several users), when set
+    group_refusal: str | None = None
     socket_acks: list[dict] = field(default_factory=list)
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
 
@@ -168,6 +173,11 @@ class FakeSlack:
             return {"ok": True, "channel": args["channel"], "ts": ts}
         if method == "conversations.open":
             users = sorted(str(args.get("users", "")).split(","))
+            refused = next((self.dm_refusals[u] for u in users if u in self.dm_refusals), None)
+            if refused is None and len(users) > 1:
+                refused = self.group_refusal
+            if refused is not None:
+                return {"ok": False, "error": refused}
             channel = (
                 "D" + users[0][1:]
                 if len(users) == 1

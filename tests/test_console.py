@@ -45,6 +45,23 @@ def test_as_option_chats_as_another_member(tmp_path):
     assert "Country: —" in run_main(tmp_path, "profile\n", "--as", "someone-else").stdout
 
 
+def test_an_empty_as_is_refused_with_one_line_and_creates_nobody(tmp_path):
+    for name in ("", "   "):
+        for args in (("--as", name), ("run", "--as", name)):
+            result = run_main(tmp_path, "profile\n", *args)
+            assert result.returncode == 2
+            assert "--as needs a name" in result.stderr and "Traceback" not in result.stderr
+            assert result.stdout == ""  # no chat was started, as `me` or anyone
+    assert not (tmp_path / "chat.db").exists()
+
+
+def test_an_empty_console_user_setting_means_the_default_member(tmp_path):
+    from config.platform_settings import ConsoleSettings
+
+    assert ConsoleSettings(user="  ").user == "me"
+    assert ConsoleSettings(user=" wanjiru ").user == "wanjiru"
+
+
 def test_bad_configuration_fails_with_one_line_naming_the_setting(tmp_path):
     env = {**os.environ, "LIGHTHOUSE_DATABASE_URL": "mysql://nope"}
     result = subprocess.run(

@@ -27,11 +27,14 @@ async def test_a_coordinator_sees_the_week_against_the_week_before(core, chat, c
     fields = {f.label: f.value for s in reply.sections for f in s.fields}
     assert fields["Exchanges"] == "6 (+6)"  # none in the week before (#0 is on 20 Oct)
     assert fields["Introductions requested"] == "3 (+1, +50%)"  # I4 (27 Oct) and I1 (30 Oct) before
-    assert fields["Cross-border share"] == "67% (new)"
-    assert fields["Acceptance rate"] == "50% (new)"
+    assert fields["Cross-border share"] == "67% (no earlier figure)"
+    assert fields["Acceptance rate"] == "50% (no earlier figure)"
     assert fields["Introductions accepted"] == "2 (+2)"
     assert fields["New ties"] == "3 (+3)" and fields["Repeat ties"] == "1 (+1)"
-    assert fields["Mean usefulness"] == "3.7 / 5 (new)"
+    assert fields["Mean usefulness"] == "3.7 / 5 (no earlier figure)"
+    assert not any("(new)" in value for value in fields.values())
+    (small_print,) = [s.context for s in reply.sections if s.context and s.context.startswith("Definitions")]
+    assert small_print.count("“No earlier figure”: that share, mean or median had nothing to count") == 1
     titles = [s.title for s in reply.sections if s.title]
     assert titles == [
         "Immediate value: activity and answers",
@@ -81,3 +84,27 @@ async def test_kpi_explains_answers_with_a_source_when_there_are_none(core, chat
     fields = {f.label: f.value for s in reply.sections for f in s.fields}
     assert fields["Answers with a source"].startswith("1")
     assert "linked a source" not in reply.plain_text()
+
+
+async def test_a_figure_without_an_earlier_one_reads_the_same_on_every_platform(core, chat, clock):
+    from adapters.console import render as console_render
+    from adapters.discord.render import render as discord_render
+    from adapters.slack.render import render as slack_render
+    from tests.slack_limits import visible_text
+
+    await store_fixture(core)
+    clock.set(datetime(2026, 11, 9, 9, tzinfo=UTC))
+    reply = await chat.say("kpi week", as_user="admin")
+    console = console_render(reply)
+    slack = visible_text({"blocks": slack_render(reply).blocks})
+    discord = "\n".join(
+        message.content + "".join(
+            f"{embed.title or ''}{embed.description or ''}{embed.footer.text or ''}"
+            + "".join(f"{f.name}{f.value}" for f in embed.fields)
+            for embed in message.embeds
+        )
+        for message in discord_render(reply)
+    )
+    for shown in (console, slack, discord):
+        assert "67% (no earlier figure)" in shown and "(new)" not in shown, shown
+        assert "No earlier figure" in shown

@@ -55,8 +55,10 @@ def test_values_and_changes_are_written_for_people():
     assert format_change("count", 1, 4) == "−3, −75%"
     assert format_change("share", 0.5, 0.75) == "−25 pts"
     assert format_change("count", 2, 2) == "no change"
-    assert format_change("share", 0.5, None) == "new"
-    assert format_change("share", None, 0.5) == "no data now"
+    assert format_change("share", 0.5, None) == "no earlier figure"
+    assert format_change("share", 0.0, None) == "no earlier figure"  # never "0% (new)"
+    assert format_change("share", None, 0.5) == "was 50%"
+    assert format_change("hours", None, 30.0) == "was 30.0 h"
     assert format_change("rating", None, None) == ""
 
 

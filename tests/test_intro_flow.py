@@ -85,6 +85,36 @@ async def test_decline_is_invisible_to_the_requester_until_the_request_closes(co
     assert (await chat.say(f"intro @bob {REASON}", as_user="alice")).tone == "success"
 
 
+async def test_the_declining_side_still_sees_the_request_it_declined_and_the_requester_still_cannot_tell(
+    core, chat, transport, clock
+):
+    await with_profiles(chat, "alice", "bob", "carol")
+    await chat.say(f"intro @bob {REASON}", as_user="alice")
+    await chat.say(f"intro @bob {REASON}", as_user="carol")
+    await chat.say("intro decline 1", as_user="bob")
+    await chat.say("intro notnow 2", as_user="bob")
+    bob_sees = await chat.text("intro list", as_user="bob")
+    assert "#1 · alice asked to meet you" in bob_sees and "#2 · carol asked to meet you" in bob_sees
+    assert bob_sees.count("you said no on Mon 2 Nov 2026") == 2 and "is not told" in bob_sees
+    assert REASON not in bob_sees and "intro accept" not in bob_sees  # metadata only; nothing left to answer
+    alice_sees = await chat.text("intro list", as_user="alice")
+    assert "waiting for an answer" in alice_sees and "said no" not in alice_sees and "declin" not in alice_sees.lower()
+
+    clock.advance(timedelta(days=core.settings.intro_expiry_days))
+    await core.scheduler.run_due()
+    assert "you said no on" in await chat.text("intro list", as_user="bob")  # still, after it closed
+    assert "closed without an introduction" in await chat.text("intro list", as_user="alice")
+
+
+async def test_a_request_nobody_answered_stays_in_the_targets_list_as_closed(core, chat, clock):
+    await with_profiles(chat, "alice", "bob")
+    await chat.say(f"intro @bob {REASON}", as_user="alice")
+    clock.advance(timedelta(days=core.settings.intro_expiry_days))
+    await core.scheduler.run_due()
+    bob_sees = await chat.text("intro list", as_user="bob")
+    assert "#1 · alice asked to meet you" in bob_sees and "closed unanswered on Mon 9 Nov 2026" in bob_sees
+
+
 async def test_unanswered_request_expires_with_a_note_and_cannot_be_accepted_late(core, chat, transport, clock):
     await with_profiles(chat, "alice", "bob")
     await chat.say(f"intro @bob {REASON}", as_user="alice")

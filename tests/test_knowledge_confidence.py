@@ -261,7 +261,9 @@ def test_without_a_calibration_the_margin_threshold_decides():
 
 
 @pytest.mark.parametrize(
-    "question", ["the and of", "og det er", "12345", "2024 2025", "🍕🎉🚀", "x", "?!", "how can I do what", "could you please show me anything"]
+    "question", ["the and of", "og det er", "12345", "2024 2025", "🍕🎉🚀", "x", "?!", "how can I do what", "could you please show me anything",
+                 # emoji as Slack writes them in a message's text, and Discord's custom emoji
+                 ":pizza: :tada:", ":+1::skin-tone-2:", "<:party:1234> <a:wave:5678>"]
 )
 @pytest.mark.parametrize("command", ["find ", "pilots ", "experts ", ""])
 async def test_a_question_with_no_word_to_search_by_gets_a_clear_answer(chat, loaded, command, question):

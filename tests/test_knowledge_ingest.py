@@ -204,11 +204,23 @@ async def test_experts_are_linked_to_members(core, tmp_path):
         assert docs["expert-anna-holm"].member_id == anna.id
         eve = members["slack:U0EVE"]
         assert docs["expert-eve"].member_id == eve.id and "console:eve" not in members
-        # An existing member keeps their role and what they set themselves; empty fields are filled.
+        # A member who already existed is not linked until they confirm (docs/knowledge.md): nothing of
+        # theirs changes.
         bo = members["console:bo-berg"]
-        assert (bo.role, bo.sector, bo.country) == ("coordinator", "hospital", "DK")
-        assert docs["expert-bo-berg"].member_id == bo.id
+        assert (bo.role, bo.sector, bo.country) == ("coordinator", "hospital", None)
+        assert docs["expert-bo-berg"].member_id is None
         assert (await session.execute(select(func.count(Member.id)))).scalar() == 5
+    from bot.members.service import confirm_expert_profile
+
+    assert await confirm_expert_profile(core, bo.id, "expert-bo-berg") == "Bo Berg"
+    # Linked, a changed profile fills their empty fields; they keep their role and what they set themselves.
+    path = folder / "experts" / "bo-berg.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    assert (await ingest(core.db, folder, FakeEncoder())).unconfirmed == []
+    async with core.db.session() as session:
+        bo = await session.get(Member, bo.id)
+        assert (bo.role, bo.sector, bo.country) == ("coordinator", "hospital", "DK")
+    assert (await documents(core))["expert-bo-berg"].member_id == bo.id
 
 
 async def chat_member(core, user_id: str, **fields) -> Member:  # noqa: ANN001, ANN003

@@ -1,6 +1,9 @@
 """Where Slack answers go: modals for forms, direct messages, files, fallbacks, and the core's transport."""
 
 import json
+import logging
+
+import pytest
 
 from slack_sdk.models.views import View
 from sqlalchemy import select
@@ -194,3 +197,90 @@ async def test_a_mention_in_an_intro_reason_reaches_the_other_side_as_a_name(sla
     shown = visible_text(request.args)
     assert "please meet me about @Alice Andersen diabetes prevention" in shown, shown
     assert ALICE not in shown
+
+
+# --- direct messages Slack refuses ------------------------------------------------------------------------
+async def _member(core, user_id: str, name: str) -> Member:
+    await core.handle(Message(author=Author("slack", user_id, name), text="profile", is_direct=True))
+    async with core.db.session() as session:
+        return (
+            await session.execute(
+                select(Member).join(PlatformIdentity).where(PlatformIdentity.platform_user_id == user_id)
+            )
+        ).scalars().one()
+
+
+def _one_clear_line(caplog, error: str) -> None:
+    lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 1, [r.getMessage() for r in lines]
+    assert error in lines[0].getMessage() and lines[0].exc_info is None and lines[0].exc_text is None
+
+
+@pytest.mark.parametrize("error", ["cannot_dm_bot", "user_not_found", "not_allowed_token_type", "user_disabled"])
+async def test_a_direct_message_slack_refuses_is_one_log_line_and_not_delivered(slack, fake_slack, core, caplog, error):
+    bob = await _member(core, BOB, "Bob Berg")
+    fake_slack.dm_refusals[BOB] = error
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        assert await core.notify(bob, Reply(text="You have an introduction request")) is False
+        assert await core.tell(bob, Reply(text="Alice accepted your introduction.")) is False
+    lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 2 and all(error in r.getMessage() and r.exc_info is None for r in lines)
+    assert not [p for p in fake_slack.to("chat.postMessage") if p.args["channel"] == "D0BOB"]
+    del fake_slack.dm_refusals[BOB]
+    assert await core.notify(bob, Reply(text="You have an introduction request")) is True  # DMs open again
+
+
+async def test_a_rate_limit_that_outlasts_the_retries_is_one_log_line_and_not_delivered(slack, fake_slack, core, caplog):
+    bob = await _member(core, BOB, "Bob Berg")
+    fake_slack.rate_limits["conversations.open"] = [1, 1, 1, 1]  # one more than the client retries
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        assert await core.notify(bob, Reply(text="Reminder: the event starts in an hour")) is False
+    _one_clear_line(caplog, "ratelimited")
+    assert slack.sleeps == [1, 1, 1]
+
+
+async def test_an_introduction_request_slack_cannot_deliver_says_so(slack, fake_slack, core, caplog):
+    await slack.command("profile", user=BOB)  # Bob becomes a member
+    await slack.handled(1)
+    fake_slack.dm_refusals[BOB] = "cannot_dm_bot"
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        await slack.command(f"intro <@{BOB}|bob> I would like to hear about your school meals pilot", user=CAROL)
+        await slack.handled(2)
+    answer = visible_text(fake_slack.to("response_url")[-1].args)
+    assert "I can't message them right now" in answer, answer
+    _one_clear_line(caplog, "cannot_dm_bot")
+    assert slack.adapter.stats["failed"] == 0
+
+
+async def test_an_introduction_whose_group_dm_slack_refuses_goes_to_each_directly(slack, fake_slack, core, caplog):
+    await slack.command("profile", user=BOB)
+    await slack.command(f"intro <@{BOB}|bob> I would like to hear about your school meals pilot", user=CAROL)
+    await slack.handled(2)
+    fake_slack.group_refusal = "not_allowed_token_type"
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        await slack.click("intro accept 1", user=BOB, channel="D0BOB")
+        await slack.handled(3)
+    _one_clear_line(caplog, "not_allowed_token_type")
+    channels = [p.args["channel"] for p in fake_slack.to("chat.postMessage")]
+    # Bob: the request, his introduction, the thanks; Carol: her introduction; no group conversation
+    assert sorted(channels) == ["D0BOB", "D0BOB", "D0BOB", "D0CAROL"], channels
+    answer = visible_text(fake_slack.posts()[-1].args)
+    assert "Thanks for accepting" in answer and "direct message" in answer, answer
+    assert slack.adapter.stats["failed"] == 0
+
+
+async def test_a_question_of_only_emoji_as_slack_writes_them_has_no_word_to_search_by(slack, fake_slack):
+    """Slack sends emoji as `:pizza:` in the text: they are no words, neither after a mention nor in a command."""
+    await slack.event({"type": "app_mention", "user": ALICE, "text": f"<@{BOT_USER}> :pizza: :tada:", "channel": GENERAL,
+                       "ts": "1.9"})
+    await slack.handled(1)
+    await slack.command(":+1::skin-tone-2: :pizza:")
+    await slack.handled(2)
+    shown = [visible_text(call.args) for call in fake_slack.posts()]
+    assert len(shown) == 2 and all("no word I can search by" in text for text in shown), [
+        (c.method, visible_text(c.args)[:80]) for c in fake_slack.calls]
+    assert not any("matches this well" in text or "Best matches" in text for text in shown)

@@ -37,3 +37,17 @@ def test_mentions_user():
     assert mentions_user("thanks <@UBOT|lh>!", "UBOT")
     assert not mentions_user("thanks <@U0BOB>", "UBOT")
     assert not mentions_user("anything", None)
+
+
+def test_an_emoji_code_right_after_the_bots_mention_keeps_its_colon():
+    from bot.sanitize import without_emoji_codes, without_leading_mentions
+
+    assert without_leading_mentions("<@UBOT> :pizza: :tada:") == ":pizza: :tada:"
+    assert without_leading_mentions("<@UBOT>: help") == "help"  # a colon after a mention is still a separator
+    assert without_emoji_codes(":pizza::tada: school meals").split() == ["school", "meals"]
+    assert without_emoji_codes("country:DK 10:30: a:b:c").split() == ["country:DK", "10:30:", "a:b:c"]
+
+    from adapters.slack.incoming import addressed_text
+
+    assert addressed_text("<@UBOT> :pizza: :tada:", "UBOT") == ":pizza: :tada:"
+    assert addressed_text("<@UBOT>: help", "UBOT") == "help" and addressed_text("<@UBOT>, help", "UBOT") == "help"

@@ -67,12 +67,7 @@ class SlackAnswers:
         await self._say(delivery.answer, origin, private=delivery.private)
 
     async def _send_direct(self, user_id: str, reply: Reply) -> bool:
-        try:
-            await self.transport.send_direct(user_id, reply)
-        except SlackApiError as exc:
-            log.warning("cannot send a direct message to slack user %s: %s", user_id, exc.response.get("error"))
-            return False
-        return True
+        return await self.transport.send_direct(user_id, reply) is not None  # None: Slack refused (logged)
 
     async def _say(self, reply: Reply, origin: Origin, *, private: bool) -> None:
         if private:

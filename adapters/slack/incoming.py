@@ -55,6 +55,9 @@ def parse(raw: str, *, bot_user_id: str | None = None) -> IncomingText:
     return IncomingText(text=unescape(text).strip(), user_ids=user_ids)
 
 
+_AFTER_MENTION = re.compile(r"^(?:[ \t,]|:(?![\w+'-]+:))+")
+
+
 def addressed_text(raw: str, bot_user_id: str | None) -> str:
     """The command in a message that mentions the bot: what follows the mention ("@Lighthouse pilots obesity",
     "hey @Lighthouse, help"), or what precedes it when nothing follows ("help @Lighthouse")."""
@@ -63,7 +66,8 @@ def addressed_text(raw: str, bot_user_id: str | None) -> str:
     match = re.search(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", raw or "")
     if match is None:
         return raw
-    after = raw[match.end() :].lstrip(" \t:,")
+    # "@Lighthouse: help" and "@Lighthouse, help"; a colon that opens an emoji code (":pizza:") stays.
+    after = _AFTER_MENTION.sub("", raw[match.end() :])
     return after if after.strip() else raw[: match.start()]
 
 

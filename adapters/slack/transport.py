@@ -13,6 +13,7 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.delivery_policy import Capabilities, Entry
@@ -42,6 +43,8 @@ SLACK_CAPABILITIES = Capabilities(
 
 class SlackTransport:
     platform = PLATFORM
+    # `send_direct` returns None exactly when Slack refused the message (bot/transport.py).
+    NO_REFERENCE_MEANS_UNREACHABLE = True
     capabilities = SLACK_CAPABILITIES
     page_budget = SLACK_CAPABILITIES.page_budget
 
@@ -51,15 +54,28 @@ class SlackTransport:
 
     # --- the core's Transport --------------------------------------------------------------------------
     async def send_direct(self, user_id: str, reply: Reply) -> str | None:
-        channel = await self.open_conversation([user_id])
-        return await self.post(channel, reply, user_id=user_id)
+        """DM a user; None (and one log line) when Slack will not let the bot reach them."""
+        try:
+            channel = await self.open_conversation([user_id])
+            return await self.post(channel, reply, user_id=user_id) or channel
+        except SlackApiError as exc:
+            # cannot_dm_bot, user_not_found, user_disabled, not_allowed_token_type, a rate limit that outlasted
+            # the retries...: a normal condition, not a crash.
+            log.warning("cannot send a direct message to slack user %s: %s", user_id, slack_error(exc))
+            return None
 
     async def send_channel(self, channel_id: str, reply: Reply, thread_id: str | None = None) -> str | None:
         return await self.post(channel_id, reply, thread_ts=thread_id)
 
     async def send_group(self, user_ids: list[str], reply: Reply) -> str | None:
-        channel = await self.open_conversation(user_ids)
-        return await self.post(channel, reply)
+        """A group DM with everyone in it; None (and one log line) when Slack refuses it."""
+        try:
+            channel = await self.open_conversation(user_ids)
+            return await self.post(channel, reply) or channel
+        except SlackApiError as exc:
+            log.warning("cannot open a group conversation with slack users %s: %s", ", ".join(user_ids),
+                        slack_error(exc))
+            return None
 
     async def start_thread(self, channel_id: str, reply: Reply) -> str | None:
         """Post `reply` in a channel as the start of a thread; returns the thread's id (the message's ts)."""
@@ -118,6 +134,14 @@ class SlackTransport:
     async def send_files_direct(self, user_id: str, attachments: list[Attachment]) -> None:
         if attachments:
             await self.upload(await self.open_conversation([user_id]), attachments)
+
+
+def slack_error(exc: SlackApiError) -> str:
+    """Slack's error code (`cannot_dm_bot`), with the HTTP status when it is a rate limit."""
+    response = exc.response
+    error = response.get("error") if hasattr(response, "get") else None
+    status = getattr(response, "status_code", None)
+    return f"{error or 'error'} (HTTP {status})" if status == 429 else str(error or exc)
 
 
 def without_files(reply: Reply) -> Reply:

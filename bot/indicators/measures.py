@@ -91,10 +91,14 @@ def format_value(unit: str, value: float | int | None) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
 
 
+NO_EARLIER_FIGURE = "no earlier figure"
+
+
 def format_change(unit: str, current: float | int | None, previous: float | int | None) -> str:
-    """"+3, +25%", "−5 pts", "no change", or "new" when there was nothing to compare with."""
+    """"+3, +25%", "−5 pts", "no change"; "no earlier figure" when the period before had none (a share or
+    mean of nothing), "was 40%" when this period has none."""
     if current is None or previous is None:
-        return _change_with_a_gap(current, previous)
+        return _change_with_a_gap(unit, current, previous)
     delta = current - previous
     if abs(delta) < 1e-9:
         return "no change"
@@ -105,10 +109,10 @@ def format_change(unit: str, current: float | int | None, previous: float | int 
     return f"{sign}{abs(delta):,}{relative}"
 
 
-def _change_with_a_gap(current: float | None, previous: float | None) -> str:
+def _change_with_a_gap(unit: str, current: float | None, previous: float | None) -> str:
     if current is None and previous is None:
         return ""
-    return "new" if previous is None else "no data now"
+    return NO_EARLIER_FIGURE if previous is None else f"was {format_value(unit, previous)}"
 
 
 # How a change's size is written for each unit that is not a plain count.

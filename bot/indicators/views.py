@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.indicators.community import COMMUNITY_INDICATORS, CommunityFigures
-from bot.indicators.measures import Measure, RollingComparison, format_change
+from bot.indicators.measures import NO_EARLIER_FIGURE, Measure, RollingComparison, format_change
 from bot.indicators.service import GROUPS
 from bot.reply import Field, Reply, Section
 
@@ -42,11 +42,25 @@ def rolling_comparison(figures: RollingComparison) -> Reply:
     (start, end), (previous_start, previous_end) = figures.window, figures.previous_window
     sections.append(Section(context="Definitions: docs/indicators.md. Each change compares with the "
                                     f"{days} days before ({_day(previous_start)} – {_day(previous_end)})."))
-    return Reply(
+    return _with_no_earlier_note(Reply(
         text=f"Knowledge transfer, last {days} days ({_day(start)} – {_day(end)}).",
         sections=sections,
         private=True,
-    )
+    ))
+
+
+_NO_EARLIER_NOTE = (f" “{NO_EARLIER_FIGURE.capitalize()}”: that share, mean or median had nothing to count in "
+                    "those days (no exchanges, ratings, answered requests or answers), so there is no change to show.")
+
+
+def _with_no_earlier_note(reply: Reply) -> Reply:
+    """The small print says what "no earlier figure" means, once, when a figure reads so."""
+    if not any(NO_EARLIER_FIGURE in f.value for section in reply.sections for f in section.fields):
+        return reply
+    small_print = next((s for s in reversed(reply.sections) if s.context and s.context.startswith("Definitions")), None)
+    if small_print is not None and _NO_EARLIER_NOTE not in (small_print.context or ""):
+        small_print.context = (small_print.context or "") + _NO_EARLIER_NOTE
+    return reply
 
 
 def _measure_field(figures: RollingComparison, measure: Measure) -> Field:
@@ -66,4 +80,4 @@ def with_community(reply: Reply, figures: CommunityFigures) -> Reply:
     # After the groups of indicators, before the small print.
     position = next((i for i, section in enumerate(reply.sections) if section.title is None), len(reply.sections))
     reply.sections.insert(position, Section(title="Asking the community", fields=fields))
-    return reply
+    return _with_no_earlier_note(reply)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select
 
 from bot.intros.leaving import withdraw_orphaned
-from bot.intros.service import ACCEPTED, MET, NOT_MET, REQUESTED, expire_overdue
+from bot.intros.service import ACCEPTED, DECLINED, EXPIRED, MET, NOT_MET, REQUESTED, expire_overdue
 from storage.models import Introduction, Member
 
 if TYPE_CHECKING:
@@ -20,6 +20,9 @@ class Listing:
     waiting_for_me: list[tuple[Introduction, Member | None]]
     my_requests: list[tuple[Introduction, Member | None]]
     connected: list[tuple[Introduction, Member | None]]
+    # Requests to the member that closed without an introduction: they said no, or nobody answered in time.
+    # (A request withdrawn because its requester left is not listed: docs/introductions.md, step 7.)
+    closed_for_me: list[tuple[Introduction, Member | None]]
 
 
 async def list_for(core: Runtime, member: Member, *, limit: int = 20) -> Listing:
@@ -40,7 +43,7 @@ async def list_for(core: Runtime, member: Member, *, limit: int = 20) -> Listing
             other_id = _other_id(intro, member)
             if other_id is not None and other_id not in others:
                 others[other_id] = await session.get(Member, other_id)
-    listing = Listing([], [], [])
+    listing = Listing([], [], [], [])
     for intro in rows:
         _file_entry(listing, (intro, others.get(_other_id(intro, member))), member)
     return listing
@@ -58,3 +61,5 @@ def _file_entry(listing: Listing, entry: tuple[Introduction, Member | None], mem
         listing.my_requests.append(entry)
     elif intro.state == REQUESTED:
         listing.waiting_for_me.append(entry)
+    elif intro.state in (DECLINED, EXPIRED):
+        listing.closed_for_me.append(entry)

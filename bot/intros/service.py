@@ -422,11 +422,13 @@ async def send_introduction(
         transport = core.transports.get(mine.platform)
         if theirs is not None and transport is not None:
             try:
-                await transport.send_group(
+                reference = await transport.send_group(
                     [mine.platform_user_id, theirs.platform_user_id],
                     notices.introduction(intro, requester, target, core.settings.intro_followup_days),
                 )
-                return IN_A_GROUP
+                if reference is not None or not getattr(transport, "NO_REFERENCE_MEANS_UNREACHABLE", False):
+                    return IN_A_GROUP
+                break  # the platform refused the group (and said why in the log): a direct message each
             except Exception:  # the state has changed already: fall back to a direct message each
                 log.exception("group introduction %s on %s failed", intro.id, mine.platform)
                 break

@@ -208,6 +208,15 @@ def _waiting_section(intro: Introduction, other: Member | None, reader: Member) 
     )
 
 
+def _closed_for_me_section(intro: Introduction, other: Member | None, reader: Member) -> Section:
+    """A request to the reader that closed without an introduction; only the reader sees how."""
+    if intro.state == intros.DECLINED:
+        text = f"you said no on {day(intro.responded_at, reader)} ({member_name(other)} is not told)"
+    else:
+        text = f"closed unanswered on {day(intro.expires_at, reader)}"
+    return Section(title=f"#{intro.id} · {member_name(other)} asked to meet you", text=text)
+
+
 def _connected_buttons(intro: Introduction, mine: int | None) -> list[Button]:
     buttons = []
     if intro.state != intros.MET:
@@ -235,6 +244,7 @@ def listing(found: Listing, reader: Member, now: datetime) -> Reply:
         sections.append(
             Section(title=f"#{intro.id} · you asked to meet {member_name(other)}", text=_requester_view(intro, reader, now))
         )
+    sections += [_closed_for_me_section(intro, other, reader) for intro, other in found.closed_for_me]
     if not sections:
         return Reply(
             text="No introductions yet. Ask for one with `intro @name <why you'd like to meet>`.", private=True

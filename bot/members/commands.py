@@ -30,6 +30,12 @@ async def profile(ctx: CommandContext) -> Reply:
     return views.profile_saved(await members.update_profile(ctx.core, ctx.member.id, field, value))
 
 
+async def _link(ctx: CommandContext, words: list[str]) -> Reply:
+    if len(words) != 1:
+        raise UserError("Usage: `profile link <profile id>`, for example `profile link expert-anna-holm`.")
+    return views.profile_linked(await members.confirm_expert_profile(ctx.core, ctx.member.id, words[0]))
+
+
 def _field_named(args: list[str]) -> tuple[str, int]:
     """The profile field the words after `set` or `clear` name, by any of its names, and how many words name it
     (a name may be written as two: "time zone")."""
@@ -73,7 +79,9 @@ FEATURE.command_with_subcommands(
         "Your profile helps others find you and helps me report knowledge transfer across organisations, "
         "sectors and countries.\n"
         "Fields: name, organisation, sector, country, timezone, expertise, interests, bio. "
-        "Lists (expertise, interests) are comma-separated. `profile clear <field>` empties a field.\n"
+        "Lists (expertise, interests) are comma-separated. `profile clear <field>` empties a field. "
+        "`profile link <profile id>` confirms that an expert profile of the knowledge folder naming your "
+        "account is you (until then it is not linked to you).\n"
         "Countries by English or local name or ISO code (Denmark, Danmark, DK); time zones by IANA name or "
         "city (Europe/Copenhagen, Copenhagen).\n"
         "With expertise set, your profile (expertise, interests, bio, organisation, sector, country) is searchable "
@@ -93,6 +101,7 @@ FEATURE.command_with_subcommands(
         Subcommand("show", _show_profile, "Your whole profile"),
         Subcommand("set", context_only(profile), "Change a field", f"{FIELD_SYNTAX} <value>"),
         Subcommand("clear", context_only(profile), "Empty a field", FIELD_SYNTAX),
+        Subcommand("link", _link, "Confirm that an expert profile of the knowledge folder is you", "<profile id>"),
     ),
     default="show",
 )

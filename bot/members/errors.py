@@ -14,3 +14,10 @@ class MemberRefused(WordedError):
 @dataclass(eq=False)
 class NameCannotBeCleared(MemberRefused):
     pass
+
+
+@dataclass(eq=False)
+class NoProfileToConfirm(MemberRefused):
+    """No expert profile by that id names one of the member's accounts and waits for their confirmation."""
+
+    profile_id: str

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import recent_entries
-from bot.members.errors import NameCannotBeCleared
+from bot.members.errors import NameCannotBeCleared, NoProfileToConfirm
 from bot.members.profile import changed_value
 from bot.message import Author
 
@@ -26,7 +26,9 @@ from bot.references import (  # noqa: F401
     members_named,
 )
 from config.vocabulary import Role
+from knowledge.ingested_experts import confirm_link
 from knowledge.profiles import sync_member_profile
+from knowledge.version import bump_version
 from storage.lookups import find_by_identity, get_or_create_organisation, lock_member
 from storage.models import AuditEntry, Member, PlatformIdentity
 
@@ -186,3 +188,19 @@ async def _subject_labels(session: AsyncSession, entries: list[AuditEntry]) -> d
         return {}
     rows = await session.execute(select(Member).where(Member.id.in_(ids)))
     return {member.id: member_label(member) for member in rows.scalars()}
+
+
+async def confirm_expert_profile(core: Runtime, member_id: int, profile_id: str) -> str:
+    """The member confirms that an ingested expert profile naming their account is theirs: it is linked
+    (found as them by `experts`, with an "Introduce me" button) and they become an expert. Returns its title."""
+    async with core.db.session() as session, session.begin():
+        held = await lock_member(session, member_id)
+        member = await session.get(Member, member_id)
+        assert held and member is not None
+        document = await confirm_link(session, member, profile_id)
+        if document is None:
+            raise NoProfileToConfirm(profile_id[:100])
+        title = document.title
+        await bump_version(session)
+    core.knowledge.index.invalidate()
+    return title

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from bot.audit import AuditWording
-from bot.members.errors import MemberRefused, NameCannotBeCleared
+from bot.members.errors import MemberRefused, NameCannotBeCleared, NoProfileToConfirm
 from bot.members.profile import LABELS, field_value
 from bot.members.roles import (
     GRANTABLE_ROLES,
@@ -18,6 +18,7 @@ from bot.members.roles import (
 )
 from bot.members.service import AmbiguousMember, AuditLog, ProfileChange, member_label
 from bot.reply import Button, Field, Reply, Section
+from bot.sanitize import safe_text
 from bot.tables import text_table
 from config.errors import RefusalWording, WordedError
 from config.vocabulary import country_name
@@ -142,6 +143,16 @@ def which_member(several: AmbiguousMember, command_for: Callable[[int], str]) ->
     )
 
 
+def profile_linked(title: str) -> Reply:
+    return Reply(
+        text=f"Linked: the expert profile “{safe_text(title)}” is now yours. `experts` finds you through it, "
+        "with an **Introduce me** button; `privacy consent expert-search off` hides you, and `privacy erase` "
+        "removes it.",
+        private=True,
+        tone="success",
+    )
+
+
 # --- what the members service refused ------------------------------------------------------------
 
 
@@ -150,6 +161,12 @@ def refusal(error: MemberRefused) -> tuple[str, str | None]:
     match error:
         case NameCannotBeCleared():
             return "Your name cannot be cleared; set another one instead.", None
+        case NoProfileToConfirm(profile_id=profile_id):
+            return (
+                f"No expert profile “{safe_text(profile_id)}” is waiting for you to confirm it.",
+                "Whoever maintains the knowledge folder can tell you its id: the profile must name your own "
+                "account in its `member:` field.",
+            )
     raise AssertionError(f"no wording for {error!r}")
 
 

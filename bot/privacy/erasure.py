@@ -21,6 +21,7 @@ from bot.audit import about_member_clause, record_audit
 from bot.community import member_data as community_data
 from bot.indicators.exchanges import profile_snapshot, unlink_member
 from bot.intros.leaving import withdraw_requests_of
+from knowledge.ingested_experts import unconfirmed_profiles_of
 from knowledge.profiles import is_member_profile
 from knowledge.version import bump_version
 from storage.lookups import lock_member
@@ -207,13 +208,17 @@ async def _unlink_exchanges(session: AsyncSession, member_id: int) -> int:
 
 async def _delete_documents(session: AsyncSession, member: Member, member_id: int) -> tuple[int, int]:
     """The member's documents go, tombstoned with their accounts: (tombstones, documents deleted)."""
-    documents = (await session.execute(select(Document.id, Document.source_id).where(Document.member_id == member_id))).all()
-    document_ids = [row.id for row in documents]
+    documents = [
+        (row.id, row.source_id)
+        for row in (await session.execute(select(Document.id, Document.source_id).where(Document.member_id == member_id)))
+    ]
+    documents += await unconfirmed_profiles_of(session, member)  # profiles naming their account, not confirmed
+    document_ids = [document_id for document_id, _ in documents]
     # Before the accounts and profiles go: what an ingest must never bring back, as hashes only.
     tombstones = await record_tombstones(
         session,
         [identity_key(identity.platform, identity.platform_user_id) for identity in member.identities]
-        + [profile_key(row.source_id) for row in documents if not is_member_profile(row.source_id)],
+        + [profile_key(source_id) for _, source_id in documents if not is_member_profile(source_id)],
     )
     if document_ids:
         await session.execute(delete(Chunk).where(Chunk.document_id.in_(document_ids)))

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.audit import about_member_clause
 from bot.community import member_data as community_data
 from bot.privacy.consent import CONSENT_FLAGS
+from knowledge.ingested_experts import unconfirmed_profiles_of
 from storage.models import (
     RSVP,
     AuditEntry,
@@ -65,6 +66,7 @@ async def export_member_data(session: AsyncSession, member_id: int, now: datetim
     data["audit_entries"] = await _export_audit_entries(session, member_id)
     data["community"] = await community_data.export_member(session, member_id)
     data["knowledge_base"] = await _export_documents(session, member_id)
+    data["knowledge_base_awaiting_your_confirmation"] = await _export_unconfirmed(session, member_id)
     return data
 
 
@@ -152,6 +154,18 @@ async def _export_documents(session: AsyncSession, member_id: int) -> list[dict[
     return [
         {"source_id": d.source_id, "kind": d.kind, "title": d.title, "url": d.url, "updated_at": _iso(d.updated_at)}
         for d in (await session.execute(select(Document).where(Document.member_id == member_id))).scalars()
+    ]
+
+
+async def _export_unconfirmed(session: AsyncSession, member_id: int) -> list[dict[str, Any]]:
+    """Expert profiles of the knowledge folder that name one of the member's accounts, not linked to them
+    until they confirm (docs/knowledge.md)."""
+    member = await session.get(Member, member_id)
+    if member is None:
+        return []
+    return [
+        {"source_id": source_id, "confirm_with": f"profile link {source_id}"}
+        for _, source_id in await unconfirmed_profiles_of(session, member)
     ]
 
 

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.sanitize import without_mentions
+from bot.sanitize import without_emoji_codes, without_mentions
+from bot.search.errors import NoTopic
 from config.errors import UserError
 from config.vocabulary import QUOTES, require_country, require_sector, require_theme, unquoted
 from knowledge.records import KINDS
@@ -44,8 +45,13 @@ def parse_question(args_text: str, *, flags: tuple[str, ...] = (), fixed_kind: s
     """Split the words after a command into question text, filters and flags (errors list valid values).
 
     Mentions (`@channel`, `<!here>`, `<@U123>`, `@ana`) are no part of the question: they are left out of
-    what is searched, and so of what the answer echoes and its "Ask the community" button carries."""
-    typed = _scan(_words(without_mentions(args_text)), flags)
+    what is searched, and so of what the answer echoes and its "Ask the community" button carries; nor are
+    emoji written as codes (Slack's `:pizza:`, Discord's `<:party:123>`)."""
+    spoken = without_mentions(args_text)
+    without_codes = without_emoji_codes(spoken)
+    typed = _scan(_words(without_codes), flags)
+    if without_codes != spoken and not typed.text_words and not typed.values:
+        raise NoTopic()  # only emoji: a question, with no word to search by
     filters = _filters(typed.values, _kinds(typed.values, fixed_kind))
     if filters.since and filters.until and filters.since > filters.until:
         raise UserError("`since` is after `until`, so nothing can match.", hint="For example: since:2024 until:2025-06.")
