@@ -142,6 +142,25 @@ async def test_files_from_a_slash_command_are_uploaded_into_the_askers_dm(slack,
     assert list(fake_slack.uploads.values()) == [csv]
 
 
+async def test_files_slack_refuses_to_deliver_directly_are_one_log_line_and_a_note_to_the_asker(
+    slack, fake_slack, core, monkeypatch, caplog
+):
+    reply = Reply(text="Your report", attachments=[Attachment("kpi.csv", b"period\n", "text/csv")])
+    answer_with(monkeypatch, core, {"kpi export": reply})
+    fake_slack.dm_refusals[ALICE] = "cannot_dm_bot"
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        await slack.command("kpi export")
+        await slack.handled(1)
+    _one_clear_line(caplog, "cannot_dm_bot")
+    answer, note = fake_slack.to("response_url")
+    assert "Your report" in visible_text(answer.args)
+    assert note.args["response_type"] == "ephemeral"
+    assert "couldn't send you kpi.csv" in visible_text(note.args)
+    assert fake_slack.uploads == {}
+    assert slack.adapter.stats["failed"] == 0
+
+
 async def test_files_in_a_direct_conversation_are_uploaded_there(slack, fake_slack, core, monkeypatch):
     reply = Reply(text="Calendar file", attachments=[Attachment("event.ics", b"BEGIN:VCALENDAR\r\n", "text/calendar")])
     answer_with(monkeypatch, core, {"ics": reply})

@@ -75,7 +75,7 @@ class SlackAnswers:
         elif origin.entry is Entry.COMMAND and origin.respond is not None:
             # The bot may not be a member of the channel a slash command came from; response_url always works.
             await self._respond(origin.respond, without_files(reply), origin, ephemeral=False)
-            await self.transport.send_files_direct(origin.user_id, reply.attachments)
+            await self._send_files_direct(reply, origin)
         elif origin.channel_id:
             try:
                 await self.transport.post(origin.channel_id, reply, thread_ts=origin.thread_ts, user_id=origin.user_id)
@@ -101,7 +101,26 @@ class SlackAnswers:
         else:
             await self.transport.send_direct(origin.user_id, without_files(reply))
         # Files cannot be ephemeral: they go to the person's direct messages.
-        await self.transport.send_files_direct(origin.user_id, reply.attachments)
+        await self._send_files_direct(reply, origin)
+
+    async def _send_files_direct(self, reply: Reply, origin: Origin) -> None:
+        if await self.transport.send_files_direct(origin.user_id, reply.attachments):
+            return
+        names = ", ".join(attachment.filename for attachment in reply.attachments)
+        note = Reply(
+            text=f"I couldn't send you {names}: Slack refused a direct message to you. "
+            "Open a direct message with me (or ask your workspace admin to allow it) and ask again there.",
+            private=True,
+            tone="warning",
+        )
+        if origin.respond is not None:
+            await self._respond(origin.respond, note, origin, ephemeral=True)
+        elif origin.channel_id:
+            try:
+                await self.transport.post_ephemeral(origin.channel_id, origin.user_id, note, thread_ts=origin.thread_ts)
+            except SlackApiError as exc:
+                log.warning("cannot tell slack user %s that their files were refused: %s", origin.user_id,
+                            exc.response.get("error"))
 
     async def _fallback(self, reply: Reply, origin: Origin, exc: SlackApiError) -> None:
         log.info(

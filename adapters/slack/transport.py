@@ -131,9 +131,16 @@ class SlackTransport:
                 thread_ts=thread_ts,
             )
 
-    async def send_files_direct(self, user_id: str, attachments: list[Attachment]) -> None:
-        if attachments:
+    async def send_files_direct(self, user_id: str, attachments: list[Attachment]) -> bool:
+        """Upload files into the person's direct messages; False (and one log line) when Slack refuses."""
+        if not attachments:
+            return True
+        try:
             await self.upload(await self.open_conversation([user_id]), attachments)
+        except SlackApiError as exc:
+            log.warning("cannot send files to slack user %s directly: %s", user_id, slack_error(exc))
+            return False
+        return True
 
 
 def slack_error(exc: SlackApiError) -> str:
