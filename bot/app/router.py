@@ -35,7 +35,7 @@ from bot.context import CommandContext, split_args
 from bot.failures import unexpected_failure
 from bot.feature import Catalogue
 from bot.members.roles import known_admin_names, refusal
-from bot.members.service import effective_role, resolve_member
+from bot.members.service import effective_role, has_platform_news, resolve_member
 from bot.message import Message
 from bot.reply import Reply, error_reply
 from bot.sanitize import clean_message, without_leading_mentions
@@ -246,9 +246,14 @@ async def _answer(
     name: str,
     args_text: str,
 ) -> Reply:
-    member, role = _member_and_role(core, message, await _asker(core, message, command))
     args = split_args(args_text)
     needed = command.role_for(args)
+    # A search open to every member may use the asker as this process last read them (bot.askers), unless the
+    # message brings a new name or timezone to store.
+    kept = core.members.get(message.author) if command.searches and needed is Role.MEMBER and core.db.answering else None
+    if kept is not None and has_platform_news(kept, message.author):
+        kept = None
+    member, role = _member_and_role(core, message, kept or await _asker(core, message, command))
     if role_rank(role) < role_rank(needed):
         return await _refusal(core, command, args, needed, role)
     context = CommandContext(
@@ -300,6 +305,7 @@ async def _asker(core: Runtime, message: Message, command: Command) -> Member | 
         if not await core.db.probe(core.settings.database_timeout_seconds * PROBE_SHARE):
             raise DatabaseNotAnswering
     try:
+        moment = core.members.moment()
         async with asyncio.timeout(core.settings.database_timeout_seconds):
             async with core.db.session() as session, session.begin():
                 member = await resolve_member(session, message.author)
@@ -311,6 +317,7 @@ async def _asker(core: Runtime, message: Message, command: Command) -> Member | 
             raise DatabaseNotAnswering from exc
         return None
     core.db.noted(True)
+    core.members.keep(message.author, member, moment)
     return member
 
 
