@@ -1,11 +1,11 @@
 """Whether this process may have changed some tables since a moment: for caches of rows it reads often.
 
-`TableWrites` counts a generation, moved on by every INSERT, UPDATE or DELETE naming one of the tables that
-any connection of the engine sends, and again when that connection goes back to the pool (its transaction
-committed or rolled back by then). While such a transaction is open, `moment()` is None: a row read meanwhile
-may be about to change, or be rolled back, so it must not be kept. A value kept with the moment it was read
-at is current while `moment()` still returns that moment. Other processes' writes are not seen: a cache
-keyed on this also needs a time limit.
+`TableWrites` counts a generation, moved on by every statement other than a SELECT (an INSERT, UPDATE or
+DELETE) naming one of the tables that any connection of the engine sends, and again when that connection
+goes back to the pool (its transaction committed or rolled back by then). While such a transaction is
+open, `moment()` is None: a row read meanwhile may be about to change, or be rolled back, so it must not
+be kept. A value kept with the moment it was read at is current while `moment()` still returns that
+moment. Other processes' writes are not seen: a cache keyed on this also needs a time limit.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from collections.abc import Iterable
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-_WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE|TRUNCATE|ALTER|DROP)\b", re.IGNORECASE)
+# Anything but a plain SELECT that names one of the tables counts as a write (a write behind a WITH clause too;
+# a read counted so costs a cache a read, never a stale row).
+_READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
 _MARK = "table_writes"
 
 
@@ -35,7 +37,7 @@ class TableWrites:
         return None if self._open else self.generation
 
     def _statement(self, connection, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
-        if _WRITE.match(statement) is None or self._names.search(statement) is None:
+        if _READ.match(statement) is not None or self._names.search(statement) is None:
             return
         self.generation += 1
         info = connection.info  # the pooled connection's own: kept until it is back in the pool

@@ -140,3 +140,16 @@ async def test_table_writes_open_and_closed(core):
         await session.execute(update(Member).values(country="SE"))
         await session.rollback()
     assert writes.moment() not in (None, after)
+
+
+async def test_table_writes_count_writes_behind_a_with_clause_and_nothing_on_other_tables(core):
+    from sqlalchemy import text
+
+    writes = TableWrites(core.db.engine, ("members",))
+    start = writes.moment()
+    async with core.db.session() as session, session.begin():
+        await session.execute(text("UPDATE knowledge_version SET version = version + 1"))
+    assert writes.moment() == start
+    async with core.db.session() as session, session.begin():
+        await session.execute(text("WITH chosen AS (SELECT id FROM members) UPDATE members SET country = 'DK' WHERE id IN (SELECT id FROM chosen)"))
+    assert writes.moment() not in (None, start)
