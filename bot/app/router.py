@@ -4,9 +4,9 @@ Order: size and emptiness, the command name (with suggestions), the asker's role
 Anything unexpected is logged with an error id and answered politely; the user never sees a traceback.
 
 A database that stops answering never leaves a message without an answer for long: the asker's member
-row is looked up within `database_timeout_seconds`, and the rest of the work runs under a watchdog that,
-when it is still busy after that time, asks the database whether it answers (`Database.probe`) and gives
-up when it does not. Either way the member is told that the database is not answering (`DATABASE_APOLOGY`)
+row is looked up within `database_timeout_seconds` (a search may take it as this process last read it
+instead: `bot.askers`), and the rest of the work runs under a watchdog that, when it is still busy after
+that time, asks the database whether it answers (`Database.probe`) and gives up when it does not. Either way the member is told that the database is not answering (`DATABASE_APOLOGY`)
 within about 1.6 times that limit (8 seconds by default). A command that needs no database (`help`)
 answers anyway, for the role the settings give the asker.
 
