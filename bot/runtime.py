@@ -11,8 +11,8 @@ import socket
 import uuid
 from typing import TYPE_CHECKING
 
-from bot.clock import Clock, SystemClock
 from bot.askers import MEMBER_TABLES, MemberCache
+from bot.clock import Clock, SystemClock
 from bot.delivery import Deliveries
 from bot.pagination import ANSWER_CHARS, NO_LIMIT, PageBudget, Paginator
 from bot.reply import Reply

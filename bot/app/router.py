@@ -6,9 +6,10 @@ Anything unexpected is logged with an error id and answered politely; the user n
 A database that stops answering never leaves a message without an answer for long: the asker's member
 row is looked up within `database_timeout_seconds` (a search may take it as this process last read it
 instead: `bot.askers`), and the rest of the work runs under a watchdog that, when it is still busy after
-that time, asks the database whether it answers (`Database.probe`) and gives up when it does not. Either way the member is told that the database is not answering (`DATABASE_APOLOGY`)
-within about 1.6 times that limit (8 seconds by default). A command that needs no database (`help`)
-answers anyway, for the role the settings give the asker.
+that time, asks the database whether it answers (`Database.probe`) and gives up when it does not. Either
+way the member is told that the database is not answering (`DATABASE_APOLOGY`) within about 1.6 times
+that limit (8 seconds by default). A command that needs no database (`help`) answers anyway, for the role
+the settings give the asker.
 
 Mentions a message starts with (`@here`, `<@U123>`) are not read as its command: "@here help" is `help`.
 A message whose first word is not a command is a plain question: unless the whole message is small talk
