@@ -11,6 +11,7 @@ import socket
 import uuid
 from typing import TYPE_CHECKING
 
+from bot.askers import MEMBER_TABLES, MemberCache
 from bot.clock import Clock, SystemClock
 from bot.delivery import Deliveries
 from bot.pagination import ANSWER_CHARS, NO_LIMIT, PageBudget, Paginator
@@ -20,6 +21,7 @@ from bot.transport import Transport
 from config import Settings
 from storage.database import Database
 from storage.models import Member
+from storage.writes import TableWrites
 
 if TYPE_CHECKING:
     from knowledge.service import KnowledgeService
@@ -50,6 +52,8 @@ class Runtime:
         self.deliveries = Deliveries(self.db)
         self.scheduler = Scheduler(self)
         self.knowledge = knowledge
+        # The askers of searches, kept while this process has not written to the members (bot.askers).
+        self.members = MemberCache(TableWrites(db.engine, MEMBER_TABLES))
 
     def register_transport(self, transport: Transport) -> None:
         self.transports[transport.platform] = transport

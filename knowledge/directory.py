@@ -18,7 +18,7 @@ from storage.database import Database
 from storage.models import Member
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
     from knowledge.index import LiveIndex
     from knowledge.search import DocInfo
@@ -54,7 +54,7 @@ class People:
 NOBODY = People({}, frozenset())
 
 
-async def look_up_people(session: AsyncSession, docs: Iterable[DocInfo]) -> People:
+async def look_up_people(session: AsyncSession | AsyncConnection, docs: Iterable[DocInfo]) -> People:
     """The members behind the expert profiles among `docs`, in one query (none without such profiles)."""
     ids = {d.member_id for d in docs if d.kind == "expert" and d.member_id}
     if not ids:
@@ -98,8 +98,8 @@ class Directory:
 
     async def people(self, docs: Iterable[DocInfo]) -> People:
         """The members behind expert profiles: their contacts, and who switched expert search off."""
-        async with self.db.session() as session:
-            return await look_up_people(session, docs)
+        async with self.db.reading() as connection:
+            return await look_up_people(connection, docs)
 
     async def profile_ids(self, member_id: int) -> tuple[int, ...]:
         """Ids of the expert profiles that belong to a member (left out of their own results)."""

@@ -279,15 +279,15 @@ class LiveIndex:
         """Best passages and member contacts for the hits, in one database round; hidden people dropped."""
         if not hits:
             return []
-        async with self.db.session() as session:
+        async with self.db.reading() as connection:
             rows = (
-                await session.execute(
+                await connection.execute(
                     select(Chunk.id, Chunk.heading, Chunk.text).where(
                         Chunk.id.in_({h.chunk_id for h in hits} | {h.snippet_chunk_id for h in hits})
                     )
                 )
             ).all()
-            people = await look_up_people(session, [h.doc for h in hits])
+            people = await look_up_people(connection, [h.doc for h in hits])
         passages = {row.id: Passage(row.heading, row.text) for row in rows}
         wanted = set(query_terms(query))  # with the English of a question in another language
         shown = [hit for hit in hits if not people.hides(hit.doc)]
@@ -296,8 +296,8 @@ class LiveIndex:
     async def browse(self, filters: Filters, *, limit: int = 25, exclude: tuple[int, ...] = ()) -> list[DocInfo]:
         index = await self.ensure_fresh()
         docs = index.browse(filters, limit=limit + 50, exclude=exclude)
-        async with self.db.session() as session:
-            people = await look_up_people(session, docs)
+        async with self.db.reading() as connection:
+            people = await look_up_people(connection, docs)
         shown = [d for d in docs if not people.hides(d)]
         return one_per_person(shown, lambda d: d)[:limit]
 

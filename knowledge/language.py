@@ -179,6 +179,9 @@ def _compound_modifier(language: str, left: str, table: dict[tuple[str, ...], st
     )
 
 
+# One search reads its question three times (the no-topic check, the search itself, the "why" words of its
+# results): analysed once. The Analysis is shared between them, so nothing may change it.
+@lru_cache(maxsize=256)
 def analyse(text: str) -> Analysis:
     question = words(text)
     english_stops = sum(w in ENGLISH_MARKERS for w in question)

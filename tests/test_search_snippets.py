@@ -52,3 +52,18 @@ async def test_a_found_passage_shows_as_plain_text_on_every_platform(chat, core,
         assert "Procurement: the municipality" in rendered, platform
         # A literal star in the words (2*3) is kept, shown as typed: only Markdown marks must not show.
         assert not any(mark in rendered for mark in ("\\*\\*", "**", "\\-", "- Business", "[award")), platform
+
+
+@pytest.mark.parametrize(
+    ("written", "plain"),
+    [
+        ("*Start* of a line and _end_", "Start of a line and end"),
+        ("(*inside* brackets), \"_quoted_\"", "(inside brackets), \"quoted\""),
+        ("snake_case_name and 2*3*4 stay; so does a * lone star", "snake_case_name and 2*3*4 stay; so does a * lone star"),
+        ("**strong** then *one*", "strong then one"),
+        ("***", "***"),
+        ("_a_b_ and *a*b*", "_a_b_ and *a*b*"),
+    ],
+)
+def test_emphasis_marks_go_and_other_stars_and_underscores_stay(written: str, plain: str):
+    assert plain_passage(written) == plain

@@ -4,11 +4,12 @@ Order: size and emptiness, the command name (with suggestions), the asker's role
 Anything unexpected is logged with an error id and answered politely; the user never sees a traceback.
 
 A database that stops answering never leaves a message without an answer for long: the asker's member
-row is looked up within `database_timeout_seconds`, and the rest of the work runs under a watchdog that,
-when it is still busy after that time, asks the database whether it answers (`Database.probe`) and gives
-up when it does not. Either way the member is told that the database is not answering (`DATABASE_APOLOGY`)
-within about 1.6 times that limit (8 seconds by default). A command that needs no database (`help`)
-answers anyway, for the role the settings give the asker.
+row is looked up within `database_timeout_seconds` (a search may take it as this process last read it
+instead: `bot.askers`), and the rest of the work runs under a watchdog that, when it is still busy after
+that time, asks the database whether it answers (`Database.probe`) and gives up when it does not. Either
+way the member is told that the database is not answering (`DATABASE_APOLOGY`) within about 1.6 times
+that limit (8 seconds by default). A command that needs no database (`help`) answers anyway, for the role
+the settings give the asker.
 
 Mentions a message starts with (`@here`, `<@U123>`) are not read as its command: "@here help" is `help`.
 A message whose first word is not a command is a plain question: unless the whole message is small talk
@@ -35,7 +36,7 @@ from bot.context import CommandContext, split_args
 from bot.failures import unexpected_failure
 from bot.feature import Catalogue
 from bot.members.roles import known_admin_names, refusal
-from bot.members.service import effective_role, resolve_member
+from bot.members.service import effective_role, has_platform_news, resolve_member
 from bot.message import Message
 from bot.reply import Reply, error_reply
 from bot.sanitize import clean_message, without_leading_mentions
@@ -246,9 +247,14 @@ async def _answer(
     name: str,
     args_text: str,
 ) -> Reply:
-    member, role = _member_and_role(core, message, await _asker(core, message, command))
     args = split_args(args_text)
     needed = command.role_for(args)
+    # A search open to every member may use the asker as this process last read them (bot.askers), unless the
+    # message brings a new name or timezone to store.
+    kept = core.members.get(message.author) if command.searches and needed is Role.MEMBER and core.db.answering else None
+    if kept is not None and has_platform_news(kept, message.author):
+        kept = None
+    member, role = _member_and_role(core, message, kept or await _asker(core, message, command))
     if role_rank(role) < role_rank(needed):
         return await _refusal(core, command, args, needed, role)
     context = CommandContext(
@@ -300,6 +306,7 @@ async def _asker(core: Runtime, message: Message, command: Command) -> Member | 
         if not await core.db.probe(core.settings.database_timeout_seconds * PROBE_SHARE):
             raise DatabaseNotAnswering
     try:
+        moment = core.members.moment()
         async with asyncio.timeout(core.settings.database_timeout_seconds):
             async with core.db.session() as session, session.begin():
                 member = await resolve_member(session, message.author)
@@ -311,6 +318,7 @@ async def _asker(core: Runtime, message: Message, command: Command) -> Member | 
             raise DatabaseNotAnswering from exc
         return None
     core.db.noted(True)
+    core.members.keep(message.author, member, moment)
     return member
 
 

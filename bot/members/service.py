@@ -55,6 +55,18 @@ async def resolve_member(session: AsyncSession, author: Author, *, default_role:
     return await _first_contact(session, author, default_role)
 
 
+def has_platform_news(member: Member, author: Author) -> bool:
+    """Whether `resolve_member` would change the member for this message (`_follow_platform`): a new platform
+    name to take, or a first timezone."""
+    if author.timezone and not member.timezone:
+        return True
+    renamed = author.display_name and member.display_name != author.display_name and not _is_handle(author)
+    if not renamed or author.is_bot:
+        return False
+    identity = next((i for i in member.identities if i.platform == author.platform), None)
+    return identity is None or identity.display_name == member.display_name or identity.display_name != author.display_name
+
+
 def _follow_platform(member: Member, author: Author) -> None:
     """The platform's current name and, when the member has none, its timezone."""
     renamed = author.display_name and member.display_name != author.display_name and not _is_handle(author)
