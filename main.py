@@ -35,6 +35,9 @@ from config import Settings, SettingsError, load_settings  # noqa: E402
 from config.log_redaction import install_redaction  # noqa: E402
 
 err = Console(stderr=True)
+# One-line results name paths and command lists: the terminal wraps them, so a path copied from the output
+# (or read by a script from a pipe) is never broken by an inserted newline.
+stdout = Console(soft_wrap=True, highlight=False)
 
 
 def configuration_error(message: str) -> SystemExit:
@@ -214,7 +217,7 @@ def db_upgrade() -> None:
         revision = asyncio.run(upgrade())
     except DatabaseUnavailable as exc:
         raise configuration_error(f"LIGHTHOUSE_DATABASE_URL: {exc}") from None
-    Console().print(f"Database is at revision {revision} (head {head_revision()}).")
+    stdout.print(f"Database is at revision {revision} (head {head_revision()}).")
 
 
 @discord_app.command("sync")
@@ -237,7 +240,7 @@ def discord_sync(
         err.print(f"[red]Sync failed:[/red] {escape(f'{exc.__class__.__name__}: {exc}')}", highlight=False)
         raise typer.Exit(1) from None
     where = f"server {guild}" if guild else "all servers (global commands)"
-    Console().print(f"Registered {len(names)} commands in {where}: " + ", ".join(names), highlight=False)
+    stdout.print(f"Registered {len(names)} commands in {where}: " + ", ".join(names))
 
 
 @app.command(short_help="Write the indicators report (HTML + CSV).")
@@ -289,7 +292,7 @@ def report(
         raise configuration_error(f"LIGHTHOUSE_DATABASE_URL: {exc}") from None
     except OSError as exc:  # the disk filled up, or the folder changed under us
         raise usage_error(f"--out {out}: cannot write there ({exc.strerror or exc}).") from None
-    Console().print(f"Wrote {written[0]} and {len(written) - 1} CSV files to {out}.", highlight=False)
+    stdout.print(f"Wrote {written[0]} and {len(written) - 1} CSV files to {out}.")
 
 
 def _day_option(name: str, value: str) -> datetime:

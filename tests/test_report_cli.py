@@ -30,11 +30,12 @@ def value(path: Path, period: str, breakdown: str = "all", group: str = "") -> s
 
 async def test_report_for_the_fixture_week_writes_the_hand_computed_numbers(core, settings, tmp_path):
     await store_fixture(core)
-    out = tmp_path / "out"
+    out = tmp_path / ("a-folder-name-long-enough-to-pass-the-width-of-a-terminal-" * 2) / "out"
     result = run_report(settings.database_url, "--from", "2026-11-02", "--to", "2026-11-08", "--period", "week",
                         "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert "report.html" in result.stdout
+    # The whole path on one line, as a script reading the output (or a member copying it) needs it.
+    assert str(out / "report.html") in result.stdout.splitlines()[0]
     assert value(out / "exchanges.csv", "2026-W45") == "6"
     assert value(out / "exchanges.csv", "total") == "6"
     assert value(out / "exchanges.csv", "2026-W45", "country", "NO") == "1"
