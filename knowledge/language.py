@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import Stemmer
 
-from knowledge.glossary import GLOSSARY
+from knowledge.glossary import EVERYDAY_ENGLISH, GLOSSARY
 from knowledge.terms import ENGLISH_MARKERS, STOPWORD_LISTS, STOPWORDS, terms, words
 
 if TYPE_CHECKING:
@@ -44,6 +44,8 @@ _STOPWORDS = {
     "sw": _SWAHILI_STOPWORDS,
 }
 MAX_PHRASE = 4
+# The everyday English words' table (`EVERYDAY_ENGLISH`), looked up like a language's glossary.
+EVERYDAY = "en"
 MIN_COMPOUND_PART = 4
 
 
@@ -67,7 +69,7 @@ class Analysis:
 
 @lru_cache(maxsize=50_000)
 def stem(language: str, word: str) -> str:
-    name = STEMMERS.get(language)
+    name = "english" if language == EVERYDAY else STEMMERS.get(language)
     if name:
         return _stemmer(name).stemWord(word)
     if language == "sw" and len(word) > 5 and word.endswith("ni"):  # Kiswahili locative: shuleni, hospitalini
@@ -91,8 +93,12 @@ def _stemmer(name: str) -> Stemmer.Stemmer:
 def _phrases(language: str) -> dict[tuple[str, ...], str]:
     """Stemmed phrase -> the English words it stands for, for one language."""
     table: dict[tuple[str, ...], str] = {}
-    for english, translations in GLOSSARY.items():
-        for alternative in translations.get(language, "").split(","):
+    if language == EVERYDAY:
+        alternatives = EVERYDAY_ENGLISH.items()
+    else:
+        alternatives = ((english, translations.get(language, "")) for english, translations in GLOSSARY.items())
+    for english, written in alternatives:
+        for alternative in written.split(","):
             stems = tuple(key(language, w) for w in words(alternative))
             if stems:
                 table[stems] = f"{table[stems]} {english}" if stems in table and english not in table[stems] else english
@@ -144,7 +150,8 @@ def _phrase_at(i: int, stems: list[str], question: list[str], table: dict[tuple[
 def _same_in_english(written: list[str], english: str) -> bool:
     """Whether the words are already English for what they translate to ("school", "diabetes", "region"):
     no translation, and no sign of another language."""
-    return set(terms(" ".join(written))) <= set(terms(english))
+    own = set(terms(" ".join(written)))
+    return bool(own) and own <= set(terms(english))  # "A&E" (two single letters) is no English term
 
 
 def _compound(language: str, word: str, table: dict[tuple[str, ...], str]) -> str:
@@ -190,9 +197,12 @@ def analyse(text: str) -> Analysis:
     reading = _Reading()
     translations = _translations_by_position(candidates)
     like = _languages_like(question, english_stops)
+    # Everyday English ("kids", "A&E") in a question read as English: in another language the same letters
+    # are other words (Danish "med", Dutch "tablet").
+    everyday = _matches(EVERYDAY, question) if not used and not like else {}
     stops = STOPWORDS.union(*(_STOPWORDS[language] for language in {*used, *like}))
     for position, word in enumerate(question):
-        reading.add(position, word, translations, stops)
+        reading.add(position, word, translations, everyday, stops)
     return Analysis(
         reading.all_terms(), len(reading.groups),
         reading.translated, used, tuple(reading.groups), _english_rendering(reading, used, question),
@@ -241,11 +251,16 @@ class _Reading:
     from_glossary: list[bool] = field(default_factory=list)  # per group: the glossary's, or the question's own
     translated: int = 0
 
-    def add(self, position: int, word: str, translations: dict[int, list[str]], stops: frozenset[str]) -> None:
-        """One word of the question: its translation where a glossary phrase starts, else its own terms
-        unless it is a stop word or a single letter."""
+    def add(
+        self, position: int, word: str, translations: dict[int, list[str]], everyday: dict[int, str], stops: frozenset[str]
+    ) -> None:
+        """One word of the question: its translation where a glossary phrase starts, its own terms and the
+        domain's where an everyday English phrase does, else its own terms unless it is a stop word or a
+        single letter."""
         if position in translations:  # the first word of a glossary phrase carries its translation
             self.add_translated(translations[position])
+        elif position in everyday:
+            self.add_everyday(word, everyday[position], stops)
         elif word not in stops and len(word) >= 2:
             self.add_own(word)
 
@@ -261,6 +276,22 @@ class _Reading:
             self.from_glossary.append(True)
             self.english.append(translations[0])
             self.translated += 1
+
+    def add_everyday(self, word: str, english: str, stops: frozenset[str]) -> None:
+        """A word of an everyday English phrase: its own terms (the passages may use it too) and, at the
+        phrase's first word, the domain's terms, all in one group: "kids" is held by a passage about
+        children. Not a translation: the question is still read as English."""
+        own = terms(word) if word not in stops and len(word) >= 2 else []
+        self.terms.extend(own)
+        if not english:  # a later word of the phrase joins its group
+            if own and self.groups:
+                self.groups[-1] = self.groups[-1] | frozenset(own)
+            return
+        domain = terms(english)
+        self.expansions.extend(t for t in domain if t not in self.expansions)
+        self.groups.append(frozenset([*own, *domain]))
+        self.from_glossary.append(True)
+        self.english.append(word)
 
     def add_own(self, word: str) -> None:
         own = terms(word)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knowledge.glossary import GLOSSARY
+from knowledge.glossary import EVERYDAY_ENGLISH, GLOSSARY
 from knowledge.language import LANGUAGES, analyse, fused_query_vector, query_terms
 from knowledge.terms import shared_words, terms
 from tests.knowledge_fakes import FakeEncoder
@@ -63,7 +63,8 @@ def test_words_outside_the_glossary_stay_as_they_are():
         ("dental implants for older adults", True, (False, False, False, False)),
         ("how do I reset my email password", True, (False, False, False)),  # "how", "do", "my" mark English
         ("tandimplantater til ældre", False, (False, True)),  # Danish: "ældre" is the glossary's
-        ("des menus plus sains dans les fast-foods", False, (False, False, False, False)),  # French stop words, no glossary word
+        # French stop words, no glossary word (the everyday English table is for questions read as English)
+        ("des menus plus sains dans les fast-foods", False, (False, False, False, False)),
     ],
 )
 def test_the_analysis_says_whether_it_read_english_and_which_words_the_glossary_gave(question, reads_english, from_glossary):
@@ -105,3 +106,29 @@ def test_the_words_a_question_is_wrapped_in_are_no_keywords(question, expected):
 def test_the_why_words_leave_out_headings_and_question_words():
     passage = "Can help with: school meals procurement. About: how we did it."
     assert shared_words("how can you help with school meals", passage) == ["help", "school", "meals"]
+
+
+@pytest.mark.parametrize(
+    ("question", "groups"),
+    [
+        ("teens in A&E", [{"teen", "young", "peopl", "youth", "adolesc"}, {"emergenc", "depart"}]),
+        ("fat kids", [{"fat", "obes", "overweight"}, {"kid", "children"}]),
+        ("nurses burning out", [{"nurs"}, {"burn", "stress", "burnout"}]),  # a phrase: one group
+        ("lonely pensioners", [{"lone", "loneli", "social", "isol"}, {"pension", "older", "adult", "elder"}]),
+        ("living lab", [{"live"}, {"lab"}]),  # "lab" alone stands for no term: a living lab is no laboratory
+        ("obesity", [{"obes"}]),
+    ],
+)
+def test_everyday_english_words_also_search_the_domains_terms(question, groups):
+    analysis = analyse(question)
+    assert [set(group) for group in analysis.groups] == groups
+    # Still read as English, and nothing counts as translated (the confidence evidence is that of English).
+    assert analysis.reads_english and analysis.translated == 0 and analysis.english == ""
+
+
+def test_every_everyday_english_entry_is_a_glossary_term_and_no_alternative_is_the_term_itself():
+    assert set(EVERYDAY_ENGLISH) <= set(GLOSSARY)
+    for english, written in EVERYDAY_ENGLISH.items():
+        for alternative in written.split(","):
+            # (an alternative of stop words and single letters alone, "A&E", "on their own", is matched as written)
+            assert not terms(alternative) or set(terms(alternative)) - set(terms(english)), (english, alternative)
