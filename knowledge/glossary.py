@@ -8,6 +8,12 @@ in Danish, Swedish, Norwegian Bokmål, German, Dutch, French, Spanish and Kiswah
 `knowledge.language` stems a question's words in each language and adds the English words of every entry
 it finds, so "skolemad" also searches "school meals".
 
+Two more tables give the words members use in everyday speech for some of the same terms: `EVERYDAY_ENGLISH`
+("kids", "A&E") for questions read as English, and `EVERYDAY_WORDS` ("tjocka barn", "Abnehmspritzen") in the
+other languages, looked up with the glossary. Neither holds a word that another supported language writes
+alike (tests/test_knowledge_language.py checks some): a glossary word in an English question makes it read
+as that language.
+
 Alternatives are separated by commas; an alternative of several words matches those words in a row.
 """
 
@@ -498,4 +504,79 @@ EVERYDAY_ENGLISH: dict[str, str] = {
     "indigenous Sámi": "sami, saami",
     "pregnancy birth perinatal": "pregnant women, expecting a baby, having a baby, newborn, newborns, maternity, midwife, midwives, childbirth",
     "wearables": "smartwatch, smartwatches, fitness trackers, fitness tracker, activity trackers, step counters",
+}
+
+
+# Everyday words in the other languages for the same terms ("tjocka barn", "godis vid kassan", "Abnehmspritzen",
+# "gamins", "chuches"): members write them as they speak. Looked up with the glossary's words above. Left out:
+# words whose stem is another's in the same language ("unger" is "unge", young; "gamle huse" are old
+# houses) or an English word's ("buttet" is "but", "tabletter" "table", "papis" "paper").
+EVERYDAY_WORDS: dict[str, dict[str, str]] = {
+    "obesity overweight": {
+        "da": "tyk, tykke", "sv": "tjock, tjocka, knubbig, knubbiga", "nb": "tjukk, tjukke, lubben, lubne",
+        "de": "dick, dicke, pummelig, pummelige, mollig", "nl": "dik, dikke, mollig, mollige", "fr": "gros, grosse, grosses, rondelets",
+        "es": "gordo, gorda, gordos, gordas, gordito, gorditos, gordita, gorditas", "sw": "wanene, mnene, wanono, mnono",
+    },
+    "weight": {
+        "da": "slankesprøjte, slankesprøjter, slankekur, slanke", "sv": "bantning, bantningsspruta, bantningssprutor, banta",
+        "nb": "slanking, slankesprøyte, slankesprøyter, slanke", "de": "Abnehmspritze, Abnehmspritzen, abnehmen, Diät",
+        "nl": "afvalprik, afvalprikken, afslankprik, afslanken", "fr": "maigrir, piqûre pour maigrir, piqûres pour maigrir",
+        "es": "adelgazar, inyecciones para adelgazar, inyección para adelgazar", "sw": "kupunguza uzito, sindano za kupunguza uzito",
+    },
+    "children": {
+        "da": "poder", "sv": "småbarn",
+        "nl": "koters", "fr": "gamins, gamines, gosses, mômes", "es": "chavales, peques", "sw": "vitoto",
+    },
+    "older adults elderly": {
+        "da": "pensionister, de ældre", "sv": "pensionärer, pensionärerna", "nb": "pensjonister, de eldre",
+        "de": "Rentner, Rentnerinnen, alte Leute, ältere Leute", "nl": "bejaarden, gepensioneerden, opa en oma",
+        "fr": "retraités, papys et mamies, anciens", "es": "jubilados, abuelos, abuelas, mayores", "sw": "wastaafu, bibi na babu",
+    },
+    "nurses": {
+        "da": "sosu-assistenter, sosu'er, plejepersonale", "sv": "undersköterskor, sköterskor, vårdpersonal",
+        "nb": "helsefagarbeidere, pleiere, pleiepersonell", "de": "Pflegekräfte, Pflegekraft, Krankenschwestern",
+        "nl": "verpleegsters, zusters, zorgpersoneel", "fr": "soignants, soignantes, aides-soignantes, aides-soignants",
+        "es": "auxiliares de enfermería, sanitarios", "sw": "manesi, nesi",
+    },
+    "stress burnout": {
+        "da": "udbrændt, udbrændte, går ned med stress, slidt ned", "sv": "utbränd, utbrända, går på knäna, slutkörd, slutkörda",
+        "nb": "utbrent, utbrente, utslitt, utslitte", "de": "ausgebrannt, ausgebrannte, erschöpft, erschöpfte, überlastet",
+        "nl": "opgebrand, opgebrande, overspannen, uitgeput", "fr": "épuisé, épuisés, épuisées, à bout, surmenage",
+        "es": "quemado, quemados, quemadas, agotado, agotados, agotamiento", "sw": "uchovu, wamechoka, kuchoka kazini",
+    },
+    "sugar sugary drinks": {
+        "da": "slik, sodavand", "sv": "godis, läsk", "nb": "godteri, snop, brus", "de": "Süßigkeiten, Limo, Limonade, Softdrinks",
+        "nl": "snoep, frisdrank, frisdranken", "fr": "bonbons, friandises, boissons sucrées",
+        "es": "chuches, golosinas, refrescos, bebidas azucaradas", "sw": "peremende, pipi",
+    },
+    "supermarket": {
+        "da": "kassen, butikken, købmanden", "sv": "kassan, mataffären, butiken", "nb": "kassen, butikken, matbutikken",
+        "de": "Kasse, Supermarktkasse", "nl": "kassa, winkel", "fr": "caisse, caisses", "es": "caja", "sw": "dukani, maduka",
+    },
+    "primary care general practitioner": {
+        "da": "egen læge, lægen, lægehuset", "sv": "vårdcentral, vårdcentralen, husläkare", "nb": "legekontoret, legekontor",
+        "de": "Hausarzt, Hausärztin, Hausärzte, Hausarztpraxis", "nl": "huisarts, huisartsen, dokter", "fr": "médecin traitant, généraliste",
+        "es": "médico de cabecera, centro de salud", "sw": "zahanati",
+    },
+    "medication medicines": {
+        "da": "medicinen", "sv": "mediciner", "nb": "medisinene",
+        "nl": "medicijnen", "fr": "cachets, comprimés, médocs", "es": "pastillas", "sw": "vidonge",
+    },
+    "loneliness social isolation": {
+        "da": "ensom, ensomme", "sv": "ensam, ensamma", "nb": "ensom, ensomme", "de": "einsam, einsame, vereinsamt",
+        "nl": "eenzaam, eenzame", "fr": "isolés, isolées, esseulés", "es": "sin compañía", "sw": "peke yao, peke yake",
+    },
+    "hypertension blood pressure": {"sw": "presha"},
+    "emergency department": {
+        "da": "skadestuen, skadestue", "sv": "akuten", "nb": "legevakten, legevakt", "de": "Notaufnahme, Notfall",
+        "nl": "spoedeisende hulp, eerste hulp", "fr": "urgences", "es": "urgencias", "sw": "dharura",
+    },
+    "young people youth adolescents": {
+        "da": "de unge", "sv": "tonåringar, tonåringarna", "nb": "tenåringer, de unge", "de": "Jugendliche, Halbstarke",
+        "nl": "tieners, pubers", "fr": "ados, adolescents", "es": "adolescentes, chavales", "sw": "vijana wadogo",
+    },
+    "depression": {
+        "da": "nedtrykt, deprimeret", "sv": "nedstämd, nedstämda", "nb": "nedstemt, nedfor", "de": "niedergeschlagen",
+        "nl": "somber, neerslachtig", "fr": "déprime, déprimé, déprimés", "es": "deprimido, deprimidos, bajón", "sw": "huzuni",
+    },
 }

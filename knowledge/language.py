@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import Stemmer
 
-from knowledge.glossary import EVERYDAY_ENGLISH, GLOSSARY
+from knowledge.glossary import EVERYDAY_ENGLISH, EVERYDAY_WORDS, GLOSSARY
 from knowledge.terms import ENGLISH_MARKERS, STOPWORD_LISTS, STOPWORDS, terms, words
 
 if TYPE_CHECKING:
@@ -96,7 +96,12 @@ def _phrases(language: str) -> dict[tuple[str, ...], str]:
     if language == EVERYDAY:
         alternatives = EVERYDAY_ENGLISH.items()
     else:
-        alternatives = ((english, translations.get(language, "")) for english, translations in GLOSSARY.items())
+        alternatives = (
+            (english, written)
+            for table in (GLOSSARY, EVERYDAY_WORDS)
+            for english, translations in table.items()
+            if (written := translations.get(language, ""))
+        )
     for english, written in alternatives:
         for alternative in written.split(","):
             stems = tuple(key(language, w) for w in words(alternative))
@@ -115,8 +120,11 @@ def _matches(language: str, question: list[str]) -> dict[int, str]:
     stems = [key(language, w) for w in question]
     covered: dict[int, str] = {}
     i = 0
+    stops = stopwords(language)
     while i < len(stems):
         size, english = _phrase_at(i, stems, question, table)
+        if size == 1 and question[i] in stops:  # Spanish "cómo" is no "comida", however alike their stems
+            size = 0
         if size:
             covered[i] = english
             covered.update({j: "" for j in range(i + 1, i + size)})

@@ -132,3 +132,29 @@ def test_every_everyday_english_entry_is_a_glossary_term_and_no_alternative_is_t
         for alternative in written.split(","):
             # (an alternative of stop words and single letters alone, "A&E", "on their own", is matched as written)
             assert not terms(alternative) or set(terms(alternative)) - set(terms(english)), (english, alternative)
+
+
+@pytest.mark.parametrize(
+    ("question", "english"),
+    [
+        ("tjocka barn", {"obes", "children"}),
+        ("godis vid kassan", {"sugar", "supermarket"}),
+        ("ausgebrannte Pflegekräfte", {"burnout", "nurs"}),
+        ("gamins trop gros", {"children", "obes"}),
+        ("slankesprøjter", {"weight"}),
+    ],
+)
+def test_everyday_words_in_other_languages_are_translated_too(question, english):
+    assert english <= set(analyse(question).terms)
+
+
+def test_a_stop_word_is_never_a_glossary_word_however_alike_its_stem():
+    # Spanish "cómo" (how) stems like "comida" (food): every "how" question used to search for food.
+    assert "food" not in analyse("cómo ayudar a pacientes que no hablan el idioma").terms
+
+
+# (Not yet: "senior", "teenager" and "faster", which the glossary's German "Senioren", Danish "teenagere" and
+# Norwegian "fastlege" stem alike.)
+@pytest.mark.parametrize("word", ["but", "table", "tablets", "paper", "aisle", "pill", "soda", "kids", "super"])
+def test_english_words_are_not_read_as_another_language_for_an_everyday_word_alike(word):
+    assert analyse(f"{word} obesity").reads_english
