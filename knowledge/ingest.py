@@ -395,7 +395,7 @@ def _encode_in_thread(
         # Longest first, the order sentence-transformers gives one call itself: each batch holds texts
         # of like length, so splitting the call costs no extra padding.
         order = sorted(missing, key=lambda i: -len(texts[i]))
-        step = min(batch_size, getattr(encoder, "batch_limit", batch_size))
+        step = getattr(encoder, "passages_per_call", batch_size)
         for start in range(0, len(order), step):
             chosen = order[start : start + step]
             vectors[chosen] = await run(encoder.encode, [texts[i] for i in chosen], batch_size=batch_size)
