@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pytest
 
 from knowledge.chunking import passages, split_words
 from knowledge.ingest import delete_documents, ingest
-from knowledge.search import DocBlock, DocInfo, Filters, Fusion, SearchIndex
+from knowledge.search import SPLIT_PRODUCT_ROWS, DocBlock, DocInfo, Filters, Fusion, SearchIndex, _one_blas_thread, _product
 from knowledge.service import KnowledgeService
 from knowledge.sources import SourceDocument
 from knowledge.terms import terms
@@ -147,3 +148,14 @@ async def test_the_index_follows_changes_made_by_another_process(core, tmp_path)
     doc_id = next(d.id for d in here.index.current.docs if d.source_id == "pilot-teach-back")
     await delete_documents(core.db, [doc_id])
     assert "pilot-teach-back" not in {r.doc.source_id for r in (await here.index.search("lighthouse keepers")).results}
+
+
+@pytest.mark.parametrize("rows", [10, SPLIT_PRODUCT_ROWS - 1, SPLIT_PRODUCT_ROWS, 3 * SPLIT_PRODUCT_ROWS + 7])
+def test_the_dense_product_is_the_same_split_in_parts_or_whole(rows):
+    generator = np.random.default_rng(rows)
+    matrix = generator.standard_normal((rows, 384), dtype=np.float32)
+    vector = generator.standard_normal(384, dtype=np.float32)
+    with _one_blas_thread():
+        split = _product(matrix, vector)
+    assert split.dtype == np.float32 and split.shape == (rows,)
+    np.testing.assert_allclose(split, matrix.astype(np.float64) @ vector.astype(np.float64), rtol=1e-4, atol=1e-3)
