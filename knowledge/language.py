@@ -220,12 +220,16 @@ def analyse(text: str) -> Analysis:
 
 def _languages_read(question: list[str], english_stops: int) -> list[tuple[str, dict[int, str]]]:
     """Each language the question reads more like than like English, with the words its glossary covers:
-    its stop words and glossary words outnumber the English stop words."""
+    its stop words and glossary words outnumber the English stop words. A word the everyday English table
+    knows ("senior", "teenager") is no sign of another language, however alike it stems there (German
+    "Senioren", Danish "teenagere")."""
+    english = _matches(EVERYDAY, question)
     candidates = []
     for language in LANGUAGES:
         covered = _matches(language, question)
         own_stops = sum(w in _STOPWORDS[language] for w in question)
-        if covered and own_stops + len(covered) > english_stops:
+        foreign = sum(1 for position in covered if position not in english)
+        if covered and own_stops + foreign > english_stops:
             candidates.append((language, covered))
     return candidates
 
