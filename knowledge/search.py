@@ -13,7 +13,6 @@ blocks, so a refresh replaces only the documents that changed.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.bm25 import KeywordIndex
+from knowledge.embeddings import usable_cores
 from knowledge.fusion import SHIPPED_FUSION, Fusion, Scales, best_first, fused_scores
 
 log = logging.getLogger(__name__)
@@ -106,30 +106,23 @@ def best_similarity(hits: Iterable[Hit]) -> float:
 
 
 _blas: Any = None
-# From this many passages on, the product is split in one part per core, each computed on a thread of ours
-# with one matrix-library thread: reading the matrix is its cost, and one thread reads about half as fast
+# From this many passages on, the product is split in one part per core, one computed by the calling thread
+# and the others by threads of ours: reading the matrix is its cost, and one thread reads about half as fast
 # as two (100k passages on a quiet 2-core machine: 10.2 ms whole, 5.5 ms in two parts). Our threads sleep
-# when they are done, unlike the library's own (`_one_blas_thread`). Below it, handing parts over costs
-# about what it saves.
+# when they are done, unlike the matrix library's own (`_one_blas_thread`). Below it, handing parts over
+# costs about what it saves.
 SPLIT_PRODUCT_ROWS = 50_000
 _product_pool: ThreadPoolExecutor | None = None
-
-
-def _cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def _product(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     """matrix @ vector, in one part per core for a large matrix (see SPLIT_PRODUCT_ROWS)."""
     global _product_pool
-    parts = min(_cores(), len(matrix) // (SPLIT_PRODUCT_ROWS // 2))
+    parts = min(usable_cores(), len(matrix) // (SPLIT_PRODUCT_ROWS // 2))
     if parts < 2:
         return matrix @ vector
     if _product_pool is None:
-        _product_pool = ThreadPoolExecutor(_cores(), thread_name_prefix="dense-product")
+        _product_pool = ThreadPoolExecutor(usable_cores() - 1, thread_name_prefix="dense-product")
     out = np.empty(len(matrix), dtype=np.float32)
     bounds = np.linspace(0, len(matrix), parts + 1, dtype=np.int64)
 
