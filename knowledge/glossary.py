@@ -446,7 +446,7 @@ EVERYDAY_ENGLISH: dict[str, str] = {
     "children": "kids, kid, toddlers, little ones, youngsters",
     "young people youth adolescents": "teens, teen, teenagers, teenager, young adults",
     "students pupils": "schoolchildren, school kids, schoolkids",
-    "older adults elderly": "old people, pensioners, seniors, senior citizens, the aged, retired people, retirees, grandparents, oaps, old age",
+    "older adults elderly": "old people, old folks, old folk, pensioners, seniors, senior citizens, the aged, retired people, retirees, grandparents, oaps, old age",
     "families parents": "mums, dads, moms, mum, dad, households",
     "mothers pregnant": "mums-to-be, expectant mothers, new mothers, new mums, new moms",
     "migrants refugees": "immigrants, immigrant, asylum seekers, asylum seeker, newcomers, newly arrived",
