@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import Stemmer
 
+from knowledge.english_lookalikes import ENGLISH_LOOKALIKES
 from knowledge.glossary import EVERYDAY_ENGLISH, EVERYDAY_WORDS, GLOSSARY
 from knowledge.terms import ENGLISH_MARKERS, STOPWORD_LISTS, STOPWORDS, terms, words
 
@@ -225,12 +226,16 @@ def _languages_read(
     """Each language the question reads more like than like English, with the words its glossary covers:
     its stop words and glossary words outnumber the English stop words. A word the everyday English table
     knows ("senior", "teenager") is no sign of another language, however alike it stems there (German
-    "Senioren", Danish "teenagere")."""
+    "Senioren", Danish "teenagere"), and neither is a common English word the language's glossary happens to
+    cover ("fast", "time", "transport": `ENGLISH_LOOKALIKES`)."""
     candidates = []
     for language in LANGUAGES:
         covered = _matches(language, question)
         own_stops = sum(w in _STOPWORDS[language] for w in question)
-        foreign = sum(1 for position in covered if position not in everyday_english)
+        lookalikes = ENGLISH_LOOKALIKES.get(language, frozenset())
+        foreign = sum(
+            1 for position in covered if position not in everyday_english and question[position] not in lookalikes
+        )
         if covered and own_stops + foreign > english_stops:
             candidates.append((language, covered))
     return candidates

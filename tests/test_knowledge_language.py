@@ -153,9 +153,39 @@ def test_a_stop_word_is_never_a_glossary_word_however_alike_its_stem():
     assert "food" not in analyse("cómo ayudar a pacientes que no hablan el idioma").terms
 
 
-# (Not yet: "faster", which the glossary's Norwegian "fastlege" stems alike.)
 @pytest.mark.parametrize(
     "word", ["but", "table", "tablets", "paper", "aisle", "pill", "soda", "kids", "super", "senior", "teenager"]
 )
 def test_english_words_are_not_read_as_another_language_for_an_everyday_word_alike(word):
     assert analyse(f"{word} obesity").reads_english
+
+
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        ("fast food", "fast"),  # Norwegian "fastlege" (GP) stems alike
+        ("faster onboarding", "faster"),
+        ("screen time", "time"),  # Norwegian "timer" (appointments)
+        ("transport", "transport"),  # German "tran|sport", split as a compound
+        ("personal budgets", "person"),  # German "Personal" (staff)
+        ("sports clubs", "sport"),  # German "Sport"
+        ("teenage pregnancy", "teenag"),  # Danish "teenage"
+    ],
+)
+def test_a_common_english_word_another_glossary_covers_is_no_sign_of_that_language(question, kept):
+    analysis = analyse(question)
+    assert analysis.reads_english and analysis.languages == () and analysis.english == "", analysis
+    assert kept in analysis.terms
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "english"),
+    [
+        ("barn", "sv", "children"),  # far more Swedish than English
+        ("time hos fastlegen", "nb", "appoint"),  # "time" with Norwegian words
+        ("Kind und Übergewicht", "de", "children"),  # with a German stop word
+    ],
+)
+def test_such_a_word_is_still_translated_when_the_question_is_in_that_language(question, language, english):
+    analysis = analyse(question)
+    assert language in analysis.languages and english in analysis.terms, analysis
