@@ -105,8 +105,7 @@ def build_index(corpus, chunked, encoder, dataset: Path) -> SearchIndex:  # noqa
         started = time.perf_counter()
         vectors = encoder.encode(texts, batch_size=64)
         print(f"embedded {len(texts):,} chunks in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        CACHE.mkdir(parents=True, exist_ok=True)
-        np.save(cache, vectors)
+        _save_atomically(cache, lambda f: np.save(f, vectors))
     index = SearchIndex(vectors.shape[1])
     blocks, offset = [], 0
     for position, pieces in chunked:
@@ -178,6 +177,16 @@ def fused_vectors(encoder: Encoder, texts: list[str], vectors: np.ndarray) -> np
 _query_cache: dict[str, dict[str, np.ndarray]] = {}
 
 
+def _save_atomically(path: Path, write) -> None:  # noqa: ANN001
+    """Write a cache file whole or not at all: two runs at once (or one stopped midway) never leave a
+    half-written file for the next run to read."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    with partial.open("wb") as file:
+        write(file)
+    os.replace(partial, path)
+
+
 def encode_queries(encoder: Encoder, texts: list[str], *, cached: bool = False) -> tuple[np.ndarray, list[float]]:
     """Each question as the service encodes it (truncated, one at a time), with the seconds each took.
     With `cached`, vectors of questions embedded by an earlier run are reused (CACHE/queries-*.npz), and
@@ -196,8 +205,7 @@ def encode_queries(encoder: Encoder, texts: list[str], *, cached: bool = False) 
         seconds.append(time.perf_counter() - started)
         known[key] = vectors[-1]
     if cached and seconds:
-        CACHE.mkdir(parents=True, exist_ok=True)
-        np.savez(path, **known)
+        _save_atomically(path, lambda f: np.savez(f, **known))
     return np.vstack(vectors) if vectors else np.zeros((0, encoder.dimension), dtype=np.float32), seconds
 
 

@@ -6,44 +6,34 @@ words show the question is in that language."""
 ENGLISH_LOOKALIKES: dict[str, frozenset[str]] = {
     "da": frozenset(
         {"barnes", "barnett", "barns", "chattanooga", "chatter", "eleven", "familiarity", "highlanders",
-         "highlands", "interpersonal", "kidnappers", "land", "lands", "landscape", "landscapes", "landscaping",
-         "landslide", "mad", "madden", "made", "motion", "motions", "netherlands", "personal", "personalised",
-         "personalities", "personalized", "pod", "pods", "squadrons", "stud", "studs", "suk", "teenage",
-         "teenager", "teenagers", "visitation", "woodlands"}
+         "highlands", "interpersonal", "land", "lands", "landscape", "landscapes", "landscaping", "landslide",
+         "mad", "madden", "made", "motion", "motions", "netherlands", "personal", "personalised", "personalities",
+         "personalized", "pod", "pods", "squadrons", "stud", "studs", "suk", "teenage", "teenager", "teenagers",
+         "visitation", "woodlands"}
     ),
     "sv": frozenset(
-        {"apparatus", "apparently", "appealing", "appear", "appearance", "appearances", "appearing", "banter",
-         "barnes", "chattanooga", "chatter", "classmates", "disapprove", "elevate", "elevating", "elevation",
-         "elevations", "elevator", "elevators", "eleven", "estimates", "housemates", "interpersonal", "kidnappers",
-         "lunchtime", "mata", "mate", "mater", "materialism", "materially", "materials", "maternity", "mates",
-         "mats", "motion", "motions", "personal", "personalised", "personalities", "personalized", "prove",
-         "proven", "provenance", "proverbial", "proves", "roommates", "sock", "socks", "teammates", "tide",
-         "tides", "viktor"}
+        {"appear", "banter", "barnes", "chattanooga", "chatter", "disapprove", "elevate", "elevating", "elevation",
+         "elevations", "elevator", "elevators", "eleven", "interpersonal", "lunchtime", "mata", "mate", "mater",
+         "mates", "mats", "motion", "motions", "personal", "personalised", "personalities", "personalized",
+         "prove", "proven", "provenance", "proverbial", "proves", "sock", "socks", "tide", "tides", "viktor"}
     ),
     "nb": frozenset(
-        {"angst", "apparatus", "apparently", "appealing", "appear", "appearance", "appearances", "appearing",
-         "barnes", "classmates", "elevating", "elevation", "elevations", "elevators", "eleven", "estimates",
-         "familiar", "familiarity", "fast", "faster", "housemates", "interpersonal", "lifetimes", "mata", "mate",
-         "mater", "materialism", "materially", "materials", "maternity", "mates", "mats", "oftentimes", "personal",
-         "personalised", "personalities", "personalized", "roommates", "sometimes", "squadrons", "teammates",
-         "tim", "time", "timers", "times", "timetable"}
+        {"angst", "appear", "barnes", "elevating", "elevation", "elevations", "elevators", "eleven", "familiar",
+         "familiarity", "fast", "faster", "interpersonal", "mata", "mate", "mater", "mates", "mats", "personal",
+         "personalised", "personalities", "personalized", "squadrons", "tim", "time", "timers", "times"}
     ),
     "de": frozenset(
-        {"actresses", "addresses", "brief", "briefcase", "briefings", "briefs", "businesses", "confesses",
-         "deliberate", "dick", "dickens", "dicks", "essential", "essentially", "essentials", "expresses",
-         "familiarity", "goddesses", "hairdresser", "illnesses", "immediate", "indignation", "intermediate",
-         "interpersonal", "ki", "kidnappers", "kind", "kindergarten", "kinds", "koch", "limo", "mattresses",
-         "motorsport", "personal", "personalised", "personalities", "personalized", "possesses", "princesses",
-         "processes", "progresses", "senior", "seniors", "sport", "sports", "sportsman", "sportsmanship",
-         "studies", "successes", "tennessee", "terminally", "terminated", "terminating", "termination",
-         "terminator", "terminology", "transport", "transporter", "transports", "weaknesses", "witnesses",
+        {"brief", "briefcase", "briefings", "briefs", "deliberate", "dick", "dickens", "dicks", "essential",
+         "essentially", "essentials", "familiarity", "immediate", "indignation", "intermediate", "interpersonal",
+         "ki", "kind", "kindergarten", "kinds", "koch", "limo", "motorsport", "personal", "personalised",
+         "personalities", "personalized", "senior", "seniors", "sport", "sports", "sportsman", "sportsmanship",
+         "studies", "terminally", "terminated", "terminating", "termination", "terminator", "terminology",
          "zuckerberg"}
     ),
     "nl": frozenset(
-        {"autopilot", "brief", "briefcase", "briefing", "briefings", "briefs", "budgeting", "competing",
-         "completing", "contemplating", "highschool", "interpreting", "kind", "kinder", "kindergarten", "kinds",
-         "lunchtime", "marketing", "meningitis", "plating", "projectiles", "schoolgirl", "screenplay",
-         "screenshot", "screenshots", "screenwriter", "somber", "targeting", "ticketing", "touchscreen"}
+        {"autopilot", "brief", "briefcase", "briefing", "briefings", "briefs", "contemplating", "highschool",
+         "kind", "kinder", "kindergarten", "kinds", "lunchtime", "meningitis", "plating", "projectiles",
+         "schoolgirl", "screenplay", "screenshot", "screenshots", "screenwriter", "somber", "touchscreen"}
     ),
     "fr": frozenset(
         {"application", "applications", "communication", "communications", "communities", "cuisine", "expertise",

@@ -131,7 +131,9 @@ def _matches(language: str, question: list[str]) -> dict[int, str]:
             covered.update({j: "" for j in range(i + 1, i + size)})
             i += size
             continue
-        english = _compound_english(language, question[i], table)
+        # A word the glossary holds whole, as the English it stands for ("Transport"), is no compound
+        # ("tran|sport").
+        english = "" if (stems[i],) in table else _compound_english(language, question[i], table)
         if english:
             covered[i] = english
         i += 1
@@ -176,16 +178,32 @@ def _compound(language: str, word: str, table: dict[tuple[str, ...], str]) -> st
         if head and modifier:
             return f"{modifier} {head}"
         if not best:
-            best = _one_known_part(head, modifier, left, right)
+            best = _one_known_part(language, head, modifier, left, right)
     return best
 
 
-def _one_known_part(head: str | None, modifier: str | None, left: str, right: str) -> str:
+def _one_known_part(language: str, head: str | None, modifier: str | None, left: str, right: str) -> str:
     """For a compound only half of which the glossary knows: that half's English, if it is a word of five
-    letters or more (shorter ones match by accident), else ""."""
-    if (head or modifier) and len(right if head else left) >= 5:
+    letters or more whose stem keeps four or that the glossary writes so (shorter ones match by accident:
+    Norwegian "mater|ialer" is no "mat", food), else ""."""
+    known = right if head else left
+    if not (head or modifier) or len(known) < 5:
+        return ""
+    if len(key(language, known)) >= MIN_COMPOUND_PART or known in _written_words(language):  # "Eltern|abend"
         return head or modifier or ""
     return ""
+
+
+@cache
+def _written_words(language: str) -> frozenset[str]:
+    """The glossary's one-word alternatives of a language, lower-cased as written."""
+    return frozenset(
+        found[0]
+        for table in (GLOSSARY, EVERYDAY_WORDS)
+        for translations in table.values()
+        for alternative in translations.get(language, "").split(",")
+        if len(found := words(alternative)) == 1
+    )
 
 
 def _compound_modifier(language: str, left: str, table: dict[tuple[str, ...], str]) -> str | None:

@@ -40,6 +40,24 @@ def test_compounds_are_split_into_glossary_words(compound, english):
     assert english <= set(query_terms(compound))
 
 
+@pytest.mark.parametrize(
+    ("compound", "english"), [("skolebibliotek", "school"), ("Elternabend", "parent"), ("sykehusparkering", "hospit")]
+)
+def test_a_compound_half_of_which_the_glossary_knows_searches_that_half(compound, english):
+    assert english in analyse(compound).terms
+
+
+def test_a_half_known_only_by_an_accident_of_stemming_is_not_taken():
+    # Norwegian "materialer" (materials) begins with "mater", which stems to "mat" (food).
+    assert "food" not in analyse("materialer til skolen").terms
+
+
+def test_a_word_the_glossary_holds_whole_is_no_compound():
+    # German "Transport" is in the glossary as itself; split, it was "tran|sport" (physical activity).
+    analysis = analyse("Transport für Senioren")
+    assert analysis.languages == ("de",) and "transport" in analysis.terms and "physic" not in analysis.terms
+
+
 @pytest.mark.parametrize("question", ["pilots school obesity", "diabetes", "drones", "what kind of support for families", "region"])
 def test_english_questions_keep_their_own_terms_and_are_not_translated(question):
     analysis = analyse(question)
