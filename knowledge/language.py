@@ -44,6 +44,11 @@ _STOPWORDS = {
     "es": frozenset(STOPWORD_LISTS.STOPWORDS_SPANISH) | {"cómo", "alguien", "qué", "cuáles"},
     "sw": _SWAHILI_STOPWORDS,
 }
+# The stop words that tell a language from English: not those English has too ("for", "over", "so", "in",
+# "was"), which are a sign of neither ("best laptop under 800 euros" is no Swedish).
+_TELLING_STOPWORDS = {
+    language: words - {*STOPWORD_LISTS.STOPWORDS_EN_PLUS, *STOPWORD_LISTS.STOPWORDS_EN} for language, words in _STOPWORDS.items()
+}
 MAX_PHRASE = 4
 # The everyday English words' table (`EVERYDAY_ENGLISH`), looked up like a language's glossary.
 EVERYDAY = "en"
@@ -218,13 +223,12 @@ def _compound_modifier(language: str, left: str, table: dict[tuple[str, ...], st
 @lru_cache(maxsize=256)
 def analyse(text: str) -> Analysis:
     question = words(text)
-    english_stops = sum(w in ENGLISH_MARKERS for w in question)
     everyday_english = _matches(EVERYDAY, question)
-    candidates = _languages_read(question, english_stops, everyday_english)
+    candidates = _languages_read(question, everyday_english)
     used = tuple(language for language, _ in candidates)
     reading = _Reading()
     translations = _translations_by_position(candidates)
-    like = _languages_like(question, english_stops)
+    like = _languages_like(question)
     # Everyday English ("kids", "A&E") in a question read as English: in another language the same letters
     # are other words (Danish "med", Dutch "tablet").
     everyday = everyday_english if not used and not like else {}
@@ -238,9 +242,15 @@ def analyse(text: str) -> Analysis:
     )
 
 
-def _languages_read(
-    question: list[str], english_stops: int, everyday_english: dict[int, str]
-) -> list[tuple[str, dict[int, str]]]:
+def _stop_words(question: list[str], language: str) -> tuple[int, int]:
+    """How many of the question's words are stop words of `language` and how many English markers, leaving
+    out those both share ("for", "over", "in"): a sign of neither."""
+    own = sum(w in _TELLING_STOPWORDS[language] for w in question)
+    english = sum(w in ENGLISH_MARKERS and w not in _STOPWORDS[language] for w in question)
+    return own, english
+
+
+def _languages_read(question: list[str], everyday_english: dict[int, str]) -> list[tuple[str, dict[int, str]]]:
     """Each language the question reads more like than like English, with the words its glossary covers:
     its stop words and glossary words outnumber the English stop words. A word the everyday English table
     knows ("senior", "teenager") is no sign of another language, however alike it stems there (German
@@ -249,7 +259,7 @@ def _languages_read(
     candidates = []
     for language in LANGUAGES:
         covered = _matches(language, question)
-        own_stops = sum(w in _STOPWORDS[language] for w in question)
+        own_stops, english_stops = _stop_words(question, language)
         lookalikes = ENGLISH_LOOKALIKES.get(language, frozenset())
         foreign = sum(
             1 for position in covered if position not in everyday_english and question[position] not in lookalikes
@@ -267,13 +277,13 @@ def _translations_by_position(candidates: list[tuple[str, dict[int, str]]]) -> d
     return by_position
 
 
-def _languages_like(question: list[str], english_stops: int) -> set[str]:
+def _languages_like(question: list[str]) -> set[str]:
     """The languages whose stop words the question uses most, and more than English ones: their stop
     words are stop words too, with those of English and of the glossaries used ("og det er" is all stop
     words)."""
-    own = {language: sum(w in _STOPWORDS[language] for w in question) for language in LANGUAGES}
-    most = max(own.values(), default=0)
-    return {language for language, count in own.items() if count == most and count > english_stops}
+    counts = {language: _stop_words(question, language) for language in LANGUAGES}
+    most = max((own for own, _ in counts.values()), default=0)
+    return {language for language, (own, english) in counts.items() if own == most and own > english}
 
 
 @dataclass

@@ -197,6 +197,19 @@ def test_a_common_english_word_another_glossary_covers_is_no_sign_of_that_langua
 
 
 @pytest.mark.parametrize(
+    "question", ["best laptop under 800 euros", "rearranging supermarket shelves so healthier food sells", "i for over"]
+)
+def test_stop_words_english_shares_with_another_language_are_a_sign_of_neither(question):
+    # "under" is Swedish and Danish too, "so" German and Norwegian, "for" and "over" Danish and Norwegian.
+    assert analyse(question).reads_english
+
+
+def test_a_question_in_another_language_still_reads_so_around_the_shared_stop_words():
+    analysis = analyse("Gesundheitstechnologie-Produkte in Pflegeheimen testen")  # "in" is English too
+    assert analysis.languages == ("de",) and "nurs" in analysis.terms
+
+
+@pytest.mark.parametrize(
     ("question", "language", "english"),
     [
         ("barn", "sv", "children"),  # far more Swedish than English
