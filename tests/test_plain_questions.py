@@ -64,6 +64,13 @@ def test_the_rule_separates_questions_and_topics_from_typos():
     assert resolve("api for health data").plain_question
     # "research" is two edits from `search`: a topic, not a typo.
     assert resolve("research on school meals").plain_question
+    # An everyday word one edit from a command begins a question when more words follow ("kind" and "fund"
+    # are one edit from `find`, "rule" from `role`; German and Dutch "Kind" is a child); alone, it may be a typo.
+    for question in ("kind nurses", "fund school meals", "rule of thumb for portion sizes", "Kind mit Übergewicht",
+                     "kind met overgewicht", "sind Kinder dicker geworden", "robe de mariée"):
+        routing = resolve(question)
+        assert routing.plain_question and routing.args_text == question and not routing.typo_of, question
+    assert resolve("kind").typo_of == ("find",)
     # Greetings and thanks are neither commands nor topics.
     for small_talk in ("thanks!", "Hello there", "thank you"):
         routing = resolve(small_talk)

@@ -15,7 +15,8 @@ Mentions a message starts with (`@here`, `<@U123>`) are not read as its command:
 A message whose first word is not a command is a plain question: unless the whole message is small talk
 (a greeting, thanks or goodbye: `bot.app.small_talk`), which gets a short answer, or that word is a
 near-typo of a command (one letter added, dropped, changed or two swapped: `profle`), which gets "did you
-mean", the message is searched as `find` would search it (without its mentions: `bot.search.query`).
+mean", the message is searched as `find` would search it (without its mentions: `bot.search.query`). An
+everyday word with more words after it is no typo ("kind nurses", "rule of thumb": `COMMAND_LOOKALIKES`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.app.command_lookalikes import COMMAND_LOOKALIKES
 from bot.app.small_talk import ANSWERS, SmallTalk, small_talk
 from bot.audit import AuditAction, command_details, record_audit
 from bot.commands import Command, CommandRegistry
@@ -125,7 +127,9 @@ def resolve(commands: CommandRegistry, text: str) -> Routing:
     if talk is not None:
         return Routing(None, args_text, small_talk=talk)
     close = near_typos(commands, name)
-    if close:
+    # An everyday word followed by more words begins a question ("kind nurses", "fund school meals", Dutch
+    # "kind met overgewicht"); alone it may still be a typo, and the answer says how to search it.
+    if close and not (args_text and name in COMMAND_LOOKALIKES):
         return Routing(None, args_text, typo_of=tuple(close))
     return Routing(commands.lookup(PLAIN_QUESTION_COMMAND), command_text(text), plain_question=True)
 
