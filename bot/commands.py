@@ -96,6 +96,9 @@ class Command:
     # Answers without the database (help): while the database is not answering it still answers, for the
     # role the settings give the asker (a configured admin, or a member).
     needs_database: bool = True
+    # Whether it takes the words typed after its name; None: any (the command answers what it cannot use).
+    # Words it does not take make the message a question: "quit smoking programmes", "next steps for...".
+    takes: Callable[[list[str]], bool] | None = None
     _by_word: dict[str, Subcommand] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -71,6 +71,37 @@ def test_the_rule_separates_questions_and_topics_from_typos():
         routing = resolve(question)
         assert routing.plain_question and routing.args_text == question and not routing.typo_of, question
     assert resolve("kind").typo_of == ("find",)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "role of municipalities in obesity prevention", "help with obesity in schools", "intro to health literacy",
+        "privacy in health data sharing", "profile of obese children", "events about loneliness",
+        "audit of school food", "next steps for the pilot", "more about obesity", "quit smoking programmes",
+        "exit strategies for pilots", "commands for youth",
+    ],
+)
+def test_a_command_name_that_only_begins_a_sentence_is_a_question(question):
+    routing = resolve(question)
+    assert routing.plain_question and routing.command.name == "find" and routing.args_text == question
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("help me", "help"), ("help find", "help"), ("more 3", "more"), ("more x", "more"), ("next", "more"),
+        ("quit", "quit"), ("digest now", "digest"), ("digest off", "digest"), ("role grant @ana coordinator", "role"),
+        ("intro @ana because we both run school pilots", "intro"), ("intro to @ana about school meals", "intro"),
+        ("match me", "match"), ("profile sett expertise x", "profile"), ("event planning for seniors", "event"),
+        ("privacy consent expert_search off", "privacy"),
+    ],
+)
+def test_commands_keep_their_own_words(text, command):
+    # A subcommand, a command's name, a page, a mention: the command is meant; a mistyped subcommand
+    # ("sett") or a word that is no function word ("planning") still gets the command's own answer.
+    routing = resolve(text)
+    assert routing.command.name == command and not routing.plain_question, text
     # Greetings and thanks are neither commands nor topics.
     for small_talk in ("thanks!", "Hello there", "thank you"):
         routing = resolve(small_talk)

@@ -27,6 +27,7 @@ FEATURE = Feature("more")
     examples=("more", "next", "more 3"),
     aliases=("next",),
     hidden=True,
+    takes=lambda words: len(words) <= 2,  # a page number, or a page link's two words (a wrong one is answered)
 )
 async def more(ctx: CommandContext) -> Reply:
     args = ctx.args

@@ -16,6 +16,6 @@ FEATURE = Feature("quit")
 
 
 @FEATURE.command("quit", summary="Leave the console chat", usage="quit", help=QUIT_HELP, aliases=("exit",), hidden=True,
-         needs_database=False)
+         needs_database=False, takes=lambda words: not words)
 async def quit_command(ctx: CommandContext) -> Reply:
     return Reply(text=QUIT_HELP, private=True)

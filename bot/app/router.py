@@ -16,7 +16,9 @@ A message whose first word is not a command is a plain question: unless the whol
 (a greeting, thanks or goodbye: `bot.app.small_talk`), which gets a short answer, or that word is a
 near-typo of a command (one letter added, dropped, changed or two swapped: `profle`), which gets "did you
 mean", the message is searched as `find` would search it (without its mentions: `bot.search.query`). An
-everyday word with more words after it is no typo ("kind nurses", "rule of thumb": `COMMAND_LOOKALIKES`).
+everyday word with more words after it is no typo ("kind nurses", "rule of thumb": `COMMAND_LOOKALIKES`),
+and a command's name that only begins a sentence is no command ("role of municipalities in...", "quit
+smoking programmes": `_begins_a_sentence`).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ from bot.message import Message
 from bot.reply import Reply, error_reply
 from bot.sanitize import clean_message, without_leading_mentions
 from config.errors import UserError
+from knowledge.language import LANGUAGES, stopwords
+from knowledge.terms import STOPWORDS
 from config.typos import edit_distance
 from config.vocabulary import Role, role_rank
 from storage.database import DatabaseNotAnswering, is_unavailable
@@ -76,6 +80,9 @@ def suggestions(commands: CommandRegistry, name: str) -> list[str]:
     return difflib.get_close_matches(name, commands.names_and_aliases(), n=3, cutoff=0.5)
 
 
+# Words that begin no command's arguments but often follow a noun that is a command's name ("role of",
+# "privacy in"): the stop words of English and of the other languages members write.
+FUNCTION_WORDS = STOPWORDS.union(*(stopwords(language) for language in LANGUAGES))
 # Names this short are too close to everyday words ("me" and "we", "kpi" and "api") to call a near-typo.
 MIN_TYPO_NAME_CHARS = 4
 PLAIN_QUESTION_COMMAND = "find"
@@ -85,7 +92,8 @@ DATABASE_APOLOGY = (
 # How much of the database time limit a probe gets, once a message has waited that long.
 PROBE_SHARE = 0.6
 RULE_HELP = (
-    "Anything else you write is searched as a question (`find`), unless its first word is a typo of a command."
+    "Anything else you write is searched as a question (`find`), unless its first word is a typo of a command; "
+    "so is a command's name followed by words it has no use for (“role of municipalities in…”)."
 )
 
 
@@ -106,6 +114,22 @@ def _one_edit_away(word: str, command: Command) -> bool:
     )
 
 
+def _begins_a_sentence(commands: CommandRegistry, command: Command, args_text: str) -> bool:
+    """Whether a command's name only begins a question: the command does not take the words that follow
+    ("quit smoking programmes", "next steps for the pilot"), or the next word is a function word it has no
+    use for, with more after it ("role of municipalities in...", "privacy in health data", "help with
+    obesity", "intro to health literacy"). A search command takes any words."""
+    if command.searches:
+        return False
+    words = args_text.split()
+    if command.takes is not None and not command.takes(words):
+        return True
+    if len(words) < 2 or any(word.startswith(("@", "<@")) for word in words):  # "intro to @ana ...": meant
+        return False
+    first = words[0].lower()
+    return first in FUNCTION_WORDS and command.subcommand(first) is None and commands.lookup(first) is None
+
+
 @dataclass(frozen=True)
 class Routing:
     """What a message asks for: a command and its argument text, or a typo to point out."""
@@ -121,6 +145,8 @@ def resolve(commands: CommandRegistry, text: str) -> Routing:
     """The one rule from text to command (see the module docstring)."""
     name, args_text = parse(text)
     command = commands.lookup(name) if name else None
+    if command is not None and _begins_a_sentence(commands, command, args_text):
+        return Routing(commands.lookup(PLAIN_QUESTION_COMMAND), command_text(text), plain_question=True)
     if command is not None or not name:
         return Routing(command, args_text)
     talk = small_talk(text)
