@@ -62,6 +62,11 @@ def without_mentions(text: str) -> str:
     return " ".join(_INVISIBLE.sub("", _MENTION.sub(" ", text)).split())
 
 
+def has_mention(text: str) -> bool:
+    """Whether `text` mentions anyone (in any of the forms `without_mentions` leaves out)."""
+    return _MENTION.search(text) is not None
+
+
 def without_emoji_codes(text: str) -> str:
     """`text` without emoji written as codes (`:pizza:`, `<:party:123>`): none is a word to search by."""
     return _EMOJI_CODE.sub(" ", text)

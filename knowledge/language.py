@@ -11,6 +11,7 @@ than like English (its stop words and glossary words outnumber the English stop 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
@@ -95,24 +96,31 @@ def _stemmer(name: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(name)
 
 
-@cache
-def _phrases(language: str) -> dict[tuple[str, ...], str]:
-    """Stemmed phrase -> the English words it stands for, for one language."""
-    table: dict[tuple[str, ...], str] = {}
+def _alternatives(language: str) -> Iterator[tuple[str, str]]:
+    """Each of a language's glossary words and phrases as written (for EVERYDAY, the everyday English
+    table's), with the English term it stands for."""
     if language == EVERYDAY:
-        alternatives = EVERYDAY_ENGLISH.items()
+        written_by_term = EVERYDAY_ENGLISH.items()
     else:
-        alternatives = (
+        written_by_term = (
             (english, written)
             for table in (GLOSSARY, EVERYDAY_WORDS)
             for english, translations in table.items()
             if (written := translations.get(language, ""))
         )
-    for english, written in alternatives:
+    for english, written in written_by_term:
         for alternative in written.split(","):
-            stems = tuple(key(language, w) for w in words(alternative))
-            if stems:
-                table[stems] = f"{table[stems]} {english}" if stems in table and english not in table[stems] else english
+            yield english, alternative
+
+
+@cache
+def _phrases(language: str) -> dict[tuple[str, ...], str]:
+    """Stemmed phrase -> the English words it stands for, for one language."""
+    table: dict[tuple[str, ...], str] = {}
+    for english, alternative in _alternatives(language):
+        stems = tuple(key(language, w) for w in words(alternative))
+        if stems:
+            table[stems] = f"{table[stems]} {english}" if stems in table and english not in table[stems] else english
     return table
 
 
@@ -202,13 +210,7 @@ def _one_known_part(language: str, head: str | None, modifier: str | None, left:
 @cache
 def _written_words(language: str) -> frozenset[str]:
     """The glossary's one-word alternatives of a language, lower-cased as written."""
-    return frozenset(
-        found[0]
-        for table in (GLOSSARY, EVERYDAY_WORDS)
-        for translations in table.values()
-        for alternative in translations.get(language, "").split(",")
-        if len(found := words(alternative)) == 1
-    )
+    return frozenset(found[0] for _, alternative in _alternatives(language) if len(found := words(alternative)) == 1)
 
 
 def _compound_modifier(language: str, left: str, table: dict[tuple[str, ...], str]) -> str | None:
@@ -224,11 +226,12 @@ def _compound_modifier(language: str, left: str, table: dict[tuple[str, ...], st
 def analyse(text: str) -> Analysis:
     question = words(text)
     everyday_english = _matches(EVERYDAY, question)
-    candidates = _languages_read(question, everyday_english)
+    stop_words = {language: _stop_words(question, language) for language in LANGUAGES}
+    candidates = _languages_read(question, stop_words, everyday_english)
     used = tuple(language for language, _ in candidates)
     reading = _Reading()
     translations = _translations_by_position(candidates)
-    like = _languages_like(question)
+    like = _languages_like(stop_words)
     # Everyday English ("kids", "A&E") in a question read as English: in another language the same letters
     # are other words (Danish "med", Dutch "tablet").
     everyday = everyday_english if not used and not like else {}
@@ -250,7 +253,9 @@ def _stop_words(question: list[str], language: str) -> tuple[int, int]:
     return own, english
 
 
-def _languages_read(question: list[str], everyday_english: dict[int, str]) -> list[tuple[str, dict[int, str]]]:
+def _languages_read(
+    question: list[str], stop_words: dict[str, tuple[int, int]], everyday_english: dict[int, str]
+) -> list[tuple[str, dict[int, str]]]:
     """Each language the question reads more like than like English, with the words its glossary covers:
     its stop words and glossary words outnumber the English stop words. A word the everyday English table
     knows ("senior", "teenager") is no sign of another language, however alike it stems there (German
@@ -259,7 +264,7 @@ def _languages_read(question: list[str], everyday_english: dict[int, str]) -> li
     candidates = []
     for language in LANGUAGES:
         covered = _matches(language, question)
-        own_stops, english_stops = _stop_words(question, language)
+        own_stops, english_stops = stop_words[language]
         lookalikes = ENGLISH_LOOKALIKES.get(language, frozenset())
         foreign = sum(
             1 for position in covered if position not in everyday_english and question[position] not in lookalikes
@@ -277,13 +282,12 @@ def _translations_by_position(candidates: list[tuple[str, dict[int, str]]]) -> d
     return by_position
 
 
-def _languages_like(question: list[str]) -> set[str]:
+def _languages_like(stop_words: dict[str, tuple[int, int]]) -> set[str]:
     """The languages whose stop words the question uses most, and more than English ones: their stop
     words are stop words too, with those of English and of the glossaries used ("og det er" is all stop
     words)."""
-    counts = {language: _stop_words(question, language) for language in LANGUAGES}
-    most = max((own for own, _ in counts.values()), default=0)
-    return {language for language, (own, english) in counts.items() if own == most and own > english}
+    most = max((own for own, _ in stop_words.values()), default=0)
+    return {language for language, (own, english) in stop_words.items() if own == most and own > english}
 
 
 @dataclass

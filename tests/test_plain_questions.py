@@ -93,6 +93,7 @@ def test_a_command_name_that_only_begins_a_sentence_is_a_question(question):
         ("help me", "help"), ("help find", "help"), ("more 3", "more"), ("more x", "more"), ("next", "more"),
         ("quit", "quit"), ("digest now", "digest"), ("digest off", "digest"), ("role grant @ana coordinator", "role"),
         ("intro @ana because we both run school pilots", "intro"), ("intro to @ana about school meals", "intro"),
+        ("intro to <@U0ANA> about school meals", "intro"),
         ("match me", "match"), ("profile sett expertise x", "profile"), ("event planning for seniors", "event"),
         ("privacy consent expert_search off", "privacy"),
     ],

@@ -43,12 +43,12 @@ from bot.members.roles import known_admin_names, refusal
 from bot.members.service import effective_role, has_platform_news, resolve_member
 from bot.message import Message
 from bot.reply import Reply, error_reply
-from bot.sanitize import clean_message, without_leading_mentions
+from bot.sanitize import clean_message, has_mention, without_leading_mentions
 from config.errors import UserError
-from knowledge.language import LANGUAGES, stopwords
-from knowledge.terms import STOPWORDS
 from config.typos import edit_distance
 from config.vocabulary import Role, role_rank
+from knowledge.language import LANGUAGES, stopwords
+from knowledge.terms import STOPWORDS
 from storage.database import DatabaseNotAnswering, is_unavailable
 from storage.models import Member
 
@@ -124,7 +124,7 @@ def _begins_a_sentence(commands: CommandRegistry, command: Command, args_text: s
     words = args_text.split()
     if command.takes is not None and not command.takes(words):
         return True
-    if len(words) < 2 or any(word.startswith(("@", "<@")) for word in words):  # "intro to @ana ...": meant
+    if len(words) < 2 or has_mention(args_text):  # "intro to @ana ...": the command is meant
         return False
     first = words[0].lower()
     return first in FUNCTION_WORDS and command.subcommand(first) is None and commands.lookup(first) is None
