@@ -79,7 +79,7 @@ def test_the_rule_separates_questions_and_topics_from_typos():
         "role of municipalities in obesity prevention", "help with obesity in schools", "intro to health literacy",
         "privacy in health data sharing", "profile of obese children", "events about loneliness",
         "audit of school food", "next steps for the pilot", "more about obesity", "quit smoking programmes",
-        "exit strategies for pilots", "commands for youth",
+        "exit strategies for pilots", "commands for youth", "help me find pilots on obesity",
     ],
 )
 def test_a_command_name_that_only_begins_a_sentence_is_a_question(question):
@@ -90,7 +90,7 @@ def test_a_command_name_that_only_begins_a_sentence_is_a_question(question):
 @pytest.mark.parametrize(
     ("text", "command"),
     [
-        ("help me", "help"), ("help find", "help"), ("more 3", "more"), ("more x", "more"), ("next", "more"),
+        ("help me", "help"), ("help find", "help"), ("help profile set", "help"), ("more 3", "more"), ("more x", "more"), ("next", "more"),
         ("quit", "quit"), ("digest now", "digest"), ("digest off", "digest"), ("role grant @ana coordinator", "role"),
         ("intro @ana because we both run school pilots", "intro"), ("intro to @ana about school meals", "intro"),
         ("intro to <@U0ANA> about school meals", "intro"),

@@ -20,6 +20,7 @@ FEATURE = Feature("help")
     examples=("help", "help profile"),
     aliases=("?", "commands"),
     needs_database=False,
+    takes=lambda words: len(words) <= 2,  # a command's name, and one of its subcommands ("help me find pilots…" asks)
 )
 async def help_command(ctx: CommandContext) -> Reply:
     if ctx.args:
