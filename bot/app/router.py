@@ -118,13 +118,14 @@ def _begins_a_sentence(commands: CommandRegistry, command: Command, args_text: s
     """Whether a command's name only begins a question: the command does not take the words that follow
     ("quit smoking programmes", "next steps for the pilot"), or the next word is a function word it has no
     use for, with more after it ("role of municipalities in...", "privacy in health data", "help with
-    obesity", "intro to health literacy"). A search command takes any words."""
-    if command.searches:
+    obesity", "intro to health literacy"). A search command takes any words, and words that mention someone
+    are meant for the command."""
+    if command.searches or has_mention(args_text):  # "intro to @ana ...": the command is meant
         return False
     words = args_text.split()
     if command.takes is not None and not command.takes(words):
         return True
-    if len(words) < 2 or has_mention(args_text):  # "intro to @ana ...": the command is meant
+    if len(words) < 2:
         return False
     first = words[0].lower()
     return first in FUNCTION_WORDS and command.subcommand(first) is None and commands.lookup(first) is None
