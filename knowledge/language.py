@@ -45,10 +45,12 @@ _STOPWORDS = {
     "es": frozenset(STOPWORD_LISTS.STOPWORDS_SPANISH) | {"cómo", "alguien", "qué", "cuáles"},
     "sw": _SWAHILI_STOPWORDS,
 }
-# The stop words that tell a language from English: not those English has too ("for", "over", "so", "in",
-# "was"), which are a sign of neither ("best laptop under 800 euros" is no Swedish).
+# Per language, the stop words that tell it from English and the English markers that tell English from it:
+# neither holds the words both have ("for", "over", "so", "in", "was"), which are a sign of neither ("best
+# laptop under 800 euros" is no Swedish).
+_ENGLISH_STOPWORDS = frozenset({*STOPWORD_LISTS.STOPWORDS_EN_PLUS, *STOPWORD_LISTS.STOPWORDS_EN})
 _TELLING_STOPWORDS = {
-    language: words - {*STOPWORD_LISTS.STOPWORDS_EN_PLUS, *STOPWORD_LISTS.STOPWORDS_EN} for language, words in _STOPWORDS.items()
+    language: (words - _ENGLISH_STOPWORDS, ENGLISH_MARKERS - words) for language, words in _STOPWORDS.items()
 }
 MAX_PHRASE = 4
 # The everyday English words' table (`EVERYDAY_ENGLISH`), looked up like a language's glossary.
@@ -248,9 +250,8 @@ def analyse(text: str) -> Analysis:
 def _stop_words(question: list[str], language: str) -> tuple[int, int]:
     """How many of the question's words are stop words of `language` and how many English markers, leaving
     out those both share ("for", "over", "in"): a sign of neither."""
-    own = sum(w in _TELLING_STOPWORDS[language] for w in question)
-    english = sum(w in ENGLISH_MARKERS and w not in _STOPWORDS[language] for w in question)
-    return own, english
+    own, english = _TELLING_STOPWORDS[language]
+    return sum(w in own for w in question), sum(w in english for w in question)
 
 
 def _languages_read(
