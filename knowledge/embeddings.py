@@ -424,15 +424,13 @@ def _prepare_first_search(encoder: Encoder, check_shipped: Callable[[Encoder], o
     """What the first search would otherwise do before it can answer, done on the loading thread while the
     rest of the program is still importing: check the shipped vectors against the model (one probe encode,
     which also touches every weight of the model for the first time, and reading the vectors file; the
-    confidence check's reference vectors come from it), and import numpy.ma, which the confidence check's
-    first `np.median` imports, and threadpoolctl, which the first matrix product over the passages imports
-    (neither imports anything of the bot). Only for an encoder that may be called from any thread (the
+    confidence check's reference vectors come from it), and import threadpoolctl, which the first matrix
+    product over the passages imports (it imports nothing of the bot). Only for an encoder that may be called from any thread (the
     torch models encode on the model thread alone); a failure here only loses the head start."""
     if not getattr(encoder, "thread_safe", False):
         return
     try:
         check_shipped(encoder)
-        import numpy.ma  # noqa: F401
         import threadpoolctl  # noqa: F401
     except Exception:  # the search does the same again and reports what is wrong
         log.debug("preparing the first search failed", exc_info=True)
