@@ -26,3 +26,23 @@ async def test_outcomes_name_the_documents_shown_and_the_weak_flag(core, knowled
     encoder.weak_match_below = WeakMatch(2.0, 2.0)  # every answer is weak
     (weak,) = await ask_all(core, [Question("en-4", "en", "find", "school food for astronauts", False, kind="absent")])
     assert weak.weak and weak.flagged and weak.shown and not weak.misjudged
+
+
+def test_the_outside_test_sets_grade_only_documents_of_the_demo():
+    """A misspelt document id in a test set would count as a miss that no search could avoid."""
+    from pathlib import Path
+
+    from bench.outside import load_questions
+    from knowledge.sources import read_file, source_files
+
+    root = Path(__file__).resolve().parent.parent
+    folder = root / "data" / "demo"
+    demo = {doc.source_id for path in source_files(folder) for doc in read_file(path, path.name).documents}
+    assert len(demo) > 50
+    for name in ("outside.jsonl", "outside-2.jsonl"):
+        questions = load_questions(root / "bench" / "data" / name)
+        assert len({q.id for q in questions}) == len(questions), name
+        for question in questions:
+            assert set(question.relevant) <= demo, (name, question.id)
+            assert question.answerable == bool(question.relevant), (name, question.id)
+            assert question.answerable or question.kind in {"absent", "off-topic", "gibberish"}, (name, question.id)
