@@ -129,6 +129,10 @@ class Command:
         if self.handler is None and not self.subcommands:
             raise ValueError(f"command {self.name!r} has neither a handler nor subcommands")
 
+    def subcommand_words(self) -> list[str]:
+        """Every subcommand's name and aliases."""
+        return list(self._by_word)
+
     def subcommand(self, word: str | None) -> Subcommand | None:
         return self._by_word.get(word.lower()) if word else None
 

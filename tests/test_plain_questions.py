@@ -80,6 +80,9 @@ def test_the_rule_separates_questions_and_topics_from_typos():
         "privacy in health data sharing", "profile of obese children", "events about loneliness",
         "audit of school food", "next steps for the pilot", "more about obesity", "quit smoking programmes",
         "exit strategies for pilots", "commands for youth", "help me find pilots on obesity",
+        # a word that is no subcommand, no typo of one and tells no command what to do, and two more words
+        "privacy impact assessment for health apps", "role models for teenagers", "event planning for seniors",
+        "event cancellations in digital health pilots", "match making between SMEs and hospitals",
     ],
 )
 def test_a_command_name_that_only_begins_a_sentence_is_a_question(question):
@@ -94,13 +97,16 @@ def test_a_command_name_that_only_begins_a_sentence_is_a_question(question):
         ("quit", "quit"), ("digest now", "digest"), ("digest off", "digest"), ("role grant @ana coordinator", "role"),
         ("intro @ana because we both run school pilots", "intro"), ("intro to @ana about school meals", "intro"),
         ("intro to <@U0ANA> about school meals", "intro"),
-        ("match me", "match"), ("profile sett expertise x", "profile"), ("event planning for seniors", "event"),
-        ("privacy consent expert_search off", "privacy"),
+        ("match me", "match"), ("match mee", "match"), ("profile sett expertise x", "profile"),
+        ("privacy consent expert_search off", "privacy"), ("privacy exprot my data", "privacy"),
+        ("privacy delete my account", "privacy"), ("event create a workshop on obesity", "event"),
+        ("event lsit all upcoming", "event"), ("digest weekly on mondays", "digest"), ("event planning", "event"),
     ],
 )
 def test_commands_keep_their_own_words(text, command):
     # A subcommand, a command's name, a page, a mention: the command is meant; a mistyped subcommand
-    # ("sett") or a word that is no function word ("planning") still gets the command's own answer.
+    # ("sett", "exprot"), a word that tells a command what to do ("delete", "create") or a word with fewer
+    # than two after it ("event planning") still gets the command's own answer.
     routing = resolve(text)
     assert routing.command.name == command and not routing.plain_question, text
     # Greetings and thanks are neither commands nor topics.

@@ -45,7 +45,7 @@ from bot.message import Message
 from bot.reply import Reply, error_reply
 from bot.sanitize import clean_message, has_mention, without_leading_mentions
 from config.errors import UserError
-from config.typos import edit_distance
+from config.typos import edit_distance, typos_of
 from config.vocabulary import Role, role_rank
 from knowledge.language import LANGUAGES, stopwords
 from knowledge.terms import STOPWORDS
@@ -83,6 +83,14 @@ def suggestions(commands: CommandRegistry, name: str) -> list[str]:
 # Words that begin no command's arguments but often follow a noun that is a command's name ("role of",
 # "privacy in"): the stop words of English and of the other languages members write.
 FUNCTION_WORDS = STOPWORDS.union(*(stopwords(language) for language in LANGUAGES))
+# Words that tell a command what to do, where a member may not know the subcommand's own word ("privacy
+# delete my account", "event create a workshop on..."): after a command's name they never begin a question,
+# and the command's answer names the subcommands there are.
+INSTRUCTION_WORDS = frozenset(
+    "delete remove create make change update stop start get send view open close new download see check "
+    "join leave book register sign turn switch enable disable reset give take invite accept decline "
+    "edit add list show set clear export erase cancel grant revoke daily weekly monthly".split()
+)
 # Names this short are too close to everyday words ("me" and "we", "kpi" and "api") to call a near-typo.
 MIN_TYPO_NAME_CHARS = 4
 PLAIN_QUESTION_COMMAND = "find"
@@ -116,19 +124,29 @@ def _one_edit_away(word: str, command: Command) -> bool:
 
 def _begins_a_sentence(commands: CommandRegistry, command: Command, args_text: str) -> bool:
     """Whether a command's name only begins a question: the command does not take the words that follow
-    ("quit smoking programmes", "next steps for the pilot"), or the next word is a function word it has no
-    use for, with more after it ("role of municipalities in...", "privacy in health data", "help with
-    obesity", "intro to health literacy"). A search command takes any words, and words that mention someone
-    are meant for the command."""
-    if command.searches or has_mention(args_text):  # "intro to @ana ...": the command is meant
+    ("quit smoking programmes", "next steps for the pilot", "match making between SMEs and hospitals"), the
+    next word is a function word it has no use for, with more after it ("role of municipalities in...",
+    "privacy in health data", "help with obesity", "intro to health literacy"), or a command that only runs
+    its subcommands is followed by a word that is none of them, nor a typo of one, nor a word that tells a
+    command what to do, and two more words ("privacy impact assessment for health apps", "role models for
+    teenagers", "event planning for patient organisations"). Words that mention someone are meant for the
+    command, and a search command takes any words."""
+    if has_mention(args_text):  # "intro to @ana ...": the command is meant
         return False
     words = args_text.split()
     if command.takes is not None and not command.takes(words):
         return True
-    if len(words) < 2:
+    if command.searches or len(words) < 2:
         return False
     first = words[0].lower()
-    return first in FUNCTION_WORDS and command.subcommand(first) is None and commands.lookup(first) is None
+    if command.subcommand(first) is not None or commands.lookup(first) is not None:
+        return False
+    if first in FUNCTION_WORDS:
+        return True
+    return (
+        bool(command.subcommands) and command.otherwise is None and len(words) >= 3
+        and first not in INSTRUCTION_WORDS and not typos_of(first, command.subcommand_words())
+    )
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,9 @@ async def experts(ctx: CommandContext) -> Reply:
     ),
     examples=("match me",),
     searches=True,
+    # `match me`, or a mistyped "me" (answered with how to type it); more words ask a question ("match
+    # making between SMEs and hospitals").
+    takes=lambda words: len(words) <= 1,
 )
 async def match(ctx: CommandContext) -> Reply:
     if [a.lower() for a in ctx.args] not in (["me"], []):
