@@ -21,7 +21,7 @@ import Stemmer
 
 from knowledge.english_lookalikes import ENGLISH_LOOKALIKES
 from knowledge.glossary import EVERYDAY_ENGLISH, EVERYDAY_WORDS, GLOSSARY
-from knowledge.terms import ENGLISH_MARKERS, STOPWORD_LISTS, STOPWORDS, terms, words
+from knowledge.terms import ENGLISH_MARKERS, QUESTION_WRAPPING, STOPWORD_LISTS, STOPWORDS, terms, words
 
 if TYPE_CHECKING:
     from knowledge.embeddings import Encoder
@@ -176,7 +176,8 @@ def _phrase_at(i: int, stems: list[str], question: list[str], table: dict[tuple[
 def _same_in_english(written: list[str], english: str) -> bool:
     """Whether the words are already English for what they translate to ("school", "diabetes", "region"):
     no translation, and no sign of another language."""
-    own = set(terms(" ".join(written)))
+    # A word that only wraps a question ("help") still counts here: "home help" is no English for home care.
+    own = set(terms(" ".join(written))) | {stem(EVERYDAY, w) for w in written if w in QUESTION_WRAPPING}
     return bool(own) and own <= set(terms(english))  # "A&E" (two single letters) is no English term
 
 

@@ -41,7 +41,7 @@ QUESTION_WORDS = frozenset({"find", "anyone", "someone", "looking", "know", "kno
 QUESTION_WRAPPING = QUESTION_WORDS | frozenset(
     "please could would might must shall also anything something everything anybody somebody everyone hi "
     "hello hey thanks thank tell show let us look ever really actually maybe perhaps among within without "
-    "across via upon yet still even much many near need needs needed want wants like get got etc".split()
+    "across via upon yet still even much many near need needs needed want wants like get got etc help".split()
 )
 _OTHER_LANGUAGES = ("DANISH", "SWEDISH", "NORWEGIAN", "GERMAN", "DUTCH", "FRENCH", "SPANISH")
 _OTHER_LANGUAGES_STOPWORDS = frozenset().union(
@@ -57,7 +57,8 @@ ENGLISH_MARKERS = (
 # Left out of keyword terms and of the "why this match" words: NLTK's English list (bm25s's
 # STOPWORDS_EN_PLUS: "how", "do", "my", "can", "about"...) and the wrapping; with only the short list,
 # "how do I reset my email password" matched passages on "how" and "do", and every expert profile's
-# "Can help with" heading on "can".
+# "Can help with" heading on "can" (and, until "help" was wrapping too, on "help": "help me find obesity
+# pilots" listed five experts first).
 STOPWORDS = frozenset(STOPWORD_LISTS.STOPWORDS_EN_PLUS) | ENGLISH_MARKERS | QUESTION_WRAPPING
 _stemmer = Stemmer.Stemmer("english")
 
