@@ -24,6 +24,7 @@ from storage.models import (
     KnowledgeVersion,
     Member,
     PlatformIdentity,
+    ReplyPage,
 )
 from tests.support import Chat
 
@@ -113,9 +114,13 @@ async def community(core, chat: Chat, clock) -> dict[str, int]:
 
 
 async def test_privacy_explains_what_is_stored_with_counts_and_flags(core, chat: Chat, clock):
-    await community(core, chat, clock)
+    ids = await community(core, chat, clock)
+    async with core.db.session() as session, session.begin():
+        session.add(ReplyPage(id="p1", member_id=ids["alice"], pages=[{"text": "school meals, continued"}]))
     text = await chat.text("privacy", as_user="alice")
-    assert "never store the text of your conversations" in text
+    # what is kept of what was said: the community posts, and the later pages of answers (with their question)
+    assert "I keep no record of your conversations" in text and "later pages of my answers" in text
+    assert "Answers you can page through (1)" in text and "deleted after 14 days" in text
     assert "Introductions (2)" in text and "Exchanges linked to you (1)" in text and "Event replies (1)" in text
     assert "your expert profile is searchable" in text
     assert "Expert search: on" in text and "Exchange logging: on" in text

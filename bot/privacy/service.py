@@ -33,6 +33,7 @@ from storage.models import (
     Exchange,
     Introduction,
     Member,
+    ReplyPage,
     utcnow,
 )
 from storage.tombstones import erased_hashes, identity_key
@@ -54,6 +55,8 @@ class HeldData:
     events_organised: int
     # Questions you asked the community and answers you gave (their text is kept: you posted it to be read).
     community_posts: int = 0
+    # Answers with later pages kept for "More" (each names the question it answers), for PAGE_TTL.
+    answer_pages: int = 0
 
 
 async def held_data(session: AsyncSession, member: Member) -> HeldData:
@@ -77,6 +80,7 @@ async def held_data(session: AsyncSession, member: Member) -> HeldData:
         expert_documents=await count(select(func.count(Document.id)).where(Document.member_id == member.id)),
         events_organised=await count(select(func.count(Event.id)).where(Event.organiser_id == member.id)),
         community_posts=await community_data.count_posts(session, member.id),
+        answer_pages=await count(select(func.count(ReplyPage.id)).where(ReplyPage.member_id == member.id)),
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.audit import AuditWording
+from bot.pagination import PAGE_TTL
 from bot.privacy.consent import CONSENT_FLAGS, ConsentFlag
 from bot.privacy.erasure import ERASE_CONFIRMATION_TTL, ErasureReport, PrivacyAudit
 from bot.privacy.errors import AlreadyErased, ConfirmationInvalid, PrivacyRefused
@@ -43,6 +44,11 @@ def explanation(overview: Overview) -> Reply:
             "their text as you wrote it, when, and your organisation, sector and country — so members can read "
             "and answer them; an answer you let me keep is also in the knowledge base, with your name.",
         ),
+        Field(
+            f"Answers you can page through ({held.answer_pages})",
+            f"the later pages of my answers to you, each with the question it answers — so `more` can show "
+            f"them; deleted after {PAGE_TTL.days} days.",
+        ),
         Field(f"Event replies ({held.rsvps})", "which events you said you'd attend — for reminders and counts."),
         Field(f"Events you organise ({held.events_organised})", "title, time and place, shown to everyone."),
         Field(
@@ -64,8 +70,9 @@ def explanation(overview: Overview) -> Reply:
         for flag in CONSENT_FLAGS.values()
     ]
     return Reply(
-        text="I never store the text of your conversations, only what is listed here (questions and answers "
-        "you post to the community are kept as you wrote them).",
+        text="I keep no record of your conversations, only what is listed here: the text you post to the "
+        f"community, as you wrote it, and for {PAGE_TTL.days} days the later pages of my answers to you, with "
+        "the question each answers.",
         sections=[
             Section(title="What I store about you, and why", fields=stored),
             Section(
