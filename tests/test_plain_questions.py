@@ -122,7 +122,8 @@ GREETINGS = (
 )
 THANKS = (
     "thanks", "Thank you!", "thanks a lot 🙏", "tak", "mange tak", "takk", "tack så mycket", "danke schön", "dank je",
-    "merci", "gracias", "asante", "asante sana", "@here thanks", "hi, thanks!",
+    "merci", "gracias", "asante", "asante sana", "@here thanks", "hi, thanks!", "thanks, that was useful!",
+    "thanks for the help", "tak for hjælpen", "danke für die Hilfe", "gracias por la ayuda", "asante kwa msaada",
 )
 TOPICS = ("obesity", "overvægt", "loneliness", "drones", "equity", "good school food", "hej school meals",
           "hola comedores escolares")
@@ -137,8 +138,13 @@ def test_greetings_and_thanks_in_every_language_are_small_talk(texts, kind):
 
 
 def test_no_real_question_is_taken_for_small_talk():
-    real_use = Path(__file__).resolve().parent.parent / "bench" / "data" / "real-use.jsonl"
-    questions = [json.loads(line)["text"] for line in real_use.read_text(encoding="utf-8").splitlines() if line.strip()]
+    data = Path(__file__).resolve().parent.parent / "bench" / "data"
+    questions = [
+        json.loads(line)["text"]
+        for name in ("real-use.jsonl", "kb-questions.jsonl", "outside.jsonl", "outside-2.jsonl", "no-answer.jsonl")
+        for line in (data / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     assert sum(len(q.split()) == 1 for q in questions) > 30  # the one-word questions are there to check
     for question in (*questions, *TOPICS):
         routing = resolve(question)

@@ -51,8 +51,13 @@ PHRASES: dict[str, SmallTalk] = {
     "asante": _T, "ahsante": _T, "asante sana": _T,
     "kwaheri": _B,
 }
-# Words that go with a greeting or thanks and say nothing on their own ("hello there", "thanks a lot").
-FILLERS = frozenset("there all everyone you so much very a lot again great good lighthouse".split())
+# Words that go with a greeting or thanks and say nothing on their own ("hello there", "thanks a lot",
+# "thanks, that was useful!", "tak for hjælpen", "gracias por la ayuda").
+FILLERS = frozenset(
+    "there all everyone you so much very a lot again great good lighthouse that this it was is really for the "
+    "your help useful helpful perfect nice awesome brilliant excellent appreciated "
+    "hjælpen hjelpen hjälpen für die hilfe voor de hulp pour l aide por la ayuda kwa msaada".split()
+)
 ANSWERS: dict[SmallTalk, str] = {
     _G: "Hello! Ask me a question in plain words (e.g. `school food programmes in Denmark`), or type `help`.",
     _T: "You're welcome! Ask me anything else in plain words, or type `help` to see what I can do.",
@@ -70,6 +75,7 @@ def _folded(text: str) -> str:
 
 
 _TABLE = {tuple(_folded(phrase).split()): kind for phrase, kind in PHRASES.items()}
+_FILLERS = frozenset(_folded(word) for word in FILLERS)
 
 
 def small_talk(text: str) -> SmallTalk | None:
@@ -87,7 +93,7 @@ def small_talk(text: str) -> SmallTalk | None:
                 at += size
                 break
         else:
-            if words[at] not in FILLERS:
+            if words[at] not in _FILLERS:
                 return None
             at += 1
     if not kinds:
