@@ -14,6 +14,11 @@ async def test_profile_set_and_show(chat: Chat):
     assert "Organisation: Nordhavn Municipality" in shown
     assert "Expertise: school food, childhood obesity" in shown
     assert "Time zone: Europe/Copenhagen" in shown
+    # A value that ends its own sentence gets no second full stop.
+    assert (await chat.say("profile set bio I run falls prevention programmes.")).text == (
+        "Saved: bio = I run falls prevention programmes."
+    )
+    assert (await chat.say("profile set sector research")).text == "Saved: sector = Research institution (was Hospital)."
 
 
 async def test_members_are_separate(chat: Chat):

@@ -58,11 +58,16 @@ def profile_saved(change: ProfileChange) -> Reply:
     if after == before:
         return Reply(text=f"Your {label} was already {after}; nothing changed.", sections=[footer], private=True)
     text = f"Saved: {label} cleared (was {before})." if after == "—" else (
-        f"Saved: {label} = {after}" + (f" (was {before})." if before != "—" else ".")
+        f"Saved: {label} = {after}" + (f" (was {before})." if before != "—" else _full_stop(after))
     )
     if change.field == "timezone" and FIXED_OFFSET.fullmatch(after):
         text += f"\n{FIXED_OFFSET_NOTE}"
     return Reply(text=text, sections=[footer], private=True, tone="success")
+
+
+def _full_stop(value: str) -> str:
+    """The full stop that ends "Saved: bio = …", unless the value already ends a sentence ("…programmes.")."""
+    return "" if value.endswith((".", "!", "?", "…")) else "."
 
 
 # A time zone given as an offset ("UTC+3", as the profile shows it) keeps that offset all year.
