@@ -81,6 +81,19 @@ async def test_filters_narrow_and_unknown_values_list_valid_ones(chat, loaded):
         assert expected in reply.text, command
     listed = await chat.say("pilots country:DK")
     assert titles(listed) == ["Pilot · Healthy school meals in Nordby"]
+    # Filters alone list what matches for `experts` too, and each command's hints name only its own filters.
+    people = await chat.say("experts country:SE")
+    assert titles(people) and all(t.startswith("Expert · ") for t in titles(people))
+    assert "Expert · Dan Eriksson" in titles(people)
+    for command, offered, not_offered in (
+        ("experts --sector", "--cross-border", ("kind:", "since:")),
+        ("experts food --colour red", "--cross-border", ("--kind", "--since")),
+        ("pilots", "since:2024", ("kind:",)),
+        ("find", "kind:pilot", ()),
+    ):
+        reply = await chat.say(command)
+        assert reply.tone == "error" and offered in reply.text, command
+        assert not any(word in reply.text for word in not_offered), command
 
 
 async def test_counts_of_one_are_singular(chat, encoder, loaded):

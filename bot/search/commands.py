@@ -79,15 +79,17 @@ async def _ask_the_community(ctx: CommandContext) -> Reply:
 )
 async def pilots(ctx: CommandContext) -> Reply:
     question = parse_question(ctx.args_text, fixed_kind="pilot")
-    return await _documents(ctx, question, what="pilots", example="pilots school obesity")
+    return await _documents(ctx, question, what="pilots", example="pilots school obesity", fixed_kind="pilot")
 
 
-async def _documents(ctx: CommandContext, question: Question, *, what: str, example: str) -> Reply:
+async def _documents(
+    ctx: CommandContext, question: Question, *, what: str, example: str, fixed_kind: str | None = None
+) -> Reply:
     """`find` and `pilots`: the best matches for the question, or with filters alone everything they match."""
     knowledge = await search.knowledge_base(ctx.core)
     if not question.text.strip():
         if not question.has_filters:
-            raise views.ask_what_to_find(example)
+            raise views.ask_what_to_find(example, fixed_kind)
         return views.browsed(await search.browse(knowledge, ctx.member, question.filters), ctx.member, what=what)
     answer = await search.find(knowledge, ctx.member, question.text, question.filters)
     return views.found(answer, ctx.member, question, what=what)
@@ -105,7 +107,8 @@ async def _documents(ctx: CommandContext, question: Question, *, what: str, exam
         "`--sector X` keeps only people from that sector; `country:X` only people in that country. "
         "People are members who listed their expertise (`profile set expertise ...`) and the expert profiles "
         "in the knowledge base; members who switched expert search off are never listed, and you never see "
-        "yourself. Press “Introduce me” to ask for an introduction."
+        "yourself. Press “Introduce me” to ask for an introduction. Filters alone (`experts country:KE`) "
+        "list every expert they match."
     ),
     examples=(
         "experts school food procurement",
@@ -118,7 +121,10 @@ async def experts(ctx: CommandContext) -> Reply:
     question = parse_question(ctx.args_text, flags=("cross-border",), fixed_kind="expert")
     knowledge = await search.knowledge_base(ctx.core)
     if not question.text.strip():
-        raise views.ask_whom_to_find()
+        if not question.has_filters:
+            raise views.ask_whom_to_find()
+        # Filters alone list every expert they match, as they do for `find` and `pilots`.
+        return views.browsed(await search.browse(knowledge, ctx.member, question.filters), ctx.member, what="experts")
     cross_border = "cross-border" in question.flags
     people, answer = await search.rank_people(
         knowledge, ctx.member, question.text, question.filters, cross_border=cross_border

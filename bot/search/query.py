@@ -28,6 +28,25 @@ FILTER_HELP = (
     "Filters: kind:pilot|expert|report|tool, theme:obesity, country:DK, sector:hospital, since:2024, until:2025-06; "
     'a value of several words in quotes or with _ between its words: country:"United Kingdom", country:United_Kingdom.'
 )
+# The filters of a command that searches one kind: `pilots` takes no kind, `experts` neither kind nor dates.
+_FILTERS_OF_KIND = {
+    "pilot": ("theme:obesity", "country:DK", "sector:hospital", "since:2024", "until:2025-06"),
+    "expert": ("theme:obesity", "country:DK", "sector:hospital"),
+}
+
+
+def filter_help(fixed_kind: str | None = None, flags: tuple[str, ...] = ()) -> str:
+    """The filters (and flags) a command takes, for its hints: all of them for `find`."""
+    if fixed_kind not in _FILTERS_OF_KIND:
+        return FILTER_HELP
+    taken = ", ".join([*_FILTERS_OF_KIND[fixed_kind], *(f"--{flag}" for flag in flags)])
+    return f"Filters: {taken}; {FILTER_HELP.split('; ', 1)[1]}"
+
+
+def _option_names(fixed_kind: str | None) -> tuple[str, ...]:
+    if fixed_kind not in _FILTERS_OF_KIND:
+        return ("kind", "theme", "country", "sector", "since", "until")
+    return tuple(example.split(":")[0] for example in _FILTERS_OF_KIND[fixed_kind])
 SEVERAL_WORDS = 'A name of several words goes in quotes or with _ between its words: country:"United Kingdom", country:United_Kingdom.'
 _KIND_ALIASES = {**{k: k for k in KINDS}, **{f"{k}s": k for k in KINDS}, "people": "expert", "person": "expert", "document": "report", "documents": "report"}
 _INLINE = re.compile(r"^([a-z]+):(.+)$", re.IGNORECASE)
@@ -49,7 +68,7 @@ def parse_question(args_text: str, *, flags: tuple[str, ...] = (), fixed_kind: s
     emoji written as codes (Slack's `:pizza:`, Discord's `<:party:123>`)."""
     spoken = without_mentions(args_text)
     without_codes = without_emoji_codes(spoken)
-    typed = _scan(_words(without_codes), flags)
+    typed = _scan(_words(without_codes), flags, fixed_kind)
     if without_codes != spoken and not typed.text_words and not typed.values:
         raise NoTopic()  # only emoji: a question, with no word to search by
     filters = _filters(typed.values, _kinds(typed.values, fixed_kind))
@@ -103,13 +122,13 @@ class _Typed:
         self.values.setdefault(FILTER_NAMES[name.lower()], []).append(value)
 
 
-def _scan(words: list[str], flags: tuple[str, ...]) -> _Typed:
+def _scan(words: list[str], flags: tuple[str, ...], fixed_kind: str | None) -> _Typed:
     typed = _Typed()
     rest = iter(words)  # shared with _read_option: `--theme obesity` takes the next word as its value
     for word in rest:
         inline = _INLINE.match(word)
         if word.startswith("--") and len(word) > 2:
-            _read_option(word[2:], rest, flags, typed)
+            _read_option(word[2:], rest, flags, fixed_kind, typed)
         elif inline and inline.group(1).lower() in FILTER_NAMES:
             typed.add(inline.group(1), inline.group(2))
         else:
@@ -117,19 +136,19 @@ def _scan(words: list[str], flags: tuple[str, ...]) -> _Typed:
     return typed
 
 
-def _read_option(option: str, rest: Iterator[str], flags: tuple[str, ...], typed: _Typed) -> None:
+def _read_option(option: str, rest: Iterator[str], flags: tuple[str, ...], fixed_kind: str | None, typed: _Typed) -> None:
     name, _, value = option.partition("=")
     name = name.lower()
     if name in flags:
         typed.flags.add(name)
         return
     if name not in FILTER_NAMES:
-        options = [f"--{f}" for f in flags] + [f"--{n}" for n in ("kind", "theme", "country", "sector", "since", "until")]
+        options = [f"--{f}" for f in flags] + [f"--{n}" for n in _option_names(fixed_kind)]
         raise UserError(f"I don't know the option `--{name[:30]}`.", hint="Valid options: " + ", ".join(options) + ".")
     if not value:
         value = next(rest, "")
         if not value:
-            raise UserError(f"`--{name}` needs a value.", hint=FILTER_HELP)
+            raise UserError(f"`--{name}` needs a value.", hint=filter_help(fixed_kind, flags))
     typed.add(name, value)
 
 

@@ -13,7 +13,7 @@ from bot.intros.service import MAX_REASON_CHARS
 from bot.reply import BUTTON_COMMAND_CHARS, Button, Field, Link, Reply, Section
 from bot.sanitize import without_mentions
 from bot.search.errors import NoInterests, NothingToSearch, NoTopic, SearchRefused, SearchUnavailable
-from bot.search.query import FILTER_HELP, Question
+from bot.search.query import Question, filter_help
 from bot.search.service import MAX_RESULTS, Browsed, Matches, Person
 from config.errors import RefusalWording, UserError, WordedError
 from config.vocabulary import SECTORS, THEMES, country_name
@@ -74,8 +74,8 @@ def counted(count: int, plural: str) -> str:
     return f"{count} {plural.removesuffix('s') if count == 1 else plural}"
 
 
-def ask_what_to_find(example: str) -> UserError:
-    return UserError(f"What should I look for? For example: `{example}`", hint=FILTER_HELP)
+def ask_what_to_find(example: str, fixed_kind: str | None = None) -> UserError:
+    return UserError(f"What should I look for? For example: `{example}`", hint=filter_help(fixed_kind))
 
 
 # --- find / pilots ------------------------------------------------------------------------------------------
