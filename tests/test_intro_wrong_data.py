@@ -159,3 +159,16 @@ async def test_a_second_request_to_someone_already_introduced_answers_with_that_
     assert "You told me you met" in met.text and buttons(met) == []
     async with core.db.session() as session:
         assert await session.scalar(select(func.count(Introduction.id))) == 1
+
+
+async def test_a_request_still_open_is_said_before_asking_for_a_reason(core, chat):
+    """`intro @bob` with no reason, while a request to (or from) bob is open: the answer says so at once,
+    instead of asking for a reason the request could never use."""
+    await with_profiles(chat, "alice", "bob")
+    await chat.say(f"intro @bob {REASON}", as_user="alice")
+    again = await chat.say("intro @bob", as_user="alice")
+    assert "You already asked to meet bob" in again.text and "Why would you like" not in again.text
+    back = await chat.say("intro @alice", as_user="bob")
+    assert "Why would you like" not in back.text and "alice" in back.text
+    async with core.db.session() as session:
+        assert await session.scalar(select(func.count(Introduction.id))) == 1

@@ -110,6 +110,7 @@ async def _request(ctx: CommandContext) -> Reply:
     intros.check_target(ctx.member, target, ctx.now())
     reason = _reason(raw_reason)
     if len(reason) < intros.MIN_REASON_CHARS:
+        await intros.check_no_open_request(ctx.core, ctx.member, target)  # before asking for a reason it could not use
         return messages.ask_for_reason(target, reason)
     outcome = await intros.request_introduction(
         ctx.core, ctx.member, target, reason, platform=ctx.message.platform, notices=NOTICES

@@ -213,6 +213,39 @@ async def existing_introduction(core: Runtime, a: Member, b: Member) -> Introduc
         return (await session.execute(_connection(a.id, b.id))).scalar()
 
 
+async def check_no_open_request(core: Runtime, requester: Member, target: Member) -> None:
+    """AlreadyAsked or TargetAskedFirst when a request between the two is still open: said before the
+    requester is asked for a reason the request could not use."""
+    async with core.db.session() as session:
+        await _no_open_request(session, requester, target, core.clock.now())
+
+
+async def _no_open_request(session: AsyncSession, requester: Member, target: Member, now: datetime) -> None:
+    reverse = (
+        await session.execute(
+            select(Introduction.id).where(
+                Introduction.requester_id == target.id,
+                Introduction.target_id == requester.id,
+                Introduction.state == REQUESTED,
+                Introduction.expires_at > now,
+            )
+        )
+    ).scalar()
+    if reverse is not None:
+        raise TargetAskedFirst(target.display_name, reverse)
+    same_pair = (
+        await session.execute(
+            select(Introduction).where(
+                Introduction.requester_id == requester.id,
+                Introduction.target_id == target.id,
+                _open_for_requester(now),
+            )
+        )
+    ).scalar()
+    if same_pair is not None:
+        raise AlreadyAsked(target.display_name, same_pair.id, same_pair.expires_at, requester)
+
+
 async def request_introduction(
     core: Runtime, requester: Member, target: Member, reason: str, *, platform: str, notices: IntroNotices
 ) -> RequestOutcome:
@@ -225,29 +258,7 @@ async def request_introduction(
         connected = (await session.execute(_connection(requester.id, target.id))).scalar()
         if connected is not None:  # already introduced, either way round: answer with that introduction
             return RequestOutcome(connected, delivered=False, existing=True)
-        reverse = (
-            await session.execute(
-                select(Introduction.id).where(
-                    Introduction.requester_id == target.id,
-                    Introduction.target_id == requester.id,
-                    Introduction.state == REQUESTED,
-                    Introduction.expires_at > now,
-                )
-            )
-        ).scalar()
-        if reverse is not None:
-            raise TargetAskedFirst(target.display_name, reverse)
-        same_pair = (
-            await session.execute(
-                select(Introduction).where(
-                    Introduction.requester_id == requester.id,
-                    Introduction.target_id == target.id,
-                    _open_for_requester(now),
-                )
-            )
-        ).scalar()
-        if same_pair is not None:
-            raise AlreadyAsked(target.display_name, same_pair.id, same_pair.expires_at, requester)
+        await _no_open_request(session, requester, target, now)
         open_count = (
             await session.execute(
                 select(func.count(Introduction.id)).where(
