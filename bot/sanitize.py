@@ -67,6 +67,23 @@ def has_mention(text: str) -> bool:
     return _MENTION.search(text) is not None
 
 
+# A link as members paste it: Markdown's "[text](address)", Slack's "<address|text>" or "<address>", or a
+# bare address.
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+_SLACK_LINK = re.compile(r"<(?:https?://|mailto:)[^|>\s]*(?:\|([^>]*))?>", re.IGNORECASE)
+_BARE_ADDRESS = re.compile(r"(?<!\w)(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+def links_as_text(text: str) -> str:
+    """`text` with each link as the words it shows and no address: "obesity in [schools](https://…)" asks
+    about obesity in schools, and an address's pieces ("https", "example", "com") are no words to search by."""
+    if "[" in text:
+        text = _MARKDOWN_LINK.sub(lambda m: m.group(1), text)
+    if "<" in text:
+        text = _SLACK_LINK.sub(lambda m: m.group(1) or " ", text)
+    return _BARE_ADDRESS.sub(" ", text)
+
+
 def without_emoji_codes(text: str) -> str:
     """`text` without emoji written as codes (`:pizza:`, `<:party:123>`): none is a word to search by."""
     return _EMOJI_CODE.sub(" ", text)

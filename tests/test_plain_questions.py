@@ -292,6 +292,22 @@ async def test_a_markdown_link_in_a_question_is_echoed_as_its_text(chat, loaded)
     assert "http" not in reply.text and "](" not in reply.text and "wholegrains" in reply.text
 
 
+@pytest.mark.parametrize(
+    "linked",
+    [
+        "**wholegrains** school [meals](http://evil.example.com/x)", "wholegrains school <https://evil.example.com|meals>",
+        "wholegrains school meals https://evil.example.com/page", "www.evil.example.com wholegrains school meals",
+    ],
+)
+async def test_a_links_address_is_no_part_of_what_is_searched(chat, encoder, loaded, linked):
+    """Its pieces ("http", "evil", "example", "com") would count as words the knowledge base lacks."""
+    reply = await chat.say(linked)
+    assert any(text.endswith("wholegrains** school meals") or text == "wholegrains school meals" for text in encoder.encoded)
+    assert not any("evil" in text or "http" in text for text in encoder.encoded)
+    assert "evil" not in reply.plain_text(), reply.plain_text()
+    assert reply.sections[0].title == f"Pilot · {SCHOOL_MEALS}"
+
+
 # --- Slack --------------------------------------------------------------------------------------------------
 
 

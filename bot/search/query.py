@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.sanitize import without_emoji_codes, without_mentions
+from bot.sanitize import links_as_text, without_emoji_codes, without_mentions
 from bot.search.errors import NoTopic
 from config.errors import UserError
 from config.vocabulary import QUOTES, require_country, require_sector, require_theme, unquoted
@@ -65,8 +65,9 @@ def parse_question(args_text: str, *, flags: tuple[str, ...] = (), fixed_kind: s
 
     Mentions (`@channel`, `<!here>`, `<@U123>`, `@ana`) are no part of the question: they are left out of
     what is searched, and so of what the answer echoes and its "Ask the community" button carries; nor are
-    emoji written as codes (Slack's `:pizza:`, Discord's `<:party:123>`)."""
-    spoken = without_mentions(args_text)
+    emoji written as codes (Slack's `:pizza:`, Discord's `<:party:123>`), nor a link's address (its text
+    stays)."""
+    spoken = without_mentions(links_as_text(args_text))
     without_codes = without_emoji_codes(spoken)
     typed = _scan(_words(without_codes), flags, fixed_kind)
     if without_codes != spoken and not typed.text_words and not typed.values:
