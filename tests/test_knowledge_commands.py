@@ -135,8 +135,12 @@ async def test_experts_from_other_organisations_come_first(chat, core, loaded):
     assert set(names[-2:]) == {"Anna Holm", "Bo Berg"}
     assert "(Your own organisation.)" in reply.sections[-1].context
     # Cross-border: other countries before Denmark (Anna and Bo are Danish too).
-    cross = titles(await chat.say("experts --cross-border school food", as_user="nina"))
+    cross_reply = await chat.say("experts --cross-border school food", as_user="nina")
+    cross = titles(cross_reply)
     assert set(cross[:2]) == {"Carla Diaz", "Dan Eriksson"}
+    # Without a country of one's own, "other countries" needs one: the answer says how to set it.
+    assert "profile set country" not in cross_reply.plain_text()
+    assert "profile set country" in (await chat.say("experts --cross-border school food", as_user="omar")).plain_text()
     by_sector = titles(await chat.say("experts school food --sector research", as_user="nina"))
     assert by_sector == ["Carla Diaz"]
     by_country = titles(await chat.say("experts school food country:SE", as_user="nina"))

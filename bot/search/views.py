@@ -375,6 +375,8 @@ def experts(people: list[Person], answer: Answer, asker: Member, *, cross_border
     sections[:0] = _unsure_note(answer)
     if asker.organisation_id is None:
         sections.append(Section(context="Tip: `profile set organisation <name>` lets me put people from other organisations first."))
+    if cross_border and not asker.country:
+        sections.append(Section(context="Tip: `profile set country <name>` lets `--cross-border` put people from other countries first."))
     return Reply(text="\n".join(notes), sections=sections, unsure=answer.unsure, topic=shown)
 
 
