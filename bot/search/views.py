@@ -373,10 +373,13 @@ def experts(people: list[Person], answer: Answer, asker: Member, *, cross_border
         order += ", then other countries"
     notes.append(f"Experts for “{shown}” ({order}):")
     sections[:0] = _unsure_note(answer)
-    if asker.organisation_id is None:
-        sections.append(Section(context="Tip: `profile set organisation <name>` lets me put people from other organisations first."))
-    if cross_border and not asker.country:
-        sections.append(Section(context="Tip: `profile set country <name>` lets `--cross-border` put people from other countries first."))
+    tips = [
+        *(["`profile set organisation <name>` lets me put people from other organisations first"] if asker.organisation_id is None else []),
+        *(["`profile set country <name>` lets `--cross-border` put people from other countries first"]
+          if cross_border and not asker.country else []),
+    ]
+    if tips:
+        sections.append(Section(context=f"Tip: {'; '.join(tips)}."))
     return Reply(text="\n".join(notes), sections=sections, unsure=answer.unsure, topic=shown)
 
 
