@@ -214,35 +214,23 @@ async def existing_introduction(core: Runtime, a: Member, b: Member) -> Introduc
 
 
 async def check_no_open_request(core: Runtime, requester: Member, target: Member) -> None:
-    """AlreadyAsked or TargetAskedFirst when a request between the two is still open: said before the
-    requester is asked for a reason the request could not use."""
+    """AlreadyAsked or TargetAskedFirst while a request between the two is open: said before the requester
+    is asked for a reason the request could not use."""
     async with core.db.session() as session:
         await _no_open_request(session, requester, target, core.clock.now())
 
 
 async def _no_open_request(session: AsyncSession, requester: Member, target: Member, now: datetime) -> None:
-    reverse = (
-        await session.execute(
-            select(Introduction.id).where(
-                Introduction.requester_id == target.id,
-                Introduction.target_id == requester.id,
-                Introduction.state == REQUESTED,
-                Introduction.expires_at > now,
-            )
-        )
-    ).scalar()
-    if reverse is not None:
+    asked_first = select(Introduction.id).where(
+        Introduction.requester_id == target.id, Introduction.target_id == requester.id,
+        Introduction.state == REQUESTED, Introduction.expires_at > now,
+    )
+    if (reverse := (await session.execute(asked_first)).scalar()) is not None:
         raise TargetAskedFirst(target.display_name, reverse)
-    same_pair = (
-        await session.execute(
-            select(Introduction).where(
-                Introduction.requester_id == requester.id,
-                Introduction.target_id == target.id,
-                _open_for_requester(now),
-            )
-        )
-    ).scalar()
-    if same_pair is not None:
+    asked = select(Introduction).where(
+        Introduction.requester_id == requester.id, Introduction.target_id == target.id, _open_for_requester(now)
+    )
+    if (same_pair := (await session.execute(asked)).scalar()) is not None:
         raise AlreadyAsked(target.display_name, same_pair.id, same_pair.expires_at, requester)
 
 
