@@ -193,6 +193,7 @@ def suggest_country(value: str) -> list[str]:
     return list(dict.fromkeys(country_name(names[name]) for name in close))[:3]
 
 
+@cache  # every search result shows countries: a dict read instead of pycountry's lookup
 def country_name(code: str | None) -> str:
     if not code:
         return "—"
