@@ -7,7 +7,7 @@ from importlib import resources
 import re
 import unicodedata
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -193,7 +193,7 @@ def suggest_country(value: str) -> list[str]:
     return list(dict.fromkeys(country_name(names[name]) for name in close))[:3]
 
 
-@cache  # every search result shows countries: a dict read instead of pycountry's lookup
+@lru_cache(maxsize=1024)  # every search result shows countries: a dict read, not a pycountry lookup
 def country_name(code: str | None) -> str:
     if not code:
         return "—"
