@@ -56,6 +56,10 @@ MAX_PHRASE = 4
 # The everyday English words' table (`EVERYDAY_ENGLISH`), looked up like a language's glossary.
 EVERYDAY = "en"
 MIN_COMPOUND_PART = 4
+# No compound of the glossary's words is longer ("Gesundheitskompetenzförderung" has 29 letters). A longer
+# "word" (a pasted hash, one letter held down) is none, and splitting it at every letter, each part stemmed,
+# takes time that grows with the square of its length: 20,000 letters held the bot up for a minute.
+MAX_COMPOUND_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,7 @@ def _same_in_english(written: list[str], english: str) -> bool:
 def _compound(language: str, word: str, table: dict[tuple[str, ...], str]) -> str:
     """English words for a compound made of one or two glossary words ("skole|kantiner",
     "Diabetes|prävention"), or ""."""
-    if len(word) < 2 * MIN_COMPOUND_PART:
+    if not 2 * MIN_COMPOUND_PART <= len(word) <= MAX_COMPOUND_CHARS:
         return ""
     best = ""
     for split in range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1):
@@ -221,6 +225,18 @@ def _compound_modifier(language: str, left: str, table: dict[tuple[str, ...], st
     return table.get((key(language, left),)) or (
         table.get((key(language, left[:-1]),)) if left[-1] in "se" and len(left) > MIN_COMPOUND_PART else None
     )
+
+
+_ANY_STOPWORD = STOPWORDS.union(*_STOPWORDS.values())
+
+
+def has_topic(text: str) -> bool:
+    """Whether a question has a word to search by (`analyse(text).content_words`), known at once when one
+    of its words is a stop word of no supported language: the event loop asks this of every search, and a
+    long paste read through there would hold up every other member's messages."""
+    if any(len(word) >= 2 and word.isalpha() and word not in _ANY_STOPWORD for word in words(text)):
+        return True
+    return analyse(text).content_words > 0
 
 
 # One search reads its question three times (the no-topic check, the search itself, the "why" words of its

@@ -224,3 +224,37 @@ def test_a_question_in_another_language_still_reads_so_around_the_shared_stop_wo
 def test_such_a_word_is_still_translated_when_the_question_is_in_that_language(question, language, english):
     analysis = analyse(question)
     assert language in analysis.languages and english in analysis.terms, analysis
+
+
+def test_a_very_long_word_is_no_compound_and_is_read_in_linear_time(monkeypatch):
+    """20,000 letters without a space had been split at every letter, in every compounding language, each
+    part stemmed: a minute of the event loop. Such a word is read like any unknown word."""
+    import knowledge.language as language
+
+    looked_up: list[str] = []
+    original = language.key.__wrapped__
+
+    def counting_key(lang: str, word: str) -> str:
+        looked_up.append(word)
+        return original(lang, word)
+
+    monkeypatch.setattr(language, "key", counting_key)
+    language.analyse.cache_clear()
+    analysis = language.analyse("y" * 20_000)
+    assert analysis.content_words == 1 and len(analysis.terms) == 1
+    assert len(looked_up) < 50
+    language.analyse.cache_clear()
+    # A real compound is still read as one.
+    assert "school" in language.analyse("skolekantiner").terms
+
+
+def test_whether_a_question_has_a_topic_is_known_without_reading_it_through(monkeypatch):
+    import knowledge.language as language
+
+    assert not language.has_topic("the and of") and not language.has_topic("12345") and not language.has_topic("og i på")
+
+    def no_reading(_text: str) -> None:
+        raise AssertionError("a question with a word of its own needs no analysis to have a topic")
+
+    monkeypatch.setattr(language, "analyse", no_reading)
+    assert language.has_topic("school meals " * 2_000) and language.has_topic("q" * 20_000)

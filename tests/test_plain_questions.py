@@ -174,6 +174,15 @@ def test_mentions_are_no_part_of_a_question():
     assert parse_question("write to info@nordby.dk").text == "write to info@nordby.dk"
 
 
+def test_a_very_long_first_word_is_measured_against_no_command(monkeypatch):
+    """A word too long to be one edit from any command's name is not compared letter by letter with each."""
+    compared = []
+    monkeypatch.setattr(router, "edit_distance", lambda a, b: compared.append((a, b)) or edit_distance(a, b))
+    routing = resolve("y" * 20_000)
+    assert routing.plain_question and compared == []
+    assert resolve("hlep").typo_of == ("help",) and compared  # a real typo still is
+
+
 def test_edit_distance_counts_a_swap_as_one():
     assert edit_distance("profle", "profile") == 1
     assert edit_distance("pirvacy", "privacy") == 1

@@ -118,7 +118,8 @@ def near_typos(commands: CommandRegistry, word: str) -> list[str]:
 def _one_edit_away(word: str, command: Command) -> bool:
     """Whether `word` is one edit from the command's name or an alias (one long enough to be mistyped)."""
     return any(
-        len(name) >= MIN_TYPO_NAME_CHARS and edit_distance(word, name) <= 1 for name in (command.name, *command.aliases)
+        len(name) >= MIN_TYPO_NAME_CHARS and abs(len(word) - len(name)) <= 1 and edit_distance(word, name) <= 1
+        for name in (command.name, *command.aliases)
     )
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from bot.search.errors import NoInterests, NothingToSearch, NoTopic, SearchUnavailable
 from knowledge.directory import Contact
 from knowledge.index import Answer, Passage, Result
-from knowledge.language import analyse
+from knowledge.language import has_topic
 from knowledge.model import KnowledgeError
 from knowledge.search import DocInfo, Filters
 from knowledge.service import KnowledgeService
@@ -61,7 +61,7 @@ async def knowledge_base(core: Runtime) -> KnowledgeService:
 def no_topic(text: str) -> NoTopic | None:
     """The refusal of a question with nothing to search by (only stop words, numbers, emoji, punctuation or
     single letters, in any supported language), or None for a real question."""
-    return None if analyse(text).content_words else NoTopic()
+    return None if has_topic(text) else NoTopic()
 
 
 async def search(
