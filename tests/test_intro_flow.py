@@ -235,6 +235,7 @@ async def test_request_without_a_reason_opens_a_form_whose_submission_sends_it(c
     assert transport.sent == []
     short = await chat.say("intro member:2 food", as_user="alice", from_button=True)
     assert short.form is not None and "“food” is a bit short" in short.text
+    assert short.form.fields[0].value == "food" and ask.form.fields[0].value == ""  # the form starts from it
     submitted = form_command(ask.form, {"reason": "Your school-food evaluation, and how you measured uptake"})
     done = await chat.say(submitted, as_user="alice")
     assert done.tone == "success"

@@ -65,6 +65,7 @@ def ask_for_reason(target: Member, given: str) -> Reply:
                     placeholder="What you are working on and what you hope to learn",
                     multiline=True,
                     max_length=intros.MAX_REASON_CHARS,
+                    value=given,  # the member's own start ("kiosks"), to go on from, not to type again
                 )
             ],
             submit_label="Send request",
