@@ -71,7 +71,7 @@ def has_mention(text: str) -> bool:
 # bare address.
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
 _SLACK_LINK = re.compile(r"<(?:https?://|mailto:)[^|>\s]*(?:\|([^>]*))?>", re.IGNORECASE)
-_BARE_ADDRESS = re.compile(r"(?<!\w)(?:https?://|www\.)\S+", re.IGNORECASE)
+_BARE_ADDRESS = re.compile(r"\(\s*(?:https?://|www\.)[^\s)]*\s*\)|(?<!\w)(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
 def links_as_text(text: str) -> str:

@@ -306,6 +306,7 @@ async def test_a_markdown_link_in_a_question_is_echoed_as_its_text(chat, loaded)
     [
         "**wholegrains** school [meals](http://evil.example.com/x)", "wholegrains school <https://evil.example.com|meals>",
         "wholegrains school meals https://evil.example.com/page", "www.evil.example.com wholegrains school meals",
+        "wholegrains school meals (https://evil.example.com/page)",
     ],
 )
 async def test_a_links_address_is_no_part_of_what_is_searched(chat, encoder, loaded, linked):

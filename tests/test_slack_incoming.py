@@ -16,6 +16,11 @@ def test_markup_becomes_plain_text_with_mentions_kept_as_tokens():
     assert parsed.user_ids == ["U0BOB", "W0X"]
 
 
+def test_a_link_with_words_of_its_own_keeps_them_before_its_address():
+    parsed = parse("obesity in schools, see <https://example.org/r|the school food report> and <https://example.org|example.org>")
+    assert parsed.text == "obesity in schools, see the school food report (https://example.org/r) and https://example.org"
+
+
 def test_text_typed_to_look_like_markup_stays_text():
     # A user typing "<!channel>" literally arrives escaped and must not turn into a broadcast word.
     assert parse("&lt;!channel&gt; hi").text == "<!channel> hi"

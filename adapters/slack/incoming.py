@@ -3,7 +3,8 @@
 Slack sends text with its own markup: `&amp;`, `&lt;`, `&gt;` for what the user typed, `<@U123|name>` for a
 user mention, `<#C123|name>` for a channel, `<!here>` for a broadcast and `<https://...|label>` for a link.
 The core gets user mentions as `<@U123>` (with the users in `Message.mentions`), channels as `<#C123>`,
-broadcasts as plain words and links as their URL; everything else unescaped.
+broadcasts as plain words and links as their URL (after the link's own words, when it has any);
+everything else unescaped.
 """
 
 from __future__ import annotations
@@ -48,8 +49,11 @@ def parse(raw: str, *, bot_user_id: str | None = None) -> IncomingText:
         if special:
             label = special.group(2)
             return unescape(label) if label else f"@{special.group(1)}"
-        url, _, _label = inner.partition("|")
-        return unescape(url)
+        url, _, label = (unescape(part) for part in inner.partition("|"))
+        # A link with words of its own ("<https://…|the school food report>") keeps them, before its
+        # address; one Slack made of a typed address ("<https://example.org|example.org>") is the address.
+        label = " ".join(label.split())
+        return f"{label} ({url})" if label and label not in url else url
 
     text = _TOKEN.sub(token, raw or "")
     return IncomingText(text=unescape(text).strip(), user_ids=user_ids)
