@@ -16,13 +16,11 @@ import argparse
 import asyncio
 import os
 import random
-import signal
 import string
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,7 +31,6 @@ from rich.table import Table  # noqa: E402
 
 import bench.startup as startup  # noqa: E402
 from config.settings import DEFAULT_EMBEDDING_MODEL  # noqa: E402
-from tests.slack_support import BOT_TOKEN, SIGNING_SECRET, FakeSlack, command_payload, sign  # noqa: E402
 
 console = Console(width=120)
 PROBE_SECONDS = 0.05
@@ -53,59 +50,13 @@ def questions() -> list[tuple[str, str]]:
 
 
 async def measure(database_url: str) -> list[tuple[str, float, float]]:
-    fake = FakeSlack()
-    await fake.start()
-    arrivals: dict[str, float] = {}
-    record = fake._record
-
-    async def stamped(call):  # noqa: ANN001, ANN202 - a fake Slack call
-        if call.method == "response_url":
-            arrivals[call.args["url_token"]] = time.perf_counter()
-        await record(call)
-
-    fake._record = stamped  # type: ignore[method-assign]
-    port = startup.free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = startup.base_env(database_url)
-    env.update(
-        LIGHTHOUSE_SLACK_BOT_TOKEN=BOT_TOKEN, LIGHTHOUSE_SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        LIGHTHOUSE_SLACK_HOST="127.0.0.1", LIGHTHOUSE_SLACK_PORT=str(port), LIGHTHOUSE_SLACK_API_URL=fake.api_url,
-        LIGHTHOUSE_LOG_LEVEL="WARNING",
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "main.py"), cwd=ROOT, env=env,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )
+    bot = startup.SlackBot(database_url)
+    await bot.start()
     results = []
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
-
-            async def ask(text: str) -> str:
-                payload = command_payload(fake, text, user="U0ALICE")
-                body = urlencode(payload).encode()
-                stamp = int(time.time())
-                headers = {
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "X-Slack-Request-Timestamp": str(stamp), "X-Slack-Signature": sign(body, stamp),
-                }
-                async with session.post(f"{url}/slack/events", data=body, headers=headers) as response:
-                    await response.read()
-                return payload["response_url"].rsplit("/", 1)[1]
-
-            async def answered(token: str) -> None:
-                while token not in arrivals:
-                    if process.returncode is not None:
-                        raise RuntimeError("the bot stopped")
-                    await asyncio.sleep(0.01)
-
-            while True:
-                try:
-                    async with session.get(f"{url}/healthz", timeout=aiohttp.ClientTimeout(total=1)) as response:
-                        if response.status == 200:
-                            break
-                except (aiohttp.ClientError, TimeoutError):
-                    await asyncio.sleep(0.05)
-            await answered(await ask("find school meals"))  # warm-up: the model, the index, the first page
+            await bot.listening(session)
+            await bot.answered((await bot.command(session, "find school meals", "U0ALICE"))[2])  # warm-up
             for label, text in questions():
                 done = asyncio.Event()
                 delays: list[float] = []
@@ -113,26 +64,19 @@ async def measure(database_url: str) -> list[tuple[str, float, float]]:
                 async def probe(done: asyncio.Event = done, delays: list[float] = delays) -> None:
                     while not done.is_set():
                         sent = time.perf_counter()
-                        async with session.get(f"{url}/healthz") as response:
+                        async with session.get(f"{bot.url}/healthz") as response:
                             await response.read()
                         delays.append(time.perf_counter() - sent)
                         await asyncio.sleep(PROBE_SECONDS)
 
                 prober = asyncio.create_task(probe())
-                sent = time.perf_counter()
-                token = await ask(text)
-                await answered(token)
+                sent, _, token = await bot.command(session, text, "U0ALICE")
+                answered = await bot.answered(token)
                 done.set()
                 await prober
-                results.append((label, max(delays, default=0.0), arrivals[token] - sent))
+                results.append((label, max(delays, default=0.0), answered - sent))
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                await asyncio.wait_for(process.wait(), 30)
-            except TimeoutError:
-                process.kill()
-        await fake.stop()
+        await bot.stop()
     return results
 
 

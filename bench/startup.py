@@ -127,34 +127,105 @@ def bare_model_load() -> float:
     return time.perf_counter() - started
 
 
+class SlackBot:
+    """`python main.py` in Slack HTTP mode against a local fake Slack Web API: started, sent signed
+    `/lighthouse` commands, stopped. `arrivals` holds when each answer reached its response_url (by token)."""
+
+    def __init__(self, database_url: str, *, fill: bool = False) -> None:
+        self.database_url = database_url
+        self.fill = fill
+        self.fake = FakeSlack()
+        self.arrivals: dict[str, float] = {}
+        self.url = ""
+        self.launched = 0.0
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> asyncio.subprocess.Process:
+        await self.fake.start()
+        record = self.fake._record
+
+        async def stamped(call: Call) -> None:
+            if call.method == "response_url":
+                self.arrivals[call.args["url_token"]] = time.perf_counter()
+            await record(call)
+
+        self.fake._record = stamped  # type: ignore[method-assign]
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        env = base_env(self.database_url, fill=self.fill)
+        env.update(
+            LIGHTHOUSE_SLACK_BOT_TOKEN=BOT_TOKEN,
+            LIGHTHOUSE_SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            LIGHTHOUSE_SLACK_HOST="127.0.0.1",
+            LIGHTHOUSE_SLACK_PORT=str(port),
+            LIGHTHOUSE_SLACK_API_URL=self.fake.api_url,
+            LIGHTHOUSE_LOG_LEVEL="WARNING",
+        )
+        self.launched = time.perf_counter()
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, str(ROOT / "main.py"), cwd=ROOT, env=env,
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )
+        return self.process
+
+    async def failed(self) -> RuntimeError | None:
+        """The bot's own words when it has stopped (None while it runs)."""
+        if self.process is None or self.process.returncode is None:
+            return None
+        return RuntimeError((await self.process.stderr.read()).decode())
+
+    async def listening(self, session: aiohttp.ClientSession) -> None:
+        """Until the first answer to /healthz."""
+        while True:
+            try:
+                async with session.get(f"{self.url}/healthz", timeout=aiohttp.ClientTimeout(total=1)) as response:
+                    if response.status == 200:
+                        return
+            except (aiohttp.ClientError, TimeoutError):
+                if (error := await self.failed()) is not None:
+                    raise error from None
+                await asyncio.sleep(0.01)
+
+    async def command(self, session: aiohttp.ClientSession, text: str, user: str) -> tuple[float, float, str]:
+        """A signed `/lighthouse <text>`: when it was sent, when acknowledged, and its response_url token."""
+        payload = command_payload(self.fake, text, user=user)
+        token = payload["response_url"].rsplit("/", 1)[1]
+        body = urlencode(payload).encode()
+        stamp = int(time.time())
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": str(stamp),
+            "X-Slack-Signature": sign(body, stamp),
+        }
+        sent = time.perf_counter()
+        async with session.post(f"{self.url}/slack/events", data=body, headers=headers) as response:
+            await response.read()
+            assert response.status == 200, response.status
+        return sent, time.perf_counter(), token
+
+    async def answered(self, token: str) -> float:
+        """When the answer with this token reached its response_url."""
+        while token not in self.arrivals:
+            if (error := await self.failed()) is not None:
+                raise error
+            await asyncio.sleep(0.01)
+        return self.arrivals[token]
+
+    async def stop(self) -> None:
+        process = self.process
+        if process is not None and process.returncode is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                process.kill()
+        await self.fake.stop()
+
+
 async def run_once(database_url: str, *, cheap_requests: bool = True, fresh: bool = False) -> dict[str, float]:
-    fake = FakeSlack()
-    await fake.start()
-    arrivals: dict[str, float] = {}
-    record = fake._record
-
-    async def stamped(call: Call) -> None:
-        if call.method == "response_url":
-            arrivals[call.args["url_token"]] = time.perf_counter()
-        await record(call)
-
-    fake._record = stamped  # type: ignore[method-assign]
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = base_env(database_url, fill=fresh)
-    env.update(
-        LIGHTHOUSE_SLACK_BOT_TOKEN=BOT_TOKEN,
-        LIGHTHOUSE_SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        LIGHTHOUSE_SLACK_HOST="127.0.0.1",
-        LIGHTHOUSE_SLACK_PORT=str(port),
-        LIGHTHOUSE_SLACK_API_URL=fake.api_url,
-        LIGHTHOUSE_LOG_LEVEL="WARNING",
-    )
-    launched = time.perf_counter()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "main.py"), cwd=ROOT, env=env,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )
+    bot = SlackBot(database_url, fill=fresh)
+    process = await bot.start()
+    launched, arrivals, fake, url = bot.launched, bot.arrivals, bot.fake, bot.url
     since = lambda moment: moment - launched  # noqa: E731
     health, acks, answers = Samples(), Samples(), Samples()
     figures: dict[str, float] = {}
@@ -162,33 +233,7 @@ async def run_once(database_url: str, *, cheap_requests: bool = True, fresh: boo
     timeout = aiohttp.ClientTimeout(total=60)
     try:
         async with aiohttp.ClientSession(timeout=timeout) as session:
-
-            async def command(text: str, user: str) -> tuple[float, float, str]:
-                payload = command_payload(fake, text, user=user)
-                token = payload["response_url"].rsplit("/", 1)[1]
-                body = urlencode(payload).encode()
-                stamp = int(time.time())
-                headers = {
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "X-Slack-Request-Timestamp": str(stamp),
-                    "X-Slack-Signature": sign(body, stamp),
-                }
-                sent = time.perf_counter()
-                async with session.post(f"{url}/slack/events", data=body, headers=headers) as response:
-                    await response.read()
-                    assert response.status == 200, response.status
-                return sent, time.perf_counter(), token
-
-            # Listening: the first answer to /healthz.
-            while True:
-                try:
-                    async with session.get(f"{url}/healthz", timeout=aiohttp.ClientTimeout(total=1)) as response:
-                        if response.status == 200:
-                            break
-                except (aiohttp.ClientError, TimeoutError):
-                    if process.returncode is not None:
-                        raise RuntimeError((await process.stderr.read()).decode()) from None
-                    await asyncio.sleep(0.01)
+            await bot.listening(session)
             figures["listening"] = since(time.perf_counter())
 
             async def probe_health() -> None:
@@ -202,7 +247,7 @@ async def run_once(database_url: str, *, cheap_requests: bool = True, fresh: boo
             async def probe_help() -> None:
                 pending: list[tuple[float, str]] = []
                 while not done.is_set():
-                    sent, acked, token = await command("help", "U0BOB")
+                    sent, acked, token = await bot.command(session, "help", "U0BOB")
                     acks.delays.append((since(sent), acked - sent))
                     pending.append((sent, token))
                     await asyncio.sleep(0.2)
@@ -214,13 +259,9 @@ async def run_once(database_url: str, *, cheap_requests: bool = True, fresh: boo
                         answers.delays.append((since(sent), float("inf")))
 
             probes = [asyncio.create_task(probe_health()), asyncio.create_task(probe_help())] if cheap_requests else []
-            sent, acked, token = await command(SEARCH, "U0ALICE")
+            sent, acked, token = await bot.command(session, SEARCH, "U0ALICE")
             figures["search ack"] = acked - sent
-            while token not in arrivals:
-                if process.returncode is not None:
-                    raise RuntimeError((await process.stderr.read()).decode())
-                await asyncio.sleep(0.01)
-            figures["first search"] = since(arrivals[token])
+            figures["first search"] = since(await bot.answered(token))
             figures["cpu"] = cpu_seconds(process.pid)
             answer = next(c for c in fake.calls if c.method == "response_url" and c.args["url_token"] == token)
             figures["search found results"] = float("Best matches" in str(answer.args))
@@ -235,13 +276,7 @@ async def run_once(database_url: str, *, cheap_requests: bool = True, fresh: boo
             done.set()
             await asyncio.gather(*probes)
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                await asyncio.wait_for(process.wait(), 30)
-            except TimeoutError:
-                process.kill()
-        await fake.stop()
+        await bot.stop()
     window = figures["first search"] + 1.0
     figures["worst /healthz"] = health.worst(window)
     figures["worst help ack"] = acks.worst(window)
