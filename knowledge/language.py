@@ -56,9 +56,10 @@ MAX_PHRASE = 4
 # The everyday English words' table (`EVERYDAY_ENGLISH`), looked up like a language's glossary.
 EVERYDAY = "en"
 MIN_COMPOUND_PART = 4
-# No compound of the glossary's words is longer ("Gesundheitskompetenzförderung" has 29 letters). A longer
-# "word" (a pasted hash, one letter held down) is none, and splitting it at every letter, each part stemmed,
-# takes time that grows with the square of its length: 20,000 letters held the bot up for a minute.
+# No compound of two glossary words is longer (the longest glossary word, "gezondheidsvaardigheden", has 23
+# letters). A longer "word" (a pasted hash, one letter held down) is none, and splitting it at every letter,
+# each part stemmed, takes time that grows with the square of its length: 20,000 letters held the bot up
+# for a minute.
 MAX_COMPOUND_CHARS = 60
 
 
