@@ -74,11 +74,15 @@ _SLACK_LINK = re.compile(r"<(?:https?://|mailto:)[^|>\s]*(?:\|([^>]*))?>", re.IG
 _BARE_ADDRESS = re.compile(r"\(\s*(?:https?://|www\.)[^\s)]*\s*\)|(?<!\w)(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
+def markdown_links_as_text(text: str) -> str:
+    """`text` with each Markdown link ("[text](address)") as its text alone."""
+    return _MARKDOWN_LINK.sub(lambda m: m.group(1), text) if "[" in text else text
+
+
 def links_as_text(text: str) -> str:
     """`text` with each link as the words it shows and no address: "obesity in [schools](https://…)" asks
     about obesity in schools, and an address's pieces ("https", "example", "com") are no words to search by."""
-    if "[" in text:
-        text = _MARKDOWN_LINK.sub(lambda m: m.group(1), text)
+    text = markdown_links_as_text(text)
     if "<" in text:
         text = _SLACK_LINK.sub(lambda m: m.group(1) or " ", text)
     return _BARE_ADDRESS.sub(" ", text)

@@ -228,14 +228,15 @@ def _compound_modifier(language: str, left: str, table: dict[tuple[str, ...], st
     )
 
 
-_ANY_STOPWORD = STOPWORDS.union(*_STOPWORDS.values())
+# Every supported language's stop words (English's: `STOPWORDS`).
+ALL_STOPWORDS = STOPWORDS.union(*_STOPWORDS.values())
 
 
 def has_topic(text: str) -> bool:
     """Whether a question has a word to search by (`analyse(text).content_words`), known at once when one
     of its words is a stop word of no supported language: the event loop asks this of every search, and a
     long paste read through there would hold up every other member's messages."""
-    if any(len(word) >= 2 and word.isalpha() and word not in _ANY_STOPWORD for word in words(text)):
+    if any(len(word) >= 2 and word.isalpha() and word not in ALL_STOPWORDS for word in words(text)):
         return True
     return analyse(text).content_words > 0
 

@@ -47,8 +47,7 @@ from bot.sanitize import clean_message, has_mention, without_leading_mentions
 from config.errors import UserError
 from config.typos import edit_distance, typos_of
 from config.vocabulary import Role, role_rank
-from knowledge.language import LANGUAGES, stopwords
-from knowledge.terms import STOPWORDS
+from knowledge.language import ALL_STOPWORDS
 from storage.database import DatabaseNotAnswering, is_unavailable
 from storage.models import Member
 
@@ -82,7 +81,7 @@ def suggestions(commands: CommandRegistry, name: str) -> list[str]:
 
 # Words that begin no command's arguments but often follow a noun that is a command's name ("role of",
 # "privacy in"): the stop words of English and of the other languages members write.
-FUNCTION_WORDS = STOPWORDS.union(*(stopwords(language) for language in LANGUAGES))
+FUNCTION_WORDS = ALL_STOPWORDS
 # Words that tell a command what to do, where a member may not know the subcommand's own word ("privacy
 # delete my account", "event create a workshop on..."): after a command's name they never begin a question,
 # and the command's answer names the subcommands there are.

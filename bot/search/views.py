@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from bot.intros.service import MAX_REASON_CHARS
 from bot.reply import BUTTON_COMMAND_CHARS, Button, Field, Link, Reply, Section
-from bot.sanitize import without_mentions
+from bot.sanitize import markdown_links_as_text, without_mentions
 from bot.search.errors import NoInterests, NothingToSearch, NoTopic, SearchRefused, SearchUnavailable
 from bot.search.query import Question, filter_help
 from bot.search.service import MAX_RESULTS, Browsed, Matches, Person
@@ -46,7 +46,7 @@ def safe_text(text: str, limit: int = 80) -> str:
     """User text fit to echo: no mentions or markup that could ping anyone, cut at a word boundary. A word
     typed in angle brackets ("<kids>") is no mention: it stays, without its brackets; a Markdown link
     ("[click](https://…)") is its text alone, so no platform shows it as a link."""
-    cleaned = re.sub(r"[@`*_~|<>]", "", _LINK.sub(lambda m: m.group(1), without_mentions(text)))
+    cleaned = re.sub(r"[@`*_~|<>]", "", markdown_links_as_text(without_mentions(text)))
     cleaned = " ".join(cleaned.split())
     if len(cleaned) > limit:
         cleaned = cleaned[:limit].rsplit(" ", 1)[0] + "…"
@@ -253,7 +253,6 @@ def _pilot_fields(meta: dict) -> list[Field]:
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _QUOTE = re.compile(r"^\s*>\s?")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
-_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 # One `*` or `_` around words, not inside a word (snake_case, 2*3) nor a lone star.
 # The mark is matched before what precedes it is checked (the same rule, but tried only where a mark is: the
@@ -282,9 +281,7 @@ def plain_passage(text: str) -> str:
             starts_line = heading
         else:
             lines[-1] += " " + line
-    joined = "\n".join(lines)
-    if "[" in joined:
-        joined = _LINK.sub(lambda m: m.group(1), joined)
+    joined = markdown_links_as_text("\n".join(lines))
     if "**" in joined or "__" in joined:
         joined = _STRONG.sub(lambda m: m.group(2), joined)
     if "*" in joined or "_" in joined:
