@@ -185,6 +185,14 @@ def parse_country(value: str) -> str | None:
     return None
 
 
+@cache
+def country_name_words() -> frozenset[str]:
+    """Every word of every name and code a country goes by, case-folded: a word outside it is in no country's
+    name, known without looking the name up."""
+    names = [*_country_names(), *(c.alpha_2 for c in pycountry.countries), *(c.alpha_3 for c in pycountry.countries)]
+    return frozenset(word for name in names for word in re.findall(r"[^\W_]+", name.casefold()))
+
+
 def suggest_country(value: str) -> list[str]:
     """Up to three countries (English names) that what was typed is a typo of (config/typos.py), closest
     first, for "did you mean"."""

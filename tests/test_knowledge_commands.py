@@ -261,3 +261,48 @@ async def test_an_answer_says_the_filters_it_was_searched_with(chat, loaded):
     assert (await chat.say("pilots school meals")).text.startswith("Best matches for “school meals”:")  # its own kind
     kind = await chat.say("find school meals kind:pilot")
     assert kind.text.startswith("Best matches for “school meals” (kind: pilot):"), kind.text
+
+
+async def test_a_question_that_only_names_countries_lists_what_is_there(chat, loaded):
+    # Searched by meaning, "Sweden" ranks anything near the word and lists other countries' pilots after
+    # the Swedish ones: a question naming only places lists what is in them, as country:X would.
+    swedish = await chat.say("pilots in Sweden")
+    assert titles(swedish) == ["Pilot · Peer support chat for teenagers"]
+    assert swedish.text == "1 pilot in Sweden, newest first. To search a topic there: `pilots <topic> country:SE`."
+    assert titles(await chat.say("find pilots in Sweden")) == titles(swedish)  # `pilots` said in the question
+    people = await chat.say("experts from Sweden")
+    assert "Expert · Dan Eriksson" in titles(people) and all(t.startswith("Expert · ") for t in titles(people))
+    both = await chat.say("Denmark and the UK")  # a plain message: every kind, in either country
+    assert both.text.startswith("6 results in Denmark or the United Kingdom, newest first."), both.text
+    nowhere = await chat.say("projects in Iceland")
+    assert nowhere.tone == "error" and "I have no pilots in Iceland yet." in nowhere.text
+    # A topic beside the country is searched as before.
+    assert (await chat.say("pilots peer support in Sweden")).text.startswith("Best matches for “peer support in Sweden”")
+
+
+@pytest.mark.parametrize(
+    ("text", "countries", "kinds"),
+    [
+        ("pilots in Sweden", ("SE",), ("pilot",)),
+        ("show me pilots in Sweden, Norway or Finland", ("SE", "NO", "FI"), ("pilot",)),
+        ("experts in the usa", ("US",), ("expert",)),
+        ("pilots in the United States of America", ("US",), ("pilot",)),
+        ("Bosnia and Herzegovina", ("BA",), ()),
+        ("who is working in DK", ("DK",), ()),
+        ("Sverige", ("SE",), ()),
+    ],
+)
+def test_places_named_reads_names_codes_and_fillers(text, countries, kinds):
+    from bot.search.query import places_named
+
+    places = places_named(text)
+    assert places is not None and places.countries == countries and places.kinds == kinds
+
+
+@pytest.mark.parametrize(
+    "text", ["obesity in Sweden", "in", "no", "the and of", "us", "pilots in no time", "2024 Denmark", "turkey recipes"]
+)
+def test_words_that_are_no_place_keep_a_question_a_question(text):
+    from bot.search.query import places_named
+
+    assert places_named(text) is None

@@ -88,9 +88,9 @@ async def _documents(
     """`find` and `pilots`: the best matches for the question, or with filters alone everything they match."""
     knowledge = await search.knowledge_base(ctx.core)
     if not question.text.strip():
-        if not question.has_filters:
+        if not question.lists:
             raise views.ask_what_to_find(example, fixed_kind)
-        return views.browsed(await search.browse(knowledge, ctx.member, question.filters), ctx.member, what=what)
+        return views.browsed(await search.browse(knowledge, ctx.member, question.filters), ctx.member, question, what=what)
     answer = await search.find(knowledge, ctx.member, question.text, question.filters)
     return views.found(answer, ctx.member, question, what=what)
 
@@ -121,10 +121,10 @@ async def experts(ctx: CommandContext) -> Reply:
     question = parse_question(ctx.args_text, flags=("cross-border",), fixed_kind="expert")
     knowledge = await search.knowledge_base(ctx.core)
     if not question.text.strip():
-        if not question.has_filters:
+        if not question.lists:
             raise views.ask_whom_to_find()
         # Filters alone list every expert they match, as they do for `find` and `pilots`.
-        return views.browsed(await search.browse(knowledge, ctx.member, question.filters), ctx.member, what="experts")
+        return views.browsed(await search.browse(knowledge, ctx.member, question.filters), ctx.member, question, what="experts")
     cross_border = "cross-border" in question.flags
     people, answer = await search.rank_people(
         knowledge, ctx.member, question.text, question.filters, cross_border=cross_border
