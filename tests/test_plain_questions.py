@@ -14,7 +14,7 @@ import pytest
 from bot.app import router
 from bot.app.catalogue import full_catalogue
 from bot.app.router import edit_distance
-from bot.app.small_talk import ANSWERS, SmallTalk
+from bot.app.small_talk import ANSWERS, SmallTalk, asks_about_the_bot
 from bot.search.commands import NARROWING
 from bot.search.query import parse_question
 from knowledge.embeddings import WeakMatch
@@ -149,6 +149,29 @@ def test_no_real_question_is_taken_for_small_talk():
     for question in (*questions, *TOPICS):
         routing = resolve(question)
         assert routing.small_talk is None and (routing.plain_question or routing.command), question
+        assert not asks_about_the_bot(question), question
+
+
+ABOUT_THE_BOT = (
+    "what can you do?", "Hi, what can you do?", "What is Lighthouse?", "who are you", "@here what can I ask you",
+    "how does this work?", "commands", "hvad kan du?", "vad kan du göra", "wer bist du?", "wat kun je",
+    "qué puedes hacer", "qui es-tu ?", "unaweza kufanya nini",
+)
+
+
+def test_questions_about_the_bot_get_help_not_a_search():
+    for text in ABOUT_THE_BOT:
+        routing = resolve(text)
+        assert routing.command is not None and routing.command.name == "help" and routing.args_text == "", text
+    # A topic after the same words is a question.
+    for text in ("what can you do about obesity", "who are you working with on school food", "can you help me find obesity pilots"):
+        assert resolve(text).plain_question, text
+
+
+async def test_what_can_you_do_is_answered_with_the_overview(chat, loaded):
+    reply = await chat.say("Hi, what can you do?")
+    assert reply.tone != "error" and reply.text == (await chat.say("help")).text
+    assert any("find <question>" in (section.text or "") for section in reply.sections)
 
 
 MENTIONS = (

@@ -13,7 +13,8 @@ the settings give the asker.
 
 Mentions a message starts with (`@here`, `<@U123>`) are not read as its command: "@here help" is `help`.
 A message whose first word is not a command is a plain question: unless the whole message is small talk
-(a greeting, thanks or goodbye: `bot.app.small_talk`), which gets a short answer, or that word is a
+(a greeting, thanks or goodbye: `bot.app.small_talk`), which gets a short answer, or asks about the bot
+itself ("what can you do?"), which gets `help`, or that word is a
 near-typo of a command (one letter added, dropped, changed or two swapped: `profle`), which gets "did you
 mean", the message is searched as `find` would search it (without its mentions: `bot.search.query`). An
 everyday word with more words after it is no typo ("kind nurses", "rule of thumb": `COMMAND_LOOKALIKES`),
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.app.command_lookalikes import COMMAND_LOOKALIKES
-from bot.app.small_talk import ANSWERS, SmallTalk, small_talk
+from bot.app.small_talk import ANSWERS, SmallTalk, asks_about_the_bot, small_talk
 from bot.audit import AuditAction, command_details, record_audit
 from bot.commands import Command, CommandRegistry
 from bot.context import CommandContext, split_args
@@ -93,6 +94,7 @@ INSTRUCTION_WORDS = frozenset(
 # Names this short are too close to everyday words ("me" and "we", "kpi" and "api") to call a near-typo.
 MIN_TYPO_NAME_CHARS = 4
 PLAIN_QUESTION_COMMAND = "find"
+HELP_COMMAND = "help"  # what a question about the bot itself gets
 DATABASE_APOLOGY = (
     "Sorry, the database is not answering, so I cannot do that right now. Please try again in a minute."
 )
@@ -171,6 +173,8 @@ def resolve(commands: CommandRegistry, text: str) -> Routing:
     talk = small_talk(text)
     if talk is not None:
         return Routing(None, args_text, small_talk=talk)
+    if asks_about_the_bot(text):
+        return Routing(commands.lookup(HELP_COMMAND), "")
     close = near_typos(commands, name)
     # An everyday word followed by more words begins a question ("kind nurses", "fund school meals", Dutch
     # "kind met overgewicht"); alone it may still be a typo, and the answer says how to search it.

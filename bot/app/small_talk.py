@@ -1,4 +1,5 @@
-"""Greetings, thanks and goodbyes: answered in a line, never searched.
+"""Greetings, thanks and goodbyes: answered in a line, never searched; and questions about the bot itself
+("what can you do?", "who are you?"), which the router answers with `help`.
 
 One table, in the languages members ask in (English, Danish, Swedish, Norwegian, German, Dutch, French,
 Spanish, Kiswahili). A message is small talk when, with its mentions, punctuation, digits and emoji left
@@ -99,3 +100,48 @@ def small_talk(text: str) -> SmallTalk | None:
     if not kinds:
         return None
     return next((kind for kind in (_T, _B) if kind in kinds), _G)
+
+
+# Questions about the bot itself, in the same languages: answered with `help`, never searched (a search for
+# "what can you do" finds whatever mentions doing). Matched as the whole message, with greetings, mentions,
+# punctuation and the words in ABOUT_FILLERS ("please", "Lighthouse", "here") left out.
+ABOUT_THE_BOT = frozenset({
+    # English
+    "what can you do", "what do you do", "what are you", "who are you", "what is this", "what is lighthouse",
+    "whats lighthouse", "what s lighthouse", "what is this bot", "what is this about", "what are you for",
+    "how does this work", "how does it work", "how do you work", "how does lighthouse work", "how do i use you",
+    "how do i use this", "how do i use lighthouse", "how to use", "how to use you", "how to use this",
+    "what can i ask", "what can i ask you", "what should i ask", "what can i do", "what can i do here",
+    "commands", "what commands", "list commands", "menu", "options", "get started", "getting started",
+    "how do i start", "where do i start", "i need help", "can you help me", "can you help",
+    # Danish, Norwegian, Swedish
+    "hvad kan du", "hvad kan du gøre", "hvem er du", "hvad er lighthouse", "hvordan virker det",
+    "hvordan bruger jeg dig", "hva kan du", "hva kan du gjøre", "hva er lighthouse", "hvordan fungerer det",
+    "vad kan du", "vad kan du göra", "vem är du", "vad är lighthouse", "hur fungerar det", "hur använder jag dig",
+    # German, Dutch
+    "was kannst du", "was kannst du machen", "wer bist du", "was ist lighthouse", "wie funktioniert das",
+    "wat kun je", "wat kun jij", "wat kan je", "wie ben jij", "wie ben je", "wat is lighthouse", "hoe werkt het",
+    "hoe werkt dit",
+    # French, Spanish
+    "que peux tu faire", "qu est ce que tu peux faire", "qui es tu", "qu est ce que lighthouse",
+    "comment ça marche", "qué puedes hacer", "quién eres", "qué es lighthouse", "cómo funciona",
+    # Kiswahili
+    "unaweza kufanya nini", "wewe ni nani", "lighthouse ni nini", "unafanya nini",
+})
+ABOUT_FILLERS = frozenset("please pls lighthouse bot here exactly actually again for me then so now anyway".split())
+_ABOUT = frozenset(" ".join(_folded(phrase).split()) for phrase in ABOUT_THE_BOT)
+_GREETING_WORDS = frozenset(words[0] for words, kind in _TABLE.items() if kind is _G and len(words) == 1)
+
+
+def asks_about_the_bot(text: str) -> bool:
+    """Whether the whole message asks what the bot is or does ("hi, what can you do?", "wer bist du")."""
+    if len(text) > MAX_SMALL_TALK_CHARS:
+        return False
+    words = re.findall(r"[^\W\d_]+", _folded(without_mentions(text)))
+    while words and words[0] in _GREETING_WORDS:
+        words = words[1:]
+    said = [word for word in words if word not in _ABOUT_FILLERS]
+    return bool(said) and (" ".join(said) in _ABOUT or " ".join(words) in _ABOUT)
+
+
+_ABOUT_FILLERS = frozenset(_folded(word) for word in ABOUT_FILLERS)
