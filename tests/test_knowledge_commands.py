@@ -224,6 +224,9 @@ async def test_match_me_uses_profile_interests(chat, loaded):
     reply = await chat.say("match me", as_user="olga")
     assert "Pilot · Peer support chat for teenagers" in titles(reply)
     assert "interests" in reply.text
+    # There was no question: each "why" names what was matched.
+    whys = [s.context for s in reply.sections if s.context and s.context.startswith("Why:")]
+    assert whys and all("your interests" in why and "your question" not in why for why in whys)
     wrong = await chat.say("match you", as_user="olga")
     assert wrong.tone == "error" and "match me" in wrong.text
 

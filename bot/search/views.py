@@ -215,6 +215,7 @@ def _document_section(
     snippet: Passage | None = None,
     via_pilot: DocInfo | None = None,
     contact: Contact | None = None,
+    matched_to: str = "your question",
 ) -> Section:
     fields = _fields(doc)
     section = Section(
@@ -227,7 +228,7 @@ def _document_section(
     else:
         fields.append(Field("Source", f"`{doc.source_path}`"))
     if passage is not None:
-        section.context = _why(passage, shared, via_pilot)
+        section.context = _why(passage, shared, via_pilot, matched_to)
     if doc.kind == "expert":
         button = _intro_button(contact, asker, query or ", ".join(asker.interests))
         if button:
@@ -343,7 +344,7 @@ def _snippet(text: str) -> str:
     return re.sub(r"\s+\S*$", "", plain[: SNIPPET_CHARS + 1]) + " …"
 
 
-def _why(passage: Passage, shared: list[str], via_pilot: DocInfo | None) -> str:
+def _why(passage: Passage, shared: list[str], via_pilot: DocInfo | None, matched_to: str = "your question") -> str:
     if passage.heading == OVERVIEW_HEADING:
         where = "its title, tags and facts"
     else:
@@ -352,8 +353,8 @@ def _why(passage: Passage, shared: list[str], via_pilot: DocInfo | None) -> str:
         where = f"their {'answer to “' if via_pilot.kind == 'answer' else 'pilot “'}{via_pilot.title}”"
     plural = where.startswith("its")  # "its title, tags and facts"
     if not shared:  # a match in meaning alone: say so, rather than that the words match
-        return f"Why: {where} {'are' if plural else 'is'} close in meaning to your question, with no shared keywords."
-    return f"Why: {where} match{'' if plural else 'es'} your question; shared terms: {', '.join(shared)}."
+        return f"Why: {where} {'are' if plural else 'is'} close in meaning to {matched_to}, with no shared keywords."
+    return f"Why: {where} match{'' if plural else 'es'} {matched_to}; shared terms: {', '.join(shared)}."
 
 
 def _intro_button(contact: Contact | None, asker: Member, question: str) -> Button | None:
@@ -415,10 +416,10 @@ def experts(people: list[Person], answer: Answer, asker: Member, *, cross_border
     return Reply(text="\n".join(notes), sections=sections, unsure=answer.unsure, topic=shown)
 
 
-def _person_section(asker: Member, person: Person, query: str) -> Section:
+def _person_section(asker: Member, person: Person, query: str, matched_to: str = "your question") -> Section:
     section = _document_section(
         asker, person.doc, person.passage, person.shared, query=query, snippet=person.snippet,
-        via_pilot=person.via_pilot, contact=person.contact,
+        via_pilot=person.via_pilot, contact=person.contact, matched_to=matched_to,
     )
     section.title = person.doc.title
     if person.same_organisation:
@@ -428,11 +429,12 @@ def _person_section(asker: Member, person: Person, query: str) -> Section:
 
 def matches(found: Matches, member: Member) -> Reply:
     text = found.searched
+    matched_to = "your interests" if found.from_interests else "your expertise"  # there was no question
     # Alternate people and pilots/documents, best first, so both kinds show on the first page.
     sections: list[Section] = []
-    people_sections = [_person_section(member, p, text) for p in found.people[:MATCHED_PEOPLE]]
+    people_sections = [_person_section(member, p, text, matched_to) for p in found.people[:MATCHED_PEOPLE]]
     other_sections = [
-        _document_section(member, r.doc, r.passage, r.shared, query=text, snippet=r.snippet)
+        _document_section(member, r.doc, r.passage, r.shared, query=text, snippet=r.snippet, matched_to=matched_to)
         for r in found.documents.results[:MATCHED_DOCUMENTS]
     ]
     for i in range(max(len(people_sections), len(other_sections))):
