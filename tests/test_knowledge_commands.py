@@ -283,6 +283,18 @@ async def test_a_question_that_only_names_countries_lists_what_is_there(chat, lo
     assert (await chat.say("pilots peer support in Sweden")).text.startswith("Best matches for “peer support in Sweden”")
 
 
+async def test_a_question_that_only_names_a_kind_lists_it_newest_first(chat, loaded):
+    reports = await chat.say("latest reports")
+    assert titles(reports) == ["Report · Lessons from school food pilots", "Report · Evaluation of the peer support chat"]
+    assert reports.text == "2 reports, newest first. To search a topic among them: `find <topic> kind:report`."
+    assert titles(await chat.say("tools")) == ["Tool · Teach-back pocket card"]
+    everyone = await chat.say("experts all")  # a command of one kind: a word that asks for a list is enough
+    assert len(titles(everyone)) == 4 and all(t.startswith("Expert · ") for t in titles(everyone))
+    assert everyone.text.startswith("4 experts, newest first. To search a topic among them: `experts <topic>`.")
+    assert (await chat.say("pilots")).tone == "error"  # still asks what to look for
+    assert (await chat.say("find all")).tone == "error"  # nothing named: no topic either
+
+
 @pytest.mark.parametrize(
     ("text", "countries", "kinds"),
     [
@@ -295,17 +307,17 @@ async def test_a_question_that_only_names_countries_lists_what_is_there(chat, lo
         ("Sverige", ("SE",), ()),
     ],
 )
-def test_places_named_reads_names_codes_and_fillers(text, countries, kinds):
-    from bot.search.query import places_named
+def test_listing_named_reads_country_names_codes_and_fillers(text, countries, kinds):
+    from bot.search.listing import listing_named
 
-    places = places_named(text)
-    assert places is not None and places.countries == countries and places.kinds == kinds
+    named = listing_named(text)
+    assert named is not None and named.countries == countries and named.kinds == kinds
 
 
 @pytest.mark.parametrize(
     "text", ["obesity in Sweden", "in", "no", "the and of", "us", "pilots in no time", "2024 Denmark", "turkey recipes"]
 )
 def test_words_that_are_no_place_keep_a_question_a_question(text):
-    from bot.search.query import places_named
+    from bot.search.listing import listing_named
 
-    assert places_named(text) is None
+    assert listing_named(text) is None

@@ -47,7 +47,7 @@ async def find(ctx: CommandContext) -> Reply:
     reply = await _documents(ctx, question, what="results", example="find school food programmes")
     # A plain question (or `ask`): say how to narrow it, once; not when nothing matched well, where narrowing
     # cannot help (the answer points to the community instead).
-    if ctx.invoked_as in ("", "ask") and not reply.weak:
+    if ctx.invoked_as in ("", "ask") and not reply.weak and not question.lists:
         reply.text += f"\n{NARROWING}"
     return reply
 

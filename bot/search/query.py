@@ -11,9 +11,9 @@ from datetime import date
 
 from bot.sanitize import links_as_text, without_emoji_codes, without_mentions
 from bot.search.errors import NoTopic
+from bot.search.listing import KIND_ALIASES, listing_named
 from config.errors import UserError
-from config.vocabulary import QUOTES, country_name_words, parse_country, require_country, require_sector, require_theme, unquoted
-from knowledge.language import ALL_STOPWORDS
+from config.vocabulary import QUOTES, require_country, require_sector, require_theme, unquoted
 from knowledge.records import KINDS
 from knowledge.search import Filters
 
@@ -49,7 +49,6 @@ def _option_names(fixed_kind: str | None) -> tuple[str, ...]:
         return ("kind", "theme", "country", "sector", "since", "until")
     return tuple(example.split(":")[0] for example in _FILTERS_OF_KIND[fixed_kind])
 SEVERAL_WORDS = 'A name of several words goes in quotes or with _ between its words: country:"United Kingdom", country:United_Kingdom.'
-_KIND_ALIASES = {**{k: k for k in KINDS}, **{f"{k}s": k for k in KINDS}, "people": "expert", "person": "expert", "document": "report", "documents": "report"}
 _INLINE = re.compile(r"^([a-z]+):(.+)$", re.IGNORECASE)
 
 
@@ -59,12 +58,17 @@ class Question:
     filters: Filters
     flags: set[str] = field(default_factory=set)
     has_filters: bool = False  # the asker typed filters (a command's own fixed kind does not count)
-    places_only: bool = False  # the question named only countries (`pilots in Sweden`): read as their filter
+    listing_only: bool = False  # the question named only what to list (`pilots in Sweden`): read as filters
 
     @property
     def lists(self) -> bool:
-        """Whether there are filters to list by, with no question to search: typed, or places named."""
-        return not self.text.strip() and (self.has_filters or self.places_only)
+        """Whether there are filters to list by, with no question to search: typed, or named in words."""
+        return not self.text.strip() and (self.has_filters or self.listing_only)
+
+    @property
+    def named_listing(self) -> bool:
+        """Whether the filters are only those the question named in words (`latest reports`)."""
+        return self.listing_only and not self.has_filters
 
 
 def parse_question(args_text: str, *, flags: tuple[str, ...] = (), fixed_kind: str | None = None) -> Question:
@@ -80,88 +84,17 @@ def parse_question(args_text: str, *, flags: tuple[str, ...] = (), fixed_kind: s
     if without_codes != spoken and not typed.text_words and not typed.values:
         raise NoTopic()  # only emoji: a question, with no word to search by
     has_filters = bool(typed.values)
-    places = places_named(" ".join(typed.text_words), fixed_kind)
-    if places is not None:
+    named = listing_named(" ".join(typed.text_words), fixed_kind)
+    if named is not None:
         typed.text_words = []
-        for value in (*places.countries, *places.kinds):
-            typed.add("country" if value in places.countries else "kind", value)
+        for country in named.countries:
+            typed.add("country", country)
+        for kind in named.kinds:
+            typed.add("kind", kind)
     filters = _filters(typed.values, _kinds(typed.values, fixed_kind))
     if filters.since and filters.until and filters.since > filters.until:
         raise UserError("`since` is after `until`, so nothing can match.", hint="For example: since:2024 until:2025-06.")
-    return Question(" ".join(typed.text_words), filters, typed.flags, has_filters=has_filters, places_only=places is not None)
-
-
-# --- A question that only names places ----------------------------------------------------------------------
-
-# Words that say what to list without being a topic: "list projects based in Kenya", "who is working in Sweden".
-_LISTING_WORDS = frozenset({
-    "list", "based", "located", "working", "work", "everything", "projects", "project", "programmes", "programs",
-    "initiatives",
-})
-# Words that name a kind of document: "pilots in Sweden" asked through `find` lists pilots.
-_KIND_WORDS = {**_KIND_ALIASES, "projects": "pilot", "project": "pilot"}
-_TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-# Short names typed in small letters too, being no word of any supported language.
-_LOWER_CASE_CODES = frozenset({"uk", "usa", "uae"})
-_LONGEST_COUNTRY_NAME = 5  # words, with "the": "the United States of America"
-
-
-@dataclass(frozen=True)
-class Places:
-    countries: tuple[str, ...]  # alpha-2 codes, as typed in order
-    kinds: tuple[str, ...]  # kinds named beside them, through `find` only
-
-
-def places_named(text: str, fixed_kind: str | None = None) -> Places | None:
-    """The countries a question names when it names nothing else (`pilots in Sweden`, `Denmark and Norway`,
-    `experts from Kenya`), or None. Such a question has no topic to search by meaning: searching "Sweden"
-    ranks anything near the word, and lists pilots elsewhere after the Swedish ones. It is read as the
-    country filter instead. A code counts only in capitals (`DK`, `UK`), where it cannot be a word
-    (`in`, `no`, `de`)."""
-    tokens = _TOKEN.findall(text)
-    if not tokens or len(tokens) > 12:
-        return None
-    known = country_name_words()
-    if any(
-        (word := token.casefold()) not in known and word not in ALL_STOPWORDS and word not in _LISTING_WORDS
-        and word not in _KIND_WORDS
-        for token in tokens
-    ):
-        return None  # a word that is no place and no filler: a topic (told at once, without looking names up)
-    countries: list[str] = []
-    kinds: list[str] = []
-    at = 0
-    while at < len(tokens):
-        length, code = _country_at(tokens, at)
-        if code:
-            countries.append(code)
-            at += length
-            continue
-        word = tokens[at].casefold()
-        kind = _KIND_WORDS.get(word)
-        if kind is not None and fixed_kind in (None, kind):
-            if fixed_kind is None:
-                kinds.append(kind)
-        elif word not in ALL_STOPWORDS and word not in _LISTING_WORDS:
-            return None
-        at += 1
-    return Places(tuple(dict.fromkeys(countries)), tuple(dict.fromkeys(kinds))) if countries else None
-
-
-def _country_at(tokens: list[str], at: int) -> tuple[int, str | None]:
-    """The longest country name starting at token `at` (its length in tokens, and its code)."""
-    for length in range(min(_LONGEST_COUNTRY_NAME, len(tokens) - at), 0, -1):
-        words = tokens[at : at + length]
-        core = words[1:] if words[0].casefold() == "the" else words
-        if not core:
-            continue
-        short = len(core[0]) <= 3 and core[0].casefold() not in _LOWER_CASE_CODES
-        if len(core) == 1 and not core[0].isupper() and (short or core[0].casefold() in ALL_STOPWORDS):
-            continue  # "in", "no", "and": words before they are codes (`IN`, `NO`, `AND`)
-        code = parse_country(" ".join(words))
-        if code:
-            return length, code
-    return 0, None
+    return Question(" ".join(typed.text_words), filters, typed.flags, has_filters=has_filters, listing_only=named is not None)
 
 
 # What may come before a quoted filter value: `country:"United Kingdom"`, `--country="United Kingdom"`.
@@ -279,7 +212,7 @@ def _split(raw: str) -> list[str]:
 
 
 def _kind(value: str) -> str:
-    kind = _KIND_ALIASES.get(value.lower())
+    kind = KIND_ALIASES.get(value.lower())
     if kind is None:
         raise UserError(f"“{value[:30]}” is not a kind I know.", hint="Valid kinds: " + ", ".join(KINDS) + ".")
     return kind

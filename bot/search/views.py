@@ -12,6 +12,7 @@ from dataclasses import replace
 from bot.intros.service import MAX_REASON_CHARS
 from bot.reply import BUTTON_COMMAND_CHARS, Button, Field, Link, Reply, Section
 from bot.sanitize import markdown_links_as_text, without_mentions
+from bot.search import listing
 from bot.search.errors import NoInterests, NothingToSearch, NoTopic, SearchRefused, SearchUnavailable
 from bot.search.query import Question, filter_help
 from bot.search.service import MAX_RESULTS, Browsed, Matches, Person
@@ -81,49 +82,23 @@ def ask_what_to_find(example: str, fixed_kind: str | None = None) -> UserError:
 # --- find / pilots ------------------------------------------------------------------------------------------
 
 
-# The command that lists each kind, for the tip on searching a topic within the places named.
-_LISTING_COMMANDS = {"pilot": "pilots", "expert": "experts"}
-
-
 def browsed(found: Browsed, asker: Member, question: Question, *, what: str) -> Reply:
-    """Everything the filters match, newest first; for a question that only named countries (`pilots in
-    Sweden`), said as such, with how to search a topic there."""
-    named = question.places_only and not question.has_filters
-    kinds = question.filters.kinds
-    if named and len(kinds) == 1:
-        what = f"{next(iter(kinds))}s"  # `find projects in Kenya` lists pilots
-    places = " or ".join(sorted(_in_country(code) for code in question.filters.countries))
+    """Everything the filters match, newest first; for a question that only named what to list (`pilots in
+    Sweden`, `latest reports`), said as such, with how to search a topic among them (bot.search.listing)."""
+    named = question.named_listing
+    what = listing.what_is_listed(question.filters, what) if named else what
     if not found.docs:
-        if named:
-            raise UserError(f"I have no {what} in {places} yet.", hint="Try a neighbouring country, or a topic without the country.")
-        raise UserError(f"No {what} match those filters.", hint="Try fewer filters.")
+        said, hint = listing.nothing_listed(question.filters, what) if named else (f"No {what} match those filters.", "Try fewer filters.")
+        raise UserError(said, hint=hint)
     sections = [
         _document_section(asker, doc, None, [], query="", contact=found.contacts.get(doc.member_id))
         for doc in found.docs
     ]
     # The list stops at MAX_RESULTS: then it is the newest so many, not all of them.
-    counted_docs = f"The {len(found.docs)} newest {what}" if len(found.docs) >= MAX_RESULTS else counted(len(found.docs), what)
-    if named:
-        codes = ",".join(sorted(question.filters.countries))
-        kind = next(iter(kinds)) if len(kinds) == 1 else None
-        command = _LISTING_COMMANDS.get(kind, "find") if kind else "find"
-        kind_filter = f" kind:{kind}" if kind and command == "find" else ""
-        text = (
-            f"{counted_docs} in {places}" + ("" if counted_docs.startswith("The ") else ", newest first")
-            + f". To search a topic there: `{command} <topic>{kind_filter} country:{codes}`."
-        )
-    else:
-        text = f"{counted_docs} matching your filters:"
+    newest_only = len(found.docs) >= MAX_RESULTS
+    shown = f"The {len(found.docs)} newest {what}" if newest_only else counted(len(found.docs), what)
+    text = listing.heading(shown, question.filters, newest_only=newest_only) if named else f"{shown} matching your filters:"
     return Reply(text=text, sections=sections)
-
-
-# Country names said with "the": the United Kingdom, the Netherlands, the Philippines, the Czech Republic.
-_WITH_ARTICLE = re.compile(r"^United |(?:lands|ines|Republic|Emirates|Bahamas|Maldives|Gambia|Comoros)$")
-
-
-def _in_country(code: str) -> str:
-    name = country_name(code)
-    return f"the {name}" if _WITH_ARTICLE.search(name) else name
 
 
 def found(answer: Answer, asker: Member, question: Question, *, what: str) -> Reply:
@@ -147,7 +122,7 @@ def found(answer: Answer, asker: Member, question: Question, *, what: str) -> Re
 def _filters_said(question: Question, *, kinds: bool = True) -> str:
     """" (country: Denmark, Sweden; theme: Obesity; since 2024-01-01)", or "" without typed filters (`kinds`:
     whether the kind was the member's, not the command's)."""
-    if not (question.has_filters or question.places_only):
+    if not (question.has_filters or question.listing_only):
         return ""
     chosen = question.filters
     parts = [
