@@ -26,7 +26,7 @@ KIND_ALIASES = {
 _KIND_WORDS = {**KIND_ALIASES, "projects": "pilot", "project": "pilot"}
 # Words that ask for a list without being a topic: "list projects based in Kenya", "latest reports", "all tools".
 _LISTING_WORDS = frozenset({
-    "list", "show", "all", "every", "everything", "latest", "newest", "recent", "new", "based", "located",
+    "list", "all", "every", "everything", "latest", "newest", "recent", "new", "based", "located",
     "working", "work", "programmes", "programs", "initiatives",
 })
 _TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
