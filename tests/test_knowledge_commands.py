@@ -305,6 +305,11 @@ async def test_a_question_that_only_names_a_kind_lists_it_newest_first(chat, loa
         ("Bosnia and Herzegovina", ("BA",), ()),
         ("who is working in DK", ("DK",), ()),
         ("Sverige", ("SE",), ()),
+        ("pilotprojekter i Danmark", ("DK",), ("pilot",)),
+        ("Experten aus Kenia", ("KE",), ("expert",)),
+        ("miradi nchini Kenya", ("KE",), ("pilot",)),
+        ("seneste rapporter", (), ("report",)),
+        ("herramientas", (), ("tool",)),
     ],
 )
 def test_listing_named_reads_country_names_codes_and_fillers(text, countries, kinds):

@@ -23,12 +23,27 @@ KIND_ALIASES = {
     **{k: k for k in KINDS}, **{f"{k}s": k for k in KINDS},
     "people": "expert", "person": "expert", "document": "report", "documents": "report",
 }
-_KIND_WORDS = {**KIND_ALIASES, "projects": "pilot", "project": "pilot"}
-# Words that ask for a list without being a topic: "list projects based in Kenya", "latest reports", "all tools".
-_LISTING_WORDS = frozenset({
-    "list", "all", "every", "everything", "latest", "newest", "recent", "new", "based", "located",
-    "working", "work", "programmes", "programs", "initiatives",
-})
+# ... and in a question, in every supported language ("pilotprojekter i Danmark", "Experten aus Kenia").
+_KIND_WORDS = {
+    **KIND_ALIASES,
+    **dict.fromkeys(
+        "projects project pilotprojekt pilotprojekter projekter pilotprosjekt pilotprosjekter prosjekt prosjekter "
+        "pilotprojekte projekte pilotproject pilotprojecten projecten projet projets pilote pilotes proyecto "
+        "proyectos piloto pilotos mradi miradi".split(), "pilot"),
+    **dict.fromkeys(
+        "ekspert eksperter experter experten expertinnen deskundigen expertos expertas mtaalamu wataalamu".split(),
+        "expert"),
+    **dict.fromkeys("rapporter rapporten bericht berichte rapports informe informes ripoti".split(), "report"),
+    **dict.fromkeys(
+        "værktøj værktøjer verktøy verktyg werkzeuge instrumenten hulpmiddelen outils herramientas zana".split(), "tool"),
+}
+# Words that ask for a list without being a topic ("list projects based in Kenya", "latest reports", "all
+# tools", "seneste rapporter", "alle Experten"); the stop words of every language are read past as well.
+_LISTING_WORDS = frozenset(
+    "list all every everything latest newest recent new based located working work programmes programs "
+    "initiatives alle seneste nyeste alla senaste nyaste siste neueste nieuwste tous toutes derniers dernières "
+    "todos todas últimos recientes zote nchini".split()
+)
 _TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 # Short names typed in small letters too, being no word of any supported language.
 _LOWER_CASE_CODES = frozenset({"uk", "usa", "uae"})
