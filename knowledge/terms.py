@@ -59,7 +59,11 @@ ENGLISH_MARKERS = (
 # "how do I reset my email password" matched passages on "how" and "do", and every expert profile's
 # "Can help with" heading on "can" (and, until "help" was wrapping too, on "help": "help me find obesity
 # pilots" listed five experts first).
-STOPWORDS = frozenset(STOPWORD_LISTS.STOPWORDS_EN_PLUS) | ENGLISH_MARKERS | QUESTION_WRAPPING
+# A stop word's contractions are stop words too: "what's" stems to "what", and "what's the weather" had
+# matched passages on it ("shared terms: What's").
+_CONTRACTED = ("'s", "'re", "'m", "'ll", "'ve", "'d")
+_BASE_STOPWORDS = frozenset(STOPWORD_LISTS.STOPWORDS_EN_PLUS) | ENGLISH_MARKERS | QUESTION_WRAPPING
+STOPWORDS = _BASE_STOPWORDS | {word + ending for word in _BASE_STOPWORDS if word.isalpha() for ending in _CONTRACTED}
 _stemmer = Stemmer.Stemmer("english")
 
 

@@ -258,3 +258,11 @@ def test_whether_a_question_has_a_topic_is_known_without_reading_it_through(monk
 
     monkeypatch.setattr(language, "analyse", no_reading)
     assert language.has_topic("school meals " * 2_000) and language.has_topic("q" * 20_000)
+
+
+def test_a_stop_words_contractions_are_no_keyword():
+    from knowledge.terms import shared_words, terms
+
+    assert terms("what's the weather, where's Copenhagen? I'm looking, let's see") == ["weather", "copenhagen", "see"]
+    assert shared_words("what's the weather", "What's next: the weather") == ["weather"]
+    assert terms("the children's health") == ["children", "health"]  # a topic's own possessive stays
