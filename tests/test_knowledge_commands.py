@@ -326,3 +326,14 @@ def test_words_that_are_no_place_keep_a_question_a_question(text):
     from bot.search.listing import listing_named
 
     assert listing_named(text) is None
+
+
+async def test_a_filter_typed_with_a_space_before_its_value_is_a_filter(chat, loaded):
+    spaced = await chat.say("find teenagers country: Sweden theme: mental_health")
+    assert spaced.text.startswith("Best matches for “teenagers” (theme: Mental health; country: Sweden):"), spaced.text
+    assert titles(await chat.say('pilots country: "United Kingdom"')) == ["Pilot · Teach-back training in citizen services"]
+    for command in ("find country:", "pilots school since:"):
+        reply = await chat.say(command)
+        assert reply.tone == "error" and "needs a value" in reply.text and "country:DK" in reply.text, command
+    # The aliases begin sentences too: "from:" is no filter there.
+    assert "from:" in (await chat.say("find from: a school nurse, meals")).text

@@ -50,6 +50,9 @@ def _option_names(fixed_kind: str | None) -> tuple[str, ...]:
     return tuple(example.split(":")[0] for example in _FILTERS_OF_KIND[fixed_kind])
 SEVERAL_WORDS = 'A name of several words goes in quotes or with _ between its words: country:"United Kingdom", country:United_Kingdom.'
 _INLINE = re.compile(r"^([a-z]+):(.+)$", re.IGNORECASE)
+# A filter typed with a space before its value (`country: Denmark`): only the filters' own names, since the
+# aliases begin sentences too ("from: a nurse", "topic: school meals").
+_SPACED = re.compile(r"^(kind|theme|country|sector|since|until):$", re.IGNORECASE)
 
 
 @dataclass
@@ -110,7 +113,8 @@ def _words(text: str) -> list[str]:
         if text[at].isspace():
             at += 1
             continue
-        end = _word_end(text, at, after_option=bool(words) and words[-1].startswith("--") and "=" not in words[-1])
+        after_option = bool(words) and (words[-1].startswith("--") and "=" not in words[-1] or bool(_SPACED.match(words[-1])))
+        end = _word_end(text, at, after_option=after_option)
         words.append(text[at:end])
         at = end
     return words
@@ -151,6 +155,11 @@ def _scan(words: list[str], flags: tuple[str, ...], fixed_kind: str | None) -> _
             _read_option(word[2:], rest, flags, fixed_kind, typed)
         elif inline and inline.group(1).lower() in FILTER_NAMES:
             typed.add(inline.group(1), inline.group(2))
+        elif spaced := _SPACED.match(word):
+            value = next(rest, "")
+            if not value:
+                raise UserError(f"`{word.lower()}` needs a value.", hint=filter_help(fixed_kind, flags))
+            typed.add(spaced.group(1), value)
         else:
             typed.text_words.append(word)
     return typed
