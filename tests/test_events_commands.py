@@ -256,3 +256,34 @@ async def test_unknown_subcommand_and_missing_id(chat: Chat, people):
     assert reply.tone == "error" and "event list" in reply.text
     no_id = await chat.say("event show", as_user="tom")
     assert no_id.tone == "error" and "Which event" in no_id.text
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [  # the test clock stands at Mon 2 Nov 2026, 09:00 UTC (10:00 in Carol's Copenhagen)
+        ("tomorrow 14:00", "2026-11-03T13:00:00+00:00"),
+        ("tomorrow 2pm", "2026-11-03T13:00:00+00:00"),
+        ("friday 9:30 UTC", "2026-11-06T09:30:00+00:00"),
+        ("next Monday 10am", "2026-11-09T09:00:00+00:00"),  # "monday" on a Monday is the next one
+        ("20 Dec 14:00", "2026-12-20T13:00:00+00:00"),
+        ("December 20, 2026 2:30 pm", "2026-12-20T13:30:00+00:00"),
+        ("3rd of January 9am", "2027-01-03T08:00:00+00:00"),  # a date without its year is the next to come
+        ("today 18:00", "2026-11-02T17:00:00+00:00"),
+    ],
+)
+async def test_a_start_may_be_said_as_people_say_it(chat: Chat, core, people, start, expected):
+    reply = await chat.say(f'event add title="Round table" start="{start}"', as_user="carol")
+    assert reply.tone != "error", reply.text
+    assert (await load(core, 1)).starts_at.isoformat() == expected
+
+
+async def test_a_start_said_as_people_say_it_is_still_checked(chat: Chat, core, people):
+    for start, expected in (
+        ("today 08:00", "is in the past"),
+        ("tomorrow 13pm", "is not a date and time I can read"),
+        ("31 Feb 10:00", "is not a date and time I can read"),
+        ("someday 10:00", "tomorrow, friday or 20 Dec"),
+        ("tomorrow", "has no time of day"),
+    ):
+        reply = await chat.say(f'event add title=X start="{start}"', as_user="carol")
+        assert reply.tone == "error" and expected in reply.text, (start, reply.text)

@@ -30,7 +30,7 @@ def _is_coordinator(ctx: CommandContext) -> bool:
 async def _add(ctx: CommandContext, words: list[str]) -> Reply:
     if not words:
         return views.add_form()
-    fields = read_fields(words, default_zone=ctx.member.timezone)
+    fields = read_fields(words, default_zone=ctx.member.timezone, now=ctx.now())
     event = await service.create_event(ctx.core, fields, organiser=ctx.member)
     ctx.audited = True  # create_event wrote an entry with the new event's id
     return views.event_added(event)
@@ -41,7 +41,7 @@ async def _edit(ctx: CommandContext, words: list[str]) -> Reply:
     if len(words) == 1:
         return views.edit_form(await service.event_to_edit(ctx.core, event_id), ctx.member.timezone)
     current = await service.get_event(ctx.core, event_id)  # its zone is the default for typed times
-    fields = read_fields(words[1:], default_zone=current.timezone)
+    fields = read_fields(words[1:], default_zone=current.timezone, now=ctx.now())
     edit = await service.edit_event(ctx.core, event_id, fields, editor=ctx.member, notices=NOTICES)
     ctx.audited = True  # edit_event wrote an entry naming the changed fields (or had nothing to record)
     return views.event_edited(edit, ctx.member.timezone)
@@ -156,7 +156,7 @@ FEATURE.command_with_subcommands(
         "and after the start `event attendance ID` (who attended), `event attendance ID confirm` (everyone who "
         "RSVPed going attended) or `event attendance ID @ana @ben` (the members you name attended). Each "
         "attendance is recorded once and counts in `kpi` and the report.\n"
-        "Fields: title, start (`YYYY-MM-DD HH:MM Zone`), end or duration (90m, 2h), place, link, themes "
+        "Fields: title, start (`YYYY-MM-DD HH:MM Zone`, or `tomorrow 14:00`, `friday 2pm`, `20 Dec 9:30`), end or duration (90m, 2h), place, link, themes "
         f"({', '.join(THEMES)}), description. People who RSVP get reminders before the event."
     ),
     examples=(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from config.errors import UserError
@@ -20,8 +21,17 @@ MAX_DURATION = timedelta(days=14)
 DEFAULT_DURATION = timedelta(hours=1)
 EXAMPLE_START = "2026-12-03 14:00 Europe/Copenhagen"
 _ZONE_HINT = "Use an IANA name after the time, for example Europe/Copenhagen, America/New_York or UTC."
-_CLOCK = re.compile(r"^\d{1,2}[:.]\d{2}$")
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(am|pm)$|^(\d{1,2})[:.](\d{2})$", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# Dates as people write them, in English: "today", "tomorrow", "friday" (the next one after today), "20 Dec",
+# "December 20, 2026" (a date without its year is the next one to come).
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_DATE_FILLERS = frozenset({"on", "next", "this", "the", "of", "at"})
+_DAY_NUMBER = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$", re.IGNORECASE)
+DATE_HINT = "YYYY-MM-DD HH:MM Zone, or with a day such as tomorrow, friday or 20 Dec and a time such as 14:00 or 2pm"
 
 
 @dataclass
@@ -51,21 +61,64 @@ def _split_zone(words: list[str]) -> tuple[list[str], str | None]:
     return words[:-1], zone
 
 
-def _read_local(text: str, words: list[str], what: str) -> datetime:
-    local_text = " ".join(words).replace("T", " ", 1)
-    if not re.search(r"\d{1,2}[:.]\d{2}\s*$", local_text):
+def _read_local(text: str, words: list[str], what: str, today: Callable[[], date] | None) -> datetime:
+    """The date and clock time typed, without their zone; `today` (in the event's zone) for a relative date."""
+    clock = _CLOCK.match(words[-1]) if words else None
+    if clock is None:
+        raise UserError(f"“{text[:60]}” has no time of day.", hint=f"Write the {what} as {DATE_HINT}, e.g. {EXAMPLE_START}.")
+    hour, minute, half = (clock.group(1), clock.group(2), clock.group(3)) if clock.group(1) else (clock.group(4), clock.group(5), None)
+    hour, minute = int(hour), int(minute or 0)
+    if half and not 1 <= hour <= 12:
+        hour = 99  # "13pm": no time of day
+    elif half:
+        hour = hour % 12 + (12 if half.lower() == "pm" else 0)
+    day = _read_date(words[:-1], today)
+    if day is None or hour > 23 or minute > 59:
         raise UserError(
-            f"“{text[:60]}” has no time of day.",
-            hint=f"Write the {what} as YYYY-MM-DD HH:MM Zone, e.g. {EXAMPLE_START}.",
+            f"“{text[:60]}” is not a date and time I can read.", hint=f"Write the {what} as {DATE_HINT}, e.g. {EXAMPLE_START}."
         )
-    local_text = re.sub(r"(\d{1,2})\.(\d{2})\s*$", r"\1:\2", local_text)
+    return datetime.combine(day, time(hour, minute))
+
+
+def _read_date(words: list[str], today: Callable[[], date] | None) -> date | None:
+    """The day of `words` (an ISO date, or as people write it when `today` is known), or None."""
+    if len(words) == 1 and (iso := _ISO_DATE.match(words[0])):
+        try:
+            return date(*(int(part) for part in iso.groups()))
+        except ValueError:
+            return None
+    said = [word.strip(",").lower() for word in words if word.strip(",").lower() not in _DATE_FILLERS]
+    if today is None or not said:
+        return None
+    if said in (["today"], ["tomorrow"]):
+        return today() + timedelta(days=said == ["tomorrow"])
+    if len(said) == 1 and (weekday := _named(said[0], _WEEKDAYS)) is not None:
+        return today() + timedelta(days=(weekday - today().weekday() - 1) % 7 + 1)
+    return _day_of_month(said, today)
+
+
+def _day_of_month(said: list[str], today: Callable[[], date]) -> date | None:
+    """"20 dec", "december 20", "20 december 2026" (the next such day to come when the year is left out)."""
+    year = int(said.pop()) if len(said) == 3 and re.fullmatch(r"\d{4}", said[-1]) else None
+    if len(said) != 2:
+        return None
+    first, second = said
+    number = _DAY_NUMBER.match(first) or _DAY_NUMBER.match(second)
+    month = _named(second if _DAY_NUMBER.match(first) else first, _MONTHS)
+    if number is None or month is None:
+        return None
     try:
-        return datetime.strptime(local_text, "%Y-%m-%d %H:%M")
+        day = date(year or today().year, month + 1, int(number.group(1)))
+        if year is None and day < today():
+            day = day.replace(year=day.year + 1)
     except ValueError:
-        raise UserError(
-            f"“{text[:60]}” is not a date and time I can read.",
-            hint=f"Write the {what} as YYYY-MM-DD HH:MM Zone, e.g. {EXAMPLE_START}.",
-        ) from None
+        return None
+    return day
+
+
+def _named(word: str, names: tuple[str, ...]) -> int | None:
+    """The index of the name `word` is, whole or its first three letters or more ("fri", "sept")."""
+    return next((i for i, name in enumerate(names) if len(word) >= 3 and name.startswith(word)), None)
 
 
 def _require_zone(zone: str | None, what: str) -> str:
@@ -89,23 +142,30 @@ def _existing_local_time(naive: datetime, zone: str) -> datetime:
     return aware
 
 
-def parse_when(text: str, default_zone: str | None, *, what: str = "start") -> tuple[datetime, str]:
-    """ "2026-12-03 14:00 Europe/Copenhagen" -> (aware datetime in that zone, zone name)."""
-    words = text.split()
+def parse_when(text: str, default_zone: str | None, *, what: str = "start", now: datetime | None = None) -> tuple[datetime, str]:
+    """ "2026-12-03 14:00 Europe/Copenhagen", or with `now` "tomorrow 2pm", "friday 9:30", "20 Dec 14:00"
+    -> (aware datetime in that zone, zone name)."""
+    text = re.sub(r"(\d)\s+(am|pm)\b", r"\1\2", text, flags=re.IGNORECASE)  # "2 pm" is one clock time
+    words = re.sub(r"^(\d{4}-\d{1,2}-\d{1,2})T", r"\1 ", text.strip()).split()
     if not words:
         raise UserError(f"The {what} is empty.", hint=f'For example: {what}="{EXAMPLE_START}"')
     words, zone = _split_zone(words)
-    naive = _read_local(text, words, what)
+
+    def today() -> date:  # in the event's zone, which a relative date needs first
+        assert now is not None
+        return now.astimezone(ZoneInfo(_require_zone(zone or default_zone, what))).date()
+
+    naive = _read_local(text, words, what, today if now is not None else None)
     zone = _require_zone(zone or default_zone, what)
     return _existing_local_time(naive, zone), zone
 
 
-def parse_clock_or_when(text: str, start: datetime, zone: str) -> datetime:
-    """An end: "15:30" (same day as the start) or a full date and time, in the start's zone by default."""
+def parse_clock_or_when(text: str, start: datetime, zone: str, now: datetime | None = None) -> datetime:
+    """An end: "15:30" or "5pm" (same day as the start) or a date and time, in the start's zone by default."""
     words = text.split()
     if len(words) == 1 and _CLOCK.match(words[0]):
         text = f"{start:%Y-%m-%d} {words[0]}"
-    return parse_when(text, zone, what="end")[0]
+    return parse_when(text, zone, what="end", now=now)[0]
 
 
 def resolve_times(
@@ -124,7 +184,7 @@ def resolve_times(
     start = fields.start or (current_start.astimezone(ZoneInfo(zone)) if current_start and zone else None)
     if start is None or zone is None:
         raise UserError("When does it start?", hint=f'Add start="{EXAMPLE_START}".')
-    end = _resolve_end(fields, start, zone, current_start, current_end)
+    end = _resolve_end(fields, start, zone, current_start, current_end, now)
     if fields.start is not None:
         _check_future(start, zone, now)
     _check_span(start, end, zone)
@@ -139,10 +199,11 @@ def _check_future(start: datetime, zone: str, now: datetime) -> None:
 
 
 def _resolve_end(
-    fields: EventFields, start: datetime, zone: str, current_start: datetime | None, current_end: datetime | None
+    fields: EventFields, start: datetime, zone: str, current_start: datetime | None, current_end: datetime | None,
+    now: datetime,
 ) -> datetime:
     if fields.end_text is not None:
-        return parse_clock_or_when(fields.end_text, start, zone)
+        return parse_clock_or_when(fields.end_text, start, zone, now)
     if fields.duration is not None:
         return start + fields.duration
     if current_start is not None and current_end is not None:

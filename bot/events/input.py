@@ -9,7 +9,7 @@ Every mistake gets a message that says what to type instead.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.events.fields import MAX_DURATION, EventFields, parse_when
 from bot.ids import is_plain_number, parse_id
@@ -132,9 +132,9 @@ def _title(title: str) -> str:
     return _limited("title", title, MAX_TITLE)
 
 
-def _read_times(pairs: dict[str, str], fields: EventFields, default_zone: str | None) -> None:
+def _read_times(pairs: dict[str, str], fields: EventFields, default_zone: str | None, now: datetime | None) -> None:
     if "start" in pairs:
-        fields.start, fields.timezone = parse_when(pairs["start"], default_zone)
+        fields.start, fields.timezone = parse_when(pairs["start"], default_zone, now=now)
     if "end" in pairs:
         fields.end_text = pairs["end"]
     if "duration" in pairs:
@@ -166,13 +166,14 @@ def _read_details(pairs: dict[str, str], fields: EventFields) -> None:
         fields.description = _limited("description", pairs["description"], MAX_DESCRIPTION) or None
 
 
-def read_fields(words: list[str], *, default_zone: str | None) -> EventFields:
-    """Validate each given field on its own; `resolve_times` checks them together."""
+def read_fields(words: list[str], *, default_zone: str | None, now: datetime | None = None) -> EventFields:
+    """Validate each given field on its own; `resolve_times` checks them together (`now`: for a start said
+    relative to today, such as "tomorrow 14:00")."""
     pairs = parse_pairs(words)
     fields = EventFields(given=set(pairs))
     if "title" in pairs:
         fields.title = _title(pairs["title"])
-    _read_times(pairs, fields, default_zone)
+    _read_times(pairs, fields, default_zone, now)
     _split_where(pairs, fields)
     _read_details(pairs, fields)
     return fields
