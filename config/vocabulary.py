@@ -185,12 +185,26 @@ def parse_country(value: str) -> str | None:
     return None
 
 
+# The languages members ask questions in (knowledge.language), besides English: the country names of
+# `country_name_words`.
+QUESTION_LANGUAGES = ("da", "sv", "nb_NO", "fi", "de", "nl", "fr", "es", "sw")
+
+
 @cache
 def country_name_words() -> frozenset[str]:
-    """Every word of every name and code a country goes by, case-folded: a word outside it is in no country's
-    name, known without looking the name up."""
-    names = [*_country_names(), *(c.alpha_2 for c in pycountry.countries), *(c.alpha_3 for c in pycountry.countries)]
-    return frozenset(word for name in names for word in re.findall(r"[^\W_]+", name.casefold()))
+    """Every word of a country's name or code as members write them in a question (English, everyday English,
+    and the languages they ask in), case-folded: a word outside it is in no such name. Cheaper than every
+    name `parse_country` knows (a quarter of the languages): a search reads each question against it."""
+    english = _english_country_names()
+    names = {name.casefold() for name in (*english, *COMMON_COUNTRY_NAMES)}
+    for language in QUESTION_LANGUAGES:
+        try:
+            translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+        except OSError:  # a pycountry build without that language
+            continue
+        names.update(translation.gettext(name).casefold() for name in english)
+    names.update(code.casefold() for country in pycountry.countries for code in (country.alpha_2, country.alpha_3))
+    return frozenset(word for name in names for word in re.findall(r"[^\W_]+", name))
 
 
 def suggest_country(value: str) -> list[str]:

@@ -4,7 +4,7 @@
 Searched by meaning, such a question ranks whatever lies near the word: "Sweden" lists other countries'
 pilots after the Swedish ones, and "reports" finds pilots that mention reporting. It is read as the filters
 it names instead (`country:SE`, `kind:report`), and the answer lists what they match, newest first, with how
-to search a topic among them. A country counts by its name, in English or its own language (`Sverige`), or
+to search a topic among them. A country counts by its name, in English or a language members ask in (`Sverige`, `Kenia`), or
 by its code in capitals (`DK`, `UK`), where it cannot be a word (`in`, `no`, `de`).
 """
 
@@ -98,11 +98,12 @@ def listing_named(text: str, fixed_kind: str | None = None) -> Listing | None:
 
 def _country_at(tokens: list[str], at: int) -> tuple[int, str | None]:
     """The longest country name starting at token `at` (its length in tokens, and its code)."""
+    known = country_name_words()
     for length in range(min(_LONGEST_COUNTRY_NAME, len(tokens) - at), 0, -1):
         words = tokens[at : at + length]
         core = words[1:] if words[0].casefold() == "the" else words
-        if not core:
-            continue
+        if not core or any(word.casefold() not in known for word in core):
+            continue  # no name: looked up only where every word could be one
         short = len(core[0]) <= 3 and core[0].casefold() not in _LOWER_CASE_CODES
         if len(core) == 1 and not core[0].isupper() and (short or core[0].casefold() in ALL_STOPWORDS):
             continue  # "in", "no", "and": words before they are codes (`IN`, `NO`, `AND`)
