@@ -13,6 +13,7 @@ import pytest
 
 from bot.app import router
 from bot.app.catalogue import full_catalogue
+from bot.app.event_questions import asks_for_events
 from bot.app.router import edit_distance
 from bot.app.small_talk import ANSWERS, SmallTalk, asks_about_the_bot
 from bot.search.commands import NARROWING
@@ -149,7 +150,7 @@ def test_no_real_question_is_taken_for_small_talk():
     for question in (*questions, *TOPICS):
         routing = resolve(question)
         assert routing.small_talk is None and (routing.plain_question or routing.command), question
-        assert not asks_about_the_bot(question), question
+        assert not asks_about_the_bot(question) and asks_for_events(question) is None, question
 
 
 ABOUT_THE_BOT = (
@@ -166,6 +167,24 @@ def test_questions_about_the_bot_get_help_not_a_search():
     # A topic after the same words is a question.
     for text in ("what can you do about obesity", "who are you working with on school food", "can you help me find obesity pilots"):
         assert resolve(text).plain_question, text
+
+
+EVENT_QUESTIONS = (
+    ("any events this week?", ""), ("upcoming events", ""), ("when is the next event", ""),
+    ("events about obesity", "obesity"), ("upcoming webinars on mental health", "mental_health"),
+    ("<!here> any events?", ""), ("kommende arrangementer", ""), ("nächste Veranstaltungen", ""),
+)
+
+
+def test_a_question_about_coming_events_lists_them():
+    for text, theme in EVENT_QUESTIONS:
+        routing = resolve(text)
+        assert routing.command is not None and routing.command.name == "event", text
+        assert routing.args_text == f"list {theme}".strip(), text
+    # Events with a topic of their own, or two themes, are a question.
+    for text in ("co-design workshops with patients", "workshop on school meals", "meetings about equity and obesity"):
+        assert resolve(text).plain_question, text
+    assert not any(asks_about_the_bot(text) for text, _ in EVENT_QUESTIONS)
 
 
 async def test_what_can_you_do_is_answered_with_the_overview(chat, loaded):

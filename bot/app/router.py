@@ -14,7 +14,8 @@ the settings give the asker.
 Mentions a message starts with (`@here`, `<@U123>`) are not read as its command: "@here help" is `help`.
 A message whose first word is not a command is a plain question: unless the whole message is small talk
 (a greeting, thanks or goodbye: `bot.app.small_talk`), which gets a short answer, or asks about the bot
-itself ("what can you do?"), which gets `help`, or that word is a
+itself ("what can you do?"), which gets `help`, or asks only which events are coming ("any events this
+week?": `bot.app.event_questions`), which gets `event list`, or that word is a
 near-typo of a command (one letter added, dropped, changed or two swapped: `profle`), which gets "did you
 mean", the message is searched as `find` would search it (without its mentions: `bot.search.query`). An
 everyday word with more words after it is no typo ("kind nurses", "rule of thumb": `COMMAND_LOOKALIKES`),
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.app.command_lookalikes import COMMAND_LOOKALIKES
+from bot.app.event_questions import asks_for_events
 from bot.app.small_talk import ANSWERS, SmallTalk, asks_about_the_bot, small_talk
 from bot.audit import AuditAction, command_details, record_audit
 from bot.commands import Command, CommandRegistry
@@ -95,6 +97,7 @@ INSTRUCTION_WORDS = frozenset(
 MIN_TYPO_NAME_CHARS = 4
 PLAIN_QUESTION_COMMAND = "find"
 HELP_COMMAND = "help"  # what a question about the bot itself gets
+EVENTS_COMMAND = "event"  # `event list [theme]`: what a question about coming events gets
 DATABASE_APOLOGY = (
     "Sorry, the database is not answering, so I cannot do that right now. Please try again in a minute."
 )
@@ -167,7 +170,7 @@ def resolve(commands: CommandRegistry, text: str) -> Routing:
     name, args_text = parse(text)
     command = commands.lookup(name) if name else None
     if command is not None and _begins_a_sentence(commands, command, args_text):
-        return Routing(commands.lookup(PLAIN_QUESTION_COMMAND), command_text(text), plain_question=True)
+        return _plain_question(commands, text)
     if command is not None or not name:
         return Routing(command, args_text)
     talk = small_talk(text)
@@ -180,6 +183,15 @@ def resolve(commands: CommandRegistry, text: str) -> Routing:
     # "kind met overgewicht"); alone it may still be a typo, and the answer says how to search it.
     if close and not (args_text and name in COMMAND_LOOKALIKES):
         return Routing(None, args_text, typo_of=tuple(close))
+    return _plain_question(commands, text)
+
+
+def _plain_question(commands: CommandRegistry, text: str) -> Routing:
+    """A message that is no command: the coming events when that is all it asks about, else a search."""
+    theme = asks_for_events(text)
+    events = commands.lookup(EVENTS_COMMAND) if theme is not None else None
+    if events is not None:
+        return Routing(events, f"list {theme}".strip())
     return Routing(commands.lookup(PLAIN_QUESTION_COMMAND), command_text(text), plain_question=True)
 
 
