@@ -97,3 +97,13 @@ async def test_mentions_and_member_ids_name_one_member_whatever_follows(core, ch
         (discord_ids["1002"], "Felix Baumann Discord told me about you"),
         (discord_ids["1001"], "Carol Discord told me about you"),
     ]
+
+
+async def test_introduce_me_to_a_name_asks_for_that_member(core, chat, transport):
+    ids = await named(chat, bob="Felix Baumann")
+    asked = await chat.say("introduce me to Felix Baumann because I run a pilot on obesity medication", as_user="alice")
+    assert asked.tone == "success" and "I've asked Felix Baumann" in asked.text, asked.text
+    stored = await introduction(core, 1)
+    assert (stored.target_id, stored.reason) == (ids["bob"], "because I run a pilot on obesity medication")
+    alone = await chat.say("intro me with @Felix Baumann", as_user="carol")
+    assert "Why would you like to meet Felix Baumann?" in alone.text

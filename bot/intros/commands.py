@@ -81,15 +81,20 @@ def _unknown_member(token: str) -> NoReturn:
     )
 
 
+# "introduce me to Camilla Skov", "intro me with @ana": the words before the name are no name ("me" is you).
+_ASKED_AS_A_SENTENCE = re.compile(r"^\s*me\s+(?:to|with)\s+(?=\S)", re.IGNORECASE)
+
+
 async def _target_and_reason(ctx: CommandContext) -> tuple[str, list[Member], str]:
     """Who is named and the reason typed after them: a member's whole name of several words first (the
     reason must not swallow "Baumann" of "@Felix Baumann"), else the first (or quoted) word as a name."""
-    if ctx.args_text.strip()[:1] not in {'"', "'"}:
-        named = await full_name_at_start(ctx.core, ctx.message, ctx.args_text)
+    args_text = _ASKED_AS_A_SENTENCE.sub("", ctx.args_text)
+    if args_text.strip()[:1] not in {'"', "'"}:
+        named = await full_name_at_start(ctx.core, ctx.message, args_text)
         if named is not None:
             token, candidates, reason = named
             return token, _not_myself(ctx, candidates), reason
-    token, reason = split_target(ctx.args_text)
+    token, reason = split_target(args_text)
     return token, await _candidates(ctx, token), reason
 
 
