@@ -187,6 +187,16 @@ def test_a_question_about_coming_events_lists_them():
     assert not any(asks_about_the_bot(text) for text, _ in EVENT_QUESTIONS)
 
 
+def test_a_question_that_asks_who_finds_people():
+    for text in ("who knows about GLP-1?", "Who's working on school meals", "@here who can help with procurement",
+                 "hvem arbejder med skolemad", "vem kan något om barnfetma", "wer kennt sich mit Apps aus",
+                 "¿Quién trabaja en salud mental?"):
+        routing = resolve(text)
+        assert routing.plain_question and routing.command.name == "experts", text
+    for text in ("wie kann man Übergewicht verhindern", "what pilots exist", "whole grain school meals"):
+        assert resolve(text).command.name == "find", text
+
+
 async def test_what_can_you_do_is_answered_with_the_overview(chat, loaded):
     reply = await chat.say("Hi, what can you do?")
     assert reply.tone != "error" and reply.text == (await chat.say("help")).text

@@ -17,7 +17,8 @@ A message whose first word is not a command is a plain question: unless the whol
 itself ("what can you do?"), which gets `help`, or asks only which events are coming ("any events this
 week?": `bot.app.event_questions`), which gets `event list`, or that word is a
 near-typo of a command (one letter added, dropped, changed or two swapped: `profle`), which gets "did you
-mean", the message is searched as `find` would search it (without its mentions: `bot.search.query`). An
+mean", the message is searched as `find` would search it (without its mentions: `bot.search.query`), or
+as `experts` would when it asks "who" ("who knows about GLP-1?", "hvem arbejder med …"). An
 everyday word with more words after it is no typo ("kind nurses", "rule of thumb": `COMMAND_LOOKALIKES`),
 and a command's name that only begins a sentence is no command ("role of municipalities in...", "quit
 smoking programmes": `_begins_a_sentence`).
@@ -98,6 +99,9 @@ MIN_TYPO_NAME_CHARS = 4
 PLAIN_QUESTION_COMMAND = "find"
 HELP_COMMAND = "help"  # what a question about the bot itself gets
 EVENTS_COMMAND = "event"  # `event list [theme]`: what a question about coming events gets
+PEOPLE_COMMAND = "experts"  # what a question asking "who" gets: people, not documents
+# "Who" as a question's first word, in the languages members ask in (not Dutch "wie", German "how").
+WHO_WORDS = frozenset({"who", "whom", "who's", "whos", "hvem", "vem", "wer", "qui", "quién", "quien"})
 DATABASE_APOLOGY = (
     "Sorry, the database is not answering, so I cannot do that right now. Please try again in a minute."
 )
@@ -187,12 +191,16 @@ def resolve(commands: CommandRegistry, text: str) -> Routing:
 
 
 def _plain_question(commands: CommandRegistry, text: str) -> Routing:
-    """A message that is no command: the coming events when that is all it asks about, else a search."""
+    """A message that is no command: the coming events when that is all it asks about; people for a question
+    that asks "who" ("who knows about GLP-1?", "hvem arbejder med …"); else a search of everything."""
     theme = asks_for_events(text)
     events = commands.lookup(EVENTS_COMMAND) if theme is not None else None
     if events is not None:
         return Routing(events, f"list {theme}".strip())
-    return Routing(commands.lookup(PLAIN_QUESTION_COMMAND), command_text(text), plain_question=True)
+    question = command_text(text)
+    first = question.split(None, 1)[0].casefold().replace("’", "'").strip(",.:;!?¿¡") if question.strip() else ""
+    people = commands.lookup(PEOPLE_COMMAND) if first in WHO_WORDS else None
+    return Routing(people or commands.lookup(PLAIN_QUESTION_COMMAND), question, plain_question=True)
 
 
 def may_be_slow(commands: CommandRegistry, text: str) -> bool:
