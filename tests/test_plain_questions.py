@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import router
+from bot.app.account_requests import account_request
 from bot.app.catalogue import full_catalogue
 from bot.app.event_questions import asks_for_events
 from bot.app.router import edit_distance
@@ -151,6 +152,7 @@ def test_no_real_question_is_taken_for_small_talk():
         routing = resolve(question)
         assert routing.small_talk is None and (routing.plain_question or routing.command), question
         assert not asks_about_the_bot(question) and asks_for_events(question) is None, question
+        assert account_request(question) is None, question
 
 
 ABOUT_THE_BOT = (
@@ -185,6 +187,32 @@ def test_a_question_about_coming_events_lists_them():
     for text in ("co-design workshops with patients", "workshop on school meals", "meetings about equity and obesity"):
         assert resolve(text).plain_question, text
     assert not any(asks_about_the_bot(text) for text, _ in EVENT_QUESTIONS)
+
+
+ACCOUNT_REQUESTS = (
+    ("delete my data", "privacy", "erase"), ("Please delete all my data!", "privacy", "erase"),
+    ("forget me", "privacy", "erase"), ("slet mine data", "privacy", "erase"),
+    ("export my data", "privacy", "export"), ("download my data", "privacy", "export"),
+    ("what do you know about me?", "privacy", ""), ("how do I delete my account", "privacy", ""),
+    ("my profile", "profile", ""), ("<@U0123> show me my profile", "profile", ""),
+    ("change my country to Sweden", "profile", "set country Sweden"),
+    ("set my time zone to Europe/Oslo", "profile", "set timezone Europe/Oslo"),
+)
+
+
+def test_a_request_about_ones_own_account_gets_its_command():
+    for text, command, args in ACCOUNT_REQUESTS:
+        routing = resolve(text)
+        assert routing.command is not None and routing.command.name == command and routing.args_text == args, text
+    # With a topic of its own, it is a question.
+    for text in ("delete my data on obesity pilots", "data deletion in anonymous chat services", "change my mind about sugar"):
+        assert resolve(text).plain_question, text
+
+
+async def test_delete_my_data_asks_to_confirm_and_erases_nothing_yet(chat, loaded):
+    reply = await chat.say("delete my data")
+    assert reply.tone != "error" and any("privacy erase confirm" in b.command for b in reply.buttons), reply
+    assert (await chat.say("my profile")).tone != "error"  # the member is still there
 
 
 def test_a_question_that_asks_who_finds_people():

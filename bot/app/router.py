@@ -15,7 +15,9 @@ Mentions a message starts with (`@here`, `<@U123>`) are not read as its command:
 A message whose first word is not a command is a plain question: unless the whole message is small talk
 (a greeting, thanks or goodbye: `bot.app.small_talk`), which gets a short answer, or asks about the bot
 itself ("what can you do?"), which gets `help`, or asks only which events are coming ("any events this
-week?": `bot.app.event_questions`), which gets `event list`, or that word is a
+week?": `bot.app.event_questions`), which gets `event list`, or asks for something about the member's
+own account ("delete my data", "change my country to Sweden": `bot.app.account_requests`), which gets
+the command that does it, or that word is a
 near-typo of a command (one letter added, dropped, changed or two swapped: `profle`), which gets "did you
 mean", the message is searched as `find` would search it (without its mentions: `bot.search.query`), or
 as `experts` would when it asks "who" ("who knows about GLP-1?", "hvem arbejder med …"). An
@@ -35,6 +37,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.app.account_requests import account_request
 from bot.app.command_lookalikes import COMMAND_LOOKALIKES
 from bot.app.event_questions import asks_for_events
 from bot.app.small_talk import ANSWERS, SmallTalk, asks_about_the_bot, small_talk
@@ -191,8 +194,12 @@ def resolve(commands: CommandRegistry, text: str) -> Routing:
 
 
 def _plain_question(commands: CommandRegistry, text: str) -> Routing:
-    """A message that is no command: the coming events when that is all it asks about; people for a question
+    """A message that is no command: the command for a request about the member's own account ("delete my
+    data": `bot.app.account_requests`); the coming events when that is all it asks about; people for a question
     that asks "who" ("who knows about GLP-1?", "hvem arbejder med …"); else a search of everything."""
+    asked = account_request(text)  # "delete my data", "change my country to Sweden"
+    if asked is not None and (own := commands.lookup(asked.split()[0])) is not None:
+        return Routing(own, asked.split(None, 1)[1] if " " in asked else "")
     theme = asks_for_events(text)
     events = commands.lookup(EVENTS_COMMAND) if theme is not None else None
     if events is not None:
