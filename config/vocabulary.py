@@ -145,10 +145,12 @@ def _english_country_names() -> dict[str, str]:
     return english
 
 
-def _translated_country_names(english: dict[str, str]) -> dict[str, set[str]]:
-    """Each English name translated into LOCAL_NAME_LANGUAGES, case-folded, to the codes it stands for."""
+def _translated_country_names(
+    english: dict[str, str], languages: tuple[str, ...] = LOCAL_NAME_LANGUAGES
+) -> dict[str, set[str]]:
+    """Each English name translated into `languages`, case-folded, to the codes it stands for."""
     local: dict[str, set[str]] = {}
-    for language in LOCAL_NAME_LANGUAGES:
+    for language in languages:
         try:
             translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
         except OSError:  # a pycountry build without that language
@@ -197,12 +199,7 @@ def country_name_words() -> frozenset[str]:
     name `parse_country` knows (a quarter of the languages): a search reads each question against it."""
     english = _english_country_names()
     names = {name.casefold() for name in (*english, *COMMON_COUNTRY_NAMES)}
-    for language in QUESTION_LANGUAGES:
-        try:
-            translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
-        except OSError:  # a pycountry build without that language
-            continue
-        names.update(translation.gettext(name).casefold() for name in english)
+    names.update(_translated_country_names(english, QUESTION_LANGUAGES))
     names.update(code.casefold() for country in pycountry.countries for code in (country.alpha_2, country.alpha_3))
     return frozenset(word for name in names for word in re.findall(r"[^\W_]+", name))
 

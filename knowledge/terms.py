@@ -34,7 +34,8 @@ def _stopword_lists() -> ModuleType:
 STOPWORD_LISTS = _stopword_lists()
 STOPWORDS_EN = STOPWORD_LISTS.STOPWORDS_EN
 
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+# A word as written: letters and digits, joined by an apostrophe or a hyphen ("children's", "GLP-1").
+WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 # Question words that say nothing about the topic, English enough to tell the language by too.
 QUESTION_WORDS = frozenset({"find", "anyone", "someone", "looking", "know", "knows"})
 # Words a question is wrapped in that say nothing about its topic ("could you please show me anything on").
@@ -73,7 +74,7 @@ def _stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    return [w.lower().replace("’", "'") for w in WORD.findall(text)]
 
 
 def terms(text: str) -> list[str]:
@@ -89,7 +90,7 @@ def shared_words(query: str | set[str], passage: str, *, limit: int = 5) -> list
     # are passed over without being stemmed: this runs for every result of every search.
     beginnings = {term[:2] for term in wanted}
     found: dict[str, int] = {}  # term -> the position of its first word
-    lowered_words = _WORD.findall(passage.lower())
+    lowered_words = WORD.findall(passage.lower())
     for position, lowered in enumerate(lowered_words):
         if lowered[:2] not in beginnings or lowered in STOPWORDS or len(lowered) < 2:
             continue
@@ -100,7 +101,7 @@ def shared_words(query: str | set[str], passage: str, *, limit: int = 5) -> list
                 break
     if not found:
         return []
-    written = _WORD.findall(passage)
+    written = WORD.findall(passage)
     if len(written) != len(lowered_words):  # lower-casing changed how the text splits (rare letters)
         written = lowered_words
     return [written[position] for position in found.values()]

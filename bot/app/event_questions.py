@@ -9,8 +9,8 @@ that carry no topic (every supported language's stop words). Anything more is a 
 
 from __future__ import annotations
 
-import re
 
+from bot.app.small_talk import LETTER_WORDS
 from bot.sanitize import without_mentions
 from config.vocabulary import parse_theme
 from knowledge.language import ALL_STOPWORDS
@@ -29,13 +29,12 @@ WHEN_WORDS = frozenset(
     "nächsten woche monat komende volgende week maand prochain prochaine prochains semaine mois próximo "
     "próxima próximos semana mes ijayo wiki mwezi".split()
 )
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _MAX_WORDS = 12
 
 
 def asks_for_events(text: str) -> str | None:
     """The `event list` arguments a question asks for ("" or a theme), or None for any other message."""
-    words = [word.casefold() for word in _WORD.findall(without_mentions(text))]
+    words = [word.casefold() for word in LETTER_WORDS.findall(without_mentions(text))]
     if not words or len(words) > _MAX_WORDS or not any(word in EVENT_WORDS for word in words):
         return None
     theme = None

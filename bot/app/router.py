@@ -197,13 +197,12 @@ def _plain_question(commands: CommandRegistry, text: str) -> Routing:
     """A message that is no command: the command for a request about the member's own account ("delete my
     data": `bot.app.account_requests`); the coming events when that is all it asks about; people for a question
     that asks "who" ("who knows about GLP-1?", "hvem arbejder med …"); else a search of everything."""
-    asked = account_request(text)  # "delete my data", "change my country to Sweden"
-    if asked is not None and (own := commands.lookup(asked.split()[0])) is not None:
-        return Routing(own, asked.split(None, 1)[1] if " " in asked else "")
     theme = asks_for_events(text)
-    events = commands.lookup(EVENTS_COMMAND) if theme is not None else None
-    if events is not None:
-        return Routing(events, f"list {theme}".strip())
+    events = f"{EVENTS_COMMAND} list {theme}".strip() if theme is not None else None
+    for command_line in (account_request(text), events):  # what the message asks for, as a command would
+        name, args_text = parse(command_line) if command_line else ("", "")
+        if (command := commands.lookup(name) if name else None) is not None:
+            return Routing(command, args_text)
     question = command_text(text)
     first = question.split(None, 1)[0].casefold().replace("’", "'").strip(",.:;!?¿¡") if question.strip() else ""
     people = commands.lookup(PEOPLE_COMMAND) if first in WHO_WORDS else None

@@ -75,6 +75,8 @@ def _folded(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+# Words of letters alone: digits, punctuation and emoji say nothing here.
+LETTER_WORDS = re.compile(r"[^\W\d_]+")
 _TABLE = {tuple(_folded(phrase).split()): kind for phrase, kind in PHRASES.items()}
 _FILLERS = frozenset(_folded(word) for word in FILLERS)
 
@@ -83,7 +85,7 @@ def small_talk(text: str) -> SmallTalk | None:
     """What kind of small talk the whole message is, or None when it says anything else."""
     if len(text) > MAX_SMALL_TALK_CHARS:
         return None
-    words = re.findall(r"[^\W\d_]+", _folded(without_mentions(text)))
+    words = LETTER_WORDS.findall(_folded(without_mentions(text)))
     kinds: set[SmallTalk] = set()
     at = 0
     while at < len(words):
@@ -137,7 +139,7 @@ def asks_about_the_bot(text: str) -> bool:
     """Whether the whole message asks what the bot is or does ("hi, what can you do?", "wer bist du")."""
     if len(text) > MAX_SMALL_TALK_CHARS:
         return False
-    words = re.findall(r"[^\W\d_]+", _folded(without_mentions(text)))
+    words = LETTER_WORDS.findall(_folded(without_mentions(text)))
     while words and words[0] in _GREETING_WORDS:
         words = words[1:]
     said = [word for word in words if word not in _ABOUT_FILLERS]

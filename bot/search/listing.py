@@ -17,6 +17,7 @@ from config.vocabulary import country_name, country_name_words, parse_country
 from knowledge.language import ALL_STOPWORDS
 from knowledge.records import KINDS
 from knowledge.search import Filters
+from knowledge.terms import WORD
 
 # The words for each kind, as filters (`kind:pilots`) and questions (`find experts in Kenya`) take them.
 KIND_ALIASES = {
@@ -44,7 +45,6 @@ _LISTING_WORDS = frozenset(
     "initiatives alle seneste nyeste alla senaste nyaste siste neueste nieuwste tous toutes derniers dernières "
     "todos todas últimos recientes zote nchini".split()
 )
-_TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 # Short names typed in small letters too, being no word of any supported language.
 _LOWER_CASE_CODES = frozenset({"uk", "usa", "uae"})
 _LONGEST_COUNTRY_NAME = 5  # words, with "the": "the United States of America"
@@ -60,7 +60,7 @@ class Listing:
 def listing_named(text: str, fixed_kind: str | None = None) -> Listing | None:
     """What a question names to list, when it names nothing else; None for a question with a topic.
     Through a command of one kind (`pilots`, `experts`), a word such as "all" or "latest" is enough."""
-    tokens = _TOKEN.findall(text)
+    tokens = WORD.findall(text)
     if not tokens or len(tokens) > _MAX_WORDS:
         return None
     known = country_name_words()
