@@ -269,6 +269,9 @@ async def test_unknown_subcommand_and_missing_id(chat: Chat, people):
         ("December 20, 2026 2:30 pm", "2026-12-20T13:30:00+00:00"),
         ("3rd of January 9am", "2027-01-03T08:00:00+00:00"),  # a date without its year is the next to come
         ("today 18:00", "2026-11-02T17:00:00+00:00"),
+        ("i morgen 14:00", "2026-11-03T13:00:00+00:00"),
+        ("demain 9:30", "2026-11-03T08:30:00+00:00"),
+        ("mañana 10:00", "2026-11-03T09:00:00+00:00"),
     ],
 )
 async def test_a_start_may_be_said_as_people_say_it(chat: Chat, core, people, start, expected):

@@ -30,6 +30,11 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
 _DATE_FILLERS = frozenset({"on", "next", "this", "the", "of", "at"})
+# "Today" and "tomorrow" in the languages members ask in, as days from today ("i morgen 14:00", "demain 9:30").
+_RELATIVE_DAYS = {
+    "today": 0, "tomorrow": 1, "i dag": 0, "idag": 0, "i morgen": 1, "imorgen": 1, "i morgon": 1, "imorgon": 1,
+    "heute": 0, "morgen": 1, "vandaag": 0, "aujourd'hui": 0, "demain": 1, "hoy": 0, "mañana": 1, "leo": 0, "kesho": 1,
+}
 _DAY_NUMBER = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$", re.IGNORECASE)
 DATE_HINT = "YYYY-MM-DD HH:MM Zone, or with a day such as tomorrow, friday or 20 Dec and a time such as 14:00 or 2pm"
 
@@ -90,8 +95,8 @@ def _read_date(words: list[str], today: Callable[[], date] | None) -> date | Non
     said = [word.strip(",").lower() for word in words if word.strip(",").lower() not in _DATE_FILLERS]
     if today is None or not said:
         return None
-    if said in (["today"], ["tomorrow"]):
-        return today() + timedelta(days=said == ["tomorrow"])
+    if (days := _RELATIVE_DAYS.get(" ".join(said).replace("’", "'"))) is not None:
+        return today() + timedelta(days=days)
     if len(said) == 1 and (weekday := _named(said[0], _WEEKDAYS)) is not None:
         return today() + timedelta(days=(weekday - today().weekday() - 1) % 7 + 1)
     return _day_of_month(said, today)
