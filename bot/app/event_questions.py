@@ -9,7 +9,6 @@ that carry no topic (every supported language's stop words). Anything more is a 
 
 from __future__ import annotations
 
-
 from bot.app.small_talk import LETTER_WORDS
 from bot.sanitize import without_mentions
 from config.vocabulary import parse_theme

@@ -132,6 +132,7 @@ ABOUT_THE_BOT = frozenset({
 })
 ABOUT_FILLERS = frozenset("please pls lighthouse bot here exactly actually again for me then so now anyway".split())
 _ABOUT = frozenset(" ".join(_folded(phrase).split()) for phrase in ABOUT_THE_BOT)
+_ABOUT_FILLERS = frozenset(_folded(word) for word in ABOUT_FILLERS)
 _GREETING_WORDS = frozenset(words[0] for words, kind in _TABLE.items() if kind is _G and len(words) == 1)
 
 
@@ -144,6 +145,3 @@ def asks_about_the_bot(text: str) -> bool:
         words = words[1:]
     said = [word for word in words if word not in _ABOUT_FILLERS]
     return bool(said) and (" ".join(said) in _ABOUT or " ".join(words) in _ABOUT)
-
-
-_ABOUT_FILLERS = frozenset(_folded(word) for word in ABOUT_FILLERS)

@@ -73,12 +73,11 @@ def _read_local(text: str, words: list[str], what: str, today: Callable[[], date
         raise UserError(f"“{text[:60]}” has no time of day.", hint=f"Write the {what} as {DATE_HINT}, e.g. {EXAMPLE_START}.")
     hour, minute, half = (clock.group(1), clock.group(2), clock.group(3)) if clock.group(1) else (clock.group(4), clock.group(5), None)
     hour, minute = int(hour), int(minute or 0)
-    if half and not 1 <= hour <= 12:
-        hour = 99  # "13pm": no time of day
-    elif half:
+    on_the_clock = (1 <= hour <= 12 if half else hour <= 23) and minute <= 59  # "13pm", "24:00": no time
+    if half:
         hour = hour % 12 + (12 if half.lower() == "pm" else 0)
     day = _read_date(words[:-1], today)
-    if day is None or hour > 23 or minute > 59:
+    if day is None or not on_the_clock:
         raise UserError(
             f"“{text[:60]}” is not a date and time I can read.", hint=f"Write the {what} as {DATE_HINT}, e.g. {EXAMPLE_START}."
         )
@@ -107,9 +106,8 @@ def _day_of_month(said: list[str], today: Callable[[], date]) -> date | None:
     year = int(said.pop()) if len(said) == 3 and re.fullmatch(r"\d{4}", said[-1]) else None
     if len(said) != 2:
         return None
-    first, second = said
-    number = _DAY_NUMBER.match(first) or _DAY_NUMBER.match(second)
-    month = _named(second if _DAY_NUMBER.match(first) else first, _MONTHS)
+    number, month_word = (_DAY_NUMBER.match(said[0]), said[1]) if _DAY_NUMBER.match(said[0]) else (_DAY_NUMBER.match(said[1]), said[0])
+    month = _named(month_word, _MONTHS)
     if number is None or month is None:
         return None
     try:
