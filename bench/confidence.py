@@ -20,10 +20,11 @@ import numpy as np
 
 from bot.search.query import parse_question
 from bot.search.views import WEAK_MATCH_SHOWN  # a weak answer's results: a relevant one there is "well answered"
-from knowledge.confidence import FEATURES, Calibration, Evidence, Match, confident_by_rule, gather_evidence, match_margin
+from knowledge.confidence import FEATURES, Calibration, Evidence, Match, calibrated_match, gather_evidence, match_margin
 from knowledge.embeddings import Encoder
-from knowledge.language import analyse, fused_query_vector
+from knowledge.language import fused_query_vector
 from knowledge.search import SHIPPED_FUSION, Filters, SearchIndex
+from knowledge.spelling import read_question
 from knowledge.terms import terms
 
 # The most well-answered questions the weak cut may flag, overall and among those of three words or fewer;
@@ -116,7 +117,7 @@ def ask(
     command = question.get("command", "find")
     text = question["text"]
     filters = search_filters(command)
-    analysis = analyse(text)
+    analysis = read_question(text, index.passages_holding).analysis
     hits = index.search(fused, analysis.terms, filters, limit=75 if command == "experts" else 25, fusion=SHIPPED_FUSION)
     evidence = gather_evidence(encoder, index, fused, analysis, hits)
     old_terms = terms(text)
@@ -130,8 +131,9 @@ def ask(
 def ask_example(encoder: Encoder, index: SearchIndex, line: str) -> Asked:
     command, _, rest = line.partition(" ")
     parsed = parse_question(rest, flags=("cross-border",), fixed_kind={"pilots": "pilot", "experts": "expert"}.get(command))
-    analysis = analyse(parsed.text)
-    vector = fused_query_vector(encoder, encoder.encode_query(parsed.text), analysis)
+    reading = read_question(parsed.text, index.passages_holding)
+    analysis = reading.analysis
+    vector = fused_query_vector(encoder, encoder.encode_query(parsed.text), reading.other)
     filters = search_filters(command)
     filters = Filters(kinds=filters.kinds, themes=parsed.filters.themes, countries=parsed.filters.countries,
                       sectors=parsed.filters.sectors if command != "experts" else frozenset())
@@ -223,7 +225,7 @@ def choose_cut(calibration: Calibration, rows: list[Asked], *, allowed: float = 
 
 def _match(calibration: Calibration, row: Asked) -> Match:
     """How `calibration` judges the row's search, with the rule above it, as `knowledge.confidence.judge` does."""
-    return Match.CONFIDENT if confident_by_rule(row.evidence) else calibration.match(row.evidence)
+    return calibrated_match(calibration, row.evidence)
 
 
 def weak(calibration: Calibration, row: Asked) -> bool:

@@ -58,8 +58,8 @@ from bench import confidence as calibration  # noqa: E402
 from knowledge.chunking import embedding_text, sections, split_words  # noqa: E402
 from knowledge.confidence import CALIBRATIONS  # noqa: E402
 from knowledge.embeddings import MINILM_MODEL, MULTILINGUAL_MODEL, Encoder, get_encoder  # noqa: E402
-from knowledge.language import analyse, query_terms  # noqa: E402
 from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, SearchIndex  # noqa: E402
+from knowledge.spelling import read_question  # noqa: E402
 from knowledge.terms import terms  # noqa: E402
 
 CACHE = Path.home() / ".cache" / "lighthouse-bench"
@@ -144,7 +144,7 @@ def evaluate(index: SearchIndex, queries, query_vectors, qrels, fusion: Fusion, 
     per_group: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
     for query, vector in zip(queries, query_vectors if fused is None else fused, strict=True):
         kinds = {"experts": frozenset({"expert"}), "pilots": frozenset({"pilot"})}.get(query.get("command", "find"), frozenset())
-        keyword_terms = query_terms(query["text"]) if analysed else terms(query["text"])
+        keyword_terms = read_question(query["text"], index.passages_holding).analysis.terms if analysed else terms(query["text"])
         hits = index.search(vector, keyword_terms, Filters(kinds=kinds), limit=100, fusion=fusion)
         ranked = [hit.doc.source_id for hit in hits]
         relevant = qrels[query["_id"]]
@@ -160,10 +160,11 @@ def evaluate(index: SearchIndex, queries, query_vectors, qrels, fusion: Fusion, 
     }
 
 
-def fused_vectors(encoder: Encoder, texts: list[str], vectors: np.ndarray) -> np.ndarray:
-    """Each question's vector after cross-lingual fusion (knowledge.language.fused_query_vector), with the
-    English renderings embedded through the query cache."""
-    english = [analyse(text).english for text in texts]
+def fused_vectors(encoder: Encoder, index: SearchIndex, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+    """Each question's vector after fusion with its other reading (knowledge.language.fused_query_vector:
+    its English rendering, or its typing slips corrected), the other readings embedded through the query
+    cache."""
+    english = [read_question(text, index.passages_holding).other for text in texts]
     wanted = [e for e in english if e]
     rendered = dict(zip(wanted, encode_queries(encoder, wanted, cached=True)[0], strict=True)) if wanted else {}
     fused = vectors.copy()
@@ -311,7 +312,7 @@ def main() -> None:
         index = build_index(corpus, chunked, encoder, args.dataset)
         query_vectors, seconds = encode_queries(encoder, [q["text"] for q in queries], cached=not args.cost)
 
-        fused = fused_vectors(encoder, [q["text"] for q in queries], query_vectors)
+        fused = fused_vectors(encoder, index, [q["text"] for q in queries], query_vectors)
         # (label, fusion, keyword terms from the language analysis, vectors after cross-lingual fusion)
         settings: list[tuple[str, Fusion, bool, bool]] = [
             ("BM25 only", Fusion(method="bm25"), True, True),
@@ -363,7 +364,7 @@ def main() -> None:
             for questions, kind in [*asked, (no_answer, None)]:
                 texts = [q["text"] for q in questions]
                 vectors, _ = encode_queries(encoder, texts, cached=True)
-                mixed = fused_vectors(encoder, texts, vectors)
+                mixed = fused_vectors(encoder, index, texts, vectors)
                 rows += [
                     calibration.ask(encoder, index, q, kind or q["kind"], v, f, qrels.get(q["_id"]))
                     for q, v, f in zip(questions, vectors, mixed, strict=True)

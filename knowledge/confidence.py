@@ -28,6 +28,8 @@ One rule stands above it: a question whose every word names something in the ove
 three documents (a theme, a sector, a title, a tag, an expertise) is never weak: `obesity`, `procurement`,
 `pilots school obesity`, `walking football` for the member whose expertise it is. A word the knowledge
 base does not hold is in no overview, so the rule never rescues "dental implants for older adults".
+A second rule keeps a question whose every word occurs somewhere in one of the best three documents from
+being called weak (at most unsure): their "shared terms" would contradict a "nothing matches".
 """
 
 from __future__ import annotations
@@ -277,15 +279,30 @@ def confident_by_rule(evidence: Evidence) -> bool:
     return evidence.names_topic or not math.isfinite(evidence.margin)
 
 
-def judge(encoder: Encoder, evidence: Evidence) -> Match:
-    """How well the search answered: confident by the rule above the model (`confident_by_rule`); else by the
-    model's fitted calibration; any other model falls back to its margin threshold
-    (`Encoder.weak_match_below`; none: always confident), which knows no "unsure"."""
+def held_in_full(evidence: Evidence) -> bool:
+    """Every content word of the question occurs in one of the best documents: never "nothing matches",
+    which the results' own "shared terms" would contradict ("Tigrinya", named in an interpreting pilot's
+    text but in no overview). At most unsure: the word may be a passing mention."""
+    return evidence.coverage >= 1.0 - 1e-9
+
+
+def calibrated_match(calibration: Calibration, evidence: Evidence) -> Match:
+    """The rules above the model (`confident_by_rule`, `held_in_full`), then the model's calibration."""
     if confident_by_rule(evidence):
         return Match.CONFIDENT
+    found = calibration.match(evidence)
+    return Match.UNSURE if found is Match.WEAK and held_in_full(evidence) else found
+
+
+def judge(encoder: Encoder, evidence: Evidence) -> Match:
+    """How well the search answered: by the model's fitted calibration and the rules above it
+    (`calibrated_match`); any other model falls back to its margin threshold (`Encoder.weak_match_below`;
+    none: always confident), which knows no "unsure"."""
     calibration = CALIBRATIONS.get(encoder.name)
     if calibration is not None:
-        return calibration.match(evidence)
+        return calibrated_match(calibration, evidence)
+    if confident_by_rule(evidence):
+        return Match.CONFIDENT
     rule = encoder.weak_match_below
     weak = rule is not None and rule.is_weak(evidence.margin, evidence.known_share)
     return Match.WEAK if weak else Match.CONFIDENT

@@ -244,6 +244,11 @@ GLOSSARY: dict[str, dict[str, str]] = {
         "de": "Medikamente, Arzneimittel", "nl": "medicijnen, medicatie, geneesmiddelen", "fr": "médicaments",
         "es": "medicamentos, medicación", "sw": "dawa",
     },
+    "GLP-1 obesity medication": {
+        "da": "fedmemedicin, vægttabsmedicin", "sv": "fetmaläkemedel, viktnedgångsläkemedel", "nb": "fedmemedisin, slankemedisin",
+        "de": "Adipositas-Medikamente, Abnehmmedikamente", "nl": "obesitasmedicatie, afslankmedicijnen",
+        "fr": "médicaments contre l'obésité", "es": "medicamentos para la obesidad", "sw": "dawa za unene",
+    },
     "pharmacy": {
         "da": "apotek", "sv": "apotek", "nb": "apotek", "de": "Apotheke", "nl": "apotheek", "fr": "pharmacie", "es": "farmacia",
         "sw": "duka la dawa",
@@ -467,6 +472,11 @@ EVERYDAY_ENGLISH: dict[str, str] = {
     "peer support": "support group, support groups, buddy, buddies, mentoring, mentors, self-help group, self-help groups",
     "screening health checks": "check-up, check-ups, checkup, checkups, early detection",
     "medication medicines": "pill, pills, drugs, prescriptions, prescription, doses",
+    # The obesity medicines members name by substance or brand.
+    "GLP-1 obesity medication": (
+        "semaglutide, tirzepatide, liraglutide, wegovy, ozempic, mounjaro, zepbound, saxenda, weight loss drugs, "
+        "anti-obesity drugs, anti-obesity medication, obesity drugs, weight loss medication"
+    ),
     "pharmacy": "chemist, chemists, pharmacist, pharmacists, drugstore, drugstores",
     "home care": "home help, home helps, carers, caregivers, home carers",
     "nursing home elderly care": "old people's home, old people's homes, retirement home, retirement homes, residential care",

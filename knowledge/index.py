@@ -21,9 +21,10 @@ from knowledge.blocks import build_blocks, release_free_memory
 from knowledge.confidence import Match, gather_evidence, judge
 from knowledge.directory import Contact, People, look_up_people, one_per_person
 from knowledge.embeddings import Encoder, run_on_model_thread
-from knowledge.language import analyse, fused_query_vector, query_terms
+from knowledge.language import fused_query_vector, query_terms
 from knowledge.model import KnowledgeError
 from knowledge.search import SHIPPED_FUSION, DocBlock, DocInfo, Filters, Fusion, Hit, SearchIndex
+from knowledge.spelling import read_question
 from knowledge.terms import shared_words
 from storage.database import Database
 from storage.models import Chunk, Document, KnowledgeVersion
@@ -76,6 +77,8 @@ class Answer:
     # How well the results answer the question (knowledge/confidence.py): WEAK, the knowledge base most
     # likely does not answer it; UNSURE, they may only partly answer it.
     match: Match = Match.CONFIDENT
+    # The question with its typing slips corrected ("obesitty" searched as "obesity"); "" when it had none.
+    corrected: str = ""
 
     @property
     def weak(self) -> bool:
@@ -92,6 +95,7 @@ class _Searched:
     query: str
     truncated: bool
     match: Match = Match.CONFIDENT
+    corrected: str = ""
 
 
 class LiveIndex:
@@ -271,8 +275,9 @@ class LiveIndex:
             _search_on_model_thread, encoder, index, text, filters, limit, self.fusion, exclude
         )
         return Answer(
-            await self._with_passages(searched.hits, searched.query), searched.query, searched.truncated,
-            waited_for_warm_up=waited, match=searched.match, still_loading=self.still_loading,
+            await self._with_passages(searched.hits, searched.corrected or searched.query), searched.query,
+            searched.truncated, waited_for_warm_up=waited, match=searched.match, still_loading=self.still_loading,
+            corrected=searched.corrected,
         )
 
     async def _with_passages(self, hits: list[Hit], query: str) -> list[Result]:
@@ -314,10 +319,13 @@ def _search_on_model_thread(
     exclude: tuple[int, ...],
 ) -> _Searched:
     used, truncated = encoder.truncate(text)
-    analysis = analyse(used)  # keyword terms in the question's language, and their English
-    vector = fused_query_vector(encoder, encoder.encode_query(used), analysis)
+    # Keyword terms in the question's language and their English, its typing slips corrected.
+    reading = read_question(used, index.passages_holding)
+    analysis = reading.analysis
+    vector = fused_query_vector(encoder, encoder.encode_query(used), reading.other)
     if len(index) and index.dimension == 0:  # no passage has a vector yet: keywords only
-        return _Searched(index.search(None, analysis.terms, filters, limit=limit, fusion=fusion, exclude=exclude), used, truncated)
+        hits = index.search(None, analysis.terms, filters, limit=limit, fusion=fusion, exclude=exclude)
+        return _Searched(hits, used, truncated, corrected=reading.corrected)
     if len(index) and vector.shape[0] != index.dimension:
         raise KnowledgeError(
             f"The stored embeddings have {index.dimension} dimensions but the model {encoder.name} makes "
@@ -325,7 +333,7 @@ def _search_on_model_thread(
         )
     hits = index.search(vector, analysis.terms, filters, limit=limit, fusion=fusion, exclude=exclude)
     match = judge(encoder, gather_evidence(encoder, index, vector, analysis, hits)) if hits else Match.CONFIDENT
-    return _Searched(hits, used, truncated, match)
+    return _Searched(hits, used, truncated, match, reading.corrected)
 
 
 def _result(hit: Hit, passages: dict[int, Passage], wanted: set[str], people: People) -> Result:

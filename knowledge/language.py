@@ -380,13 +380,15 @@ def _english_rendering(reading: _Reading, used: tuple[str, ...], question: list[
     return in_english
 
 
-def fused_query_vector(encoder: Encoder, vector: np.ndarray, analysis: Analysis) -> np.ndarray:
-    """Cross-lingual fusion: for a question the glossary translated, the mean of its own vector and that of
-    its English rendering (`Analysis.english`), as a unit vector; otherwise its own. A Kiswahili or Danish
-    question then also lands near the passages its English words would. Call on the model's thread."""
-    if not analysis.english:
+def fused_query_vector(encoder: Encoder, vector: np.ndarray, other: str) -> np.ndarray:
+    """Fusion: for a question read a second way (`other`: its English rendering, `Analysis.english`, or
+    the question with its typing slips corrected, knowledge.spelling), the mean of its own vector and that
+    of the other reading, as a unit vector; otherwise its own. A Kiswahili or Danish question then also
+    lands near the passages its English words would, and "obesitty" near those on obesity. Call on the
+    model's thread."""
+    if not other:
         return vector
-    mixed = np.asarray(vector, dtype=np.float32) + np.asarray(encoder.encode_query(analysis.english), dtype=np.float32)
+    mixed = np.asarray(vector, dtype=np.float32) + np.asarray(encoder.encode_query(other), dtype=np.float32)
     norm = float(np.linalg.norm(mixed))
     return mixed / norm if norm else vector
 

@@ -342,6 +342,14 @@ class SearchIndex:
             return 0.0
         return len(self._known_term_ids(query_terms, self._snapshot)) / len(set(query_terms))
 
+    def passages_holding(self, term: str) -> int:
+        """In how many passages a term occurs (0: the knowledge base does not hold it)."""
+        snap = self._snapshot
+        term_id = self.vocabulary.get(term)
+        if term_id is None or snap.bm25 is None or term_id >= snap.vocabulary_size:
+            return 0
+        return snap.bm25.frequency(term_id)
+
     def term_weights(self, query_terms: Iterable[str]) -> dict[str, float]:
         """Each term's inverse passage frequency, log(1 + passages / passages containing it); a term the
         knowledge base does not hold weighs as much as the rarest one."""

@@ -101,11 +101,11 @@ def test_every_glossary_entry_covers_every_supported_language():
 def test_cross_lingual_fusion_mixes_in_the_english_rendering_only_when_something_was_translated():
     encoder = FakeEncoder()
     own = encoder.encode_query("overvægt")
-    fused = fused_query_vector(encoder, own, analyse("overvægt"))
+    fused = fused_query_vector(encoder, own, analyse("overvægt").english)
     english = encoder.encode_query("obesity overweight")
     assert np.isclose(np.linalg.norm(fused), 1.0) and fused @ english > own @ english
     plain = encoder.encode_query("school meals")
-    assert fused_query_vector(encoder, plain, analyse("school meals")) is plain
+    assert fused_query_vector(encoder, plain, analyse("school meals").english) is plain
 
 
 @pytest.mark.parametrize(

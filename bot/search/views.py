@@ -58,15 +58,13 @@ def _notes(answer: Answer) -> list[str]:
     notes = [WARMING_UP_NOTE] if answer.waited_for_warm_up else []
     if answer.still_loading:
         notes.append(STILL_LOADING_NOTE)
+    if answer.corrected:
+        notes.append(f"Searched as “{safe_text(answer.corrected, 60)}”, the spelling the knowledge base uses.")
     if answer.truncated:
         words = len(answer.query.split())
-        if words > 1:
-            notes.append(
-                f"Your question was long, so I searched with its first {words} words "
-                "(the most the language model reads at once)."
-            )
-        else:  # one word longer than the model reads: there are no "first words" to speak of
-            notes.append("Your question was long, so I cut it to what the language model reads at once.")
+        cut = (f"searched with its first {words} words (the most the language model reads at once)" if words > 1
+               else "cut it to what the language model reads at once")  # one overlong word has no "first words"
+        notes.append(f"Your question was long, so I {cut}.")
     return notes
 
 
