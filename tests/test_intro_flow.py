@@ -254,3 +254,46 @@ async def test_a_failing_group_conversation_falls_back_to_direct_messages(core, 
     assert "sent each of you an introduction by direct message" in answer.text
     assert "alice, meet bob" in transport.to("alice")[0].text and "bob, meet alice" in transport.to("bob")[1].text
     assert (await introduction(core)).state == "accepted"
+
+
+async def test_the_requesters_data_export_tells_a_decline_from_silence_no_better_than_the_chat(core, chat, clock):
+    import json
+
+    await with_profiles(chat, "alice", "bob", "carol")
+    await chat.say(f"intro @bob {REASON}", as_user="alice")
+    await chat.say(f"intro @carol {REASON}", as_user="alice")
+    await chat.say("intro decline 1", as_user="bob")
+
+    async def alices_requests() -> list[dict]:
+        (attachment,) = (await chat.say("privacy export", as_user="alice")).attachments
+        entries = json.loads(attachment.content)["introductions"]
+        return [{key: value for key, value in e.items() if key not in ("introduction_id", "other_member")} for e in entries]
+
+    declined, unanswered = await alices_requests()
+    assert declined == unanswered and declined["state"] == "requested" and declined["responded_at"] is None
+    assert [(step["to"], step["by"]) for step in declined["history"]] == [("requested", "you")]
+
+    clock.advance(timedelta(days=core.settings.intro_expiry_days))
+    await core.scheduler.run_due()
+    declined, unanswered = await alices_requests()
+    assert declined == unanswered and declined["state"] == "expired"
+    assert [(step["to"], step["by"]) for step in declined["history"]] == [("requested", "you"), ("expired", None)]
+    # The one who declined still finds their own answer in their export.
+    (attachment,) = (await chat.say("privacy export", as_user="bob")).attachments
+    (bobs,) = json.loads(attachment.content)["introductions"]
+    assert bobs["state"] == "declined" and (bobs["history"][-1]["to"], bobs["history"][-1]["by"]) == ("declined", "you")
+
+
+async def test_a_data_export_holds_ones_own_rating_not_the_combined_one(core, chat, clock):
+    import json
+
+    await with_profiles(chat, "alice", "bob")
+    await chat.say(f"intro @bob {REASON}", as_user="alice")
+    await chat.say("intro accept 1", as_user="bob")
+    await chat.say("intro met 1 yes", as_user="alice")
+    await chat.say("intro rate 1 2", as_user="alice")
+    await chat.say("intro rate 1 5", as_user="bob")
+    for member, own in (("alice", 2), ("bob", 5)):
+        (attachment,) = (await chat.say("privacy export", as_user=member)).attachments
+        (entry,) = json.loads(attachment.content)["introductions"]
+        assert entry["your_rating"] == own and "usefulness" not in entry

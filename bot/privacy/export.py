@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import about_member_clause
 from bot.community import member_data as community_data
+from bot.intros.service import DECLINED, EXPIRED, REQUESTED
 from bot.privacy.consent import CONSENT_FLAGS
 from knowledge.ingested_experts import unconfirmed_profiles_of
 from storage.models import (
@@ -55,7 +56,7 @@ async def export_member_data(session: AsyncSession, member_id: int, now: datetim
             for identity in member.identities
         ],
     }
-    data["introductions"] = await _export_introductions(session, member_id)
+    data["introductions"] = await _export_introductions(session, member_id, now)
     data["event_rsvps"] = await _export_rsvps(session, member_id)
     data["events_organised"] = await _export_events_organised(session, member_id)
     data["event_attendances"] = await _export_attendances(session, member_id)
@@ -180,7 +181,7 @@ async def _names(session: AsyncSession, ids: set[int]) -> dict[int, tuple[str, s
     return {member_id: (name, organisation) for member_id, name, organisation in rows.all()}
 
 
-async def _export_introductions(session: AsyncSession, member_id: int) -> list[dict[str, Any]]:
+async def _export_introductions(session: AsyncSession, member_id: int, now: datetime) -> list[dict[str, Any]]:
     rows = (
         (
             await session.execute(
@@ -195,7 +196,7 @@ async def _export_introductions(session: AsyncSession, member_id: int) -> list[d
     transitions = await _transitions_of(session, [r.id for r in rows])
     others = {r.target_id if r.requester_id == member_id else r.requester_id for r in rows}
     names = await _names(session, {i for i in others if i is not None})
-    return [_introduction_entry(intro, member_id, names, transitions.get(intro.id, [])) for intro in rows]
+    return [_introduction_entry(intro, member_id, names, transitions.get(intro.id, []), now) for intro in rows]
 
 
 async def _transitions_of(session: AsyncSession, intro_ids: list[int]) -> dict[int, list[IntroductionTransition]]:
@@ -219,9 +220,10 @@ def _introduction_entry(
     member_id: int,
     names: dict[int, tuple[str, str | None]],
     history: list[IntroductionTransition],
+    now: datetime,
 ) -> dict[str, Any]:
     asked = intro.requester_id == member_id
-    return {
+    entry = {
         "introduction_id": intro.id,
         "you_were": "requester" if asked else "asked to meet",
         "other_member": _other_member(intro, asked, names),
@@ -231,10 +233,22 @@ def _introduction_entry(
         "requested_at": _iso(intro.requested_at),
         "responded_at": _iso(intro.responded_at),
         "outcome_at": _iso(intro.outcome_at),
-        "usefulness": intro.usefulness,
+        # Only your own rating: the combined one would tell you roughly how the other member rated it.
+        "your_rating": intro.requester_usefulness if asked else intro.target_usefulness,
         "platform": intro.platform,
         "history": [_transition_entry(transition, member_id) for transition in history],
     }
+    return _as_the_requester_sees_a_decline(entry, intro, now) if asked and intro.state == DECLINED else entry
+
+
+def _as_the_requester_sees_a_decline(entry: dict[str, Any], intro: Introduction, now: datetime) -> dict[str, Any]:
+    """A declined request as its requester sees it everywhere (docs/introductions.md): waiting until it
+    closes, then closed unanswered, like one nobody answered; never who said no, or when."""
+    closed = intro.expires_at is not None and intro.expires_at <= now
+    history = [step for step in entry["history"] if step["to"] != DECLINED]
+    if closed:
+        history.append({"from": REQUESTED, "to": EXPIRED, "at": _iso(intro.expires_at), "by": None})
+    return {**entry, "state": EXPIRED if closed else REQUESTED, "responded_at": None, "history": history}
 
 
 def _other_member(intro: Introduction, asked: bool, names: dict[int, tuple[str, str | None]]) -> dict[str, Any]:
