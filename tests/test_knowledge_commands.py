@@ -223,6 +223,7 @@ async def test_match_me_uses_profile_interests(chat, loaded):
     await chat.say("profile set interests anxiety, loneliness among teenagers", as_user="olga")
     reply = await chat.say("match me", as_user="olga")
     assert "Pilot · Peer support chat for teenagers" in titles(reply)
+    assert reply.private  # it names the member's interests: for them alone, like `profile`
     assert "interests" in reply.text
     # There was no question: each "why" names what was matched.
     whys = [s.context for s in reply.sections if s.context and s.context.startswith("Why:")]

@@ -82,3 +82,16 @@ async def test_countries_in_their_own_language_and_time_zones_by_city(chat: Chat
     assert zone.tone == "error" and "Did you mean Europe/Copenhagen?" in zone.plain_text()
     nothing = await chat.say("profile set timezone Mars/Olympus")
     assert nothing.tone == "error" and "Did you mean" not in nothing.plain_text()
+
+
+async def test_a_sector_and_country_left_empty_show_as_the_organisations_which_others_see(chat: Chat, core):
+    from storage.lookups import get_or_create_organisation
+
+    async with core.db.session() as session, session.begin():  # as the knowledge folder's organisations list has it
+        await get_or_create_organisation(session, "Nordhavn Municipality", sector="municipality", country="DK")
+    await chat.say("profile set organisation Nordhavn Municipality")
+    shown = await chat.text("profile")
+    assert "Sector: Municipality (from your organisation)" in shown
+    assert "Country: Denmark (from your organisation)" in shown
+    await chat.say("profile set country Sweden")
+    assert "Country: Sweden" in await chat.text("profile") and "Sweden (from" not in await chat.text("profile")

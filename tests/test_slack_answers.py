@@ -269,7 +269,7 @@ async def test_an_introduction_request_slack_cannot_deliver_says_so(slack, fake_
         await slack.command(f"intro <@{BOB}|bob> I would like to hear about your school meals pilot", user=CAROL)
         await slack.handled(2)
     answer = visible_text(fake_slack.to("response_url")[-1].args)
-    assert "I can't message them right now" in answer, answer
+    assert "I couldn't message them" in answer, answer
     _one_clear_line(caplog, "cannot_dm_bot")
     assert slack.adapter.stats["failed"] == 0
 

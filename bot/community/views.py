@@ -231,6 +231,9 @@ def asked(outcome: Asked) -> Reply:
             Field("Closest knowledge", "; ".join(question.closest) if question.closest else "nothing close"),
         ])],
         tone="success",
+        # Only the asker's business (and, posted in a channel, it would name who asked an anonymous question:
+        # Slack shows an answered slash command under the member's name, Discord says who used it).
+        private=True,
     )
 
 

@@ -79,9 +79,12 @@ def request_sent(outcome: RequestOutcome, target: Member, reader: Member) -> Rep
     if outcome.delivered:
         text = f"I've asked {target.display_name} (request #{intro.id}). I'll let you know what happens."
     else:
+        # No account on a platform the bot can reach now (an expert known only from the knowledge folder,
+        # or from another platform), or their direct messages are closed: say so, promise nothing more.
         text = (
-            f"I've recorded your request to {target.display_name} (#{intro.id}), but I can't message them "
-            "right now; they'll see it in `intro list`."
+            f"I've recorded your request to {target.display_name} (#{intro.id}), but I couldn't message them: "
+            "they may have no account here that I can reach. They'll see it in `intro list` if they use the "
+            "bot before it closes; you may also contact them another way."
         )
     context = f"The request stays open until {closes(intro, reader)}."
     if not (reader.organisation_id and reader.sector and reader.country):

@@ -51,7 +51,22 @@ def _organisation(member: Member) -> str:
 
 
 def _sector(member: Member) -> str:
-    return SECTORS.get(member.sector, "—") if member.sector else "—"
+    if member.sector:
+        return SECTORS.get(member.sector, "—")
+    inherited = member.organisation.sector if member.organisation else None
+    return f"{SECTORS.get(inherited, inherited)} {FROM_ORGANISATION}" if inherited else "—"
+
+
+def _country(member: Member) -> str:
+    if member.country:
+        return country_name(member.country)
+    inherited = member.organisation.country if member.organisation else None
+    return f"{country_name(inherited)} {FROM_ORGANISATION}" if inherited else "—"
+
+
+# A sector or country left empty is the organisation's wherever others see the member (introductions,
+# exchanges: bot.indicators.exchanges.profile_snapshot): the profile says so, rather than "—".
+FROM_ORGANISATION = "(from your organisation)"
 
 
 def _bio(member: Member) -> str:
@@ -63,7 +78,7 @@ _FIELD_WORDS: dict[str, Callable[[Member], str]] = {
     "name": lambda member: member.display_name,
     "organisation": _organisation,
     "sector": _sector,
-    "country": lambda member: country_name(member.country),
+    "country": _country,
     "timezone": lambda member: zone_label(member.timezone) if member.timezone else "—",
     "expertise": lambda member: ", ".join(member.expertise) or "—",
     "interests": lambda member: ", ".join(member.interests) or "—",

@@ -420,7 +420,8 @@ def matches(found: Matches, member: Member) -> Reply:
     source = "interests" if found.from_interests else "expertise (you have no interests set)"
     text = f"People, pilots and documents for your {source}: {safe_text(text, 120)}"
     order = "Those from other organisations, countries and sectors than yours come first."
-    return Reply(text=f"{text}\n{order}", sections=sections[:MAX_RESULTS])
+    # Personal, like `profile`: it names the member's interests or expertise.
+    return Reply(text=f"{text}\n{order}", sections=sections[:MAX_RESULTS], private=True)
 
 
 # --- what a search could not answer ----------------------------------------------------------------------
