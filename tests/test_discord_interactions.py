@@ -378,3 +378,15 @@ async def test_main_exits_non_zero_with_one_line_when_discord_refuses_the_token(
     problems = [line for line in err.decode().splitlines() if "Configuration error" in line]
     assert len(problems) == 1 and "LIGHTHOUSE_DISCORD_TOKEN" in problems[0]
     assert "Traceback" not in err.decode()
+
+
+async def test_a_command_discord_still_offers_after_an_upgrade_gets_an_answer(discord: Harness, fake_discord: FakeDiscord):
+    stale = slash(ALICE, "help")
+    stale["data"]["options"] = [{"name": "nosuch", "type": 1, "options": []}]
+    discord.state.parse_interaction_create(stale)  # discord.py answers it before any Lighthouse handler runs
+    for _ in range(200):
+        if fake_discord.callbacks():
+            break
+        await asyncio.sleep(0.01)
+    (callback,) = fake_discord.callbacks()
+    assert callback.body["data"]["flags"] & EPHEMERAL and "out of date" in callback.body["data"]["content"]

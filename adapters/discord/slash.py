@@ -331,8 +331,27 @@ class LighthouseCommands(app_commands.Group):
         return app_commands.choices(**choices)(callback) if choices else callback
 
 
+# Discord keeps the commands it was last given until `python main.py discord sync` runs again: after an
+# upgrade, a member may still pick one this version no longer has, or one whose options changed.
+STALE_COMMAND = (
+    "That command is out of date on this server (Lighthouse was updated since Discord last loaded its "
+    "commands). Type `/lighthouse` again and pick from the list, or mention me with `help`."
+)
+
+
+class LighthouseTree(app_commands.CommandTree):
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        """A command Discord still offers but this version does not know gets an answer, not Discord's
+        "The application did not respond"; anything else is logged as discord.py does."""
+        stale = isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch)
+        if stale and not interaction.response.is_done():
+            await interaction.response.send_message(STALE_COMMAND, ephemeral=True)
+            return
+        await super().on_error(interaction, error)
+
+
 def command_tree(client: discord.Client, runner: CommandRunner | None) -> app_commands.CommandTree:
-    tree = app_commands.CommandTree(client)
+    tree = LighthouseTree(client)
     tree.add_command(LighthouseCommands(runner))
     return tree
 
