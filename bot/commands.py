@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from config.errors import UserError
+from config.typos import typos_of
 from config.vocabulary import Role
 
 if TYPE_CHECKING:
@@ -155,16 +156,29 @@ class Command:
         chosen = self.chosen(words)
         if chosen is not None:
             return await chosen.handler(ctx, words[1:] if words else [])
-        if self.otherwise is not None:
+        if self.otherwise is None:
+            raise self.unknown(words[0] if words else "")
+        try:
             return await self.otherwise(ctx)
-        raise self.unknown(words[0] if words else "")
+        except UserError as refused:
+            # `intro accpt 1` read as a request to meet "accpt": the refusal asks what was meant.
+            if words and (meant := self._meant(words)) is not None:
+                refused.hint = f"Did you mean `{meant}`?"
+            raise
 
     def unknown(self, word: str) -> UserError:
+        meant = self._meant([word])
         listed = ", ".join(f"`{sub.usage(self.name)}`" for sub in self.subcommands)
         return UserError(
             f"`{self.name} {word[:20]}` is not something I can do.",
-            hint=f"Try {listed}, or `help {self.name}`.",
+            hint=f"Did you mean `{meant}`?" if meant else f"Try {listed}, or `help {self.name}`.",
         )
+
+    def _meant(self, words: list[str]) -> str | None:
+        """The command line these words were most likely meant as, when their first is a typo of a
+        subcommand (`privacy erse` for `privacy erase`); else None."""
+        close = typos_of(words[0].lower(), self.subcommand_words())
+        return " ".join([self.name, close[0], *words[1:]]) if close else None
 
 
 def context_only(handler: Handler) -> SubcommandHandler:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import difflib
 import logging
 import re
 from collections.abc import Coroutine
@@ -84,7 +83,9 @@ def parse(text: str) -> tuple[str, str]:
 
 
 def suggestions(commands: CommandRegistry, name: str) -> list[str]:
-    return difflib.get_close_matches(name, commands.names_and_aliases(), n=3, cutoff=0.5)
+    """Command names and aliases `name` may be a typo of (`help profle`): within a typo's few edits, never
+    whatever happens to share some letters ("nonexistingcommand" is no "commands")."""
+    return typos_of(name, commands.names_and_aliases())[:3]
 
 
 # Words that begin no command's arguments but often follow a noun that is a command's name ("role of",
