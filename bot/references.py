@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from bot.ids import MAX_ROW_ID, is_plain_number
 from bot.message import Message
 from config.errors import UserError
+from config.typos import edit_distance, typos_of
 from config.vocabulary import country_name
 from storage.lookups import find_by_identity
 from storage.models import Member, PlatformIdentity
@@ -35,6 +36,7 @@ _NAME_SEPARATORS = re.compile(r"[-_.]")
 MAX_NAME_MATCHES = 10
 MAX_NAME_CANDIDATES = 500
 MAX_NAME_WORDS = 8  # the longest display name a command looks for at the start of free text
+MAX_NEAR_NAMES = 3  # "did you mean" members for a name nobody has
 
 
 async def find_referenced_members(session: AsyncSession, message: Message, token: str) -> list[Member]:
@@ -135,6 +137,40 @@ async def full_name_at_start(core: Runtime, message: Message, text: str) -> tupl
         if found and len(_name_key(typed).split()) > 1:
             return typed, found[:MAX_NAME_MATCHES], text[words[count - 1].end() :].strip()
     return None
+
+
+async def members_named_like(core: Runtime, message: Message, text: str) -> list[tuple[Member, str]]:
+    """Members of the message's platform whose display name the start of `text` may be a typo of (`@camila
+    skov` for Camilla Skov), each with the text after the name as typed; at most MAX_NEAR_NAMES, closest
+    first. For "did you mean" only: a typo never names a member by itself."""
+    words = list(re.finditer(r"\S+", text))
+    first_word = _name_key(words[0].group().removeprefix("@")).split() if words else []
+    if not first_word:
+        return []
+    async with core.db.session() as session:
+        rows = await session.execute(
+            select(Member)
+            .join(PlatformIdentity)
+            .where(PlatformIdentity.platform == message.platform)
+            .where(func.lower(Member.display_name).startswith(first_word[0][:1], autoescape=True))
+            .options(selectinload(Member.identities))
+            .order_by(Member.id)
+            .limit(MAX_NAME_CANDIDATES)
+        )
+        members = rows.scalars().unique().all()
+    found: list[tuple[int, Member, str]] = []
+    for member in members:
+        name = _name_key(member.display_name)
+        # The whole name, or its first word alone ("@camila" for Camilla Skov).
+        for count, meant in ((len(name.split()), name), (1, name.split()[0] if name else "")):
+            if not 0 < count <= len(words):
+                continue
+            typed = _name_key(text[words[0].start() : words[count - 1].end()].removeprefix("@"))
+            if typed != meant and typos_of(typed, [meant]):
+                found.append((edit_distance(typed, meant), member, text[words[count - 1].end() :].strip()))
+                break
+    found.sort(key=lambda near: near[0])
+    return [(member, rest) for _, member, rest in found[:MAX_NEAR_NAMES]]
 
 
 async def members_named(core: Runtime, message: Message, token: str) -> list[Member]:

@@ -69,7 +69,7 @@ async def test_two_members_with_the_same_whole_name_are_asked_about(core, chat, 
 async def test_a_name_nobody_has_is_refused(core, chat, transport):
     await named(chat, bob="Felix Baumann")
     refused = await chat.say("intro @Nobody Baumann hello there, I run a pilot", as_user="alice")
-    assert refused.tone == "error" and "I don't know a member “@Nobody”" in refused.text
+    assert refused.tone == "error" and "I don't know a member “@Nobody Baumann”" in refused.text
     assert await stored_count(core) == 0
 
 
@@ -107,3 +107,19 @@ async def test_introduce_me_to_a_name_asks_for_that_member(core, chat, transport
     assert (stored.target_id, stored.reason) == (ids["bob"], "because I run a pilot on obesity medication")
     alone = await chat.say("intro me with @Felix Baumann", as_user="carol")
     assert "Why would you like to meet Felix Baumann?" in alone.text
+
+
+async def test_a_misspelled_name_asks_which_member_was_meant_and_the_button_keeps_the_reason(core, chat):
+    ids = await named(chat, bob="Camilla Skov", carol="Felix Baumann")
+    near = await chat.say("intro @camila skov about your school meal pilot, please", as_user="alice")
+    assert "I don't know a member “camila”. Did you mean:" in near.text
+    (only,) = near.sections
+    assert "Camilla Skov" in only.text
+    (button,) = only.buttons
+    assert button.command == f"intro member:{ids['bob']} about your school meal pilot, please"
+    assert await stored_count(core) == 0  # a typo never sends a request by itself
+    assert (await chat.say(button.command, as_user="alice")).tone == "success"
+    # The first name alone, misspelled; nobody close at all: the name as typed, in full.
+    assert "Felix Baumann" in (await chat.say("intro @Felx", as_user="alice")).sections[0].text
+    nobody = await chat.say("intro Nobody Atall I want to meet this person", as_user="alice")
+    assert nobody.tone == "error" and "“Nobody Atall”" in nobody.text

@@ -14,8 +14,8 @@ from bot.intros import listing, outcomes, pausing
 from bot.intros import service as intros
 from bot.intros import views as messages
 from bot.intros.notices import NOTICES
-from bot.members.views import which_member
-from bot.references import AmbiguousMember, full_name_at_start, members_named
+from bot.members.views import did_you_mean_member, which_member
+from bot.references import MAX_NAME_WORDS, AmbiguousMember, full_name_at_start, members_named, members_named_like
 from bot.reply import Reply
 from bot.sanitize import named_mentions
 from config.errors import UserError
@@ -98,6 +98,31 @@ async def _target_and_reason(ctx: CommandContext) -> tuple[str, list[Member], st
     return token, await _candidates(ctx, token), reason
 
 
+async def _near_names(ctx: CommandContext, token: str) -> Reply:
+    """Nobody has the name typed: the members it may be a typo of (`@camila skov`), each a button that asks
+    them with the words typed after the name as the reason; else the refusal."""
+    typed = _ASKED_AS_A_SENTENCE.sub("", ctx.args_text)
+    near = [] if token.lower().startswith("member:") else await members_named_like(ctx.core, ctx.message, typed)
+    near = [(member, rest) for member, rest in near if member.id != ctx.member.id]
+    if not near:
+        _unknown_member(_typed_name(typed) or token)
+    return did_you_mean_member(
+        token, near, lambda member, rest: f"intro member:{member.id} {named_mentions(rest, ctx.message.mentions)}".strip()
+    )
+
+
+def _typed_name(typed: str) -> str:
+    """The name as typed, for a refusal: the first word and the capitalised ones right after it ("Nobody
+    Atall" of "Nobody Atall I want to meet…"), as far as a name goes."""
+    words = typed.split()
+    name = words[:1]
+    for word in words[1:MAX_NAME_WORDS]:
+        if len(word) < 2 or not word[:1].isupper():  # "I want to meet…" ends it
+            break
+        name.append(word)
+    return " ".join(name)
+
+
 async def _request(ctx: CommandContext) -> Reply:
     token, candidates, typed_reason = await _target_and_reason(ctx)
     # Names now, while the platform's mentions are known: the other side reads the reason later, elsewhere.
@@ -107,7 +132,7 @@ async def _request(ctx: CommandContext) -> Reply:
         several = AmbiguousMember(token, candidates)
         return which_member(several, lambda member_id: f"intro member:{member_id} {reason}".strip())
     if not candidates:
-        _unknown_member(token)
+        return await _near_names(ctx, token)
     target = candidates[0]
     existing = await intros.existing_introduction(ctx.core, ctx.member, target)
     if existing is not None:  # before any other check: a paused or short-reason request still gets this answer

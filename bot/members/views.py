@@ -148,6 +148,18 @@ def which_member(several: AmbiguousMember, command_for: Callable[[int], str]) ->
     )
 
 
+def did_you_mean_member(typed: str, near: list[tuple[Member, str]], command_for: Callable[[Member, str], str]) -> Reply:
+    """Nobody has the name typed, but it may be a typo of these: a button per member that runs
+    `command_for(member, the words typed after the name)`."""
+    shown = safe_text(typed.removeprefix("@")[:40])
+    return Reply(
+        text=f"I don't know a member “{shown}”. Did you mean:",
+        sections=[Section(text=member_label(member), buttons=[Button("This one", command_for(member, rest))])
+                  for member, rest in near],
+        private=True,
+    )
+
+
 def profile_linked(title: str) -> Reply:
     return Reply(
         text=f"Linked: the expert profile “{safe_text(title)}” is now yours. `experts` finds you through it, "
