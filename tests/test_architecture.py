@@ -322,6 +322,7 @@ ALLOWED_FEATURE_IMPORTS = {
     ("bot.privacy.export", "bot.community.member_data"): "the export includes a member's questions and answers",
     ("bot.privacy.erasure", "bot.community.member_data"): "erasure covers a member's questions and answers",
     ("bot.privacy.erasure", "bot.intros.leaving"): "erasure withdraws a member's open introduction requests",
+    ("bot.privacy.export", "bot.intros.service"): "the export shows a declined request as its requester sees it",
     ("bot.community.service", "bot.indicators.exchanges"): "an answer across organisations is an exchange",
     ("bot.community.asking", "bot.indicators.exchanges"): "a question keeps the asker's organisation, sector and country",
     ("bot.community.service", "bot.indicators.exchange_log"): "a link in an answer counts as a cited source",

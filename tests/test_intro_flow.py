@@ -297,3 +297,37 @@ async def test_a_data_export_holds_ones_own_rating_not_the_combined_one(core, ch
         (attachment,) = (await chat.say("privacy export", as_user=member)).attachments
         (entry,) = json.loads(attachment.content)["introductions"]
         assert entry["your_rating"] == own and "usefulness" not in entry
+
+
+async def test_a_requester_takes_back_a_waiting_request_and_the_other_side_is_told_only_if_they_answer(
+    core, chat, transport, clock
+):
+    await with_profiles(chat, "alice", "bob", "carol")
+    await chat.say(f"intro @bob {REASON}", as_user="alice")
+    await chat.say(f"intro @carol {REASON}", as_user="alice")
+    await chat.say("intro decline 2", as_user="carol")
+    sent_before = len(transport.to("bob"))
+    taken = await chat.say("intro withdraw 1", as_user="alice")
+    assert taken.tone == "success" and "request #1 to bob is taken back" in taken.text
+    # Declined, unbeknown to alice: taken back with the same words, so she still cannot tell.
+    assert (await chat.say("intro cancel 2", as_user="alice")).text == taken.text.replace("#1 to bob", "#2 to carol")
+    assert len(transport.to("bob")) == sent_before  # nothing is sent to the other side
+    late = await chat.say("intro accept 1", as_user="bob")
+    assert "took request #1 back" in late.text and (await introduction(core, 1)).state == "taken_back"
+    assert "you took it back" in await chat.text("intro list", as_user="alice")
+    assert "alice took it back" in await chat.text("intro list", as_user="bob")
+
+    clock.advance(timedelta(days=core.settings.intro_expiry_days))
+    await core.scheduler.run_due()
+    assert transport.to("alice") == []  # no "closed" note for a request she took back herself
+    assert (await chat.say(f"intro @bob {REASON}", as_user="alice")).tone == "success"  # asking again is allowed
+
+
+async def test_only_an_open_request_of_ones_own_can_be_taken_back(core, chat):
+    await with_profiles(chat, "alice", "bob")
+    await chat.say(f"intro @bob {REASON}", as_user="alice")
+    assert "I can't find a request #1 of yours" in (await chat.say("intro withdraw 1", as_user="bob")).text
+    await chat.say("intro accept 1", as_user="bob")
+    accepted = await chat.say("intro withdraw 1", as_user="alice")
+    assert accepted.tone == "error" and "already introduced" in accepted.text
+    assert "For example `intro withdraw 12`" in (await chat.say("intro withdraw", as_user="alice")).text

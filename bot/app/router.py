@@ -40,6 +40,7 @@ from bot.app.account_requests import account_request
 from bot.app.command_lookalikes import COMMAND_LOOKALIKES
 from bot.app.event_questions import asks_for_events
 from bot.app.small_talk import ANSWERS, SmallTalk, asks_about_the_bot, small_talk
+from bot.app.who_questions import WHO_WORDS, bare_word, who_asks_about
 from bot.audit import AuditAction, command_details, record_audit
 from bot.commands import Command, CommandRegistry
 from bot.context import CommandContext, split_args
@@ -54,7 +55,6 @@ from config.errors import UserError
 from config.typos import edit_distance, typos_of
 from config.vocabulary import Role, role_rank
 from knowledge.language import ALL_STOPWORDS
-from knowledge.terms import QUESTION_WRAPPING
 from storage.database import DatabaseNotAnswering, is_unavailable
 from storage.models import Member
 
@@ -105,13 +105,6 @@ PLAIN_QUESTION_COMMAND = "find"
 HELP_COMMAND = "help"  # what a question about the bot itself gets
 EVENTS_COMMAND = "event"  # `event list [theme]`: what a question about coming events gets
 PEOPLE_COMMAND = "experts"  # what a question asking "who" gets: people, not documents
-# "Who" as a question's first word, in the languages members ask in (not Dutch "wie", German "how").
-WHO_WORDS = frozenset({"who", "whom", "who's", "whos", "hvem", "vem", "wer", "qui", "quién", "quien"})
-# What stands between "who" and the topic ("who knows about", "hvem arbejder med", "who has experience with").
-WHO_FILLER = WHO_WORDS | ALL_STOPWORDS | QUESTION_WRAPPING | frozenset(
-    "work works working worked experience experienced expertise expert experts knowledge "
-    "ved arbejder vet arbetar jobber weiß kennt arbeitet sait connaît travaille sabe conoce trabaja".split()
-)
 DATABASE_APOLOGY = (
     "Sorry, the database is not answering, so I cannot do that right now. Please try again in a minute."
 )
@@ -211,24 +204,10 @@ def _plain_question(commands: CommandRegistry, text: str) -> Routing:
         if (command := commands.lookup(name) if name else None) is not None:
             return Routing(command, args_text)
     question = command_text(text)
-    first = _bare(question.split(None, 1)[0]) if question.strip() else ""
+    first = bare_word(question.split(None, 1)[0]) if question.strip() else ""
     if first in WHO_WORDS and (people := commands.lookup(PEOPLE_COMMAND)) is not None:
         return Routing(people, who_asks_about(question), plain_question=True)
     return Routing(commands.lookup(PLAIN_QUESTION_COMMAND), question, plain_question=True)
-
-
-def who_asks_about(question: str) -> str:
-    """The topic of a question asking who: "who knows about GLP-1?" asks for people on "GLP-1". The answer's
-    heading and an introduction's reason quote it; the words before it say nothing the search reads."""
-    words = question.split()
-    start = 0
-    while start < len(words) - 1 and _bare(words[start]) in WHO_FILLER:
-        start += 1
-    return " ".join(words[start:]).rstrip("?!.").strip() or question
-
-
-def _bare(word: str) -> str:
-    return word.casefold().replace("’", "'").strip(",.:;!?¿¡")
 
 
 def may_be_slow(commands: CommandRegistry, text: str) -> bool:

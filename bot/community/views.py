@@ -214,11 +214,8 @@ def _where_posted(outcome: Asked) -> str:
 def asked(outcome: Asked) -> Reply:
     question = outcome.question
     if outcome.existing:
-        return Reply(
-            text=f"You already asked this (question #{question.id}); it is still open, so nothing new was posted.",
-            buttons=[Button("Show it", f"community show {question.id}")],
-            private=True,
-        )
+        return Reply(text=f"You already asked this (question #{question.id}); it is still open, so nothing new was "
+                     "posted.", buttons=[Button("Show it", f"community show {question.id}")], private=True)
     where = _where_posted(outcome)
     told = (f" I told {outcome.experts_told} member{'s' if outcome.experts_told != 1 else ''} whose expertise "
             "matches.") if outcome.experts_told else ""
@@ -231,9 +228,7 @@ def asked(outcome: Asked) -> Reply:
             Field("Closest knowledge", "; ".join(question.closest) if question.closest else "nothing close"),
         ])],
         tone="success",
-        # Only the asker's business (and, posted in a channel, it would name who asked an anonymous question:
-        # Slack shows an answered slash command under the member's name, Discord says who used it).
-        private=True,
+        private=True,  # in a channel it would name who asked, even anonymously (Slack and Discord show who used it)
     )
 
 

@@ -14,6 +14,7 @@ from bot.intros import listing, outcomes, pausing
 from bot.intros import service as intros
 from bot.intros import views as messages
 from bot.intros.notices import NOTICES
+from bot.intros.taking_back import take_back
 from bot.members.views import did_you_mean_member, which_member
 from bot.references import MAX_NAME_WORDS, AmbiguousMember, full_name_at_start, members_named, members_named_like
 from bot.reply import Reply
@@ -177,6 +178,11 @@ async def _rate(ctx: CommandContext) -> Reply:
     return messages.rated(intro_id, rating)
 
 
+async def _take_back(ctx: CommandContext) -> Reply:
+    intro_id = _intro_id(ctx.args[1:], "intro withdraw 12")
+    return messages.taken_back(*await take_back(ctx.core, ctx.member, intro_id))
+
+
 async def _pause(ctx: CommandContext) -> Reply:
     args = ctx.args[1:]
     weeks = parse_count(args[0].lower().removesuffix("w")) if args else None
@@ -210,8 +216,9 @@ FEATURE.command_with_subcommands(
         "you were already introduced to shows that introduction.\n"
         "Name the member by @mention, display name or `member:<id>`; when a name fits several members I ask "
         "which one, showing their organisation and country.\n"
+        "`intro withdraw <id>` takes back a request of yours still waiting for an answer.\n"
         "`intro pause <weeks>` stops new requests to you for a while; `intro resume` ends the pause.\n"
-        "All forms: `intro @member <why>`, `intro list`, `intro accept|decline|notnow <id>`, "
+        "All forms: `intro @member <why>`, `intro list`, `intro accept|decline|notnow <id>`, `intro withdraw <id>`, "
         "`intro met <id> yes|no`, `intro rate <id> 1-5`, `intro pause <weeks>`, `intro resume`."
     ),
     examples=(
@@ -229,6 +236,8 @@ FEATURE.command_with_subcommands(
         Subcommand("decline", _answering("decline"), "Decline it (they are never told why)", "<id>"),
         Subcommand("notnow", _answering("notnow"), "Not now: decline it for the moment", "<id>",
                    aliases=("not-now", "later")),
+        Subcommand("withdraw", context_only(_take_back), "Take back a request of yours still waiting", "<id>",
+                   aliases=("cancel",)),
         Subcommand("met", context_only(_met), "Say whether you met", "<id> yes|no"),
         Subcommand("rate", context_only(_rate), "How useful the introduction was", "<id> 1-5"),
         Subcommand("pause", context_only(_pause), "Stop new requests to you for a while", "<weeks>"),

@@ -81,6 +81,19 @@ class DidNotGoAhead(IntroRefused):
 
 
 @dataclass(eq=False)
+class NoRequestOfYours(IntroRefused):
+    intro_id: int
+
+
+@dataclass(eq=False)
+class NoLongerOpen(IntroRefused):
+    """A request its requester wants to take back that is open no more: `introduced`, or closed."""
+
+    intro_id: int
+    introduced: bool
+
+
+@dataclass(eq=False)
 class RatingOutOfRange(IntroRefused):
     pass
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select
 
 from bot.intros.leaving import withdraw_orphaned
-from bot.intros.service import ACCEPTED, DECLINED, EXPIRED, MET, NOT_MET, REQUESTED, expire_overdue
+from bot.intros.service import ACCEPTED, DECLINED, EXPIRED, MET, NOT_MET, REQUESTED, TAKEN_BACK, expire_overdue
 from storage.models import Introduction, Member
 
 if TYPE_CHECKING:
@@ -20,7 +20,8 @@ class Listing:
     waiting_for_me: list[tuple[Introduction, Member | None]]
     my_requests: list[tuple[Introduction, Member | None]]
     connected: list[tuple[Introduction, Member | None]]
-    # Requests to the member that closed without an introduction: they said no, or nobody answered in time.
+    # Requests to the member that closed without an introduction: they said no, nobody answered in time, or the
+    # requester took it back.
     # (A request withdrawn because its requester left is not listed: docs/introductions.md, step 7.)
     closed_for_me: list[tuple[Introduction, Member | None]]
 
@@ -61,5 +62,5 @@ def _file_entry(listing: Listing, entry: tuple[Introduction, Member | None], mem
         listing.my_requests.append(entry)
     elif intro.state == REQUESTED:
         listing.waiting_for_me.append(entry)
-    elif intro.state in (DECLINED, EXPIRED):
+    elif intro.state in (DECLINED, EXPIRED, TAKEN_BACK):
         listing.closed_for_me.append(entry)

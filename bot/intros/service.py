@@ -65,6 +65,7 @@ class IntroState(StrEnum):
     MET = "met"
     NOT_MET = "not_met"
     WITHDRAWN = "withdrawn"  # was open when a side erased their data (bot.intros.leaving); counted only as requested
+    TAKEN_BACK = "taken_back"  # its requester took it back while it was open to them; counted only as requested
 
 
 class IntroJob(StrEnum):
@@ -72,7 +73,7 @@ class IntroJob(StrEnum):
     FOLLOWUP = "intro.followup"
 
 
-REQUESTED, ACCEPTED, DECLINED, EXPIRED, MET, NOT_MET, WITHDRAWN = IntroState
+REQUESTED, ACCEPTED, DECLINED, EXPIRED, MET, NOT_MET, WITHDRAWN, TAKEN_BACK = IntroState
 # An answer moves a request only while both members exist: one whose side has left can never go ahead.
 BOTH_SIDES_PRESENT = (Introduction.requester_id.is_not(None), Introduction.target_id.is_not(None))
 MIN_REASON_CHARS = 10

@@ -14,7 +14,9 @@ from bot.intros.errors import (
     DidNotGoAhead,
     IntroRefused,
     NoIntroductionForYou,
+    NoLongerOpen,
     NoRequestForYou,
+    NoRequestOfYours,
     PauseOutOfRange,
     RatingOutOfRange,
     RatingWithoutMeeting,
@@ -115,6 +117,8 @@ def _not_open(intro: Introduction, reader: Member, *, accepting: bool) -> str:
         return "Thanks — but the member who asked has since left, so there is nobody to introduce you to."
     if _requester_left(intro):
         return f"The member who asked has since left, so request #{intro.id} is closed; nothing more to do."
+    if intro.state == intros.TAKEN_BACK:
+        return f"The member who asked took request #{intro.id} back, so there is nothing to answer."
     if intro.state in (intros.ACCEPTED, intros.MET, intros.NOT_MET):
         return f"You already accepted request #{intro.id} on {day(intro.responded_at, reader)}; nothing more to do."
     if intro.state == intros.DECLINED:
@@ -196,7 +200,18 @@ def _requester_view(intro: Introduction, reader: Member, now: datetime) -> str:
     # A declined request reads like an unanswered one until it closes (the requester must not tell them apart).
     if intro.state in (intros.REQUESTED, intros.DECLINED) and intro.expires_at and intro.expires_at > now:
         return f"waiting for an answer, open until {closes(intro, reader)}"
+    if intro.state == intros.TAKEN_BACK:
+        return "you took it back"
     return "closed without an introduction"
+
+
+def taken_back(intro: Introduction, target: Member | None) -> Reply:
+    return Reply(
+        text=f"Done: your request #{intro.id} to {member_name(target)} is taken back. If they answer it now, "
+        "they're told you took it back; nothing else is sent.",
+        private=True,
+        tone="success",
+    )
 
 
 def _waiting_section(intro: Introduction, other: Member | None, reader: Member) -> Section:
@@ -216,6 +231,8 @@ def _closed_for_me_section(intro: Introduction, other: Member | None, reader: Me
     """A request to the reader that closed without an introduction; only the reader sees how."""
     if intro.state == intros.DECLINED:
         text = f"you said no on {day(intro.responded_at, reader)} ({member_name(other)} is not told)"
+    elif intro.state == intros.TAKEN_BACK:
+        text = f"{member_name(other)} took it back"
     else:
         text = f"closed unanswered on {day(intro.expires_at, reader)}"
     return Section(title=f"#{intro.id} · {member_name(other)} asked to meet you", text=text)
@@ -291,6 +308,12 @@ _REFUSAL_WORDING: dict[type[IntroRefused], _Wording] = {
         "`intro list` shows yours.",
     ),
     NoIntroductionForYou: lambda e: (f"I can't find introduction #{e.intro_id} for you.", "`intro list` shows yours."),
+    NoRequestOfYours: lambda e: (f"I can't find a request #{e.intro_id} of yours.", "`intro list` shows yours."),
+    NoLongerOpen: lambda e: (
+        f"Request #{e.intro_id} was accepted: you're already introduced." if e.introduced
+        else f"Request #{e.intro_id} is closed already; there is nothing to take back.",
+        "`intro list` shows yours.",
+    ),
     DidNotGoAhead: lambda e: (f"Introduction #{e.intro_id} didn't go ahead, so there is no meeting to record.", None),
     RatingOutOfRange: lambda e: ("Ratings go from 1 (not useful) to 5 (very useful).", None),
     RatingWithoutMeeting: lambda e: (
