@@ -25,6 +25,10 @@ DIRECT_CLOSED = (
     "answer only you can see."
 )
 DIRECT_CLOSED_SHOWN_HERE = "I couldn't send you a direct message, so here is my answer, shown only to you."
+DIRECT_CLOSED_FILES = (
+    "I couldn't send you {names}: files reach you only in a direct message, and I couldn't send you one. "
+    "Open a direct message with me (or ask your workspace admin to allow it) and ask again there."
+)
 BUTTON_GONE = "That button no longer works. Please ask again."
 FORM_UNREADABLE = "I could not read that form, so nothing was done. Please open it again and resubmit."
 
@@ -62,6 +66,7 @@ class Capabilities:
     # button carries (an "Open the form" button sends the request's command again).
     modal_fits: Callable[[Form], bool] = _always
     button_command_chars: int | None = None
+    private_files: bool = True  # an answer shown to the asker alone can carry files (Slack's cannot)
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,11 @@ class DeliveryPolicy:
         private_here = request.entry in self.can.ephemeral
         if sent:
             return Delivery(answer=Reply(text=DIRECT_SENT, private=private_here), private=private_here)
+        if private_here and reply.attachments and not self.can.private_files:
+            # The file was the answer, and only a direct message carries it: say that, not "here is my answer".
+            names = ", ".join(attachment.filename for attachment in reply.attachments)
+            return Delivery(answer=Reply(text=DIRECT_CLOSED_FILES.format(names=names), private=True, tone="warning"),
+                            private=True)
         if private_here:
             shown = replace(reply, private=True, text=f"{DIRECT_CLOSED_SHOWN_HERE}\n\n{reply.text}".strip())
             return Delivery(answer=shown, private=True)

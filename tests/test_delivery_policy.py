@@ -133,3 +133,16 @@ def test_each_transport_declares_what_its_platform_can_do():
         # Threads are what a transport can start (a question to the community opens one).
         assert can.threads == hasattr(transport, "start_thread")
         assert can.modals <= can.entries and can.ephemeral <= can.entries
+
+
+def test_a_file_that_only_a_direct_message_carries_is_not_promised_here_when_that_message_fails():
+    from adapters.delivery_policy import DIRECT_CLOSED_FILES
+    from adapters.slack.transport import SLACK_CAPABILITIES
+    from bot.reply import Attachment
+
+    export = Reply(text="Here is everything I store about you.", direct=True,
+                   attachments=[Attachment("lighthouse-data-7.json", b"{}", "application/json")])
+    closed = DeliveryPolicy(SLACK_CAPABILITIES).after_direct(export, request(Entry.COMMAND), sent=False)
+    assert closed.private and closed.answer.attachments == []
+    assert closed.answer.text == DIRECT_CLOSED_FILES.format(names="lighthouse-data-7.json")
+    assert "here is my answer" not in closed.answer.text

@@ -38,6 +38,7 @@ SLACK_CAPABILITIES = Capabilities(
     threads=True,
     page_budget=SLACK_PAGES,
     button_command_chars=MAX_BUTTON_VALUE,
+    private_files=False,  # an ephemeral message carries no file
 )
 
 
