@@ -78,7 +78,7 @@ async def test_a_core_offers_only_the_features_it_is_built_with(settings):
 
 def test_the_stored_words_are_unchanged():
     assert [*IntroJob, *EventJob, *DigestJob] == ["intro.expire", "intro.followup", "event.reminder", "digest"]
-    assert list(IntroState) == ["requested", "accepted", "declined", "expired", "met", "not_met", "withdrawn"]
+    assert list(IntroState) == ["requested", "accepted", "declined", "expired", "met", "not_met", "withdrawn", "taken_back"]
 
 
 def test_every_audit_action_a_feature_writes_is_worded_by_a_feature():
