@@ -77,6 +77,7 @@ async def test_a_form_answer_reaches_the_submitter_directly_when_the_bot_cannot_
     await slack.handled(1)
     view = fake_slack.to("views.open")[0].args["view"]
     fake_slack.closed_channels.add(GENERAL)
+    answer_with(monkeypatch, core, {"event add title=x start=y": Reply(text="Event created: x", tone="success")})
     await slack.interact(submission(view, ALICE, {"title": "x", "start": "y"}))
     await slack.handled(2)
     (dm,) = fake_slack.to("conversations.open")
@@ -303,3 +304,28 @@ async def test_a_question_of_only_emoji_as_slack_writes_them_has_no_word_to_sear
     assert len(shown) == 2 and all("no word I can search by" in text for text in shown), [
         (c.method, visible_text(c.args)[:80]) for c in fake_slack.calls]
     assert not any("matches this well" in text or "Best matches" in text for text in shown)
+
+
+async def test_a_refused_form_submission_keeps_the_modal_open_with_what_was_typed_and_why(
+    slack, fake_slack, core, monkeypatch
+):
+    answer_with(monkeypatch, core, {"event add": FORM_REPLY})
+    await slack.command("event add", trigger_id="trigger-123")
+    await slack.handled(1)
+    (opened,) = fake_slack.to("views.open")
+    view = opened.args["view"]
+    typed = "event add title='Kick-off meeting' start='yesterday 10:00'"
+    answer_with(monkeypatch, core, {typed: Reply(text="“yesterday 10:00” is in the past.", tone="error")})
+    sent = await slack.interact(submission(view, BOB, {"title": "Kick-off meeting", "start": "yesterday 10:00", "notes": None}))
+    assert sent.status == 200
+    again = json.loads(sent.text)
+    assert again["response_action"] == "update"
+    View(**again["view"]).validate_json()
+    problem, *fields = again["view"]["blocks"]
+    assert "is in the past" in problem["text"]["text"]
+    assert [(f["block_id"], f["element"].get("initial_value")) for f in fields] == [
+        ("title", "Kick-off meeting"), ("start", "yesterday 10:00"), ("notes", None)
+    ]
+    assert again["view"]["private_metadata"] == view["private_metadata"]  # the next submission runs the same command
+    await slack.handled(2)
+    assert fake_slack.to("chat.postEphemeral") == [] and fake_slack.to("chat.postMessage") == []

@@ -37,7 +37,7 @@ from adapters.slack.client import Sleep, build_client
 from adapters.slack.guard import LogLimiter, Rejection, check_signature, parse_signed_body
 from adapters.slack.identity import SlackIdentities
 from adapters.slack.incoming import addressed_text, mentions_user, parse
-from adapters.slack.render import COMMAND_ACTION, FORM_CALLBACK, LINK_ACTION, form_values
+from adapters.slack.render import COMMAND_ACTION, FORM_CALLBACK, LINK_ACTION, form_values, form_view_again
 from adapters.slack.transport import SlackTransport
 from adapters.toolkit import InFlight, Receipts, submitted_command
 from bot.app.core import Lighthouse
@@ -56,6 +56,9 @@ PERSON_SUBTYPES = {None, "thread_broadcast", "file_share"}
 # Slack stops retrying after about an hour; a day leaves room for clock skew and slow restarts.
 KEEP_RECEIPTS = timedelta(days=1)
 DRAIN_SECONDS = 10.0
+# How long a form submission's answer may take to show a refusal in the modal itself: Slack wants the
+# acknowledgement within 3 seconds, and a slower answer closes the modal and follows as a message.
+FORM_CHECK_SECONDS = 1.5
 
 
 class SlackAdapter:
@@ -375,31 +378,57 @@ class SlackAdapter:
         await ack()  # a link button opens its URL in the browser; Slack still wants the click acknowledged
 
     async def _on_form(self, ack: AsyncAck, body: dict, view: dict) -> None:
-        await ack()  # closes the modal; the answer follows as a message
+        """A submitted modal. A submission refused at once (a date in the past, a missing title) keeps the
+        modal open, its values kept and the reason above them, so the member corrects it rather than types
+        it all again; anything else closes it, and the answer follows as a message."""
+        received = time.monotonic()
+        acknowledged = False
+
+        async def close_modal() -> None:
+            nonlocal acknowledged
+            if not acknowledged:
+                acknowledged = True
+                await ack()
+
         async with self._work("form"):
-            metadata = form_metadata(view.get("private_metadata"))
-            if metadata is None:  # signed by Slack, so sent by our app, but not what the bot put there
-                user_id = str((body.get("user") or {}).get("id") or "")
-                self.limited_log.log(
-                    logging.WARNING, "form-metadata", "Slack form submission from %s with unreadable "
-                    "private_metadata: not run", user_id or "an unknown user",
+            try:
+                metadata = form_metadata(view.get("private_metadata"))
+                if metadata is None:  # signed by Slack, so sent by our app, but not what the bot put there
+                    await close_modal()
+                    await self._unreadable_form(body)
+                    return
+                text = submitted_command(metadata["c"], metadata["f"], form_values(view))
+                channel, thread = metadata.get("ch"), metadata.get("th")
+                message = await self._interaction_message(
+                    body, text, channel, thread, is_direct=channel is None or _is_dm(channel)
                 )
-                if user_id:
-                    await self.transport.send_direct(user_id, error_reply(FORM_UNREADABLE))
-                return
-            text = submitted_command(metadata["c"], metadata["f"], form_values(view))
-            channel, thread = metadata.get("ch"), metadata.get("th")
-            message = await self._interaction_message(
-                body, text, channel, thread, is_direct=channel is None or _is_dm(channel)
-            )
-            origin = Origin(
-                user_id=message.author.user_id,
-                channel_id=channel,
-                entry=Entry.FORM,
-                thread_ts=thread,
-                is_direct=_is_dm(channel),
-            )
-            await self.answers.answer(await self.core.handle(message), origin)
+                answering = asyncio.ensure_future(self.core.handle(message))
+                wait = FORM_CHECK_SECONDS - (time.monotonic() - received)
+                done, _ = await asyncio.wait({answering}, timeout=max(wait, 0.0))
+                if done and answering.exception() is None and answering.result().tone == "error":
+                    acknowledged = True
+                    await ack(response_action="update", view=form_view_again(view, answering.result()))
+                    return
+                await close_modal()
+                origin = Origin(
+                    user_id=message.author.user_id,
+                    channel_id=channel,
+                    entry=Entry.FORM,
+                    thread_ts=thread,
+                    is_direct=_is_dm(channel),
+                )
+                await self.answers.answer(await answering, origin)
+            finally:
+                await close_modal()  # whatever went wrong, Slack hears back in time
+
+    async def _unreadable_form(self, body: dict) -> None:
+        user_id = str((body.get("user") or {}).get("id") or "")
+        self.limited_log.log(
+            logging.WARNING, "form-metadata", "Slack form submission from %s with unreadable "
+            "private_metadata: not run", user_id or "an unknown user",
+        )
+        if user_id:
+            await self.transport.send_direct(user_id, error_reply(FORM_UNREADABLE))
 
 
 def _is_dm(channel: str | None) -> bool:

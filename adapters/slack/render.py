@@ -390,6 +390,32 @@ def form_view(form: Form, metadata: dict) -> dict:
     }
 
 
+FORM_PROBLEM_BLOCK = "lh-problem"
+
+
+def form_view_again(view: dict, problem: Reply) -> dict:
+    """The submitted modal again (Slack's `response_action: update`), each field holding what was typed,
+    with why the submission was refused above them."""
+    typed = form_values(view)
+    blocks = [_with_typed_value(block, typed) for block in view.get("blocks", []) if block.get("block_id") != FORM_PROBLEM_BLOCK]
+    prefix = _TONE_PREFIX.get(problem.tone, "")
+    shown = {"type": "section", "block_id": FORM_PROBLEM_BLOCK,
+             "text": _mrkdwn(prefix + escape(truncate(problem.text, MAX_TEXT - len(prefix))))}
+    kept = ("type", "callback_id", "title", "submit", "close", "private_metadata")
+    return {**{key: view[key] for key in kept if key in view}, "blocks": [shown, *blocks]}
+
+
+def _with_typed_value(block: dict, typed: dict[str, str]) -> dict:
+    element = block.get("element")
+    if element is None:
+        return block
+    element = {key: value for key, value in element.items() if key != "initial_value"}
+    value = typed.get(block.get("block_id", ""))
+    if value:
+        element["initial_value"] = value[: element.get("max_length", 3000)]
+    return {**block, "element": element}
+
+
 def form_values(view: dict) -> dict[str, str]:
     """{field name: typed value} from a submitted modal's state."""
     values: dict[str, str] = {}
