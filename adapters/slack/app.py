@@ -2,8 +2,9 @@
 
 Entry points: the slash command (`/lighthouse help`), mentions (`@Lighthouse pilots obesity`), direct
 messages, button clicks and form (modal) submissions; thread replies in channels feed exchange logging.
-Every request is acknowledged at once (bolt's `process_before_response=False`); the work and the answer
-follow, through response_url or the Web API. The adapter holds no business logic: `core.handle` answers,
+Every request is acknowledged at once (bolt's `process_before_response=False`), a form submission within
+FORM_CHECK_SECONDS (a refusal keeps its modal open); the work and the answer follow, through response_url or
+the Web API. The adapter holds no business logic: `core.handle` answers,
 `core.observe` decides what a thread reply means.
 
 Two ways to connect: Socket Mode (bot token + app-level token) or the HTTP Events API (bot token +
