@@ -310,6 +310,22 @@ class ConsoleAdapter:
         self.out.print(rich_reply(reply, self.transport.save(reply)))
         self.out.print()
 
+    def _typed_a_command(self, value: str) -> bool:
+        """Whether a form's answer starts like a command line of its own (`intro @Camilla …` typed at the
+        reason): the member may have meant to run it."""
+        first, _, rest = value.partition(" ")
+        return bool(rest.strip()) and self.core.catalogue.commands.lookup(first) is not None
+
+    async def _run_instead(self, session: object, value: str) -> bool:
+        """Ask whether to leave the form and run the command typed; only a yes does."""
+        shown = value if len(value) <= 60 else value[:59] + "…"
+        question = f"“{shown}” looks like a command. Leave the form and run it instead? (y/n): "
+        try:
+            answer = await session.prompt_async(question, handle_sigint=False)  # type: ignore[attr-defined]
+        except EOFError:
+            return False
+        return answer.strip().lower() in {"y", "yes"}
+
     async def _fill_in(self, form: Form) -> Reply:
         """The console's form: ask each field in turn, then send the command the form stands for."""
         from prompt_toolkit import PromptSession
@@ -328,6 +344,10 @@ class ConsoleAdapter:
                     value = (await session.prompt_async(label, default=field.value, handle_sigint=False)).strip()
                 except EOFError:
                     return Reply(text="Form cancelled; nothing was saved.", private=True)
+                if value and value != field.value and self._typed_a_command(value):
+                    if await self._run_instead(session, value):
+                        return await self.answer(value)
+                    continue  # asked again, to type the field's value
                 if value or not field.required:
                     break
                 self.out.print(Text(f"{field.label} is required.", style="yellow"))

@@ -161,6 +161,21 @@ def test_event_add_alone_asks_the_form_field_by_field(tmp_path):
     assert "+event add" in history and "Obesity in schools" not in history  # answers are not commands
 
 
+def test_a_command_typed_into_a_form_is_run_only_when_the_member_says_so(tmp_path):
+    term = Terminal(tmp_path)
+    term.child.send("event add\r")
+    term.child.expect(fresh_prompt("Title"))
+    term.child.send("profile set country Kenya\r")
+    term.child.expect("looks like a command. Leave the form and run it instead")
+    term.child.send("n\r")
+    term.child.expect(fresh_prompt("Title"))  # asked again: nothing was run, nothing taken as the title
+    term.child.send("profile set country Kenya\r")
+    term.child.expect("looks like a command")
+    term.child.send("y\r")
+    assert "Saved: country = Kenya" in term.wait()
+    assert term.exit_status(CTRL_C) == 130
+
+
 def test_a_form_of_one_field_echoes_the_command_as_it_would_be_typed(tmp_path):
     term = Terminal(tmp_path)
     term.child.send("community ask --edit how do we keep walking group volunteers motivated all winter\r")
