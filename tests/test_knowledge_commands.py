@@ -333,7 +333,7 @@ async def test_a_filter_typed_with_a_space_before_its_value_is_a_filter(chat, lo
     spaced = await chat.say("find teenagers country: Sweden theme: mental_health")
     assert spaced.text.startswith("Best matches for “teenagers” (theme: Mental health; country: Sweden):"), spaced.text
     assert titles(await chat.say('pilots country: "United Kingdom"')) == ["Pilot · Teach-back training in citizen services"]
-    for command in ("find country:", "pilots school since:"):
+    for command in ("find country:", "pilots school since:", "find school meals --theme --country Atlantis"):
         reply = await chat.say(command)
         assert reply.tone == "error" and "needs a value" in reply.text and "country:DK" in reply.text, command
     # The aliases begin sentences too: "from:" is no filter there.

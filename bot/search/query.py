@@ -157,7 +157,7 @@ def _scan(words: list[str], flags: tuple[str, ...], fixed_kind: str | None) -> _
             typed.add(inline.group(1), inline.group(2))
         elif spaced := _SPACED.match(word):
             value = next(rest, "")
-            if not value:
+            if not value or value.startswith("--"):  # the next option is no value ("theme: --country DK")
                 raise UserError(f"`{word.lower()}` needs a value.", hint=filter_help(fixed_kind, flags))
             typed.add(spaced.group(1), value)
         else:
@@ -176,7 +176,7 @@ def _read_option(option: str, rest: Iterator[str], flags: tuple[str, ...], fixed
         raise UserError(f"I don't know the option `--{name[:30]}`.", hint="Valid options: " + ", ".join(options) + ".")
     if not value:
         value = next(rest, "")
-        if not value:
+        if not value or value.startswith("--"):  # `--theme --country DK`: the next option is no value
             raise UserError(f"`--{name}` needs a value.", hint=filter_help(fixed_kind, flags))
     typed.add(name, value)
 
