@@ -361,3 +361,14 @@ async def test_an_unknown_slack_user_still_gets_an_answer(slack, fake_slack, cor
     await slack.handled(1)
     assert len(fake_slack.to("response_url")) == 1
     assert (await slack_member(core, "U0GHOST")).display_name == "U0GHOST"
+
+
+async def test_a_user_slack_cannot_look_up_is_asked_about_again_only_after_a_while(slack, fake_slack, clock):
+    for count in (1, 2, 3):
+        await slack.command("help", user="U0GHOST")
+        await slack.handled(count)
+    assert [c.args["user"] for c in fake_slack.to("users.info")] == ["U0GHOST"]  # not once per message
+    clock.advance(timedelta(minutes=11))
+    await slack.command("help", user="U0GHOST")
+    await slack.handled(4)
+    assert [c.args["user"] for c in fake_slack.to("users.info")] == ["U0GHOST", "U0GHOST"]

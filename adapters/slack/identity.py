@@ -3,7 +3,9 @@
 Every message needs its author's name and time zone, and a busy channel would otherwise cost one users.info
 call per message (Tier 4, but still a rate limit). Entries live for `ttl` of the core's clock; concurrent
 look-ups of one user share one call. When Slack cannot answer, the author still gets through with the
-user id (or the name Slack put in the payload) as their name.
+user id (or the name Slack put in the payload) as their name. A user Slack says it cannot look up (a user of
+another workspace: `user_not_found`) is not asked about again for `NOT_FOUND_TTL`, so every message of
+theirs does not cost a call and a warning.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 SLACKBOT = "USLACKBOT"
+NOT_FOUND_TTL = timedelta(minutes=10)
 
 
 def author_from_user(user: dict) -> Author:
@@ -53,6 +56,7 @@ class SlackIdentities:
         self.ttl = ttl
         self.max_entries = max_entries
         self._cache: OrderedDict[str, tuple[Author, datetime]] = OrderedDict()
+        self._refused: OrderedDict[str, datetime] = OrderedDict()  # users Slack would not look up, and when
         self._pending: dict[str, asyncio.Future[Author | None]] = {}
 
     async def author(self, user_id: str, *, fallback_name: str | None = None) -> Author:
@@ -61,7 +65,8 @@ class SlackIdentities:
         if cached is not None and now - cached[1] < self.ttl:
             self._cache.move_to_end(user_id)
             return cached[0]
-        found = await self._lookup(user_id)
+        refused = self._refused.get(user_id)
+        found = await self._lookup(user_id) if refused is None or now - refused >= NOT_FOUND_TTL else None
         if found is not None:
             return found
         if cached is not None:  # Slack did not answer: a stale name beats none
@@ -81,6 +86,10 @@ class SlackIdentities:
             response = await self.client.users_info(user=user_id)
         except SlackApiError as exc:
             log.warning("users.info for %s failed: %s", user_id, exc.response.get("error"))
+            self._refused[user_id] = self.clock.now()
+            self._refused.move_to_end(user_id)
+            while len(self._refused) > self.max_entries:
+                self._refused.popitem(last=False)
             return None
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("users.info for %s failed: %s", user_id, exc.__class__.__name__)
