@@ -464,7 +464,7 @@ EVERYDAY_ENGLISH: dict[str, str] = {
     "diabetes": "blood sugar",
     "hypertension blood pressure": "high blood pressure",
     "COPD lung disease": "breathing problems, breathlessness, chronic bronchitis, emphysema",
-    "self-harm suicide": "self harm, self-injury, taking their own life",
+    "self-harm suicide": "self-injury, taking their own life",
     "chronic disease": "long-term conditions, long-term illness, long-term illnesses, chronic illness, chronically ill, multimorbidity",
     "psychiatry": "psychiatrist, psychiatrists, psychiatric",
     "therapy treatment": "therapist, therapists, talking therapy, talking therapies",

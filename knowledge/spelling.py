@@ -87,8 +87,8 @@ def _correction(word: str, passages_holding: Callable[[str], int]) -> str | None
     for candidate in one_edit(word):
         if candidate in ALL_STOPWORDS or not WORD.fullmatch(candidate):
             continue
-        candidate_terms = terms(candidate)
-        if len(candidate_terms) != 1:
+        candidate_terms = terms(candidate)  # the word's own term first (then a hyphenated word's parts)
+        if not candidate_terms or (len(candidate_terms) > 1 and "-" not in candidate):
             continue
         held = passages_holding(candidate_terms[0])
         if held:

@@ -78,8 +78,15 @@ def words(text: str) -> list[str]:
 
 
 def terms(text: str) -> list[str]:
-    """The stemmed, stop-word-free terms of `text`, in order (repeats kept: BM25 counts them)."""
-    return [_stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1]
+    """The stemmed, stop-word-free terms of `text`, in order (repeats kept: BM25 counts them). A hyphenated
+    word is a term and so is each of its parts: "plate waste" finds "plate-waste", "GLP-1" finds "GLP 1"."""
+    found = []
+    for word in words(text):
+        if word not in STOPWORDS and len(word) > 1:
+            found.append(_stem(word))
+            if "-" in word:
+                found.extend(_stem(part) for part in word.split("-") if part not in STOPWORDS and len(part) > 1)
+    return found
 
 
 def shared_words(query: str | set[str], passage: str, *, limit: int = 5) -> list[str]:
