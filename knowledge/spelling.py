@@ -83,8 +83,8 @@ def _reading_of(word: str, passages_holding: Callable[[str], int]) -> tuple[bool
 
 def _correction(word: str, passages_holding: Callable[[str], int]) -> str | None:
     """The word the knowledge base holds that `word` is most likely a slip of, or None."""
-    best: tuple[bool, int, str] | None = None
-    for candidate in one_edit(word):
+    best: tuple[bool, int, int, str] | None = None
+    for candidate in sorted(one_edit(word)):  # sorted: the same answer in every process
         if candidate in ALL_STOPWORDS or not WORD.fullmatch(candidate):
             continue
         candidate_terms = terms(candidate)  # the word's own term first (then a hyphenated word's parts)
@@ -92,11 +92,12 @@ def _correction(word: str, passages_holding: Callable[[str], int]) -> str | None
             continue
         held = passages_holding(candidate_terms[0])
         if held:
-            # A dictionary word first ("obesity" over a rarer spelling), then the commoner in the knowledge base.
-            ranked = (candidate in english_words(), held, candidate)
-            if best is None or ranked[:2] > best[:2]:
+            # A dictionary word first ("obesity" over a rarer spelling), then the commoner in the knowledge base,
+            # then the one keeping every letter typed ("GLP1" is "GLP-1" rather than "GLP").
+            ranked = (candidate in english_words(), held, len(candidate), candidate)
+            if best is None or ranked[:3] > best[:3]:
                 best = ranked
-    return best[2] if best is not None else None
+    return best[3] if best is not None else None
 
 
 def one_edit(word: str) -> set[str]:
