@@ -203,6 +203,9 @@ class _Snapshot:
                         mask = self.facets[(name, value)] = np.zeros(n, dtype=bool)
                     mask[position] = True
         self.dates = np.array([doc.published_on.toordinal() if doc.published_on else -1 for doc in self.docs], dtype=np.int64)
+        # Until when a document counts for `since`: a pilot while it runs (to its end), anything else its date.
+        self.last_dates = np.array([_end_ordinal(doc, start) for doc, start in zip(self.docs, self.dates, strict=True)],
+                                   dtype=np.int64)
 
     @staticmethod
     def _build_bm25(blocks: list[DocBlock], vocabulary_size: int) -> KeywordIndex | None:
@@ -411,10 +414,19 @@ def _any_facet(snap: _Snapshot, name: str, wanted: frozenset[str]) -> np.ndarray
     return any_of
 
 
+def _end_ordinal(doc: DocInfo, start: int) -> int:
+    """A document's last day as an ordinal: its `end` fact (a pilot's), else its date (-1: none)."""
+    try:
+        return max(date.fromisoformat(str(doc.meta.get("end"))[:10]).toordinal(), start)
+    except ValueError:
+        return start
+
+
 def _limit_to_dates(mask: np.ndarray, snap: _Snapshot, filters: Filters) -> None:
-    """Leaves in `mask` only documents published within the filters' dates (none without a date, for until)."""
+    """Leaves in `mask` only documents dated within the filters' dates (none without a date): a pilot counts
+    from its start to its end, so `since:2024` holds a pilot that ran into 2024."""
     if filters.since:
-        mask &= snap.dates >= filters.since.toordinal()
+        mask &= snap.last_dates >= filters.since.toordinal()
     if filters.until:
         mask &= (snap.dates >= 0) & (snap.dates <= filters.until.toordinal())
 

@@ -159,3 +159,26 @@ def test_the_dense_product_is_the_same_split_in_parts_or_whole(rows):
         split = _product(matrix, vector)
     assert split.dtype == np.float32 and split.shape == (rows,)
     np.testing.assert_allclose(split, matrix.astype(np.float64) @ vector.astype(np.float64), rtol=1e-4, atol=1e-3)
+
+
+def test_since_holds_a_pilot_that_ran_into_that_time_until_holds_one_that_had_started():
+    encoder = FakeEncoder()
+    index = SearchIndex(encoder.dimension)
+    texts = ["school meals pilot"]
+    spans = {1: ("2022-01-10", "2024-12-31"), 2: ("2022-01-10", "2023-06-30"), 3: ("2025-03-01", None)}
+    blocks = []
+    for doc_id, (start, end) in spans.items():
+        meta = {"start": start, **({"end": end} if end else {})}
+        info = DocInfo(id=doc_id, source_id=f"p{doc_id}", kind="pilot", title="Meals", content_hash=str(doc_id),
+                       published_on=date.fromisoformat(start), meta=meta)
+        term_ids, counts = index.term_ids([terms(t) for t in texts])
+        blocks.append(DocBlock(info, np.array([doc_id]), encoder.encode(texts), term_ids, counts))
+    index.update(blocks)
+
+    def found(filters: Filters) -> set[int]:
+        return {d.id for d in index.browse(filters)}
+
+    assert found(Filters(since=date(2024, 1, 1))) == {1, 3}  # 1 ran into 2024; 2 had ended
+    assert found(Filters(since=date(2025, 1, 1))) == {3}
+    assert found(Filters(until=date(2023, 1, 1))) == {1, 2}  # started by then
+    assert found(Filters(since=date(2023, 1, 1), until=date(2023, 12, 31))) == {1, 2}
