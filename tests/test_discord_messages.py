@@ -191,3 +191,14 @@ def test_an_empty_token_means_no_discord_and_shard_ids_need_a_count():
         load_settings(_env_file=None, discord_shard_ids="0")
     with pytest.raises(SettingsError, match="LIGHTHOUSE_DISCORD_SHARD_IDS"):
         load_settings(_env_file=None, discord_shards="2", discord_shard_ids="0,2")
+
+
+async def test_an_introduction_to_someone_who_never_used_the_bot_names_them_as_discord_does(
+    discord: Harness, fake_discord: FakeDiscord
+):
+    dora = user(1004, "dora")
+    text = f"intro <@{dora['id']}> I would love to hear about your school meal pilot"
+    await discord.message(message_create(ALICE, text, channel_id=dm_channel_id(1001), in_guild=False, mentions=[dora]))
+    (call,) = fake_discord.find("POST", rf"/channels/{dm_channel_id(1001)}/messages")
+    shown = str(call.body)
+    assert "dora hasn't used Lighthouse yet" in shown and "1004" not in shown

@@ -102,6 +102,13 @@ async def _target_and_reason(ctx: CommandContext) -> tuple[str, list[Member], st
 async def _near_names(ctx: CommandContext, token: str) -> Reply:
     """Nobody has the name typed: the members it may be a typo of (`@camila skov`), each a button that asks
     them with the words typed after the name as the reason; else the refusal."""
+    mentioned = ctx.message.mentions.get(token)
+    if mentioned is not None:  # a platform user the bot has never met: named as the platform shows them
+        raise UserError(
+            f"{mentioned.display_name} is a bot; introductions are between people." if mentioned.is_bot else
+            f"{mentioned.display_name} hasn't used Lighthouse yet, so I can't pass on a request to them.",
+            hint=None if mentioned.is_bot else "Once they have (any command will do), ask again.",
+        )
     typed = _ASKED_AS_A_SENTENCE.sub("", ctx.args_text)
     near = [] if token.lower().startswith("member:") else await members_named_like(ctx.core, ctx.message, typed)
     near = [(member, rest) for member, rest in near if member.id != ctx.member.id]
