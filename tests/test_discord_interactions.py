@@ -54,7 +54,7 @@ async def test_slash_command_answers_with_an_embed(discord: Harness, fake_discor
     (embed,) = data["embeds"]
     assert embed["title"] == "Commands"
     assert "`profile [set <field> <value>]`" in embed["description"]
-    assert embed["footer"]["text"].endswith("Type `help <command>` for details and examples.")
+    assert embed["footer"]["text"].endswith("Type help <command> for details and examples.")  # no Markdown there
     assert "is searched as a question" in embed["footer"]["text"]
     assert data["allowed_mentions"] == {"parse": []}
 

@@ -162,7 +162,7 @@ def test_small_print_goes_in_footers_and_links_are_masked():
     (message,) = render(reply)
     (embed,) = message.embeds
     assert "[Report](<https://example.org/r?a=1>)" in embed.description
-    assert embed.footer.text == "why: shares *school* and `meals`"  # footers show no Markdown: left as is
+    assert embed.footer.text == "why: shares *school* and meals"  # footers show no Markdown: backticks would show
 
 
 def test_markdown_and_mentions_in_user_text_are_shown_literally():

@@ -106,8 +106,12 @@ def escape_text(text: str) -> str:
 
 
 def plain(text: str) -> str:
-    """For places Discord shows without Markdown (footers, button labels, modal titles)."""
-    return neutralise_mentions(text)
+    """For places Discord shows without Markdown (footers, button labels, modal titles): a `code` span loses
+    its backticks, which would show as they are."""
+    return neutralise_mentions(_INLINE_CODE.sub(r"\1", text))
+
+
+_INLINE_CODE = re.compile(r"`([^`\n]+)`")
 
 
 def shorten(text: str, limit: int) -> str:
