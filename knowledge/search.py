@@ -416,9 +416,12 @@ def _any_facet(snap: _Snapshot, name: str, wanted: frozenset[str]) -> np.ndarray
 
 def _end_ordinal(doc: DocInfo, start: int) -> int:
     """A document's last day as an ordinal: its `end` fact (a pilot's), else its date (-1: none)."""
+    end = doc.meta.get("end")
+    if not end:
+        return start
     try:
-        return max(date.fromisoformat(str(doc.meta.get("end"))[:10]).toordinal(), start)
-    except ValueError:
+        return max(date.fromisoformat(str(end)[:10]).toordinal(), start)
+    except ValueError:  # ingest checks the dates it stores; an older row may hold anything
         return start
 
 
