@@ -153,3 +153,13 @@ async def test_keeping_needs_the_author_and_a_helpful_mark(chat, core, loaded, c
     assert refused.tone == "error"
     not_yet = await chat.say("community keep 1 yes", as_user="wanjiru")
     assert not_yet.tone == "error" and "not been marked helpful" in not_yet.text
+
+
+def test_a_short_question_is_told_by_its_one_function_word_or_the_words_the_glossary_reads():
+    from bot.community.detect import detect_language
+
+    assert detect_language("second anonymous question about school canteen budgets") == "en"
+    assert detect_language("hvordan finansierer I skolemad?") == "da"  # "skolemad": Danish by the glossary
+    assert detect_language("wie finanziert ihr Schulessen?") == "de"
+    assert detect_language("school canteen budgets") is None  # nothing tells: "unknown", not a guess
+    assert detect_language("qwxz plorf snee") is None

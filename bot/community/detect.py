@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from config.vocabulary import THEMES
+from knowledge.language import analyse
 
 # Word stems, matched at the start of a word (lower case), in the partnership's languages.
 THEME_KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -40,7 +41,10 @@ THEME_KEYWORDS: dict[str, tuple[str, ...]] = {
 
 # Common function words of each language: a question is in the language most of them belong to.
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("the and of to in is for how what who with on are do does can we our has have any which".split()),
+    "en": frozenset(
+        "the and of to in is for how what who with on are do does can we our has have any which about from this "
+        "that there their when where why should would could anyone someone".split()
+    ),
     "da": frozenset("og i at er det en til på med af hvordan hvad der har vi kan som ikke for om de jeg blandt nogle efter vores".split()),
     "sv": frozenset("och i att är det en till på med av hur vad som har vi kan inte för om de jag finns".split()),
     "nb": frozenset("og i at er det en til på med av hvordan hva som har vi kan ikke for om de jeg finnes blant noen etter våre".split()),
@@ -78,9 +82,16 @@ def detect_language(text: str) -> str | None:
     scores = {code: sum(word in vocabulary for word in words) for code, vocabulary in FUNCTION_WORDS.items()}
     ranked = sorted(scores.items(), key=lambda item: -item[1])
     best, score = ranked[0]
-    if score < 2 or score == ranked[1][1]:  # Danish and Norwegian share most: a word of their own decides
-        return None
-    return best
+    if score >= 2 and score > ranked[1][1]:  # Danish and Norwegian share most: a word of their own decides
+        return best
+    # Few function words: the domain words the glossary reads in one language ("skolemad"), or a question
+    # read as English with an English function word of its own ("…question about school canteen budgets").
+    analysis = analyse(text)
+    if len(analysis.languages) == 1:
+        return analysis.languages[0]
+    if analysis.reads_english and scores.get("en", 0) >= 1 and score == scores["en"] and score > ranked[1][1]:
+        return "en"
+    return None
 
 
 def language_name(code: str | None) -> str:
