@@ -332,6 +332,8 @@ class ConsoleAdapter:
 
         session: PromptSession[str] = PromptSession()  # its answers stay out of the command history
         self.out.print(Text(form.title, style="bold cyan"))
+        if form.note:
+            self.out.print(Text(form.note))
         self.out.print(
             Text("One field at a time; Enter skips an optional one, Ctrl-D cancels the form.", style="dim")
         )

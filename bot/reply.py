@@ -65,6 +65,7 @@ class Form:
     command: str
     fields: list[FormField]
     submit_label: str = "Submit"
+    note: str = ""  # a line above the fields (why the form opened: "“hello” is a bit short"); not on Discord
 
 
 def form_command(form: Form, values: dict[str, str]) -> str:

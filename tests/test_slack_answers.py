@@ -329,3 +329,14 @@ async def test_a_refused_form_submission_keeps_the_modal_open_with_what_was_type
     assert again["view"]["private_metadata"] == view["private_metadata"]  # the next submission runs the same command
     await slack.handled(2)
     assert fake_slack.to("chat.postEphemeral") == [] and fake_slack.to("chat.postMessage") == []
+
+
+def test_a_form_that_opens_for_a_reason_says_it_above_its_fields():
+    from adapters.slack.render import form_view
+
+    form = Form(title="Introduction request", command="intro member:7", note="“hello” is a bit short.",
+                fields=[FormField("reason", "Why would you like to meet Ana?", value="hello")])
+    view = form_view(form, {"c": form.command, "f": ["reason"]})
+    View(**view).validate_json()
+    note, field = view["blocks"]
+    assert "is a bit short" in note["text"]["text"] and field["element"]["initial_value"] == "hello"

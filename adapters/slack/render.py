@@ -352,14 +352,19 @@ def render(reply: Reply) -> SlackMessage:
     return SlackMessage(text=fallback_text(normalised), blocks=blocks_for(normalised)[:MAX_BLOCKS])
 
 
+# Blocks of a modal that are no field: why it opened, and why a submission was refused.
+FORM_NOTE_BLOCK = "lh-note"
+FORM_PROBLEM_BLOCK = "lh-problem"
+
+
 def form_view(form: Form, metadata: dict) -> dict:
     """A modal for a core form. `metadata` (the form's command, its field names, where to answer) travels
     in private_metadata and comes back with the submission."""
     private_metadata = json.dumps(metadata, separators=(",", ":"))
     if len(private_metadata) > PRIVATE_METADATA:
         raise ValueError("form metadata is too long for a Slack modal")
-    blocks = []
-    for form_field in form.fields[:MODAL_BLOCKS]:
+    blocks = [{"type": "section", "block_id": FORM_NOTE_BLOCK, "text": _mrkdwn(escape(truncate(form.note, MAX_TEXT)))}] if form.note else []
+    for form_field in form.fields[: MODAL_BLOCKS - len(blocks)]:
         element: dict = {
             "type": "plain_text_input",
             "action_id": FORM_INPUT,
@@ -388,9 +393,6 @@ def form_view(form: Form, metadata: dict) -> dict:
         "private_metadata": private_metadata,
         "blocks": blocks,
     }
-
-
-FORM_PROBLEM_BLOCK = "lh-problem"
 
 
 def form_view_again(view: dict, problem: Reply) -> dict:

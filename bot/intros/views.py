@@ -71,6 +71,7 @@ def ask_for_reason(target: Member, given: str) -> Reply:
                 )
             ],
             submit_label="Send request",
+            note=f"“{safe_text(given)}” is a bit short: a sentence helps {name} say yes." if given else "",
         ),
         private=True,
     )
