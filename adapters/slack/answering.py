@@ -82,7 +82,7 @@ class SlackAnswers:
             except SlackApiError as exc:
                 if exc.response.get("error") not in CANNOT_POST_HERE:
                     raise
-                await self._fallback(reply, origin, exc)
+                await self._fallback(reply, origin, exc, private=False)
         else:
             await self.transport.send_direct(origin.user_id, reply)
 
@@ -97,7 +97,7 @@ class SlackAnswers:
             except SlackApiError as exc:
                 if exc.response.get("error") not in CANNOT_POST_HERE:
                     raise
-                await self._fallback(without_files(reply), origin, exc)
+                await self._fallback(without_files(reply), origin, exc, private=True)
         else:
             await self.transport.send_direct(origin.user_id, without_files(reply))
         # Files cannot be ephemeral: they go to the person's direct messages.
@@ -122,7 +122,14 @@ class SlackAnswers:
                 log.warning("cannot tell slack user %s that their files were refused: %s", origin.user_id,
                             exc.response.get("error"))
 
-    async def _fallback(self, reply: Reply, origin: Origin, exc: SlackApiError) -> None:
+    async def _fallback(self, reply: Reply, origin: Origin, exc: SlackApiError, *, private: bool) -> None:
+        """The bot may not post in the channel (it was never invited): a click's response_url still answers
+        there ("More" under the page it continues); otherwise the answer goes to the member directly."""
+        if origin.respond is not None:
+            await self._respond(origin.respond, without_files(reply), origin, ephemeral=private)
+            if reply.attachments:
+                await self._send_files_direct(reply, origin)
+            return
         log.info(
             "cannot post in %s (%s); answering %s directly",
             origin.channel_id,
