@@ -231,15 +231,17 @@ class Paginator:
         """Page `number` of a stored answer, or PageMissing (past the end, or expired). A page of a private
         answer is served only to its own member (PageNotYours for anyone else); a public answer's pages, shown
         in a channel, to anyone there. Served to the answer's own member (`member_id`), it becomes the last
-        answer a bare `more` continues. A "More" button (`from_button`) posts its page once: pressed again,
-        by anyone, it raises PageAlreadyPosted (a typed link is served whenever asked)."""
+        answer a bare `more` continues. A "More" button (`from_button`) of a public answer posts its page once:
+        pressed again, by anyone, it raises PageAlreadyPosted (a typed link is served whenever asked). A private
+        answer's page is served again each time: only its member sees it, and an ephemeral message is gone once
+        dismissed or the app reloads."""
         await self.flush()
         async with self.db.session() as session, session.begin():
             row = await session.get(ReplyPage, page_id)
             if row is None:
                 raise PageMissing(None)
             reply = await self._serve(session, row, number, member_id)
-            if from_button and not await _claim_button(session, page_id, number):
+            if from_button and not _private(row) and not await _claim_button(session, page_id, number):
                 raise PageAlreadyPosted(number, len(row.pages) + 1)
             return reply
 
@@ -260,8 +262,7 @@ class Paginator:
             return await self._serve(session, last, last.shown + 1 if number is None else number, member_id)
 
     async def _serve(self, session: AsyncSession, row: ReplyPage, number: int, member_id: int | None) -> Reply:
-        first = row.pages[0] if row.pages else {}
-        if (first.get("private") or first.get("direct")) and row.member_id not in (None, member_id):
+        if _private(row) and row.member_id not in (None, member_id):
             raise PageNotYours(row.id)  # a page link passed on does not open someone's private answer
         total = len(row.pages) + 1
         if not 2 <= number <= total:
@@ -278,6 +279,12 @@ class Paginator:
         async with self.db.session() as session, session.begin():
             result = await session.execute(delete(ReplyPage).where(ReplyPage.created_at < now - PAGE_TTL))
             return result.rowcount or 0
+
+
+def _private(row: ReplyPage) -> bool:
+    """Whether the stored answer was for its member alone (shown privately, or in their direct messages)."""
+    first = row.pages[0] if row.pages else {}
+    return bool(first.get("private") or first.get("direct"))
 
 
 async def _claim_button(session: AsyncSession, page_id: str, number: int) -> bool:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.pagination import TOPIC_CHARS, page_topic
-from bot.reply import Reply
+from bot.commands import Command
+from bot.reply import Reply, Section
 from tests.discord_fake import BOT_ID, BOT_USER, FakeDiscord, Harness, click, message_create, user
 from tests.discord_fixtures import discord, discord_settings, fake_discord  # noqa: F401 - fixtures
 from tests.slack_limits import buttons, visible_text
@@ -21,7 +22,10 @@ ASKED = "many school meals for @channel and <!here> from <@U0BOB|bob>"
 
 @pytest.fixture
 def features():
-    return with_commands(*long_answers())
+    async def secret(ctx):  # a long answer for the asker alone
+        return Reply(text="secret", sections=[Section(title=f"secret {i}") for i in range(12)], private=True)
+
+    return with_commands(*long_answers(), Command(name="secret", summary="s", usage="secret", handler=secret))
 
 
 def test_the_topic_is_the_question_without_mentions_and_short():
@@ -88,3 +92,12 @@ async def test_discord_more_names_the_question_and_an_old_button_answers_only_th
     again = fake_discord.callbacks()[-1].body
     assert again["data"]["flags"] & 64  # ephemeral: only the clicker sees it
     assert "already posted" in again["data"]["content"] and not again["data"].get("embeds")
+
+
+async def test_a_private_answers_more_button_serves_its_page_again_to_its_member(chat: Chat):
+    first = await chat.say("secret", as_user="alice")
+    (more,) = first.buttons
+    for _ in range(2):  # an ephemeral page is gone once dismissed or reloaded: pressed again, it comes again
+        page = await chat.say(more.command, as_user="alice", from_button=True)
+        assert [s.title for s in page.sections] == [f"secret {i}" for i in range(5, 10)] and page.private
+    assert not (await chat.say(more.command, as_user="bob", from_button=True)).sections  # never anyone else's
