@@ -228,6 +228,13 @@ def _compound_modifier(language: str, left: str, table: dict[tuple[str, ...], st
     )
 
 
+@cache
+def other_languages_words() -> frozenset[str]:
+    """Every word the glossary writes in another supported language ("salud" of "salud mental", "helse"),
+    lower-cased: a word of another language, not a slip of an English one (knowledge.spelling)."""
+    return frozenset(word for language in LANGUAGES for _, alternative in _alternatives(language) for word in words(alternative))
+
+
 # Every supported language's stop words (English's: `STOPWORDS`).
 ALL_STOPWORDS = STOPWORDS.union(*_STOPWORDS.values())
 

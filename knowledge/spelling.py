@@ -9,7 +9,8 @@ Only a question read as English is corrected: the glossary reads the domain's wo
 their other words are no slips of English ones. Only words of five letters or more are corrected (a shorter
 one is one edit from too many others), or words with a digit ("GLP1", "covid19"); never a word the
 dictionary knows: "dental" is no slip of "rental", whatever the knowledge base holds, and a question about
-dental care must still be told that nothing matches it.
+dental care must still be told that nothing matches it. Nor a word the glossary writes in another language
+("salud"), and a slip keeps its first letter ("vaping", which the dictionary lacks, is no "taping").
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from knowledge.language import ALL_STOPWORDS, Analysis, analyse
+from knowledge.language import ALL_STOPWORDS, Analysis, analyse, other_languages_words
 from knowledge.terms import WORD, terms
 
 MIN_LETTERS = 5
@@ -76,8 +77,10 @@ def _reading_of(word: str, passages_holding: Callable[[str], int]) -> tuple[bool
         return True, None
     if not word.isascii():  # "blyrør", "drikkevandet": another language's word, not an English slip
         return False, None
-    if word in english_words():  # looked up last: the dictionary loads at the first unknown word
+    if word in english_words():  # looked up late: the dictionary loads at the first unknown word
         return True, None
+    if word in other_languages_words():  # "salud" (of "salud mental"), "helse": no slip of "salad", "helpe"
+        return False, None
     return False, _correction(word, passages_holding)
 
 
@@ -101,12 +104,14 @@ def _correction(word: str, passages_holding: Callable[[str], int]) -> str | None
 
 
 def one_edit(word: str) -> set[str]:
-    """Every string one edit from `word`: a letter left out, two neighbours swapped, a letter changed or
-    added (the word's own letters and a to z), or a hyphen added between two characters."""
+    """Every string one edit from `word` that keeps its first letter (a slip seldom changes it: "vaping" is no
+    "taping"): a letter left out, two neighbours swapped (the first two too), a letter changed or added (the
+    word's own letters and a to z), or a hyphen added between two characters."""
     letters = _LETTERS + "".join(sorted({c for c in word if c.isalpha() and c not in _LETTERS}))
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    splits = [(word[:i], word[i:]) for i in range(1, len(word) + 1)]
     edits = {left + right[1:] for left, right in splits if right}
     edits |= {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
+    edits.add(word[1::-1] + word[2:])  # the first two letters swapped ("ohsity" for "hosity")
     edits |= {left + c + right[1:] for left, right in splits if right for c in letters}
     edits |= {left + c + right for left, right in splits for c in letters}
     edits |= {left + "-" + right for left, right in splits if left and right}
