@@ -415,14 +415,18 @@ def _any_facet(snap: _Snapshot, name: str, wanted: frozenset[str]) -> np.ndarray
 
 
 def _end_ordinal(doc: DocInfo, start: int) -> int:
-    """A document's last day as an ordinal: its `end` fact (a pilot's), else its date (-1: none)."""
+    """A document's last day as an ordinal: its `end` fact (a pilot's); for a pilot with a start and no end
+    (still running, or planned), no last day; else its date (-1: none)."""
     end = doc.meta.get("end")
     if not end:
-        return start
+        return STILL_RUNNING if doc.kind == "pilot" and start >= 0 and doc.meta.get("status") != "completed" else start
     try:
         return max(date.fromisoformat(str(end)[:10]).toordinal(), start)
     except ValueError:  # ingest checks the dates it stores; an older row may hold anything
         return start
+
+
+STILL_RUNNING = date.max.toordinal()
 
 
 def _limit_to_dates(mask: np.ndarray, snap: _Snapshot, filters: Filters) -> None:

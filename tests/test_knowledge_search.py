@@ -165,7 +165,8 @@ def test_since_holds_a_pilot_that_ran_into_that_time_until_holds_one_that_had_st
     encoder = FakeEncoder()
     index = SearchIndex(encoder.dimension)
     texts = ["school meals pilot"]
-    spans = {1: ("2022-01-10", "2024-12-31"), 2: ("2022-01-10", "2023-06-30"), 3: ("2025-03-01", None)}
+    spans = {1: ("2022-01-10", "2024-12-31"), 2: ("2022-01-10", "2023-06-30"), 3: ("2025-03-01", None),
+             4: ("2021-05-01", None)}  # 3 and 4 still running
     blocks = []
     for doc_id, (start, end) in spans.items():
         meta = {"start": start, **({"end": end} if end else {})}
@@ -178,7 +179,7 @@ def test_since_holds_a_pilot_that_ran_into_that_time_until_holds_one_that_had_st
     def found(filters: Filters) -> set[int]:
         return {d.id for d in index.browse(filters)}
 
-    assert found(Filters(since=date(2024, 1, 1))) == {1, 3}  # 1 ran into 2024; 2 had ended
-    assert found(Filters(since=date(2025, 1, 1))) == {3}
-    assert found(Filters(until=date(2023, 1, 1))) == {1, 2}  # started by then
-    assert found(Filters(since=date(2023, 1, 1), until=date(2023, 12, 31))) == {1, 2}
+    assert found(Filters(since=date(2024, 1, 1))) == {1, 3, 4}  # 1 ran into 2024; 2 had ended; 4 still runs
+    assert found(Filters(since=date(2025, 1, 1))) == {3, 4}
+    assert found(Filters(until=date(2023, 1, 1))) == {1, 2, 4}  # started by then
+    assert found(Filters(since=date(2023, 1, 1), until=date(2023, 12, 31))) == {1, 2, 4}

@@ -27,7 +27,7 @@ FILTER_NAMES = {
 }
 FILTER_HELP = (
     "Filters: kind:pilot|expert|report|tool, theme:obesity, country:DK, sector:hospital, since:2024, until:2025-06 "
-    "(a pilot counts from its start to its end, a report on its date); "
+    "(a pilot counts from its start to its end, or on while it runs; a report on its date); "
     'a value of several words in quotes or with _ between its words: country:"United Kingdom", country:United_Kingdom.'
 )
 # The filters of a command that searches one kind: `pilots` takes no kind, `experts` neither kind nor dates.
