@@ -222,10 +222,13 @@ def test_a_question_that_asks_who_finds_people():
         routing = resolve(text)
         assert routing.plain_question and routing.command.name == "experts", text
     # Searched, headed and quoted in an introduction's reason by its topic, not by the words that ask who.
-    assert [resolve(text).args_text for text in ("who knows about GLP-1?", "hvem arbejder med skolemad", "who?")] == [
-        "GLP-1", "skolemad", "who"
-    ]
-    for text in ("wie kann man Übergewicht verhindern", "what pilots exist", "whole grain school meals"):
+    assert [resolve(text).args_text for text in (
+        "who knows about GLP-1?", "hvem arbejder med skolemad", "wer kennt sich mit Gesundheitskompetenz aus?", "who?"
+    )] == ["GLP-1", "skolemad", "Gesundheitskompetenz", "who"]
+    for text in ("wie weet iets van eenzaamheid", "nani anajua kuhusu lishe"):  # Dutch, before a verb; Kiswahili
+        assert resolve(text).command.name == "experts", text
+    for text in ("wie kann man Übergewicht verhindern", "what pilots exist", "whole grain school meals",
+                 "WHO guidelines on obesity"):  # German "how"; the World Health Organization
         assert resolve(text).command.name == "find", text
 
 

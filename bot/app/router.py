@@ -40,7 +40,7 @@ from bot.app.account_requests import account_request
 from bot.app.command_lookalikes import COMMAND_LOOKALIKES
 from bot.app.event_questions import asks_for_events
 from bot.app.small_talk import ANSWERS, SmallTalk, asks_about_the_bot, small_talk
-from bot.app.who_questions import WHO_WORDS, bare_word, who_asks_about
+from bot.app.who_questions import asks_who, who_asks_about
 from bot.audit import AuditAction, command_details, record_audit
 from bot.commands import Command, CommandRegistry
 from bot.context import CommandContext, split_args
@@ -204,8 +204,7 @@ def _plain_question(commands: CommandRegistry, text: str) -> Routing:
         if (command := commands.lookup(name) if name else None) is not None:
             return Routing(command, args_text)
     question = command_text(text)
-    first = bare_word(question.split(None, 1)[0]) if question.strip() else ""
-    if first in WHO_WORDS and (people := commands.lookup(PEOPLE_COMMAND)) is not None:
+    if asks_who(question) and (people := commands.lookup(PEOPLE_COMMAND)) is not None:
         return Routing(people, who_asks_about(question), plain_question=True)
     return Routing(commands.lookup(PLAIN_QUESTION_COMMAND), question, plain_question=True)
 
