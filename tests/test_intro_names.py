@@ -123,3 +123,13 @@ async def test_a_misspelled_name_asks_which_member_was_meant_and_the_button_keep
     assert "Felix Baumann" in (await chat.say("intro @Felx", as_user="alice")).sections[0].text
     nobody = await chat.say("intro Nobody Atall I want to meet this person", as_user="alice")
     assert nobody.tone == "error" and "“Nobody Atall”" in nobody.text
+
+
+async def test_a_first_name_followed_by_someone_elses_surname_asks_before_sending(core, chat):
+    ids = await named(chat, bob="Rasmus Holt")
+    doubt = await chat.say("intro Rasmus Holdt COPD monitoring, please", as_user="alice")
+    assert "I don't know a member “Rasmus Holdt”. Did you mean:" in doubt.text
+    assert doubt.sections[0].buttons[0].command == f"intro member:{ids['bob']} COPD monitoring, please"
+    assert await stored_count(core) == 0
+    # The first name alone, then the reason: asked as before.
+    assert (await chat.say("intro Rasmus I would love to hear about COPD monitoring", as_user="alice")).tone == "success"

@@ -119,6 +119,20 @@ async def _near_names(ctx: CommandContext, token: str) -> Reply:
     )
 
 
+def _surname_in_doubt(token: str, member: Member, reason: str) -> tuple[str, str] | None:
+    """A first name typed alone named a member of a longer name, but the next word reads as a surname that is
+    not theirs ("Rasmus Holdt", "Rasmus Hansen" for Rasmus Holt): nothing is sent before the member says
+    that is whom they mean. (The name typed, the words after it), or None."""
+    if token.lower().startswith("member:") or token.startswith("<"):  # a member id or a platform mention: exact
+        return None
+    typed = token.removeprefix("@").split()
+    name = member.display_name.split()
+    next_word, _, rest = reason.partition(" ")
+    if len(name) <= len(typed) or len(next_word) < 2 or not next_word[:1].isupper():
+        return None
+    return None if next_word.casefold() == name[len(typed)].casefold() else (f"{token} {next_word}", rest.strip())
+
+
 def _typed_name(typed: str) -> str:
     """The name as typed, for a refusal: the first word and the capitalised ones right after it ("Nobody
     Atall" of "Nobody Atall I want to meet…"), as far as a name goes."""
@@ -141,6 +155,11 @@ async def _request(ctx: CommandContext) -> Reply:
         return which_member(several, lambda member_id: f"intro member:{member_id} {reason}".strip())
     if not candidates:
         return await _near_names(ctx, token)
+    if token not in ctx.message.mentions and (doubt := _surname_in_doubt(token, candidates[0], typed_reason)):
+        typed_name, rest = doubt
+        return did_you_mean_member(typed_name, [(candidates[0], rest)], lambda member, words: (
+            f"intro member:{member.id} {named_mentions(words, ctx.message.mentions)}".strip()
+        ))
     target = candidates[0]
     existing = await intros.existing_introduction(ctx.core, ctx.member, target)
     if existing is not None:  # before any other check: a paused or short-reason request still gets this answer
