@@ -163,3 +163,8 @@ def test_a_short_question_is_told_by_its_one_function_word_or_the_words_the_glos
     assert detect_language("wie finanziert ihr Schulessen?") == "de"
     assert detect_language("school canteen budgets") is None  # nothing tells: "unknown", not a guess
     assert detect_language("qwxz plorf snee") is None
+
+
+async def test_a_question_too_short_for_the_community_is_told_so_not_asked_for_again(chat):
+    reply = await chat.say("community ask lonliness")
+    assert reply.tone == "error" and "“lonliness” is a bit short" in reply.text

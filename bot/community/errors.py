@@ -13,7 +13,7 @@ class CommunityRefused(WordedError):
 
 @dataclass(eq=False)
 class NoQuestionText(CommunityRefused):
-    pass
+    typed: str = ""  # what was typed, when it was too short to be a question ("lonliness")
 
 
 @dataclass(eq=False)

@@ -117,7 +117,7 @@ def _clean(text: str) -> str:
 def check_question(text: str) -> str:
     cleaned = _clean(text)
     if len(cleaned) < MIN_QUESTION_CHARS:
-        raise NoQuestionText()
+        raise NoQuestionText(cleaned)
     if len(cleaned) > MAX_QUESTION_CHARS:
         raise QuestionTooLong(len(cleaned), MAX_QUESTION_CHARS)
     return cleaned

@@ -397,7 +397,9 @@ _Wording = Callable[[Any], tuple[str, str | None]]
 # Each refusal's message and hint, by the kind of refusal.
 _REFUSAL_WORDING: dict[type[CommunityRefused], _Wording] = {
     NoQuestionText: lambda e: (
-        "What would you like to ask the community? Write the question after the command.",
+        f"“{safe_text(e.typed)}” is a bit short for a question to the community: ask it in a sentence, as "
+        "members will read it." if e.typed else "What would you like to ask the community? Write the question "
+        "after the command.",
         "For example `community ask How did other municipalities reach fathers in parenting programmes?`",
     ),
     QuestionTooLong: lambda e: (
