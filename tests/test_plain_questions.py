@@ -362,7 +362,7 @@ async def test_a_weak_answer_asks_the_community_without_the_mentions(chat, encod
                  "@channel please look at school food for astronauts",
                  "ask @everyone please look at school <@U12345> food for astronauts"):
         reply = await chat.say(text)
-        assert "matches this well (“please look at school food for astronauts”)" in reply.text, text
+        assert "matches this well: “please look at school food for astronauts”" in reply.text, text
         (button,) = [b for section in reply.sections for b in section.buttons if b.label == "Ask the community"]
         assert button.command == "community ask please look at school food for astronauts"
 
@@ -439,7 +439,7 @@ async def test_slack_broadcasts_and_user_mentions_are_not_searched(slack, fake_s
     assert len(answers) == 3
     for answer in answers:
         text = visible_text(answer.args)
-        assert "matches this well (“please look at school food for astronauts”)" in text and "channel" not in text, text
+        assert "matches this well: “please look at school food for astronauts”" in text and "channel" not in text, text
         assert [b["value"] for b in buttons(answer.args) if b["text"]["text"] == "Ask the community"] == [
             "community ask please look at school food for astronauts"
         ]

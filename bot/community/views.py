@@ -234,7 +234,7 @@ def asked(outcome: Asked) -> Reply:
 
 def _entry_section(entry: BoardEntry) -> Section:
     q = entry.question
-    counts = f"{entry.answers} answer{'s' if entry.answers != 1 else ''}"
+    counts = str(entry.answers)
     if entry.helpful:
         counts += f", {entry.helpful} helpful"
     return Section(
@@ -300,8 +300,8 @@ def _answer_section(q: CommunityQuestion, answer: CommunityAnswer, author: Membe
 def question_shown(view: QuestionView, reader: Member) -> Reply:
     q = view.question
     status = {community.OPEN: "open", community.CLOSED: "closed", community.REMOVED: "removed"}[q.status]
-    sections = [Section(title=f"#{q.id} · {_short(q.text, 100)}", text=safe_text(q.text) or "(text erased)",
-                        fields=[*_question_fields(q, view.asker), Field("Status", status)])]
+    # The question once, in full (the line above names its number).
+    sections = [Section(text=safe_text(q.text) or "(text erased)", fields=[*_question_fields(q, view.asker), Field("Status", status)])]
     mine = q.asker_id == reader.id
     sections += [_answer_section(q, answer, author, mine=mine) for answer, author in view.answers]
     if not view.answers:

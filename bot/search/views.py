@@ -156,7 +156,7 @@ def _nothing_fits(answer: Answer, sections: list[Section], shown: str, within: s
     closest = [replace(section, buttons=[]) for section in sections[:WEAK_MATCH_SHOWN]]
     text = "\n".join([
         *_notes(answer),
-        f"Nothing in the knowledge base matches this well (“{shown}”{within}). "
+        f"Nothing in the knowledge base matches this well: “{shown}”{within}. "
         + ("The closest, in case it still helps:" if len(closest) == 1 else
            f"The {len(closest)} closest, in case one still helps:"),
     ])
