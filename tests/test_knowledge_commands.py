@@ -338,3 +338,8 @@ async def test_a_filter_typed_with_a_space_before_its_value_is_a_filter(chat, lo
         assert reply.tone == "error" and "needs a value" in reply.text and "country:DK" in reply.text, command
     # The aliases begin sentences too: "from:" is no filter there.
     assert "from:" in (await chat.say("find from: a school nurse, meals")).text
+
+
+async def test_an_answer_quotes_the_topic_without_the_word_that_leads_into_it(chat, loaded):
+    reply = await chat.say("pilots on school meals")
+    assert "“school meals”" in reply.text and "“on school meals”" not in reply.text, reply.text

@@ -241,3 +241,13 @@ def _date(value: str, *, end: bool) -> date:
         raise UserError(
             f"“{text[:30]}” is not a date.", hint="Use a year, a month or a day: since:2024, until:2025-06, since:2024-03-15."
         ) from None
+
+
+# A word that only leads into a topic after a command (`pilots for telepsychiatry`, `experts on literacy`).
+_LEAD_INS = frozenset("for on about in with of regarding around".split())
+
+
+def topic_words(question: str) -> str:
+    """The question as an answer quotes it: without a leading "for", "on" or "about" before its topic."""
+    first, _, rest = question.strip().partition(" ")
+    return rest.strip() if first.lower() in _LEAD_INS and rest.strip() else question

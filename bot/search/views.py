@@ -14,7 +14,7 @@ from bot.reply import BUTTON_COMMAND_CHARS, Button, Field, Link, Reply, Section
 from bot.sanitize import markdown_links_as_text, without_mentions
 from bot.search import listing
 from bot.search.errors import NoInterests, NothingToSearch, NoTopic, SearchRefused, SearchUnavailable
-from bot.search.query import Question, filter_help
+from bot.search.query import Question, filter_help, topic_words
 from bot.search.service import MAX_RESULTS, Browsed, Matches, Person
 from config.errors import RefusalWording, UserError, WordedError
 from config.vocabulary import SECTORS, THEMES, country_name
@@ -59,7 +59,7 @@ def _notes(answer: Answer) -> list[str]:
     if answer.still_loading:
         notes.append(STILL_LOADING_NOTE)
     if answer.corrected:
-        notes.append(f"Searched as “{safe_text(answer.corrected, 60)}”, the spelling the knowledge base uses.")
+        notes.append(f"Searched as “{safe_text(topic_words(answer.corrected), 60)}”, the spelling the knowledge base uses.")
     if answer.truncated:
         words = len(answer.query.split())
         cut = (f"searched with its first {words} words (the most the language model reads at once)" if words > 1
@@ -101,7 +101,7 @@ def browsed(found: Browsed, asker: Member, question: Question, *, what: str) -> 
 
 def found(answer: Answer, asker: Member, question: Question, *, what: str) -> Reply:
     results = answer.results
-    shown = safe_text(answer.query, 60)
+    shown = safe_text(topic_words(answer.query), 60)
     # The filters typed, said beside the question: "nothing for obesity" is not "nothing for obesity in France".
     within = _filters_said(question, kinds=what == "results")
     if not results:
@@ -367,7 +367,7 @@ def ask_whom_to_find() -> UserError:
 
 
 def experts(people: list[Person], answer: Answer, asker: Member, *, cross_border: bool) -> Reply:
-    shown = safe_text(answer.query, 60)
+    shown = safe_text(topic_words(answer.query), 60)
     if not people:
         raise UserError("\n".join([*_notes(answer), f"I found no experts for “{shown}”."]), hint="Try other words or fewer filters.")
     sections = [_person_section(asker, person, _asked(answer)) for person in people]
