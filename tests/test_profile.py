@@ -95,3 +95,21 @@ async def test_a_sector_and_country_left_empty_show_as_the_organisations_which_o
     assert "Country: Denmark (from your organisation)" in shown
     await chat.say("profile set country Sweden")
     assert "Country: Sweden" in await chat.text("profile") and "Sweden (from" not in await chat.text("profile")
+
+
+async def test_an_organisation_name_a_typo_away_from_one_that_exists_asks_which_is_meant(chat: Chat, core):
+    from sqlalchemy import func, select
+
+    from storage.models import Organisation
+
+    await chat.say("profile set organisation Nordhavn Municipality", as_user="alice")
+    asked = await chat.say("profile set organisation Nordhavn Municipalty", as_user="bob")
+    assert "There is no organisation “Nordhavn Municipalty” yet. Did you mean:" in asked.text
+    existing, new = asked.sections
+    assert existing.buttons[0].command == "profile set organisation Nordhavn Municipality"
+    assert new.buttons[0].command == "profile set organisation --new Nordhavn Municipalty"
+    async with core.db.session() as session:
+        assert await session.scalar(select(func.count(Organisation.id))) == 1  # nothing saved yet
+    assert "Organisation: —" in await chat.text("profile", as_user="bob")
+    assert (await chat.say(new.buttons[0].command, as_user="bob")).text == "Saved: organisation = Nordhavn Municipalty."
+    assert (await chat.say("profile set organisation nordhavn municipality", as_user="carol")).tone == "success"

@@ -26,8 +26,25 @@ async def profile(ctx: CommandContext) -> Reply:
     args = ctx.args
     action = args[0].lower()
     field, words = _field_named(args)
-    value = _typed_value(ctx.args_text, field, words) if action == "set" else None
+    args_text, new_organisation = _new_organisation(ctx.args_text, field, words)
+    value = _typed_value(args_text, field, words) if action == "set" else None
+    if field == "organisation" and isinstance(value, str) and not new_organisation:
+        near = await members.organisations_named_like(ctx.core, value)
+        if near:  # a typo must not become a second organisation
+            return views.organisation_meant(value, near)
     return views.profile_saved(await members.update_profile(ctx.core, ctx.member.id, field, value))
+
+
+NEW_ORGANISATION = "--new"
+
+
+def _new_organisation(args_text: str, field: str, field_words: int) -> tuple[str, bool]:
+    """`profile set organisation --new Name`: the member confirmed a new organisation close to an existing
+    one's name. The text without the flag, and whether it was there."""
+    parts = args_text.split(None, 1 + field_words)
+    if field != "organisation" or len(parts) < 2 + field_words or not parts[-1].startswith(NEW_ORGANISATION + " "):
+        return args_text, False
+    return " ".join([*parts[:-1], parts[-1].removeprefix(NEW_ORGANISATION).strip()]), True
 
 
 async def _link(ctx: CommandContext, words: list[str]) -> Reply:

@@ -25,12 +25,13 @@ from bot.references import (  # noqa: F401
     member_label,
     members_named,
 )
+from config.typos import typos_of
 from config.vocabulary import Role
 from knowledge.ingested_experts import confirm_link
 from knowledge.profiles import sync_member_profile
 from knowledge.version import bump_version
-from storage.lookups import find_by_identity, get_or_create_organisation, lock_member
-from storage.models import AuditEntry, Member, PlatformIdentity
+from storage.lookups import find_by_identity, get_or_create_organisation, lock_member, organisation_key
+from storage.models import AuditEntry, Member, Organisation, PlatformIdentity
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -164,6 +165,22 @@ async def _set_field(session: AsyncSession, member: Member, field: str, value: o
         setattr(member, field, value or [])
     else:
         setattr(member, field, value)
+
+
+async def organisations_named_like(core: Runtime, name: str, *, limit: int = 3) -> list[str]:
+    """Existing organisations `name` may be a typo of ("Nordhavn Municipalty"), closest first; none when an
+    organisation of exactly that name exists. A typo must not become a second organisation: exchanges
+    between its members would count as across organisations."""
+    key = organisation_key(name)
+    async with core.db.session() as session:
+        rows = (await session.execute(
+            select(Organisation.name, Organisation.name_key).where(Organisation.name_key.startswith(key[:1], autoescape=True))
+        )).all()
+    if any(row.name_key == key for row in rows):
+        return []
+    close = typos_of(key, [row.name_key for row in rows])
+    names = {row.name_key: row.name for row in rows}
+    return [names[found] for found in close[:limit]]
 
 
 async def _set_organisation(session: AsyncSession, member: Member, value: object) -> None:

@@ -160,6 +160,21 @@ def did_you_mean_member(typed: str, near: list[tuple[Member, str]], command_for:
     )
 
 
+def organisation_meant(typed: str, near: list[str]) -> Reply:
+    """No organisation has the name typed, but it is a typo's few edits from these: one button each, and one
+    for a new organisation of that name after all."""
+    shown = safe_text(typed[:80])
+    return Reply(
+        text=f"There is no organisation “{shown}” yet. Did you mean:",
+        sections=[
+            *(Section(text=name, buttons=[Button("This one", f"profile set organisation {name}")]) for name in near),
+            Section(text=f"A new organisation: “{shown}”",
+                    buttons=[Button("Add it", f"profile set organisation --new {typed}")]),
+        ],
+        private=True,
+    )
+
+
 def profile_linked(title: str) -> Reply:
     return Reply(
         text=f"Linked: the expert profile “{safe_text(title)}” is now yours. `experts` finds you through it, "
