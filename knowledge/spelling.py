@@ -15,6 +15,7 @@ dental care must still be told that nothing matches it. Nor a word the glossary 
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,7 +62,12 @@ def spelled_out(text: str, passages_holding: Callable[[str], int]) -> str:
             return ""
     if not corrections:
         return ""
-    return WORD.sub(lambda m: _cased_like(m.group(0), corrections.get(m.group(0).lower(), m.group(0).lower())), text)
+    def replaced(match: re.Match[str]) -> str:
+        written = match.group(0)
+        correction = corrections.get(written.lower())
+        return _cased_like(written, correction) if correction is not None else written
+
+    return WORD.sub(replaced, text)
 
 
 def _reading_of(word: str, passages_holding: Callable[[str], int]) -> tuple[bool, str | None]:
