@@ -99,7 +99,7 @@ async def _target_and_reason(ctx: CommandContext) -> tuple[str, list[Member], st
     return token, await _candidates(ctx, token), reason
 
 
-async def _near_names(ctx: CommandContext, token: str) -> Reply:
+async def _nobody_named(ctx: CommandContext, token: str) -> Reply:
     """Nobody has the name typed: the members it may be a typo of (`@camila skov`), each a button that asks
     them with the words typed after the name as the reason; else the refusal."""
     mentioned = ctx.message.mentions.get(token)
@@ -154,7 +154,7 @@ async def _request(ctx: CommandContext) -> Reply:
         several = AmbiguousMember(token, candidates)
         return which_member(several, lambda member_id: f"intro member:{member_id} {reason}".strip())
     if not candidates:
-        return await _near_names(ctx, token)
+        return await _nobody_named(ctx, token)
     if token not in ctx.message.mentions and (doubt := _surname_in_doubt(token, candidates[0], typed_reason)):
         typed_name, rest = doubt
         return did_you_mean_member(typed_name, [(candidates[0], rest)], lambda member, words: (
