@@ -12,6 +12,9 @@ from typing import Any, Literal
 ButtonStyle = Literal["default", "primary", "danger"]
 # The longest command a button carries on every platform (Slack's button value; Discord stores longer ones).
 BUTTON_COMMAND_CHARS = 2000
+# The longest that fits in a Discord custom id as it is (nothing stored): for a command built from what a
+# member typed, which may be anything.
+INLINE_COMMAND_CHARS = 90
 
 
 @dataclass

@@ -17,7 +17,7 @@ from bot.members.roles import (
     a_role,
 )
 from bot.members.service import AmbiguousMember, AuditLog, ProfileChange, member_label
-from bot.reply import Button, Field, Reply, Section
+from bot.reply import INLINE_COMMAND_CHARS, Button, Field, Reply, Section
 from bot.sanitize import safe_text
 from bot.tables import text_table
 from config.errors import RefusalWording, WordedError
@@ -164,12 +164,18 @@ def organisation_meant(typed: str, near: list[str]) -> Reply:
     """No organisation has the name typed, but it is a typo's few edits from these: one button each, and one
     for a new organisation of that name after all."""
     shown = safe_text(typed[:80])
+
+    def offered(text: str, label: str, command: str) -> Section:
+        # A command too long to carry as it is is typed instead (it holds what the member typed).
+        if len(command) <= INLINE_COMMAND_CHARS:
+            return Section(text=text, buttons=[Button(label, command)])
+        return Section(text=f"{text}: type `{safe_text(command)}`")
+
     return Reply(
         text=f"There is no organisation “{shown}” yet. Did you mean:",
         sections=[
-            *(Section(text=name, buttons=[Button("This one", f"profile set organisation {name}")]) for name in near),
-            Section(text=f"A new organisation: “{shown}”",
-                    buttons=[Button("Add it", f"profile set organisation --new {typed}")]),
+            *(offered(name, "This one", f"profile set organisation {name}") for name in near),
+            offered(f"A new organisation: “{shown}”", "Add it", f"profile set organisation --new {typed}"),
         ],
         private=True,
     )

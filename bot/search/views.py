@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.intros.service import MAX_REASON_CHARS
-from bot.reply import BUTTON_COMMAND_CHARS, Button, Field, Link, Reply, Section
+from bot.reply import BUTTON_COMMAND_CHARS, INLINE_COMMAND_CHARS, Button, Field, Link, Reply, Section
 from bot.sanitize import markdown_links_as_text, without_mentions
 from bot.search import listing
 from bot.search.errors import NoInterests, NothingToSearch, NoTopic, SearchRefused, SearchUnavailable
@@ -25,7 +25,7 @@ from knowledge.search import DocInfo
 from storage.models import Member
 
 SNIPPET_CHARS = 280
-BUTTON_LIMIT = 90
+BUTTON_LIMIT = INLINE_COMMAND_CHARS
 KIND_LABELS = {"pilot": "Pilot", "expert": "Expert", "report": "Report", "tool": "Tool", "answer": "Community answer"}
 # `match me` alternates up to this many people with up to this many pilots and documents.
 MATCHED_PEOPLE, MATCHED_DOCUMENTS = 12, 13
