@@ -1,5 +1,6 @@
 """Two members through the console chat: request, accept / decline / not now / expiry, follow-up, rating."""
 
+import json
 from datetime import timedelta
 
 from tests.intro_support import (
@@ -257,8 +258,6 @@ async def test_a_failing_group_conversation_falls_back_to_direct_messages(core, 
 
 
 async def test_the_requesters_data_export_tells_a_decline_from_silence_no_better_than_the_chat(core, chat, clock):
-    import json
-
     await with_profiles(chat, "alice", "bob", "carol")
     await chat.say(f"intro @bob {REASON}", as_user="alice")
     await chat.say(f"intro @carol {REASON}", as_user="alice")
@@ -285,8 +284,6 @@ async def test_the_requesters_data_export_tells_a_decline_from_silence_no_better
 
 
 async def test_a_data_export_holds_ones_own_rating_not_the_combined_one(core, chat, clock):
-    import json
-
     await with_profiles(chat, "alice", "bob")
     await chat.say(f"intro @bob {REASON}", as_user="alice")
     await chat.say("intro accept 1", as_user="bob")

@@ -41,6 +41,15 @@ def submission(view: dict, user: str, values: dict[str, str | None]) -> dict:
     }
 
 
+async def opened_event_form(slack, fake_slack, core, monkeypatch) -> dict:  # noqa: ANN001
+    """`/lighthouse event add` answered with the event form: the modal Slack was asked to open."""
+    answer_with(monkeypatch, core, {"event add": FORM_REPLY})
+    await slack.command("event add", trigger_id="trigger-123")
+    await slack.handled(1)
+    (opened,) = fake_slack.to("views.open")
+    return opened.args["view"]
+
+
 async def test_a_form_opens_as_a_modal_and_its_submission_runs_the_command_as_the_submitter(
     slack, fake_slack, core, monkeypatch
 ):
@@ -72,10 +81,7 @@ async def test_a_form_opens_as_a_modal_and_its_submission_runs_the_command_as_th
 async def test_a_form_answer_reaches_the_submitter_directly_when_the_bot_cannot_post_in_the_channel(
     slack, fake_slack, core, monkeypatch
 ):
-    answer_with(monkeypatch, core, {"event add": FORM_REPLY})
-    await slack.command("event add")
-    await slack.handled(1)
-    view = fake_slack.to("views.open")[0].args["view"]
+    view = await opened_event_form(slack, fake_slack, core, monkeypatch)
     fake_slack.closed_channels.add(GENERAL)
     answer_with(monkeypatch, core, {"event add title=x start=y": Reply(text="Event created: x", tone="success")})
     await slack.interact(submission(view, ALICE, {"title": "x", "start": "y"}))
@@ -312,11 +318,7 @@ async def test_a_question_of_only_emoji_as_slack_writes_them_has_no_word_to_sear
 async def test_a_refused_form_submission_keeps_the_modal_open_with_what_was_typed_and_why(
     slack, fake_slack, core, monkeypatch
 ):
-    answer_with(monkeypatch, core, {"event add": FORM_REPLY})
-    await slack.command("event add", trigger_id="trigger-123")
-    await slack.handled(1)
-    (opened,) = fake_slack.to("views.open")
-    view = opened.args["view"]
+    view = await opened_event_form(slack, fake_slack, core, monkeypatch)
     typed = "event add title='Kick-off meeting' start='yesterday 10:00'"
     answer_with(monkeypatch, core, {typed: Reply(text="“yesterday 10:00” is in the past.", tone="error")})
     sent = await slack.interact(submission(view, BOB, {"title": "Kick-off meeting", "start": "yesterday 10:00", "notes": None}))
