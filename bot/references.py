@@ -118,19 +118,9 @@ async def full_name_at_start(core: Runtime, message: Message, text: str) -> tupl
     first_word = _name_key(words[0].group().removeprefix("@")).split()
     if not first_word:
         return None
-    async with core.db.session() as session:
-        rows = await session.execute(
-            select(Member)
-            .join(PlatformIdentity)
-            .where(PlatformIdentity.platform == message.platform)
-            .where(func.lower(Member.display_name).startswith(first_word[0], autoescape=True))
-            .options(selectinload(Member.identities))
-            .order_by(Member.id)
-            .limit(MAX_NAME_CANDIDATES)
-        )
-        by_name: dict[str, list[Member]] = {}
-        for member in rows.scalars().unique():
-            by_name.setdefault(_name_key(member.display_name), []).append(member)
+    by_name: dict[str, list[Member]] = {}
+    for member in await _members_whose_name_starts(core, message, first_word[0]):
+        by_name.setdefault(_name_key(member.display_name), []).append(member)
     for count in range(min(len(words), MAX_NAME_WORDS), 1, -1):
         typed = text[words[0].start() : words[count - 1].end()]
         found = by_name.get(_name_key(typed.removeprefix("@")))
@@ -147,19 +137,8 @@ async def members_named_like(core: Runtime, message: Message, text: str) -> list
     first_word = _name_key(words[0].group().removeprefix("@")).split() if words else []
     if not first_word:
         return []
-    async with core.db.session() as session:
-        rows = await session.execute(
-            select(Member)
-            .join(PlatformIdentity)
-            .where(PlatformIdentity.platform == message.platform)
-            .where(func.lower(Member.display_name).startswith(first_word[0][:1], autoescape=True))
-            .options(selectinload(Member.identities))
-            .order_by(Member.id)
-            .limit(MAX_NAME_CANDIDATES)
-        )
-        members = rows.scalars().unique().all()
     found: list[tuple[int, Member, str]] = []
-    for member in members:
+    for member in await _members_whose_name_starts(core, message, first_word[0][:1]):
         name = _name_key(member.display_name)
         # The whole name, or its first word alone ("@camila" for Camilla Skov).
         for count, meant in ((len(name.split()), name), (1, name.split()[0] if name else "")):
@@ -171,6 +150,22 @@ async def members_named_like(core: Runtime, message: Message, text: str) -> list
                 break
     found.sort(key=lambda near: near[0])
     return [(member, rest) for _, member, rest in found[:MAX_NEAR_NAMES]]
+
+
+async def _members_whose_name_starts(core: Runtime, message: Message, prefix: str) -> list[Member]:
+    """Members of the message's platform whose display name starts with `prefix` (lower case), with their
+    identities; at most MAX_NAME_CANDIDATES."""
+    async with core.db.session() as session:
+        rows = await session.execute(
+            select(Member)
+            .join(PlatformIdentity)
+            .where(PlatformIdentity.platform == message.platform)
+            .where(func.lower(Member.display_name).startswith(prefix, autoescape=True))
+            .options(selectinload(Member.identities))
+            .order_by(Member.id)
+            .limit(MAX_NAME_CANDIDATES)
+        )
+        return list(rows.scalars().unique())
 
 
 async def members_named(core: Runtime, message: Message, token: str) -> list[Member]:

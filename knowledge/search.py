@@ -361,10 +361,7 @@ class SearchIndex:
         unseen = float(np.log1p(max(passages, 1)))
         weights = {}
         for term in query_terms:
-            term_id = self.vocabulary.get(term)
-            frequency = 0
-            if snap.bm25 is not None and term_id is not None:
-                frequency = snap.bm25.frequency(term_id)
+            frequency = self.passages_holding(term)
             weights[term] = float(np.log1p(passages / frequency)) if frequency else unseen
         return weights
 
