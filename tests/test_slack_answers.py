@@ -220,6 +220,7 @@ async def test_the_core_reaches_slack_members_through_the_transport(slack, fake_
 
 async def test_a_mention_in_an_intro_reason_reaches_the_other_side_as_a_name(slack, fake_slack):
     await slack.command("profile", user=BOB)  # Bob becomes a member
+    await slack.handled(1)  # before the request names him: the adapter handles two members' commands side by side
     await slack.command(f"intro <@{BOB}|bob> please meet me about <@{ALICE}|alice> diabetes prevention", user=CAROL)
     await slack.handled(2)
     (request,) = [p for p in fake_slack.to("chat.postMessage") if p.args["channel"] == "D0BOB"]
@@ -286,6 +287,7 @@ async def test_an_introduction_request_slack_cannot_deliver_says_so(slack, fake_
 
 async def test_an_introduction_whose_group_dm_slack_refuses_goes_to_each_directly(slack, fake_slack, core, caplog):
     await slack.command("profile", user=BOB)
+    await slack.handled(1)
     await slack.command(f"intro <@{BOB}|bob> I would like to hear about your school meals pilot", user=CAROL)
     await slack.handled(2)
     fake_slack.group_refusal = "not_allowed_token_type"
