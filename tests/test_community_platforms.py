@@ -42,6 +42,7 @@ async def test_slack_a_question_becomes_a_thread_whose_replies_are_answers(slack
     })
     core.settings.admins = [*core.settings.admins, f"slack:{CAROL}"]
     await slack.command("community channel here", user=CAROL)
+    await slack.handled(1)  # the channel is set before the question is asked
     await slack.command(f"community ask {QUESTION}", user=ALICE)
     await slack.handled(2)
     (question,) = await rows(core, CommunityQuestion)
