@@ -431,7 +431,7 @@ GLOSSARY: dict[str, dict[str, str]] = {
 # ("meds": Danish "med").
 EVERYDAY_ENGLISH: dict[str, str] = {
     "obesity overweight": "fat, fatness, chubby, plump, weight problems, weight problem, too heavy",
-    "weight": "weight loss, losing weight, lose weight, slimming, dieting, weight-loss jabs, weight loss jabs, slimming jabs, weight loss injections",
+    "weight": "weight loss, losing weight, lose weight, slimming, dieting",
     "mental health": "wellbeing, well-being, mental wellbeing, mental illness, mental health problems, emotional health, psychological health",
     "health equity inequality": "poverty, deprived, deprivation, disadvantaged, low income, low-income, health gap",
     "municipality": "council, councils, local authority, local authorities, city council, local government, town hall",
@@ -475,7 +475,9 @@ EVERYDAY_ENGLISH: dict[str, str] = {
     # The obesity medicines members name by substance or brand.
     "GLP-1 obesity medication": (
         "semaglutide, tirzepatide, liraglutide, wegovy, ozempic, mounjaro, zepbound, saxenda, weight loss drugs, "
-        "anti-obesity drugs, anti-obesity medication, obesity drugs, weight loss medication"
+        "anti-obesity drugs, anti-obesity medication, obesity drugs, weight loss medication, "
+        # The injections are these medicines: "weight loss jabs" asks for the pilots that prescribe them.
+        "weight-loss jabs, weight loss jabs, slimming jabs, weight loss injections"
     ),
     "pharmacy": "chemist, chemists, pharmacist, pharmacists, drugstore, drugstores",
     "home care": "home help, home helps, carers, caregivers, home carers",
@@ -528,10 +530,15 @@ EVERYDAY_WORDS: dict[str, dict[str, str]] = {
         "es": "gordo, gorda, gordos, gordas, gordito, gorditos, gordita, gorditas", "sw": "wanene, mnene, wanono, mnono",
     },
     "weight": {
-        "da": "slankesprøjte, slankesprøjter, slankekur, slanke", "sv": "bantning, bantningsspruta, bantningssprutor, banta",
-        "nb": "slanking, slankesprøyte, slankesprøyter, slanke", "de": "Abnehmspritze, Abnehmspritzen, abnehmen, Diät",
-        "nl": "afvalprik, afvalprikken, afslankprik, afslanken", "fr": "maigrir, piqûre pour maigrir, piqûres pour maigrir",
-        "es": "adelgazar, inyecciones para adelgazar, inyección para adelgazar", "sw": "kupunguza uzito, sindano za kupunguza uzito",
+        "da": "slankekur, slanke", "sv": "bantning, banta", "nb": "slanking, slanke", "de": "abnehmen, Diät",
+        "nl": "afslanken", "fr": "maigrir", "es": "adelgazar", "sw": "kupunguza uzito",
+    },
+    # The weight-loss injections are the obesity medicines (as "weight loss jabs" in English).
+    "GLP-1 obesity medication": {
+        "da": "slankesprøjte, slankesprøjter", "sv": "bantningsspruta, bantningssprutor", "nb": "slankesprøyte, slankesprøyter",
+        "de": "Abnehmspritze, Abnehmspritzen", "nl": "afvalprik, afvalprikken, afslankprik",
+        "fr": "piqûre pour maigrir, piqûres pour maigrir", "es": "inyecciones para adelgazar, inyección para adelgazar",
+        "sw": "sindano za kupunguza uzito, sindano za unene",
     },
     "children": {
         "da": "poder", "sv": "småbarn",

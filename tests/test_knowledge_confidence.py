@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.search.views import NOTHING_FITS_HINT, WEAK_MATCH_SHOWN
 from knowledge.confidence import (
-    CALIBRATIONS, FEATURES, LONGEST_FITTED, Evidence, Match, gather_evidence, judge, match_margin,
+    CALIBRATIONS, FEATURES, LONGEST_FITTED, NAMED_TOPIC_FLOOR, Evidence, Match, gather_evidence, judge, match_margin,
 )
 from knowledge.embeddings import MULTILINGUAL_MODEL, WeakMatch
 from knowledge.ingest import EMBEDDING_MODEL_KEY, ingest
@@ -194,8 +194,15 @@ def test_the_calibrated_model_weighs_margin_and_keyword_evidence():
     good = evidence(margin=0.06, coverage=1.0, overview=1.0, agreement=1.0, spread=0.06, known_share=1.0)
     assert calibration.probability(good) > calibration.doubt > calibration.cut > calibration.probability(poor)
     assert judge(encoder, poor) is Match.WEAK and judge(encoder, good) is Match.CONFIDENT
-    # The rule stands above it.
-    assert judge(encoder, evidence(margin=-0.03, spread=0.01, names_topic=True)) is Match.CONFIDENT
+    # The rule stands above it: a question naming a topic (so held in full by that document) is confident...
+    named = evidence(margin=-0.01, spread=0.02, coverage=1.0, overview=1.0, known_share=1.0, words=1, names_topic=True)
+    assert calibration.cut < calibration.probability(named) < calibration.doubt
+    assert judge(encoder, named) is Match.CONFIDENT
+    # ...unless the regression all but rules it out ("what time is it" and the tag "sedentary time"): then at
+    # most unsure, never weak.
+    passing = evidence(margin=-0.05, spread=0.005, coverage=1.0, known_share=1.0, words=1, names_topic=True)
+    assert calibration.probability(passing) < NAMED_TOPIC_FLOOR
+    assert judge(encoder, passing) is Match.UNSURE
 
 
 def test_between_the_two_cuts_a_search_is_unsure():
