@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reply import Button, Reply, Section
 from bot.sanitize import without_mentions
+from knowledge.directory import still_shown
 from storage.database import Database
 from storage.lookups import find_by_identity
 from storage.models import ReplyPage
@@ -267,7 +268,7 @@ class Paginator:
         total = len(row.pages) + 1
         if not 2 <= number <= total:
             raise PageMissing(total)
-        reply = Reply.from_dict(row.pages[number - 2])
+        reply = await _still_shown(session, Reply.from_dict(row.pages[number - 2]))
         if number < total:
             reply.buttons = [self.more_button(row.id, number + 1, total)]
         if member_id is not None and row.member_id == member_id:
@@ -285,6 +286,19 @@ def _private(row: ReplyPage) -> bool:
     """Whether the stored answer was for its member alone (shown privately, or in their direct messages)."""
     first = row.pages[0] if row.pages else {}
     return bool(first.get("private") or first.get("direct"))
+
+
+async def _still_shown(session: AsyncSession, reply: Reply) -> Reply:
+    """A stored page without the documents that may no longer be shown: removed from the knowledge base since
+    (an erased member's profile) or hidden by their member (expert search switched off). Said in one line that
+    does not tell which, nor why."""
+    shown = await still_shown(session, {s.source_id for s in reply.sections if s.source_id})
+    kept = [s for s in reply.sections if not s.source_id or s.source_id in shown]
+    gone = len(reply.sections) - len(kept)
+    if gone:
+        reply.sections = kept
+        reply.text += f"\n({gone} {'result' if gone == 1 else 'results'} of this page no longer available.)"
+    return reply
 
 
 async def _claim_button(session: AsyncSession, page_id: str, number: int) -> bool:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 from sqlalchemy import select
 
 from storage.database import Database
-from storage.models import Member
+from storage.models import Document, Member
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -70,6 +70,25 @@ async def look_up_people(session: AsyncSession | AsyncConnection, docs: Iterable
         contacts={row.id: Contact(row.id, row.organisation_id, row.consent_introductions) for row in rows},
         opted_out=frozenset(row.id for row in rows if not row.consent_expert_search),
     )
+
+
+async def still_shown(session: AsyncSession | AsyncConnection, source_ids: Iterable[str]) -> set[str]:
+    """Of these documents, those that may still be shown now: still in the knowledge base, and not the expert
+    profile of a member who switched expert search off. For answers stored to be served later ("More"): an
+    erasure or a consent change since must hide them there too."""
+    wanted = set(source_ids)
+    if not wanted:
+        return set()
+    rows = (
+        await session.execute(select(Document.source_id, Document.kind, Document.member_id).where(Document.source_id.in_(wanted)))
+    ).all()
+    people = await look_up_people(session, rows)
+    return {row.source_id for row in rows if not people.hides(row) and not _member_gone(row, people)}
+
+
+def _member_gone(doc: DocInfo, people: People) -> bool:
+    """An expert profile whose member row no longer exists (erased in the moment between two statements)."""
+    return doc.kind == "expert" and doc.member_id is not None and doc.member_id not in people.contacts
 
 
 def one_per_person(items: list[T], doc_of: Callable[[T], DocInfo]) -> list[T]:

@@ -110,6 +110,31 @@ async def test_consent_off_erase_and_cleared_expertise_remove_the_member_at_once
         assert (await session.execute(select(func.count(Document.id)).where(Document.source_path == SOURCE_PATH))).scalar() == 0
 
 
+@pytest.mark.parametrize("leaving", ["privacy consent expert-search off", "erase"])
+async def test_a_stored_later_page_no_longer_shows_a_member_who_left_or_hid(chat, core, loaded, leaving):
+    """"More" serves pages stored when the answer was given: a member who erased their data or switched expert
+    search off since is not on them (it would be for up to 14 days), and the page says a result is gone, not
+    why."""
+    core.settings.results_per_page = 1
+    for name in ("yara", "xavi"):
+        await chat.say(f"profile set expertise quokka husbandry, {EXPERTISE}", as_user=name)
+    first = await chat.say("experts quokka husbandry", as_user="alice")
+    more = first.buttons[-1].command
+    assert more.startswith("more ")
+    shown_first = titles(first)[0]
+    leaver = {"yara", "xavi"}.difference({shown_first}).pop()
+    await core.paginator.flush()
+    if leaving == "erase":
+        confirm = (await chat.say("privacy erase", as_user=leaver)).buttons[0].command
+        assert (await chat.say(confirm, as_user=leaver)).tone == "success"
+    else:
+        await chat.say(leaving, as_user=leaver)
+    later = await chat.say(more, as_user="alice")
+    assert leaver not in later.plain_text(), later.plain_text()
+    assert not [b for s in later.sections for b in s.buttons if b.command.startswith("intro ")]
+    assert "no longer available" in later.text and "erase" not in later.text and "consent" not in later.text
+
+
 async def test_a_profile_without_expertise_is_not_an_expert(chat, core, loaded):
     await chat.say("profile set bio I know everything about walking football.", as_user="nina")
     await chat.say("profile set interests walking football", as_user="nina")
