@@ -127,7 +127,10 @@ def _fill_empty_facets(member: Member, source: SourceDocument) -> None:
 
 
 def expert_identity(source: SourceDocument) -> str:
-    return source.meta.get("member") or f"console:{source.source_id.removeprefix('expert-')}"
+    """The account a profile names, written as the bot stores accounts ("Console: bea" is console:bea): the
+    same account whichever way a file spells it, for finding its member, the confirmation rule and the
+    tombstones alike."""
+    return _account(source.meta.get("member") or f"console:{source.source_id.removeprefix('expert-')}")
 
 
 def _account(identity: str) -> str:

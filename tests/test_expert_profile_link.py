@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 import knowledge.cli as ingest_cli
 from knowledge.ingest import ingest
-from knowledge.ingested_experts import UNCONFIRMED_KEY
+from knowledge.ingested_experts import ERASED_MEMBER, UNCONFIRMED_KEY
 from storage.lookups import find_by_identity
-from storage.models import Document
+from storage.models import Document, Member
 from knowledge.service import KnowledgeService
 from tests.knowledge_fakes import FakeEncoder, expert
 from tests.support import Chat
@@ -143,3 +143,27 @@ async def test_an_unconfirmed_profile_is_found_but_offers_no_introduction_until_
     after = await chat.say("experts school food", as_user="alice")  # the same process: its index sees the link
     wanjiru = await _member(core, "wanjiru")
     assert [b.command.split()[1] for b in introduce_buttons(after)] == [f"member:{wanjiru.id}"]
+
+
+@pytest.mark.parametrize("spelled", ["Console:wanjiru", "console: wanjiru", " CONSOLE :wanjiru "])
+async def test_an_account_spelled_otherwise_is_the_same_account(core, chat: Chat, tmp_path, spelled):
+    """However a file writes the account, it names the same member: her confirmation is still needed, no
+    second member is made for it, and her erasure keeps the profile out."""
+    await chat.say("profile set country Denmark", as_user="wanjiru")
+    folder = tmp_path / "kb"
+    expert(folder, "w", "Dr W. Kamau", "Kisumu County Health", "region", "KE", ["school food"], "Words.", member=spelled)
+    report = await ingest(core.db, folder, FakeEncoder())
+    assert report.errors == [] and [u.path for u in report.unconfirmed] == ["experts/w.md"]
+    stored = await _profile(core)
+    assert stored.member_id is None and stored.meta[UNCONFIRMED_KEY] == "console:wanjiru"
+    wanjiru = await _member(core, "wanjiru")
+    assert wanjiru.role == "member" and wanjiru.expertise == []
+    async with core.db.session() as session:
+        assert len((await session.execute(select(Member))).scalars().all()) == 1  # no second "wanjiru"
+
+    confirm = (await chat.say("privacy erase", as_user="wanjiru")).buttons[0].command
+    assert (await chat.say(confirm, as_user="wanjiru")).tone == "success"
+    again = await ingest(core.db, folder, FakeEncoder())
+    assert again.errors == [] and [(e.path, e.reason) for e in again.skipped] == [("experts/w.md", ERASED_MEMBER)]
+    async with core.db.session() as session:
+        assert (await session.execute(select(Member))).scalars().all() == []
