@@ -1,5 +1,7 @@
 """`event`: coordinators add, edit and cancel; everyone lists, reads and RSVPs, in their own time zone."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -290,3 +292,73 @@ async def test_a_start_said_as_people_say_it_is_still_checked(chat: Chat, core, 
     ):
         reply = await chat.say(f'event add title=X start="{start}"', as_user="carol")
         assert reply.tone == "error" and expected in reply.text, (start, reply.text)
+
+
+# The test clock stands at Mon 2 Nov 2026, 09:00 UTC: an event may start until 2 Nov 2031, 09:00 UTC.
+TOO_FAR_AHEAD = [
+    ('title=X start="9999-12-31 23:00 UTC" duration=30m', "9999-12-31 23:00 UTC is more than 5 years ahead"),
+    ('title=X start="9999-12-31 23:59 UTC" duration=1d', "9999-12-31 23:59 UTC is more than 5 years ahead"),
+    # Converting this one to UTC would leave the calendar (year 10000).
+    ('title=X start="9999-12-31 23:00 America/New_York"', "is more than 5 years ahead"),
+    ('title=X start="2031-11-02 10:00 UTC"', "2031-11-02 10:00 UTC is more than 5 years ahead"),
+    ('title=X start="0001-01-01 00:10 Asia/Tokyo"', "is in the past"),
+    ('title=X start="2026-12-03 14:00 UTC" end="9999-12-31 23:00"', "is more than 5 years ahead"),
+    ('title=X start="2026-12-03 14:00 UTC" duration=99999999999999999999m', "longer than 14 days"),
+    ('title=X start="2026-12-03 14:00 UTC" duration=99999999999999999999h', "longer than 14 days"),
+]
+
+
+async def test_a_start_too_far_ahead_is_refused_with_the_limit(chat: Chat, core, people):
+    for arguments, expected in TOO_FAR_AHEAD:
+        reply = await chat.say(f"event add {arguments}", as_user="carol")
+        assert reply.tone == "error" and expected in reply.text, (arguments, reply.plain_text())
+    far = await chat.say('event add title=X start="2040-01-01 10:00 UTC"', as_user="carol")
+    assert "at most 5 years ahead (until 2031-11-02)" in far.plain_text()
+    async with core.db.session() as session:
+        assert (await session.execute(select(Event.id))).first() is None
+    # Up to the limit, with the longest duration, is fine.
+    last = await chat.say('event add title=Last start="2031-11-02 08:00 UTC" duration=14d', as_user="carol")
+    assert last.tone == "success", last.plain_text()
+
+
+async def test_an_edit_is_held_to_the_same_limits(chat: Chat, core, people):
+    event_id = await add_event(chat)
+    for change, expected in (
+        ("duration=99999999999999999999m", "longer than 14 days"),
+        ('start="9999-12-31 23:00"', "9999-12-31 23:00 Europe/Copenhagen is more than 5 years ahead"),
+        ('start="2035-01-01 10:00 UTC"', "is more than 5 years ahead"),
+        ('end="9999-12-31 23:59"', "is more than 5 years ahead"),
+    ):
+        reply = await chat.say(f"event edit {event_id} {change}", as_user="carol")
+        assert reply.tone == "error" and expected in reply.text, (change, reply.plain_text())
+    event = await load(core, event_id)
+    assert event.starts_at.isoformat() == "2026-12-03T13:00:00+00:00" and event.sequence == 0
+
+
+async def store_unchecked_event(core, title: str, starts_at: datetime, ends_at: datetime) -> int:
+    """An event written without the bot's checks (before them, or by other means)."""
+    async with core.db.session() as session, session.begin():
+        event = Event(title=title, starts_at=starts_at, ends_at=ends_at, timezone="UTC", themes=[], status="scheduled")
+        session.add(event)
+        await session.flush()
+        return event.id
+
+
+async def test_an_event_stored_beyond_the_calendar_breaks_nothing_for_anyone(chat: Chat, core, people):
+    kept = await add_event(chat)
+    far = await store_unchecked_event(
+        core, "Far future", datetime(9999, 12, 31, 23, 0, tzinfo=UTC), datetime(9999, 12, 31, 23, 30, tzinfo=UTC)
+    )
+    early = await store_unchecked_event(
+        core, "Year one", datetime(1, 1, 1, 0, 0, tzinfo=UTC), datetime(1, 1, 1, 1, 0, tzinfo=UTC)
+    )
+    for reader in ("carol", "nina", "tom"):  # Copenhagen is ahead of UTC, New York behind
+        listing = await chat.say("event list", as_user=reader)
+        assert [section.title for section in listing.sections] == [f"#{kept} Obesity in schools"]
+        for event_id in (far, early):
+            for text in (f"event show {event_id}", f"event ics {event_id}", f"event rsvp {event_id} going"):
+                reply = await chat.say(text, as_user=reader)  # left out, as if it were not there
+                assert reply.tone == "error" and f"There is no event #{event_id}" in reply.text, (text, reply.text)
+    cancelled = await chat.say(f"event cancel {far}", as_user="carol")
+    assert cancelled.tone == "error" and f"There is no event #{far}" in cancelled.text
+    assert (await chat.say(f"event show {kept}", as_user="nina")).tone == "info"

@@ -10,6 +10,7 @@ import icalendar
 import pytest
 
 from bot.events.ical import upcoming_feed
+from storage.models import Event
 from tests.events_support import add_event, make_member
 from tests.support import Chat
 
@@ -92,6 +93,21 @@ async def test_the_feed_lists_upcoming_events_with_cancelled_ones_marked(chat: C
     assert str(items["Later"]["URL"]) == "https://example.org/x"
     assert len({str(item["UID"]) for item in items.values()}) == 2
     assert b"DTSTART:20261120T100000Z" in data  # a UTC event needs no VTIMEZONE
+
+
+async def test_the_feed_leaves_out_an_event_stored_beyond_the_calendar(chat: Chat, core, clock, coordinator):
+    clock.set(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    await add_event(chat, 'event add title=Soon start="2026-11-03 10:00 Europe/Copenhagen"')
+    async with core.db.session() as session, session.begin():  # written without the bot's checks
+        for status in ("scheduled", "cancelled"):  # a cancelled event stays in the feed until it ends
+            session.add(Event(
+                title=f"Far future ({status})", starts_at=datetime(9999, 12, 31, 23, 0, tzinfo=UTC),
+                ends_at=datetime(9999, 12, 31, 23, 30, tzinfo=UTC), timezone="Europe/Copenhagen", themes=[],
+                status=status,
+            ))
+    async with core.db.session() as session:
+        data, count = await upcoming_feed(session, now=clock.now())
+    assert count == 1 and [str(item["SUMMARY"]) for item in events_in(data)] == ["Soon"]
 
 
 async def test_export_ics_command_writes_a_feed(chat: Chat, core, clock, settings, coordinator, tmp_path):

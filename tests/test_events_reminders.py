@@ -199,3 +199,11 @@ async def test_a_double_click_handled_by_two_processes_is_one_answer(
     clock.set(START - timedelta(hours=24))
     await core.scheduler.run_due()
     assert len(reminders(transport, "nina")) == 1
+
+
+def test_a_reminder_offset_longer_than_any_lead_time_is_left_out(settings):
+    from bot.events.reminders import reminder_offsets
+
+    # 1e12 hours is beyond what a date can be moved by; no event starts far enough ahead for it anyway.
+    configured = settings.model_copy(update={"reminder_offsets_hours": [1e12, 24.0, 1.0]})
+    assert reminder_offsets(configured) == [timedelta(hours=24), timedelta(hours=1)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from config.errors import UserError
@@ -19,6 +19,14 @@ from config.vocabulary import parse_timezone
 
 MAX_DURATION = timedelta(days=14)
 DEFAULT_DURATION = timedelta(hours=1)
+# How far ahead an event may start: enough for any real plan, and it catches a mistyped year as "in the past" does.
+MAX_YEARS_AHEAD = 5
+# The times the bot can work with at all. Everything it derives from an event (its times in any zone, a
+# calendar file's zone rules a year past its end) must stay within the years a date can have (1 to 9999).
+# New events are held to MAX_YEARS_AHEAD, far inside; bot/events/calendar_range.py leaves out an event stored
+# outside this range anyway.
+EARLIEST_SAFE_TIME = datetime(MINYEAR + 1, 1, 1, tzinfo=UTC)
+LATEST_SAFE_TIME = datetime(MAXYEAR - 1, 1, 1, tzinfo=UTC)
 EXAMPLE_START = "2026-12-03 14:00 Europe/Copenhagen"
 _ZONE_HINT = "Use an IANA name after the time, for example Europe/Copenhagen, America/New_York or UTC."
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(am|pm)$|^(\d{1,2})[:.](\d{2})$", re.IGNORECASE)
@@ -145,6 +153,31 @@ def _existing_local_time(naive: datetime, zone: str) -> datetime:
     return aware
 
 
+def latest_start(now: datetime) -> datetime:
+    """The latest start an event may have: MAX_YEARS_AHEAD years from `now` (29 February falls back a day)."""
+    try:
+        return now.replace(year=now.year + MAX_YEARS_AHEAD)
+    except ValueError:
+        return now.replace(year=now.year + MAX_YEARS_AHEAD, day=28)
+
+
+def _too_far_ahead(shown: str, now: datetime | None) -> UserError:
+    until = f" (until {latest_start(now):%Y-%m-%d})" if now is not None else ""
+    return UserError(
+        f"{shown} is more than {MAX_YEARS_AHEAD} years ahead.",
+        hint=f"Events may start at most {MAX_YEARS_AHEAD} years ahead{until}; check the year.",
+    )
+
+
+def _check_convertible(naive: datetime, zone: str, now: datetime | None) -> None:
+    """Refuse a date near either end of the calendar before converting it between zones, which would fail."""
+    shown = f"{naive.year:04d}-{naive:%m-%d %H:%M} {zone}"
+    if naive < EARLIEST_SAFE_TIME.replace(tzinfo=None):
+        raise UserError(f"{shown} is in the past.", hint="Events must start in the future; check the year.")
+    if naive > LATEST_SAFE_TIME.replace(tzinfo=None):
+        raise _too_far_ahead(shown, now)
+
+
 def parse_when(text: str, default_zone: str | None, *, what: str = "start", now: datetime | None = None) -> tuple[datetime, str]:
     """ "2026-12-03 14:00 Europe/Copenhagen", or with `now` "tomorrow 2pm", "friday 9:30", "20 Dec 14:00"
     -> (aware datetime in that zone, zone name)."""
@@ -160,6 +193,7 @@ def parse_when(text: str, default_zone: str | None, *, what: str = "start", now:
 
     naive = _read_local(text, words, what, today if now is not None else None)
     zone = _require_zone(zone or default_zone, what)
+    _check_convertible(naive, zone, now)
     return _existing_local_time(naive, zone), zone
 
 
@@ -190,6 +224,7 @@ def resolve_times(
     end = _resolve_end(fields, start, zone, current_start, current_end, now)
     if fields.start is not None:
         _check_future(start, zone, now)
+        _check_ahead(start, zone, now)
     _check_span(start, end, zone)
     return start.astimezone(UTC), end.astimezone(UTC), zone
 
@@ -199,6 +234,11 @@ def _check_future(start: datetime, zone: str, now: datetime) -> None:
         raise UserError(
             f"{start:%Y-%m-%d %H:%M} {zone} is in the past.", hint="Events must start in the future; check the year."
         )
+
+
+def _check_ahead(start: datetime, zone: str, now: datetime) -> None:
+    if start > latest_start(now):
+        raise _too_far_ahead(f"{start:%Y-%m-%d %H:%M} {zone}", now)
 
 
 def _resolve_end(

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.events.calendar_range import in_calendar_range
 from config.vocabulary import THEMES
 from storage.models import Event
 
@@ -86,8 +87,8 @@ def build_calendar(events: list[Event], *, now: datetime, name: str = "Lighthous
 
 
 async def upcoming_feed(session: AsyncSession, *, now: datetime) -> tuple[bytes, int]:
-    """Every event not yet over, cancelled ones included (so calendars remove them); and how many."""
-    events = list(
-        (await session.execute(select(Event).where(Event.ends_at > now).order_by(Event.starts_at, Event.id))).scalars()
-    )
+    """Every event not yet over, cancelled ones included (so calendars remove them); and how many. An event
+    stored with times no calendar file can hold is left out."""
+    query = select(Event).where(Event.ends_at > now, in_calendar_range()).order_by(Event.starts_at, Event.id)
+    events = list((await session.execute(query)).scalars())
     return build_calendar(events, now=now), len(events)

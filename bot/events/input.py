@@ -38,7 +38,7 @@ ONE_LINE_SYNTAX = (
     'event add title="Obesity in schools" start="2026-12-03 14:00 Europe/Copenhagen" duration=90m '
     'place="Online" link=https://example.org themes=obesity,equity description="What worked, what did not"'
 )
-_UNIT = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
+_UNIT_MINUTES = {"d": 24 * 60, "h": 60, "m": 1}
 _DURATION_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*(days?|d|hours?|hrs?|h|minutes?|mins?|m)", re.IGNORECASE)
 
 
@@ -83,7 +83,7 @@ def parse_duration(text: str) -> timedelta:
     """90m, 1h30m, 1.5h, 2 hours, 1d; a bare number is minutes."""
     compact = text.strip().lower()
     if is_plain_number(compact):
-        total = timedelta(minutes=int(compact))
+        minutes = float(compact)
     else:
         parts = _DURATION_PART.findall(compact)
         leftover = _DURATION_PART.sub("", compact).replace(" ", "")
@@ -91,12 +91,13 @@ def parse_duration(text: str) -> timedelta:
             raise UserError(
                 f"“{text[:30]}” is not a duration I can read.", hint="Use minutes or hours, e.g. 90m, 1h30m, 2h."
             )
-        total = sum((_UNIT[unit[0]] * float(amount.replace(",", ".")) for amount, unit in parts), timedelta())
-    if total <= timedelta():
+        minutes = sum(_UNIT_MINUTES[unit[0]] * float(amount.replace(",", ".")) for amount, unit in parts)
+    # Compared as a number first: a duration of many digits is too large for a timedelta.
+    if minutes <= 0:
         raise UserError("The duration must be longer than zero.")
-    if total > MAX_DURATION:
+    if minutes > MAX_DURATION / timedelta(minutes=1):
         raise UserError(f"That is longer than {MAX_DURATION.days} days; split it into several events.")
-    return total
+    return timedelta(minutes=minutes)
 
 
 def parse_themes(text: str) -> list[str]:

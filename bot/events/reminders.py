@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.events.fields import MAX_YEARS_AHEAD
 from bot.scheduler import cancel_jobs, schedule_job
 from config import Settings
 from storage.models import RSVP, Event
@@ -22,8 +23,14 @@ REMINDER_JOB = EventJob.REMINDER
 REMINDED_STATUSES = ("going", "interested")
 
 
+# No event starts further ahead (bot/events/fields.py), so a longer offset could never be due; left out, it
+# cannot overflow a date either.
+LONGEST_OFFSET_HOURS = MAX_YEARS_AHEAD * 366 * 24
+
+
 def reminder_offsets(settings: Settings) -> list[timedelta]:
-    return sorted({timedelta(hours=hours) for hours in settings.reminder_offsets_hours if hours > 0}, reverse=True)
+    offsets = {timedelta(hours=hours) for hours in settings.reminder_offsets_hours if 0 < hours <= LONGEST_OFFSET_HOURS}
+    return sorted(offsets, reverse=True)
 
 
 def offset_label(offset: timedelta) -> str:

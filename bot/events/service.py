@@ -43,6 +43,7 @@ from bot.events.errors import (
     MissingField,
     NoSuchEvent,
 )
+from bot.events.calendar_range import in_calendar_range
 from bot.events.fields import EventFields, resolve_times
 from bot.events.reminders import (
     REMINDED_STATUSES,
@@ -51,6 +52,7 @@ from bot.events.reminders import (
     schedule_reminders,
 )
 from bot.scheduler import SkipJob, cancel_jobs
+from storage.lookups import held_member
 from storage.models import RSVP, Event, Job, Member
 
 if TYPE_CHECKING:
@@ -132,7 +134,7 @@ class EventNotices(Protocol):
 async def load_event(
     session: AsyncSession, event_id: int, *, for_update: bool = False, for_share: bool = False
 ) -> Event:
-    query = select(Event).where(Event.id == event_id)
+    query = select(Event).where(Event.id == event_id, in_calendar_range())  # out of range: as if not there
     if for_update or for_share:  # PostgreSQL only; SQLite has one writer at a time anyway
         query = query.with_for_update(read=not for_update)
     event = (await session.execute(query)).scalar_one_or_none()
@@ -305,6 +307,7 @@ async def upcoming_events(
 ) -> list[Event]:
     """Scheduled events not yet over, soonest first."""
     query = select(Event).where(Event.status == "scheduled", Event.ends_at > now).order_by(Event.starts_at, Event.id)
+    query = query.where(in_calendar_range())
     if until is not None:
         query = query.where(Event.starts_at < until)
     events = list((await session.execute(query)).scalars())
@@ -379,6 +382,9 @@ async def set_rsvp(core: Runtime, event_id: int, member: Member, status: str) ->
     """
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
+        # The member first (as an erasure takes it first): an answer racing the member's erasure is stored and
+        # then erased, or finds them gone, never an answer and reminders for a member who no longer exists.
+        await held_member(session, member.id, shared=True)
         event = await load_event(session, event_id, for_share=True)
         if event.status == "cancelled":
             raise EventCancelled(event.id, ANSWERING)
