@@ -1,3 +1,5 @@
+import pytest
+
 from tests.support import Chat
 
 
@@ -113,3 +115,23 @@ async def test_an_organisation_name_a_typo_away_from_one_that_exists_asks_which_
     assert "Organisation: —" in await chat.text("profile", as_user="bob")
     assert (await chat.say(new.buttons[0].command, as_user="bob")).text == "Saved: organisation = Nordhavn Municipalty."
     assert (await chat.say("profile set organisation nordhavn municipality", as_user="carol")).tone == "success"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "profile set organisation Quokka Institut --new",
+        "profile set organisation Quokka --new Institut",
+        "profile set organisation --new Quokka Institut --NEW",
+    ],
+)
+async def test_the_new_organisation_flag_is_recognised_anywhere_and_never_kept_in_the_name(chat: Chat, core, command):
+    from sqlalchemy import select
+
+    from storage.models import Organisation
+
+    await chat.say("profile set organisation Quokka Institute", as_user="alice")
+    assert (await chat.say(command, as_user="bob")).text == "Saved: organisation = Quokka Institut."
+    async with core.db.session() as session:
+        names = (await session.execute(select(Organisation.name).order_by(Organisation.id))).scalars().all()
+    assert names == ["Quokka Institute", "Quokka Institut"]

@@ -39,12 +39,17 @@ NEW_ORGANISATION = "--new"
 
 
 def _new_organisation(args_text: str, field: str, field_words: int) -> tuple[str, bool]:
-    """`profile set organisation --new Name`: the member confirmed a new organisation close to an existing
-    one's name. The text without the flag, and whether it was there."""
+    """`profile set organisation --new Name` (or `Name --new`: the flag is a word of its own anywhere in the
+    value): the member confirmed a new organisation close to an existing one's name. The text without the
+    flag, every time it is given, so that no organisation is ever named with it; and whether it was there."""
     parts = args_text.split(None, 1 + field_words)
-    if field != "organisation" or len(parts) < 2 + field_words or not parts[-1].startswith(NEW_ORGANISATION + " "):
+    if field != "organisation" or len(parts) < 2 + field_words:
         return args_text, False
-    return " ".join([*parts[:-1], parts[-1].removeprefix(NEW_ORGANISATION).strip()]), True
+    words = parts[-1].split()
+    name = [word for word in words if word.lower() != NEW_ORGANISATION]
+    if len(name) == len(words):
+        return args_text, False
+    return " ".join([*parts[:-1], *name]), True
 
 
 async def _link(ctx: CommandContext, words: list[str]) -> Reply:
