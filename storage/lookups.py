@@ -43,6 +43,24 @@ async def lock_member(session: AsyncSession, member_id: int) -> bool:
     return member_id in await lock_members(session, [member_id])
 
 
+class MemberGone(LookupError):
+    """The member's row no longer exists: erased between reading them and changing what is theirs."""
+
+    def __init__(self, member_id: int) -> None:
+        super().__init__(member_id)
+        self.member_id = member_id
+
+
+async def held_member(session: AsyncSession, member_id: int, *, shared: bool = False) -> Member:
+    """The member's row, held as `lock_member` (or `lock_members(shared=True)`) holds it; MemberGone when an
+    erasure got there first, so that what would have been written for them is not."""
+    held = member_id in await lock_members(session, [member_id], shared=shared)
+    member = await session.get(Member, member_id) if held else None
+    if member is None:
+        raise MemberGone(member_id)
+    return member
+
+
 async def lock_members(session: AsyncSession, member_ids: Iterable[int], *, shared: bool = False) -> set[int]:
     """`lock_member` for several members at once; the ids of those that exist. `shared` (PostgreSQL: FOR
     SHARE) is for a write that only reads the members, such as an exchange reading their consent: such

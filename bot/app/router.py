@@ -56,6 +56,7 @@ from config.typos import edit_distance, typos_of
 from config.vocabulary import Role, role_rank
 from knowledge.language import ALL_STOPWORDS
 from storage.database import DatabaseNotAnswering, is_unavailable
+from storage.lookups import MemberGone
 from storage.models import Member
 
 if TYPE_CHECKING:
@@ -110,6 +111,11 @@ DATABASE_APOLOGY = (
 )
 # How much of the database time limit a probe gets, once a message has waited that long.
 PROBE_SHARE = 0.6
+# A change that arrived while the member's own erasure was being carried out (the erasure went first).
+MEMBER_GONE = (
+    "Your data was erased a moment ago, so nothing was changed. "
+    "Anything you send from now on starts a new, empty profile."
+)
 RULE_HELP = (
     "Anything else you write is searched as a question (`find`), unless its first word is a typo of a command; "
     "so is a command's name followed by words it has no use for (“role of municipalities in…”)."
@@ -235,6 +241,8 @@ async def route(core: Runtime, catalogue: Catalogue, message: Message) -> Reply:
         return await _within_database_limit(core, _answer(core, catalogue, message, command, routing, name, args_text))
     except UserError as exc:
         return error_reply(catalogue.word(exc))
+    except MemberGone:
+        return error_reply(MEMBER_GONE)
     except Exception as exc:
         return await _failed(core, message, command, exc)
 

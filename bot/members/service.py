@@ -30,7 +30,7 @@ from config.vocabulary import Role
 from knowledge.ingested_experts import confirm_link
 from knowledge.profiles import sync_member_profile
 from knowledge.version import bump_version
-from storage.lookups import find_by_identity, get_or_create_organisation, lock_member, organisation_key
+from storage.lookups import find_by_identity, get_or_create_organisation, held_member, organisation_key
 from storage.models import AuditEntry, Member, Organisation, PlatformIdentity
 
 if TYPE_CHECKING:
@@ -138,9 +138,7 @@ async def update_profile(core: Runtime, member_id: int, field: str, value: objec
     async with core.db.session() as session, session.begin():
         # The row first: an edit of another field at the same moment (a second process, a double submit)
         # waits, so this one reads the profile as that one left it, and the expert document gets both.
-        held = await lock_member(session, member_id)
-        member = await session.get(Member, member_id)
-        assert held and member is not None
+        member = await held_member(session, member_id)
         before = changed_value(field, member)
         await _set_field(session, member, field, value)
         await session.flush()
@@ -223,9 +221,7 @@ async def confirm_expert_profile(core: Runtime, member_id: int, profile_id: str)
     """The member confirms that an ingested expert profile naming their account is theirs: it is linked
     (found as them by `experts`, with an "Introduce me" button) and they become an expert. Returns its title."""
     async with core.db.session() as session, session.begin():
-        held = await lock_member(session, member_id)
-        member = await session.get(Member, member_id)
-        assert held and member is not None
+        member = await held_member(session, member_id)
         document = await confirm_link(session, member, profile_id)
         if document is None:
             raise NoProfileToConfirm(profile_id[:100])

@@ -9,8 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.indicators.exchanges import unlink_member
 from knowledge.version import bump_version
-from storage.lookups import lock_member
-from storage.models import Member
+from storage.lookups import held_member
 
 
 @dataclass(frozen=True)
@@ -76,9 +75,7 @@ def parse_consent_flag(text: str) -> ConsentFlag | None:
 async def set_consent(session: AsyncSession, member_id: int, flag: ConsentFlag, value: bool, now: datetime) -> int:
     """Change one flag. Switching exchange logging off also unlinks the member from past exchanges
     (returns how many); switching expert search tells every process's search index to refresh."""
-    held = await lock_member(session, member_id)  # an exchange being written for them meanwhile is ordered with this
-    member = await session.get(Member, member_id)
-    assert held and member is not None
+    member = await held_member(session, member_id)  # an exchange being written for them meanwhile is ordered with this
     setattr(member, flag.column, value)
     unlinked = 0
     if flag.column == "consent_exchange_logging" and not value:

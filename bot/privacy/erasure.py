@@ -24,7 +24,7 @@ from bot.intros.leaving import withdraw_requests_of
 from knowledge.ingested_experts import unconfirmed_profiles_of
 from knowledge.profiles import is_member_profile
 from knowledge.version import bump_version
-from storage.lookups import lock_member
+from storage.lookups import held_member
 from storage.models import (
     RSVP,
     AuditEntry,
@@ -119,9 +119,7 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
     Runs in the caller's transaction: it all happens, or none of it does. The member's row is held first,
     so a write that links data to them (an RSVP, an ingested profile, a profile edit) either commits
     before and is found here, or waits and then finds the member gone."""
-    held = await lock_member(session, member_id)
-    member = await session.get(Member, member_id)
-    assert held and member is not None
+    member = await held_member(session, member_id)
     fallback = profile_snapshot(member)
     report = ErasureReport()
 
