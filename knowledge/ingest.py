@@ -41,6 +41,7 @@ from knowledge.sources import (
     SourceError,
     SourceOrganisation,
     is_inside,
+    path_text,
     read_file,
     source_files,
 )
@@ -183,6 +184,7 @@ async def _ingest(
     documents, report.skipped = await without_erased_members(db, folder.documents)
     report.organisations = await _store_organisations(db, folder.organisations)
     pending = _changed(documents, rows, encoder.name, report, limits)
+    await _claim(db, _from_other_roots(documents, pending, rows, root), root)
     embedded = _Progress(sum(len(p.passages) for p in pending), progress)
     shipped = await run_on_model_thread(shipped_vectors, encoder) if use_shipped and pending else None
     await _embed_and_store(db, _groups_in_order(pending, shipped), encoder, batch_size, embedded, shipped, root, report)
@@ -219,6 +221,24 @@ def _changed(
             continue
         pending.append(_Pending(document, source_hash, content_hash, found, known.id if known else None))
     return _within_file_limit(pending, report, limits)
+
+
+def _from_other_roots(documents: list[SourceDocument], pending: list[_Pending], rows: list, root: Path) -> list[int]:
+    """Documents found in this folder and not to be stored again (unchanged) that an ingest of another
+    folder stored: the folder was moved or copied, or the same files are in two folders."""
+    to_store = {item.document.source_id for item in pending}
+    found = {document.source_id for document in documents} - to_store
+    return [row.id for row in rows if row.source_id in found and (row.meta or {}).get("root") != path_text(root)]
+
+
+async def _claim(db: Database, document_ids: list[int], root: Path) -> None:
+    """The documents belong to `root` from now on, as if stored from it: a later ingest of it removes them
+    once their file is gone from it. The search index keeps no root: nothing to tell other processes."""
+    if not document_ids:
+        return
+    async with db.session() as session, session.begin():
+        for document in (await session.execute(select(Document).where(Document.id.in_(document_ids)))).scalars():
+            document.meta = {**(document.meta or {}), "root": path_text(root)}
 
 
 def _within_file_limit(pending: list[_Pending], report: IngestReport, limits: ReadLimits) -> list[_Pending]:
@@ -310,7 +330,7 @@ async def _remove_gone(
 def _is_gone(row, path: Path, root: Path, folder: _Folder, seen_ids: set[str]) -> bool:  # noqa: ANN001 - a row of `rows`
     """Ingested from this root, not seen now, not in a file that failed to read, and (for one file) from it."""
     return (
-        (row.meta or {}).get("root") == str(root)
+        (row.meta or {}).get("root") == path_text(root)
         and row.source_id not in seen_ids
         and row.source_path not in folder.failed_paths
         and (path.is_dir() or row.source_path in folder.seen_paths)
@@ -319,8 +339,9 @@ def _is_gone(row, path: Path, root: Path, folder: _Folder, seen_ids: set[str]) -
 
 def _known_root(file: Path, rows: list) -> Path:
     """For one file: the folder it was ingested from before (so its paths and ids stay the same)."""
-    roots = {Path(root) for row in rows if (root := (row.meta or {}).get("root"))}
-    enclosing = [root for root in roots if root in file.parents]
+    parents = {path_text(parent): parent for parent in file.parents}
+    roots = {root for row in rows if (root := (row.meta or {}).get("root"))}
+    enclosing = [parents[root] for root in roots if root in parents]
     return max(enclosing, key=lambda root: len(root.parts)) if enclosing else file.parent
 
 
@@ -328,7 +349,7 @@ def _read_folder(path: Path, root: Path, report: IngestReport, limits: ReadLimit
     folder = _Folder()
     first_seen: dict[str, str] = {}
     for file in source_files(path):
-        relative = file.relative_to(root).as_posix()
+        relative = path_text(file.relative_to(root).as_posix())
         folder.seen_paths.add(relative)
         if path.is_dir() and not is_inside(file, root):
             # Whoever can write the folder must not make the bot read (and show) files from elsewhere. Not a
@@ -458,7 +479,7 @@ async def _store_document(db: Database, item: _Pending, vectors, root: Path, mod
         document.organisations = source.organisations
         document.published_on = source.published_on
         document.meta = {
-            **source.meta, "root": str(root), SOURCE_HASH_KEY: item.source_hash, EMBEDDING_MODEL_KEY: model
+            **source.meta, "root": path_text(root), SOURCE_HASH_KEY: item.source_hash, EMBEDDING_MODEL_KEY: model
         }
         if unconfirmed is not None:
             document.meta[UNCONFIRMED_KEY] = unconfirmed

@@ -16,7 +16,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,13 @@ def _is_source_file(path: Path, root: Path) -> bool:
     return path.is_file() and path.suffix.lower() in SUFFIXES and path.stem.lower() != "readme"
 
 
+def path_text(path: Path | str) -> str:
+    """`path` as text any database takes: the bytes of a file name that are not UTF-8 (a name written on
+    a Latin-1 system, say) as `\\xe9`, where Python holds them as lone surrogates that no database stores.
+    The same name gives the same text every time, so its documents are found unchanged by the next ingest."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def is_inside(path: Path, root: Path) -> bool:
     """Whether `path`, with every symbolic link followed, is `root` or lies under it."""
     real, real_root = path.resolve(), root.resolve()
@@ -148,7 +155,8 @@ def _markdown_document(text: str, relative: str, limits: ReadLimits = DEFAULT_LI
     match = _FRONT_MATTER.match(text)
     if not match:
         raise SourceError(relative, "no YAML front matter (a '---' block with at least `kind`) at the top")
-    front = _front_matter(match.group(1), relative, limits)
+    # One blank line for the opening "---": a problem's line number is then the file's.
+    front = _front_matter("\n" + match.group(1), relative, limits)
     body = text[match.end():].strip()
     heading = _H1.search(body)
     if heading and not (front.get("title") or front.get("name")):
@@ -159,17 +167,34 @@ def _markdown_document(text: str, relative: str, limits: ReadLimits = DEFAULT_LI
 
 
 def _front_matter(text: str, relative: str, limits: ReadLimits) -> dict[str, Any]:
-    from knowledge.yaml_reading import load_yaml, yaml, yaml_problem  # PyYAML: only where a file is read
+    from knowledge.yaml_reading import load_yaml, yaml_problem  # PyYAML: only where a file is read
 
-    try:
-        front = load_yaml(text, limits) or {}
-    except _OverLimit as exc:
-        raise SourceError(relative, f"skipped: its front matter {exc.reason}") from None
-    except yaml.YAMLError as exc:
-        raise SourceError(relative, f"front matter is not valid YAML ({yaml_problem(exc)})") from None
+    front = _parsed(
+        lambda: load_yaml(text, limits), limits, "front matter is not valid YAML", yaml_problem, over="its front matter"
+    ) or {}
     if not isinstance(front, dict):
         raise SourceError(relative, "front matter must be a mapping of `key: value` lines")
     return front
+
+
+def _parsed(
+    parse: Callable[[], Any], limits: ReadLimits, invalid: str, problem: Callable[[Exception], str] = str,
+    over: str = "it",
+) -> Any:
+    """What `parse` makes of one file's content. Whatever the parser raises is that file's problem,
+    `invalid (problem(error))`: parsers raise more than their own errors on bad content (json a ValueError
+    for an integer of 5,000 digits), and one file must never stop the rest of the folder. Content over
+    `limits` is skipped, `over` naming what is over them."""
+    try:
+        return parse()
+    except SourceError:
+        raise
+    except _OverLimit as exc:
+        raise SourceError("", f"skipped: {over} {exc.reason}") from None
+    except RecursionError:  # nested deeper than the parser goes: far over the limit
+        raise SourceError("", f"skipped: {over} {_too_deep(limits).reason}") from None
+    except Exception as exc:  # noqa: BLE001 - only the parser runs here: anything it raises is the content's fault
+        raise SourceError("", f"{invalid} ({problem(exc) or exc.__class__.__name__})") from None
 
 
 class _OverLimit(Exception):
@@ -212,28 +237,24 @@ def _check_shape(data: Any, limits: ReadLimits) -> None:
 
 
 def _yaml_records(text: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Any]:
-    from knowledge.yaml_reading import load_yaml, yaml, yaml_problem
+    from knowledge.yaml_reading import load_yaml, yaml_problem
 
-    try:
-        data = load_yaml(text, limits)
-    except _OverLimit as exc:
-        raise SourceError("", f"skipped: it {exc.reason}") from None
-    except yaml.YAMLError as exc:
-        raise SourceError("", f"not valid YAML ({yaml_problem(exc)})") from None
-    return _as_record_list(data)
+    return _as_record_list(_parsed(lambda: load_yaml(text, limits), limits, "not valid YAML", yaml_problem))
 
 
 def _json_records(text: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Any]:
-    try:
+    def load() -> Any:
         data = json.loads(text)
         _check_shape(data, limits)
-    except json.JSONDecodeError as exc:
-        raise SourceError("", f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    except RecursionError:  # nested deeper than the parser goes: far over the limit
-        raise SourceError("", f"skipped: it {_too_deep(limits).reason}") from None
-    except _OverLimit as exc:
-        raise SourceError("", f"skipped: it {exc.reason}") from None
-    return _as_record_list(data)
+        return data
+
+    return _as_record_list(_parsed(load, limits, "not valid JSON", _json_problem))
+
+
+def _json_problem(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at line {exc.lineno}"
+    return str(exc)
 
 
 def _as_record_list(data: Any) -> list[Any]:
@@ -255,23 +276,39 @@ def _dict_records(data: dict) -> list[Any]:
 
 
 def _csv_records(text: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[dict[str, Any]]:
+    return _parsed(lambda: _read_csv(text, limits), limits, "not valid CSV")
+
+
+def _read_csv(text: str, limits: ReadLimits) -> list[dict[str, Any]]:
     # The csv module's limit is process-wide; every read sets it to this file's limit.
     csv.field_size_limit(limits.max_csv_field_chars)
     records = []
+    # Strict: a quote that is never closed is an error, not a field that swallows the rest of the file
+    # (every later row lost inside one record's value, without a word).
+    reader = csv.DictReader(io.StringIO(text), strict=True)
+    row_start = 1
     try:
-        reader = csv.DictReader(io.StringIO(text))
         if not reader.fieldnames:
             return []
+        row_start = reader.line_num + 1
         for row in reader:
             if None in row:
                 raise SourceError("", f"row {reader.line_num} has more values than the header has columns")
             record = _csv_record(row)
             if record:
                 records.append(record)
+            row_start = reader.line_num + 1
     except csv.Error as exc:
         if "field limit" in str(exc):
             raise SourceError("", f"skipped: a field is longer than {limits.max_csv_field_chars:,} characters") from None
-        raise SourceError("", f"not valid CSV ({exc})") from None
+        if "unexpected end of data" in str(exc):
+            raise SourceError("", f"not valid CSV (a quote in the row on line {row_start} is never closed)") from None
+        if "expected after" in str(exc):
+            raise SourceError("", (
+                f"not valid CSV (in the row on line {row_start}, a quoted value goes on after its closing quote; "
+                'a quote inside a quoted value is written twice: "")'
+            )) from None
+        raise SourceError("", f"not valid CSV ({exc} in the row on line {row_start})") from None
     return records
 
 

@@ -12,7 +12,10 @@ from knowledge.sources import ReadLimits, _OverLimit, _too_deep, _too_many
 __all__ = ["load_yaml", "yaml", "yaml_problem"]
 
 
-def yaml_problem(exc: yaml.YAMLError) -> str:
+def yaml_problem(exc: Exception) -> str:
+    """What went wrong, with its line when PyYAML says it (anything else it raised: its message)."""
+    if not isinstance(exc, yaml.YAMLError):
+        return str(exc) or exc.__class__.__name__
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or "syntax error"
     return f"{problem} at line {mark.line + 1}" if mark is not None else str(problem)
@@ -49,6 +52,16 @@ class _BoundedLoader(yaml.SafeLoader):
         self._shape[id(node)] = self._checked_shape(node)
         return node
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (yaml.YAMLError, _OverLimit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - only PyYAML's constructors run here
+            # PyYAML builds a value it cannot make sense of into a plain error (`2024-02-30`: ValueError,
+            # `!!bool maybe`: KeyError); as a YAML error it names the value and its line.
+            raise yaml.constructor.ConstructorError(problem=_unbuildable(node, exc)) from None
+
     def _checked_shape(self, node: yaml.Node) -> tuple[int, int]:
         """(values, depth) of a composed node, from its children's; _OverLimit when over a limit."""
         children = [self._shape[id(child)] for child in _children(node)]
@@ -59,6 +72,18 @@ class _BoundedLoader(yaml.SafeLoader):
         if depth > self.limits.max_depth:
             raise _too_deep(self.limits)
         return values, depth
+
+
+# What a value of a YAML type is called in a problem.
+_TYPE_NAMES = {"timestamp": "date", "int": "whole number", "float": "number", "bool": "yes/no value"}
+
+
+def _unbuildable(node: yaml.Node, exc: Exception) -> str:
+    """Which value could not be built, as what, and (for a ValueError, whose message says it) why."""
+    type_name = node.tag.rsplit(":", 1)[-1]
+    shown = f"“{node.value[:40]}”" if isinstance(node, yaml.ScalarNode) else "the value"
+    why = f": {exc}" if isinstance(exc, ValueError) else ""
+    return f"{shown} on line {node.start_mark.line + 1} is not a valid {_TYPE_NAMES.get(type_name, type_name)}{why}"
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
