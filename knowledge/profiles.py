@@ -158,8 +158,9 @@ def profile_embedded_hash(content_hash: str, model_name: str) -> str:
 
 def is_member_profile(source_id: str) -> bool:
     """A document the bot writes itself: a member's profile, or a community answer kept as knowledge.
-    Neither comes from a knowledge folder; both get their vectors through `embed_pending`."""
-    return source_id.startswith(WRITTEN_BY_THE_BOT)
+    Neither comes from a knowledge folder; both get their vectors through `embed_pending`. In any case: a
+    file's "Member-Profile:7" is refused as the bot's own id, and SQLite's LIKE would take it for one."""
+    return source_id.strip().lower().startswith(WRITTEN_BY_THE_BOT)
 
 
 def embedded_by_other_model(content_hash: str, meta: dict | None, model_name: str) -> bool:

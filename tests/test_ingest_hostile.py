@@ -198,9 +198,11 @@ async def test_a_file_cannot_take_the_id_of_a_document_the_bot_writes_itself(cor
     expected = good_files(folder)
     pilot(folder, "squatter", "Not Mette at all", "## Summary\nSomething else.", id=taken)
     pilot(folder, "answer", "Not an answer", "## Summary\nSomething else.", id="community-answer:1")
+    # In any case: SQLite's LIKE would take it for the bot's own, and re-embed it at every ingest.
+    pilot(folder, "shouting", "Not Mette either", "## Summary\nSomething else.", id=f" {taken.upper()}")
 
     report = await ingest(core.db, folder, FakeEncoder())
-    assert set(problems(report)) == {"pilots/squatter.md", "pilots/answer.md"}
+    assert set(problems(report)) == {"pilots/squatter.md", "pilots/answer.md", "pilots/shouting.md"}
     assert expected <= await stored_ids(core)
     async with core.db.session() as session:
         title = (await session.execute(select(Document.title).where(Document.source_id == taken))).scalar_one()
