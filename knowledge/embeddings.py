@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import threading
+import unicodedata
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -233,7 +234,7 @@ class E5Encoder:
             if self.workers <= 1 or len(texts) == 1:
                 self._set_threads(self.query_threads if len(texts) == 1 else 1)
                 for row, text in enumerate(texts):
-                    vectors[row] = self.model.passage([text])[0]
+                    vectors[row] = self.model.passage([engine_safe(text)])[0]
                 return vectors
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="e5-passages")
@@ -242,7 +243,7 @@ class E5Encoder:
 
             def embed(row: int) -> None:
                 self._set_threads(1)
-                vectors[row] = self.model.passage([texts[row]])[0]
+                vectors[row] = self.model.passage([engine_safe(texts[row])])[0]
 
             for _ in self._pool.map(embed, order):
                 pass
@@ -265,7 +266,7 @@ class E5Encoder:
 
     def encode_query(self, text: str) -> np.ndarray:
         self._set_threads(self.query_threads)
-        return np.asarray(self.model.query(text), dtype=np.float32)
+        return np.asarray(self.model.query(engine_safe(text)), dtype=np.float32)
 
     def _set_threads(self, count: int) -> None:
         """OpenMP's thread count belongs to the calling thread: set it where it differs."""
@@ -285,7 +286,7 @@ class E5Encoder:
         return text[:end].rstrip(), True
 
     def _fits(self, text: str) -> bool:
-        return self.model.token_count(text, True) <= self.max_tokens
+        return self.model.token_count(engine_safe(text), True) <= self.max_tokens
 
     def _longest_fitting_start(self, text: str, ends: list[int]) -> int:
         """The largest end in `ends` (ascending) whose start of `text` fits, or 0 (binary search)."""
@@ -297,6 +298,23 @@ class E5Encoder:
             else:
                 high = middle - 1
         return found
+
+
+def engine_safe(text: str) -> str:
+    """`text` as the e5 engine can read it safely: a character that its normalisation spells with more
+    characters than the character has bytes is given already spelled out. The engine sizes its buffer at four
+    characters a byte, and one character spelled with 18 ("ﷺ", in Unicode's compatibility form) overran
+    it: twenty of them in a message brought the process down. Spelled out by Python's NFKC (which the
+    engine's table follows), every character is within that size (tests/test_engine_safe_text.py checks
+    the whole table); a text in that form already, as nearly all are, is returned as it is."""
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return text
+    return "".join(_spelled_out(character) for character in text)
+
+
+def _spelled_out(character: str) -> str:
+    compatible = unicodedata.normalize("NFKC", character)
+    return compatible if len(compatible) > len(character.encode("utf-8")) else character
 
 
 # OpenMP threads for one question on the e5 engine: one, because on a shared machine two threads spent most
