@@ -286,7 +286,13 @@ class E5Encoder:
         return text[:end].rstrip(), True
 
     def _fits(self, text: str) -> bool:
-        return self.model.token_count(engine_safe(text), True) <= self.max_tokens
+        safe = engine_safe(text)
+        # A token is at least one character of the normalised text, and no character normalises to more
+        # characters than it has bytes (tests/test_engine_safe_text.py): a text of few bytes fits untokenized,
+        # which spares nearly every question a pass of the tokenizer.
+        if len(safe.encode("utf-8")) <= self.max_tokens - FRAME_TOKENS:
+            return True
+        return self.model.token_count(safe, True) <= self.max_tokens
 
     def _longest_fitting_start(self, text: str, ends: list[int]) -> int:
         """The largest end in `ends` (ascending) whose start of `text` fits, or 0 (binary search)."""
@@ -298,6 +304,10 @@ class E5Encoder:
             else:
                 high = middle - 1
         return found
+
+
+# What a question's tokens come with: "query: ", the leading word marker, and the start and end tokens.
+FRAME_TOKENS = 16
 
 
 def engine_safe(text: str) -> str:

@@ -10,7 +10,7 @@ import unicodedata
 import pytest
 
 from knowledge.e5_onnx import model_file, read_packed
-from knowledge.embeddings import MULTILINGUAL_MODEL, engine_safe, get_encoder
+from knowledge.embeddings import FRAME_TOKENS, MULTILINGUAL_MODEL, engine_safe, get_encoder
 
 # The engine's buffer: four characters a byte of the text it is given.
 ENGINE_CHARACTERS_PER_BYTE = 4
@@ -23,6 +23,28 @@ def test_every_character_of_the_engines_table_fits_its_buffer_once_made_safe():
         safe = engine_safe(chr(code_point))
         spelled = sum(len(table.get(ord(c), c)) for c in safe)
         assert spelled <= ENGINE_CHARACTERS_PER_BYTE * len(safe.encode("utf-8")), hex(code_point)
+
+
+def test_a_text_of_few_bytes_always_fits_the_model():
+    """The bound that lets a short question skip the tokenizer: no character of the engine's table, made
+    safe, normalises to more characters than it has bytes, so a text has at most as many tokens as bytes
+    (and the frame's)."""
+    table = read_packed(model_file()).normalisation
+    for code_point in table:
+        safe = engine_safe(chr(code_point))
+        assert sum(len(table.get(ord(c), c)) for c in safe) <= len(safe.encode("utf-8")), hex(code_point)
+
+
+@pytest.mark.slow
+def test_the_shortest_texts_that_skip_the_tokenizer_are_within_the_model():
+    encoder = get_encoder(MULTILINGUAL_MODEL)
+    longest = encoder.max_tokens - FRAME_TOKENS
+    for piece in ("a ", "ŉ", "1.", "😀", "株", "x\u200b", "\ufe19", " ", "ǆ "):
+        text = (piece * longest)[: longest]
+        while len(text.encode("utf-8")) > longest:
+            text = text[:-1]
+        assert encoder.model.token_count(engine_safe(text), True) <= encoder.max_tokens, repr(piece)
+        assert encoder.truncate(text) == (text, False)
 
 
 def test_only_a_character_spelled_longer_than_its_bytes_is_spelled_out():
