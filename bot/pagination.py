@@ -294,7 +294,8 @@ async def _still_shown(session: AsyncSession, reply: Reply) -> Reply:
     does not tell which, nor why."""
     shown = await still_shown(session, {s.source_id for s in reply.sections if s.source_id})
     kept = [s for s in reply.sections if not s.source_id or s.source_id in shown]
-    gone = len(reply.sections) - len(kept)
+    # Counted by document: a platform may have cut one result into several sections.
+    gone = len({s.source_id for s in reply.sections if s.source_id and s.source_id not in shown})
     if gone:
         reply.sections = kept
         reply.text += f"\n({gone} {'result' if gone == 1 else 'results'} of this page no longer available.)"

@@ -344,6 +344,8 @@ def _parts(section: Section) -> list[Section]:
     # The title stays on the first part: buttons on a later part are named after it here.
     buttons = section.buttons if len(pieces) == 1 else named_buttons(section.buttons, _section_name(section))
     pieces[-1].link, pieces[-1].context, pieces[-1].buttons = section.link, section.context, buttons
+    for piece in pieces:  # each part still shows the document (a stored page leaves them all out together)
+        piece.source_id = section.source_id
     return pieces
 
 

@@ -161,8 +161,8 @@ def atomise(section: Section) -> list[Section]:
     last.context = contexts[0] if contexts else None
     last.link = link
     last.buttons = button_groups[0]
-    pieces.extend(Section(context=context) for context in contexts[1:])
-    pieces.extend(Section(buttons=group) for group in button_groups[1:] if group)
+    pieces.extend(Section(context=context, source_id=section.source_id) for context in contexts[1:])
+    pieces.extend(Section(buttons=group, source_id=section.source_id) for group in button_groups[1:] if group)
     return pieces
 
 
@@ -177,6 +177,8 @@ def _text_pieces(section: Section) -> list[Section]:
             title=section.title if index == 0 else None,
             text=texts[index] if index < len(texts) else "",
             fields=field_groups[index] if index < len(field_groups) else [],
+            # Every piece still shows the document: a stored page leaves all of them out once it may no longer be shown.
+            source_id=section.source_id,
         )
         for index in range(count)
     ]
