@@ -109,9 +109,11 @@ async def _nobody_named(ctx: CommandContext, token: str) -> Reply:
             f"{mentioned.display_name} hasn't used Lighthouse yet, so I can't pass on a request to them.",
             hint=None if mentioned.is_bot else "Once they have (any command will do), ask again.",
         )
+    if token.lower().startswith("member:"):  # a button's member number: exact, and never a typo of a name
+        _unknown_member(token)
     typed = _ASKED_AS_A_SENTENCE.sub("", ctx.args_text)
-    near = [] if token.lower().startswith("member:") else await members_named_like(ctx.core, ctx.message, typed)
-    near = [(member, rest) for member, rest in near if member.id != ctx.member.id]
+    near = [(member, rest) for member, rest in await members_named_like(ctx.core, ctx.message, typed)
+            if member.id != ctx.member.id]
     if not near:
         _unknown_member(_typed_name(typed) or token)
     return did_you_mean_member(
