@@ -109,6 +109,20 @@ async def test_times_are_shown_in_each_readers_zone_with_the_events_zone(chat: C
     assert "Thu 3 Dec 2026, 14:00–15:30 Europe/Copenhagen" in carol and "in Europe/Copenhagen)" not in carol
 
 
+# The test clock stands at Mon 2 Nov 2026, 09:00 UTC: an event may start until 2 Nov 2031, 09:00 UTC.
+TOO_FAR_AHEAD = [
+    ('title=X start="9999-12-31 23:00 UTC" duration=30m', "9999-12-31 23:00 UTC is more than 5 years ahead"),
+    ('title=X start="9999-12-31 23:59 UTC" duration=1d', "9999-12-31 23:59 UTC is more than 5 years ahead"),
+    # Converting this one to UTC would leave the calendar (year 10000).
+    ('title=X start="9999-12-31 23:00 America/New_York"', "is more than 5 years ahead"),
+    ('title=X start="2031-11-02 10:00 UTC"', "2031-11-02 10:00 UTC is more than 5 years ahead"),
+    ('title=X start="0001-01-01 00:10 Asia/Tokyo"', "is in the past"),
+    ('title=X start="2026-12-03 14:00 UTC" end="9999-12-31 23:00"', "is more than 5 years ahead"),
+    ('title=X start="2026-12-03 14:00 UTC" duration=99999999999999999999m', "longer than 14 days"),
+    ('title=X start="2026-12-03 14:00 UTC" duration=99999999999999999999h', "longer than 14 days"),
+]
+
+
 BAD_INPUT = [
     ('title="Old news" start="2026-10-01 10:00 Europe/Copenhagen"', "is in the past"),
     ('title=X start="2026-12-03 14:00 Mars/Olympus"', "“Mars/Olympus” is not a time zone I know"),
@@ -127,6 +141,7 @@ BAD_INPUT = [
     ('title=X start="2026-12-03 14:00 UTC" colour=blue', "“colour” is not an event field"),
     ("Obesity in schools", "I expected `field=value` pairs"),
     ('title=X start="2027-03-28 02:30 Europe/Copenhagen"', "does not exist in Europe/Copenhagen"),
+    *TOO_FAR_AHEAD,
 ]
 
 
@@ -294,24 +309,10 @@ async def test_a_start_said_as_people_say_it_is_still_checked(chat: Chat, core, 
         assert reply.tone == "error" and expected in reply.text, (start, reply.text)
 
 
-# The test clock stands at Mon 2 Nov 2026, 09:00 UTC: an event may start until 2 Nov 2031, 09:00 UTC.
-TOO_FAR_AHEAD = [
-    ('title=X start="9999-12-31 23:00 UTC" duration=30m', "9999-12-31 23:00 UTC is more than 5 years ahead"),
-    ('title=X start="9999-12-31 23:59 UTC" duration=1d', "9999-12-31 23:59 UTC is more than 5 years ahead"),
-    # Converting this one to UTC would leave the calendar (year 10000).
-    ('title=X start="9999-12-31 23:00 America/New_York"', "is more than 5 years ahead"),
-    ('title=X start="2031-11-02 10:00 UTC"', "2031-11-02 10:00 UTC is more than 5 years ahead"),
-    ('title=X start="0001-01-01 00:10 Asia/Tokyo"', "is in the past"),
-    ('title=X start="2026-12-03 14:00 UTC" end="9999-12-31 23:00"', "is more than 5 years ahead"),
-    ('title=X start="2026-12-03 14:00 UTC" duration=99999999999999999999m', "longer than 14 days"),
-    ('title=X start="2026-12-03 14:00 UTC" duration=99999999999999999999h', "longer than 14 days"),
-]
 
 
 async def test_a_start_too_far_ahead_is_refused_with_the_limit(chat: Chat, core, people):
-    for arguments, expected in TOO_FAR_AHEAD:
-        reply = await chat.say(f"event add {arguments}", as_user="carol")
-        assert reply.tone == "error" and expected in reply.text, (arguments, reply.plain_text())
+    # TOO_FAR_AHEAD runs with the other bad input; here the limit the refusal names, and what is still fine.
     far = await chat.say('event add title=X start="2040-01-01 10:00 UTC"', as_user="carol")
     assert "at most 5 years ahead (until 2031-11-02)" in far.plain_text()
     async with core.db.session() as session:
