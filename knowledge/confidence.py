@@ -239,7 +239,10 @@ class Calibration:
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
     def match(self, evidence: Evidence) -> Match:
-        probability = self.probability(evidence)
+        return self.match_of(self.probability(evidence))
+
+    def match_of(self, probability: float) -> Match:
+        """The match for a probability `probability` computed by this calibration."""
         if probability < self.cut:
             return Match.WEAK
         return Match.UNSURE if probability < self.doubt else Match.CONFIDENT
@@ -297,13 +300,14 @@ NAMED_TOPIC_FLOOR = 0.2
 
 
 def calibrated_match(calibration: Calibration, evidence: Evidence) -> Match:
-    """The rules above the model (`confident_by_rule`, `held_in_full`), then the model's calibration."""
+    """The rules above the model (a search with nothing to judge; a question naming a topic, unless the
+    regression scores it below `NAMED_TOPIC_FLOOR`; `held_in_full`), then the model's calibration."""
     if not math.isfinite(evidence.margin):
         return Match.CONFIDENT
     probability = calibration.probability(evidence)
     if evidence.names_topic and probability >= NAMED_TOPIC_FLOOR:
         return Match.CONFIDENT
-    found = calibration.match(evidence)
+    found = calibration.match_of(probability)
     return Match.UNSURE if found is Match.WEAK and held_in_full(evidence) else found
 
 
